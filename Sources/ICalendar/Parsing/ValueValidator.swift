@@ -1,0 +1,141 @@
+import ContentLines
+
+/// Checks the values whose type RFC 5545 fixes, repairing the well-known breakage.
+struct ValueValidator {
+    private enum Check {
+        case dateOrDateTime, dateTime, dateOrDateTimeList, recurrenceDates, duration, trigger
+        case utcOffset, recurrenceRule, integer, geo, periods, singleText
+    }
+
+    private static let checks: [String: Check] = [
+        "DTSTART": .dateOrDateTime, "DTEND": .dateOrDateTime, "DUE": .dateOrDateTime,
+        "RECURRENCE-ID": .dateOrDateTime,
+        "DTSTAMP": .dateTime, "CREATED": .dateTime, "LAST-MODIFIED": .dateTime, "COMPLETED": .dateTime,
+        "EXDATE": .dateOrDateTimeList, "RDATE": .recurrenceDates,
+        "DURATION": .duration, "TRIGGER": .trigger,
+        "TZOFFSETFROM": .utcOffset, "TZOFFSETTO": .utcOffset,
+        "RRULE": .recurrenceRule, "EXRULE": .recurrenceRule,
+        "SEQUENCE": .integer, "PRIORITY": .integer, "PERCENT-COMPLETE": .integer, "REPEAT": .integer,
+        "GEO": .geo, "FREEBUSY": .periods,
+        "SUMMARY": .singleText, "LOCATION": .singleText, "DESCRIPTION": .singleText,
+    ]
+
+    mutating func validate(_ component: inout Component, diagnostics: inout Diagnostics) throws(ParseError) {
+        for index in component.properties.indices {
+            try validate(&component.properties[index], diagnostics: &diagnostics)
+        }
+        if component.property(PropertyName.end) != nil, component.property(PropertyName.duration) != nil {
+            try diagnostics.repair(
+                .endAndDuration, at: component.sourceLocation ?? SourceLocation(line: 0), property: component.name,
+                "has both DTEND and DURATION; DTEND is used")
+        }
+        for index in component.components.indices {
+            try validate(&component.components[index], diagnostics: &diagnostics)
+        }
+    }
+
+    /// A repair that a check asks for.
+    private struct Fix {
+        var repair: Repair
+        var message: String
+        var name: String?
+        var value: String?
+    }
+
+    private func validate(_ property: inout Property, diagnostics: inout Diagnostics) throws(ParseError) {
+        guard let check = Self.checks[property.name] else { return }
+        let location = valueLocation(property)
+        let fix: Fix?
+        do throws(ValueError) {
+            fix = try self.check(check, property)
+        } catch {
+            try diagnostics.repair(.invalidValue, at: location, property: property.name, "\(error); kept as written")
+            return
+        }
+        guard let fix else { return }
+        try diagnostics.repair(fix.repair, at: location, property: property.name, fix.message)
+        if let name = fix.name { property.name = name }
+        if let value = fix.value { property.value = value }
+    }
+
+    /// Checks one value; returns the repair it needs, if any.
+    private func check(_ check: Check, _ property: Property) throws(ValueError) -> Fix? {
+        switch check {
+        case .dateOrDateTime:
+            if property.name == PropertyName.end, property.valueType == nil, (try? property.duration()) != nil {
+                return Fix(repair: .durationInEnd, message: "holds a duration; renamed DURATION", name: PropertyName.duration)
+            }
+            guard hasDefaultType(property, allowed: ["DATE", "DATE-TIME"]) else { return nil }
+            _ = try property.dateOrDateTime()
+        case .dateTime:
+            guard hasDefaultType(property, allowed: ["DATE-TIME"]) else { return nil }
+            _ = try DateTime(parsing: property.value)
+        case .dateOrDateTimeList:
+            guard hasDefaultType(property, allowed: ["DATE", "DATE-TIME"]) else { return nil }
+            _ = try property.dateOrDateTimeList()
+        case .recurrenceDates:
+            guard hasDefaultType(property, allowed: ["DATE", "DATE-TIME", "PERIOD"]) else { return nil }
+            _ = try property.recurrenceDates()
+        case .duration:
+            _ = try property.duration()
+        case .trigger:
+            if property.valueType == "DATE-TIME" {
+                _ = try DateTime(parsing: property.value)
+            } else {
+                _ = try property.duration()
+            }
+        case .utcOffset:
+            if (try? property.utcOffset()) == nil, let repaired = UTCOffset.repairing(property.value) {
+                return Fix(
+                    repair: .utcOffset, message: "offset is not ±HHMM[SS]; rewritten as \(repaired.icalendarText)",
+                    value: repaired.icalendarText)
+            }
+            _ = try property.utcOffset()
+        case .recurrenceRule:
+            _ = try property.recurrenceRule()
+        case .integer:
+            _ = try property.integer()
+        case .geo:
+            _ = try property.geo()
+        case .periods:
+            _ = try property.periods()
+        case .singleText:
+            return escapingUnescapedSeparators(property.value).map {
+                Fix(repair: .unescapedText, message: "TEXT has an unescaped ',' or ';'; escaped", value: $0)
+            }
+        }
+        return nil
+    }
+
+    /// Whether the `VALUE` parameter is absent or one of the types this check knows.
+    private func hasDefaultType(_ property: Property, allowed: Set<String>) -> Bool {
+        guard let type = property.valueType else { return true }
+        return allowed.contains(type)
+    }
+
+    /// The value with every unescaped `,` and `;` escaped, or `nil` when there is none.
+    private func escapingUnescapedSeparators(_ value: String) -> String? {
+        guard value.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: ";") }) else { return nil }
+        let positions = Set(
+            TextValue.unescapedOccurrences(of: UInt8(ascii: ","), in: value)
+                + TextValue.unescapedOccurrences(of: UInt8(ascii: ";"), in: value))
+        guard !positions.isEmpty else { return nil }
+        var repaired: [UInt8] = []
+        repaired.reserveCapacity(value.utf8.count + positions.count)
+        for (offset, byte) in value.utf8.enumerated() {
+            if positions.contains(offset) { repaired.append(UInt8(ascii: "\\")) }
+            repaired.append(byte)
+        }
+        return String(decoding: repaired, as: UTF8.self)
+    }
+
+    /// Where the value starts on the property's (unfolded) line.
+    private func valueLocation(_ property: Property) -> SourceLocation {
+        var column = property.name.utf8.count + 2
+        if let group = property.group { column += group.utf8.count + 1 }
+        for parameter in property.parameters {
+            column += parameter.name.utf8.count + 1 + (parameter.rawValue.map { $0.utf8.count + 1 } ?? 0)
+        }
+        return SourceLocation(line: property.sourceLocation?.line ?? 0, column: column)
+    }
+}

@@ -1,0 +1,71 @@
+/// A value that does not match its type (RFC 5545 §3.3).
+///
+/// The description names the type and the problem, never the value text itself, so it is
+/// safe to log.
+public struct ValueError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The value type that was expected, such as `DATE-TIME`.
+    public var type: String
+    /// What is wrong with the text.
+    public var hint: String
+
+    /// Creates an error.
+    public init(type: String, hint: String) {
+        self.type = type
+        self.hint = hint
+    }
+
+    public var description: String { "invalid \(type): \(hint)" }
+}
+
+/// A tiny cursor over ASCII digits, shared by the value parsers.
+struct DigitReader {
+    private let bytes: [UInt8]
+    private(set) var index = 0
+
+    init(_ text: some StringProtocol) { bytes = Array(text.utf8) }
+
+    var isAtEnd: Bool { index == bytes.count }
+    var remaining: Int { bytes.count - index }
+    var peek: UInt8? { index < bytes.count ? bytes[index] : nil }
+
+    /// Reads exactly `count` digits.
+    mutating func fixed(_ count: Int) -> Int? {
+        guard remaining >= count else { return nil }
+        var value = 0
+        for _ in 0..<count {
+            let byte = bytes[index]
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            value = value * 10 + Int(byte - UInt8(ascii: "0"))
+            index += 1
+        }
+        return value
+    }
+
+    /// Reads one or more digits (at most 9).
+    mutating func number() -> Int? {
+        var value = 0
+        var digits = 0
+        while let byte = peek, byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), digits < 9 {
+            value = value * 10 + Int(byte - UInt8(ascii: "0"))
+            index += 1
+            digits += 1
+        }
+        return digits > 0 ? value : nil
+    }
+
+    /// Consumes `byte` if it is next.
+    mutating func consume(_ byte: UInt8) -> Bool {
+        guard peek == byte else { return false }
+        index += 1
+        return true
+    }
+}
+
+extension Int {
+    /// The number written with at least `width` digits.
+    func padded(_ width: Int) -> String {
+        let digits = String(Swift.abs(self))
+        let padding = String(repeating: "0", count: Swift.max(0, width - digits.count))
+        return (self < 0 ? "-" : "") + padding + digits
+    }
+}

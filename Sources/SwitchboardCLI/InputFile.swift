@@ -1,0 +1,48 @@
+import ArgumentParser
+import ContentLines
+import Foundation
+
+/// Reading input files and reporting diagnostics, shared by the value commands.
+enum InputFile {
+    /// The bytes of `path` (`-` reads standard input).
+    static func read(_ path: String) throws -> [UInt8] {
+        if path == "-" {
+            return Array(FileHandle.standardInput.readDataToEndOfFile())
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ValidationError("cannot read \(path)")
+        }
+        return Array(data)
+    }
+
+    /// Writes each warning to standard error as `FILE:LINE:COLUMN: warning: …`.
+    static func report(_ warnings: [ParseWarning], file: String) {
+        for warning in warnings {
+            let subject = warning.property.map { " \($0):" } ?? ""
+            StandardError.write(
+                "\(file):\(warning.location.line):\(warning.location.column): warning: \(warning.repair):\(subject) \(warning.message)"
+            )
+        }
+    }
+
+    /// Writes a parse error to standard error as `FILE:LINE:COLUMN: error: …`.
+    static func report(_ error: ParseError, file: String) {
+        let subject = error.property.map { " \($0):" } ?? ""
+        StandardError.write(
+            "\(file):\(error.location.line):\(error.location.column): error: \(error.code):\(subject) \(error.hint)")
+    }
+}
+
+/// Standard error, one line at a time.
+enum StandardError {
+    static func write(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+}
+
+/// Standard output for bytes that must pass unchanged.
+enum StandardOutput {
+    static func write(_ bytes: [UInt8]) {
+        FileHandle.standardOutput.write(Data(bytes))
+    }
+}

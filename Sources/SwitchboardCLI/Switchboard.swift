@@ -1,0 +1,12 @@
+public import ArgumentParser
+
+/// The `switchboard` command tree. Each subcommand is a thin shell around a library.
+public struct Switchboard: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "switchboard",
+        abstract: "Work with self-hosted groupware: calendars, contacts, files, mail.",
+        subcommands: [ICSCommand.self, VCardCommand.self]
+    )
+
+    public init() {}
+}
