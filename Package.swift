@@ -38,10 +38,11 @@ let package = Package(
         .executableTarget(name: "VCardFuzzer", dependencies: ["VCard"]),
 
         // MARK: Tests.
-        .testTarget(name: "ContentLinesTests", dependencies: ["ContentLines"]),
-        .testTarget(name: "ICalendarTests", dependencies: ["ICalendar"]),
-        .testTarget(name: "VCardTests", dependencies: ["VCard"]),
-        .testTarget(name: "SwitchboardCLITests", dependencies: ["SwitchboardCLI"]),
+        .target(name: "SwitchboardTestSupport", path: "Sources/SwitchboardTestSupport"),
+        .testTarget(name: "ContentLinesTests", dependencies: ["ContentLines", "SwitchboardTestSupport"]),
+        .testTarget(name: "ICalendarTests", dependencies: ["ICalendar", "SwitchboardTestSupport"]),
+        .testTarget(name: "VCardTests", dependencies: ["VCard", "SwitchboardTestSupport"]),
+        .testTarget(name: "SwitchboardCLITests", dependencies: ["SwitchboardCLI", "SwitchboardTestSupport"]),
     ]
 )
 

@@ -260,6 +260,7 @@ private struct Scanner {
             } else if byte == dot, group == nil, index > 0 {
                 group = string(line, 0..<index)
                 nameStart = index + 1
+                hasLowercase = false  // Group names keep their case (`item1`).
             } else {
                 break
             }
@@ -291,7 +292,6 @@ private struct Scanner {
         if hasLowercase {
             try diagnostics.repair(.lowercaseName, at: location(0), property: name, "name is not upper case")
             name = name.uppercased()
-            group = group?.uppercased()
         }
 
         // *(";" param)
