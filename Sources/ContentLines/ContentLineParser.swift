@@ -219,7 +219,14 @@ private struct Scanner {
     ) throws(ParseError) {
         let parsed: ContentLine
         do throws(ParseError) {
-            parsed = try parseLine(line, line: lineNumber, diagnostics: &diagnostics)
+            do throws(ParseError) {
+                parsed = try parseLine(line, line: lineNumber, backslashEscapes: false, diagnostics: &diagnostics)
+            } catch where !diagnostics.isStrict {
+                // Some producers escape separators in parameter values with '\' (`CN=Doe\, J`).
+                // That reading is tried only when the standard one fails, since a
+                // parameter value may end in a plain backslash.
+                parsed = try parseLine(line, line: lineNumber, backslashEscapes: true, diagnostics: &diagnostics)
+            }
         } catch {
             // A long text wrapped without the leading space is the usual cause.
             guard !diagnostics.isStrict, let pending, pending.name != "BEGIN", pending.name != "END",
@@ -243,7 +250,8 @@ private struct Scanner {
 
     /// Parses one unfolded, valid UTF-8 content line.
     func parseLine(
-        _ line: UnsafeBufferPointer<UInt8>, line lineNumber: Int, diagnostics: inout Diagnostics
+        _ line: UnsafeBufferPointer<UInt8>, line lineNumber: Int, backslashEscapes: Bool,
+        diagnostics: inout Diagnostics
     ) throws(ParseError) -> ContentLine {
         let count = line.count
         func location(_ index: Int) -> SourceLocation { SourceLocation(line: lineNumber, column: index + 1) }
@@ -339,7 +347,7 @@ private struct Scanner {
                     while index < count {
                         let byte = line[index]
                         if byte == comma || byte == semicolon || byte == colon { break }
-                        if byte == backslash, index + 1 < count, line[index + 1] == semicolon || line[index + 1] == comma
+                        if backslashEscapes, byte == backslash, index + 1 < count, line[index + 1] == semicolon || line[index + 1] == comma
                             || line[index + 1] == colon
                         {
                             try diagnostics.repair(

@@ -1,0 +1,80 @@
+import ContentLines
+public import Foundation
+
+/// Places DATE-TIME values in real time for one calendar: a TZID resolves through the
+/// calendar's own VTIMEZONE first, then the IANA database (also behind vendor prefixes
+/// such as `/mozilla.org/20050126_1/Europe/Berlin`), then Windows zone names.
+///
+/// DATE values are never resolved: all-day events stay dates.
+public struct TimeZoneResolver: Sendable {
+    /// What a floating time (form #1) means.
+    public enum FloatingTimes: Sendable, Hashable {
+        /// It stays floating: it has no instant.
+        case floating
+        /// It is read in the calendar's `X-WR-TIMEZONE`, when there is one.
+        case calendarTimeZone
+        /// It is read in this zone (a TZID or IANA name).
+        case zone(String)
+    }
+
+    private let definitions: [String: Result<VTimeZoneRules, TimeZoneError>]
+    private let floatingZone: String?
+
+    /// Creates a resolver for the time zones a `VCALENDAR` defines.
+    public init(calendar: Component, floatingTimes: FloatingTimes = .floating) {
+        var definitions: [String: Result<VTimeZoneRules, TimeZoneError>] = [:]
+        for component in calendar.components(ComponentName.timeZone) {
+            guard let tzid = component.property(PropertyName.timeZoneID)?.value else { continue }
+            definitions[tzid] = Result { () throws(TimeZoneError) in try VTimeZoneRules(component) }
+        }
+        self.definitions = definitions
+        switch floatingTimes {
+        case .floating: floatingZone = nil
+        case .calendarTimeZone: floatingZone = calendar.property(PropertyName.calendarTimeZone)?.value
+        case .zone(let zone): floatingZone = zone
+        }
+    }
+
+    /// The rules for a TZID.
+    public func rules(for tzid: String) throws(TimeZoneError) -> any ZoneRules {
+        let definition = definitions[tzid]
+        if case .success(let rules)? = definition { return rules }
+        if let identifier = Self.ianaIdentifier(for: tzid), let zone = IANAZoneRules(identifier: identifier) {
+            return zone
+        }
+        if case .failure(let error)? = definition { throw error }
+        throw TimeZoneError(tzid: tzid, hint: "no VTIMEZONE in the calendar and no such IANA or Windows zone")
+    }
+
+    /// Seconds since 1970 UTC for a DATE-TIME, or `nil` for a floating time that stays
+    /// floating.
+    public func utcSeconds(for dateTime: DateTime) throws(TimeZoneError) -> Int64? {
+        switch dateTime.form {
+        case .utc:
+            return dateTime.local.secondsSinceEpoch
+        case .zoned(let tzid):
+            return try rules(for: tzid).instant(of: dateTime.local)
+        case .floating:
+            guard let floatingZone else { return nil }
+            return try rules(for: floatingZone).instant(of: dateTime.local)
+        }
+    }
+
+    /// The instant of a DATE-TIME, or `nil` for a floating time that stays floating.
+    public func instant(for dateTime: DateTime) throws(TimeZoneError) -> Date? {
+        try utcSeconds(for: dateTime).map { Date(timeIntervalSince1970: TimeInterval($0)) }
+    }
+
+    /// The IANA identifier for a TZID: itself, the IANA name behind a vendor prefix,
+    /// or the zone a Windows name maps to.
+    public static func ianaIdentifier(for tzid: String) -> String? {
+        if TimeZone(identifier: tzid) != nil { return tzid }
+        if let windows = WindowsZones.ianaIdentifier(for: tzid) { return windows }
+        let parts = tzid.split(separator: "/")
+        for length in [3, 2, 1] where parts.count > length {
+            let suffix = parts.suffix(length).joined(separator: "/")
+            if TimeZone(identifier: suffix) != nil { return suffix }
+        }
+        return nil
+    }
+}
