@@ -14,15 +14,19 @@ public struct ContentLineParser: Sendable {
         public var allowsGroups: Bool
         /// Accept a parameter without `=` (`TEL;HOME:`), as vCard 2.1 does.
         public var allowsParametersWithoutValue: Bool
+        /// Join quoted-printable soft line breaks (a value ending in `=` continues on the
+        /// next line without leading white space), as vCard 2.1 writes them.
+        public var joinsQuotedPrintableSoftBreaks: Bool
 
         /// Creates options; by default they follow iCalendar.
         public init(
             limits: ParserLimits = .default, allowsGroups: Bool = false,
-            allowsParametersWithoutValue: Bool = false
+            allowsParametersWithoutValue: Bool = false, joinsQuotedPrintableSoftBreaks: Bool = false
         ) {
             self.limits = limits
             self.allowsGroups = allowsGroups
             self.allowsParametersWithoutValue = allowsParametersWithoutValue
+            self.joinsQuotedPrintableSoftBreaks = joinsQuotedPrintableSoftBreaks
         }
     }
 
@@ -105,6 +109,12 @@ private struct Scanner {
                 continue
             }
             let (start, end) = try nextPhysicalLine(diagnostics: &diagnostics)
+            if options.joinsQuotedPrintableSoftBreaks, position < buffer.count, !isWhitespace(at: position),
+                isQuotedPrintableSoftBreak(start..<end)
+            {
+                try consumeSoftBreaks(from: start..<end, line: startLine, diagnostics: &diagnostics, body)
+                continue
+            }
             guard try continues(diagnostics: &diagnostics) else {
                 if start == end { continue }  // Blank lines carry no content.
                 try consume(
@@ -127,6 +137,44 @@ private struct Scanner {
         }
         if let pending { try body(pending, &diagnostics) }
         pending = nil
+    }
+
+    /// Whether a physical line ends in a quoted-printable soft line break.
+    func isQuotedPrintableSoftBreak(_ range: Range<Int>) -> Bool {
+        guard let last = range.last, buffer[last] == UInt8(ascii: "=") else { return false }
+        let colonIndex = buffer[range].firstIndex(of: colon) ?? range.upperBound
+        let head = String(decoding: UnsafeBufferPointer(rebasing: buffer[range.lowerBound..<colonIndex]), as: UTF8.self)
+        return head.uppercased().contains("QUOTED-PRINTABLE")
+    }
+
+    /// Joins a quoted-printable value over its soft line breaks (`=` at the end of a
+    /// line): the `=` and the line break carry no content and are dropped.
+    mutating func consumeSoftBreaks(
+        from first: Range<Int>, line startLine: Int, diagnostics: inout Diagnostics,
+        _ body: (ContentLine, inout Diagnostics) throws(ParseError) -> Void
+    ) throws(ParseError) {
+        scratch.removeAll(keepingCapacity: true)
+        scratch.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[first.lowerBound..<(first.upperBound - 1)]))
+        while position < buffer.count, !startsContentLine(at: position) {
+            let (start, end) = try nextPhysicalLine(diagnostics: &diagnostics)
+            let continues = end > start && buffer[end - 1] == UInt8(ascii: "=")
+            scratch.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[start..<(continues ? end - 1 : end)]))
+            try checkLength(scratch.count, line: startLine)
+            if !continues { break }
+        }
+        let joined = scratch
+        try joined.withUnsafeBufferPointer { (line) throws(ParseError) in
+            try consume(line, line: startLine, diagnostics: &diagnostics, body)
+        }
+    }
+
+    /// Whether a line starts like a content line (`NAME:` or `NAME;`): a writer that
+    /// ends the last line of a quoted-printable value with `=` (old Android) continues
+    /// nothing, and the next property must not be swallowed.
+    func startsContentLine(at index: Int) -> Bool {
+        var cursor = index
+        while cursor < buffer.count, isNameByte(buffer[cursor]) || buffer[cursor] == dot { cursor += 1 }
+        return cursor > index && cursor < buffer.count && (buffer[cursor] == colon || buffer[cursor] == semicolon)
     }
 
     func isWhitespace(at index: Int) -> Bool {

@@ -20,14 +20,9 @@ struct ICSCommand: AsyncParsableCommand {
 
         /// Parses the file, reporting warnings and errors on standard error.
         func parse() throws -> ParsedCalendar {
-            let bytes = try InputFile.read(file)
-            do {
+            try InputFile.parse(file) { (bytes) throws(ParseError) in
                 let parsed = try ICalendarParser(options: .init(strict: strict)).parse(bytes)
-                InputFile.report(parsed.warnings, file: file)
-                return parsed
-            } catch {
-                InputFile.report(error, file: file)
-                throw ExitCode(1)
+                return (parsed, parsed.warnings)
             }
         }
     }
@@ -53,9 +48,19 @@ struct ICSCommand: AsyncParsableCommand {
 
         @OptionGroup var input: Input
 
+        @Flag(help: "Add a VTIMEZONE from the IANA database for each TZID the file uses but does not define.")
+        var addMissingTimezones = false
+
         func run() async throws {
-            let parsed = try input.parse()
-            StandardOutput.write(ICalendarSerializer().serialize(parsed.components))
+            var components = try input.parse().components
+            if addMissingTimezones {
+                for index in components.indices where components[index].name == ComponentName.calendar {
+                    for tzid in components[index].addMissingTimeZones() {
+                        StandardError.write("\(input.file): warning: no time zone found for TZID \(tzid)")
+                    }
+                }
+            }
+            StandardOutput.write(ICalendarSerializer().serialize(components))
         }
     }
 }

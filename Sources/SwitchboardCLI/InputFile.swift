@@ -15,6 +15,22 @@ enum InputFile {
         return Array(data)
     }
 
+    /// Reads and parses `path`, reporting repairs and errors on standard error; a parse
+    /// error exits with status 1.
+    static func parse<Parsed>(
+        _ path: String, _ parse: ([UInt8]) throws(ParseError) -> (Parsed, [ParseWarning])
+    ) throws -> Parsed {
+        let bytes = try read(path)
+        do {
+            let (parsed, warnings) = try parse(bytes)
+            report(warnings, file: path)
+            return parsed
+        } catch {
+            report(error, file: path)
+            throw ExitCode(1)
+        }
+    }
+
     /// Writes each warning to standard error as `FILE:LINE:COLUMN: warning: …`.
     static func report(_ warnings: [ParseWarning], file: String) {
         for warning in warnings {
