@@ -34,14 +34,15 @@ let package = Package(
         ),
 
         // MARK: Fuzzers (see scripts/fuzz); without `-DFUZZING` they replay inputs.
-        .executableTarget(name: "ICalendarFuzzer", dependencies: ["ICalendar"]),
-        .executableTarget(name: "VCardFuzzer", dependencies: ["VCard"]),
+        .target(name: "CLibFuzzer"),
+        .executableTarget(name: "ICalendarFuzzer", dependencies: ["ICalendar", "CLibFuzzer"]),
+        .executableTarget(name: "VCardFuzzer", dependencies: ["VCard", "CLibFuzzer"]),
 
         // MARK: Tests.
         .target(name: "SwitchboardTestSupport", path: "Sources/SwitchboardTestSupport"),
         .testTarget(name: "ContentLinesTests", dependencies: ["ContentLines", "SwitchboardTestSupport"]),
-        .testTarget(name: "ICalendarTests", dependencies: ["ICalendar", "SwitchboardTestSupport"]),
-        .testTarget(name: "VCardTests", dependencies: ["VCard", "SwitchboardTestSupport"]),
+        .testTarget(name: "ICalendarTests", dependencies: ["ICalendar", "SwitchboardTestSupport"], exclude: ["Regressions"]),
+        .testTarget(name: "VCardTests", dependencies: ["VCard", "SwitchboardTestSupport"], exclude: ["Regressions"]),
         .testTarget(name: "SwitchboardCLITests", dependencies: ["SwitchboardCLI", "SwitchboardTestSupport"]),
     ]
 )

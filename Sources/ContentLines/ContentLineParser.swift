@@ -248,6 +248,17 @@ private struct Scanner {
         _ line: UnsafeBufferPointer<UInt8>, line lineNumber: Int, diagnostics: inout Diagnostics,
         _ body: (ContentLine, inout Diagnostics) throws(ParseError) -> Void
     ) throws(ParseError) {
+        if line.contains(cr) {
+            // A CR that ends no line cannot be written back where it stood.
+            try diagnostics.repair(
+                .strayCarriageReturn, at: SourceLocation(line: lineNumber),
+                "CR inside a content line; dropped")
+            let cleaned = line.filter { $0 != cr }
+            try cleaned.withUnsafeBufferPointer { (cleaned) throws(ParseError) in
+                try consume(cleaned, line: lineNumber, diagnostics: &diagnostics, body)
+            }
+            return
+        }
         if !isASCII(line), String(validating: line, as: UTF8.self) == nil {
             try diagnostics.repair(
                 .invalidEncoding, at: SourceLocation(line: lineNumber),

@@ -28,6 +28,8 @@ public struct Repair: Sendable, Hashable, CustomStringConvertible {
     public static let leadingWhitespace = Repair("leading-whitespace")
     /// A line ended in CR CR LF; the extra CR was dropped.
     public static let extraCarriageReturn = Repair("extra-carriage-return")
+    /// A CR stood inside a content line, not before its LF; it was dropped.
+    public static let strayCarriageReturn = Repair("stray-carriage-return")
     /// A content line was a bare name with no `:`; it was read with an empty value.
     public static let missingValue = Repair("missing-value")
     /// Blank lines stood between a line and its folded continuation; they were skipped.

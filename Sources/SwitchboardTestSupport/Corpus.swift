@@ -50,3 +50,13 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         return z ^ (z >> 31)
     }
 }
+
+/// Inputs a fuzzer once failed on, kept beside a test target in `Regressions/`.
+public enum Regressions {
+    /// The paths of the regression inputs in the `Regressions` folder next to `testFile`.
+    public static func files(besides testFile: String = #filePath) -> [String] {
+        let folder = URL(fileURLWithPath: testFile).deletingLastPathComponent().appendingPathComponent("Regressions")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        return names.sorted().map { folder.appendingPathComponent($0).path }
+    }
+}

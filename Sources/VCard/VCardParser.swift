@@ -117,7 +117,14 @@ struct CardBuilder {
     }
 
     mutating func finish(diagnostics: inout Diagnostics) throws(ParseError) -> [VCard] {
-        if let open = current {
+        if var open = current {
+            while nestedDepth > 0 {
+                try diagnostics.repair(
+                    .missingEnd, at: open.sourceLocation ?? SourceLocation(line: 0), property: "VCARD",
+                    "END:VCARD of a nested card is missing at the end of the input; closed")
+                open.properties.append(ContentLine(name: "END", value: "VCARD"))
+                nestedDepth -= 1
+            }
             try diagnostics.repair(
                 .missingEnd, at: open.sourceLocation ?? SourceLocation(line: 0), property: "VCARD",
                 "END:VCARD is missing at the end of the input; closed")

@@ -1,0 +1,27 @@
+// swift-tools-version: 6.2
+// Benchmarks for Switchboard's hot paths, measured side by side with reference
+// implementations (libical for iCalendar). Run with `scripts/bench` from the root.
+import PackageDescription
+
+let package = Package(
+    name: "SwitchboardBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(name: "Switchboard", path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        // libical from Debian's libical-dev, the reference for parse/serialize.
+        .systemLibrary(name: "CLibical", pkgConfig: "libical", providers: [.apt(["libical-dev"])]),
+        .executableTarget(
+            name: "ICalendarBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "ICalendar", package: "Switchboard"),
+                "CLibical",
+            ],
+            path: "Benchmarks/ICalendarBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+    ]
+)

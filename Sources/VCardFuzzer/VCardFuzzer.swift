@@ -1,0 +1,48 @@
+import CLibFuzzer
+import ContentLines
+import Foundation
+import VCard
+
+/// One fuzz input: whatever the bytes, parsing returns or throws a typed error; what
+/// parses serializes and parses again to the same cards, and converts to both versions.
+func fuzz(_ bytes: [UInt8]) {
+    let limits = ParserLimits(maxInputSize: 1 << 20, maxLineLength: 1 << 16, maxPropertyCount: 20_000)
+    _ = try? VCardParser(options: .init(strict: true, limits: limits)).parse(bytes)
+    guard let parsed = try? VCardParser(options: .init(limits: limits)).parse(bytes) else { return }
+    let output = VCardSerializer().serialize(parsed.cards)
+    guard let reparsed = try? VCardParser().parse(output) else { fatalError("serialized output does not parse again") }
+    precondition(reparsed.cards == parsed.cards, "round trip changed the cards")
+    for card in parsed.cards {
+        for version in [VCardVersion.v3, .v4] {
+            let converted = card.converted(to: version)
+            precondition(converted.version == version, "conversion did not set the version")
+            _ = converted.photo
+            _ = converted.addresses
+            _ = converted.name
+        }
+    }
+    _ = ContactGroups.collect(from: parsed.cards)
+}
+
+/// `VCardFuzzer [libFuzzer options] [CORPUS…]` when built with `-sanitize=fuzzer -DFUZZING`
+/// (scripts/fuzz); otherwise `VCardFuzzer FILE…` replays inputs such as crash reproducers.
+@main
+struct VCardFuzzerMain {
+    static func main() throws {
+        #if FUZZING
+        var argc = CommandLine.argc
+        var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
+        exit(
+            LLVMFuzzerRunDriver(&argc, &argv) { data, size in
+                guard let data else { return 0 }
+                fuzz(Array(UnsafeBufferPointer(start: data, count: size)))
+                return 0
+            })
+        #else
+        for path in CommandLine.arguments.dropFirst() {
+            fuzz(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
+            print("ok \(path)")
+        }
+        #endif
+    }
+}

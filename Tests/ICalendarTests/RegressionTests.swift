@@ -1,0 +1,20 @@
+import Foundation
+import ICalendar
+import SwitchboardTestSupport
+import Testing
+
+/// Inputs the fuzzer once failed on: each parses or fails typed, and what it writes
+/// parses to the same.
+@Suite struct ICalendarFuzzRegressions {
+    static let files = Regressions.files()
+
+    @Test func regressionsArePresent() { #expect(!Self.files.isEmpty) }
+
+    @Test(arguments: files)
+    func roundTripIsStable(_ path: String) throws {
+        // Failing with a typed error is fine; trapping or changing on a round trip is not.
+        guard let parsed = try? ICalendarParser().parse(Array(try Data(contentsOf: URL(fileURLWithPath: path)))) else { return }
+        let reparsed = try ICalendarParser().parse(ICalendarSerializer().serialize(parsed.components))
+        #expect(reparsed.components == parsed.components)
+    }
+}
