@@ -1,4 +1,4 @@
-public import ContentLines
+import ContentLines
 import Foundation
 
 /// Conversion between vCard 3.0 (RFC 2426) and 4.0 (RFC 6350), and from 2.1 to either.

@@ -1,4 +1,4 @@
-public import ContentLines
+import ContentLines
 
 /// Writes ``VCard``s: CRLF line breaks, folded at 75 octets, every property as held.
 public struct VCardSerializer: Sendable {
