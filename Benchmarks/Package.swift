@@ -23,5 +23,9 @@ let package = Package(
             path: "Benchmarks/ICalendarBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "ParseDriver",
+            dependencies: [.product(name: "ICalendar", package: "Switchboard"), "CLibical"]
+        ),
     ]
 )

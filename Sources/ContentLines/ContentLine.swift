@@ -27,9 +27,10 @@ public struct ContentLine: Sendable, Hashable {
         self.sourceLocation = sourceLocation
     }
 
-    /// The first parameter with this name (case-insensitive), if any.
+    /// The first parameter with this name, if any. Names are matched exactly: the parser
+    /// upper-cases every name it reads, so look names up in upper case (`"TZID"`).
     public func parameter(_ name: String) -> Parameter? {
-        parameters.first { $0.name == name } ?? parameters.first { $0.name.uppercased() == name.uppercased() }
+        parameters.first { $0.name == name }
     }
 
     /// Sets a parameter's values, replacing every parameter of that name, or removes it

@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Splits bytes into unfolded ``ContentLine``s (RFC 5545 §3.1, RFC 6350 §3.2–3.3).
 ///
 /// The parser is pure and bounded: it reads a buffer, never the file system, and every
@@ -42,7 +50,7 @@ public struct ContentLineParser: Sendable {
     /// diagnostics so that the caller can report repairs of its own.
     public func parse(
         _ input: [UInt8], diagnostics: inout Diagnostics,
-        _ body: (ContentLine, inout Diagnostics) throws(ParseError) -> Void
+        _ body: (consuming ContentLine, inout Diagnostics) throws(ParseError) -> Void
     ) throws(ParseError) {
         guard input.count <= options.limits.maxInputSize else {
             throw ParseError(
@@ -97,7 +105,7 @@ private struct Scanner {
     }
 
     mutating func run(
-        diagnostics: inout Diagnostics, _ body: (ContentLine, inout Diagnostics) throws(ParseError) -> Void
+        diagnostics: inout Diagnostics, _ body: (consuming ContentLine, inout Diagnostics) throws(ParseError) -> Void
     ) throws(ParseError) {
         while position < buffer.count {
             let startLine = lineNumber
@@ -135,8 +143,7 @@ private struct Scanner {
                 try consume(line, line: startLine, diagnostics: &diagnostics, body)
             }
         }
-        if let pending { try body(pending, &diagnostics) }
-        pending = nil
+        if let last = pending.take() { try body(last, &diagnostics) }
     }
 
     /// Whether a physical line ends in a quoted-printable soft line break.
@@ -151,7 +158,7 @@ private struct Scanner {
     /// line): the `=` and the line break carry no content and are dropped.
     mutating func consumeSoftBreaks(
         from first: Range<Int>, line startLine: Int, diagnostics: inout Diagnostics,
-        _ body: (ContentLine, inout Diagnostics) throws(ParseError) -> Void
+        _ body: (consuming ContentLine, inout Diagnostics) throws(ParseError) -> Void
     ) throws(ParseError) {
         scratch.removeAll(keepingCapacity: true)
         scratch.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[first.lowerBound..<(first.upperBound - 1)]))
@@ -209,9 +216,12 @@ private struct Scanner {
     /// Returns the bounds of the next physical line without its line break.
     mutating func nextPhysicalLine(diagnostics: inout Diagnostics) throws(ParseError) -> (Int, Int) {
         let start = position
-        var index = position
         let count = buffer.count
-        while index < count, buffer[index] != lf { index += 1 }
+        // memchr scans a word at a time; this loop runs over every byte of the input.
+        let index =
+            memchr(buffer.baseAddress! + position, Int32(lf), count - position).map {
+                UnsafeRawPointer($0) - UnsafeRawPointer(buffer.baseAddress!)
+            } ?? count
         var end = index
         if end > start, buffer[end - 1] == cr {
             end -= 1
@@ -246,7 +256,7 @@ private struct Scanner {
 
     mutating func consume(
         _ line: UnsafeBufferPointer<UInt8>, line lineNumber: Int, diagnostics: inout Diagnostics,
-        _ body: (ContentLine, inout Diagnostics) throws(ParseError) -> Void
+        _ body: (consuming ContentLine, inout Diagnostics) throws(ParseError) -> Void
     ) throws(ParseError) {
         if line.contains(cr) {
             // A CR that ends no line cannot be written back where it stood.
@@ -274,7 +284,7 @@ private struct Scanner {
 
     mutating func consumeValidated(
         _ line: UnsafeBufferPointer<UInt8>, line lineNumber: Int, diagnostics: inout Diagnostics,
-        _ body: (ContentLine, inout Diagnostics) throws(ParseError) -> Void
+        _ body: (consuming ContentLine, inout Diagnostics) throws(ParseError) -> Void
     ) throws(ParseError) {
         let parsed: ContentLine
         do throws(ParseError) {
@@ -303,8 +313,8 @@ private struct Scanner {
                 .tooManyProperties, at: SourceLocation(line: lineNumber),
                 hint: "more than \(options.limits.maxPropertyCount) content lines")
         }
-        if let pending { try body(pending, &diagnostics) }
-        pending = parsed
+        if let previous = pending.take() { try body(previous, &diagnostics) }
+        pending = consume parsed
     }
 
     /// Parses one unfolded, valid UTF-8 content line.

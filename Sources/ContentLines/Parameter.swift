@@ -30,6 +30,10 @@ public struct Parameter: Sendable, Hashable {
     /// The decoded values: split at commas outside quotes, unquoted, RFC 6868 decoded.
     public var values: [String] {
         guard let rawValue else { return [] }
+        let isPlain = !rawValue.utf8.contains {
+            $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "^")
+        }
+        if isPlain { return [rawValue] }
         var result: [String] = []
         var current = ""
         var inQuotes = false

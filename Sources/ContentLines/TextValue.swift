@@ -68,19 +68,39 @@ public enum TextValue {
         split(text, separator: ",").map(unescape)
     }
 
-    /// The offsets (in UTF-8 octets) of every unescaped occurrence of `character` in `text`.
-    public static func unescapedOccurrences(of character: UInt8, in text: String) -> [Int] {
-        var offsets: [Int] = []
-        var escaped = false
-        for (offset, byte) in text.utf8.enumerated() {
-            if escaped {
-                escaped = false
-            } else if byte == UInt8(ascii: "\\") {
-                escaped = true
-            } else if byte == character {
-                offsets.append(offset)
+    /// The text with a backslash added before every unescaped `first` or `second` byte,
+    /// or `nil` when there is none.
+    public static func escapingUnescaped(_ first: UInt8, _ second: UInt8, in text: String) -> String? {
+        var text = text
+        return text.withUTF8 { bytes -> String? in
+            var escaped = false
+            var firstOffset: Int?
+            for offset in bytes.indices {
+                let byte = bytes[offset]
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == first || byte == second {
+                    firstOffset = offset
+                    break
+                }
             }
+            guard let firstOffset else { return nil }
+            var result = Array(bytes[..<firstOffset])
+            result.reserveCapacity(bytes.count + 8)
+            escaped = false
+            for byte in bytes[firstOffset...] {
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == first || byte == second {
+                    result.append(UInt8(ascii: "\\"))
+                }
+                result.append(byte)
+            }
+            return String(decoding: result, as: UTF8.self)
         }
-        return offsets
     }
 }

@@ -69,7 +69,7 @@ struct CardBuilder {
 
     init(limits: ParserLimits) { self.limits = limits }
 
-    mutating func consume(_ line: ContentLine, diagnostics: inout Diagnostics) throws(ParseError) {
+    mutating func consume(_ line: consuming ContentLine, diagnostics: inout Diagnostics) throws(ParseError) {
         let location = line.sourceLocation ?? SourceLocation(line: 0)
         let isCardMarker = line.group == nil && line.value.trimmingSpaces.uppercased() == "VCARD"
         if isCardMarker, line.value != "VCARD", line.name == "BEGIN" || line.name == "END" {

@@ -8,7 +8,7 @@ extension ContentLine {
     public var timeZoneID: String? { parameter("TZID")?.value }
 
     /// The `VALUE` parameter, upper case.
-    public var valueType: String? { parameter("VALUE")?.value?.uppercased() }
+    public var valueType: String? { parameter("VALUE")?.value?.asciiUppercased }
 
     /// TEXT (§3.3.11), unescaped.
     public var text: String { TextValue.unescape(value) }

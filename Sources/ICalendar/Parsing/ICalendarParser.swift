@@ -101,7 +101,7 @@ struct TreeBuilder {
 
     init(limits: ParserLimits) { self.limits = limits }
 
-    mutating func consume(_ line: ContentLine, diagnostics: inout Diagnostics) throws(ParseError) {
+    mutating func consume(_ line: consuming ContentLine, diagnostics: inout Diagnostics) throws(ParseError) {
         let location = line.sourceLocation ?? SourceLocation(line: 0)
         switch line.name {
         case "BEGIN":
@@ -116,7 +116,9 @@ struct TreeBuilder {
                 throw ParseError(
                     .tooManyComponents, at: location, hint: "more than \(limits.maxComponentCount) components")
             }
-            stack.append(Component(name, sourceLocation: location))
+            var component = Component(name, sourceLocation: location)
+            component.properties.reserveCapacity(8)
+            stack.append(component)
             positions.append([])
         case "END":
             let name = try componentName(line, diagnostics: &diagnostics)
@@ -183,7 +185,10 @@ struct TreeBuilder {
         guard !roots.isEmpty else {
             throw ParseError(.noContent, at: SourceLocation(line: 1), hint: "no BEGIN line found")
         }
-        return roots
+        // Hand the tree over without keeping a reference, so that validation edits it in place.
+        var result: [Component] = []
+        swap(&result, &roots)
+        return result
     }
 }
 

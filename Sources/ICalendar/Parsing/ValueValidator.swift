@@ -7,24 +7,70 @@ struct ValueValidator {
         case utcOffset, recurrenceRule, integer, geo, periods, singleText
     }
 
-    private static let checks: [String: Check] = [
-        "DTSTART": .dateOrDateTime, "DTEND": .dateOrDateTime, "DUE": .dateOrDateTime,
-        "RECURRENCE-ID": .dateOrDateTime,
-        "DTSTAMP": .dateTime, "CREATED": .dateTime, "LAST-MODIFIED": .dateTime, "COMPLETED": .dateTime,
-        "EXDATE": .dateOrDateTimeList, "RDATE": .recurrenceDates,
-        "DURATION": .duration, "TRIGGER": .trigger,
-        "TZOFFSETFROM": .utcOffset, "TZOFFSETTO": .utcOffset,
-        "RRULE": .recurrenceRule, "EXRULE": .recurrenceRule,
-        "SEQUENCE": .integer, "PRIORITY": .integer, "PERCENT-COMPLETE": .integer, "REPEAT": .integer,
-        "GEO": .geo, "FREEBUSY": .periods,
-        "SUMMARY": .singleText, "LOCATION": .singleText, "DESCRIPTION": .singleText,
-    ]
+    /// The check for a property name. A switch on the first byte keeps this off the hash
+    /// path: it runs for every property of every calendar.
+    private static func check(for name: String) -> Check? {
+        switch name.utf8.first {
+        case UInt8(ascii: "D"):
+            switch name {
+            case "DTSTART", "DTEND", "DUE": return .dateOrDateTime
+            case "DTSTAMP": return .dateTime
+            case "DURATION": return .duration
+            case "DESCRIPTION": return .singleText
+            default: return nil
+            }
+        case UInt8(ascii: "R"):
+            switch name {
+            case "RECURRENCE-ID": return .dateOrDateTime
+            case "RDATE": return .recurrenceDates
+            case "RRULE": return .recurrenceRule
+            case "REPEAT": return .integer
+            default: return nil
+            }
+        case UInt8(ascii: "E"):
+            switch name {
+            case "EXDATE": return .dateOrDateTimeList
+            case "EXRULE": return .recurrenceRule
+            default: return nil
+            }
+        case UInt8(ascii: "C"):
+            return name == "CREATED" || name == "COMPLETED" ? .dateTime : nil
+        case UInt8(ascii: "L"):
+            switch name {
+            case "LAST-MODIFIED": return .dateTime
+            case "LOCATION": return .singleText
+            default: return nil
+            }
+        case UInt8(ascii: "T"):
+            switch name {
+            case "TRIGGER": return .trigger
+            case "TZOFFSETFROM", "TZOFFSETTO": return .utcOffset
+            default: return nil
+            }
+        case UInt8(ascii: "S"):
+            switch name {
+            case "SEQUENCE": return .integer
+            case "SUMMARY": return .singleText
+            default: return nil
+            }
+        case UInt8(ascii: "P"):
+            return name == "PRIORITY" || name == "PERCENT-COMPLETE" ? .integer : nil
+        case UInt8(ascii: "G"):
+            return name == "GEO" ? .geo : nil
+        case UInt8(ascii: "F"):
+            return name == "FREEBUSY" ? .periods : nil
+        default:
+            return nil
+        }
+    }
 
     mutating func validate(_ component: inout Component, diagnostics: inout Diagnostics) throws(ParseError) {
         for index in component.properties.indices {
             try validate(&component.properties[index], diagnostics: &diagnostics)
         }
-        if component.property(PropertyName.end) != nil, component.property(PropertyName.duration) != nil {
+        if component.properties.contains(where: { $0.name == PropertyName.end }),
+            component.properties.contains(where: { $0.name == PropertyName.duration })
+        {
             try diagnostics.repair(
                 .endAndDuration, at: component.sourceLocation ?? SourceLocation(line: 0), property: component.name,
                 "has both DTEND and DURATION; DTEND is used")
@@ -43,7 +89,7 @@ struct ValueValidator {
     }
 
     private func validate(_ property: inout Property, diagnostics: inout Diagnostics) throws(ParseError) {
-        guard let check = Self.checks[property.name] else { return }
+        guard let check = Self.check(for: property.name) else { return }
         let location = valueLocation(property)
         let fix: Fix?
         do throws(ValueError) {
@@ -108,25 +154,14 @@ struct ValueValidator {
     }
 
     /// Whether the `VALUE` parameter is absent or one of the types this check knows.
-    private func hasDefaultType(_ property: Property, allowed: Set<String>) -> Bool {
+    private func hasDefaultType(_ property: Property, allowed: [String]) -> Bool {
         guard let type = property.valueType else { return true }
         return allowed.contains(type)
     }
 
     /// The value with every unescaped `,` and `;` escaped, or `nil` when there is none.
     private func escapingUnescapedSeparators(_ value: String) -> String? {
-        guard value.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: ";") }) else { return nil }
-        let positions = Set(
-            TextValue.unescapedOccurrences(of: UInt8(ascii: ","), in: value)
-                + TextValue.unescapedOccurrences(of: UInt8(ascii: ";"), in: value))
-        guard !positions.isEmpty else { return nil }
-        var repaired: [UInt8] = []
-        repaired.reserveCapacity(value.utf8.count + positions.count)
-        for (offset, byte) in value.utf8.enumerated() {
-            if positions.contains(offset) { repaired.append(UInt8(ascii: "\\")) }
-            repaired.append(byte)
-        }
-        return String(decoding: repaired, as: UTF8.self)
+        TextValue.escapingUnescaped(UInt8(ascii: ","), UInt8(ascii: ";"), in: value)
     }
 
     /// Where the value starts on the property's (unfolded) line.

@@ -25,14 +25,14 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
 
     /// Parses `date-value = date-fullyear date-month date-mday` (`19970714`).
     public init(parsing text: some StringProtocol) throws(ValueError) {
-        var reader = DigitReader(text)
-        guard let year = reader.fixed(4), let month = reader.fixed(2), let day = reader.fixed(2), reader.isAtEnd else {
-            throw ValueError(type: "DATE", hint: "expected YYYYMMDD")
+        self = try DigitReader.read(text) { reader in
+            guard let year = reader.fixed(4), let month = reader.fixed(2), let day = reader.fixed(2), reader.isAtEnd
+            else { return .failure(ValueError(type: "DATE", hint: "expected YYYYMMDD")) }
+            guard let date = CalendarDate(validatingYear: year, month: month, day: day) else {
+                return .failure(ValueError(type: "DATE", hint: "no such day"))
+            }
+            return .success(date)
         }
-        guard let date = CalendarDate(validatingYear: year, month: month, day: day) else {
-            throw ValueError(type: "DATE", hint: "no such day")
-        }
-        self = date
     }
 
     /// The value as written in iCalendar (`19970714`).

@@ -69,24 +69,25 @@ public struct DateTime: Sendable, Hashable, Codable, CustomStringConvertible {
     /// Parses `date-time = date "T" time` with an optional `Z`; `tzid` (the `TZID`
     /// parameter) makes a time without `Z` zoned.
     public init(parsing text: some StringProtocol, tzid: String? = nil) throws(ValueError) {
-        var reader = DigitReader(text)
-        guard let year = reader.fixed(4), let month = reader.fixed(2), let day = reader.fixed(2),
-            reader.consume(UInt8(ascii: "T")),
-            let hour = reader.fixed(2), let minute = reader.fixed(2), let second = reader.fixed(2)
-        else {
-            throw ValueError(type: "DATE-TIME", hint: "expected YYYYMMDDTHHMMSS with an optional Z")
+        let (local, isUTC) = try DigitReader.read(text) { reader -> Result<(LocalDateTime, Bool), ValueError> in
+            guard let year = reader.fixed(4), let month = reader.fixed(2), let day = reader.fixed(2),
+                reader.consume(UInt8(ascii: "T")),
+                let hour = reader.fixed(2), let minute = reader.fixed(2), let second = reader.fixed(2)
+            else {
+                return .failure(ValueError(type: "DATE-TIME", hint: "expected YYYYMMDDTHHMMSS with an optional Z"))
+            }
+            let isUTC = reader.consume(UInt8(ascii: "Z"))
+            guard reader.isAtEnd else {
+                return .failure(ValueError(type: "DATE-TIME", hint: "unexpected text after the time"))
+            }
+            guard let date = CalendarDate(validatingYear: year, month: month, day: day) else {
+                return .failure(ValueError(type: "DATE-TIME", hint: "no such day"))
+            }
+            guard hour <= 23, minute <= 59, second <= 60 else {
+                return .failure(ValueError(type: "DATE-TIME", hint: "time out of range"))
+            }
+            return .success((LocalDateTime(date: date, hour: hour, minute: minute, second: second), isUTC))
         }
-        let isUTC = reader.consume(UInt8(ascii: "Z"))
-        guard reader.isAtEnd else {
-            throw ValueError(type: "DATE-TIME", hint: "unexpected text after the time")
-        }
-        guard let date = CalendarDate(validatingYear: year, month: month, day: day) else {
-            throw ValueError(type: "DATE-TIME", hint: "no such day")
-        }
-        guard hour <= 23, minute <= 59, second <= 60 else {
-            throw ValueError(type: "DATE-TIME", hint: "time out of range")
-        }
-        let local = LocalDateTime(date: date, hour: hour, minute: minute, second: second)
         if isUTC {
             self.init(local, form: .utc)
         } else if let tzid {

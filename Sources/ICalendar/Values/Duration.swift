@@ -31,43 +31,44 @@ public struct CalendarDuration: Sendable, Hashable, Codable, CustomStringConvert
     /// Mixed weeks and days (`P1W2D`, RFC 2445 style) are accepted, as real producers
     /// write them.
     public init(parsing text: some StringProtocol) throws(ValueError) {
-        var reader = DigitReader(text)
-        var duration = CalendarDuration()
-        if reader.consume(UInt8(ascii: "-")) {
-            duration.isNegative = true
-        } else {
-            _ = reader.consume(UInt8(ascii: "+"))
-        }
-        guard reader.consume(UInt8(ascii: "P")) else {
-            throw ValueError(type: "DURATION", hint: "expected P after the sign")
-        }
-        var inTime = false
-        var sawComponent = false
-        var lastRank = -1
-        while !reader.isAtEnd {
-            if !inTime, reader.consume(UInt8(ascii: "T")) {
-                inTime = true
-                continue
+        self = try DigitReader.read(text) { reader in
+            var duration = CalendarDuration()
+            if reader.consume(UInt8(ascii: "-")) {
+                duration.isNegative = true
+            } else {
+                _ = reader.consume(UInt8(ascii: "+"))
             }
-            guard let number = reader.number(), let unit = reader.peek else {
-                throw ValueError(type: "DURATION", hint: "expected a number and a unit (W, D, H, M or S)")
+            guard reader.consume(UInt8(ascii: "P")) else {
+                return .failure(ValueError(type: "DURATION", hint: "expected P after the sign"))
             }
-            _ = reader.consume(unit)
-            let rank: Int
-            switch (unit, inTime) {
-            case (UInt8(ascii: "W"), false): rank = 0; duration.weeks = number
-            case (UInt8(ascii: "D"), false): rank = 1; duration.days = number
-            case (UInt8(ascii: "H"), true): rank = 2; duration.hours = number
-            case (UInt8(ascii: "M"), true): rank = 3; duration.minutes = number
-            case (UInt8(ascii: "S"), true): rank = 4; duration.seconds = number
-            default: throw ValueError(type: "DURATION", hint: "unexpected unit")
+            var inTime = false
+            var sawComponent = false
+            var lastRank = -1
+            while !reader.isAtEnd {
+                if !inTime, reader.consume(UInt8(ascii: "T")) {
+                    inTime = true
+                    continue
+                }
+                guard let number = reader.number(), let unit = reader.peek else {
+                    return .failure(ValueError(type: "DURATION", hint: "expected a number and a unit (W, D, H, M or S)"))
+                }
+                _ = reader.consume(unit)
+                let rank: Int
+                switch (unit, inTime) {
+                case (UInt8(ascii: "W"), false): rank = 0; duration.weeks = number
+                case (UInt8(ascii: "D"), false): rank = 1; duration.days = number
+                case (UInt8(ascii: "H"), true): rank = 2; duration.hours = number
+                case (UInt8(ascii: "M"), true): rank = 3; duration.minutes = number
+                case (UInt8(ascii: "S"), true): rank = 4; duration.seconds = number
+                default: return .failure(ValueError(type: "DURATION", hint: "unexpected unit"))
+                }
+                guard rank > lastRank else { return .failure(ValueError(type: "DURATION", hint: "units out of order")) }
+                lastRank = rank
+                sawComponent = true
             }
-            guard rank > lastRank else { throw ValueError(type: "DURATION", hint: "units out of order") }
-            lastRank = rank
-            sawComponent = true
+            guard sawComponent else { return .failure(ValueError(type: "DURATION", hint: "no length given")) }
+            return .success(duration)
         }
-        guard sawComponent else { throw ValueError(type: "DURATION", hint: "no length given") }
-        self = duration
     }
 
     /// Whole nominal days (weeks × 7 + days), signed.

@@ -88,36 +88,41 @@ public struct RecurrenceRule: Sendable, Hashable, Codable, CustomStringConvertib
 
     /// Parses `recur = recur-rule-part *( ";" recur-rule-part )`, checking each part's range.
     public init(parsing text: some StringProtocol) throws(ValueError) {
+        // Bytes, not Characters: rules are ASCII and this runs for every RRULE read.
+        let bytes = Array(text.utf8)
         var frequency: Frequency?
         var rule = RecurrenceRule(frequency: .daily)
-        var seen = Set<String>()
-        for part in Substring(text).split(separator: ";") {
-            guard let equals = part.firstIndex(of: "=") else {
+        var seen: [String] = []
+        var partStart = 0
+        while partStart < bytes.count {
+            let partEnd = bytes[partStart...].firstIndex(of: UInt8(ascii: ";")) ?? bytes.count
+            defer { partStart = partEnd + 1 }
+            guard partEnd > partStart else { continue }
+            guard let equals = bytes[partStart..<partEnd].firstIndex(of: UInt8(ascii: "=")) else {
                 throw ValueError(type: "RECUR", hint: "rule part without '='")
             }
-            let name = part[..<equals].uppercased()
-            let value = part[part.index(after: equals)...]
-            guard seen.insert(name).inserted else {
-                throw ValueError(type: "RECUR", hint: "\(name) appears twice")
-            }
+            let name = String(decoding: bytes[partStart..<equals], as: UTF8.self).asciiUppercased
+            let value = bytes[(equals + 1)..<partEnd]
+            guard !seen.contains(name) else { throw ValueError(type: "RECUR", hint: "\(name) appears twice") }
+            seen.append(name)
             switch name {
             case "FREQ":
-                guard let parsed = Frequency(rawValue: value.uppercased()) else {
+                guard let parsed = Frequency(rawValue: String(decoding: value, as: UTF8.self).asciiUppercased) else {
                     throw ValueError(type: "RECUR", hint: "unknown FREQ")
                 }
                 frequency = parsed
             case "INTERVAL":
-                guard let number = Int(value), number >= 1 else {
+                guard let number = Self.integer(value), number >= 1 else {
                     throw ValueError(type: "RECUR", hint: "INTERVAL must be a positive integer")
                 }
                 rule.interval = number
             case "COUNT":
-                guard let number = Int(value), number >= 1 else {
+                guard let number = Self.integer(value), number >= 1 else {
                     throw ValueError(type: "RECUR", hint: "COUNT must be a positive integer")
                 }
                 rule.count = number
             case "UNTIL":
-                rule.until = try DateOrDateTime(parsing: value)
+                rule.until = try DateOrDateTime(parsing: String(decoding: value, as: UTF8.self))
             case "BYSECOND": rule.bySecond = try Self.numbers(value, name, 0...60, signed: false)
             case "BYMINUTE": rule.byMinute = try Self.numbers(value, name, 0...59, signed: false)
             case "BYHOUR": rule.byHour = try Self.numbers(value, name, 0...23, signed: false)
@@ -127,16 +132,16 @@ public struct RecurrenceRule: Sendable, Hashable, Codable, CustomStringConvertib
             case "BYMONTH": rule.byMonth = try Self.numbers(value, name, 1...12, signed: false)
             case "BYSETPOS": rule.bySetPosition = try Self.numbers(value, name, 1...366, signed: true)
             case "BYDAY":
-                rule.byDay = try value.split(separator: ",").map { (entry) throws(ValueError) in
-                    try Self.weekdayNumber(entry)
+                rule.byDay = try value.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false).map {
+                    (entry) throws(ValueError) in try Self.weekdayNumber(entry)
                 }
             case "WKST":
-                guard let weekday = Weekday(rawValue: value.uppercased()) else {
+                guard let weekday = Weekday(rawValue: String(decoding: value, as: UTF8.self).asciiUppercased) else {
                     throw ValueError(type: "RECUR", hint: "unknown WKST")
                 }
                 rule.weekStart = weekday
             default:
-                rule.extensions.append(Extension(name: name, value: String(value)))
+                rule.extensions.append(Extension(name: name, value: String(decoding: value, as: UTF8.self)))
             }
         }
         guard let frequency else { throw ValueError(type: "RECUR", hint: "FREQ is required") }
@@ -147,12 +152,29 @@ public struct RecurrenceRule: Sendable, Hashable, Codable, CustomStringConvertib
         self = rule
     }
 
+    /// `["+" / "-"] 1*DIGIT`, at most 9 digits.
+    private static func integer(_ bytes: ArraySlice<UInt8>) -> Int? {
+        var digits = bytes[...]
+        var sign = 1
+        if let first = digits.first, first == UInt8(ascii: "+") || first == UInt8(ascii: "-") {
+            sign = first == UInt8(ascii: "-") ? -1 : 1
+            digits = digits.dropFirst()
+        }
+        guard !digits.isEmpty, digits.count <= 9 else { return nil }
+        var value = 0
+        for byte in digits {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            value = value * 10 + Int(byte - UInt8(ascii: "0"))
+        }
+        return sign * value
+    }
+
     private static func numbers(
-        _ text: Substring, _ name: String, _ range: ClosedRange<Int>, signed: Bool
+        _ text: ArraySlice<UInt8>, _ name: String, _ range: ClosedRange<Int>, signed: Bool
     ) throws(ValueError) -> [Int] {
         var result: [Int] = []
-        for item in text.split(separator: ",", omittingEmptySubsequences: false) {
-            guard let number = Int(item.hasPrefix("+") ? item.dropFirst() : item),
+        for item in text.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {
+            guard let number = integer(item), signed || item.first != UInt8(ascii: "-"),
                 range.contains(signed ? abs(number) : number)
             else {
                 throw ValueError(type: "RECUR", hint: "\(name) value out of range \(range)")
@@ -162,16 +184,15 @@ public struct RecurrenceRule: Sendable, Hashable, Codable, CustomStringConvertib
         return result
     }
 
-    private static func weekdayNumber(_ text: Substring) throws(ValueError) -> WeekdayNumber {
-        let upper = text.uppercased()
-        guard upper.count >= 2, let weekday = Weekday(rawValue: String(upper.suffix(2))) else {
+    private static func weekdayNumber(_ text: ArraySlice<UInt8>) throws(ValueError) -> WeekdayNumber {
+        guard text.count >= 2,
+            let weekday = Weekday(rawValue: String(decoding: text.suffix(2), as: UTF8.self).asciiUppercased)
+        else {
             throw ValueError(type: "RECUR", hint: "unknown weekday in BYDAY")
         }
-        let prefix = upper.dropLast(2)
+        let prefix = text.dropLast(2)
         guard !prefix.isEmpty else { return WeekdayNumber(weekday) }
-        guard let ordinal = Int(prefix.hasPrefix("+") ? prefix.dropFirst() : prefix), ordinal != 0,
-            abs(ordinal) <= 53
-        else {
+        guard let ordinal = integer(prefix), ordinal != 0, abs(ordinal) <= 53 else {
             throw ValueError(type: "RECUR", hint: "BYDAY ordinal out of range")
         }
         return WeekdayNumber(weekday, ordinal: ordinal)
@@ -201,4 +222,12 @@ public struct RecurrenceRule: Sendable, Hashable, Codable, CustomStringConvertib
     }
 
     public var description: String { icalendarText }
+}
+
+extension StringProtocol {
+    /// The text upper-cased, without the Unicode case mapping when it is already upper
+    /// case (rule parts almost always are).
+    var asciiUppercased: String {
+        utf8.contains { $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z") } ? uppercased() : String(self)
+    }
 }

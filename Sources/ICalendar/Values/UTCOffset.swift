@@ -8,26 +8,27 @@ public struct UTCOffset: Sendable, Hashable, Codable, CustomStringConvertible {
 
     /// Parses the strict form (`+0530`, `-0800`, `+013045`).
     public init(parsing text: some StringProtocol) throws(ValueError) {
-        var reader = DigitReader(text)
-        let sign: Int
-        if reader.consume(UInt8(ascii: "+")) {
-            sign = 1
-        } else if reader.consume(UInt8(ascii: "-")) {
-            sign = -1
-        } else {
-            throw ValueError(type: "UTC-OFFSET", hint: "expected + or -")
-        }
-        guard let hours = reader.fixed(2), let minutes = reader.fixed(2), hours <= 23, minutes <= 59 else {
-            throw ValueError(type: "UTC-OFFSET", hint: "expected HHMM")
-        }
-        var secondsPart = 0
-        if !reader.isAtEnd {
-            guard let value = reader.fixed(2), value <= 59, reader.isAtEnd else {
-                throw ValueError(type: "UTC-OFFSET", hint: "unexpected text after HHMM")
+        seconds = try DigitReader.read(text) { reader in
+            let sign: Int
+            if reader.consume(UInt8(ascii: "+")) {
+                sign = 1
+            } else if reader.consume(UInt8(ascii: "-")) {
+                sign = -1
+            } else {
+                return .failure(ValueError(type: "UTC-OFFSET", hint: "expected + or -"))
             }
-            secondsPart = value
+            guard let hours = reader.fixed(2), let minutes = reader.fixed(2), hours <= 23, minutes <= 59 else {
+                return .failure(ValueError(type: "UTC-OFFSET", hint: "expected HHMM"))
+            }
+            var secondsPart = 0
+            if !reader.isAtEnd {
+                guard let value = reader.fixed(2), value <= 59, reader.isAtEnd else {
+                    return .failure(ValueError(type: "UTC-OFFSET", hint: "unexpected text after HHMM"))
+                }
+                secondsPart = value
+            }
+            return .success(sign * (hours * 3600 + minutes * 60 + secondsPart))
         }
-        seconds = sign * (hours * 3600 + minutes * 60 + secondsPart)
     }
 
     /// Reads the broken forms real producers write (`+5:30`, `+530`, `5:30`, `+05:30:00`),

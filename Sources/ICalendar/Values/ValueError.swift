@@ -17,20 +17,36 @@ public struct ValueError: Error, Sendable, Hashable, CustomStringConvertible {
     public var description: String { "invalid \(type): \(hint)" }
 }
 
-/// A tiny cursor over ASCII digits, shared by the value parsers.
+/// A tiny cursor over the ASCII digits of a value, shared by the value parsers. It reads
+/// the text's UTF-8 in place: value parsing runs for every date of every calendar.
 struct DigitReader {
-    private let bytes: [UInt8]
-    private(set) var index = 0
+    private let bytes: UnsafeBufferPointer<UInt8>
+    private var index = 0
 
-    init(_ text: some StringProtocol) { bytes = Array(text.utf8) }
+    private init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+    /// Runs `body` with a reader over `text`.
+    static func read<Value>(
+        _ text: some StringProtocol, _ body: (inout DigitReader) -> Result<Value, ValueError>
+    ) throws(ValueError) -> Value {
+        let result =
+            text.utf8.withContiguousStorageIfAvailable { buffer in
+                var reader = DigitReader(buffer)
+                return body(&reader)
+            }
+            ?? Array(text.utf8).withUnsafeBufferPointer { buffer in
+                var reader = DigitReader(buffer)
+                return body(&reader)
+            }
+        return try result.get()
+    }
 
     var isAtEnd: Bool { index == bytes.count }
-    var remaining: Int { bytes.count - index }
     var peek: UInt8? { index < bytes.count ? bytes[index] : nil }
 
     /// Reads exactly `count` digits.
     mutating func fixed(_ count: Int) -> Int? {
-        guard remaining >= count else { return nil }
+        guard bytes.count - index >= count else { return nil }
         var value = 0
         for _ in 0..<count {
             let byte = bytes[index]
