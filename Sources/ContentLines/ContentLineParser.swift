@@ -258,7 +258,7 @@ private struct Scanner {
         _ line: UnsafeBufferPointer<UInt8>, line lineNumber: Int, diagnostics: inout Diagnostics,
         _ body: (consuming ContentLine, inout Diagnostics) throws(ParseError) -> Void
     ) throws(ParseError) {
-        if line.contains(cr) {
+        if memchr(line.baseAddress!, Int32(cr), line.count) != nil {
             // A CR that ends no line cannot be written back where it stood.
             try diagnostics.repair(
                 .strayCarriageReturn, at: SourceLocation(line: lineNumber),
@@ -472,10 +472,21 @@ private func isNameByte(_ byte: UInt8) -> Bool {
     }
 }
 
+/// Whether every byte is below 0x80, eight bytes at a time.
 private func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-    var accumulated: UInt8 = 0
-    for byte in bytes { accumulated |= byte }
-    return accumulated < 0x80
+    guard let base = bytes.baseAddress else { return true }
+    let raw = UnsafeRawPointer(base)
+    var accumulated: UInt64 = 0
+    var offset = 0
+    while offset + 8 <= bytes.count {
+        accumulated |= raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+        offset += 8
+    }
+    while offset < bytes.count {
+        accumulated |= UInt64(bytes[offset])
+        offset += 1
+    }
+    return accumulated & 0x8080_8080_8080_8080 == 0
 }
 
 private func latin1ToUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] {

@@ -30,10 +30,7 @@ public struct Parameter: Sendable, Hashable {
     /// The decoded values: split at commas outside quotes, unquoted, RFC 6868 decoded.
     public var values: [String] {
         guard let rawValue else { return [] }
-        let isPlain = !rawValue.utf8.contains {
-            $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "^")
-        }
-        if isPlain { return [rawValue] }
+        if Parameter.isPlain(rawValue) { return [rawValue] }
         var result: [String] = []
         var current = ""
         var inQuotes = false
@@ -53,7 +50,15 @@ public struct Parameter: Sendable, Hashable {
     }
 
     /// The first decoded value, or `nil` when there is none.
-    public var value: String? { values.first }
+    public var value: String? {
+        guard let rawValue else { return nil }
+        return Parameter.isPlain(rawValue) ? rawValue : values.first
+    }
+
+    /// Whether raw text needs no decoding: no quotes, commas or carets.
+    private static func isPlain(_ raw: String) -> Bool {
+        !raw.utf8.contains { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "^") }
+    }
 
     /// Encodes one value: RFC 6868 caret escapes, and quotes when it holds `:`, `;` or `,`.
     static func encode(_ value: String) -> String {

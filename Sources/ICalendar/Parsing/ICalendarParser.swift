@@ -103,7 +103,10 @@ struct TreeBuilder {
 
     mutating func consume(_ line: consuming ContentLine, diagnostics: inout Diagnostics) throws(ParseError) {
         let location = line.sourceLocation ?? SourceLocation(line: 0)
-        switch line.name {
+        // Most lines are neither BEGIN nor END: one byte tells without comparing strings.
+        let first = line.name.utf8.first
+        let marker = first == UInt8(ascii: "B") || first == UInt8(ascii: "E") ? line.name : ""
+        switch marker {
         case "BEGIN":
             let name = try componentName(line, diagnostics: &diagnostics)
             guard stack.count < limits.maxNestingDepth else {
