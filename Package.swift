@@ -35,8 +35,9 @@ let package = Package(
 
         // MARK: Fuzzers (see scripts/fuzz); without `-DFUZZING` they replay inputs.
         .target(name: "CLibFuzzer"),
-        .executableTarget(name: "ICalendarFuzzer", dependencies: ["ICalendar", "CLibFuzzer"]),
-        .executableTarget(name: "VCardFuzzer", dependencies: ["VCard", "CLibFuzzer"]),
+        .target(name: "FuzzerSupport", dependencies: ["CLibFuzzer"]),
+        .executableTarget(name: "ICalendarFuzzer", dependencies: ["ICalendar", "FuzzerSupport"]),
+        .executableTarget(name: "VCardFuzzer", dependencies: ["VCard", "FuzzerSupport"]),
 
         // MARK: Tests.
         .target(name: "SwitchboardTestSupport", path: "Sources/SwitchboardTestSupport"),

@@ -1,6 +1,5 @@
-import CLibFuzzer
 import ContentLines
-import Foundation
+import FuzzerSupport
 import ICalendar
 
 /// One fuzz input: whatever the bytes, parsing returns or throws a typed error, and what
@@ -35,25 +34,13 @@ func fuzz(_ bytes: [UInt8]) {
     }
 }
 
-/// `ICalendarFuzzer [libFuzzer options] [CORPUS…]` when built with `-sanitize=fuzzer -DFUZZING`
-/// (scripts/fuzz); otherwise `ICalendarFuzzer FILE…` replays inputs such as crash reproducers.
+/// `ICalendarFuzzer [libFuzzer options] [CORPUS…]` under libFuzzer, or `ICalendarFuzzer FILE…` to replay.
 @main
 struct ICalendarFuzzerMain {
     static func main() throws {
-        #if FUZZING
-        var argc = CommandLine.argc
-        var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
-        exit(
-            LLVMFuzzerRunDriver(&argc, &argv) { data, size in
-                guard let data else { return 0 }
-                fuzz(Array(UnsafeBufferPointer(start: data, count: size)))
-                return 0
-            })
-        #else
-        for path in CommandLine.arguments.dropFirst() {
-            fuzz(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
-            print("ok \(path)")
+        try FuzzerMain.run { data, size in
+            fuzz(Array(UnsafeBufferPointer(start: data, count: size)))
+            return 0
         }
-        #endif
     }
 }

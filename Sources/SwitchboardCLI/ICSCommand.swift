@@ -10,20 +10,11 @@ struct ICSCommand: AsyncParsableCommand {
         subcommands: [Validate.self, Normalize.self]
     )
 
-    /// Options every `ics` subcommand shares.
-    struct Input: ParsableArguments {
-        @Argument(help: "The iCalendar file to read ('-' for standard input).")
-        var file: String
-
-        @Flag(help: "Reject any breakage instead of repairing it.")
-        var strict = false
-
-        /// Parses the file, reporting warnings and errors on standard error.
-        func parse() throws -> ParsedCalendar {
-            try InputFile.parse(file) { (bytes) throws(ParseError) in
-                let parsed = try ICalendarParser(options: .init(strict: strict)).parse(bytes)
-                return (parsed, parsed.warnings)
-            }
+    /// Parses the input, reporting warnings and errors on standard error.
+    static func parse(_ input: InputOptions) throws -> ParsedCalendar {
+        try InputFile.parse(input.file) { (bytes) throws(ParseError) in
+            let parsed = try ICalendarParser(options: .init(strict: input.strict)).parse(bytes)
+            return (parsed, parsed.warnings)
         }
     }
 
@@ -33,10 +24,10 @@ struct ICSCommand: AsyncParsableCommand {
             discussion: "Exit status 0 when the file parses, 1 when it does not."
         )
 
-        @OptionGroup var input: Input
+        @OptionGroup var input: InputOptions
 
         func run() async throws {
-            let parsed = try input.parse()
+            let parsed = try ICSCommand.parse(input)
             print(CalendarSummary(parsed).line)
         }
     }
@@ -46,13 +37,13 @@ struct ICSCommand: AsyncParsableCommand {
             abstract: "Parse a file and write it back: CRLF, folded at 75 octets, repairs applied."
         )
 
-        @OptionGroup var input: Input
+        @OptionGroup var input: InputOptions
 
         @Flag(help: "Add a VTIMEZONE from the IANA database for each TZID the file uses but does not define.")
         var addMissingTimezones = false
 
         func run() async throws {
-            var components = try input.parse().components
+            var components = try ICSCommand.parse(input).components
             if addMissingTimezones {
                 for index in components.indices where components[index].name == ComponentName.calendar {
                     for tzid in components[index].addMissingTimeZones() {

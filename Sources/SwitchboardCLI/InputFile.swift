@@ -2,6 +2,15 @@ import ArgumentParser
 import ContentLines
 import Foundation
 
+/// The file argument and `--strict` flag every value command takes.
+struct InputOptions: ParsableArguments {
+    @Argument(help: "The file to read ('-' for standard input).")
+    var file: String
+
+    @Flag(help: "Reject any breakage instead of repairing it.")
+    var strict = false
+}
+
 /// Reading input files and reporting diagnostics, shared by the value commands.
 enum InputFile {
     /// The bytes of `path` (`-` reads standard input).

@@ -10,20 +10,11 @@ struct VCardCommand: AsyncParsableCommand {
         subcommands: [Validate.self, Normalize.self]
     )
 
-    /// Options every `vcard` subcommand shares.
-    struct Input: ParsableArguments {
-        @Argument(help: "The vCard file to read ('-' for standard input).")
-        var file: String
-
-        @Flag(help: "Reject any breakage instead of repairing it.")
-        var strict = false
-
-        /// Parses the file, reporting warnings and errors on standard error.
-        func parse() throws -> ParsedVCards {
-            try InputFile.parse(file) { (bytes) throws(ParseError) in
-                let parsed = try VCardParser(options: .init(strict: strict)).parse(bytes)
-                return (parsed, parsed.warnings)
-            }
+    /// Parses the input, reporting warnings and errors on standard error.
+    static func parse(_ input: InputOptions) throws -> ParsedVCards {
+        try InputFile.parse(input.file) { (bytes) throws(ParseError) in
+            let parsed = try VCardParser(options: .init(strict: input.strict)).parse(bytes)
+            return (parsed, parsed.warnings)
         }
     }
 
@@ -33,10 +24,10 @@ struct VCardCommand: AsyncParsableCommand {
             discussion: "Exit status 0 when the file parses, 1 when it does not."
         )
 
-        @OptionGroup var input: Input
+        @OptionGroup var input: InputOptions
 
         func run() async throws {
-            let parsed = try input.parse()
+            let parsed = try VCardCommand.parse(input)
             let versions = Dictionary(grouping: parsed.cards, by: \.version).mapValues(\.count)
             let groups = ContactGroups.collect(from: parsed.cards).count
             print(
@@ -50,7 +41,7 @@ struct VCardCommand: AsyncParsableCommand {
             abstract: "Parse a file and write it back: CRLF, folded at 75 octets, repairs applied."
         )
 
-        @OptionGroup var input: Input
+        @OptionGroup var input: InputOptions
 
         @Option(help: "Convert every card to this version (3.0 or 4.0).")
         var to: String?
@@ -62,7 +53,7 @@ struct VCardCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            var cards = try input.parse().cards
+            var cards = try VCardCommand.parse(input).cards
             if let target = to.flatMap(VCardVersion.init(rawValue:)) {
                 cards = cards.map { $0.converted(to: target) }
             }

@@ -1,6 +1,5 @@
-import CLibFuzzer
 import ContentLines
-import Foundation
+import FuzzerSupport
 import VCard
 
 /// One fuzz input: whatever the bytes, parsing returns or throws a typed error; what
@@ -24,25 +23,13 @@ func fuzz(_ bytes: [UInt8]) {
     _ = ContactGroups.collect(from: parsed.cards)
 }
 
-/// `VCardFuzzer [libFuzzer options] [CORPUS…]` when built with `-sanitize=fuzzer -DFUZZING`
-/// (scripts/fuzz); otherwise `VCardFuzzer FILE…` replays inputs such as crash reproducers.
+/// `VCardFuzzer [libFuzzer options] [CORPUS…]` under libFuzzer, or `VCardFuzzer FILE…` to replay.
 @main
 struct VCardFuzzerMain {
     static func main() throws {
-        #if FUZZING
-        var argc = CommandLine.argc
-        var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
-        exit(
-            LLVMFuzzerRunDriver(&argc, &argv) { data, size in
-                guard let data else { return 0 }
-                fuzz(Array(UnsafeBufferPointer(start: data, count: size)))
-                return 0
-            })
-        #else
-        for path in CommandLine.arguments.dropFirst() {
-            fuzz(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
-            print("ok \(path)")
+        try FuzzerMain.run { data, size in
+            fuzz(Array(UnsafeBufferPointer(start: data, count: size)))
+            return 0
         }
-        #endif
     }
 }
