@@ -118,7 +118,7 @@ private struct Scanner {
             }
             let (start, end) = try nextPhysicalLine(diagnostics: &diagnostics)
             if options.joinsQuotedPrintableSoftBreaks, position < buffer.count, !isWhitespace(at: position),
-                isQuotedPrintableSoftBreak(start..<end)
+                !startsContentLine(at: position), isQuotedPrintableSoftBreak(start..<end)
             {
                 try consumeSoftBreaks(from: start..<end, line: startLine, diagnostics: &diagnostics, body)
                 continue
