@@ -5,6 +5,7 @@ public struct RecurrenceError: Error, Sendable, Hashable, CustomStringConvertibl
         private enum Base: String, Sendable, Hashable {
             case unsupported
             case limitExceeded = "limit-exceeded"
+            case invalidComponent = "invalid-component"
         }
 
         private let base: Base
@@ -15,6 +16,9 @@ public struct RecurrenceError: Error, Sendable, Hashable, CustomStringConvertibl
         /// Expansion passed ``RuleExpander/Options/maxEmptyPeriods`` periods without an
         /// occurrence: the rule (`BYMONTH=2;BYMONTHDAY=30`) can never or almost never match.
         public static let limitExceeded = Code(.limitExceeded)
+        /// The component cannot be expanded: no DTSTART, a value that does not parse, or a
+        /// time zone that cannot be found.
+        public static let invalidComponent = Code(.invalidComponent)
 
         public var description: String { base.rawValue }
     }

@@ -79,11 +79,13 @@ public struct RuleExpander: Sendable {
         Iterator(expander: self, firstPeriod: 0)
     }
 
-    /// An iterator over the occurrences at or after `time`. Without COUNT it skips
-    /// whole periods instead of generating every occurrence before `time`.
-    public func makeIterator(from time: LocalDateTime) -> Iterator {
+    /// An iterator over the occurrences at or after `time` (and, when `through` is
+    /// given, not after it). Without COUNT it skips whole periods instead of generating
+    /// every occurrence before `time`.
+    public func makeIterator(from time: LocalDateTime, through: LocalDateTime? = nil) -> Iterator {
         var iterator = Iterator(expander: self, firstPeriod: rule.count == nil ? periodIndex(before: time) : 0)
         iterator.notBefore = time
+        iterator.notAfter = through
         return iterator
     }
 
@@ -96,6 +98,7 @@ public struct RuleExpander: Sendable {
         var emitted = 0
         var finished = false
         var notBefore: LocalDateTime?
+        var notAfter: LocalDateTime?
 
         init(expander: RuleExpander, firstPeriod: Int) {
             self.expander = expander
@@ -120,13 +123,19 @@ public struct RuleExpander: Sendable {
                         return nil
                     }
                     if let notBefore, candidate < notBefore { continue }
+                    if let notAfter, candidate > notAfter {
+                        finished = true
+                        return nil
+                    }
                     return candidate
                 }
                 guard let days = expander.periodDays(period) else {
                     finished = true
                     return nil
                 }
-                if let first = days.first, expander.isBeyondUntil(LocalDateTime(date: first)) {
+                if let first = days.first,
+                    expander.isBeyondUntil(LocalDateTime(date: first)) || notAfter.map({ LocalDateTime(date: first) > $0 }) == true
+                {
                     finished = true
                     return nil
                 }
@@ -178,7 +187,14 @@ public struct RuleExpander: Sendable {
         case .yearly:
             let year = start.date.year + index * interval
             guard year <= 9999 else { return nil }
-            let months = rule.byMonth.isEmpty && !hasDayRules ? [start.date.month] : Array(1...12)
+            let months: [Int]
+            if !rule.byMonth.isEmpty {
+                months = rule.byMonth
+            } else if rule.byYearDay.isEmpty && rule.byDay.isEmpty {
+                months = [start.date.month]  // The month comes from DTSTART (see `matches`).
+            } else {
+                months = Array(1...12)
+            }
             return months.flatMap { month in
                 (1...CalendarDate.daysIn(month: month, year: year)).map { CalendarDate(year: year, month: month, day: $0) }
             }

@@ -1,0 +1,397 @@
+import ContentLines
+
+/// The instances of one event or to-do (RFC 5545 §3.8.5): DTSTART, every RRULE, RDATE,
+/// less EXDATE, with RECURRENCE-ID overrides applied (`RANGE=THISANDFUTURE` too) and
+/// cancelled instances removed.
+///
+/// Instances are generated in DTSTART's wall-clock time and then resolved through its
+/// zone, so a 09:00 Europe/Berlin meeting stays at 09:00 across DST; floating instances
+/// stay floating and all-day ones stay dates.
+public struct RecurrenceSet: Sendable {
+    /// A point of the series in DTSTART's frame: the wall-clock time of the instance.
+    private typealias Point = LocalDateTime
+
+    private let master: Component
+    private let uid: String?
+    private let start: DateOrDateTime
+    private let zone: (any ZoneRules)?
+    private let expanders: [RuleExpander]
+    private let recurrenceDates: [Point]
+    private let exceptionTimes: Set<Point>
+    private let exceptionDates: Set<CalendarDate>
+    private let overrides: [Point: Component]
+    private let futureOverrides: [(id: Point, component: Component)]
+    /// How far an override moves an instance, at most, in seconds (for window margins).
+    private let maximumShift: Int64
+    /// The longest instance, in seconds (for window margins).
+    private let maximumLength: Int64
+    /// The most instances one query may produce.
+    public let maxOccurrences: Int
+
+    /// Reads a master component (VEVENT, VTODO) and its overrides (same UID, with
+    /// RECURRENCE-ID); time zones resolve through `resolver`.
+    public init(
+        master: Component, overrides: [Component] = [], resolver: TimeZoneResolver,
+        options: RuleExpander.Options = .init(), maxOccurrences: Int = 1_000_000
+    ) throws(RecurrenceError) {
+        self.master = master
+        self.uid = master.uid
+        self.maxOccurrences = maxOccurrences
+        func invalid(_ error: some Error) -> RecurrenceError {
+            RecurrenceError(.invalidComponent, hint: "\(master.name) \(master.uid ?? "without UID"): \(error)")
+        }
+        do throws(ValueError) {
+            guard let start = try master.start else {
+                throw ValueError(type: "DTSTART", hint: "a recurring component needs DTSTART")
+            }
+            self.start = start
+        } catch {
+            throw invalid(error)
+        }
+        var zone: (any ZoneRules)?
+        if case .dateTime(let dateTime) = start, let tzid = dateTime.tzid {
+            do throws(TimeZoneError) { zone = try resolver.rules(for: tzid) } catch { throw invalid(error) }
+        }
+        self.zone = zone
+        let startPoint = Self.point(start)
+        let isDate = start.isDate
+
+        // RRULEs.
+        var expanders: [RuleExpander] = []
+        let rules: [RecurrenceRule]
+        do throws(ValueError) { rules = try master.recurrenceRules } catch { throw invalid(error) }
+        do {
+            for rule in rules {
+                var until: RuleExpander.Until?
+                if case .dateTime(let limit)? = rule.until, limit.form == .utc, let zone {
+                    until = .instant(limit.local.secondsSinceEpoch, zone: zone)
+                }
+                expanders.append(try RuleExpander(rule: rule, start: startPoint, allDay: isDate, until: until, options: options))
+            }
+        } catch {
+            throw invalid(error)
+        }
+        self.expanders = expanders
+
+        // RDATE and EXDATE, brought into DTSTART's frame.
+        let frame = Frame(start: start, zone: zone, resolver: resolver)
+        do throws(ValueError) {
+            var points: [Point] = []
+            for date in try master.recurrenceDates {
+                switch date {
+                case .instant(let value): points.append(frame.converted(value))
+                case .period(let period): points.append(frame.converted(.dateTime(period.start)))
+                }
+            }
+            self.recurrenceDates = points.sorted()
+            var times = Set<Point>()
+            var dates = Set<CalendarDate>()
+            for value in try master.exceptionDates {
+                if case .date(let date) = value, !isDate { dates.insert(date) } else { times.insert(frame.converted(value)) }
+            }
+            self.exceptionTimes = times
+            self.exceptionDates = dates
+
+            // Overrides, keyed by RECURRENCE-ID in DTSTART's frame.
+            var byID: [Point: Component] = [:]
+            var future: [(id: Point, component: Component)] = []
+            var shift: Int64 = 0
+            var length = try Self.length(of: master, frame: frame)
+            for override in overrides {
+                guard let property = override.property(PropertyName.recurrenceID) else { continue }
+                let id = frame.converted(try property.dateOrDateTime())
+                if property.parameter("RANGE")?.value?.uppercased() == "THISANDFUTURE" {
+                    future.append((id, override))
+                }
+                byID[id] = override
+                if let overrideStart = try override.start {
+                    shift = max(shift, abs(frame.converted(overrideStart).secondsSinceEpoch - id.secondsSinceEpoch))
+                }
+                length = max(length, try Self.length(of: override, frame: frame))
+            }
+            self.overrides = byID
+            self.futureOverrides = future.sorted { $0.id < $1.id }
+            self.maximumShift = shift
+            self.maximumLength = length
+        } catch {
+            throw invalid(error)
+        }
+        self.frame = frame
+    }
+
+    private let frame: Frame
+
+    // MARK: Queries
+
+    /// The instances that overlap `[from, to)`, in start order. An instance with no
+    /// length overlaps when its start lies in the window.
+    public func occurrences(from: TimeBound, to: TimeBound) throws(RecurrenceError) -> [Occurrence] {
+        let lower = frame.point(from)
+        let upper = frame.point(to)
+        let margin = maximumShift + maximumLength + 86_400
+        let points = try basePoints(
+            from: LocalDateTime(secondsSinceEpoch: lower.secondsSinceEpoch - margin),
+            through: LocalDateTime(secondsSinceEpoch: upper.secondsSinceEpoch + maximumShift + 86_400))
+        var seen = Set<Point>()
+        var result: [Occurrence] = []
+        for point in points {
+            seen.insert(point)
+            guard let occurrence = try occurrence(at: point) else { continue }
+            if overlaps(occurrence, lower: from, upper: to) { result.append(occurrence) }
+        }
+        // An override whose RECURRENCE-ID the series does not produce still appears.
+        for (id, _) in overrides where !seen.contains(id) && !isExcluded(id) {
+            guard let occurrence = try occurrence(at: id, forced: true) else { continue }
+            if overlaps(occurrence, lower: from, upper: to) { result.append(occurrence) }
+        }
+        return result.sorted { sortKey($0) < sortKey($1) }
+    }
+
+    /// Up to `limit` instances that end after `from` (or start at it), in start order.
+    public func occurrences(from: TimeBound, limit: Int) throws(RecurrenceError) -> [Occurrence] {
+        var span: Int64 = 86_400 * 32
+        let lower = frame.point(from).secondsSinceEpoch
+        var last: [Occurrence] = []
+        while true {
+            let upper = LocalDateTime(secondsSinceEpoch: lower + span)
+            last = try occurrences(from: from, to: frame.bound(upper, like: from))
+            if last.count >= limit || upper.date.year > 9999 { return Array(last.prefix(limit)) }
+            if !isUnbounded, try isExhausted(after: upper) { return last }
+            span *= 4
+        }
+    }
+
+    /// The first instance starting at or after `instant`, if any.
+    public func next(after bound: TimeBound) throws(RecurrenceError) -> Occurrence? {
+        try occurrences(from: bound, limit: 1).first
+    }
+
+    // MARK: Generation
+
+    private var isUnbounded: Bool {
+        expanders.contains { $0.rule.count == nil && $0.rule.until == nil }
+    }
+
+    /// Whether nothing of the series (before overrides) lies after `point`.
+    private func isExhausted(after point: Point) throws(RecurrenceError) -> Bool {
+        if recurrenceDates.contains(where: { $0 > point }) || Self.point(start) > point { return false }
+        for expander in expanders {
+            var iterator = expander.makeIterator(from: point)
+            if try iterator.next() != nil { return false }
+        }
+        return true
+    }
+
+    /// DTSTART, RRULE and RDATE points in `[from, through]`, sorted, unique, less EXDATE.
+    private func basePoints(from: Point, through: Point) throws(RecurrenceError) -> [Point] {
+        var points = Set<Point>()
+        let first = Self.point(start)
+        if first >= from, first <= through { points.insert(first) }
+        for point in recurrenceDates where point >= from && point <= through { points.insert(point) }
+        for expander in expanders {
+            var iterator = expander.makeIterator(from: from, through: through)
+            while let point = try iterator.next() {
+                points.insert(point)
+                if points.count > maxOccurrences {
+                    throw RecurrenceError(.limitExceeded, hint: "more than \(maxOccurrences) instances in one query")
+                }
+            }
+        }
+        return points.filter { !isExcluded($0) }.sorted()
+    }
+
+    private func isExcluded(_ point: Point) -> Bool {
+        exceptionTimes.contains(point) || exceptionDates.contains(point.date)
+    }
+
+    /// The instance whose RECURRENCE-ID is `point`, or `nil` when it is cancelled.
+    private func occurrence(at point: Point, forced: Bool = false) throws(RecurrenceError) -> Occurrence? {
+        let id = frame.value(point, like: start)
+        do throws(ValueError) {
+            if let override = overrides[point] {
+                if override.status == .cancelled { return nil }
+                return try make(id: id, component: override, start: try override.start ?? id)
+            }
+            if let future = futureOverrides.last(where: { $0.id < point }) {
+                if future.component.status == .cancelled { return nil }
+                let futureStart = try future.component.start.map { (value) throws(ValueError) in frame.converted(value) }
+                    ?? future.id
+                let shifted = LocalDateTime(
+                    secondsSinceEpoch: point.secondsSinceEpoch + futureStart.secondsSinceEpoch - future.id.secondsSinceEpoch)
+                return try make(id: id, component: future.component, start: frame.value(shifted, like: start))
+            }
+            return try make(id: id, component: master, start: id)
+        } catch {
+            throw RecurrenceError(.invalidComponent, hint: "\(master.uid ?? "component"): \(error)")
+        }
+    }
+
+    private func make(id: DateOrDateTime, component: Component, start: DateOrDateTime) throws(ValueError) -> Occurrence {
+        let end = try frame.end(of: component, startingAt: start)
+        return Occurrence(
+            uid: uid, recurrenceID: id, start: start, end: end, startUTC: frame.utc(start), endUTC: frame.utc(end),
+            component: component)
+    }
+
+    private func sortKey(_ occurrence: Occurrence) -> Int64 {
+        occurrence.startUTC ?? frame.point(occurrence.start).secondsSinceEpoch
+    }
+
+    private func overlaps(_ occurrence: Occurrence, lower: TimeBound, upper: TimeBound) -> Bool {
+        let start = frame.compare(occurrence.start, utc: occurrence.startUTC, to: lower)
+        let startBeforeUpper = frame.compare(occurrence.start, utc: occurrence.startUTC, to: upper) < 0
+        let endAfterLower = frame.compare(occurrence.end, utc: occurrence.endUTC, to: lower) > 0
+        return startBeforeUpper && (endAfterLower || start == 0)
+    }
+
+    private static func point(_ value: DateOrDateTime) -> Point {
+        switch value {
+        case .date(let date): LocalDateTime(date: date)
+        case .dateTime(let dateTime): dateTime.local
+        }
+    }
+
+    private static func length(of component: Component, frame: Frame) throws(ValueError) -> Int64 {
+        guard let start = try component.start else { return 0 }
+        let end = try frame.end(of: component, startingAt: start)
+        return max(0, frame.point(end).secondsSinceEpoch - frame.point(start).secondsSinceEpoch)
+    }
+}
+
+/// DTSTART's frame of reference: values of other forms (UTC, other zones) are brought
+/// into DTSTART's wall-clock time, and back.
+private struct Frame: Sendable {
+    let start: DateOrDateTime
+    let zone: (any ZoneRules)?
+    let resolver: TimeZoneResolver
+
+    private var isUTC: Bool {
+        if case .dateTime(let dateTime) = start { return dateTime.form == .utc }
+        return false
+    }
+
+    /// A value of any form (UTC, another zone) as a wall-clock time in DTSTART's frame.
+    func converted(_ value: DateOrDateTime) -> LocalDateTime {
+        switch value {
+        case .date(let date):
+            return LocalDateTime(date: date)
+        case .dateTime(let dateTime):
+            guard dateTime.form != .floating, let instant = try? resolver.utcSeconds(for: dateTime) else {
+                return dateTime.local
+            }
+            if let zone { return zone.localTime(at: instant ?? dateTime.local.secondsSinceEpoch) }
+            if isUTC { return LocalDateTime(secondsSinceEpoch: instant ?? dateTime.local.secondsSinceEpoch) }
+            return dateTime.local
+        }
+    }
+
+    /// A value already in DTSTART's frame.
+    func point(_ value: DateOrDateTime) -> LocalDateTime {
+        switch value {
+        case .date(let date): LocalDateTime(date: date)
+        case .dateTime(let dateTime): dateTime.local
+        }
+    }
+
+    /// A query bound in DTSTART's frame.
+    func point(_ bound: TimeBound) -> LocalDateTime {
+        switch bound {
+        case .local(let local): return local
+        case .instant(let instant):
+            if let zone { return zone.localTime(at: instant) }
+            return LocalDateTime(secondsSinceEpoch: instant)
+        }
+    }
+
+    /// A point of DTSTART's frame as a bound of the same kind as `other`.
+    func bound(_ point: LocalDateTime, like other: TimeBound) -> TimeBound {
+        switch other {
+        case .local: return .local(point)
+        case .instant: return .instant(zone?.instant(of: point) ?? point.secondsSinceEpoch)
+        }
+    }
+
+    /// A point written in DTSTART's form.
+    func value(_ point: LocalDateTime, like start: DateOrDateTime) -> DateOrDateTime {
+        switch start {
+        case .date: return .date(point.date)
+        case .dateTime(let dateTime): return .dateTime(DateTime(point, form: dateTime.form))
+        }
+    }
+
+    /// Seconds since 1970 UTC, or `nil` for floating and all-day values.
+    func utc(_ value: DateOrDateTime) -> Int64? {
+        guard case .dateTime(let dateTime) = value, dateTime.form != .floating else { return nil }
+        return (try? resolver.utcSeconds(for: dateTime)) ?? nil
+    }
+
+    /// Compares a value with a bound: an instant bound against the value's instant (its
+    /// wall-clock as UTC when it has none), a wall-clock bound against its wall-clock time.
+    func compare(_ value: DateOrDateTime, utc: Int64?, to bound: TimeBound) -> Int {
+        let (left, right): (Int64, Int64)
+        switch bound {
+        case .instant(let instant):
+            left = utc ?? point(value).secondsSinceEpoch
+            right = instant
+        case .local(let local):
+            if let utc, let zone {
+                left = zone.localTime(at: utc).secondsSinceEpoch
+            } else {
+                left = point(value).secondsSinceEpoch
+            }
+            right = local.secondsSinceEpoch
+        }
+        return left < right ? -1 : (left > right ? 1 : 0)
+    }
+
+    /// The end of `component` when an instance starts at `start`: DTEND (or DUE) keeps
+    /// its distance from DTSTART; DURATION adds nominal days to the wall clock and exact
+    /// seconds to the instant (RFC 5545 §3.3.6).
+    func end(of component: Component, startingAt start: DateOrDateTime) throws(ValueError) -> DateOrDateTime {
+        let duration: CalendarDuration
+        let explicitEnd = try component.end
+        let endValue = explicitEnd == nil ? try component.due : explicitEnd
+        if let explicit = try component.duration {
+            duration = explicit
+        } else if let endValue, let originalStart = try component.start {
+            switch (originalStart, endValue) {
+            case (.date(let a), .date(let b)):
+                duration = CalendarDuration(days: b.daysSinceEpoch - a.daysSinceEpoch)
+            default:
+                let from = utc(originalStart) ?? point(originalStart).secondsSinceEpoch
+                let to = utc(endValue) ?? point(endValue).secondsSinceEpoch
+                duration = CalendarDuration(seconds: Int(to - from))
+            }
+        } else {
+            duration = start.isDate ? CalendarDuration(days: 1) : CalendarDuration()
+        }
+        switch start {
+        case .date(let date):
+            return .date(date.adding(days: duration.nominalDays))
+        case .dateTime(let dateTime):
+            let day = DateTime(
+                LocalDateTime(
+                    date: dateTime.local.date.adding(days: duration.nominalDays), hour: dateTime.local.hour,
+                    minute: dateTime.local.minute, second: dateTime.local.second), form: dateTime.form)
+            if let instant = (try? resolver.utcSeconds(for: day)) ?? nil, dateTime.form != .utc,
+                let tzid = dateTime.tzid, let rules = try? resolver.rules(for: tzid)
+            {
+                let end = rules.localTime(at: instant + Int64(duration.exactSeconds))
+                return .dateTime(DateTime(end, form: dateTime.form))
+            }
+            return .dateTime(
+                DateTime(
+                    LocalDateTime(secondsSinceEpoch: day.local.secondsSinceEpoch + Int64(duration.exactSeconds)),
+                    form: dateTime.form))
+        }
+    }
+}
+
+extension CalendarDuration {
+    /// An exact duration of `seconds` (negative allowed).
+    init(seconds: Int) {
+        let magnitude = abs(seconds)
+        self.init(
+            isNegative: seconds < 0, hours: magnitude / 3600, minutes: magnitude % 3600 / 60, seconds: magnitude % 60)
+    }
+}

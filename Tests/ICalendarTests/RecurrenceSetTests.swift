@@ -1,0 +1,240 @@
+import ContentLines
+import ICalendar
+import SwitchboardTestSupport
+import Testing
+
+private func calendar(_ body: String) throws -> Component {
+    try #require(
+        try ICalendarParser().parse("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n\(body)END:VCALENDAR\r\n").calendar)
+}
+
+private func series(_ calendar: Component) throws -> RecurrenceSet {
+    let events = calendar.components(ComponentName.event)
+    let master = try #require(events.first { $0.property(PropertyName.recurrenceID) == nil })
+    return try RecurrenceSet(
+        master: master, overrides: events.filter { $0.property(PropertyName.recurrenceID) != nil },
+        resolver: TimeZoneResolver(calendar: calendar))
+}
+
+private func local(_ text: String) throws -> LocalDateTime {
+    text.count == 8 ? LocalDateTime(date: try CalendarDate(parsing: text)) : try DateTime(parsing: text).local
+}
+
+/// RFC 5545 §3.8.5.3 examples (DTSTART in America/New_York), as written in the RFC.
+@Suite struct RFC5545RecurrenceExamples {
+    static let examples: [(name: String, start: String, rule: String, exdate: String?, expected: [String])] = [
+        ("daily for 10 occurrences", "19970902T090000", "FREQ=DAILY;COUNT=10", nil,
+         ["19970902T090000", "19970903T090000", "19970904T090000", "19970905T090000", "19970906T090000",
+          "19970907T090000", "19970908T090000", "19970909T090000", "19970910T090000", "19970911T090000"]),
+        ("every 10 days, 5 occurrences", "19970902T090000", "FREQ=DAILY;INTERVAL=10;COUNT=5", nil,
+         ["19970902T090000", "19970912T090000", "19970922T090000", "19971002T090000", "19971012T090000"]),
+        ("weekly for 10 occurrences, across the end of DST", "19970902T090000", "FREQ=WEEKLY;COUNT=10", nil,
+         ["19970902T090000", "19970909T090000", "19970916T090000", "19970923T090000", "19970930T090000",
+          "19971007T090000", "19971014T090000", "19971021T090000", "19971028T090000", "19971104T090000"]),
+        ("weekly on Tuesday and Thursday for five weeks", "19970902T090000",
+         "FREQ=WEEKLY;UNTIL=19971007T000000Z;WKST=SU;BYDAY=TU,TH", nil,
+         ["19970902T090000", "19970904T090000", "19970909T090000", "19970911T090000", "19970916T090000",
+          "19970918T090000", "19970923T090000", "19970925T090000", "19970930T090000", "19971002T090000"]),
+        ("monthly on the first Friday for 10 occurrences", "19970905T090000", "FREQ=MONTHLY;COUNT=10;BYDAY=1FR", nil,
+         ["19970905T090000", "19971003T090000", "19971107T090000", "19971205T090000", "19980102T090000",
+          "19980206T090000", "19980306T090000", "19980403T090000", "19980501T090000", "19980605T090000"]),
+        ("every Friday the 13th, DTSTART excluded", "19970902T090000", "FREQ=MONTHLY;BYDAY=FR;BYMONTHDAY=13",
+         "19970902T090000",
+         ["19980213T090000", "19980313T090000", "19981113T090000", "19990813T090000", "20001013T090000"]),
+        ("third of Tuesday, Wednesday, Thursday each month, 3 times", "19970904T090000",
+         "FREQ=MONTHLY;COUNT=3;BYDAY=TU,WE,TH;BYSETPOS=3", nil,
+         ["19970904T090000", "19971007T090000", "19971106T090000"]),
+        // The RFC lists from September 30; its DTSTART (a Monday, not the last work day)
+        // is "not synchronized with the recurrence rule", which §3.8.5.3 leaves undefined.
+        // Like libical, Google and Outlook, the set keeps DTSTART as its first instance.
+        ("last work day of the month", "19970929T090000", "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1", nil,
+         ["19970929T090000", "19970930T090000", "19971031T090000", "19971128T090000", "19971231T090000", "19980130T090000",
+          "19980227T090000", "19980331T090000"]),
+        ("invalid dates are skipped", "20070115T090000", "FREQ=MONTHLY;BYMONTHDAY=15,30;COUNT=5", nil,
+         ["20070115T090000", "20070130T090000", "20070215T090000", "20070315T090000", "20070330T090000"]),
+        ("WKST changes the result (MO)", "19970805T090000", "FREQ=WEEKLY;INTERVAL=2;COUNT=4;BYDAY=TU,SU;WKST=MO", nil,
+         ["19970805T090000", "19970810T090000", "19970819T090000", "19970824T090000"]),
+        ("WKST changes the result (SU)", "19970805T090000", "FREQ=WEEKLY;INTERVAL=2;COUNT=4;BYDAY=TU,SU;WKST=SU", nil,
+         ["19970805T090000", "19970817T090000", "19970819T090000", "19970831T090000"]),
+        ("every day in January, for 3 years", "19980101T090000",
+         "FREQ=YEARLY;UNTIL=20000131T140000Z;BYMONTH=1;BYDAY=SU,MO,TU,WE,TH,FR,SA", nil,
+         (1998...2000).flatMap { year in (1...31).map { "\(year)01\($0 < 10 ? "0" : "")\($0)T090000" } }),
+    ]
+
+    @Test(arguments: examples)
+    func expandsAsTheRFCSays(_ example: (name: String, start: String, rule: String, exdate: String?, expected: [String])) throws {
+        let exdate = example.exdate.map { "EXDATE;TZID=America/New_York:\($0)\r\n" } ?? ""
+        let set = try series(calendar("""
+            BEGIN:VEVENT\r
+            UID:rfc\r
+            DTSTART;TZID=America/New_York:\(example.start)\r
+            DURATION:PT1H\r
+            RRULE:\(example.rule)\r
+            \(exdate)END:VEVENT\r
+
+            """))
+        let occurrences = try set.occurrences(from: .local(try local(example.start)), limit: example.expected.count + 1)
+        let starts = occurrences.map { $0.start.icalendarText }
+        #expect(Array(starts.prefix(example.expected.count)) == example.expected, "\(example.name)")
+    }
+
+    @Test func wallClockStaysAcrossDST() throws {
+        let set = try series(calendar("""
+            BEGIN:VEVENT\r
+            UID:dst\r
+            DTSTART;TZID=America/New_York:19970902T090000\r
+            DTEND;TZID=America/New_York:19970902T100000\r
+            RRULE:FREQ=WEEKLY;COUNT=10\r
+            END:VEVENT\r
+
+            """))
+        let occurrences = try set.occurrences(from: .instant(0), limit: 10)
+        // 09:00 EDT is 13:00 UTC; after the change on 1997-10-26, 09:00 EST is 14:00 UTC.
+        #expect(occurrences.first?.startUTC == (try DateTime(parsing: "19970902T130000Z").local.secondsSinceEpoch))
+        #expect(occurrences.last?.startUTC == (try DateTime(parsing: "19971104T140000Z").local.secondsSinceEpoch))
+        #expect(occurrences.last?.end.icalendarText == "19971104T100000")
+    }
+}
+
+@Suite struct RecurrenceSetBehaviour {
+    static let weekly = """
+        BEGIN:VEVENT\r
+        UID:w\r
+        DTSTART;TZID=Europe/Berlin:20240101T090000\r
+        DTEND;TZID=Europe/Berlin:20240101T100000\r
+        RRULE:FREQ=WEEKLY;COUNT=6\r
+        EXDATE;TZID=Europe/Berlin:20240115T090000\r
+        RDATE;TZID=Europe/Berlin:20240103T120000\r
+        END:VEVENT\r
+        BEGIN:VEVENT\r
+        UID:w\r
+        RECURRENCE-ID;TZID=Europe/Berlin:20240108T090000\r
+        DTSTART;TZID=Europe/Berlin:20240109T150000\r
+        DTEND;TZID=Europe/Berlin:20240109T153000\r
+        SUMMARY:moved to Tuesday\r
+        END:VEVENT\r
+        BEGIN:VEVENT\r
+        UID:w\r
+        RECURRENCE-ID;TZID=Europe/Berlin:20240122T090000\r
+        DTSTART;TZID=Europe/Berlin:20240122T090000\r
+        STATUS:CANCELLED\r
+        END:VEVENT\r
+        BEGIN:VEVENT\r
+        UID:w\r
+        RECURRENCE-ID;TZID=Europe/Berlin:20240301T090000\r
+        DTSTART;TZID=Europe/Berlin:20240301T090000\r
+        SUMMARY:an instance the rule never made\r
+        END:VEVENT\r
+
+        """
+
+    @Test func exdateRdateOverridesAndCancellations() throws {
+        let set = try series(calendar(Self.weekly))
+        let occurrences = try set.occurrences(
+            from: .local(try local("20240101T000000")), to: .local(try local("20240401T000000")))
+        #expect(occurrences.map { $0.start.icalendarText } == [
+            "20240101T090000", "20240103T120000", "20240109T150000", "20240129T090000", "20240205T090000",
+            "20240301T090000",
+        ])
+        #expect(occurrences[2].recurrenceID.icalendarText == "20240108T090000")
+        #expect(occurrences[2].component.summary == "moved to Tuesday")
+        #expect(occurrences[2].end.icalendarText == "20240109T153000")
+    }
+
+    @Test func thisAndFutureMovesTheRest() throws {
+        let set = try series(calendar("""
+            BEGIN:VEVENT\r
+            UID:f\r
+            DTSTART:20240101T090000Z\r
+            DURATION:PT30M\r
+            RRULE:FREQ=DAILY;COUNT=5\r
+            END:VEVENT\r
+            BEGIN:VEVENT\r
+            UID:f\r
+            RECURRENCE-ID;RANGE=THISANDFUTURE:20240103T090000Z\r
+            DTSTART:20240103T110000Z\r
+            DURATION:PT1H\r
+            SUMMARY:later from now on\r
+            END:VEVENT\r
+
+            """))
+        let occurrences = try set.occurrences(from: .instant(0), limit: 10)
+        #expect(occurrences.map { $0.start.icalendarText } == [
+            "20240101T090000Z", "20240102T090000Z", "20240103T110000Z", "20240104T110000Z", "20240105T110000Z",
+        ])
+        #expect(occurrences.last?.end.icalendarText == "20240105T120000Z")
+        #expect(occurrences.last?.component.summary == "later from now on")
+    }
+
+    @Test func allDayAndFloatingStayThemselves() throws {
+        let set = try series(calendar("""
+            BEGIN:VEVENT\r
+            UID:d\r
+            DTSTART;VALUE=DATE:20240229\r
+            RRULE:FREQ=YEARLY;COUNT=3\r
+            END:VEVENT\r
+
+            """))
+        let occurrences = try set.occurrences(from: .instant(0), limit: 5)
+        #expect(occurrences.map { $0.start } == [
+            .date(CalendarDate(year: 2024, month: 2, day: 29)), .date(CalendarDate(year: 2028, month: 2, day: 29)),
+            .date(CalendarDate(year: 2032, month: 2, day: 29)),
+        ])
+        #expect(occurrences.allSatisfy { $0.startUTC == nil && $0.end.isDate })
+        #expect(occurrences.first?.end == .date(CalendarDate(year: 2024, month: 3, day: 1)))
+    }
+
+    @Test func farWindowsSkipAheadAndPathologicalRulesStop() throws {
+        let set = try series(calendar("""
+            BEGIN:VEVENT\r
+            UID:s\r
+            DTSTART:20000101T000000Z\r
+            RRULE:FREQ=SECONDLY\r
+            END:VEVENT\r
+
+            """))
+        let window = try set.occurrences(
+            from: .instant(try DateTime(parsing: "20500101T000000Z").local.secondsSinceEpoch),
+            to: .instant(try DateTime(parsing: "20500101T000010Z").local.secondsSinceEpoch))
+        #expect(window.count == 10)
+        // A rule that never matches leaves DTSTART alone, and stops at year 9999…
+        let never = try series(calendar("BEGIN:VEVENT\r\nUID:n\r\nDTSTART:20000101T000000Z\r\nRRULE:FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30\r\nEND:VEVENT\r\n"))
+        #expect(try never.occurrences(from: .instant(0), limit: 2).count == 1)
+        // …or earlier, with a typed error, under a tighter bound.
+        var iterator = try RuleExpander(
+            rule: RecurrenceRule(parsing: "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30"), start: try local("20000101T000000"),
+            options: .init(maxEmptyPeriods: 100)
+        ).makeIterator()
+        #expect { try iterator.next() } throws: { ($0 as? RecurrenceError)?.code == .limitExceeded }
+    }
+
+    /// Occurrences are increasing, unique, inside the window, never on an EXDATE, and a
+    /// window split in two gives the same instances.
+    @Test(arguments: 0..<40)
+    func windowProperties(_ seed: Int) throws {
+        var generator = SeededGenerator(seed: UInt64(seed))
+        let frequencies = ["DAILY", "WEEKLY", "MONTHLY", "YEARLY", "HOURLY"]
+        let frequency = frequencies.randomElement(using: &generator)!
+        let interval = Int.random(in: 1...3, using: &generator)
+        let exdate = "20240\(Int.random(in: 1...9, using: &generator))15T093000"
+        let set = try series(calendar("""
+            BEGIN:VEVENT\r
+            UID:p\r
+            DTSTART;TZID=Europe/Berlin:20240115T093000\r
+            DURATION:PT10M\r
+            RRULE:FREQ=\(frequency);INTERVAL=\(interval);BYMONTHDAY=1,15,-1\r
+            EXDATE;TZID=Europe/Berlin:\(exdate)\r
+            END:VEVENT\r
+
+            """))
+        let a = try local("20240101T000000"), b = try local("20240601T000000"), c = try local("20250101T000000")
+        let whole = try set.occurrences(from: .local(a), to: .local(c))
+        let first = try set.occurrences(from: .local(a), to: .local(b))
+        let second = try set.occurrences(from: .local(b), to: .local(c))
+        let starts = whole.map { $0.start.icalendarText }
+        #expect(starts == starts.sorted() && Set(starts).count == starts.count)
+        #expect(!starts.contains(exdate))
+        #expect(whole.allSatisfy { $0.start.icalendarText >= a.icalendarText && $0.start.icalendarText < c.icalendarText })
+        #expect((first + second).map { $0.start.icalendarText } == starts)
+    }
+}
