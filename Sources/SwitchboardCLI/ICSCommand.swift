@@ -6,8 +6,8 @@ import ICalendar
 struct ICSCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ics",
-        abstract: "Validate and normalize iCalendar (RFC 5545) files.",
-        subcommands: [Validate.self, Normalize.self]
+        abstract: "Validate, normalize and expand iCalendar (RFC 5545) files.",
+        subcommands: [Validate.self, Normalize.self, Expand.self]
     )
 
     /// Parses the input, reporting warnings and errors on standard error.

@@ -238,3 +238,25 @@ private func local(_ text: String) throws -> LocalDateTime {
         #expect((first + second).map { $0.start.icalendarText } == starts)
     }
 }
+
+/// Every recurring calendar of the corpus expands over 1990–2030 without a trap; a series
+/// that cannot be expanded (broken data) is reported with a typed error and the rest go on.
+@Suite struct CorpusExpansion {
+    static let recurring = Corpus.files(endingIn: [".ics"], under: "ical").filter { path in
+        (try? Corpus.bytes(path)).map { String(decoding: $0, as: UTF8.self).contains("RRULE:") } ?? false
+    }
+
+    @Test func recurringCalendarsArePresent() { #expect(Self.recurring.count > 50) }
+
+    @Test(arguments: recurring)
+    func expands(_ path: String) throws {
+        guard let parsed = try? ICalendarParser().parse(Corpus.bytes(path)) else { return }
+        for calendar in parsed.components where calendar.name == ComponentName.calendar {
+            let expansion = CalendarExpansion(
+                calendar: calendar, from: .local(try local("19900101T000000")), to: .local(try local("20300101T000000")),
+                limit: 5_000)
+            let starts = expansion.occurrences.map { $0.startUTC ?? 0 }
+            #expect(starts == starts.sorted() || expansion.occurrences.contains { $0.startUTC == nil })
+        }
+    }
+}

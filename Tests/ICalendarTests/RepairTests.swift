@@ -20,6 +20,7 @@ private func calendar(_ body: String) -> String {
         ("unescaped comma", calendar("BEGIN:VEVENT\r\nUID:1\r\nSUMMARY:Lunch, then coffee\r\nEND:VEVENT\r\n"), .unescapedText, 6),
         ("stray END", calendar("END:VEVENT\r\n"), .strayEnd, 4),
         ("property after END", calendar("") + "X-COMMENT:late\r\n", .propertyAfterEnd, 5),
+        ("escaped RRULE", calendar("BEGIN:VEVENT\r\nUID:1\r\nDTSTART:20240101T100000Z\r\nRRULE:FREQ=DAILY\\;COUNT=10\r\nEND:VEVENT\r\n"), .escapedRecurrenceRule, 7),
         ("invalid date", calendar("BEGIN:VEVENT\r\nUID:1\r\nDTSTART:20240230T100000Z\r\nEND:VEVENT\r\n"), .invalidValue, 6),
     ]
 

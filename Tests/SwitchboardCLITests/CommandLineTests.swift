@@ -91,6 +91,48 @@ private func temporaryFile(_ contents: String, suffix: String) throws -> String 
     }
 }
 
+@Suite struct ExpandCommand {
+    static let series = """
+        BEGIN:VCALENDAR\r
+        VERSION:2.0\r
+        PRODID:-//test//EN\r
+        BEGIN:VEVENT\r
+        UID:standup\r
+        DTSTART;TZID=Europe/Berlin:20240325T090000\r
+        DTEND;TZID=Europe/Berlin:20240325T091500\r
+        RRULE:FREQ=DAILY;COUNT=10\r
+        EXDATE;TZID=Europe/Berlin:20240327T090000\r
+        END:VEVENT\r
+        BEGIN:VEVENT\r
+        UID:holiday\r
+        DTSTART;VALUE=DATE:20240329\r
+        END:VEVENT\r
+        END:VCALENDAR\r
+
+        """
+
+    @Test func jsonLinesAcrossTheDSTChange() throws {
+        let path = try temporaryFile(Self.series, suffix: ".ics")
+        let result = try run(["ics", "expand", path, "--from", "20240325", "--to", "2024-03-30T00:00:00+01:00", "--format", "jsonl"])
+        #expect(result.status == 0)
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.first == #"{"uid":"standup","recurrence_id":"20240325T090000","start":"20240325T090000","end":"20240325T091500","start_utc":"2024-03-25T08:00:00Z","end_utc":"2024-03-25T08:15:00Z"}"#)
+        // 09:00 Berlin is 08:00 UTC before 31 March and 07:00 UTC after; 27 March is excluded.
+        #expect(lines.contains(#"{"uid":"holiday","recurrence_id":"20240329","start":"20240329","end":"20240330","start_utc":null,"end_utc":null}"#))
+        #expect(!result.stdout.contains("20240327T090000"))
+        #expect(lines.count == 5)
+    }
+
+    @Test func limitWithoutTo() throws {
+        let path = try temporaryFile(Self.series, suffix: ".ics")
+        let result = try run(["ics", "expand", path, "--from", "20240401T000000", "--limit", "2", "--format", "jsonl"])
+        #expect(result.stdout.split(separator: "\n").map { $0.contains("\"start_utc\":\"2024-04-01T07:00:00Z\"") || $0.contains("2024-04-02T07:00:00Z") } == [true, true])
+        let missing = try run(["ics", "expand", path, "--from", "20240401"])
+        #expect(missing.status != 0)
+        #expect(missing.stderr.contains("--to may be left out only with --limit"))
+    }
+}
+
 @Suite struct VCardCommands {
     static let card = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Anna\r\nN:;Anna;;;\r\nEMAIL;TYPE=INTERNET,pref:anna@example.com\r\nCATEGORIES:Clients\r\nUID:a1\r\nEND:VCARD\r\n"
 

@@ -87,6 +87,10 @@ extension Repair {
     public static let durationInEnd = Repair("duration-in-dtend")
     /// A property followed the last `END`; it was moved into the component before it.
     public static let propertyAfterEnd = Repair("property-after-end")
+    /// An RRULE was TEXT-escaped (`FREQ=DAILY\;COUNT=10`); the backslashes were removed.
+    public static let escapedRecurrenceRule = Repair("escaped-rrule")
+    /// A DATE was written with a trailing `Z` (`RDATE:20131210Z`); the Z was removed.
+    public static let dateWithZ = Repair("date-with-z")
     /// A component has both `DTEND` and `DURATION`; `DTEND` is used.
     public static let endAndDuration = Repair("dtend-and-duration")
 }

@@ -1,4 +1,5 @@
 import ContentLines
+import Foundation
 
 /// Checks the values whose type RFC 5545 fixes, repairing the well-known breakage.
 struct ValueValidator {
@@ -94,6 +95,10 @@ struct ValueValidator {
         let fix: Fix?
         do throws(ValueError) {
             fix = try self.check(check, property)
+        } catch let error where Self.datesWithZ(property.value) != nil {
+            // `RDATE:20131210Z` (Google): a DATE with a stray Z.
+            _ = error
+            fix = Fix(repair: .dateWithZ, message: "DATE written with a trailing Z; Z removed", value: Self.datesWithZ(property.value))
         } catch {
             try diagnostics.repair(.invalidValue, at: location, property: property.name, "\(error); kept as written")
             return
@@ -138,6 +143,13 @@ struct ValueValidator {
             }
             _ = try property.utcOffset()
         case .recurrenceRule:
+            if (try? property.recurrenceRule()) == nil, property.value.contains("\\") {
+                // Some writers TEXT-escape the rule (`FREQ=DAILY\;COUNT=10`).
+                let unescaped = property.value.replacingOccurrences(of: "\\", with: "")
+                if (try? RecurrenceRule(parsing: unescaped)) != nil {
+                    return Fix(repair: .escapedRecurrenceRule, message: "RRULE is TEXT-escaped; unescaped", value: unescaped)
+                }
+            }
             _ = try property.recurrenceRule()
         case .integer:
             _ = try property.integer()
@@ -151,6 +163,15 @@ struct ValueValidator {
             }
         }
         return nil
+    }
+
+    /// The value with `Z` removed from each 8-digit date of a list (`20131210Z`), or `nil`
+    /// when some item is not of that shape.
+    private static func datesWithZ(_ value: String) -> String? {
+        let items = value.split(separator: ",", omittingEmptySubsequences: false)
+        guard items.allSatisfy({ $0.utf8.count == 9 && $0.hasSuffix("Z") && $0.dropLast().allSatisfy(\.isASCIIDigit) })
+        else { return nil }
+        return items.map { String($0.dropLast()) }.joined(separator: ",")
     }
 
     /// Whether the `VALUE` parameter is absent or one of the types this check knows.

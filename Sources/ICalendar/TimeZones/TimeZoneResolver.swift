@@ -71,7 +71,7 @@ public struct TimeZoneResolver: Sendable {
         if TimeZone(identifier: tzid) != nil { return tzid }
         if let windows = WindowsZones.ianaIdentifier(for: tzid) { return windows }
         let parts = tzid.split(separator: "/")
-        for length in [3, 2, 1] where parts.count > length {
+        for length in [3, 2, 1] where parts.count >= length {
             let suffix = parts.suffix(length).joined(separator: "/")
             if TimeZone(identifier: suffix) != nil { return suffix }
         }

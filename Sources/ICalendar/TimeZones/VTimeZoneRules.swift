@@ -114,9 +114,11 @@ struct ObservanceRule: Sendable {
     let start: LocalDateTime
 
     init(_ rule: RecurrenceRule, start: LocalDateTime) throws(ValueError) {
+        // BYHOUR/BYMINUTE/BYSECOND that repeat DTSTART's time (Lotus Notes writes them) change nothing.
         guard rule.frequency == .yearly, rule.byYearDay.isEmpty, rule.byWeekNumber.isEmpty,
-            rule.bySetPosition.isEmpty, rule.byHour.isEmpty, rule.byMinute.isEmpty, rule.bySecond.isEmpty,
-            rule.extensions.isEmpty
+            rule.bySetPosition.isEmpty, rule.byHour.isEmpty || rule.byHour == [start.hour],
+            rule.byMinute.isEmpty || rule.byMinute == [start.minute],
+            rule.bySecond.isEmpty || rule.bySecond == [start.second], rule.extensions.isEmpty
         else {
             throw ValueError(type: "RECUR", hint: "observance rule is not a simple yearly rule")
         }

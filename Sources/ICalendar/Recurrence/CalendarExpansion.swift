@@ -1,0 +1,71 @@
+import ContentLines
+
+/// Expands every event and to-do of a calendar: masters with their overrides grouped by
+/// UID, one-off components as single instances. One component that cannot be expanded
+/// is reported and the rest go on.
+public struct CalendarExpansion: Sendable {
+    /// The instances found, in start order.
+    public var occurrences: [Occurrence]
+    /// The components that could not be expanded, with why.
+    public var failures: [(uid: String?, error: RecurrenceError)]
+
+    /// The instances overlapping `[from, to)` — or, with `to` left out, the first
+    /// `limit` from `from` — across every series of `calendar`, at most `limit`.
+    public init(calendar: Component, from: TimeBound, to: TimeBound?, limit: Int?) {
+        let resolver = TimeZoneResolver(calendar: calendar)
+        var occurrences: [Occurrence] = []
+        var failures: [(uid: String?, error: RecurrenceError)] = []
+        let schedulable = calendar.components.filter { $0.name == ComponentName.event || $0.name == ComponentName.todo }
+        let overridesByUID = Dictionary(
+            grouping: schedulable.filter { $0.property(PropertyName.recurrenceID) != nil }, by: { $0.uid ?? "" })
+        let masterUIDs = Set(schedulable.filter { $0.property(PropertyName.recurrenceID) == nil }.map { $0.uid ?? "" })
+        // A master, with its overrides; an override without a master stands alone.
+        var series: [(master: Component, overrides: [Component])] = schedulable.compactMap { component in
+            guard component.property(PropertyName.recurrenceID) == nil else { return nil }
+            return (component, overridesByUID[component.uid ?? ""] ?? [])
+        }
+        for (uid, orphans) in overridesByUID where !masterUIDs.contains(uid) {
+            series += orphans.map { ($0, []) }
+        }
+        for (master, overrides) in series {
+            // A component with no start and no rule has no instance (an iTIP CANCEL, a to-do
+            // without dates): nothing to expand, nothing wrong.
+            let dated = Self.withStart(master)
+            if dated.property(PropertyName.start) == nil, !dated.isRecurring { continue }
+            do throws(RecurrenceError) {
+                let set = try RecurrenceSet(master: dated, overrides: overrides, resolver: resolver)
+                if let to {
+                    occurrences += try set.occurrences(from: from, to: to)
+                } else {
+                    occurrences += try set.occurrences(from: from, limit: limit ?? 1)
+                }
+            } catch {
+                failures.append((master.uid, error))
+            }
+        }
+        occurrences.sort { Self.sortKey($0) < Self.sortKey($1) }
+        if let limit { occurrences = Array(occurrences.prefix(limit)) }
+        self.occurrences = occurrences
+        self.failures = failures
+    }
+
+    /// A to-do with DUE but no DTSTART is placed at its DUE (RFC 5545 §3.6.2).
+    private static func withStart(_ component: Component) -> Component {
+        guard component.name == ComponentName.todo, component.property(PropertyName.start) == nil,
+            var due = component.property(PropertyName.due)
+        else { return component }
+        var copy = component
+        due.name = PropertyName.start
+        copy.setProperty(due)
+        return copy
+    }
+
+    /// Instants first by UTC; floating and all-day instances by their wall-clock digits.
+    private static func sortKey(_ occurrence: Occurrence) -> Int64 {
+        if let utc = occurrence.startUTC { return utc }
+        switch occurrence.start {
+        case .date(let date): return LocalDateTime(date: date).secondsSinceEpoch
+        case .dateTime(let dateTime): return dateTime.local.secondsSinceEpoch
+        }
+    }
+}

@@ -1,0 +1,159 @@
+import ArgumentParser
+import ContentLines
+import Foundation
+import ICalendar
+
+extension ICSCommand {
+    /// `switchboard ics expand`: the instances of every event and to-do in a window.
+    struct Expand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the occurrences of every event and to-do that overlap [--from, --to), in start order.",
+            discussion: """
+                DT is an RFC 5545 value (19970902T090000, 19970902T090000Z, 19970902) or ISO 8601 \
+                (1997-09-02T09:00:00+02:00). A floating DT is read in each event's own wall-clock time.
+                """
+        )
+
+        enum Format: String, ExpressibleByArgument, CaseIterable {
+            case text, jsonl
+        }
+
+        @OptionGroup var input: InputOptions
+
+        @Option(help: "The start of the window (inclusive).")
+        var from: String
+
+        @Option(help: "The end of the window (exclusive); may be left out only with --limit.")
+        var to: String?
+
+        @Option(help: "Print at most N occurrences.")
+        var limit: Int?
+
+        @Option(help: "text or jsonl.")
+        var format: Format = .text
+
+        func validate() throws {
+            if to == nil, limit == nil { throw ValidationError("--to may be left out only with --limit") }
+            if let limit, limit < 1 { throw ValidationError("--limit takes a positive number") }
+            _ = try QueryTime.parse(from)
+            if let to { _ = try QueryTime.parse(to) }
+        }
+
+        func run() async throws {
+            let parsed = try ICSCommand.parse(input)
+            let from = try QueryTime.parse(from)
+            let to = try to.map(QueryTime.parse)
+            var occurrences: [Occurrence] = []
+            for calendar in parsed.components where calendar.name == ComponentName.calendar {
+                let expansion = CalendarExpansion(calendar: calendar, from: from, to: to, limit: limit)
+                for failure in expansion.failures {
+                    StandardError.write("\(input.file): warning: \(failure.uid ?? "component without UID"): \(failure.error)")
+                }
+                occurrences += expansion.occurrences
+            }
+            if parsed.components.count > 1 {
+                occurrences.sort { ($0.startUTC ?? 0) < ($1.startUTC ?? 0) }
+            }
+            for occurrence in occurrences.prefix(limit ?? Int.max) {
+                print(format == .jsonl ? OccurrenceLine.json(occurrence) : OccurrenceLine.text(occurrence))
+            }
+        }
+    }
+}
+
+/// Reading the window bounds `ics expand` takes.
+enum QueryTime {
+    static func parse(_ text: String) throws -> TimeBound {
+        if let value = try? DateOrDateTime(parsing: text) {
+            switch value {
+            case .date(let date): return .local(LocalDateTime(date: date))
+            case .dateTime(let dateTime):
+                return dateTime.form == .utc ? .instant(dateTime.local.secondsSinceEpoch) : .local(dateTime.local)
+            }
+        }
+        return try iso8601(text)
+    }
+
+    /// `2024-03-01`, `2024-03-01T09:00[:00][Z|±hh:mm]`.
+    private static func iso8601(_ text: String) throws -> TimeBound {
+        var body = Substring(text)
+        var offset: Int?
+        if body.hasSuffix("Z") || body.hasSuffix("z") {
+            offset = 0
+            body = body.dropLast()
+        } else if body.count > 16, let sign = body.dropFirst(16).lastIndex(where: { $0 == "+" || $0 == "-" }) {
+            let zone = body[body.index(after: sign)...].split(separator: ":")
+            guard let hours = zone.first.flatMap({ Int($0) }) else { throw invalid(text) }
+            let minutes = zone.count > 1 ? Int(zone[1]) ?? 0 : 0
+            offset = (body[sign] == "-" ? -1 : 1) * (hours * 3600 + minutes * 60)
+            body = body[..<sign]
+        }
+        var compact = body.replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "")
+        if compact.count == 13 { compact += "00" }  // No seconds.
+        guard let value = try? DateOrDateTime(parsing: compact) else { throw invalid(text) }
+        let local: LocalDateTime
+        switch value {
+        case .date(let date): local = LocalDateTime(date: date)
+        case .dateTime(let dateTime): local = dateTime.local
+        }
+        guard let offset else { return .local(local) }
+        return .instant(local.secondsSinceEpoch - Int64(offset))
+    }
+
+    private static func invalid(_ text: String) -> ValidationError {
+        ValidationError("'\(text)' is neither an RFC 5545 DATE or DATE-TIME nor an ISO 8601 time")
+    }
+}
+
+/// How one occurrence is printed.
+enum OccurrenceLine {
+    static func text(_ occurrence: Occurrence) -> String {
+        let zone = occurrence.start.tzid.map { " \($0)" } ?? ""
+        let summary = occurrence.component.summary.map { "  \($0)" } ?? ""
+        return "\(occurrence.start.icalendarText) – \(occurrence.end.icalendarText)\(zone)  \(occurrence.uid ?? "-")\(summary)"
+    }
+
+    /// `{"uid", "recurrence_id", "start", "end", "start_utc", "end_utc"}`.
+    static func json(_ occurrence: Occurrence) -> String {
+        let fields: [(String, String?)] = [
+            ("uid", occurrence.uid),
+            ("recurrence_id", occurrence.recurrenceID.icalendarText),
+            ("start", occurrence.start.icalendarText),
+            ("end", occurrence.end.icalendarText),
+            ("start_utc", occurrence.startUTC.map(iso8601)),
+            ("end_utc", occurrence.endUTC.map(iso8601)),
+        ]
+        return "{" + fields.map { "\"\($0.0)\":\($0.1.map(quoted) ?? "null")" }.joined(separator: ",") + "}"
+    }
+
+    private static func iso8601(_ seconds: Int64) -> String {
+        let time = LocalDateTime(secondsSinceEpoch: seconds)
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        let year = String(repeating: "0", count: max(0, 4 - String(time.date.year).count)) + String(time.date.year)
+        return "\(year)-\(two(time.date.month))-\(two(time.date.day))T\(two(time.hour)):\(two(time.minute)):\(two(time.second))Z"
+    }
+
+    private static func quoted(_ text: String) -> String {
+        var result = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            case _ where scalar.value < 0x20: result += String(format: "\\u%04x", scalar.value)
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result + "\""
+    }
+}
+
+extension DateOrDateTime {
+    /// The TZID of a zoned DATE-TIME.
+    var tzid: String? {
+        if case .dateTime(let dateTime) = self { return dateTime.tzid }
+        return nil
+    }
+}
