@@ -134,6 +134,8 @@ enum OccurrenceLine {
     }
 
     private static func quoted(_ text: String) -> String {
+        let needsEscaping = text.utf8.contains { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 < 0x20 }
+        guard needsEscaping else { return "\"" + text + "\"" }
         var result = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

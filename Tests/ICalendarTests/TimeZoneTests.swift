@@ -107,6 +107,19 @@ private func utc(_ text: String) throws -> Int64 {
     }
 }
 
+@Suite struct IANATable {
+    @Test(arguments: ["Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata", "America/Sao_Paulo", "Africa/Casablanca", "Pacific/Apia"])
+    func tableAgreesWithFoundation(_ identifier: String) throws {
+        let zone = try #require(TimeZone(identifier: identifier))
+        let rules = IANAZoneRules(zone)
+        var generator = SeededGenerator(seed: 7)
+        for _ in 0..<2_000 {
+            let instant = Int64.random(in: -2_500_000_000...4_200_000_000, using: &generator)
+            #expect(rules.utcOffset(at: instant) == zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(instant))))
+        }
+    }
+}
+
 @Suite struct MissingTimeZones {
     @Test func missingVTimezoneIsGeneratedFromIANAAndAgreesWithIt() throws {
         var calendar = try ICalendarParser().parse("""

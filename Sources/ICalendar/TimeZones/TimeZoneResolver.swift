@@ -1,5 +1,6 @@
 import ContentLines
 public import Foundation
+import Synchronization
 
 /// Places DATE-TIME values in real time for one calendar: a TZID resolves through the
 /// calendar's own VTIMEZONE first, then the IANA database (also behind vendor prefixes
@@ -19,6 +20,9 @@ public struct TimeZoneResolver: Sendable {
 
     private let definitions: [String: Result<VTimeZoneRules, TimeZoneError>]
     private let floatingZone: String?
+    /// Zones already looked up: a Foundation zone is costly to create, and expansion
+    /// resolves every instance.
+    private let cache = ZoneCache()
 
     /// Creates a resolver for the time zones a `VCALENDAR` defines.
     public init(calendar: Component, floatingTimes: FloatingTimes = .floating) {
@@ -37,6 +41,13 @@ public struct TimeZoneResolver: Sendable {
 
     /// The rules for a TZID.
     public func rules(for tzid: String) throws(TimeZoneError) -> any ZoneRules {
+        if let cached = cache.zones.withLock({ $0[tzid] }) { return try cached.get() }
+        let result = Result { () throws(TimeZoneError) in try lookUp(tzid) }
+        cache.zones.withLock { $0[tzid] = result }
+        return try result.get()
+    }
+
+    private func lookUp(_ tzid: String) throws(TimeZoneError) -> any ZoneRules {
         let definition = definitions[tzid]
         if case .success(let rules)? = definition { return rules }
         if let identifier = Self.ianaIdentifier(for: tzid), let zone = IANAZoneRules(identifier: identifier) {
@@ -77,4 +88,9 @@ public struct TimeZoneResolver: Sendable {
         }
         return nil
     }
+}
+
+/// The zones a resolver has looked up, shared by its copies.
+private final class ZoneCache: Sendable {
+    let zones = Mutex<[String: Result<any ZoneRules, TimeZoneError>]>([:])
 }

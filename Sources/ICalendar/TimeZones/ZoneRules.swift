@@ -32,12 +32,36 @@ extension ZoneRules {
 }
 
 /// An IANA zone from the system's time zone database (Foundation `TimeZone`).
+///
+/// The zone's transitions from 1900 to 2100 are read once into a table, so that an
+/// offset is a binary search rather than a call into ICU (expansion asks for one per
+/// instance); instants outside that range ask Foundation.
 public struct IANAZoneRules: ZoneRules {
     /// The zone.
     public let timeZone: TimeZone
+    private let transitions: [Int64]
+    private let offsets: [Int]
+    private let tableRange: ClosedRange<Int64>
 
     /// Wraps a Foundation zone.
-    public init(_ timeZone: TimeZone) { self.timeZone = timeZone }
+    public init(_ timeZone: TimeZone) {
+        self.timeZone = timeZone
+        let lower = LocalDateTime(date: CalendarDate(year: 1900, month: 1, day: 1)).secondsSinceEpoch
+        let upper = LocalDateTime(date: CalendarDate(year: 2100, month: 1, day: 1)).secondsSinceEpoch
+        var transitions: [Int64] = []
+        var offsets = [timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(lower)))]
+        var cursor = Date(timeIntervalSince1970: TimeInterval(lower))
+        while let next = timeZone.nextDaylightSavingTimeTransition(after: cursor), next.timeIntervalSince1970 < Double(upper),
+            transitions.count < 10_000
+        {
+            transitions.append(Int64(next.timeIntervalSince1970.rounded()))
+            offsets.append(timeZone.secondsFromGMT(for: next))
+            cursor = next
+        }
+        self.transitions = transitions
+        self.offsets = offsets
+        self.tableRange = lower...upper
+    }
 
     /// The zone with this IANA identifier, if the database has it.
     public init?(identifier: String) {
@@ -46,7 +70,17 @@ public struct IANAZoneRules: ZoneRules {
     }
 
     public func utcOffset(at instant: Int64) -> Int {
-        timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(instant)))
+        guard tableRange.contains(instant) else {
+            return timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(instant)))
+        }
+        // The number of transitions at or before `instant`.
+        var low = 0
+        var high = transitions.count
+        while low < high {
+            let middle = (low + high) / 2
+            if transitions[middle] <= instant { low = middle + 1 } else { high = middle }
+        }
+        return offsets[low]
     }
 }
 

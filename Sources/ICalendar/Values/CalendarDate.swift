@@ -36,7 +36,11 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
     }
 
     /// The value as written in iCalendar (`19970714`).
-    public var icalendarText: String { year.padded(4) + month.padded(2) + day.padded(2) }
+    public var icalendarText: String {
+        var digits = DigitWriter()
+        digits.write(self)
+        return digits.string
+    }
 
     public var description: String { icalendarText }
 

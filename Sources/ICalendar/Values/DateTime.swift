@@ -33,7 +33,13 @@ public struct LocalDateTime: Sendable, Hashable, Comparable, Codable, CustomStri
 
     /// `YYYYMMDDTHHMMSS`.
     public var icalendarText: String {
-        date.icalendarText + "T" + hour.padded(2) + minute.padded(2) + second.padded(2)
+        var digits = DigitWriter()
+        digits.write(date)
+        digits.append(UInt8(ascii: "T"))
+        digits.write(hour, width: 2)
+        digits.write(minute, width: 2)
+        digits.write(second, width: 2)
+        return digits.string
     }
 
     public var description: String { icalendarText }

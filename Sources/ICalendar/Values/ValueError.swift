@@ -77,6 +77,37 @@ struct DigitReader {
     }
 }
 
+/// Writes the fixed-width digits of dates and times into a small buffer: value text is
+/// formatted for every occurrence an expansion prints.
+struct DigitWriter {
+    private var bytes: [UInt8] = []
+
+    init() { bytes.reserveCapacity(16) }
+
+    mutating func append(_ byte: UInt8) { bytes.append(byte) }
+
+    /// `value` with at least `width` digits (a sign first when negative).
+    mutating func write(_ value: Int, width: Int) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = Swift.abs(value)
+        var digits: [UInt8] = []
+        repeat {
+            digits.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            magnitude /= 10
+        } while magnitude > 0
+        for _ in digits.count..<Swift.max(width, digits.count) { bytes.append(UInt8(ascii: "0")) }
+        bytes.append(contentsOf: digits.reversed())
+    }
+
+    mutating func write(_ date: CalendarDate) {
+        write(date.year, width: 4)
+        write(date.month, width: 2)
+        write(date.day, width: 2)
+    }
+
+    var string: String { String(decoding: bytes, as: UTF8.self) }
+}
+
 extension Int {
     /// The number written with at least `width` digits.
     func padded(_ width: Int) -> String {
