@@ -24,7 +24,7 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         .executableTarget(
-            name: "ParseDriver",
+            name: "BenchDriver",
             dependencies: [.product(name: "ICalendar", package: "Switchboard"), "CLibical"]
         ),
     ]

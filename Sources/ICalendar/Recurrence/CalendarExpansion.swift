@@ -43,7 +43,7 @@ public struct CalendarExpansion: Sendable {
                 failures.append((master.uid, error))
             }
         }
-        occurrences.sort { Self.sortKey($0) < Self.sortKey($1) }
+        occurrences = occurrences.sorted(byKey: Self.sortKey)
         if let limit { occurrences = Array(occurrences.prefix(limit)) }
         self.occurrences = occurrences
         self.failures = failures

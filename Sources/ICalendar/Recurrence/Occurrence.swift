@@ -24,3 +24,13 @@ public enum TimeBound: Sendable, Hashable {
     /// A wall-clock time.
     case local(LocalDateTime)
 }
+
+extension Array where Element == Occurrence {
+    /// The occurrences in ascending order of `key`, stable. Sorting keys and moving each
+    /// occurrence once is much cheaper than sorting the (large) occurrences themselves.
+    func sorted(byKey key: (Occurrence) -> Int64) -> [Occurrence] {
+        let keys = map(key)
+        let order = indices.sorted { keys[$0] < keys[$1] || (keys[$0] == keys[$1] && $0 < $1) }
+        return order.map { self[$0] }
+    }
+}

@@ -117,9 +117,15 @@ public struct RecurrenceSet: Sendable {
             throw invalid(error)
         }
         self.frame = frame
+        do throws(ValueError) {
+            self.masterDuration = try frame.duration(of: master, startingAt: start)
+        } catch {
+            throw invalid(error)
+        }
     }
 
     private let frame: Frame
+    private let masterDuration: CalendarDuration
 
     // MARK: Queries
 
@@ -135,7 +141,7 @@ public struct RecurrenceSet: Sendable {
         var seen = Set<Point>()
         var result: [Occurrence] = []
         for point in points {
-            seen.insert(point)
+            if !overrides.isEmpty { seen.insert(point) }
             guard let occurrence = try occurrence(at: point) else { continue }
             if overlaps(occurrence, lower: from, upper: to) { result.append(occurrence) }
         }
@@ -144,7 +150,7 @@ public struct RecurrenceSet: Sendable {
             guard let occurrence = try occurrence(at: id, forced: true) else { continue }
             if overlaps(occurrence, lower: from, upper: to) { result.append(occurrence) }
         }
-        return result.sorted { sortKey($0) < sortKey($1) }
+        return result.sorted(byKey: sortKey)
     }
 
     /// Up to `limit` instances that end after `from` (or start at it), in start order.
@@ -184,20 +190,24 @@ public struct RecurrenceSet: Sendable {
 
     /// DTSTART, RRULE and RDATE points in `[from, through]`, sorted, unique, less EXDATE.
     private func basePoints(from: Point, through: Point) throws(RecurrenceError) -> [Point] {
-        var points = Set<Point>()
+        var points: [Point] = []
         let first = Self.point(start)
-        if first >= from, first <= through { points.insert(first) }
-        for point in recurrenceDates where point >= from && point <= through { points.insert(point) }
+        if first >= from, first <= through { points.append(first) }
+        for point in recurrenceDates where point >= from && point <= through { points.append(point) }
         for expander in expanders {
             var iterator = expander.makeIterator(from: from, through: through)
             while let point = try iterator.next() {
-                points.insert(point)
+                points.append(point)
                 if points.count > maxOccurrences {
                     throw RecurrenceError(.limitExceeded, hint: "more than \(maxOccurrences) instances in one query")
                 }
             }
         }
-        return points.filter { !isExcluded($0) }.sorted()
+        points.sort()
+        var unique: [Point] = []
+        unique.reserveCapacity(points.count)
+        for point in points where point != unique.last && !isExcluded(point) { unique.append(point) }
+        return unique
     }
 
     private func isExcluded(_ point: Point) -> Bool {
@@ -220,14 +230,22 @@ public struct RecurrenceSet: Sendable {
                     secondsSinceEpoch: point.secondsSinceEpoch + futureStart.secondsSinceEpoch - future.id.secondsSinceEpoch)
                 return try make(id: id, component: future.component, start: frame.value(shifted, like: start))
             }
-            return try make(id: id, component: master, start: id)
+            return try make(id: id, component: master, start: id, duration: masterDuration)
         } catch {
             throw RecurrenceError(.invalidComponent, hint: "\(master.uid ?? "component"): \(error)")
         }
     }
 
-    private func make(id: DateOrDateTime, component: Component, start: DateOrDateTime) throws(ValueError) -> Occurrence {
-        let end = try frame.end(of: component, startingAt: start)
+    /// An instance; `duration` is passed for the master, whose length is known.
+    private func make(
+        id: DateOrDateTime, component: Component, start: DateOrDateTime, duration: CalendarDuration? = nil
+    ) throws(ValueError) -> Occurrence {
+        let end: DateOrDateTime
+        if let duration {
+            end = frame.end(startingAt: start, lasting: duration)
+        } else {
+            end = try frame.end(of: component, startingAt: start)
+        }
         return Occurrence(
             uid: uid, recurrenceID: id, start: start, end: end, startUTC: frame.utc(start), endUTC: frame.utc(end),
             component: component)
@@ -322,7 +340,24 @@ private struct Frame: Sendable {
     /// Seconds since 1970 UTC, or `nil` for floating and all-day values.
     func utc(_ value: DateOrDateTime) -> Int64? {
         guard case .dateTime(let dateTime) = value, dateTime.form != .floating else { return nil }
-        return (try? resolver.utcSeconds(for: dateTime)) ?? nil
+        return utc(dateTime)
+    }
+
+    /// The instant of a zoned or UTC DATE-TIME; DTSTART's own zone needs no look-up.
+    private func utc(_ dateTime: DateTime) -> Int64? {
+        switch dateTime.form {
+        case .utc: return dateTime.local.secondsSinceEpoch
+        case .floating: return nil
+        case .zoned(let tzid):
+            if let zone, tzid == start.tzidForFrame { return zone.instant(of: dateTime.local) }
+            return (try? resolver.utcSeconds(for: dateTime)) ?? nil
+        }
+    }
+
+    /// The rules of a TZID; DTSTART's own zone needs no look-up.
+    private func rules(for tzid: String) -> (any ZoneRules)? {
+        if let zone, tzid == start.tzidForFrame { return zone }
+        return try? resolver.rules(for: tzid)
     }
 
     /// Compares a value with a bound: an instant bound against the value's instant (its
@@ -348,6 +383,11 @@ private struct Frame: Sendable {
     /// its distance from DTSTART; DURATION adds nominal days to the wall clock and exact
     /// seconds to the instant (RFC 5545 §3.3.6).
     func end(of component: Component, startingAt start: DateOrDateTime) throws(ValueError) -> DateOrDateTime {
+        end(startingAt: start, lasting: try duration(of: component, startingAt: start))
+    }
+
+    /// How long an instance of `component` lasts.
+    func duration(of component: Component, startingAt start: DateOrDateTime) throws(ValueError) -> CalendarDuration {
         let duration: CalendarDuration
         let explicitEnd = try component.end
         let endValue = explicitEnd == nil ? try component.due : explicitEnd
@@ -365,6 +405,11 @@ private struct Frame: Sendable {
         } else {
             duration = start.isDate ? CalendarDuration(days: 1) : CalendarDuration()
         }
+        return duration
+    }
+
+    /// The end of an instance that starts at `start` and lasts `duration`.
+    func end(startingAt start: DateOrDateTime, lasting duration: CalendarDuration) -> DateOrDateTime {
         switch start {
         case .date(let date):
             return .date(date.adding(days: duration.nominalDays))
@@ -373,9 +418,8 @@ private struct Frame: Sendable {
                 LocalDateTime(
                     date: dateTime.local.date.adding(days: duration.nominalDays), hour: dateTime.local.hour,
                     minute: dateTime.local.minute, second: dateTime.local.second), form: dateTime.form)
-            if let instant = (try? resolver.utcSeconds(for: day)) ?? nil, dateTime.form != .utc,
-                let tzid = dateTime.tzid, let rules = try? resolver.rules(for: tzid)
-            {
+            if dateTime.form != .utc, let tzid = dateTime.tzid, let rules = rules(for: tzid) {
+                let instant = rules.instant(of: day.local)
                 let end = rules.localTime(at: instant + Int64(duration.exactSeconds))
                 return .dateTime(DateTime(end, form: dateTime.form))
             }
@@ -393,5 +437,13 @@ extension CalendarDuration {
         let magnitude = abs(seconds)
         self.init(
             isNegative: seconds < 0, hours: magnitude / 3600, minutes: magnitude % 3600 / 60, seconds: magnitude % 60)
+    }
+}
+
+extension DateOrDateTime {
+    /// The TZID of a zoned DATE-TIME.
+    fileprivate var tzidForFrame: String? {
+        if case .dateTime(let dateTime) = self { return dateTime.tzid }
+        return nil
     }
 }
