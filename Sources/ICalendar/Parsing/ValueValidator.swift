@@ -91,7 +91,6 @@ struct ValueValidator {
 
     private func validate(_ property: inout Property, diagnostics: inout Diagnostics) throws(ParseError) {
         guard let check = Self.check(for: property.name) else { return }
-        let location = valueLocation(property)
         let fix: Fix?
         do throws(ValueError) {
             fix = try self.check(check, property)
@@ -100,11 +99,12 @@ struct ValueValidator {
             _ = error
             fix = Fix(repair: .dateWithZ, message: "DATE written with a trailing Z; Z removed", value: Self.datesWithZ(property.value))
         } catch {
-            try diagnostics.repair(.invalidValue, at: location, property: property.name, "\(error); kept as written")
+            try diagnostics.repair(
+                .invalidValue, at: valueLocation(property), property: property.name, "\(error); kept as written")
             return
         }
         guard let fix else { return }
-        try diagnostics.repair(fix.repair, at: location, property: property.name, fix.message)
+        try diagnostics.repair(fix.repair, at: valueLocation(property), property: property.name, fix.message)
         if let name = fix.name { property.name = name }
         if let value = fix.value { property.value = value }
     }
@@ -136,21 +136,23 @@ struct ValueValidator {
                 _ = try property.duration()
             }
         case .utcOffset:
-            if (try? property.utcOffset()) == nil, let repaired = UTCOffset.repairing(property.value) {
+            do {
+                _ = try property.utcOffset()
+            } catch {
+                guard let repaired = UTCOffset.repairing(property.value) else { throw error }
                 return Fix(
                     repair: .utcOffset, message: "offset is not ±HHMM[SS]; rewritten as \(repaired.icalendarText)",
                     value: repaired.icalendarText)
             }
-            _ = try property.utcOffset()
         case .recurrenceRule:
-            if (try? property.recurrenceRule()) == nil, property.value.contains("\\") {
+            do {
+                _ = try property.recurrenceRule()
+            } catch {
                 // Some writers TEXT-escape the rule (`FREQ=DAILY\;COUNT=10`).
                 let unescaped = property.value.replacingOccurrences(of: "\\", with: "")
-                if (try? RecurrenceRule(parsing: unescaped)) != nil {
-                    return Fix(repair: .escapedRecurrenceRule, message: "RRULE is TEXT-escaped; unescaped", value: unescaped)
-                }
+                guard unescaped != property.value, (try? RecurrenceRule(parsing: unescaped)) != nil else { throw error }
+                return Fix(repair: .escapedRecurrenceRule, message: "RRULE is TEXT-escaped; unescaped", value: unescaped)
             }
-            _ = try property.recurrenceRule()
         case .integer:
             _ = try property.integer()
         case .geo:
