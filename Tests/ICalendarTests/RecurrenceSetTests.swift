@@ -260,3 +260,55 @@ private func local(_ text: String) throws -> LocalDateTime {
         }
     }
 }
+
+@Suite struct AlarmTriggers {
+    @Test func relativeAbsoluteRepeatingAndAllDay() throws {
+        let set = try series(calendar("""
+            BEGIN:VEVENT\r
+            UID:a\r
+            DTSTART;TZID=Europe/Berlin:20240330T090000\r
+            DTEND;TZID=Europe/Berlin:20240330T100000\r
+            RRULE:FREQ=DAILY;COUNT=2\r
+            BEGIN:VALARM\r
+            ACTION:DISPLAY\r
+            TRIGGER:-PT15M\r
+            REPEAT:2\r
+            DURATION:PT5M\r
+            END:VALARM\r
+            BEGIN:VALARM\r
+            ACTION:DISPLAY\r
+            TRIGGER;RELATED=END:PT0S\r
+            END:VALARM\r
+            BEGIN:VALARM\r
+            ACTION:DISPLAY\r
+            TRIGGER;VALUE=DATE-TIME:20240329T120000Z\r
+            END:VALARM\r
+            END:VEVENT\r
+
+            """))
+        let occurrences = try set.occurrences(from: .instant(0), limit: 2)
+        // The second instance is after the change to summer time: 09:00 is 07:00 UTC.
+        let triggers = try set.alarmTriggers(of: occurrences[1])
+        #expect(triggers.map { $0.time.icalendarText } == [
+            "20240329T120000Z", "20240331T084500", "20240331T085000", "20240331T085500", "20240331T100000",
+        ])
+        #expect(triggers[1].utc == (try DateTime(parsing: "20240331T064500Z").local.secondsSinceEpoch))
+        #expect(triggers.map(\.repetition) == [0, 0, 1, 2, 0])
+
+        let allDay = try series(calendar("""
+            BEGIN:VEVENT\r
+            UID:b\r
+            DTSTART;VALUE=DATE:20240501\r
+            BEGIN:VALARM\r
+            ACTION:DISPLAY\r
+            TRIGGER:-PT15H\r
+            END:VALARM\r
+            END:VEVENT\r
+
+            """))
+        let holiday = try #require(try allDay.occurrences(from: .instant(0), limit: 1).first)
+        let reminder = try #require(try allDay.alarmTriggers(of: holiday).first)
+        #expect(reminder.time == .dateTime(DateTime(LocalDateTime(date: CalendarDate(year: 2024, month: 4, day: 30), hour: 9), form: .floating)))
+        #expect(reminder.utc == nil)
+    }
+}

@@ -251,6 +251,14 @@ public struct RecurrenceSet: Sendable {
             component: component)
     }
 
+    /// Seconds since 1970 UTC of a value, or `nil` when it is floating or a DATE.
+    func utc(_ value: DateOrDateTime) -> Int64? { frame.utc(value) }
+
+    /// The zone rules of a zoned DATE-TIME.
+    func zone(of dateTime: DateTime) -> (any ZoneRules)? {
+        dateTime.tzid.flatMap { frame.rules(for: $0) }
+    }
+
     private func sortKey(_ occurrence: Occurrence) -> Int64 {
         occurrence.startUTC ?? frame.point(occurrence.start).secondsSinceEpoch
     }
@@ -355,7 +363,7 @@ private struct Frame: Sendable {
     }
 
     /// The rules of a TZID; DTSTART's own zone needs no look-up.
-    private func rules(for tzid: String) -> (any ZoneRules)? {
+    func rules(for tzid: String) -> (any ZoneRules)? {
         if let zone, tzid == start.tzidForFrame { return zone }
         return try? resolver.rules(for: tzid)
     }
