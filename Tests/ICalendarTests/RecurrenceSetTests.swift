@@ -21,6 +21,13 @@ private func local(_ text: String) throws -> LocalDateTime {
     text.count == 8 ? LocalDateTime(date: try CalendarDate(parsing: text)) : try DateTime(parsing: text).local
 }
 
+/// Every day from `first` through `last` (YYYYMMDD) at 09:00, `step` days apart.
+private func days(from first: String, through last: String, step: Int = 1) -> [String] {
+    let start = try! CalendarDate(parsing: first).daysSinceEpoch
+    let end = try! CalendarDate(parsing: last).daysSinceEpoch
+    return stride(from: start, through: end, by: step).map { CalendarDate(daysSinceEpoch: $0).icalendarText + "T090000" }
+}
+
 /// RFC 5545 §3.8.5.3 examples (DTSTART in America/New_York), as written in the RFC.
 @Suite struct RFC5545RecurrenceExamples {
     static let examples: [(name: String, start: String, rule: String, exdate: String?, expected: [String])] = [
@@ -92,6 +99,44 @@ private func local(_ text: String) throws -> LocalDateTime {
         ("every 20 minutes from 9:00 to 16:40", "19970902T090000",
          "FREQ=DAILY;BYHOUR=9,10,11,12,13,14,15,16;BYMINUTE=0,20,40", nil,
          (9...16).flatMap { hour in [0, 20, 40].map { String(format: "19970902T%02d%02d00", hour, $0) } }),
+        ("daily until December 24, 1997", "19970902T090000", "FREQ=DAILY;UNTIL=19971224T000000Z", nil,
+         days(from: "19970902", through: "19971223")),
+        ("every other day, forever", "19970902T090000", "FREQ=DAILY;INTERVAL=2", nil,
+         ["19970902T090000", "19970904T090000", "19970906T090000", "19970908T090000", "19970910T090000"]),
+        ("every day in January for 3 years, as a daily rule", "19980101T090000",
+         "FREQ=DAILY;UNTIL=20000131T140000Z;BYMONTH=1", nil,
+         (1998...2000).flatMap { days(from: "\($0)0101", through: "\($0)0131") }),
+        ("weekly until December 24, 1997", "19970902T090000", "FREQ=WEEKLY;UNTIL=19971224T000000Z", nil,
+         days(from: "19970902", through: "19971223", step: 7)),
+        ("every other week, forever", "19970902T090000", "FREQ=WEEKLY;INTERVAL=2;WKST=SU", nil,
+         ["19970902T090000", "19970916T090000", "19970930T090000", "19971014T090000", "19971028T090000"]),
+        ("every other month on the first and last Sunday for 10", "19970907T090000",
+         "FREQ=MONTHLY;INTERVAL=2;COUNT=10;BYDAY=1SU,-1SU", nil,
+         ["19970907", "19970928", "19971102", "19971130", "19980104", "19980125", "19980301", "19980329", "19980503",
+          "19980531"].map { $0 + "T090000" }),
+        ("monthly on the 2nd and 15th for 10", "19970902T090000", "FREQ=MONTHLY;COUNT=10;BYMONTHDAY=2,15", nil,
+         ["199709", "199710", "199711", "199712", "199801"].flatMap { ["\($0)02T090000", "\($0)15T090000"] }),
+        ("monthly on the first and last day for 10", "19970930T090000", "FREQ=MONTHLY;COUNT=10;BYMONTHDAY=1,-1", nil,
+         ["19970930", "19971001", "19971031", "19971101", "19971130", "19971201", "19971231", "19980101", "19980131",
+          "19980201"].map { $0 + "T090000" }),
+        ("every 18 months on the 10th to 15th for 10", "19970910T090000",
+         "FREQ=MONTHLY;INTERVAL=18;COUNT=10;BYMONTHDAY=10,11,12,13,14,15", nil,
+         days(from: "19970910", through: "19970915") + days(from: "19990310", through: "19990313")),
+        ("every Tuesday, every other month", "19970902T090000", "FREQ=MONTHLY;INTERVAL=2;BYDAY=TU", nil,
+         ["19970902", "19970909", "19970916", "19970923", "19970930", "19971104", "19971111", "19971118", "19971125",
+          "19980106"].map { $0 + "T090000" }),
+        ("every other year in January, February and March for 10", "19970310T090000",
+         "FREQ=YEARLY;INTERVAL=2;COUNT=10;BYMONTH=1,2,3", nil,
+         ["19970310T090000"] + [1999, 2001, 2003].flatMap { year in ["01", "02", "03"].map { "\(year)\($0)10T090000" } }),
+        ("the first Saturday after the first Sunday", "19970913T090000",
+         "FREQ=MONTHLY;BYDAY=SA;BYMONTHDAY=7,8,9,10,11,12,13", nil,
+         ["19970913T090000", "19971011T090000", "19971108T090000", "19971213T090000", "19980110T090000",
+          "19980207T090000"]),
+        ("every 20 minutes from 9:00 to 16:40, as a minutely rule", "19970902T090000",
+         "FREQ=MINUTELY;INTERVAL=20;BYHOUR=9,10,11,12,13,14,15,16", nil,
+         (9...16).flatMap { hour in [0, 20, 40].map { String(format: "19970902T%02d%02d00", hour, $0) } }),
+        // Left out: "every 3 hours from 9:00 to 17:00" lists 15:00 although its
+        // UNTIL=19970902T170000Z is 13:00 in New York (RFC 5545 erratum 3883).
         ("every day in January, for 3 years", "19980101T090000",
          "FREQ=YEARLY;UNTIL=20000131T140000Z;BYMONTH=1;BYDAY=SU,MO,TU,WE,TH,FR,SA", nil,
          (1998...2000).flatMap { year in (1...31).map { "\(year)01\($0 < 10 ? "0" : "")\($0)T090000" } }),
@@ -294,6 +339,23 @@ private func local(_ text: String) throws -> LocalDateTime {
             let starts = expansion.occurrences.map { $0.startUTC ?? 0 }
             #expect(starts == starts.sorted() || expansion.occurrences.contains { $0.startUTC == nil })
         }
+    }
+}
+
+@Suite struct LazyIteration {
+    @Test func iteratorWalksAnUnboundedSeriesInOrderAndEndsABoundedOne() throws {
+        let unbounded = try series(calendar("BEGIN:VEVENT\r\nUID:u\r\nDTSTART;TZID=Europe/Berlin:20240101T090000\r\nRRULE:FREQ=DAILY\r\nEND:VEVENT\r\n"))
+        var iterator = unbounded.makeIterator(from: .local(try local("20300101T000000")))
+        var starts: [String] = []
+        while starts.count < 800, let next = try iterator.next() { starts.append(next.start.icalendarText) }
+        #expect(starts.first == "20300101T090000")
+        #expect(starts.last == "20320310T090000")
+        #expect(Set(starts).count == 800 && starts == starts.sorted())
+        let bounded = try series(calendar("BEGIN:VEVENT\r\nUID:b\r\nDTSTART:20240101T090000Z\r\nRRULE:FREQ=MONTHLY;COUNT=3\r\nEND:VEVENT\r\n"))
+        var all = bounded.makeIterator(from: .instant(0))
+        var count = 0
+        while try all.next() != nil { count += 1 }
+        #expect(count == 3)
     }
 }
 

@@ -124,7 +124,7 @@ public struct RecurrenceSet: Sendable {
         }
     }
 
-    private let frame: Frame
+    let frame: Frame
     private let masterDuration: CalendarDuration
 
     // MARK: Queries
@@ -153,18 +153,12 @@ public struct RecurrenceSet: Sendable {
         return result.sorted(byKey: sortKey)
     }
 
-    /// Up to `limit` instances that end after `from` (or start at it), in start order.
+    /// Up to `limit` instances that start at or after `from`, in start order.
     public func occurrences(from: TimeBound, limit: Int) throws(RecurrenceError) -> [Occurrence] {
-        var span: Int64 = 86_400 * 32
-        let lower = frame.point(from).secondsSinceEpoch
-        var last: [Occurrence] = []
-        while true {
-            let upper = LocalDateTime(secondsSinceEpoch: lower + span)
-            last = try occurrences(from: from, to: frame.bound(upper, like: from))
-            if last.count >= limit || upper.date.year > 9999 { return Array(last.prefix(limit)) }
-            if !isUnbounded, try isExhausted(after: upper) { return last }
-            span *= 4
-        }
+        var iterator = makeIterator(from: from)
+        var result: [Occurrence] = []
+        while result.count < limit, let next = try iterator.next() { result.append(next) }
+        return result
     }
 
     /// The first instance starting at or after `instant`, if any.
@@ -174,12 +168,12 @@ public struct RecurrenceSet: Sendable {
 
     // MARK: Generation
 
-    private var isUnbounded: Bool {
+    var isUnbounded: Bool {
         expanders.contains { $0.rule.count == nil && $0.rule.until == nil }
     }
 
     /// Whether nothing of the series (before overrides) lies after `point`.
-    private func isExhausted(after point: Point) throws(RecurrenceError) -> Bool {
+    func isExhausted(after point: LocalDateTime) throws(RecurrenceError) -> Bool {
         if recurrenceDates.contains(where: { $0 > point }) || Self.point(start) > point { return false }
         for expander in expanders {
             var iterator = expander.makeIterator(from: point)
@@ -286,7 +280,7 @@ public struct RecurrenceSet: Sendable {
 
 /// DTSTART's frame of reference: values of other forms (UTC, other zones) are brought
 /// into DTSTART's wall-clock time, and back.
-private struct Frame: Sendable {
+struct Frame: Sendable {
     let start: DateOrDateTime
     let zone: (any ZoneRules)?
     let resolver: TimeZoneResolver
@@ -453,5 +447,48 @@ extension DateOrDateTime {
     fileprivate var tzidForFrame: String? {
         if case .dateTime(let dateTime) = self { return dateTime.tzid }
         return nil
+    }
+}
+
+extension RecurrenceSet {
+    /// A lazy walk over the instances that start at or after `from`, in start order. It
+    /// reads the series a window at a time, so an unbounded series costs only what is read.
+    public func makeIterator(from: TimeBound) -> OccurrenceIterator {
+        OccurrenceIterator(set: self, cursor: frame.point(from), bound: from)
+    }
+
+    /// The next instances of a ``RecurrenceSet``, lazily.
+    public struct OccurrenceIterator: Sendable {
+        let set: RecurrenceSet
+        var cursor: LocalDateTime
+        let bound: TimeBound
+        var buffer: [Occurrence] = []
+        var position = 0
+        var span: Int64 = 86_400 * 32
+        var finished = false
+
+        /// The next instance, or `nil` after the last.
+        public mutating func next() throws(RecurrenceError) -> Occurrence? {
+            while position == buffer.count {
+                guard !finished, cursor.date.year <= 9999 else { return nil }
+                let upper = LocalDateTime(secondsSinceEpoch: cursor.secondsSinceEpoch + span)
+                let lower = cursor
+                buffer = try set.occurrences(from: set.frame.bound(lower, like: bound), to: set.frame.bound(upper, like: bound))
+                    .filter { set.startPoint(of: $0) >= lower && set.startPoint(of: $0) < upper }
+                position = 0
+                cursor = upper
+                if buffer.isEmpty, !set.isUnbounded, try set.isExhausted(after: upper) { finished = true }
+                span = min(span * 2, 86_400 * 366 * 4)
+            }
+            position += 1
+            return buffer[position - 1]
+        }
+    }
+
+    /// An instance's start in DTSTART's frame.
+    func startPoint(of occurrence: Occurrence) -> LocalDateTime {
+        if let utc = occurrence.startUTC, let zone = frame.zone { return zone.localTime(at: utc) }
+        if let utc = occurrence.startUTC { return LocalDateTime(secondsSinceEpoch: utc) }
+        return frame.point(occurrence.start)
     }
 }
