@@ -136,7 +136,7 @@ private func days(from first: String, through last: String, step: Int = 1) -> [S
          "FREQ=MINUTELY;INTERVAL=20;BYHOUR=9,10,11,12,13,14,15,16", nil,
          (9...16).flatMap { hour in [0, 20, 40].map { String(format: "19970902T%02d%02d00", hour, $0) } }),
         // Left out: "every 3 hours from 9:00 to 17:00" lists 15:00 although its
-        // UNTIL=19970902T170000Z is 13:00 in New York (RFC 5545 erratum 3883).
+        // UNTIL=19970902T170000Z is 13:00 in New York (an RFC 5545 erratum).
         ("every day in January, for 3 years", "19980101T090000",
          "FREQ=YEARLY;UNTIL=20000131T140000Z;BYMONTH=1;BYDAY=SU,MO,TU,WE,TH,FR,SA", nil,
          (1998...2000).flatMap { year in (1...31).map { "\(year)01\($0 < 10 ? "0" : "")\($0)T090000" } }),
