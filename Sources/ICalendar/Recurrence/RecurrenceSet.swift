@@ -138,15 +138,14 @@ public struct RecurrenceSet: Sendable {
         let points = try basePoints(
             from: LocalDateTime(secondsSinceEpoch: lower.secondsSinceEpoch - margin),
             through: LocalDateTime(secondsSinceEpoch: upper.secondsSinceEpoch + maximumShift + 86_400))
-        var seen = Set<Point>()
         var result: [Occurrence] = []
+        result.reserveCapacity(points.count)
         for point in points {
-            if !overrides.isEmpty { seen.insert(point) }
             guard let occurrence = try occurrence(at: point) else { continue }
             if overlaps(occurrence, lower: from, upper: to) { result.append(occurrence) }
         }
         // An override whose RECURRENCE-ID the series does not produce still appears.
-        for (id, _) in overrides where !seen.contains(id) && !isExcluded(id) {
+        for (id, _) in overrides where !Self.contains(points, id) && !isExcluded(id) {
             guard let occurrence = try occurrence(at: id, forced: true) else { continue }
             if overlaps(occurrence, lower: from, upper: to) { result.append(occurrence) }
         }
@@ -262,6 +261,17 @@ public struct RecurrenceSet: Sendable {
         let startBeforeUpper = frame.compare(occurrence.start, utc: occurrence.startUTC, to: upper) < 0
         let endAfterLower = frame.compare(occurrence.end, utc: occurrence.endUTC, to: lower) > 0
         return startBeforeUpper && (endAfterLower || start == 0)
+    }
+
+    /// Whether sorted `points` hold `point` (binary search).
+    private static func contains(_ points: [Point], _ point: Point) -> Bool {
+        var low = 0
+        var high = points.count
+        while low < high {
+            let middle = (low + high) / 2
+            if points[middle] < point { low = middle + 1 } else { high = middle }
+        }
+        return low < points.count && points[low] == point
     }
 
     private static func point(_ value: DateOrDateTime) -> Point {

@@ -36,6 +36,11 @@ public struct RuleExpander: Sendable {
     public let until: Until?
     /// The bounds in force.
     public let options: Options
+    /// The times of day of a daily or longer period: BYHOUR × BYMINUTE × BYSECOND, each
+    /// DTSTART's when absent (computed once; they hold for every period).
+    private let hours: [Int]
+    private let minutes: [Int]
+    private let seconds: [Int]
 
     /// Creates an expander. `allDay` says DTSTART is a DATE: then BYHOUR, BYMINUTE and
     /// BYSECOND are ignored. `until` overrides the rule's UNTIL resolution (see
@@ -60,6 +65,9 @@ public struct RuleExpander: Sendable {
         self.rule = rule
         self.start = start
         self.options = options
+        self.hours = rule.byHour.isEmpty ? [start.hour] : rule.byHour
+        self.minutes = rule.byMinute.isEmpty ? [start.minute] : rule.byMinute
+        self.seconds = rule.bySecond.isEmpty ? [start.second] : rule.bySecond
         if let until {
             self.until = until
         } else {
@@ -351,9 +359,6 @@ public struct RuleExpander: Sendable {
         if isSubDaily {
             return subDailyOccurrences(on: matching[0])
         }
-        let hours = rule.byHour.isEmpty ? [start.hour] : rule.byHour.sorted()
-        let minutes = rule.byMinute.isEmpty ? [start.minute] : rule.byMinute.sorted()
-        let seconds = rule.bySecond.isEmpty ? [start.second] : rule.bySecond.sorted()
         var times: [LocalDateTime] = []
         times.reserveCapacity(matching.count * hours.count * minutes.count * seconds.count)
         for day in matching {

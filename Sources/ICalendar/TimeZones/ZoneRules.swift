@@ -14,15 +14,18 @@ extension ZoneRules {
         let wall = local.secondsSinceEpoch
         // Offsets in force a day either side bracket every real-world transition.
         let before = utcOffset(at: wall - 86_400)
-        let after = utcOffset(at: wall + 86_400)
-        let valid = [before, after].filter { utcOffset(at: wall - Int64($0)) == $0 }
-        if let offset = valid.max() {
-            return wall - Int64(offset)  // The larger offset gives the earlier instant.
+        let after = before == utcOffset(at: wall + 86_400) ? before : utcOffset(at: wall + 86_400)
+        let beforeFits = utcOffset(at: wall - Int64(before)) == before
+        let afterFits = after == before ? beforeFits : utcOffset(at: wall - Int64(after)) == after
+        switch (beforeFits, afterFits) {
+        case (true, true): return wall - Int64(max(before, after))  // The larger offset is the earlier instant.
+        case (true, false): return wall - Int64(before)
+        case (false, true): return wall - Int64(after)
+        case (false, false):
+            let current = utcOffset(at: wall)
+            if utcOffset(at: wall - Int64(current)) == current { return wall - Int64(current) }
+            return wall - Int64(before)  // In a gap: the offset before it.
         }
-        if let offset = [utcOffset(at: wall)].first(where: { utcOffset(at: wall - Int64($0)) == $0 }) {
-            return wall - Int64(offset)
-        }
-        return wall - Int64(before)  // In a gap: the offset before it.
     }
 
     /// The wall-clock time in this zone at `instant`.
