@@ -1,4 +1,4 @@
-public import CLibFuzzer
+import CLibFuzzer
 import Foundation
 
 /// The `main` of every fuzzer target. Built with `-sanitize=fuzzer -DFUZZING`

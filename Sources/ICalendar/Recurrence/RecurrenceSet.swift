@@ -306,11 +306,9 @@ struct Frame: Sendable {
         case .date(let date):
             return LocalDateTime(date: date)
         case .dateTime(let dateTime):
-            guard dateTime.form != .floating, let instant = try? resolver.utcSeconds(for: dateTime) else {
-                return dateTime.local
-            }
-            if let zone { return zone.localTime(at: instant ?? dateTime.local.secondsSinceEpoch) }
-            if isUTC { return LocalDateTime(secondsSinceEpoch: instant ?? dateTime.local.secondsSinceEpoch) }
+            guard let instant = utc(dateTime) else { return dateTime.local }
+            if let zone { return zone.localTime(at: instant) }
+            if isUTC { return LocalDateTime(secondsSinceEpoch: instant) }
             return dateTime.local
         }
     }
