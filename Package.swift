@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "ContentLines", targets: ["ContentLines"]),
         .library(name: "ICalendar", targets: ["ICalendar"]),
         .library(name: "VCard", targets: ["VCard"]),
+        .library(name: "DAVXML", targets: ["DAVXML"]),
         .executable(name: "switchboard", targets: ["switchboard"]),
     ],
     dependencies: [
@@ -18,6 +19,7 @@ let package = Package(
         .target(name: "ContentLines"),
         .target(name: "ICalendar", dependencies: ["ContentLines"]),
         .target(name: "VCard", dependencies: ["ContentLines"]),
+        .target(name: "DAVXML"),
 
         // MARK: Command line.
         .target(
@@ -44,6 +46,7 @@ let package = Package(
         .testTarget(name: "ContentLinesTests", dependencies: ["ContentLines", "SwitchboardTestSupport"]),
         .testTarget(name: "ICalendarTests", dependencies: ["ICalendar", "SwitchboardTestSupport"], exclude: ["Regressions"]),
         .testTarget(name: "VCardTests", dependencies: ["VCard", "SwitchboardTestSupport"], exclude: ["Regressions"]),
+        .testTarget(name: "DAVXMLTests", dependencies: ["DAVXML"]),
         .testTarget(name: "SwitchboardCLITests", dependencies: ["SwitchboardCLI", "SwitchboardTestSupport"]),
     ]
 )

@@ -1,0 +1,180 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+
+/// Why an XML body was refused.
+public struct XMLError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What went wrong, as a stable code.
+    public struct Code: Sendable, Hashable, CustomStringConvertible {
+        private enum Base: String, Sendable, Hashable {
+            case tooLarge = "too-large"
+            case documentTypeDeclaration = "document-type-declaration"
+            case malformed
+            case truncated
+            case tooDeep = "too-deep"
+            case tooManyElements = "too-many-elements"
+            case unexpectedRoot = "unexpected-root"
+        }
+
+        private let base: Base
+        private init(_ base: Base) { self.base = base }
+
+        /// The body is larger than ``XMLLimits/maxBodySize``.
+        public static let tooLarge = Code(.tooLarge)
+        /// The body has a `<!DOCTYPE` or `<!ENTITY`: refused before parsing (no entity expansion, internal or external).
+        public static let documentTypeDeclaration = Code(.documentTypeDeclaration)
+        /// The XML is not well-formed.
+        public static let malformed = Code(.malformed)
+        /// The document ended before its root element closed.
+        public static let truncated = Code(.truncated)
+        /// Elements nest deeper than ``XMLLimits/maxDepth``.
+        public static let tooDeep = Code(.tooDeep)
+        /// The body has more elements than ``XMLLimits/maxElements``.
+        public static let tooManyElements = Code(.tooManyElements)
+        /// The root element is not the one expected.
+        public static let unexpectedRoot = Code(.unexpectedRoot)
+
+        public var description: String { base.rawValue }
+    }
+
+    /// What went wrong.
+    public var code: Code
+    /// A short explanation (never the body itself).
+    public var hint: String
+
+    /// Creates an error.
+    public init(_ code: Code, hint: String) {
+        self.code = code
+        self.hint = hint
+    }
+
+    public var description: String { "\(code): \(hint)" }
+}
+
+/// Bounds on the XML a server may send.
+public struct XMLLimits: Sendable, Hashable {
+    /// The largest body, in bytes. Default: 64 MiB.
+    public var maxBodySize: Int
+    /// The deepest element nesting. Default: 64.
+    public var maxDepth: Int
+    /// The most elements. Default: 2,000,000.
+    public var maxElements: Int
+
+    /// Creates limits.
+    public init(maxBodySize: Int = 64 << 20, maxDepth: Int = 64, maxElements: Int = 2_000_000) {
+        self.maxBodySize = maxBodySize
+        self.maxDepth = maxDepth
+        self.maxElements = maxElements
+    }
+}
+
+/// Parses an XML body into an ``XMLElement`` tree, safely: a size limit, no DTD at all
+/// (FoundationXML spends seconds on a small document that repeats an internal entity),
+/// depth and element limits, and a check that the root element closed (XMLParser
+/// reports success for a truncated document).
+public struct XMLDocumentParser: Sendable {
+    /// The bounds in force.
+    public var limits: XMLLimits
+
+    /// Creates a parser.
+    public init(limits: XMLLimits = XMLLimits()) { self.limits = limits }
+
+    /// The root element of `body`.
+    public func parse(_ body: [UInt8]) throws(XMLError) -> XMLElement {
+        guard body.count <= limits.maxBodySize else {
+            throw XMLError(.tooLarge, hint: "body has \(body.count) bytes, the limit is \(limits.maxBodySize)")
+        }
+        if Self.containsDeclaration(body) {
+            throw XMLError(.documentTypeDeclaration, hint: "DOCTYPE and ENTITY declarations are refused")
+        }
+        let parser = XMLParser(data: Data(body))
+        parser.shouldProcessNamespaces = true
+        parser.shouldResolveExternalEntities = false
+        let builder = TreeBuilder(limits: limits)
+        parser.delegate = builder
+        let succeeded = parser.parse()
+        if let error = builder.error { throw error }
+        guard succeeded else {
+            throw XMLError(.malformed, hint: parser.parserError.map { "\($0.localizedDescription)" } ?? "not well-formed")
+        }
+        guard let root = builder.root, builder.stack.isEmpty else {
+            throw XMLError(.truncated, hint: "the document ended before its root element closed")
+        }
+        return root
+    }
+
+    /// Whether the bytes hold `<!DOCTYPE` or `<!ENTITY` (case-insensitive).
+    static func containsDeclaration(_ body: [UInt8]) -> Bool {
+        let markers: [[UInt8]] = [Array("<!DOCTYPE".utf8), Array("<!ENTITY".utf8)]
+        guard body.count >= 8 else { return false }
+        for index in 0..<(body.count - 1) where body[index] == UInt8(ascii: "<") && body[index + 1] == UInt8(ascii: "!") {
+            for marker in markers where index + marker.count <= body.count {
+                var matches = true
+                for offset in 2..<marker.count {
+                    let byte = body[index + offset]
+                    let lower = byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") ? byte - 32 : byte
+                    if lower != marker[offset] { matches = false; break }
+                }
+                if matches { return true }
+            }
+        }
+        return false
+    }
+}
+
+/// Builds the tree from XMLParser's callbacks.
+///
+/// `@unchecked Sendable` is not claimed: the builder lives on the parsing thread only
+/// and is dropped when `parse` returns.
+private final class TreeBuilder: NSObject, XMLParserDelegate {
+    let limits: XMLLimits
+    var stack: [XMLElement] = []
+    var root: XMLElement?
+    var error: XMLError?
+    var elements = 0
+
+    init(limits: XMLLimits) { self.limits = limits }
+
+    func parser(
+        _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName: String?,
+        attributes: [String: String] = [:]
+    ) {
+        elements += 1
+        if elements > limits.maxElements {
+            fail(parser, XMLError(.tooManyElements, hint: "more than \(limits.maxElements) elements"))
+            return
+        }
+        if stack.count >= limits.maxDepth {
+            fail(parser, XMLError(.tooDeep, hint: "elements nest deeper than \(limits.maxDepth)"))
+            return
+        }
+        var attributeNames: [QualifiedName: String] = [:]
+        for (key, value) in attributes { attributeNames[QualifiedName("", key)] = value }
+        stack.append(XMLElement(name: QualifiedName(namespaceURI ?? "", elementName), attributes: attributeNames))
+    }
+
+    func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?) {
+        guard let element = stack.popLast() else { return }
+        if stack.isEmpty {
+            root = element
+        } else {
+            stack[stack.count - 1].children.append(element)
+        }
+    }
+
+    func parser(_ parser: XMLParser, foundCharacters string: String) {
+        guard !stack.isEmpty else { return }
+        stack[stack.count - 1].text += string
+    }
+
+    func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) {
+        guard !stack.isEmpty else { return }
+        stack[stack.count - 1].text += String(decoding: CDATABlock, as: UTF8.self)
+    }
+
+    private func fail(_ parser: XMLParser, _ error: XMLError) {
+        if self.error == nil { self.error = error }
+        parser.abortParsing()
+    }
+}
