@@ -1,0 +1,100 @@
+/// Writes an ``XMLElement`` tree as a request body: UTF-8, a prefix per namespace
+/// declared on the root (`d` for DAV:, `c` for CalDAV, `card` for CardDAV, `n0`… for
+/// others), text and attribute values escaped.
+public enum XMLWriter {
+    /// The document text, with an XML declaration.
+    public static func document(_ root: XMLElement) -> String {
+        var prefixes: [String: String] = [:]
+        collectNamespaces(root, into: &prefixes)
+        var text = #"<?xml version="1.0" encoding="utf-8"?>"#
+        write(root, prefixes: prefixes, isRoot: true, to: &text)
+        return text
+    }
+
+    private static let knownPrefixes = [
+        "DAV:": "d", "urn:ietf:params:xml:ns:caldav": "c", "urn:ietf:params:xml:ns:carddav": "card",
+        "http://calendarserver.org/ns/": "cs", "http://apple.com/ns/ical/": "ical",
+    ]
+
+    private static func collectNamespaces(_ element: XMLElement, into prefixes: inout [String: String]) {
+        let namespace = element.name.namespace
+        if !namespace.isEmpty, prefixes[namespace] == nil {
+            prefixes[namespace] = knownPrefixes[namespace] ?? "n\(prefixes.count)"
+        }
+        for child in element.children { collectNamespaces(child, into: &prefixes) }
+    }
+
+    private static func write(_ element: XMLElement, prefixes: [String: String], isRoot: Bool, to text: inout String) {
+        let name = qualified(element.name, prefixes)
+        text += "<" + name
+        if isRoot {
+            for (namespace, prefix) in prefixes.sorted(by: { $0.value < $1.value }) {
+                text += " xmlns:\(prefix)=\"\(escape(namespace, quotes: true))\""
+            }
+        }
+        for (attribute, value) in element.attributes.sorted(by: { $0.key.name < $1.key.name }) {
+            text += " \(attribute.name)=\"\(escape(value, quotes: true))\""
+        }
+        guard !element.children.isEmpty || !element.text.isEmpty else {
+            text += "/>"
+            return
+        }
+        text += ">" + escape(element.text, quotes: false)
+        for child in element.children { write(child, prefixes: prefixes, isRoot: false, to: &text) }
+        text += "</" + name + ">"
+    }
+
+    private static func qualified(_ name: QualifiedName, _ prefixes: [String: String]) -> String {
+        guard let prefix = prefixes[name.namespace] else { return name.name }
+        return prefix + ":" + name.name
+    }
+
+    /// Escapes `&`, `<`, `>` (and quotes in attribute values).
+    static func escape(_ text: String, quotes: Bool) -> String {
+        guard text.contains(where: { $0 == "&" || $0 == "<" || $0 == ">" || (quotes && ($0 == "\"" || $0 == "'")) })
+        else { return text }
+        var result = ""
+        for character in text {
+            switch character {
+            case "&": result += "&amp;"
+            case "<": result += "&lt;"
+            case ">": result += "&gt;"
+            case "\"" where quotes: result += "&quot;"
+            case "'" where quotes: result += "&apos;"
+            default: result.append(character)
+            }
+        }
+        return result
+    }
+}
+
+/// The request bodies the DAV client sends (RFC 4918, RFC 4791, RFC 6352, RFC 6578).
+public enum DAVRequestBody {
+    /// `PROPFIND` for named properties.
+    public static func propfind(_ properties: [QualifiedName]) -> String {
+        XMLWriter.document(XMLElement(name: .dav("propfind"), children: [prop(properties)]))
+    }
+
+    /// `REPORT sync-collection` from a token (empty for the initial sync), depth 1.
+    public static func syncCollection(token: String?, properties: [QualifiedName], limit: Int? = nil) -> String {
+        var children = [
+            XMLElement(name: .dav("sync-token"), text: token ?? ""),
+            XMLElement(name: .dav("sync-level"), text: "1"),
+        ]
+        if let limit {
+            children.append(XMLElement(name: .dav("limit"), children: [XMLElement(name: .dav("nresults"), text: String(limit))]))
+        }
+        children.append(prop(properties))
+        return XMLWriter.document(XMLElement(name: .dav("sync-collection"), children: children))
+    }
+
+    /// `REPORT calendar-multiget` / `addressbook-multiget` for hrefs.
+    public static func multiget(_ report: QualifiedName, hrefs: [String], properties: [QualifiedName]) -> String {
+        XMLWriter.document(
+            XMLElement(name: report, children: [prop(properties)] + hrefs.map { XMLElement(name: .dav("href"), text: $0) }))
+    }
+
+    private static func prop(_ properties: [QualifiedName]) -> XMLElement {
+        XMLElement(name: .dav("prop"), children: properties.map { XMLElement(name: $0) })
+    }
+}
