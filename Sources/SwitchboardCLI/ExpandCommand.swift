@@ -52,7 +52,7 @@ extension ICSCommand {
                 occurrences += expansion.occurrences
             }
             if parsed.components.count > 1 {
-                occurrences.sort { ($0.startUTC ?? 0) < ($1.startUTC ?? 0) }
+                occurrences.sort { $0.orderingKey < $1.orderingKey }
             }
             for occurrence in occurrences.prefix(limit ?? Int.max) {
                 print(format == .jsonl ? OccurrenceLine.json(occurrence) : OccurrenceLine.text(occurrence))
@@ -152,10 +152,3 @@ enum OccurrenceLine {
     }
 }
 
-extension DateOrDateTime {
-    /// The TZID of a zoned DATE-TIME.
-    var tzid: String? {
-        if case .dateTime(let dateTime) = self { return dateTime.tzid }
-        return nil
-    }
-}

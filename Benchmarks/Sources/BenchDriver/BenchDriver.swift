@@ -2,12 +2,6 @@ import CLibical
 import Foundation
 import ICalendar
 
-extension DateOrDateTime {
-    var tzid: String? {
-        if case .dateTime(let dateTime) = self { return dateTime.tzid }
-        return nil
-    }
-}
 
 /// One measured task, run once, for `scripts/bench`:
 ///
@@ -88,11 +82,7 @@ struct BenchDriver {
                 let zone = try start.tzid.map { try resolver.rules(for: $0) }
                 let lower = zone.map { $0.localTime(at: from) } ?? LocalDateTime(secondsSinceEpoch: from)
                 let upper = zone.map { $0.localTime(at: to) } ?? LocalDateTime(secondsSinceEpoch: to)
-                let local: LocalDateTime
-                switch start {
-                case .date(let date): local = LocalDateTime(date: date)
-                case .dateTime(let dateTime): local = dateTime.local
-                }
+                let local = start.wallClock
                 var until: RuleExpander.Until?
                 if case .dateTime(let limit)? = rule.until, limit.form == .utc, let zone {
                     until = .instant(limit.local.secondsSinceEpoch, zone: zone)

@@ -43,7 +43,7 @@ public struct CalendarExpansion: Sendable {
                 failures.append((master.uid, error))
             }
         }
-        occurrences = occurrences.sorted(byKey: Self.sortKey)
+        occurrences = occurrences.sorted(byKey: \.orderingKey)
         if let limit { occurrences = Array(occurrences.prefix(limit)) }
         self.occurrences = occurrences
         self.failures = failures
@@ -58,14 +58,5 @@ public struct CalendarExpansion: Sendable {
         due.name = PropertyName.start
         copy.setProperty(due)
         return copy
-    }
-
-    /// Instants first by UTC; floating and all-day instances by their wall-clock digits.
-    private static func sortKey(_ occurrence: Occurrence) -> Int64 {
-        if let utc = occurrence.startUTC { return utc }
-        switch occurrence.start {
-        case .date(let date): return LocalDateTime(date: date).secondsSinceEpoch
-        case .dateTime(let dateTime): return dateTime.local.secondsSinceEpoch
-        }
     }
 }

@@ -14,6 +14,10 @@ public struct Occurrence: Sendable, Hashable {
     public var endUTC: Int64?
     /// The component that describes this instance: the master, or its override.
     public var component: Component
+
+    /// What instances are ordered by: the UTC start, or the wall-clock start of a floating
+    /// or all-day instance read as UTC.
+    public var orderingKey: Int64 { startUTC ?? start.wallClock.secondsSinceEpoch }
 }
 
 /// A bound of a time window: an instant, or a wall-clock time that each series reads in

@@ -53,7 +53,7 @@ public struct RecurrenceSet: Sendable {
             do throws(TimeZoneError) { zone = try resolver.rules(for: tzid) } catch { throw invalid(error) }
         }
         self.zone = zone
-        let startPoint = Self.point(start)
+        let startPoint = start.wallClock
         let isDate = start.isDate
 
         // RRULEs.
@@ -149,7 +149,7 @@ public struct RecurrenceSet: Sendable {
             guard let occurrence = try occurrence(at: id, forced: true) else { continue }
             if overlaps(occurrence, lower: from, upper: to) { result.append(occurrence) }
         }
-        return result.sorted(byKey: sortKey)
+        return result.sorted(byKey: \.orderingKey)
     }
 
     /// Up to `limit` instances that start at or after `from`, in start order.
@@ -173,7 +173,7 @@ public struct RecurrenceSet: Sendable {
 
     /// Whether nothing of the series (before overrides) lies after `point`.
     func isExhausted(after point: LocalDateTime) throws(RecurrenceError) -> Bool {
-        if recurrenceDates.contains(where: { $0 > point }) || Self.point(start) > point { return false }
+        if recurrenceDates.contains(where: { $0 > point }) || start.wallClock > point { return false }
         for expander in expanders {
             var iterator = expander.makeIterator(from: point)
             if try iterator.next() != nil { return false }
@@ -184,7 +184,7 @@ public struct RecurrenceSet: Sendable {
     /// DTSTART, RRULE and RDATE points in `[from, through]`, sorted, unique, less EXDATE.
     private func basePoints(from: Point, through: Point) throws(RecurrenceError) -> [Point] {
         var points: [Point] = []
-        let first = Self.point(start)
+        let first = start.wallClock
         if first >= from, first <= through { points.append(first) }
         for point in recurrenceDates where point >= from && point <= through { points.append(point) }
         for expander in expanders {
@@ -252,10 +252,6 @@ public struct RecurrenceSet: Sendable {
         dateTime.tzid.flatMap { frame.rules(for: $0) }
     }
 
-    private func sortKey(_ occurrence: Occurrence) -> Int64 {
-        occurrence.startUTC ?? frame.point(occurrence.start).secondsSinceEpoch
-    }
-
     private func overlaps(_ occurrence: Occurrence, lower: TimeBound, upper: TimeBound) -> Bool {
         let start = frame.compare(occurrence.start, utc: occurrence.startUTC, to: lower)
         let startBeforeUpper = frame.compare(occurrence.start, utc: occurrence.startUTC, to: upper) < 0
@@ -272,13 +268,6 @@ public struct RecurrenceSet: Sendable {
             if points[middle] < point { low = middle + 1 } else { high = middle }
         }
         return low < points.count && points[low] == point
-    }
-
-    private static func point(_ value: DateOrDateTime) -> Point {
-        switch value {
-        case .date(let date): LocalDateTime(date: date)
-        case .dateTime(let dateTime): dateTime.local
-        }
     }
 
     private static func length(of component: Component, frame: Frame) throws(ValueError) -> Int64 {
@@ -314,12 +303,7 @@ struct Frame: Sendable {
     }
 
     /// A value already in DTSTART's frame.
-    func point(_ value: DateOrDateTime) -> LocalDateTime {
-        switch value {
-        case .date(let date): LocalDateTime(date: date)
-        case .dateTime(let dateTime): dateTime.local
-        }
-    }
+    func point(_ value: DateOrDateTime) -> LocalDateTime { value.wallClock }
 
     /// A query bound in DTSTART's frame.
     func point(_ bound: TimeBound) -> LocalDateTime {
@@ -359,14 +343,14 @@ struct Frame: Sendable {
         case .utc: return dateTime.local.secondsSinceEpoch
         case .floating: return nil
         case .zoned(let tzid):
-            if let zone, tzid == start.tzidForFrame { return zone.instant(of: dateTime.local) }
+            if let zone, tzid == start.tzid { return zone.instant(of: dateTime.local) }
             return (try? resolver.utcSeconds(for: dateTime)) ?? nil
         }
     }
 
     /// The rules of a TZID; DTSTART's own zone needs no look-up.
     func rules(for tzid: String) -> (any ZoneRules)? {
-        if let zone, tzid == start.tzidForFrame { return zone }
+        if let zone, tzid == start.tzid { return zone }
         return try? resolver.rules(for: tzid)
     }
 
@@ -450,13 +434,6 @@ extension CalendarDuration {
     }
 }
 
-extension DateOrDateTime {
-    /// The TZID of a zoned DATE-TIME.
-    fileprivate var tzidForFrame: String? {
-        if case .dateTime(let dateTime) = self { return dateTime.tzid }
-        return nil
-    }
-}
 
 extension RecurrenceSet {
     /// A lazy walk over the instances that start at or after `from`, in start order. It

@@ -145,6 +145,20 @@ public enum DateOrDateTime: Sendable, Hashable, Codable, CustomStringConvertible
         }
     }
 
+    /// The wall-clock digits: a DATE as midnight of its day.
+    public var wallClock: LocalDateTime {
+        switch self {
+        case .date(let date): LocalDateTime(date: date)
+        case .dateTime(let dateTime): dateTime.local
+        }
+    }
+
+    /// The TZID of a zoned DATE-TIME.
+    public var tzid: String? {
+        if case .dateTime(let dateTime) = self { return dateTime.tzid }
+        return nil
+    }
+
     /// Whether this is an all-day value.
     public var isDate: Bool {
         if case .date = self { return true }

@@ -67,9 +67,12 @@ public struct UTCOffset: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The canonical text (`+0530`; seconds only when not zero).
     public var icalendarText: String {
         let magnitude = abs(seconds)
-        var text = (seconds < 0 ? "-" : "+") + (magnitude / 3600).padded(2) + (magnitude % 3600 / 60).padded(2)
-        if magnitude % 60 != 0 { text += (magnitude % 60).padded(2) }
-        return text
+        var digits = DigitWriter()
+        digits.append(seconds < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
+        digits.write(magnitude / 3600, width: 2)
+        digits.write(magnitude % 3600 / 60, width: 2)
+        if magnitude % 60 != 0 { digits.write(magnitude % 60, width: 2) }
+        return digits.string
     }
 
     public var description: String { icalendarText }

@@ -108,11 +108,3 @@ struct DigitWriter {
     var string: String { String(decoding: bytes, as: UTF8.self) }
 }
 
-extension Int {
-    /// The number written with at least `width` digits.
-    func padded(_ width: Int) -> String {
-        let digits = String(Swift.abs(self))
-        let padding = String(repeating: "0", count: Swift.max(0, width - digits.count))
-        return (self < 0 ? "-" : "") + padding + digits
-    }
-}
