@@ -9,10 +9,15 @@ let package = Package(
         .library(name: "ICalendar", targets: ["ICalendar"]),
         .library(name: "VCard", targets: ["VCard"]),
         .library(name: "DAVXML", targets: ["DAVXML"]),
+        .library(name: "DAVClient", targets: ["DAVClient"]),
         .executable(name: "switchboard", targets: ["switchboard"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // MARK: Values: pure, no I/O.
@@ -21,12 +26,26 @@ let package = Package(
         .target(name: "VCard", dependencies: ["ContentLines"]),
         .target(name: "DAVXML"),
 
+        // MARK: Network: the HTTP layer and the WebDAV/CalDAV/CardDAV client on top of it.
+        .target(
+            name: "DAVClient",
+            dependencies: [
+                "DAVXML",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // MARK: Command line.
         .target(
             name: "SwitchboardCLI",
             dependencies: [
                 "ICalendar",
                 "VCard",
+                "DAVClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -47,6 +66,19 @@ let package = Package(
         .testTarget(name: "ICalendarTests", dependencies: ["ICalendar", "SwitchboardTestSupport"], exclude: ["Regressions"]),
         .testTarget(name: "VCardTests", dependencies: ["VCard", "SwitchboardTestSupport"], exclude: ["Regressions"]),
         .testTarget(name: "DAVXMLTests", dependencies: ["DAVXML"]),
+        .testTarget(
+            name: "DAVClientTests",
+            dependencies: [
+                "DAVClient",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "DAVIntegrationTests",
+            dependencies: ["DAVClient", "ICalendar", "VCard", "SwitchboardTestSupport"]
+        ),
         .testTarget(name: "SwitchboardCLITests", dependencies: ["SwitchboardCLI", "SwitchboardTestSupport"]),
     ]
 )

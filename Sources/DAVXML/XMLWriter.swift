@@ -67,34 +67,3 @@ public enum XMLWriter {
         return result
     }
 }
-
-/// The request bodies the DAV client sends (RFC 4918, RFC 4791, RFC 6352, RFC 6578).
-public enum DAVRequestBody {
-    /// `PROPFIND` for named properties.
-    public static func propfind(_ properties: [QualifiedName]) -> String {
-        XMLWriter.document(XMLElement(name: .dav("propfind"), children: [prop(properties)]))
-    }
-
-    /// `REPORT sync-collection` from a token (empty for the initial sync), depth 1.
-    public static func syncCollection(token: String?, properties: [QualifiedName], limit: Int? = nil) -> String {
-        var children = [
-            XMLElement(name: .dav("sync-token"), text: token ?? ""),
-            XMLElement(name: .dav("sync-level"), text: "1"),
-        ]
-        if let limit {
-            children.append(XMLElement(name: .dav("limit"), children: [XMLElement(name: .dav("nresults"), text: String(limit))]))
-        }
-        children.append(prop(properties))
-        return XMLWriter.document(XMLElement(name: .dav("sync-collection"), children: children))
-    }
-
-    /// `REPORT calendar-multiget` / `addressbook-multiget` for hrefs.
-    public static func multiget(_ report: QualifiedName, hrefs: [String], properties: [QualifiedName]) -> String {
-        XMLWriter.document(
-            XMLElement(name: report, children: [prop(properties)] + hrefs.map { XMLElement(name: .dav("href"), text: $0) }))
-    }
-
-    private static func prop(_ properties: [QualifiedName]) -> XMLElement {
-        XMLElement(name: .dav("prop"), children: properties.map { XMLElement(name: $0) })
-    }
-}

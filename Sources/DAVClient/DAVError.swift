@@ -1,0 +1,98 @@
+public import DAVXML
+
+/// Why a DAV request failed, with the request it belongs to.
+///
+/// Codes follow swift-nio-imap's style: a closed set of named cases behind a struct so
+/// new ones do not break callers' `switch`es.
+public struct DAVError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What went wrong.
+    public struct Code: Sendable, Hashable, CustomStringConvertible {
+        enum Base: String, Sendable, Hashable {
+            case conflict, notFound, unauthorized, forbidden, rateLimited, status, insufficientStorage
+            case invalidSyncToken, tooLarge, timeout, redirectLoop, tooManyRedirects, circuitOpen
+            case connection, invalidURL, malformedResponse, cancelled
+        }
+        let base: Base
+        init(_ base: Base) { self.base = base }
+
+        /// A precondition failed (`412`, or `409` on a write): somebody else changed the
+        /// object first. ``DAVError/currentETag`` holds the server's ETag when it was learnt.
+        public static let conflict = Code(.conflict)
+        /// `404` or `410`: the resource does not exist (any more).
+        public static let notFound = Code(.notFound)
+        /// `401`: the credentials were refused.
+        public static let unauthorized = Code(.unauthorized)
+        /// `403`: the credentials are fine but the operation is not allowed.
+        public static let forbidden = Code(.forbidden)
+        /// `429`/`503` whose `Retry-After` was longer than the client may wait, or that
+        /// persisted through every retry.
+        public static let rateLimited = Code(.rateLimited)
+        /// Any other unexpected status.
+        public static let status = Code(.status)
+        /// `507`: the server stopped a listing or a write for lack of space or a result limit.
+        public static let insufficientStorage = Code(.insufficientStorage)
+        /// The sync token was refused (`DAV:valid-sync-token`); list the collection again.
+        public static let invalidSyncToken = Code(.invalidSyncToken)
+        /// A request or response body is larger than the configured limit.
+        public static let tooLarge = Code(.tooLarge)
+        /// Connecting, an idle read, or the whole request took longer than allowed.
+        public static let timeout = Code(.timeout)
+        /// A redirect led back to a URL already visited.
+        public static let redirectLoop = Code(.redirectLoop)
+        /// More redirects than allowed.
+        public static let tooManyRedirects = Code(.tooManyRedirects)
+        /// The host failed too often recently; requests are refused until it cools down.
+        public static let circuitOpen = Code(.circuitOpen)
+        /// The connection could not be made or broke.
+        public static let connection = Code(.connection)
+        /// A URL or href could not be read.
+        public static let invalidURL = Code(.invalidURL)
+        /// The response body could not be read (bad XML, wrong root, missing fields).
+        public static let malformedResponse = Code(.malformedResponse)
+        /// The task was cancelled.
+        public static let cancelled = Code(.cancelled)
+
+        public var description: String { base.rawValue }
+    }
+
+    /// What went wrong.
+    public var code: Code
+    /// The HTTP method of the failed request.
+    public var method: String
+    /// The URL it was sent to.
+    public var url: String
+    /// The response status, when a response arrived.
+    public var status: Int?
+    /// The server's current ETag of the resource, for ``Code/conflict``.
+    public var currentETag: String?
+    /// The `DAV:error` conditions the server named (RFC 4918 §16).
+    public var conditions: [QualifiedName]
+    /// Seconds the server asked to wait (`Retry-After`), for ``Code/rateLimited``.
+    public var retryAfterSeconds: Double?
+    /// Human-readable detail (an XML error, the start of an error body, a socket error).
+    public var detail: String
+
+    /// Creates an error.
+    public init(
+        _ code: Code, method: String, url: String, status: Int? = nil, currentETag: String? = nil,
+        conditions: [QualifiedName] = [], retryAfterSeconds: Double? = nil, detail: String = ""
+    ) {
+        self.code = code
+        self.method = method
+        self.url = url
+        self.status = status
+        self.currentETag = currentETag
+        self.conditions = conditions
+        self.retryAfterSeconds = retryAfterSeconds
+        self.detail = detail
+    }
+
+    public var description: String {
+        var text = "\(code): \(method) \(url)"
+        if let status { text += " → \(status)" }
+        if !conditions.isEmpty { text += " [" + conditions.map(\.description).joined(separator: ", ") + "]" }
+        if let currentETag { text += " (current ETag \(currentETag))" }
+        if !detail.isEmpty { text += ": \(detail)" }
+        return text
+    }
+}

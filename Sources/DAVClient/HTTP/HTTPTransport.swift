@@ -1,0 +1,285 @@
+import AsyncHTTPClient
+import Foundation
+public import Logging
+public import NIOCore
+import NIOHTTP1
+import NIOSSL
+import Synchronization
+
+/// The HTTP layer under the DAV client: a pooled async-http-client with preemptive
+/// authentication, redirects followed by hand (so a DAV method survives a 301 and
+/// credentials never follow a redirect to another origin), retries, a per-host circuit
+/// breaker, timeouts that bound a whole exchange, and body size limits.
+public final class HTTPTransport: Sendable {
+    /// The configuration in force.
+    public let configuration: ClientConfiguration
+    private let client: HTTPClient
+    private let circuits = Mutex<[String: CircuitState]>([:])
+    private let logger: Logger
+
+    /// Creates a transport with its own connection pool; call ``shutdown()`` when done.
+    public init(configuration: ClientConfiguration, logger: Logger = Logger(label: "switchboard.dav")) throws(DAVError) {
+        self.configuration = configuration
+        self.logger = logger
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if let file = configuration.additionalTrustRootsFile {
+            tls.additionalTrustRoots = [.file(file)]
+        }
+        var pool = HTTPClient.Configuration.ConnectionPool(
+            idleTimeout: .milliseconds(Int64(configuration.poolIdleTimeout * 1000)),
+            concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.maxConnectionsPerHost)
+        pool.retryConnectionEstablishment = false
+        var httpConfiguration = HTTPClient.Configuration(
+            tlsConfiguration: tls,
+            redirectConfiguration: .disallow,
+            timeout: .init(
+                connect: .milliseconds(Int64(configuration.connectTimeout * 1000)),
+                read: .milliseconds(Int64(configuration.idleReadTimeout * 1000))),
+            connectionPool: pool,
+            decompression: .disabled)
+        httpConfiguration.httpVersion = .http1Only
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
+    }
+
+    /// Closes the pooled connections.
+    public func shutdown() async {
+        try? await client.shutdown()
+    }
+
+    /// Sends `request`, following redirects and retrying as configured, and reads the
+    /// whole response body (up to ``ClientConfiguration/maxResponseBytes``).
+    public func send(_ request: HTTPRequest) async throws(DAVError) -> HTTPResponse {
+        try await sendFollowingRedirects(request) { response, url throws(DAVError) in
+            let body = try await self.collect(response.body, request: request, declaredLength: response.headers.first(name: "content-length"))
+            return HTTPResponse(status: Int(response.status.code), headers: response.headers, body: body, url: url)
+        }
+    }
+
+    /// Sends `request` and hands a successful (2xx) response body to `consume` chunk by
+    /// chunk, without a size limit: for large files. Other statuses are read as usual.
+    public func stream(
+        _ request: HTTPRequest, consume: @escaping @Sendable (ByteBuffer) async throws -> Void
+    ) async throws(DAVError) -> HTTPResponse {
+        try await sendFollowingRedirects(request) { response, url throws(DAVError) in
+            guard (200..<300).contains(Int(response.status.code)) else {
+                let body = try await self.collect(response.body, request: request, declaredLength: nil)
+                return HTTPResponse(status: Int(response.status.code), headers: response.headers, body: body, url: url)
+            }
+            do {
+                for try await chunk in response.body { try await consume(chunk) }
+            } catch {
+                throw self.mapError(error, request: request)
+            }
+            return HTTPResponse(status: Int(response.status.code), headers: response.headers, body: [], url: url)
+        }
+    }
+
+    /// Reads a response's body once its head arrived.
+    private typealias ResponseReader = @Sendable (HTTPClientResponse, URL) async throws(DAVError) -> HTTPResponse
+
+    // MARK: Redirects
+
+    private func sendFollowingRedirects(
+        _ original: HTTPRequest,
+        read: @escaping ResponseReader
+    ) async throws(DAVError) -> HTTPResponse {
+        if let body = original.body, body.count > configuration.maxRequestBytes {
+            throw DAVError(.tooLarge, method: original.method, url: original.url.absoluteString,
+                           detail: "request body has \(body.count) bytes, the limit is \(configuration.maxRequestBytes)")
+        }
+        var request = original
+        var visited: Set<String> = [request.url.absoluteString]
+        var sendCredentials = true
+        for _ in 0...configuration.maxRedirects {
+            let response = try await sendRetrying(request, sendCredentials: sendCredentials, read: read)
+            guard [301, 302, 303, 307, 308].contains(response.status),
+                let location = response.headers.first(name: "location")
+            else { return response }
+            guard let next = URL(string: location, relativeTo: request.url)?.absoluteURL else {
+                throw DAVError(.invalidURL, method: request.method, url: request.url.absoluteString,
+                               status: response.status, detail: "unreadable Location \(location)")
+            }
+            guard visited.insert(next.absoluteString).inserted else {
+                throw DAVError(.redirectLoop, method: request.method, url: original.url.absoluteString,
+                               status: response.status, detail: "\(next.absoluteString) was visited before")
+            }
+            if !Self.sameOrigin(next, original.url) { sendCredentials = false }
+            if response.status == 303, request.method != "HEAD" {
+                request.method = "GET"
+                request.body = nil
+            }
+            request.url = next
+        }
+        throw DAVError(.tooManyRedirects, method: original.method, url: original.url.absoluteString,
+                       detail: "more than \(configuration.maxRedirects) redirects")
+    }
+
+    static func sameOrigin(_ a: URL, _ b: URL) -> Bool {
+        a.scheme?.lowercased() == b.scheme?.lowercased() && a.host?.lowercased() == b.host?.lowercased()
+            && effectivePort(a) == effectivePort(b)
+    }
+
+    private static func effectivePort(_ url: URL) -> Int {
+        url.port ?? (url.scheme?.lowercased() == "https" ? 443 : 80)
+    }
+
+    // MARK: Retries and the circuit breaker
+
+    private func sendRetrying(
+        _ request: HTTPRequest, sendCredentials: Bool,
+        read: @escaping ResponseReader
+    ) async throws(DAVError) -> HTTPResponse {
+        let host = Self.circuitKey(request.url)
+        var attempt = 0
+        while true {
+            attempt += 1
+            try admit(host: host, request: request)
+            let outcome: RetryPolicy.Outcome
+            var lastError: DAVError?
+            var lastResponse: HTTPResponse?
+            do throws(DAVError) {
+                let response = try await once(request, sendCredentials: sendCredentials, read: read)
+                let retryAfter = response.headers.first(name: "retry-after").flatMap {
+                    RetryPolicy.retryAfterSeconds($0, now: Date().timeIntervalSince1970)
+                }
+                outcome = .response(status: response.status, retryAfter: retryAfter)
+                lastResponse = response
+            } catch {
+                guard error.code == .connection || error.code == .timeout else {
+                    record(host: host, success: true)
+                    throw error
+                }
+                outcome = .connectionFailure
+                lastError = error
+            }
+            let serverFailed = lastError != nil || (lastResponse.map { $0.status >= 500 && $0.status != 507 } ?? false)
+            record(host: host, success: !serverFailed)
+            let decision = configuration.retry.decide(
+                method: request.method, attempt: attempt, outcome: outcome, random: Double.random(in: 0..<1))
+            switch decision {
+            case .retry(let seconds):
+                logger.debug("retrying", metadata: ["method": "\(request.method)", "url": "\(request.url)", "delay": "\(seconds)"])
+                do {
+                    try await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+                } catch {
+                    throw DAVError(.cancelled, method: request.method, url: request.url.absoluteString)
+                }
+            case .give(let reason):
+                if let lastError { throw lastError }
+                guard let lastResponse else { preconditionFailure("an attempt ends with a response or an error") }
+                if lastResponse.status == 429 || (lastResponse.status == 503 && reason != .notRetryable) {
+                    throw DAVError(
+                        .rateLimited, method: request.method, url: request.url.absoluteString, status: lastResponse.status,
+                        retryAfterSeconds: lastResponse.headers.first(name: "retry-after").flatMap {
+                            RetryPolicy.retryAfterSeconds($0, now: Date().timeIntervalSince1970)
+                        },
+                        detail: reason == .retryAfterTooLong ? "Retry-After is longer than the client waits" : "")
+                }
+                return lastResponse
+            }
+        }
+    }
+
+    private static func circuitKey(_ url: URL) -> String {
+        "\(url.scheme ?? "")://\(url.host ?? ""):\(effectivePort(url))"
+    }
+
+    private func admit(host: String, request: HTTPRequest) throws(DAVError) {
+        let now = ProcessInfo.processInfo.systemUptime
+        let admitted = circuits.withLock { $0[host, default: CircuitState()].admit(now: now) }
+        guard admitted else {
+            throw DAVError(.circuitOpen, method: request.method, url: request.url.absoluteString,
+                           detail: "\(host) failed \(configuration.circuitBreaker.failureThreshold) times in a row")
+        }
+    }
+
+    private func record(host: String, success: Bool) {
+        let now = ProcessInfo.processInfo.systemUptime
+        let policy = configuration.circuitBreaker
+        circuits.withLock { $0[host, default: CircuitState()].record(success: success, now: now, policy: policy) }
+    }
+
+    // MARK: One exchange
+
+    private func once(
+        _ request: HTTPRequest, sendCredentials: Bool,
+        read: @escaping ResponseReader
+    ) async throws(DAVError) -> HTTPResponse {
+        var outgoing = HTTPClientRequest(url: request.url.absoluteString)
+        outgoing.method = HTTPMethod(rawValue: request.method)
+        outgoing.headers = request.headers
+        outgoing.headers.replaceOrAdd(name: "User-Agent", value: configuration.userAgent)
+        if sendCredentials, let credentials = configuration.credentials {
+            outgoing.headers.replaceOrAdd(name: "Authorization", value: credentials.headerValue)
+        } else {
+            outgoing.headers.remove(name: "Authorization")
+        }
+        if let body = request.body {
+            outgoing.body = .bytes(ByteBuffer(bytes: body))
+        }
+        let timeout = configuration.requestTimeout
+        let prepared = outgoing
+        do {
+            return try await withThrowingTaskGroup(of: HTTPResponse?.self) { group in
+                group.addTask {
+                    let response = try await self.client.execute(prepared, deadline: .now() + .milliseconds(Int64(timeout * 1000)))
+                    return try await read(response, request.url)
+                }
+                group.addTask {
+                    try await Task.sleep(for: .milliseconds(Int(timeout * 1000)))
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let response = first else {
+                    throw DAVError(.timeout, method: request.method, url: request.url.absoluteString,
+                                   detail: "no complete response within \(timeout) s")
+                }
+                return response
+            }
+        } catch {
+            throw mapError(error, request: request)
+        }
+    }
+
+    private func collect(_ body: HTTPClientResponse.Body, request: HTTPRequest, declaredLength: String?) async throws(DAVError) -> [UInt8] {
+        let limit = configuration.maxResponseBytes
+        if let declaredLength, let length = Int(declaredLength), length > limit {
+            throw DAVError(.tooLarge, method: request.method, url: request.url.absoluteString,
+                           detail: "the response declares \(length) bytes, the limit is \(limit)")
+        }
+        do {
+            var buffer = try await body.collect(upTo: limit)
+            return buffer.readBytes(length: buffer.readableBytes) ?? []
+        } catch {
+            throw mapError(error, request: request)
+        }
+    }
+
+    /// Maps whatever the stack threw to a ``DAVError`` with the request's context.
+    private func mapError(_ error: any Error, request: HTTPRequest) -> DAVError {
+        if let error = error as? DAVError { return error }
+        let method = request.method
+        let url = request.url.absoluteString
+        if error is CancellationError { return DAVError(.cancelled, method: method, url: url) }
+        if error is NIOTooManyBytesError {
+            return DAVError(.tooLarge, method: method, url: url,
+                            detail: "the response is larger than \(configuration.maxResponseBytes) bytes")
+        }
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout:
+                return DAVError(.timeout, method: method, url: url, detail: error.description)
+            case .cancelled:
+                return DAVError(.cancelled, method: method, url: url)
+            case .invalidURL, .emptyHost, .emptyScheme:
+                return DAVError(.invalidURL, method: method, url: url, detail: error.description)
+            default:
+                if error.description.contains("unsupportedScheme") {
+                    return DAVError(.invalidURL, method: method, url: url, detail: error.description)
+                }
+                return DAVError(.connection, method: method, url: url, detail: error.description)
+            }
+        }
+        return DAVError(.connection, method: method, url: url, detail: String(describing: error))
+    }
+}

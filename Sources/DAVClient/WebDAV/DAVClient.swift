@@ -1,0 +1,96 @@
+import DAVXML
+public import Foundation
+public import NIOHTTP1
+
+/// A WebDAV client for one server (RFC 4918), the base of the CalDAV and CardDAV
+/// operations in the extensions beside it.
+///
+/// Hrefs are server paths as the server writes them (`/anna/calendar/x.ics`, percent-
+/// encoded); any href works, none is assumed to end in `.ics` or `.vcf`.
+public struct DAVClient: Sendable {
+    /// The HTTP layer.
+    public let transport: HTTPTransport
+    /// The URL hrefs are resolved against.
+    public let baseURL: URL
+    /// What the server is known to do differently.
+    public var quirks: ServerQuirks
+
+    /// A client over `transport` for the server at `baseURL`.
+    public init(baseURL: URL, transport: HTTPTransport, quirks: ServerQuirks = ServerQuirks()) {
+        self.baseURL = baseURL
+        self.transport = transport
+        self.quirks = quirks
+    }
+
+    /// The absolute URL of `href` (a path or a full URL).
+    public func url(_ href: String) throws(DAVError) -> URL {
+        guard let url = URL(string: href, relativeTo: baseURL)?.absoluteURL else {
+            throw DAVError(.invalidURL, method: "", url: href, detail: "not a URL or path")
+        }
+        return url
+    }
+
+    /// The href (path) of an absolute URL on this server.
+    public func href(_ url: URL) -> String {
+        let path = url.path(percentEncoded: true)
+        return path.isEmpty ? "/" : path
+    }
+
+    // MARK: Exchanges
+
+    /// Sends a request to `href` and returns the response if its status is one of `expected`;
+    /// any other status becomes a typed ``DAVError``.
+    @discardableResult
+    public func request(
+        _ method: String, _ href: String, headers: HTTPHeaders = [:], body: [UInt8]? = nil, expected: Set<Int>
+    ) async throws(DAVError) -> HTTPResponse {
+        let request = HTTPRequest(method: method, url: try url(href), headers: headers, body: body)
+        let response = try await transport.send(request)
+        guard expected.contains(response.status) else { throw Self.error(for: response, request: request) }
+        return response
+    }
+
+    /// Sends an XML body and reads a `207 Multi-Status`.
+    func multistatus(_ method: String, _ href: String, depth: Depth?, body: String, extraHeaders: HTTPHeaders = [:])
+        async throws(DAVError) -> Multistatus
+    {
+        var headers = extraHeaders
+        headers.add(name: "Content-Type", value: "application/xml; charset=utf-8")
+        if let depth { headers.add(name: "Depth", value: depth.rawValue) }
+        let response = try await request(method, href, headers: headers, body: Array(body.utf8), expected: [207])
+        do {
+            return try Multistatus(parsing: response.body, limits: xmlLimits)
+        } catch {
+            throw DAVError(.malformedResponse, method: method, url: response.url.absoluteString, status: 207, detail: error.description)
+        }
+    }
+
+    var xmlLimits: XMLLimits { XMLLimits(maxBodySize: transport.configuration.maxResponseBytes) }
+
+    /// The typed error for an unexpected response.
+    static func error(for response: HTTPResponse, request: HTTPRequest) -> DAVError {
+        let conditions = (try? DAVErrorBody(parsing: response.body))?.conditions ?? []
+        let code: DAVError.Code =
+            switch response.status {
+            case 401: .unauthorized
+            case 403 where conditions.contains(.dav("valid-sync-token")): .invalidSyncToken
+            case 403: .forbidden
+            case 404, 410: .notFound
+            case 409 where conditions.contains(.dav("valid-sync-token")): .invalidSyncToken
+            case 412: .conflict
+            case 429: .rateLimited
+            case 507: .insufficientStorage
+            default: .status
+            }
+        let snippet = String(decoding: response.body.prefix(200), as: UTF8.self)
+        return DAVError(code, method: request.method, url: response.url.absoluteString, status: response.status,
+                        conditions: conditions, detail: conditions.isEmpty ? snippet : "")
+    }
+}
+
+/// The `Depth` header.
+public enum Depth: String, Sendable, Hashable {
+    case zero = "0"
+    case one = "1"
+    case infinity = "infinity"
+}
