@@ -77,7 +77,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DAVIntegrationTests",
-            dependencies: ["DAVClient", "ICalendar", "VCard", "SwitchboardTestSupport"]
+            dependencies: ["DAVClient", "ContentLines", "ICalendar", "VCard", "SwitchboardTestSupport"]
         ),
         .testTarget(name: "SwitchboardCLITests", dependencies: ["SwitchboardCLI", "SwitchboardTestSupport"]),
     ]

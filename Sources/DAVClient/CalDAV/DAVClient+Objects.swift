@@ -31,6 +31,10 @@ extension DAVClient {
         guard let response = result.responses.first else {
             throw DAVError(.malformedResponse, method: "PROPFIND", url: try url(href).absoluteString, detail: "empty multistatus")
         }
+        // Some servers answer a PROPFIND on a missing collection with 207 and a 404 inside.
+        if response.status == 404 || (!response.propstats.isEmpty && response.propstats.allSatisfy { $0.status == 404 }) {
+            throw DAVError(.notFound, method: "PROPFIND", url: try url(href).absoluteString, status: 404)
+        }
         return CollectionProperties(response)
     }
 
@@ -148,8 +152,9 @@ extension DAVClient {
         var headers = HTTPHeadersBuilder.xml
         headers.add(name: "Depth", value: "1")
         let response = try await request("REPORT", calendar, headers: headers, body: Array(body.utf8), expected: [200])
+        // Judged by content, not media type: Xandikos labels it application/octet-stream.
         let type = response.headers.first(name: "content-type")?.lowercased() ?? ""
-        guard type.hasPrefix("text/calendar") || quirks.freeBusyAnyContentType else {
+        guard type.hasPrefix("text/calendar") || response.body.starts(with: Array("BEGIN:VCALENDAR".utf8)) else {
             throw DAVError(.malformedResponse, method: "REPORT", url: response.url.absoluteString, status: 200, detail: "free-busy answer is \(type)")
         }
         return response.text

@@ -62,9 +62,9 @@ extension DAVClient {
         }
         let options = try? await request("OPTIONS", principal, expected: [200, 204])
         var capabilities = ServerCapabilities()
-        capabilities.read(davHeader: options?.headers[canonicalForm: "dav"].joined(separator: ",") ?? "")
-        let quirks = ServerQuirks.detect(serverHeader: options?.headers.first(name: "server"),
-                                         davHeader: options?.headers[canonicalForm: "dav"].joined(separator: ","))
+        let davHeader = options?.headers[canonicalForm: "dav"].joined(separator: ",") ?? ""
+        capabilities.read(davHeader: davHeader, allowHeader: options?.headers[canonicalForm: "allow"].joined(separator: ",") ?? "")
+        let quirks = ServerQuirks.detect(serverHeader: options?.headers.first(name: "server"), davHeader: davHeader)
         return DiscoveryResult(
             contextURL: context, principal: principal,
             displayName: response?.property(.dav("displayname")).flatMap { $0.status == 200 ? $0.element.trimmedText : nil },

@@ -6,9 +6,6 @@ import Foundation
 public struct ServerQuirks: Sendable, Hashable {
     /// The product, when recognised (for logs and `dav discover`).
     public var product: Product
-    /// `free-busy-query` answers with a media type other than `text/calendar`
-    /// (Xandikos: `application/octet-stream`); accept the body whatever its type.
-    public var freeBusyAnyContentType: Bool
     /// Access to another user's collection answers 500 rather than 403 (Xandikos),
     /// so a 500 on a foreign href is not retried as a server failure.
     public var foreignAccessAnswers500: Bool
@@ -26,13 +23,11 @@ public struct ServerQuirks: Sendable, Hashable {
     /// Defaults for an unknown, standards-following server.
     public init(product: Product = .unknown) {
         self.product = product
-        freeBusyAnyContentType = false
         foreignAccessAnswers500 = false
         putOmitsETag = false
         davRootPath = nil
         switch product {
         case .xandikos:
-            freeBusyAnyContentType = true
             foreignAccessAnswers500 = true
         case .nextcloud:
             davRootPath = "/remote.php/dav/"
@@ -43,13 +38,18 @@ public struct ServerQuirks: Sendable, Hashable {
         }
     }
 
-    /// The quirks of the server that sent these headers.
+    /// The quirks of the server whose `OPTIONS` answer had these headers. Servers rarely
+    /// name themselves, so each product is recognised by what it does send: Xandikos is
+    /// the aiohttp server that advertises `add-member`; Radicale runs under a Python WSGI
+    /// server and advertises `extended-mkcol` without `sync-collection`.
     public static func detect(serverHeader: String?, davHeader: String?) -> ServerQuirks {
         let server = (serverHeader ?? "").lowercased()
         let dav = (davHeader ?? "").lowercased()
         let product: Product =
-            if server.contains("xandikos") { .xandikos }
-            else if server.contains("radicale") { .radicale }
+            if server.contains("xandikos") || (server.contains("aiohttp") && dav.contains("add-member")) { .xandikos }
+            else if server.contains("radicale")
+                || ((server.contains("wsgiserver") || server.contains("cheroot") || server.contains("waitress"))
+                    && dav.contains("extended-mkcol") && !dav.contains("sync-collection")) { .radicale }
             else if dav.contains("nextcloud") || dav.contains("nc-calendar-search") || server.contains("nextcloud") { .nextcloud }
             else if server.contains("cyrus") { .cyrus }
             else if server.contains("sogo") { .sogo }
@@ -83,13 +83,16 @@ public struct ServerCapabilities: Sendable, Hashable {
     /// Creates an empty set.
     public init() {}
 
-    /// Reads the `DAV` header's compliance classes.
-    public mutating func read(davHeader: String) {
+    /// Reads the `DAV` header's compliance classes and the `Allow` header's methods.
+    /// Locking needs both class 2 and `LOCK` allowed: Radicale claims class 2 but
+    /// serves no `LOCK`.
+    public mutating func read(davHeader: String, allowHeader: String) {
+        let methods = Set(allowHeader.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).uppercased() })
         let classes = Set(davHeader.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
         calendarAccess = classes.contains("calendar-access")
         addressBook = classes.contains("addressbook")
         scheduling = classes.contains("calendar-auto-schedule") || classes.contains("calendar-schedule")
-        locking = classes.contains("2")
+        locking = classes.contains("2") && methods.contains("LOCK")
         extendedMkcol = classes.contains("extended-mkcol")
     }
 }

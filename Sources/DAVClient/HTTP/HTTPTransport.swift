@@ -41,9 +41,27 @@ public final class HTTPTransport: Sendable {
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
     }
 
-    /// Closes the pooled connections.
+    /// Closes the pooled connections. Every transport must be shut down before it is
+    /// released; ``withTransport(configuration:logger:_:)`` does it for you.
     public func shutdown() async {
         try? await client.shutdown()
+    }
+
+    /// Runs `body` with a new transport and shuts it down afterwards, whether `body`
+    /// returns or throws.
+    public static func withTransport<Result>(
+        configuration: ClientConfiguration, logger: Logger = Logger(label: "switchboard.dav"),
+        _ body: (HTTPTransport) async throws -> Result
+    ) async throws -> Result {
+        let transport = try HTTPTransport(configuration: configuration, logger: logger)
+        do {
+            let result = try await body(transport)
+            await transport.shutdown()
+            return result
+        } catch {
+            await transport.shutdown()
+            throw error
+        }
     }
 
     /// Sends `request`, following redirects and retrying as configured, and reads the

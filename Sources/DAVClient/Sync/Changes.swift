@@ -1,5 +1,5 @@
 import DAVXML
-public import Foundation
+import Foundation
 
 /// What the client knew about a collection after the last look: the sync token or ctag,
 /// and each member's ETag. Pass it to ``DAVClient/changes(in:since:)`` and keep the one

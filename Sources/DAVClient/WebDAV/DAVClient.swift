@@ -72,11 +72,11 @@ public struct DAVClient: Sendable {
         let conditions = (try? DAVErrorBody(parsing: response.body))?.conditions ?? []
         let code: DAVError.Code =
             switch response.status {
+            // RFC 6578 §3.2 says 403 or 409; Xandikos sends 412. The condition decides.
+            case _ where conditions.contains(.dav("valid-sync-token")): .invalidSyncToken
             case 401: .unauthorized
-            case 403 where conditions.contains(.dav("valid-sync-token")): .invalidSyncToken
             case 403: .forbidden
             case 404, 410: .notFound
-            case 409 where conditions.contains(.dav("valid-sync-token")): .invalidSyncToken
             case 412: .conflict
             case 429: .rateLimited
             case 507: .insufficientStorage

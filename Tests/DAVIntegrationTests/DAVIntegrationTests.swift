@@ -1,0 +1,255 @@
+import DAVClient
+import DAVXML
+import Foundation
+import ContentLines
+import ICalendar
+import Testing
+import VCard
+
+/// The DAV client against real Radicale 3.9 and Xandikos 0.4.10 servers on 127.0.0.1.
+@Suite("DAV client against real servers", .serialized)
+struct DAVIntegrationTests {
+    /// Runs `body` with a client and a new calendar of anna's.
+    private func withCalendar(_ peerName: String, _ body: (DAVClient, String, Peer) async throws -> Void) async throws {
+        let peer = try await Peer.named(peerName)
+        try await peer.withClient { client in
+            let href = peer.annaCalendarHome + Fixtures.unique("cal") + "/"
+            try await client.makeCalendar(href, displayName: "Test \(href)", components: ["VEVENT", "VTODO"], color: "#FF8800")
+            try await body(client, href, peer)
+        }
+    }
+
+    @Test("discovery from the bare server URL", arguments: Peer.all)
+    func discovery(peerName: String) async throws {
+        let peer = try await Peer.named(peerName)
+        try await peer.withClient { client in
+            let found = try await client.discover()
+            #expect(found.principal.hasSuffix("/anna/"))
+            #expect(!found.calendarHomes.isEmpty)
+            #expect(!found.addressBookHomes.isEmpty)
+            #expect(found.capabilities.calendarAccess)
+            #expect(found.capabilities.addressBook)
+            #expect(found.quirks.product.rawValue == peerName)
+            let calendars = try await client.collections(in: found.calendarHomes[0]).filter { $0.kind.contains(.calendar) }
+            #expect(!calendars.isEmpty)
+            #expect(calendars.allSatisfy { $0.supportedComponents.contains("VEVENT") })
+            #expect(calendars.allSatisfy { $0.syncToken != nil })
+            let books = try await client.collections(in: found.addressBookHomes[0]).filter { $0.kind.contains(.addressBook) }
+            #expect(!books.isEmpty)
+        }
+    }
+
+    @Test("wrong password is a typed unauthorized error", arguments: Peer.all)
+    func unauthorized(peerName: String) async throws {
+        let peer = try await Peer.named(peerName)
+        try await peer.withClient(password: "wrong") { client in
+            await #expect(throws: DAVError.self) { try await client.discover() }
+            guard let error = await davError({ _ = try await client.discover() }) else { return }
+            #expect(error.code == .unauthorized)
+        }
+    }
+
+    @Test("calendar create, properties, rename, delete", arguments: Peer.all)
+    func calendarCollections(peerName: String) async throws {
+        try await withCalendar(peerName) { client, href, peer in
+            let listed = try await client.collections(in: peer.annaCalendarHome)
+            let mine = try #require(listed.first { $0.href.hasSuffix(href) || href.hasSuffix($0.href) })
+            #expect(mine.kind.contains(.calendar))
+            #expect(Set(mine.supportedComponents) == ["VEVENT", "VTODO"])
+            #expect(mine.displayName == "Test \(href)")
+            try await client.proppatch(href, set: [XMLElement(name: .dav("displayname"), text: "Renamed")])
+            #expect(try await client.collection(href).displayName == "Renamed")
+            try await client.delete(href)
+            let error = await davError { _ = try await client.collection(href) }
+            #expect(error?.code == .notFound)
+        }
+    }
+
+    @Test("object CRUD with conditional writes and a typed conflict", arguments: Peer.all)
+    func objectCRUD(peerName: String) async throws {
+        try await withCalendar(peerName) { client, calendar, _ in
+            let created = try await client.createObject(.calendar, in: calendar, data: Fixtures.event(uid: "crud-1"), uid: "crud-1")
+            let etag = try #require(created.etag)
+            let fetched = try await client.get(created.href)
+            #expect(fetched.etag == etag)
+            let parsed = try ICalendarParser().parse(fetched.body)
+            #expect(parsed.components.first?.components.first?.uid == "crud-1")
+
+            // Creating again at the same href never overwrites.
+            let duplicate = await davError {
+                _ = try await client.createObject(.calendar, in: calendar, data: Fixtures.event(uid: "crud-1", summary: "Other"), uid: "crud-1")
+            }
+            #expect(duplicate?.code == .conflict)
+
+            let updated = try await client.updateObject(.calendar, at: created.href, data: Fixtures.event(uid: "crud-1", summary: "Moved"), etag: etag)
+            let newETag = try #require(updated.etag)
+            #expect(newETag != etag)
+
+            // A stale ETag is a conflict that carries the server's current ETag.
+            let stale = await davError {
+                _ = try await client.updateObject(.calendar, at: created.href, data: Fixtures.event(uid: "crud-1", summary: "Lost"), etag: etag)
+            }
+            #expect(stale?.code == .conflict)
+            #expect(stale?.currentETag == newETag)
+            let staleDelete = await davError { try await client.delete(created.href, etag: etag) }
+            #expect(staleDelete?.code == .conflict)
+            let kept = try ICalendarParser().parse(try await client.get(created.href).body)
+            #expect(kept.components.first?.components.first?.property("SUMMARY")?.value == "Moved")
+
+            try await client.delete(created.href, etag: newETag)
+            let gone = await davError { _ = try await client.get(created.href) }
+            #expect(gone?.code == .notFound)
+        }
+    }
+
+    @Test("objects whose href is not <uid>.ics are found by UID and listed", arguments: Peer.all)
+    func hrefsNotNamedAfterUID(peerName: String) async throws {
+        try await withCalendar(peerName) { client, calendar, _ in
+            // Xandikos keeps a member without a .ics name as a plain file, not a calendar object.
+            let href = calendar + (peerName == "xandikos" ? "Appointment%20from%20phone.ics" : "Appointment%20from%20phone")
+            try await client.put(href, body: Array(Fixtures.event(uid: "phone-uid-77@example.org").utf8),
+                                 contentType: ObjectFlavor.calendar.contentType, precondition: .ifNoneMatch)
+            let byUID = try await client.calendarObjects(uid: "phone-uid-77@example.org", in: calendar)
+            #expect(byUID.count == 1)
+            #expect(try byUID.first.map { try client.url($0.href) } == (try client.url(href)))
+            let listed = try await client.etags(in: calendar)
+            #expect(listed.count == 1)
+            let fetched = try await client.multiget(.calendar, in: calendar, hrefs: Array(listed.keys))
+            #expect(fetched.objects.first?.data?.contains("phone-uid-77@example.org") == true)
+        }
+    }
+
+    @Test("time-range query includes recurring events by their occurrences", arguments: Peer.all)
+    func timeRangeWithRecurrence(peerName: String) async throws {
+        try await withCalendar(peerName) { client, calendar, _ in
+            _ = try await client.createObject(.calendar, in: calendar, data: Fixtures.event(uid: "weekly", rrule: "FREQ=WEEKLY;COUNT=20"), uid: "weekly")
+            _ = try await client.createObject(.calendar, in: calendar, data: Fixtures.event(uid: "january-only"), uid: "january-only")
+            _ = try await client.createObject(
+                .calendar, in: calendar,
+                data: Fixtures.event(uid: "march-single", start: "20260310T120000Z", end: "20260310T130000Z"), uid: "march-single")
+            let march = try await client.calendarObjects(in: calendar, from: Fixtures.date("2026-03-01T00:00:00Z"), to: Fixtures.date("2026-04-01T00:00:00Z"))
+            let uids = Set(march.compactMap { object in
+                object.data.flatMap { try? ICalendarParser().parse(Array($0.utf8)).components.first?.components.first?.uid }
+            })
+            #expect(uids == ["weekly", "march-single"])
+            // After the 20th occurrence (2026-05-18) the series no longer matches.
+            let july = try await client.calendarObjects(in: calendar, from: Fixtures.date("2026-07-01T00:00:00Z"), to: Fixtures.date("2026-08-01T00:00:00Z"))
+            #expect(july.isEmpty)
+            let freeBusy = try await client.freeBusy(in: calendar, from: Fixtures.date("2026-03-09T00:00:00Z"), to: Fixtures.date("2026-03-11T00:00:00Z"))
+            #expect(freeBusy.contains("VFREEBUSY"))
+            #expect(freeBusy.contains("20260309T090000Z"))
+            #expect(freeBusy.contains("20260310T120000Z"))
+        }
+    }
+
+    @Test("multiget of 1,000 objects in batches", arguments: Peer.all)
+    func multigetThousand(peerName: String) async throws {
+        try await withCalendar(peerName) { client, calendar, _ in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for worker in 0..<4 {
+                    group.addTask {
+                        for index in stride(from: worker, to: 1_000, by: 4) {
+                            _ = try await client.createObject(.calendar, in: calendar, data: Fixtures.event(uid: "bulk-\(index)"), uid: "bulk-\(index)")
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let listed = try await client.etags(in: calendar)
+            #expect(listed.count == 1_000)
+            let result = try await client.multiget(.calendar, in: calendar, hrefs: listed.keys.sorted() + [calendar + "missing.ics"], batchSize: 150)
+            #expect(result.objects.count == 1_000)
+            #expect(result.missing.count == 1)
+            #expect(result.objects.allSatisfy { $0.data?.contains("BEGIN:VEVENT") == true && $0.etag != nil })
+            #expect(Set(result.objects.compactMap(\.etag)) == Set(listed.values))
+        }
+    }
+
+    @Test("sync-collection reports adds, changes and deletes; a refused token falls back to a listing", arguments: Peer.all)
+    func incrementalChanges(peerName: String) async throws {
+        try await withCalendar(peerName) { client, calendar, _ in
+            var objects: [DAVObject] = []
+            for index in 0..<5 {
+                objects.append(try await client.createObject(.calendar, in: calendar, data: Fixtures.event(uid: "sync-\(index)"), uid: "sync-\(index)"))
+            }
+            let first = try await client.changes(in: calendar, since: SyncState())
+            #expect(first.method == .syncCollection)
+            #expect(first.added.count == 5)
+            #expect(first.deleted.isEmpty)
+
+            let quiet = try await client.changes(in: calendar, since: first.state)
+            #expect(quiet.isEmpty)
+
+            let added = try await client.createObject(.calendar, in: calendar, data: Fixtures.event(uid: "sync-new"), uid: "sync-new")
+            _ = try await client.updateObject(.calendar, at: objects[1].href, data: Fixtures.event(uid: "sync-1", summary: "Changed"), etag: objects[1].etag)
+            try await client.delete(objects[2].href, etag: objects[2].etag)
+            let second = try await client.changes(in: calendar, since: first.state)
+            #expect(second.added.map(\.href) == [added.href].map { hrefPath($0, client) })
+            #expect(second.changed.map(\.href) == [hrefPath(objects[1].href, client)])
+            #expect(second.deleted == [hrefPath(objects[2].href, client)])
+            #expect(second.state.etags.count == 5)
+
+            // A token the server does not know: a full listing, diffed against what we knew.
+            var bogus = first.state
+            bogus.syncToken = "http://radicale.org/ns/sync/0000000000000000000000000000000000000000000000000000000000000000"
+            if peerName == "xandikos" { bogus.syncToken = "1" }
+            let recovered = try await client.changes(in: calendar, since: bogus)
+            #expect(recovered.method == .fullListingAfterInvalidToken)
+            #expect(Set(recovered.added.map(\.href)) == Set(second.added.map(\.href)))
+            #expect(Set(recovered.changed.map(\.href)) == Set(second.changed.map(\.href)))
+            #expect(recovered.deleted == second.deleted)
+            #expect(recovered.state.syncToken != nil)
+        }
+    }
+
+    @Test("address books and contacts CRUD, query and multiget", arguments: Peer.all)
+    func contacts(peerName: String) async throws {
+        let peer = try await Peer.named(peerName)
+        try await peer.withClient { client in
+            let home = peerName == "xandikos" ? "/anna/contacts/" : "/anna/"
+            let book = home + Fixtures.unique("book") + "/"
+            try await client.makeAddressBook(book, displayName: "Clinic")
+            #expect(try await client.collection(book).kind.contains(.addressBook))
+            let ada = try await client.createObject(.addressBook, in: book, data: Fixtures.card(uid: "ada", name: "Ada Lovelace"), uid: "ada")
+            _ = try await client.createObject(.addressBook, in: book, data: Fixtures.card(uid: "alan", name: "Alan Turing"), uid: "alan")
+            let all = try await client.contacts(in: book)
+            #expect(all.count == 2)
+            let found = try await client.contacts(in: book, matching: (property: "FN", text: "lovelace", equals: false))
+            #expect(found.count == 1)
+            let card = try VCardParser().parse(Array(try #require(found.first?.data).utf8))
+            #expect(card.cards.first?.formattedName == "Ada Lovelace")
+            #expect(try await client.contacts(uid: "alan", in: book).count == 1)
+            let multiget = try await client.multiget(.addressBook, in: book, hrefs: all.map(\.href))
+            #expect(multiget.objects.count == 2)
+            let updated = try await client.updateObject(.addressBook, at: ada.href, data: Fixtures.card(uid: "ada", name: "Ada King"), etag: ada.etag)
+            let stale = await davError { _ = try await client.updateObject(.addressBook, at: ada.href, data: Fixtures.card(uid: "ada", name: "X"), etag: ada.etag) }
+            #expect(stale?.code == .conflict)
+            try await client.delete(ada.href, etag: updated.etag)
+            #expect(try await client.contacts(in: book).count == 1)
+        }
+    }
+
+    @Test("another user's calendar is refused with a typed error", arguments: Peer.all)
+    func foreignCollection(peerName: String) async throws {
+        let peer = try await Peer.named(peerName)
+        try await peer.withClient(user: "bob") { bob in
+            let error = await davError { _ = try await bob.etags(in: peer.annaCalendarHome) }
+            #expect(error != nil)
+            #expect(error?.code != .connection)
+        }
+    }
+
+    private func hrefPath(_ href: String, _ client: DAVClient) -> String {
+        (try? client.url(href).path(percentEncoded: true)) ?? href
+    }
+}
+
+/// The ``DAVError`` a call throws, or nil when it succeeds.
+func davError(_ body: () async throws -> Void) async -> DAVError? {
+    do {
+        try await body()
+        return nil
+    } catch {
+        return error as? DAVError
+    }
+}
