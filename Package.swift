@@ -45,6 +45,7 @@ let package = Package(
             dependencies: [
                 "ICalendar",
                 "VCard",
+                "DAVXML",
                 "DAVClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

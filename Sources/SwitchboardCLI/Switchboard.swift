@@ -5,7 +5,9 @@ public struct Switchboard: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "switchboard",
         abstract: "Work with self-hosted groupware: calendars, contacts, files, mail.",
-        subcommands: [ICSCommand.self, VCardCommand.self]
+        subcommands: [
+            ICSCommand.self, VCardCommand.self, DAVCommand.self, CalendarsCommand.self, EventsCommand.self, ContactsCommand.self,
+        ]
     )
 
     public init() {}

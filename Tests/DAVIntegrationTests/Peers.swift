@@ -1,5 +1,6 @@
 import DAVClient
 import Foundation
+import SwitchboardTestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -48,35 +49,13 @@ struct Peer: Sendable, CustomStringConvertible {
 
     private static func start(_ name: String) throws -> Peer {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        // posix_spawn and waitpid: Foundation's Process misses the exit of a script that
-        // leaves a daemon behind when it runs inside the test runner. Output goes to a
-        // file, not a pipe, which the daemon would hold open.
         let script = root.appendingPathComponent("scripts/peers/\(name)").path
-        let outputFile = FileManager.default.temporaryDirectory.appendingPathComponent("peer-\(name)-\(UUID().uuidString).out").path
-        defer { try? FileManager.default.removeItem(atPath: outputFile) }
-        let status = try spawnAndWait([script, "start", String(try freePort())], stdout: outputFile)
-        let data = try Data(contentsOf: URL(fileURLWithPath: outputFile))
-        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
-        guard status == 0, let first = lines.first, let url = URL(string: first) else {
-            throw PeerError(message: "scripts/peers/\(name) failed (\(status)): \(lines)")
+        let result = try ChildProcess.run([script, "start", String(try freePort())])
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        guard result.status == 0, let first = lines.first, let url = URL(string: first) else {
+            throw PeerError(message: "scripts/peers/\(name) failed (\(result.status)): \(result.stdout) \(result.stderr)")
         }
         return Peer(name: name, baseURL: url, certificateFile: lines.count > 1 ? lines[1] : nil)
-    }
-
-    /// Runs `arguments` with standard output to `stdout` and returns its exit status.
-    private static func spawnAndWait(_ arguments: [String], stdout: String) throws -> Int32 {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        var argv = arguments.map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, arguments[0], &actions, nil, &argv, environ)
-        guard spawned == 0 else { throw PeerError(message: "cannot run \(arguments[0]): \(spawned)") }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-        return (status >> 8) & 0xff
     }
 
     /// A port nobody listens on now.

@@ -1,0 +1,56 @@
+public import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs a program to completion with `posix_spawn` and `waitpid`.
+///
+/// Foundation's `Process` misses the exit of a script that leaves a daemon behind when it
+/// runs inside the test runner (its `waitUntilExit` never returns), and a pipe would stay
+/// open as long as the daemon lives; so output goes to files and the wait is `waitpid`.
+public enum ChildProcess {
+    /// What a run produced.
+    public struct Result: Sendable {
+        /// The exit status (128 + the signal number when killed).
+        public var status: Int32
+        /// Standard output.
+        public var stdout: String
+        /// Standard error.
+        public var stderr: String
+    }
+
+    /// Runs `arguments[0]` (a path) with the rest as arguments, in this process's
+    /// environment with `environment` added and the variables in `unset` removed.
+    public static func run(_ arguments: [String], environment: [String: String] = [:], unset: [String] = []) throws -> Result {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("child-\(UUID().uuidString)").path
+        let outputPath = base + ".out"
+        let errorPath = base + ".err"
+        defer {
+            try? FileManager.default.removeItem(atPath: outputPath)
+            try? FileManager.default.removeItem(atPath: errorPath)
+        }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 2, errorPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let merged = ProcessInfo.processInfo.environment.merging(environment) { $1 }.filter { !unset.contains($0.key) }
+        var argv = arguments.map { strdup($0) } + [nil]
+        var envp = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { for pointer in argv + envp { free(pointer) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, arguments[0], &actions, nil, &argv, &envp)
+        guard spawned == 0 else { throw ChildProcessError(description: "cannot run \(arguments[0]): error \(spawned)") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1, errno == EINTR {}
+        let exitStatus = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        func read(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
+        return Result(status: exitStatus, stdout: read(outputPath), stderr: read(errorPath))
+    }
+}
+
+/// A program that could not be started.
+public struct ChildProcessError: Error, CustomStringConvertible {
+    public var description: String
+}
