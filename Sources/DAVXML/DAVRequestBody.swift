@@ -63,10 +63,11 @@ public enum DAVRequestBody {
         document(report, [prop(properties)] + hrefs.map { XMLElement(name: .dav("href"), text: $0) })
     }
 
-    /// `REPORT calendar-query` (RFC 4791 §7.8): components of `component` type, optionally
-    /// overlapping `timeRange` (UTC `yyyyMMddTHHmmssZ` bounds) or with a property equal to a value.
+    /// `REPORT calendar-query` (RFC 4791 §7.8): components of `component` type (every
+    /// calendar object when nil), optionally overlapping `timeRange` (UTC
+    /// `yyyyMMddTHHmmssZ` bounds) or with a property equal to a value.
     public static func calendarQuery(
-        component: String, timeRange: (start: String, end: String)?, propertyEquals: (name: String, value: String)?,
+        component: String?, timeRange: (start: String, end: String)?, propertyEquals: (name: String, value: String)?,
         properties: [QualifiedName]
     ) -> String {
         var inner: [XMLElement] = []
@@ -81,10 +82,11 @@ public enum DAVRequestBody {
                     attributes: [QualifiedName("", "collation"): "i;octet", QualifiedName("", "match-type"): "equals"],
                     text: propertyEquals.value)]))
         }
+        let componentFilters = component.map {
+            [XMLElement(name: .caldav("comp-filter"), attributes: [QualifiedName("", "name"): $0], children: inner)]
+        } ?? []
         let filter = XMLElement(name: .caldav("filter"), children: [
-            XMLElement(name: .caldav("comp-filter"), attributes: [QualifiedName("", "name"): "VCALENDAR"], children: [
-                XMLElement(name: .caldav("comp-filter"), attributes: [QualifiedName("", "name"): component], children: inner)
-            ])
+            XMLElement(name: .caldav("comp-filter"), attributes: [QualifiedName("", "name"): "VCALENDAR"], children: componentFilters)
         ])
         return document(.caldav("calendar-query"), [prop(properties), filter])
     }

@@ -121,6 +121,20 @@ extension DAVClient {
         return MultigetResult(objects: objects, missing: missing)
     }
 
+    /// Every object of a collection with its data, in one query REPORT (calendar-query on
+    /// `VCALENDAR`, or addressbook-query without a filter). On the servers measured this is
+    /// the cheapest full fetch: listing members costs the server as much as sending them.
+    /// A collection too large for ``ClientConfiguration/maxResponseBytes`` fails with
+    /// ``DAVError/Code/tooLarge``; list it with ``etags(in:)`` and ``multiget(_:in:hrefs:batchSize:concurrency:)``.
+    public func allObjects(_ flavor: ObjectFlavor, in collection: String) async throws(DAVError) -> [DAVObject] {
+        switch flavor {
+        case .calendar:
+            return try await calendarQuery(collection, component: nil, range: nil, propertyEquals: nil, includeData: true)
+        case .addressBook:
+            return try await contacts(in: collection)
+        }
+    }
+
     /// Calendar objects with a `component` (VEVENT, VTODO…) overlapping `from..<to` when
     /// given (recurring events included when any occurrence overlaps, RFC 4791 §9.9).
     public func calendarObjects(
@@ -137,7 +151,7 @@ extension DAVClient {
     }
 
     private func calendarQuery(
-        _ calendar: String, component: String, range: (start: String, end: String)?, propertyEquals: (name: String, value: String)?,
+        _ calendar: String, component: String?, range: (start: String, end: String)?, propertyEquals: (name: String, value: String)?,
         includeData: Bool
     ) async throws(DAVError) -> [DAVObject] {
         let properties: [QualifiedName] = includeData ? [.dav("getetag"), .caldav("calendar-data")] : [.dav("getetag")]
