@@ -38,7 +38,7 @@ struct BenchCommand: AsyncParsableCommand {
                         return try await client.multiget(.calendar, in: calendar, hrefs: hrefs, batchSize: batch, concurrency: concurrency).objects
                     }
                 }
-                let characters = objects.reduce(0) { $0 + ($1.data?.count ?? 0) }
+                let characters = objects.reduce(0) { $0 + ($1.data?.unicodeScalars.count ?? 0) }
                 if parse {
                     for object in objects { _ = try? ICalendarParser().parse(Array((object.data ?? "").utf8)) }
                 }

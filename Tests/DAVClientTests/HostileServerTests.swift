@@ -244,3 +244,62 @@ func davError(_ body: () async throws -> Void) async -> DAVError? {
         return error as? DAVError
     }
 }
+
+/// Discovery over layouts no local server has: Nextcloud's `/remote.php/dav` under a path.
+@Suite("DAV discovery layouts")
+struct DiscoveryLayoutTests {
+    private static func principalAnswer(_ href: String, principal: String) -> [ScriptedServer.Step] {
+        ScriptedServer.multistatus(#"<d:multistatus xmlns:d="DAV:"><d:response><d:href>\#(href)</d:href><d:propstat><d:prop><d:current-user-principal><d:href>\#(principal)</d:href></d:current-user-principal></d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response></d:multistatus>"#)
+    }
+
+    private static func homes(_ principal: String, calendars: String, contacts: String) -> [ScriptedServer.Step] {
+        ScriptedServer.multistatus(#"<d:multistatus xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav" xmlns:a="urn:ietf:params:xml:ns:carddav"><d:response><d:href>\#(principal)</d:href><d:propstat><d:prop><c:calendar-home-set><d:href>\#(calendars)</d:href></c:calendar-home-set><a:addressbook-home-set><d:href>\#(contacts)</d:href></a:addressbook-home-set><d:displayname>Anna</d:displayname></d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response></d:multistatus>"#)
+    }
+
+    @Test("Nextcloud under /nextcloud is found from the plain server URL")
+    func nextcloudUnderPath() async throws {
+        let found = try await ScriptedServer.with({ request in
+            switch (request.method, request.path) {
+            case ("PROPFIND", "/nextcloud/remote.php/dav/"):
+                return Self.principalAnswer(request.path, principal: "/nextcloud/remote.php/dav/principals/users/anna/")
+            case ("PROPFIND", "/nextcloud/remote.php/dav/principals/users/anna/"):
+                return Self.homes(request.path, calendars: "/nextcloud/remote.php/dav/calendars/anna/",
+                                  contacts: "/nextcloud/remote.php/dav/addressbooks/users/anna/")
+            case ("OPTIONS", _):
+                return ScriptedServer.response(200, headers: ["DAV": "1, 3, extended-mkcol, calendar-access, addressbook, nc-calendar-search"])
+            default:
+                // The login page Nextcloud serves for anything else.
+                return ScriptedServer.response(200, headers: ["Content-Type": "text/html"], body: "<html>login</html>")
+            }
+        }) { url, _ in
+            var configuration = ClientConfiguration(credentials: .basic(user: "anna", password: "app-password"))
+            configuration.retry = .none
+            return try await HTTPTransport.withTransport(configuration: configuration) { transport in
+                try await DAVClient(baseURL: url.appendingPathComponent("nextcloud"), transport: transport).discover()
+            }
+        }
+        #expect(found.principal == "/nextcloud/remote.php/dav/principals/users/anna/")
+        #expect(found.calendarHomes == ["/nextcloud/remote.php/dav/calendars/anna/"])
+        #expect(found.addressBookHomes == ["/nextcloud/remote.php/dav/addressbooks/users/anna/"])
+        #expect(found.displayName == "Anna")
+        #expect(found.quirks.product == .nextcloud)
+    }
+
+    @Test("a bare host is followed through /.well-known/caldav's redirect")
+    func wellKnownRedirect() async throws {
+        let found = try await ScriptedServer.with({ request in
+            switch request.path {
+            case "/.well-known/caldav": return ScriptedServer.response(301, headers: ["Location": "/dav/"])
+            case "/dav/": return Self.principalAnswer(request.path, principal: "/dav/principals/anna/")
+            case "/dav/principals/anna/": return Self.homes(request.path, calendars: "/dav/cal/anna/", contacts: "/dav/card/anna/")
+            default: return ScriptedServer.response(404)
+            }
+        }) { url, _ in
+            try await HTTPTransport.withTransport(configuration: ClientConfiguration(credentials: .basic(user: "anna", password: "x"))) { transport in
+                try await DAVClient(baseURL: url, transport: transport).discover()
+            }
+        }
+        #expect(found.calendarHomes == ["/dav/cal/anna/"])
+        #expect(found.contextURL.path == "/dav")
+    }
+}

@@ -24,23 +24,30 @@ public struct DiscoveryResult: Sendable, Hashable {
 extension DAVClient {
     /// Finds the principal and home sets starting from `baseURL`, which may be a bare host,
     /// the Nextcloud server URL, a DAV root, a principal or a collection. Tries in order:
-    /// the URL itself when it has a path, `/.well-known/caldav` and `/.well-known/carddav`
-    /// (following redirects), the Nextcloud/ownCloud root `/remote.php/dav/`, and `/`.
+    /// the URL itself when it has a path (and `remote.php/dav/` under it), `/.well-known/caldav`
+    /// and `/.well-known/carddav` (following redirects), the Nextcloud/ownCloud root
+    /// `/remote.php/dav/`, and `/`. DNS SRV records (RFC 6764 §3) are not looked up.
     public func discover() async throws(DAVError) -> DiscoveryResult {
         var candidates: [String] = []
         let path = baseURL.path(percentEncoded: true)
-        if !path.isEmpty, path != "/" { candidates.append(path) }
+        if !path.isEmpty, path != "/" {
+            candidates.append(path)
+            // Nextcloud installed under a path (https://host/nextcloud).
+            candidates.append((path.hasSuffix("/") ? path : path + "/") + "remote.php/dav/")
+        }
         candidates += ["/.well-known/caldav", "/.well-known/carddav", "/remote.php/dav/", "/"]
         var lastError: DAVError?
         for candidate in candidates {
             do throws(DAVError) {
-                let result = try await propfind(candidate, depth: .zero, .properties([.dav("current-user-principal"), .dav("principal-URL"), .dav("resourcetype")]))
+                let (result, answeredBy) = try await multistatusAndURL(
+                    "PROPFIND", candidate, depth: .zero,
+                    body: DAVRequestBody.propfind([.dav("current-user-principal"), .dav("principal-URL"), .dav("resourcetype")]))
                 guard let response = result.responses.first else { continue }
                 let principal =
                     response.property(.dav("current-user-principal")).flatMap { $0.status == 200 ? $0.element.child(.dav("href"))?.trimmedText : nil }
                     ?? response.property(.dav("principal-URL")).flatMap { $0.status == 200 ? $0.element.child(.dav("href"))?.trimmedText : nil }
                 guard let principal, !principal.isEmpty else { continue }
-                return try await describe(principal: principal, context: try url(candidate))
+                return try await describe(principal: principal, context: answeredBy)
             } catch {
                 if error.code == .unauthorized || error.code == .circuitOpen || error.code == .cancelled { throw error }
                 lastError = error

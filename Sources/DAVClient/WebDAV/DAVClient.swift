@@ -51,15 +51,20 @@ public struct DAVClient: Sendable {
     }
 
     /// Sends an XML body and reads a `207 Multi-Status`.
-    func multistatus(_ method: String, _ href: String, depth: Depth?, body: String, extraHeaders: HTTPHeaders = [:])
-        async throws(DAVError) -> Multistatus
+    func multistatus(_ method: String, _ href: String, depth: Depth?, body: String) async throws(DAVError) -> Multistatus {
+        try await multistatusAndURL(method, href, depth: depth, body: body).multistatus
+    }
+
+    /// Sends an XML body and reads a `207 Multi-Status`, with the URL that answered (after redirects).
+    func multistatusAndURL(_ method: String, _ href: String, depth: Depth?, body: String)
+        async throws(DAVError) -> (multistatus: Multistatus, url: URL)
     {
-        var headers = extraHeaders
+        var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "application/xml; charset=utf-8")
         if let depth { headers.add(name: "Depth", value: depth.rawValue) }
         let response = try await request(method, href, headers: headers, body: Array(body.utf8), expected: [207])
         do {
-            return try Multistatus(parsing: response.body, limits: xmlLimits)
+            return (try Multistatus(parsing: response.body, limits: xmlLimits), response.url)
         } catch {
             throw DAVError(.malformedResponse, method: method, url: response.url.absoluteString, status: 207, detail: error.description)
         }
