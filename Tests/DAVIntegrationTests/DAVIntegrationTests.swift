@@ -1,8 +1,9 @@
+import ContentLines
 import DAVClient
 import DAVXML
 import Foundation
-import ContentLines
 import ICalendar
+import SwitchboardTestSupport
 import Testing
 import VCard
 
@@ -251,5 +252,54 @@ func davError(_ body: () async throws -> Void) async -> DAVError? {
         return nil
     } catch {
         return error as? DAVError
+    }
+}
+
+/// Plain WebDAV on Xandikos, which also stores plain files in plain collections.
+@Suite("WebDAV files against Xandikos", .serialized)
+struct WebDAVFileTests {
+    @Test("a 24 MiB file streams up and down unchanged; COPY and MOVE honour Overwrite")
+    func streamingAndTransfers() async throws {
+        let peer = try await Peer.named("xandikos")
+        try await peer.withClient { client in
+            let folder = "/anna/" + Fixtures.unique("files") + "/"
+            try await client.mkcol(folder)
+            var generator = SeededGenerator(seed: 7)
+            let bytes = [UInt8](unsafeUninitializedCapacity: 24 << 20) { buffer, count in
+                let words = UnsafeMutableRawBufferPointer(buffer).bindMemory(to: UInt64.self)
+                for index in words.indices { words[index] = generator.next() }
+                count = 24 << 20
+            }
+            let directory = FileManager.default.temporaryDirectory
+            let source = directory.appendingPathComponent("upload-\(UUID().uuidString).bin")
+            let target = directory.appendingPathComponent("download-\(UUID().uuidString).bin")
+            defer {
+                try? FileManager.default.removeItem(at: source)
+                try? FileManager.default.removeItem(at: target)
+            }
+            try Data(bytes).write(to: source)
+            let etag = try await client.upload(file: source.path, to: folder + "guideline.pdf", contentType: "application/pdf", precondition: .ifNoneMatch)
+            let again = await davError {
+                try await client.upload(file: source.path, to: folder + "guideline.pdf", contentType: "application/pdf", precondition: .ifNoneMatch)
+            }
+            #expect(again?.code == .conflict)
+            let downloaded = try await client.download(folder + "guideline.pdf", to: target.path)
+            #expect(downloaded == etag || etag == nil)
+            #expect(Array(try Data(contentsOf: target)) == bytes)
+
+            // Files larger than the in-memory limit still stream.
+            try await client.transfer(.copy, folder + "guideline.pdf", to: folder + "copy.pdf", overwrite: false)
+            let refused = await davError { try await client.transfer(.copy, folder + "guideline.pdf", to: folder + "copy.pdf", overwrite: false) }
+            #expect(refused?.code == .conflict)
+            try await client.transfer(.move, folder + "copy.pdf", to: folder + "moved.pdf", overwrite: true)
+            let listing = try await client.propfind(folder, depth: .one, .properties([.dav("getcontentlength")]))
+            let names = Set(listing.responses.map { $0.href.split(separator: "/").last.map(String.init) ?? "" })
+            #expect(names.isSuperset(of: ["guideline.pdf", "moved.pdf"]))
+            #expect(!names.contains("copy.pdf"))
+            let all = try await client.propfind(folder + "moved.pdf", depth: .zero, .all(include: []))
+            #expect(all.responses.first?.property(.dav("getcontentlength"))?.element.trimmedText == String(24 << 20))
+            let propertyNames = try await client.propfind(folder + "moved.pdf", depth: .zero, .names)
+            #expect(propertyNames.responses.first?.propstats.flatMap(\.properties).contains { $0.name == .dav("getetag") } == true)
+        }
     }
 }

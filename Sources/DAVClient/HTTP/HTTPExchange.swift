@@ -11,13 +11,16 @@ public struct HTTPRequest: Sendable {
     public var headers: HTTPHeaders
     /// The body, if any.
     public var body: [UInt8]?
+    /// A file streamed as the body instead of `body` (for large uploads; read afresh on each attempt).
+    public var bodyFile: String?
 
     /// Creates a request.
-    public init(method: String, url: URL, headers: HTTPHeaders = [:], body: [UInt8]? = nil) {
+    public init(method: String, url: URL, headers: HTTPHeaders = [:], body: [UInt8]? = nil, bodyFile: String? = nil) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
+        self.bodyFile = bodyFile
     }
 }
 

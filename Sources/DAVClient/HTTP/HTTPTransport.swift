@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 public import Logging
 public import NIOCore
+import NIOFileSystem
 import NIOHTTP1
 import NIOSSL
 import Synchronization
@@ -74,9 +75,10 @@ public final class HTTPTransport: Sendable {
     }
 
     /// Sends `request` and hands a successful (2xx) response body to `consume` chunk by
-    /// chunk, without a size limit: for large files. Other statuses are read as usual.
+    /// chunk with each chunk's offset, without a size limit: for large files. Other
+    /// statuses are read as usual.
     public func stream(
-        _ request: HTTPRequest, consume: @escaping @Sendable (ByteBuffer) async throws -> Void
+        _ request: HTTPRequest, consume: @escaping @Sendable (ByteBuffer, Int64) async throws -> Void
     ) async throws(DAVError) -> HTTPResponse {
         try await sendFollowingRedirects(request) { response, url throws(DAVError) in
             guard (200..<300).contains(Int(response.status.code)) else {
@@ -84,7 +86,11 @@ public final class HTTPTransport: Sendable {
                 return HTTPResponse(status: Int(response.status.code), headers: response.headers, body: body, url: url)
             }
             do {
-                for try await chunk in response.body { try await consume(chunk) }
+                var offset: Int64 = 0
+                for try await chunk in response.body {
+                    try await consume(chunk, offset)
+                    offset += Int64(chunk.readableBytes)
+                }
             } catch {
                 throw self.mapError(error, request: request)
             }
@@ -240,8 +246,10 @@ public final class HTTPTransport: Sendable {
         do {
             return try await withThrowingTaskGroup(of: HTTPResponse?.self) { group in
                 group.addTask {
-                    let response = try await self.client.execute(prepared, deadline: .now() + .milliseconds(Int64(timeout * 1000)))
-                    return try await read(response, request.url)
+                    try await self.withBodyFile(request.bodyFile, in: prepared) { prepared in
+                        let response = try await self.client.execute(prepared, deadline: .now() + .milliseconds(Int64(timeout * 1000)))
+                        return try await read(response, request.url)
+                    }
                 }
                 group.addTask {
                     try await Task.sleep(for: .milliseconds(Int(timeout * 1000)))
@@ -256,6 +264,18 @@ public final class HTTPTransport: Sendable {
             }
         } catch {
             throw mapError(error, request: request)
+        }
+    }
+
+    /// Runs `body` with `request` streaming the file at `path` as its body (when given).
+    private func withBodyFile(
+        _ path: String?, in request: HTTPClientRequest, _ body: (HTTPClientRequest) async throws -> HTTPResponse
+    ) async throws -> HTTPResponse {
+        guard let path else { return try await body(request) }
+        return try await FileSystem.shared.withFileHandle(forReadingAt: FilePath(path)) { file in
+            var streaming = request
+            streaming.body = .stream(file.readChunks(), length: .known(try await file.info().size))
+            return try await body(streaming)
         }
     }
 
@@ -279,6 +299,9 @@ public final class HTTPTransport: Sendable {
         let method = request.method
         let url = request.url.absoluteString
         if error is CancellationError { return DAVError(.cancelled, method: method, url: url) }
+        if let error = error as? FileSystemError {
+            return DAVError(.invalidURL, method: method, url: url, detail: "local file: \(error.message)")
+        }
         if error is NIOTooManyBytesError {
             return DAVError(.tooLarge, method: method, url: url,
                             detail: "the response is larger than \(configuration.maxResponseBytes) bytes")

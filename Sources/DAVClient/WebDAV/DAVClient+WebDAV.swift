@@ -1,5 +1,7 @@
 public import DAVXML
 import Foundation
+import NIOCore
+import NIOFileSystem
 import NIOHTTP1
 
 /// What a `PROPFIND` asks for.
@@ -112,6 +114,44 @@ extension DAVClient {
         } catch {
             throw await withCurrentETag(error, href: href)
         }
+    }
+
+    /// Streams the resource into a new file at `path` (replacing one that is there) without
+    /// holding it in memory; returns its ETag.
+    @discardableResult
+    public func download(_ href: String, to path: String) async throws(DAVError) -> String? {
+        let request = HTTPRequest(method: "GET", url: try url(href))
+        let response: HTTPResponse
+        do {
+            response = try await FileSystem.shared.withFileHandle(
+                forWritingAt: FilePath(path), options: .newFile(replaceExisting: true)
+            ) { file in
+                try await transport.stream(request) { chunk, offset in
+                    try await file.write(contentsOf: chunk.readableBytesView, toAbsoluteOffset: offset)
+                }
+            }
+        } catch let error as DAVError {
+            throw error
+        } catch {
+            throw DAVError(.invalidURL, method: "GET", url: request.url.absoluteString, detail: "local file \(path): \(error)")
+        }
+        guard response.status == 200 else { throw Self.error(for: response, request: request) }
+        return response.etag
+    }
+
+    /// Streams the file at `path` to `href` under `precondition`; returns the new ETag
+    /// when the server sends one.
+    @discardableResult
+    public func upload(file path: String, to href: String, contentType: String, precondition: WritePrecondition) async throws(DAVError) -> String? {
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: contentType)
+        add(precondition, to: &headers)
+        let request = HTTPRequest(method: "PUT", url: try url(href), headers: headers, bodyFile: path)
+        let response = try await transport.send(request)
+        guard [200, 201, 204].contains(response.status) else {
+            throw await withCurrentETag(Self.error(for: response, request: request), href: href)
+        }
+        return response.etag
     }
 
     /// `DELETE`, with `If-Match` when `etag` is given.
