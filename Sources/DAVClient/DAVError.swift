@@ -8,7 +8,7 @@ public struct DAVError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What went wrong.
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         enum Base: String, Sendable, Hashable {
-            case conflict, notFound, unauthorized, forbidden, rateLimited, status, insufficientStorage
+            case conflict, notFound, unauthorized, forbidden, locked, rateLimited, status, insufficientStorage
             case invalidSyncToken, tooLarge, timeout, redirectLoop, tooManyRedirects, circuitOpen
             case connection, invalidURL, malformedResponse, cancelled
         }
@@ -24,6 +24,8 @@ public struct DAVError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let unauthorized = Code(.unauthorized)
         /// `403`: the credentials are fine but the operation is not allowed.
         public static let forbidden = Code(.forbidden)
+        /// `423`: the resource is locked (RFC 4918 §11.3) and the request did not name the lock.
+        public static let locked = Code(.locked)
         /// `429`/`503` whose `Retry-After` was longer than the client may wait, or that
         /// persisted through every retry.
         public static let rateLimited = Code(.rateLimited)

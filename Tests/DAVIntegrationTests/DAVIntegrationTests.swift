@@ -303,3 +303,25 @@ struct WebDAVFileTests {
         }
     }
 }
+
+/// WebDAV locking (RFC 4918 §6–7) against WsgiDAV, the local peer that serves LOCK.
+@Suite("WebDAV locks against WsgiDAV")
+struct WebDAVLockTests {
+    @Test("a locked file refuses writes without its token, accepts them with it, and unlocks")
+    func locking() async throws {
+        let peer = try await Peer.named("wsgidav")
+        try await peer.withClient { client in
+            let href = "/" + Fixtures.unique("notes") + ".txt"
+            try await client.put(href, body: Array("draft".utf8), contentType: "text/plain", precondition: .ifNoneMatch)
+            let lock = try await client.lock(href, owner: "mailto:anna@example.org", seconds: 60)
+            #expect(lock.token.hasPrefix("opaquelocktoken:") || lock.token.hasPrefix("urn:uuid:"))
+
+            let refused = await davError { try await client.put(href, body: Array("other".utf8), contentType: "text/plain", precondition: .none) }
+            #expect(refused?.code == .locked)
+            try await client.put(href, body: Array("edited under lock".utf8), contentType: "text/plain", lock: lock)
+            try await client.unlock(lock)
+            try await client.put(href, body: Array("after unlock".utf8), contentType: "text/plain", precondition: .none)
+            #expect(try await client.get(href).body == Array("after unlock".utf8))
+        }
+    }
+}

@@ -32,7 +32,8 @@ struct Peer: Sendable, CustomStringConvertible {
         }
     }
 
-    /// The peers every integration test runs against.
+    /// The CalDAV/CardDAV peers every calendar and contact test runs against (WsgiDAV,
+    /// a plain WebDAV server with locking, serves the lock tests).
     static let all = ["radicale", "xandikos"]
 
     /// The running peer named `name`, started on first use.
@@ -40,12 +41,14 @@ struct Peer: Sendable, CustomStringConvertible {
         switch name {
         case "radicale": try await radicale.value
         case "xandikos": try await xandikos.value
+        case "wsgidav": try await wsgidav.value
         default: throw PeerError(message: "unknown peer \(name)")
         }
     }
 
     private static let radicale = Task { try start("radicale") }
     private static let xandikos = Task { try start("xandikos") }
+    private static let wsgidav = Task { try start("wsgidav") }
 
     private static func start(_ name: String) throws -> Peer {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

@@ -83,6 +83,7 @@ public struct DAVClient: Sendable {
             case 403: .forbidden
             case 404, 410: .notFound
             case 412: .conflict
+            case 423: .locked
             case 429: .rateLimited
             case 507: .insufficientStorage
             default: .status
