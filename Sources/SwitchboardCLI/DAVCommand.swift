@@ -30,7 +30,8 @@ struct DAVCommand: AsyncParsableCommand {
                 return DiscoveryReport(
                     principal: found.principal, displayName: found.displayName, calendarHomes: found.calendarHomes,
                     addressBookHomes: found.addressBookHomes, server: found.quirks.product.rawValue,
-                    capabilities: CapabilityNames(found.capabilities).names, collections: collections)
+                    capabilities: CapabilityNames(found.capabilities).names, quirks: found.quirks.known.map(\.rawValue).sorted(),
+                    collections: collections)
             }
             try server.print(report) {
                 var lines = [
@@ -39,6 +40,7 @@ struct DAVCommand: AsyncParsableCommand {
                     "address book homes: \(report.addressBookHomes.joined(separator: " "))",
                     "server: \(report.server); supports: \(report.capabilities.joined(separator: ", "))",
                 ]
+                if !report.quirks.isEmpty { lines.append("known quirks: \(report.quirks.joined(separator: ", "))") }
                 lines += report.collections.map(\.line)
                 return lines.joined(separator: "\n")
             }
@@ -74,6 +76,7 @@ struct DiscoveryReport: Encodable {
     var addressBookHomes: [String]
     var server: String
     var capabilities: [String]
+    var quirks: [String]
     var collections: [CollectionSummary]
 }
 

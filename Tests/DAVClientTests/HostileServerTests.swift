@@ -162,6 +162,17 @@ struct HostileServerTests {
         #expect(mkcol.1 == 1)
     }
 
+    @Test("a server known to answer 500 for permission problems is not retried")
+    func quirkStopsRetries() async throws {
+        let (error, sent) = try await withClient({ _ in ScriptedServer.response(500) }) { client, log in
+            var client = client
+            client.quirks = ServerQuirks(product: .xandikos)
+            return (await davError { _ = try await client.get("/bob/calendars/calendar/") }, log.count)
+        }
+        #expect(error?.code == .status)
+        #expect(sent == 1)
+    }
+
     @Test("429 with Retry-After is waited out; a longer Retry-After is reported")
     func rateLimits() async throws {
         let waited = try await withClient({ request in

@@ -1,41 +1,55 @@
 import Foundation
 
-/// What one server does differently, in one place: code asks for a behaviour, never for a
-/// product name. ``ServerQuirks/detect(serverHeader:davHeader:)`` fills it from the first
-/// responses; ``ServerCapabilities`` holds what the server says it supports.
+/// What servers do differently, in one place. Most quirks are absorbed by code that
+/// serves every server (the comment on each case says how); the few that change
+/// behaviour are consulted through ``known`` by behaviour, never by product name.
 public struct ServerQuirks: Sendable, Hashable {
     /// The product, when recognised (for logs and `dav discover`).
     public var product: Product
-    /// Access to another user's collection answers 500 rather than 403 (Xandikos),
-    /// so a 500 on a foreign href is not retried as a server failure.
-    public var foreignAccessAnswers500: Bool
-    /// `PUT` answers without an `ETag` (Apache mod_dav, some Nextcloud apps), so the ETag
-    /// is read back by `PROPFIND` after a write.
-    public var putOmitsETag: Bool
-    /// The DAV root lives under `/remote.php/dav` (Nextcloud, ownCloud).
-    public var davRootPath: String?
+    /// The quirks this product is known for.
+    public var known: Set<Quirk>
 
     /// Servers the client recognises.
     public enum Product: String, Sendable, Hashable {
         case unknown, radicale, xandikos, nextcloud, baikal, cyrus, sogo, icloud, fastmail, apache
     }
 
-    /// Defaults for an unknown, standards-following server.
+    /// One known deviation.
+    public enum Quirk: String, Sendable, Hashable, CaseIterable {
+        /// Another user's collection answers 500 rather than 403 (Xandikos). Consulted:
+        /// such a server's 500s are not retried and do not count against its circuit.
+        case serverErrorForForeignCollections
+        /// An unknown sync token is refused with 412, not 403/409 (Xandikos). Absorbed:
+        /// the `valid-sync-token` condition decides for every server.
+        case invalidSyncTokenAs412
+        /// Free-busy answers are labelled `application/octet-stream` (Xandikos). Absorbed:
+        /// free-busy answers are judged by their content.
+        case freeBusyAsOctetStream
+        /// Members not named `.ics`/`.vcf` are kept as plain files (Xandikos). Absorbed:
+        /// new objects are always named with the extension.
+        case objectsNeedExtension
+        /// DAV class 2 is advertised without `LOCK` being served (Radicale). Absorbed:
+        /// locking needs `LOCK` in `Allow` too.
+        case lockingAdvertisedNotServed
+        /// `PUT` answers without an ETag or with a weak one (Apache mod_dav). Absorbed: the
+        /// ETag is read back after such a write.
+        case putWithoutStrongETag
+        /// DAV lives under `/remote.php/dav` (Nextcloud, ownCloud). Absorbed: discovery
+        /// tries that root for every server.
+        case davUnderRemotePHP
+    }
+
+    /// The quirks of `product`.
     public init(product: Product = .unknown) {
         self.product = product
-        foreignAccessAnswers500 = false
-        putOmitsETag = false
-        davRootPath = nil
-        switch product {
-        case .xandikos:
-            foreignAccessAnswers500 = true
-        case .nextcloud:
-            davRootPath = "/remote.php/dav/"
-        case .apache:
-            putOmitsETag = true
-        case .unknown, .radicale, .baikal, .cyrus, .sogo, .icloud, .fastmail:
-            break
-        }
+        known =
+            switch product {
+            case .xandikos: [.serverErrorForForeignCollections, .invalidSyncTokenAs412, .freeBusyAsOctetStream, .objectsNeedExtension]
+            case .radicale: [.lockingAdvertisedNotServed]
+            case .nextcloud: [.davUnderRemotePHP]
+            case .apache: [.putWithoutStrongETag]
+            case .unknown, .baikal, .cyrus, .sogo, .icloud, .fastmail: []
+            }
     }
 
     /// The quirks of the server whose `OPTIONS` answer had these headers. Servers rarely

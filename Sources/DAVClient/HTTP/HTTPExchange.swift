@@ -13,6 +13,9 @@ public struct HTTPRequest: Sendable {
     public var body: [UInt8]?
     /// A file streamed as the body instead of `body` (for large uploads; read afresh on each attempt).
     public var bodyFile: String?
+    /// Whether a 500 is a server failure worth retrying and counting against the host's
+    /// circuit (false for servers that answer 500 for a permission problem).
+    public var retriesServerErrors = true
 
     /// Creates a request.
     public init(method: String, url: URL, headers: HTTPHeaders = [:], body: [UInt8]? = nil, bodyFile: String? = nil) {

@@ -176,6 +176,10 @@ public final class HTTPTransport: Sendable {
                 outcome = .connectionFailure
                 lastError = error
             }
+            if let response = lastResponse, response.status == 500, !request.retriesServerErrors {
+                record(host: host, success: true)
+                return response
+            }
             let serverFailed = lastError != nil || (lastResponse.map { $0.status >= 500 && $0.status != 507 } ?? false)
             record(host: host, success: !serverFailed)
             let decision = configuration.retry.decide(

@@ -12,7 +12,7 @@ public struct DAVClient: Sendable {
     public let transport: HTTPTransport
     /// The URL hrefs are resolved against.
     public let baseURL: URL
-    /// What the server is known to do differently.
+    /// What the server is known to do differently: set it from ``DiscoveryResult/quirks``.
     public var quirks: ServerQuirks
 
     /// A client over `transport` for the server at `baseURL`.
@@ -44,7 +44,8 @@ public struct DAVClient: Sendable {
     public func request(
         _ method: String, _ href: String, headers: HTTPHeaders = [:], body: [UInt8]? = nil, expected: Set<Int>
     ) async throws(DAVError) -> HTTPResponse {
-        let request = HTTPRequest(method: method, url: try url(href), headers: headers, body: body)
+        var request = HTTPRequest(method: method, url: try url(href), headers: headers, body: body)
+        request.retriesServerErrors = !quirks.known.contains(.serverErrorForForeignCollections)
         let response = try await transport.send(request)
         guard expected.contains(response.status) else { throw Self.error(for: response, request: request) }
         return response
