@@ -146,6 +146,20 @@ struct HostileServerTests {
         }
     }
 
+    @Test("credentials go with the first request: Basic and Bearer")
+    func preemptiveCredentials() async throws {
+        let basic = try await withClient({ _ in ScriptedServer.multistatus(Self.davRoot) }) { client, log in
+            _ = try await client.propfind("/", depth: .zero, .properties([.dav("displayname")]))
+            return log.all.first?.headers["authorization"]
+        }
+        #expect(basic == "Basic YW5uYTpzZWNyZXQ=")
+        let bearer = try await withClient({ _ in ScriptedServer.multistatus(Self.davRoot) }, configure: { $0.credentials = .bearer(token: "tok-123") }) { client, log in
+            _ = try await client.propfind("/", depth: .zero, .properties([.dav("displayname")]))
+            return log.all.first?.headers["authorization"]
+        }
+        #expect(bearer == "Bearer tok-123")
+    }
+
     @Test("500s then success: an idempotent request is retried; MKCOL is not")
     func retries() async throws {
         let attempts = try await withClient({ request in

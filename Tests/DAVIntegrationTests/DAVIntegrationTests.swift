@@ -37,6 +37,10 @@ struct DAVIntegrationTests {
             #expect(calendars.allSatisfy { $0.syncToken != nil })
             let books = try await client.collections(in: found.addressBookHomes[0]).filter { $0.kind.contains(.addressBook) }
             #expect(!books.isEmpty)
+            var capabilities = found.capabilities
+            try await client.readReports(of: calendars[0].href, into: &capabilities)
+            #expect(capabilities.syncCollection)
+            #expect(capabilities.freeBusyQuery)
         }
     }
 
