@@ -61,6 +61,7 @@ let package = Package(
         .target(name: "FuzzerSupport", dependencies: ["CLibFuzzer"]),
         .executableTarget(name: "ICalendarFuzzer", dependencies: ["ICalendar", "FuzzerSupport"]),
         .executableTarget(name: "VCardFuzzer", dependencies: ["VCard", "FuzzerSupport"]),
+        .executableTarget(name: "DAVXMLFuzzer", dependencies: ["DAVXML", "FuzzerSupport"]),
 
         // MARK: Tests.
         .target(name: "SwitchboardTestSupport", path: "Sources/SwitchboardTestSupport"),

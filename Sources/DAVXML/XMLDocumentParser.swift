@@ -88,6 +88,15 @@ public struct XMLDocumentParser: Sendable {
         if Self.containsDeclaration(body) {
             throw XMLError(.documentTypeDeclaration, hint: "DOCTYPE and ENTITY declarations are refused")
         }
+        // FoundationXML crashes on an element name that is not valid UTF-8 and on a
+        // processing instruction without data (`<?x?>`), both found by fuzzing; neither
+        // reaches it. DAV servers send UTF-8 and no processing instructions.
+        guard String(validating: body, as: UTF8.self) != nil else {
+            throw XMLError(.malformed, hint: "the body is not valid UTF-8")
+        }
+        if let offset = Self.processingInstructionOffset(body) {
+            throw XMLError(.malformed, hint: "processing instruction at byte \(offset) refused")
+        }
         let parser = XMLParser(data: Data(body))
         parser.shouldProcessNamespaces = true
         parser.shouldResolveExternalEntities = false
@@ -102,6 +111,21 @@ public struct XMLDocumentParser: Sendable {
             throw XMLError(.truncated, hint: "the document ended before its root element closed")
         }
         return root
+    }
+
+    /// Where a processing instruction (`<?`) other than a leading XML declaration starts.
+    static func processingInstructionOffset(_ body: [UInt8]) -> Int? {
+        var start = 0
+        if body.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
+        while start < body.count, [0x20, 0x09, 0x0D, 0x0A].contains(body[start]) { start += 1 }
+        if body[start...].starts(with: Array("<?xml".utf8)), start + 5 < body.count, [0x20, 0x09, 0x0D, 0x0A].contains(body[start + 5]) {
+            guard let end = (start..<(body.count - 1)).first(where: { body[$0] == UInt8(ascii: "?") && body[$0 + 1] == UInt8(ascii: ">") }) else {
+                return start
+            }
+            start = end + 2
+        }
+        guard start < body.count - 1 else { return nil }
+        return (start..<(body.count - 1)).first { body[$0] == UInt8(ascii: "<") && body[$0 + 1] == UInt8(ascii: "?") }
     }
 
     /// Whether the bytes hold `<!DOCTYPE` or `<!ENTITY` (case-insensitive).

@@ -75,6 +75,25 @@ private func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
 }
 
 @Suite struct HostileXML {
+    /// Found by the DAVXML fuzzer: FoundationXML trapped on an element name holding bytes
+    /// that are not UTF-8.
+    @Test(arguments: ["<?x?><d:error xmlns:d=\"DAV:\"/>", "<d:error xmlns:d=\"DAV:\"><?php echo 1; ?></d:error>",
+                      "<?xml version=\"1.0\"?><?x?><d:error xmlns:d=\"DAV:\"/>"])
+    func processingInstructionsAreRefused(body: String) {
+        #expect { try DAVErrorBody(parsing: Array(body.utf8)) } throws: { ($0 as? XMLError)?.code == .malformed }
+    }
+
+    @Test func leadingDeclarationIsAccepted() throws {
+        let body = "\u{FEFF}<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<d:error xmlns:d=\"DAV:\"><d:valid-sync-token/></d:error>"
+        #expect(try DAVErrorBody(parsing: Array(body.utf8)).conditions == [.dav("valid-sync-token")])
+    }
+
+    @Test func invalidUTF8IsRefusedBeforeParsing() {
+        let body = Array(#"<d:multistatus xmlns:d="DAV:"><d:response><d:display"#.utf8) + [0xFF, 0xFE, 0xC3]
+            + Array(#">x</d:displayname></d:response></d:multistatus>"#.utf8)
+        #expect { try Multistatus(parsing: body) } throws: { ($0 as? XMLError)?.code == .malformed }
+    }
+
     @Test func truncatedDocumentsAreRefused() {
         let text = Array(MultistatusDecoding.rfc4918.utf8.prefix(400))
         #expect { try Multistatus(parsing: text) } throws: {
