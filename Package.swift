@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "VCard", targets: ["VCard"]),
         .library(name: "DAVXML", targets: ["DAVXML"]),
         .library(name: "DAVClient", targets: ["DAVClient"]),
+        .library(name: "SyncPlanning", targets: ["SyncPlanning"]),
         .executable(name: "switchboard", targets: ["switchboard"]),
     ],
     dependencies: [
@@ -25,6 +26,7 @@ let package = Package(
         .target(name: "ICalendar", dependencies: ["ContentLines"]),
         .target(name: "VCard", dependencies: ["ContentLines"]),
         .target(name: "DAVXML"),
+        .target(name: "SyncPlanning"),
 
         // MARK: Network: the HTTP layer and the WebDAV/CalDAV/CardDAV client on top of it.
         .target(
@@ -82,6 +84,7 @@ let package = Package(
             name: "DAVIntegrationTests",
             dependencies: ["DAVClient", "ContentLines", "ICalendar", "VCard", "SwitchboardTestSupport"]
         ),
+        .testTarget(name: "SyncPlanningTests", dependencies: ["SyncPlanning", "SwitchboardTestSupport"]),
         .testTarget(name: "SwitchboardCLITests", dependencies: ["SwitchboardCLI", "SwitchboardTestSupport"]),
     ]
 )
