@@ -74,6 +74,16 @@ struct HostileServerTests {
         #expect(error?.code == .tooLarge)
     }
 
+    @Test("a request body over the limit is refused before anything is sent")
+    func requestTooLarge() async throws {
+        let (error, sent) = try await withClient({ _ in ScriptedServer.response(201) }, configure: { $0.maxRequestBytes = 1024 }) { client, log in
+            (await davError { try await client.put("/x.ics", body: [UInt8](repeating: 65, count: 2048), contentType: "text/calendar", precondition: .ifNoneMatch) },
+             log.count)
+        }
+        #expect(error?.code == .tooLarge)
+        #expect(sent == 0)
+    }
+
     @Test("a slow-loris response ends in a timeout")
     func slowLoris() async throws {
         let error = try await propfindError(

@@ -30,12 +30,6 @@ public struct DAVClient: Sendable {
         return url
     }
 
-    /// The href (path) of an absolute URL on this server.
-    public func href(_ url: URL) -> String {
-        let path = url.path(percentEncoded: true)
-        return path.isEmpty ? "/" : path
-    }
-
     // MARK: Exchanges
 
     /// Sends a request to `href` and returns the response if its status is one of `expected`;
