@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "DAVXML", targets: ["DAVXML"]),
         .library(name: "DAVClient", targets: ["DAVClient"]),
         .library(name: "SyncPlanning", targets: ["SyncPlanning"]),
+        .library(name: "SyncContent", targets: ["SyncContent"]),
         .executable(name: "switchboard", targets: ["switchboard"]),
     ],
     dependencies: [
@@ -19,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // Already in the graph through async-http-client → swift-certificates.
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // MARK: Values: pure, no I/O.
@@ -27,6 +30,10 @@ let package = Package(
         .target(name: "VCard", dependencies: ["ContentLines"]),
         .target(name: "DAVXML"),
         .target(name: "SyncPlanning"),
+        .target(
+            name: "SyncContent",
+            dependencies: ["ContentLines", "ICalendar", "VCard", "SyncPlanning", .product(name: "Crypto", package: "swift-crypto")]
+        ),
 
         // MARK: Network: the HTTP layer and the WebDAV/CalDAV/CardDAV client on top of it.
         .target(
@@ -85,6 +92,7 @@ let package = Package(
             dependencies: ["DAVClient", "ContentLines", "ICalendar", "VCard", "SwitchboardTestSupport"]
         ),
         .testTarget(name: "SyncPlanningTests", dependencies: ["SyncPlanning", "SwitchboardTestSupport"]),
+        .testTarget(name: "SyncContentTests", dependencies: ["SyncContent", "SyncPlanning", "ICalendar", "SwitchboardTestSupport"]),
         .testTarget(name: "SwitchboardCLITests", dependencies: ["SwitchboardCLI", "SwitchboardTestSupport"]),
     ]
 )
