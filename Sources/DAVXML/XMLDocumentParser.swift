@@ -122,6 +122,8 @@ public struct XMLDocumentParser: Sendable {
             guard let end = (start..<(body.count - 1)).first(where: { body[$0] == UInt8(ascii: "?") && body[$0 + 1] == UInt8(ascii: ">") }) else {
                 return start
             }
+            // A declaration holds no markup: a `<` before its `?>` starts another instruction.
+            if let markup = body[(start + 5)..<end].firstIndex(of: UInt8(ascii: "<")) { return markup }
             start = end + 2
         }
         guard start < body.count - 1 else { return nil }

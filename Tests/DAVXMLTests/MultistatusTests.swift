@@ -78,7 +78,9 @@ private func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
     /// Found by the DAVXML fuzzer: FoundationXML trapped on an element name holding bytes
     /// that are not UTF-8.
     @Test(arguments: ["<?x?><d:error xmlns:d=\"DAV:\"/>", "<d:error xmlns:d=\"DAV:\"><?php echo 1; ?></d:error>",
-                      "<?xml version=\"1.0\"?><?x?><d:error xmlns:d=\"DAV:\"/>"])
+                      "<?xml version=\"1.0\"?><?x?><d:error xmlns:d=\"DAV:\"/>",
+                      // Found by the fuzzer in CI: an instruction inside an unclosed declaration.
+                      "<?xml ls><?xKa0n?>VVVV<tKa0n?>d"])
     func processingInstructionsAreRefused(body: String) {
         #expect { try DAVErrorBody(parsing: Array(body.utf8)) } throws: { ($0 as? XMLError)?.code == .malformed }
     }
