@@ -82,6 +82,7 @@ let package = Package(
             name: "DAVClientTests",
             dependencies: [
                 "DAVClient",
+                "SwitchboardTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -1,6 +1,7 @@
 @testable import DAVClient
 import DAVXML
 import Foundation
+import SwitchboardTestSupport
 import Testing
 
 /// The client against servers that misbehave: hostile XML, huge and slow bodies,
@@ -272,12 +273,7 @@ struct HostileServerTests {
 
 /// The ``DAVError`` a call throws, or nil when it succeeds.
 func davError(_ body: () async throws -> Void) async -> DAVError? {
-    do {
-        try await body()
-        return nil
-    } catch {
-        return error as? DAVError
-    }
+    await thrownError(DAVError.self, body)
 }
 
 /// Discovery over layouts no local server has: Nextcloud's `/remote.php/dav` under a path.

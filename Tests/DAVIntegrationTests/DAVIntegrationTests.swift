@@ -254,12 +254,7 @@ struct DAVIntegrationTests {
 
 /// The ``DAVError`` a call throws, or nil when it succeeds.
 func davError(_ body: () async throws -> Void) async -> DAVError? {
-    do {
-        try await body()
-        return nil
-    } catch {
-        return error as? DAVError
-    }
+    await thrownError(DAVError.self, body)
 }
 
 /// Plain WebDAV on Xandikos, which also stores plain files in plain collections.
