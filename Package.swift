@@ -12,6 +12,10 @@ let package = Package(
         .library(name: "DAVClient", targets: ["DAVClient"]),
         .library(name: "SyncPlanning", targets: ["SyncPlanning"]),
         .library(name: "SyncContent", targets: ["SyncContent"]),
+        .library(name: "SyncStore", targets: ["SyncStore"]),
+        .library(name: "SQLiteStore", targets: ["SQLiteStore"]),
+        .library(name: "PostgresStore", targets: ["PostgresStore"]),
+        .library(name: "SyncEngine", targets: ["SyncEngine"]),
         .executable(name: "switchboard", targets: ["switchboard"]),
     ],
     dependencies: [
@@ -22,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         // Already in the graph through async-http-client → swift-certificates.
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // MARK: Values: pure, no I/O.
@@ -33,6 +39,21 @@ let package = Package(
         .target(
             name: "SyncContent",
             dependencies: ["ContentLines", "ICalendar", "VCard", "SyncPlanning", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+
+        // MARK: Store: one narrow protocol, two drivers that pass the same suite.
+        .target(name: "SyncStore", dependencies: ["SyncPlanning", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "SQLiteStore", dependencies: ["SyncStore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(
+            name: "PostgresStore",
+            dependencies: ["SyncStore", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log")]
+        ),
+
+        // MARK: Engines.
+        .target(
+            name: "SyncEngine",
+            dependencies: ["DAVClient", "SyncPlanning", "SyncContent", "SyncStore", "ICalendar", "ContentLines", "VCard",
+                           .product(name: "Logging", package: "swift-log")]
         ),
 
         // MARK: Network: the HTTP layer and the WebDAV/CalDAV/CardDAV client on top of it.
@@ -73,7 +94,7 @@ let package = Package(
         .executableTarget(name: "DAVXMLFuzzer", dependencies: ["DAVXML", "FuzzerSupport"]),
 
         // MARK: Tests.
-        .target(name: "SwitchboardTestSupport", path: "Sources/SwitchboardTestSupport"),
+        .target(name: "SwitchboardTestSupport", dependencies: ["DAVClient"]),
         .testTarget(name: "ContentLinesTests", dependencies: ["ContentLines", "SwitchboardTestSupport"]),
         .testTarget(name: "ICalendarTests", dependencies: ["ICalendar", "SwitchboardTestSupport"], exclude: ["Regressions"]),
         .testTarget(name: "VCardTests", dependencies: ["VCard", "SwitchboardTestSupport"], exclude: ["Regressions"]),
@@ -94,6 +115,15 @@ let package = Package(
         ),
         .testTarget(name: "SyncPlanningTests", dependencies: ["SyncPlanning", "SwitchboardTestSupport"]),
         .testTarget(name: "SyncContentTests", dependencies: ["SyncContent", "SyncPlanning", "ICalendar", "SwitchboardTestSupport"]),
+        .testTarget(
+            name: "SyncStoreTests",
+            dependencies: [
+                "SyncStore", "SQLiteStore", "PostgresStore", "SyncPlanning", "SwitchboardTestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .testTarget(name: "SwitchboardCLITests", dependencies: ["SwitchboardCLI", "SwitchboardTestSupport"]),
     ]
 )

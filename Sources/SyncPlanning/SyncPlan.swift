@@ -68,7 +68,7 @@ public enum LocalChange: Sendable, Hashable {
 }
 
 /// How a collection resolves an item both sides changed.
-public enum ConflictPolicy: String, Sendable, Hashable, CaseIterable {
+public enum ConflictPolicy: String, Sendable, Hashable, Codable, CaseIterable {
     /// The server's version wins (the default: the groupware is the source of truth).
     case remoteWins = "remote-wins"
     /// The local version wins.

@@ -1,28 +1,27 @@
-import DAVClient
-import Foundation
-import SwitchboardTestSupport
+public import DAVClient
+public import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
-import Testing
 
-/// A real CalDAV/CardDAV server started on 127.0.0.1 by `scripts/peers/NAME` for this
-/// test process (users anna and bob, password "secret"; throwaway storage).
-struct Peer: Sendable, CustomStringConvertible {
+/// A real server started on 127.0.0.1 by `scripts/peers/NAME` once for the whole test
+/// process, whichever test target asks first: CalDAV/CardDAV (users anna and bob, password
+/// "secret"; throwaway storage), WebDAV, or PostgreSQL.
+public struct Peer: Sendable, CustomStringConvertible {
     /// `radicale` or `xandikos`.
-    let name: String
+    public let name: String
     /// The server's root URL.
-    let baseURL: URL
+    public let baseURL: URL
     /// The self-signed certificate to trust (Xandikos serves HTTPS).
-    let certificateFile: String?
+    public let certificateFile: String?
 
-    var description: String { name }
+    public var description: String { name }
 
     /// Where anna's default calendar and address book are, per server layout.
-    var annaCalendarHome: String { name == "xandikos" ? "/anna/calendars/" : "/anna/" }
+    public var annaCalendarHome: String { name == "xandikos" ? "/anna/calendars/" : "/anna/" }
 
     /// Runs `body` with a client logged in as `user`.
-    func withClient<Result>(
+    public func withClient<Result>(
         user: String = "anna", password: String = "secret", _ body: (DAVClient) async throws -> Result
     ) async throws -> Result {
         var configuration = ClientConfiguration(credentials: .basic(user: user, password: password))
@@ -34,14 +33,15 @@ struct Peer: Sendable, CustomStringConvertible {
 
     /// The CalDAV/CardDAV peers every calendar and contact test runs against (WsgiDAV,
     /// a plain WebDAV server with locking, serves the lock tests).
-    static let all = ["radicale", "xandikos"]
+    public static let all = ["radicale", "xandikos"]
 
     /// The running peer named `name`, started on first use.
-    static func named(_ name: String) async throws -> Peer {
+    public static func named(_ name: String) async throws -> Peer {
         switch name {
         case "radicale": try await radicale.value
         case "xandikos": try await xandikos.value
         case "wsgidav": try await wsgidav.value
+        case "postgres": try await postgres.value
         default: throw PeerError(message: "unknown peer \(name)")
         }
     }
@@ -49,6 +49,7 @@ struct Peer: Sendable, CustomStringConvertible {
     private static let radicale = Task { try start("radicale") }
     private static let xandikos = Task { try start("xandikos") }
     private static let wsgidav = Task { try start("wsgidav") }
+    private static let postgres = Task { try start("postgres") }
 
     private static func start(_ name: String) throws -> Peer {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -86,7 +87,9 @@ struct Peer: Sendable, CustomStringConvertible {
     }
 }
 
-struct PeerError: Error, CustomStringConvertible {
-    let message: String
-    var description: String { message }
+/// A peer that could not be started.
+public struct PeerError: Error, CustomStringConvertible {
+    public let message: String
+    public init(message: String) { self.message = message }
+    public var description: String { message }
 }

@@ -1,0 +1,81 @@
+public import Foundation
+import GRDB
+public import SyncStore
+
+/// The embedded store: one SQLite file in WAL mode, through GRDB.
+public struct SQLiteDatabase: SQLDatabase {
+    private let pool: DatabasePool
+
+    /// Opens (creating if needed) the database at `path` and migrates it to the current schema.
+    public init(path: String) throws(StoreError) {
+        do {
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(10)
+            pool = try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw StoreError(.unavailable, operation: "open", detail: "\(path): \(error)")
+        }
+        var migrator = DatabaseMigrator()
+        for migration in StoreSchema.migrations(for: .sqlite) {
+            migrator.registerMigration(migration.identifier) { db in
+                for statement in migration.statements { try db.execute(sql: statement) }
+            }
+        }
+        do {
+            if try pool.read(migrator.hasBeenSuperseded) {
+                throw StoreError(.migration, operation: "open", detail: "\(path) has a schema newer than this program")
+            }
+            try migrator.migrate(pool)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.migration, operation: "migrate", detail: "\(error)")
+        }
+    }
+
+    /// A ``SyncStore`` over the file at `path`.
+    public static func store(path: String) throws(StoreError) -> SQLSyncStore {
+        SQLSyncStore(database: try SQLiteDatabase(path: path))
+    }
+
+    public func run(_ statements: [SQLStatement], operation: String) async throws(StoreError) -> [[SQLRow]] {
+        do {
+            return try await pool.write { db in
+                try statements.map { statement in
+                    let arguments = StatementArguments(statement.binds.map(Self.databaseValue))
+                    return try Row.fetchAll(db, sql: statement.sql, arguments: arguments).map(Self.sqlRow)
+                }
+            }
+        } catch let error as DatabaseError {
+            let code: StoreError.Code = error.resultCode == .SQLITE_CONSTRAINT ? .constraint : .database
+            throw StoreError(code, operation: operation, detail: error.message ?? "\(error)")
+        } catch {
+            throw StoreError(.database, operation: operation, detail: "\(error)")
+        }
+    }
+
+    private static func databaseValue(_ value: SQLValue) -> DatabaseValue {
+        switch value {
+        case .null: .null
+        case .text(let text): text.databaseValue
+        case .integer(let integer): integer.databaseValue
+        case .real(let real): real.databaseValue
+        case .bool(let bool): (bool ? 1 : 0 as Int64).databaseValue
+        case .bytes(let bytes): Data(bytes).databaseValue
+        }
+    }
+
+    private static func sqlRow(_ row: Row) -> SQLRow {
+        var values: [String: SQLValue] = [:]
+        for (column, value) in row {
+            values[column] = switch value.storage {
+            case .null: .null
+            case .int64(let integer): .integer(integer)
+            case .double(let real): .real(real)
+            case .string(let text): .text(text)
+            case .blob(let data): .bytes(Array(data))
+            }
+        }
+        return SQLRow(values: values)
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+
+/// The store's tables, versioned. One definition for both drivers: the column types are
+/// written as `{bool}`, `{int}`, `{real}` and `{bytes}` and each dialect names its own.
+public enum StoreSchema {
+    /// An SQL dialect the schema renders for.
+    public enum Dialect: Sendable {
+        case sqlite
+        case postgres
+    }
+
+    /// One schema version: an identifier recorded once applied, and its statements.
+    public struct Migration: Sendable {
+        public var identifier: String
+        public var statements: [String]
+    }
+
+    /// Every migration in order, rendered for `dialect`. Append; never edit a shipped one.
+    public static func migrations(for dialect: Dialect) -> [Migration] {
+        versions.map { version in
+            Migration(identifier: version.identifier, statements: version.statements.map { render($0, for: dialect) })
+        }
+    }
+
+    private static func render(_ statement: String, for dialect: Dialect) -> String {
+        let types: [(String, String)] = switch dialect {
+        case .sqlite: [("{bool}", "INTEGER"), ("{int}", "INTEGER"), ("{real}", "REAL"), ("{bytes}", "BLOB")]
+        case .postgres: [("{bool}", "BOOLEAN"), ("{int}", "BIGINT"), ("{real}", "DOUBLE PRECISION"), ("{bytes}", "BYTEA")]
+        }
+        return types.reduce(statement) { $0.replacingOccurrences(of: $1.0, with: $1.1) }
+    }
+
+    private static let versions: [Migration] = [
+        Migration(identifier: "v1-accounts-collections-items", statements: [
+            """
+            CREATE TABLE accounts (
+                id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, server_url TEXT NOT NULL, username TEXT NOT NULL,
+                sealed_password {bytes}, created_at {int} NOT NULL)
+            """,
+            """
+            CREATE TABLE collections (
+                id TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+                href TEXT NOT NULL, kind TEXT NOT NULL, display_name TEXT, color TEXT, sync_token TEXT, ctag TEXT,
+                conflict_policy TEXT NOT NULL, max_delete_share {real} NOT NULL, enabled {bool} NOT NULL,
+                sync_interval {int} NOT NULL, last_synced_at {int}, UNIQUE (account_id, href))
+            """,
+            """
+            CREATE TABLE items (
+                collection_id TEXT NOT NULL REFERENCES collections (id) ON DELETE CASCADE, local_id TEXT NOT NULL,
+                href TEXT, uid TEXT, etag TEXT, synced_data TEXT, content_hash TEXT, pending_data TEXT,
+                pending_deletion {bool} NOT NULL, conflict_data TEXT, conflict_etag TEXT, summary TEXT,
+                start_utc {int}, end_utc {int}, all_day {bool} NOT NULL, status TEXT, transparency TEXT,
+                recurring {bool} NOT NULL, last_modified {int}, revision {int} NOT NULL,
+                PRIMARY KEY (collection_id, local_id))
+            """,
+            "CREATE INDEX items_by_uid ON items (collection_id, uid)",
+            "CREATE INDEX items_by_start ON items (collection_id, start_utc)",
+            "CREATE INDEX items_by_revision ON items (collection_id, revision)",
+            """
+            CREATE TABLE tombstones (
+                collection_id TEXT NOT NULL REFERENCES collections (id) ON DELETE CASCADE, local_id TEXT NOT NULL,
+                href TEXT, uid TEXT, deleted_at {int} NOT NULL, revision {int} NOT NULL)
+            """,
+            "CREATE INDEX tombstones_by_revision ON tombstones (collection_id, revision)",
+            "CREATE TABLE revision_counter (value {int} NOT NULL)",
+            "INSERT INTO revision_counter (value) VALUES (0)",
+            """
+            CREATE TABLE sync_runs (
+                id TEXT PRIMARY KEY, collection_id TEXT NOT NULL REFERENCES collections (id) ON DELETE CASCADE,
+                started_at {int} NOT NULL, finished_at {int}, downloaded {int} NOT NULL, uploaded {int} NOT NULL,
+                deleted_locally {int} NOT NULL, deleted_remotely {int} NOT NULL, merged {int} NOT NULL,
+                conflicts {int} NOT NULL, errors {int} NOT NULL, requests {int} NOT NULL, method TEXT, failure TEXT,
+                item_errors TEXT NOT NULL)
+            """,
+            "CREATE INDEX sync_runs_by_start ON sync_runs (started_at)",
+            """
+            CREATE TABLE leases (
+                collection_id TEXT PRIMARY KEY REFERENCES collections (id) ON DELETE CASCADE,
+                owner TEXT NOT NULL, expires_at {int} NOT NULL)
+            """,
+        ]),
+    ]
+}

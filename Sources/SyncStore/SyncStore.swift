@@ -1,0 +1,95 @@
+public import Foundation
+
+/// What the sync engine, the scheduler and the other engines keep: accounts, collections,
+/// items with their synced copies, tombstones, the sync log and run leases.
+///
+/// Two drivers implement it and pass one shared suite: `SQLiteStore` (embedded, one file)
+/// and `PostgresStore` (shared by several processes). Every method is one transaction.
+public protocol SyncStore: Sendable {
+    // MARK: Accounts
+
+    /// Adds an account, or replaces the one with the same id. Names are unique.
+    func saveAccount(_ account: AccountRecord) async throws(StoreError)
+    /// Every account, by name.
+    func accounts() async throws(StoreError) -> [AccountRecord]
+    /// Removes an account with its collections, items, tombstones and log.
+    func deleteAccount(id: String) async throws(StoreError)
+
+    // MARK: Collections
+
+    /// Adds a collection, or replaces the one with the same id. (account, href) is unique.
+    func saveCollection(_ collection: CollectionRecord) async throws(StoreError)
+    /// The collections of one account, or of all accounts, by href.
+    func collections(accountID: String?) async throws(StoreError) -> [CollectionRecord]
+    /// Removes a collection with its items, tombstones and log.
+    func deleteCollection(id: String) async throws(StoreError)
+
+    // MARK: Items
+
+    /// Every item of a collection, by local id.
+    func items(in collectionID: String) async throws(StoreError) -> [ItemRecord]
+    /// One item by local id.
+    func item(in collectionID: String, localID: String) async throws(StoreError) -> ItemRecord?
+    /// The items with a UID (more than one is a duplicate the sync log reports).
+    func items(in collectionID: String, uid: String) async throws(StoreError) -> [ItemRecord]
+    /// The items whose first instance overlaps `[from, to)`, and every recurring item that
+    /// starts before `to` (its later instances may overlap: expand them to know).
+    func items(in collectionID: String, overlappingFrom from: Int64, to: Int64) async throws(StoreError) -> [ItemRecord]
+    /// The items written after `revision`, oldest first.
+    func items(in collectionID: String, changedSince revision: Int64) async throws(StoreError) -> [ItemRecord]
+    /// Writes an item (insert or replace by local id) and returns the revision given to it.
+    @discardableResult
+    func saveItem(_ item: ItemRecord) async throws(StoreError) -> Int64
+    /// Deletes an item, leaving a tombstone; returns the tombstone's revision, or `nil`
+    /// when there was no such item.
+    @discardableResult
+    func deleteItem(in collectionID: String, localID: String, at date: Date) async throws(StoreError) -> Int64?
+    /// The deletions after `revision`, oldest first.
+    func tombstones(in collectionID: String, since revision: Int64) async throws(StoreError) -> [Tombstone]
+
+    // MARK: Sync log
+
+    /// Adds or replaces a run of the sync log.
+    func saveRun(_ run: SyncRunRecord) async throws(StoreError)
+    /// The latest runs, newest first, of one collection or all.
+    func runs(collectionID: String?, limit: Int) async throws(StoreError) -> [SyncRunRecord]
+
+    // MARK: Leases
+
+    /// Takes the lease on a collection for `owner` until `expiry`, when no other owner
+    /// holds an unexpired one. Renewing one's own lease succeeds.
+    func acquireLease(collectionID: String, owner: String, now: Date, expiry: Date) async throws(StoreError) -> Bool
+    /// Gives a lease back (no-op when `owner` does not hold it).
+    func releaseLease(collectionID: String, owner: String) async throws(StoreError)
+}
+
+/// A store operation that failed.
+public struct StoreError: Error, Sendable, CustomStringConvertible {
+    /// What went wrong.
+    public enum Code: String, Sendable, Hashable {
+        /// The database could not be opened or reached.
+        case unavailable
+        /// A uniqueness or reference rule was broken (a second account with one name…).
+        case constraint
+        /// The schema is newer than this program or a migration failed.
+        case migration
+        /// A stored value could not be read back.
+        case corrupt
+        /// Any other database error.
+        case database
+    }
+
+    public var code: Code
+    /// The operation, e.g. `saveItem`.
+    public var operation: String
+    /// The driver's message.
+    public var detail: String
+
+    public init(_ code: Code, operation: String, detail: String) {
+        self.code = code
+        self.operation = operation
+        self.detail = detail
+    }
+
+    public var description: String { "store \(operation): \(code.rawValue): \(detail)" }
+}
