@@ -1,8 +1,8 @@
 public import ContentLines
 import Crypto
-import ICalendar
+public import ICalendar
 public import SyncPlanning
-import VCard
+public import VCard
 
 /// What the sync engine compares instead of bytes: a hash of an object's meaning, which
 /// stays the same when a server rewrites what does not matter (DTSTAMP, PRODID, VTIMEZONE
@@ -20,7 +20,11 @@ public struct ContentFingerprint: Sendable, Hashable {
     /// The fingerprint of an iCalendar object (a VCALENDAR with one event, to-do or journal
     /// and its overrides).
     public init(calendarObject bytes: [UInt8]) throws(ParseError) {
-        let components = try ICalendarParser().parse(bytes).components
+        self.init(calendar: try ICalendarParser().parse(bytes).components)
+    }
+
+    /// The fingerprint of parsed `VCALENDAR` components (parse once, use twice).
+    public init(calendar components: [Component]) {
         let canonical = components.map(Self.canonical).sorted().joined()
         let items = components.flatMap(\.components).filter { ["VEVENT", "VTODO", "VJOURNAL"].contains($0.name.uppercased()) }
         let master = items.first { $0.property("RECURRENCE-ID") == nil } ?? items.first
@@ -34,7 +38,11 @@ public struct ContentFingerprint: Sendable, Hashable {
 
     /// The fingerprint of a vCard (`REV` is its last-modified).
     public init(vCard bytes: [UInt8]) throws(ParseError) {
-        let cards = try VCardParser().parse(bytes).cards
+        self.init(cards: try VCardParser().parse(bytes).cards)
+    }
+
+    /// The fingerprint of parsed vCards.
+    public init(cards: [VCard]) {
         let canonical = cards.map { card in
             "BEGIN:VCARD\n" + card.properties.filter { !Self.ignoredProperties.contains($0.name.uppercased()) }
                 .map(Self.canonical).sorted().joined() + "END:VCARD\n"

@@ -127,6 +127,8 @@ public struct ItemRecord: Sendable, Hashable, Codable {
     /// The server's version kept when a `manual` conflict is waiting for a person.
     public var conflictData: String?
     public var conflictETag: String?
+    /// The local side's version of the item when it was last synced (see `LocalReplica`).
+    public var localVersion: String?
     /// Extracted from the current local version (pending, else synced).
     public var fields: ItemFields
     /// The store's revision of the last write to this item (assigned by the store).
@@ -135,7 +137,7 @@ public struct ItemRecord: Sendable, Hashable, Codable {
     public init(collectionID: String, localID: String, href: String? = nil, uid: String? = nil, etag: String? = nil,
                 syncedData: String? = nil, contentHash: String? = nil, pendingData: String? = nil,
                 pendingDeletion: Bool = false, conflictData: String? = nil, conflictETag: String? = nil,
-                fields: ItemFields = ItemFields(), revision: Int64 = 0) {
+                localVersion: String? = nil, fields: ItemFields = ItemFields(), revision: Int64 = 0) {
         self.collectionID = collectionID
         self.localID = localID
         self.href = href
@@ -147,6 +149,7 @@ public struct ItemRecord: Sendable, Hashable, Codable {
         self.pendingDeletion = pendingDeletion
         self.conflictData = conflictData
         self.conflictETag = conflictETag
+        self.localVersion = localVersion
         self.fields = fields
         self.revision = revision
     }

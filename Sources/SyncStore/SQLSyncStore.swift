@@ -216,7 +216,7 @@ extension ItemRecord {
          ("uid", uid.sql(SQLValue.text)), ("etag", etag.sql(SQLValue.text)), ("synced_data", syncedData.sql(SQLValue.text)),
          ("content_hash", contentHash.sql(SQLValue.text)), ("pending_data", pendingData.sql(SQLValue.text)),
          ("pending_deletion", .bool(pendingDeletion)), ("conflict_data", conflictData.sql(SQLValue.text)),
-         ("conflict_etag", conflictETag.sql(SQLValue.text)), ("summary", fields.summary.sql(SQLValue.text)),
+         ("conflict_etag", conflictETag.sql(SQLValue.text)), ("local_version", localVersion.sql(SQLValue.text)), ("summary", fields.summary.sql(SQLValue.text)),
          ("start_utc", fields.startUTC.sql(SQLValue.integer)), ("end_utc", fields.endUTC.sql(SQLValue.integer)),
          ("all_day", .bool(fields.allDay)), ("status", fields.status.sql(SQLValue.text)),
          ("transparency", fields.transparency.sql(SQLValue.text)), ("recurring", .bool(fields.recurring)),
@@ -233,7 +233,7 @@ extension ItemRecord {
                   uid: try row.optionalText("uid"), etag: try row.optionalText("etag"), syncedData: try row.optionalText("synced_data"),
                   contentHash: try row.optionalText("content_hash"), pendingData: try row.optionalText("pending_data"),
                   pendingDeletion: try row.bool("pending_deletion"), conflictData: try row.optionalText("conflict_data"),
-                  conflictETag: try row.optionalText("conflict_etag"), fields: fields, revision: try row.integer("revision"))
+                  conflictETag: try row.optionalText("conflict_etag"), localVersion: try row.optionalText("local_version"), fields: fields, revision: try row.integer("revision"))
     }
 }
 

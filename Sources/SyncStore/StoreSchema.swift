@@ -79,5 +79,10 @@ public enum StoreSchema {
                 owner TEXT NOT NULL, expires_at {int} NOT NULL)
             """,
         ]),
+        Migration(identifier: "v2-item-local-version", statements: [
+            // What the local side (a file's size and time, a row's revision) looked like
+            // when the item was last synced: an unchanged version needs no re-reading.
+            "ALTER TABLE items ADD COLUMN local_version TEXT",
+        ]),
     ]
 }

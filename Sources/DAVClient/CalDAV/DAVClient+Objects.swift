@@ -196,10 +196,20 @@ extension DAVClient {
     public func createObject(
         _ flavor: ObjectFlavor, in collection: String, data: String, uid: String
     ) async throws(DAVError) -> DAVObject {
-        let base = collection.hasSuffix("/") ? collection : collection + "/"
-        let href = base + Self.safeName(uid) + "." + flavor.fileExtension
+        try await createObject(flavor, at: Self.newHref(flavor, in: collection, uid: uid), data: data)
+    }
+
+    /// Creates an object at `href`, never overwriting (`If-None-Match: *`): an object
+    /// already there throws ``DAVError/Code/conflict``.
+    public func createObject(_ flavor: ObjectFlavor, at href: String, data: String) async throws(DAVError) -> DAVObject {
         let etag = try await put(href, body: Array(data.utf8), contentType: flavor.contentType, precondition: .ifNoneMatch)
         return DAVObject(href: href, etag: try await etagAfterWrite(etag, href: href), data: data)
+    }
+
+    /// The href a new object with `uid` gets in `collection`: the UID made safe for a path.
+    public static func newHref(_ flavor: ObjectFlavor, in collection: String, uid: String) -> String {
+        let base = collection.hasSuffix("/") ? collection : collection + "/"
+        return base + safeName(uid) + "." + flavor.fileExtension
     }
 
     /// Replaces the object at `href` if it still has `etag` (or unconditionally when nil).

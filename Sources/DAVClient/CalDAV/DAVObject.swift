@@ -50,7 +50,8 @@ public enum ObjectFlavor: Sendable, Hashable {
     }
 
     /// The extension given to new hrefs (only to new ones: existing hrefs are used as found).
-    var fileExtension: String {
+    /// The file name extension of an object: `ics` or `vcf`.
+    public var fileExtension: String {
         switch self {
         case .calendar: "ics"
         case .addressBook: "vcf"

@@ -16,7 +16,12 @@ public final class HTTPTransport: Sendable {
     public let configuration: ClientConfiguration
     private let client: HTTPClient
     private let circuits = Mutex<[String: CircuitState]>([:])
+    private let requestCounter = Atomic<Int>(0)
     private let logger: Logger
+
+    /// How many HTTP requests this transport has sent, retries and redirects included:
+    /// what a sync run reports as its cost.
+    public var requestsSent: Int { requestCounter.load(ordering: .relaxed) }
 
     /// Creates a transport with its own connection pool; call ``shutdown()`` when done.
     public init(configuration: ClientConfiguration, logger: Logger = Logger(label: "switchboard.dav")) throws(DAVError) {
@@ -251,6 +256,7 @@ public final class HTTPTransport: Sendable {
             return try await withThrowingTaskGroup(of: HTTPResponse?.self) { group in
                 group.addTask {
                     try await self.withBodyFile(request.bodyFile, in: prepared) { prepared in
+                        self.requestCounter.add(1, ordering: .relaxed)
                         let response = try await self.client.execute(prepared, deadline: .now() + .milliseconds(Int64(timeout * 1000)))
                         return try await read(response, request.url)
                     }
