@@ -53,7 +53,7 @@ let package = Package(
         .target(
             name: "SyncEngine",
             dependencies: ["DAVClient", "SyncPlanning", "SyncContent", "SyncStore", "ICalendar", "ContentLines", "VCard",
-                           .product(name: "Logging", package: "swift-log")]
+                           .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log")]
         ),
 
         // MARK: Network: the HTTP layer and the WebDAV/CalDAV/CardDAV client on top of it.

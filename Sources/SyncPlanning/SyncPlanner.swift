@@ -37,8 +37,9 @@ public enum SyncPlanner {
         return SyncPlan(actions: ordered, refusal: nil)
     }
 
-    /// The action for one item both sides knew.
-    static func decide(_ item: SyncedItem, remote: RemoteChange?, local: LocalChange?, policy: SyncPolicy) -> SyncAction? {
+    /// The action for one item both sides knew; also what an executor asks again when the
+    /// server rejected a conditional write and it has fetched the server's current version.
+    public static func decide(_ item: SyncedItem, remote: RemoteChange?, local: LocalChange?, policy: SyncPolicy) -> SyncAction? {
         let remoteNow = RemoteSide(item: item, change: remote)
         let localNow = LocalSide(item: item, change: local)
         switch (remoteNow, localNow) {

@@ -87,6 +87,8 @@ extension DAVClient {
         var deleted: [String] = []
         let collectionPath = try normalizedPath(collection)
         var pages = 0
+        // Without a token the answer is a complete listing: what it leaves out is gone.
+        var listed: Set<String> = []
         while true {
             pages += 1
             let body = DAVRequestBody.syncCollection(token: token, properties: [.dav("getetag")], limit: pageSize)
@@ -105,6 +107,7 @@ extension DAVClient {
                     continue
                 }
                 guard let etag = response.object(.calendar).etag else { continue }
+                listed.insert(response.href)
                 if let old = etags[response.href] {
                     if old != etag { changed.append(MemberVersion(href: response.href, etag: etag)) }
                 } else {
@@ -119,6 +122,12 @@ extension DAVClient {
             let progressed = newToken != token
             token = newToken
             guard truncated, progressed, pages < 10_000 else { break }
+        }
+        if state.syncToken == nil {
+            for href in state.etags.keys.sorted() where !listed.contains(href) {
+                etags.removeValue(forKey: href)
+                deleted.append(href)
+            }
         }
         return ChangeSet(
             added: added, changed: changed, deleted: Self.unique(deleted),

@@ -1,0 +1,591 @@
+import ContentLines
+public import DAVClient
+public import Foundation
+import SyncContent
+import SyncPlanning
+public import SyncStore
+
+/// How a run behaves beyond the collection's own policy.
+public struct SyncOptions: Sendable {
+    /// Carry out a plan the mass-delete guard refused.
+    public var force: Bool
+    /// Who holds the collection's lease while the run lasts.
+    public var leaseOwner: String
+    /// How long a lease lasts without renewal (a killed run's lease expires after it).
+    public var leaseDuration: TimeInterval
+    /// From this many unknown items on, a first sync fetches everything in one query
+    /// REPORT instead of multigets.
+    public var fullFetchThreshold: Int
+
+    public init(force: Bool = false, leaseOwner: String = SyncOptions.defaultOwner, leaseDuration: TimeInterval = 300,
+                fullFetchThreshold: Int = 64) {
+        self.force = force
+        self.leaseOwner = leaseOwner
+        self.leaseDuration = leaseDuration
+        self.fullFetchThreshold = fullFetchThreshold
+    }
+
+    /// This process: host, pid and a random part.
+    public static let defaultOwner = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))"
+}
+
+/// Where a run is, for progress displays.
+public struct SyncProgress: Sendable, Hashable {
+    /// The stage of a run.
+    public enum Phase: String, Sendable, Hashable {
+        case listing, fetching, applying, finished
+    }
+
+    public var collectionID: String
+    public var phase: Phase
+    /// Actions done and planned, while applying.
+    public var done: Int
+    public var total: Int
+}
+
+/// Syncs one collection both ways: learns the server's changes (sync-collection, ctag and
+/// ETag listing, or a full listing on an invalid token) and the local side's, plans with
+/// ``SyncPlanner``, and carries the plan out with conditional requests, committing the
+/// store after every item so that a run killed anywhere resumes without loss or duplicates.
+public struct CollectionSynchronizer: Sendable {
+    public let client: DAVClient
+    public let store: any SyncStore
+    public let replica: any LocalReplica
+    public let options: SyncOptions
+
+    public init(client: DAVClient, store: any SyncStore, replica: any LocalReplica, options: SyncOptions = SyncOptions()) {
+        self.client = client
+        self.store = store
+        self.replica = replica
+        self.options = options
+    }
+
+    /// Syncs `collection` once and returns the run as logged. Errors end up in the run:
+    /// `failure` for the collection, `itemErrors` for single items.
+    public func sync(_ collection: CollectionRecord, progress: @escaping @Sendable (SyncProgress) -> Void = { _ in }) async -> SyncRunRecord {
+        let requestsBefore = client.transport.requestsSent
+        var record = SyncRunRecord(collectionID: collection.id)
+        func finish(_ record: inout SyncRunRecord) async {
+            record.finishedAt = Date()
+            record.counts.requests = client.transport.requestsSent - requestsBefore
+            try? await store.saveRun(record)
+            progress(SyncProgress(collectionID: collection.id, phase: .finished, done: 0, total: 0))
+        }
+        do {
+            let now = Date()
+            guard try await store.acquireLease(collectionID: collection.id, owner: options.leaseOwner, now: now,
+                                               expiry: now + options.leaseDuration)
+            else {
+                record.failure = SyncError(.busy, detail: "another run holds \(collection.href)").description
+                await finish(&record)
+                return record
+            }
+        } catch {
+            record.failure = SyncError(store: error).description
+            await finish(&record)
+            return record
+        }
+        try? await store.saveRun(record)
+        var run = SyncRun(synchronizer: self, collection: collection, record: record, progress: progress)
+        do {
+            try await run.perform()
+        } catch {
+            run.record.failure = error.description
+        }
+        record = run.record
+        await finish(&record)
+        try? await store.releaseLease(collectionID: collection.id, owner: options.leaseOwner)
+        return record
+    }
+}
+
+/// One run's working state.
+struct SyncRun {
+    let synchronizer: CollectionSynchronizer
+    var collection: CollectionRecord
+    var record: SyncRunRecord
+    let progress: @Sendable (SyncProgress) -> Void
+    let flavor: ObjectFlavor
+
+    /// The store's records by local id, kept current as the run commits.
+    var items: [String: ItemRecord] = [:]
+    /// Server objects fetched this run, by href, with their analysis.
+    var remoteObjects: [String: (object: DAVObject, content: ItemContent)] = [:]
+    /// Local items read this run, by local id.
+    var localObjects: [String: (data: String, version: String, content: ItemContent)] = [:]
+    /// Whether a failure that may pass (network, 5xx) happened: then the sync token stays.
+    var transientFailure = false
+    var leaseRenewedAt = Date()
+
+    var client: DAVClient { synchronizer.client }
+    var store: any SyncStore { synchronizer.store }
+    var replica: any LocalReplica { synchronizer.replica }
+
+    init(synchronizer: CollectionSynchronizer, collection: CollectionRecord, record: SyncRunRecord,
+         progress: @escaping @Sendable (SyncProgress) -> Void) {
+        self.synchronizer = synchronizer
+        self.collection = collection
+        self.record = record
+        self.progress = progress
+        flavor = collection.kind == .calendar ? .calendar : .addressBook
+    }
+
+    mutating func perform() async throws(SyncError) {
+        progress(SyncProgress(collectionID: collection.id, phase: .listing, done: 0, total: 0))
+        let collectionID = collection.id
+        for item in try await storeCall({ store throws(StoreError) in try await store.items(in: collectionID) }) {
+            items[item.localID] = item
+        }
+        let confirmed = items.values.filter { $0.href != nil && $0.etag != nil }
+
+        let changes: ChangeSet
+        do {
+            let known = Dictionary(confirmed.map { ($0.href!, $0.etag!) }, uniquingKeysWith: { first, _ in first })
+            changes = try await client.changes(
+                in: collection.href, since: SyncState(syncToken: collection.syncToken, ctag: collection.ctag, etags: known))
+        } catch {
+            throw SyncError(error)
+        }
+        record.method = changes.method.rawValue
+
+        progress(SyncProgress(collectionID: collection.id, phase: .fetching, done: 0, total: changes.added.count + changes.changed.count))
+        let remote = try await remoteChanges(changes, firstSync: confirmed.isEmpty)
+        let local = try await localChanges(confirmed: confirmed)
+        let synced = syncedItems(confirmed: confirmed, remote: remote, local: local)
+        let newLocal = withoutDuplicateUIDs(local, synced: synced)
+
+        let plan = SyncPlanner.plan(
+            synced: synced, remote: remote, local: newLocal,
+            policy: SyncPolicy(conflicts: collection.conflictPolicy, maxDeleteShare: collection.maxDeleteShare,
+                               force: synchronizer.options.force))
+        if case .massDelete(let deletions, let total)? = plan.refusal {
+            throw SyncError(.massDeleteRefused, href: collection.href,
+                            detail: "the run would delete \(deletions) of \(total) items, over the limit of \(Int(collection.maxDeleteShare * 100))%; nothing was done (force it if this is intended)")
+        }
+
+        for (index, action) in plan.actions.enumerated() {
+            progress(SyncProgress(collectionID: collection.id, phase: .applying, done: index, total: plan.actions.count))
+            do {
+                try await execute(action, retries: 1)
+            } catch {
+                note(error)
+            }
+            try await renewLeaseIfDue()
+        }
+
+        if !transientFailure {
+            collection.syncToken = changes.state.syncToken
+            collection.ctag = changes.state.ctag
+            collection.lastSyncedAt = Date()
+            try await storeCall { [collection] store throws(StoreError) in try await store.saveCollection(collection) }
+        }
+    }
+
+    // MARK: Learning the changes
+
+    /// The server's changes with the changed objects fetched and analysed; an object that
+    /// does not parse is logged and left out (the item stays as it was).
+    mutating func remoteChanges(_ changes: ChangeSet, firstSync: Bool) async throws(SyncError) -> [String: RemoteChange] {
+        var remote: [String: RemoteChange] = [:]
+        for href in changes.deleted { remote[href] = .gone }
+        let wanted = (changes.added + changes.changed).map(\.href)
+        let (objects, missing) = try await fetch(wanted, firstSync: firstSync)
+        for href in missing { remote[href] = .gone }
+        for object in objects {
+            guard let data = object.data, let etag = object.etag else {
+                note(SyncError(.malformedItem, href: object.href, detail: "the server sent no data or ETag"))
+                continue
+            }
+            do {
+                let content = try ItemContent(data, flavor: flavor)
+                remoteObjects[object.href] = (object, content)
+                remote[object.href] = .present(etag: etag, content.state)
+            } catch {
+                note(SyncError(.malformedItem, href: object.href, detail: error.description))
+            }
+        }
+        return remote
+    }
+
+    /// Fetches `hrefs`: one query REPORT for a large first sync, multigets otherwise.
+    mutating func fetch(_ hrefs: [String], firstSync: Bool) async throws(SyncError) -> (objects: [DAVObject], missing: [String]) {
+        guard !hrefs.isEmpty else { return ([], []) }
+        var remaining = Set(hrefs)
+        var objects: [DAVObject] = []
+        if firstSync, hrefs.count >= synchronizer.options.fullFetchThreshold,
+            let all = try? await client.allObjects(flavor, in: collection.href)
+        {
+            for object in all where remaining.remove(object.href) != nil { objects.append(object) }
+        }
+        guard !remaining.isEmpty else { return (objects, []) }
+        do {
+            let result = try await client.multiget(flavor, in: collection.href, hrefs: hrefs.filter(remaining.contains))
+            return (objects + result.objects, result.missing)
+        } catch {
+            throw SyncError(error)
+        }
+    }
+
+    /// The local side's changes against the confirmed items: unchanged versions are not read.
+    mutating func localChanges(confirmed: [ItemRecord]) async throws(SyncError) -> [String: LocalChange] {
+        let versions = try await replica.versions()
+        var local: [String: LocalChange] = [:]
+        let confirmedIDs = Set(confirmed.map(\.localID))
+        for item in confirmed {
+            guard let version = versions[item.localID] else {
+                local[item.localID] = .deleted
+                continue
+            }
+            if version != item.localVersion, let content = await readLocal(item.localID) {
+                local[item.localID] = .present(content.state)
+            }
+        }
+        for localID in versions.keys.sorted() where !confirmedIDs.contains(localID) {
+            if let content = await readLocal(localID) { local[localID] = .present(content.state) }
+        }
+        return local
+    }
+
+    /// Reads and analyses a local item; one that cannot be read or parsed is logged and skipped.
+    mutating func readLocal(_ localID: String) async -> ItemContent? {
+        do throws(SyncError) {
+            let (data, version) = try await replica.read(localID)
+            do {
+                let content = try ItemContent(data, flavor: flavor)
+                localObjects[localID] = (data, version, content)
+                return content
+            } catch {
+                throw SyncError(.malformedItem, localID: localID, detail: error.description)
+            }
+        } catch {
+            note(error)
+            return nil
+        }
+    }
+
+    /// What the planner compares against: the confirmed items, plus a stand-in (empty ETag
+    /// and hash) for each item whose upload was started but not confirmed, and for a local
+    /// item that already carries the local id a new server item would get (a download
+    /// interrupted before its commit). The planner then pairs both sides instead of
+    /// duplicating the item.
+    func syncedItems(confirmed: [ItemRecord], remote: [String: RemoteChange], local: [String: LocalChange]) -> [SyncedItem] {
+        var synced = confirmed.map { SyncedItem(localID: $0.localID, href: $0.href!, etag: $0.etag!, contentHash: $0.contentHash ?? "") }
+        var pairedIDs = Set(synced.map(\.localID))
+        var pairedHrefs = Set(synced.map(\.href))
+        for item in items.values.sorted(by: { $0.localID < $1.localID }) where item.etag == nil {
+            guard let href = item.href, !pairedHrefs.contains(href) else { continue }
+            synced.append(SyncedItem(localID: item.localID, href: href, etag: "", contentHash: ""))
+            pairedIDs.insert(item.localID)
+            pairedHrefs.insert(href)
+        }
+        for href in remote.keys.sorted() where !pairedHrefs.contains(href) {
+            let localID = localID(forNew: href)
+            if local[localID] != nil, !pairedIDs.contains(localID) {
+                synced.append(SyncedItem(localID: localID, href: href, etag: "", contentHash: ""))
+                pairedIDs.insert(localID)
+                pairedHrefs.insert(href)
+            }
+        }
+        return synced
+    }
+
+    /// Reports UIDs held by more than one item, and leaves out a new local item whose UID the
+    /// collection already has (uploading it would make a second copy).
+    mutating func withoutDuplicateUIDs(_ local: [String: LocalChange], synced: [SyncedItem]) -> [String: LocalChange] {
+        let syncedIDs = Set(synced.map(\.localID))
+        var holders: [String: [String]] = [:]
+        for item in items.values { if let uid = item.uid, let href = item.href { holders[uid, default: []].append(href) } }
+        for (href, remote) in remoteObjects where !items.values.contains(where: { $0.href == href }) {
+            if let uid = remote.content.uid { holders[uid, default: []].append(href) }
+        }
+        for (uid, hrefs) in holders where Set(hrefs).count > 1 {
+            note(SyncError(.duplicateUID, href: hrefs.sorted().first,
+                           detail: "UID \(uid) is held by \(Set(hrefs).sorted().joined(separator: ", ")); kept apart, not merged"))
+        }
+        var result = local
+        for (localID, change) in local where !syncedIDs.contains(localID) {
+            guard case .present = change, let uid = localObjects[localID]?.content.uid, let hrefs = holders[uid] else { continue }
+            note(SyncError(.duplicateUID, href: hrefs.first, localID: localID,
+                           detail: "new local item has UID \(uid), which the collection already holds; not uploaded"))
+            result.removeValue(forKey: localID)
+        }
+        return result
+    }
+
+    /// The local id for an item first seen at `href`: its file name without extension,
+    /// restricted to characters safe in a file name, unless another item holds that id.
+    func localID(forNew href: String) -> String {
+        var name = String(href.split(separator: "/").last ?? "")
+        name = name.removingPercentEncoding ?? name
+        if let dot = name.lastIndex(of: "."), ["ics", "vcf"].contains(name[name.index(after: dot)...].lowercased()) {
+            name = String(name[..<dot])
+        }
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_@")
+        var safe = String(name.map { allowed.contains($0) ? $0 : "_" })
+        if safe.isEmpty || safe.count > 200 { safe = ContentHash.hex(of: href) }
+        if let holder = items[safe], holder.href != href { safe += "-" + ContentHash.hex(of: href).prefix(12) }
+        return safe
+    }
+
+    // MARK: Carrying out the plan
+
+    mutating func execute(_ action: SyncAction, retries: Int) async throws(SyncError) {
+        switch action {
+        case .download(let href, let localID):
+            try await download(href, into: localID ?? self.localID(forNew: href))
+        case .upload(let localID, let href, let ifMatch):
+            try await upload(localID, to: href, ifMatch: ifMatch, retries: retries)
+        case .deleteRemote(let href, let ifMatch):
+            try await deleteRemote(href, ifMatch: ifMatch, retries: retries)
+        case .deleteLocal(let localID):
+            try await replica.remove(localID)
+            try await forget(localID)
+            record.counts.deletedLocally += 1
+        case .adopt(let localID, let href, let etag, _):
+            try await adopt(localID, href: href, etag: etag)
+        case .forget(let localID):
+            try await forget(localID)
+        case .merge(let localID, let href, let remoteETag, let fallback):
+            if try await !merge(localID, href: href, remoteETag: remoteETag, retries: retries) {
+                try await execute(fallback, retries: retries)
+            }
+        case .conflict(let localID, let href):
+            try await keepConflict(localID, href: href)
+        }
+    }
+
+    mutating func download(_ href: String, into localID: String) async throws(SyncError) {
+        let (object, content) = try await remoteObject(href)
+        let version = try await replica.write(localID, data: object.data ?? "")
+        var item = items[localID] ?? ItemRecord(collectionID: collection.id, localID: localID)
+        item.href = href
+        item.etag = object.etag
+        item.uid = content.uid
+        item.syncedData = object.data
+        item.contentHash = content.state.contentHash
+        item.pendingData = nil
+        item.pendingDeletion = false
+        item.conflictData = nil
+        item.conflictETag = nil
+        item.localVersion = version
+        item.fields = content.fields
+        try await save(item)
+        record.counts.downloaded += 1
+    }
+
+    mutating func upload(_ localID: String, to href: String?, ifMatch: String?, retries: Int) async throws(SyncError) {
+        let local = try await localObject(localID)
+        var item = items[localID] ?? ItemRecord(collectionID: collection.id, localID: localID)
+        let target: String
+        if let href {
+            target = href
+        } else {
+            guard let uid = local.content.uid else {
+                throw SyncError(.malformedItem, localID: localID, detail: "the item has no UID")
+            }
+            target = DAVClient.newHref(flavor, in: collection.href, uid: uid)
+            // The intent first: a run killed after the PUT finds the item paired, not new.
+            item.href = target
+            item.etag = nil
+            item.uid = uid
+            try await save(item)
+        }
+        let written: DAVObject
+        do {
+            if let ifMatch, !ifMatch.isEmpty {
+                written = try await client.updateObject(flavor, at: target, data: local.data, etag: ifMatch)
+            } else {
+                written = try await client.createObject(flavor, at: target, data: local.data)
+            }
+        } catch where error.code == .conflict && retries > 0 {
+            try await reconsider(localID, href: target, local: .present(local.content.state), retries: retries - 1)
+            return
+        } catch {
+            throw SyncError(error, href: target, localID: localID)
+        }
+        item.href = target
+        item.etag = written.etag ?? ""
+        item.uid = local.content.uid
+        item.syncedData = local.data
+        item.contentHash = local.content.state.contentHash
+        item.pendingData = nil
+        item.pendingDeletion = false
+        item.conflictData = nil
+        item.conflictETag = nil
+        item.localVersion = replica.uploaded(localID, version: local.version)
+        item.fields = local.content.fields
+        try await save(item)
+        record.counts.uploaded += 1
+    }
+
+    mutating func deleteRemote(_ href: String, ifMatch: String, retries: Int) async throws(SyncError) {
+        guard let item = items.values.first(where: { $0.href == href }) else { return }
+        if !ifMatch.isEmpty {
+            do {
+                try await client.delete(href, etag: ifMatch)
+            } catch where error.code == .notFound {
+                // Already gone: the goal is reached.
+            } catch where error.code == .conflict && retries > 0 {
+                try await reconsider(item.localID, href: href, local: .deleted, retries: retries - 1)
+                return
+            } catch {
+                throw SyncError(error, href: href, localID: item.localID)
+            }
+        }
+        try await forget(item.localID)
+        record.counts.deletedRemotely += 1
+    }
+
+    /// A conditional write was refused (412): fetch the server's version and decide again.
+    mutating func reconsider(_ localID: String, href: String, local: LocalChange, retries: Int) async throws(SyncError) {
+        remoteObjects.removeValue(forKey: href)
+        let remote: RemoteChange
+        do {
+            let (object, content) = try await remoteObject(href)
+            remote = .present(etag: object.etag ?? "", content.state)
+        } catch where error.serverCode == .notFound {
+            remote = .gone
+        }
+        let base = items[localID].flatMap { item -> SyncedItem? in
+            guard let href = item.href, let etag = item.etag else { return nil }
+            return SyncedItem(localID: localID, href: href, etag: etag, contentHash: item.contentHash ?? "")
+        } ?? SyncedItem(localID: localID, href: href, etag: "", contentHash: "")
+        let policy = SyncPolicy(conflicts: collection.conflictPolicy, maxDeleteShare: 1, force: true)
+        if let action = SyncPlanner.decide(base, remote: remote, local: local, policy: policy) {
+            try await execute(action, retries: retries)
+        }
+    }
+
+    mutating func adopt(_ localID: String, href: String, etag: String) async throws(SyncError) {
+        guard var item = items[localID] else { return }
+        item.href = href
+        item.etag = etag
+        if let remote = remoteObjects[href] {
+            item.syncedData = remote.object.data
+            item.contentHash = remote.content.state.contentHash
+            item.uid = remote.content.uid
+            item.fields = remote.content.fields
+        }
+        if let local = localObjects[localID] {
+            // Both sides hold the same content: the local version is the synced one now.
+            item.localVersion = replica.uploaded(localID, version: local.version)
+            item.pendingData = nil
+            if item.syncedData == nil {
+                item.syncedData = local.data
+                item.contentHash = local.content.state.contentHash
+                item.fields = local.content.fields
+            }
+        }
+        try await save(item)
+    }
+
+    /// Merges both edits; `false` when they collide (the fallback decides then).
+    mutating func merge(_ localID: String, href: String, remoteETag: String, retries: Int) async throws(SyncError) -> Bool {
+        let local = try await localObject(localID)
+        guard let base = items[localID]?.syncedData, let theirs = try await remoteObject(href).object.data else { return false }
+        let merged: [UInt8]? = switch flavor {
+        case .calendar: ThreeWayMerge.calendarObject(base: Array(base.utf8), ours: Array(local.data.utf8), theirs: Array(theirs.utf8))
+        case .addressBook: ThreeWayMerge.vCard(base: Array(base.utf8), ours: Array(local.data.utf8), theirs: Array(theirs.utf8))
+        }
+        guard let merged, let content = try? ItemContent(String(decoding: merged, as: UTF8.self), flavor: flavor) else { return false }
+        let data = String(decoding: merged, as: UTF8.self)
+        let written: DAVObject
+        do {
+            written = try await client.updateObject(flavor, at: href, data: data, etag: remoteETag)
+        } catch where error.code == .conflict && retries > 0 {
+            try await reconsider(localID, href: href, local: .present(local.content.state), retries: retries - 1)
+            return true
+        } catch {
+            throw SyncError(error, href: href, localID: localID)
+        }
+        let version = try await replica.write(localID, data: data)
+        var item = items[localID] ?? ItemRecord(collectionID: collection.id, localID: localID)
+        item.etag = written.etag ?? ""
+        item.syncedData = data
+        item.contentHash = content.state.contentHash
+        item.pendingData = nil
+        item.localVersion = version
+        item.fields = content.fields
+        try await save(item)
+        record.counts.merged += 1
+        return true
+    }
+
+    /// `manual`: both versions are kept — the local one in place, the server's beside it in
+    /// the store — and the conflict is listed in the log.
+    mutating func keepConflict(_ localID: String, href: String) async throws(SyncError) {
+        let remote = try await remoteObject(href)
+        guard var item = items[localID] else { return }
+        item.conflictData = remote.object.data
+        item.conflictETag = remote.object.etag
+        try await save(item)
+        record.counts.conflicts += 1
+        note(SyncError(.conflict, href: href, localID: localID,
+                       detail: "both sides changed the item; the server's version is kept beside the local one"))
+    }
+
+    // MARK: Helpers
+
+    mutating func remoteObject(_ href: String) async throws(SyncError) -> (object: DAVObject, content: ItemContent) {
+        if let cached = remoteObjects[href] { return cached }
+        do {
+            let resource = try await client.get(href)
+            let data = String(decoding: resource.body, as: UTF8.self)
+            let content: ItemContent
+            do {
+                content = try ItemContent(data, flavor: flavor)
+            } catch {
+                throw SyncError(.malformedItem, href: href, detail: error.description)
+            }
+            let object = DAVObject(href: href, etag: resource.etag, data: data)
+            remoteObjects[href] = (object, content)
+            return (object, content)
+        } catch let error as SyncError {
+            throw error
+        } catch let error as DAVError {
+            throw SyncError(error, href: href)
+        } catch {
+            throw SyncError(.server, href: href, detail: "\(error)")
+        }
+    }
+
+    mutating func localObject(_ localID: String) async throws(SyncError) -> (data: String, version: String, content: ItemContent) {
+        if let cached = localObjects[localID] { return cached }
+        guard await readLocal(localID) != nil, let read = localObjects[localID] else {
+            throw SyncError(.local, localID: localID, detail: "the local item could not be read")
+        }
+        return read
+    }
+
+    mutating func save(_ item: ItemRecord) async throws(SyncError) {
+        var item = item
+        item.revision = try await storeCall { store throws(StoreError) in try await store.saveItem(item) }
+        items[item.localID] = item
+    }
+
+    mutating func forget(_ localID: String) async throws(SyncError) {
+        _ = try await storeCall { store throws(StoreError) in try await store.deleteItem(in: collection.id, localID: localID, at: Date()) }
+        items.removeValue(forKey: localID)
+    }
+
+    mutating func renewLeaseIfDue() async throws(SyncError) {
+        let now = Date()
+        let options = synchronizer.options
+        guard now.timeIntervalSince(leaseRenewedAt) > options.leaseDuration / 3 else { return }
+        let renewed = try await storeCall { [collection] store throws(StoreError) in
+            try await store.acquireLease(collectionID: collection.id, owner: options.leaseOwner, now: now, expiry: now + options.leaseDuration)
+        }
+        guard renewed else { throw SyncError(.busy, detail: "the lease on \(collection.href) was lost") }
+        leaseRenewedAt = now
+    }
+
+    mutating func note(_ error: SyncError) {
+        if error.isTransient { transientFailure = true }
+        if error.code != .conflict { record.counts.errors += 1 }
+        record.itemErrors.append(SyncRunRecord.ItemError(href: error.href, localID: error.localID, message: error.description))
+    }
+
+    func storeCall<T>(_ body: (any SyncStore) async throws(StoreError) -> T) async throws(SyncError) -> T {
+        do { return try await body(store) } catch { throw SyncError(store: error) }
+    }
+}
