@@ -94,7 +94,13 @@ let package = Package(
         .executableTarget(name: "DAVXMLFuzzer", dependencies: ["DAVXML", "FuzzerSupport"]),
 
         // MARK: Tests.
-        .target(name: "SwitchboardTestSupport", dependencies: ["DAVClient"]),
+        .target(
+            name: "SwitchboardTestSupport",
+            dependencies: [
+                "DAVClient", "SyncStore", "SQLiteStore", "PostgresStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "ContentLinesTests", dependencies: ["ContentLines", "SwitchboardTestSupport"]),
         .testTarget(name: "ICalendarTests", dependencies: ["ICalendar", "SwitchboardTestSupport"], exclude: ["Regressions"]),
         .testTarget(name: "VCardTests", dependencies: ["VCard", "SwitchboardTestSupport"], exclude: ["Regressions"]),
@@ -118,11 +124,12 @@ let package = Package(
         .testTarget(
             name: "SyncStoreTests",
             dependencies: [
-                "SyncStore", "SQLiteStore", "PostgresStore", "SyncPlanning", "SwitchboardTestSupport",
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Crypto", package: "swift-crypto"),
+                "SyncStore", "SyncPlanning", "SwitchboardTestSupport", .product(name: "Crypto", package: "swift-crypto"),
             ]
+        ),
+        .testTarget(
+            name: "SyncEngineTests",
+            dependencies: ["SyncEngine", "SyncStore", "SyncPlanning", "DAVClient", "SwitchboardTestSupport"]
         ),
         .testTarget(name: "SwitchboardCLITests", dependencies: ["SwitchboardCLI", "SwitchboardTestSupport"]),
     ]

@@ -14,6 +14,8 @@ public struct Peer: Sendable, CustomStringConvertible {
     public let baseURL: URL
     /// The self-signed certificate to trust (Xandikos serves HTTPS).
     public let certificateFile: String?
+    /// The `PEER_INSTANCE` of a dedicated server.
+    let instance: String?
 
     public var description: String { name }
 
@@ -52,14 +54,39 @@ public struct Peer: Sendable, CustomStringConvertible {
     private static let postgres = Task { try start("postgres") }
 
     private static func start(_ name: String) throws -> Peer {
+        let lines = try script(name, ["start", String(try freePort())])
+        guard let first = lines.first, let url = URL(string: first) else {
+            throw PeerError(message: "scripts/peers/\(name) printed no URL")
+        }
+        return Peer(name: name, baseURL: url, certificateFile: lines.count > 1 ? lines[1] : nil, instance: nil)
+    }
+
+    /// A separate server of its own (not the shared one), which a test may kill and
+    /// resume; stop it with ``stop()``. Only `radicale` supports this.
+    public static func dedicated(_ name: String) throws -> Peer {
+        let instance = UUID().uuidString.prefix(8).lowercased()
+        let lines = try script(name, ["start", String(try freePort())], instance: instance)
+        guard let first = lines.first, let url = URL(string: first) else {
+            throw PeerError(message: "scripts/peers/\(name) printed no URL")
+        }
+        return Peer(name: name, baseURL: url, certificateFile: nil, instance: instance)
+    }
+
+    /// Kills a dedicated server with SIGKILL, keeping its data: a crash.
+    public func kill() throws { _ = try Self.script(name, ["kill"], instance: instance) }
+    /// Starts a killed dedicated server again on its data and port.
+    public func resume() throws { _ = try Self.script(name, ["resume"], instance: instance) }
+    /// Stops a dedicated server and removes its data.
+    public func stop() throws { _ = try Self.script(name, ["stop"], instance: instance) }
+
+    private static func script(_ name: String, _ arguments: [String], instance: String? = nil) throws -> [String] {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let script = root.appendingPathComponent("scripts/peers/\(name)").path
-        let result = try ChildProcess.run([script, "start", String(try freePort())])
-        let lines = result.stdout.split(separator: "\n").map(String.init)
-        guard result.status == 0, let first = lines.first, let url = URL(string: first) else {
-            throw PeerError(message: "scripts/peers/\(name) failed (\(result.status)): \(result.stdout) \(result.stderr)")
+        let result = try ChildProcess.run([script] + arguments, environment: instance.map { ["PEER_INSTANCE": $0] } ?? [:])
+        guard result.status == 0 else {
+            throw PeerError(message: "scripts/peers/\(name) \(arguments.joined(separator: " ")) failed (\(result.status)): \(result.stdout) \(result.stderr)")
         }
-        return Peer(name: name, baseURL: url, certificateFile: lines.count > 1 ? lines[1] : nil)
+        return result.stdout.split(separator: "\n").map(String.init)
     }
 
     /// A port nobody listens on now.

@@ -1,9 +1,9 @@
-import Foundation
+public import Foundation
 
 /// Small iCalendar and vCard objects for the integration tests.
-enum Fixtures {
+public enum Fixtures {
     /// A one-hour event, optionally weekly.
-    static func event(uid: String, summary: String = "Consultation", start: String = "20260105T090000Z",
+    public static func event(uid: String, summary: String = "Consultation", start: String = "20260105T090000Z",
                       end: String = "20260105T100000Z", rrule: String? = nil) -> String {
         var lines = [
             "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Switchboard//Tests//EN", "BEGIN:VEVENT",
@@ -15,18 +15,18 @@ enum Fixtures {
     }
 
     /// A vCard 3.0.
-    static func card(uid: String, name: String) -> String {
+    public static func card(uid: String, name: String) -> String {
         ["BEGIN:VCARD", "VERSION:3.0", "UID:\(uid)", "FN:\(name)", "N:\(name);;;;", "EMAIL:\(uid)@example.org", "END:VCARD"]
             .joined(separator: "\r\n") + "\r\n"
     }
 
     /// A fresh collection name.
-    static func unique(_ prefix: String) -> String {
+    public static func unique(_ prefix: String) -> String {
         prefix + "-" + UUID().uuidString.prefix(8).lowercased()
     }
 
     /// A UTC date.
-    static func date(_ text: String) -> Date {
+    public static func date(_ text: String) -> Date {
         let formatter = ISO8601DateFormatter()
         return formatter.date(from: text)!
     }

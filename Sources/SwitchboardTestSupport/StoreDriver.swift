@@ -1,21 +1,20 @@
 import Foundation
 import Logging
-import PostgresNIO
+public import PostgresNIO
 import PostgresStore
 import SQLiteStore
-import SwitchboardTestSupport
-import SyncStore
+public import SyncStore
 
 /// The two drivers every store test runs against: SQLite in a temporary file and
 /// PostgreSQL started by `scripts/peers/postgres`.
-enum StoreDriver: String, CaseIterable, CustomStringConvertible, Sendable {
+public enum StoreDriver: String, CaseIterable, CustomStringConvertible, Sendable {
     case sqlite
     case postgres
 
-    var description: String { rawValue }
+    public var description: String { rawValue }
 
     /// Runs `body` with a migrated store of this driver.
-    func withStore<Result: Sendable>(_ body: (SQLSyncStore) async throws -> Result) async throws -> Result {
+    public func withStore<Result: Sendable>(_ body: (SQLSyncStore) async throws -> Result) async throws -> Result {
         switch self {
         case .sqlite:
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-store-\(UUID().uuidString)")
@@ -31,7 +30,7 @@ enum StoreDriver: String, CaseIterable, CustomStringConvertible, Sendable {
     }
 
     /// The configuration of the test PostgreSQL server.
-    static func postgresConfiguration() async throws -> PostgresClient.Configuration {
+    public static func postgresConfiguration() async throws -> PostgresClient.Configuration {
         let url = try await Peer.named("postgres").baseURL
         guard let host = url.host, let port = url.port else { throw PeerError(message: "bad PostgreSQL URL \(url)") }
         return PostgresClient.Configuration(
