@@ -48,6 +48,20 @@ public enum ChildProcess {
         func read(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
         return Result(status: exitStatus, stdout: read(outputPath), stderr: read(errorPath))
     }
+
+    /// ``run(_:environment:unset:)`` on a thread of its own, so that a long child (another
+    /// client editing a server) runs while the test goes on without holding a thread of
+    /// the concurrency pool.
+    public static func runConcurrently(_ arguments: [String], environment: [String: String] = [:]) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(with: Swift.Result { try run(arguments, environment: environment) })
+            }.start()
+        }
+    }
+
+    /// The repository this test build comes from.
+    public static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 }
 
 /// A program that could not be started.

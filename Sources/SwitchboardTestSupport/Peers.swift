@@ -24,10 +24,12 @@ public struct Peer: Sendable, CustomStringConvertible {
 
     /// Runs `body` with a client logged in as `user`.
     public func withClient<Result>(
-        user: String = "anna", password: String = "secret", _ body: (DAVClient) async throws -> Result
+        user: String = "anna", password: String = "secret", configure: (inout ClientConfiguration) -> Void = { _ in },
+        _ body: (DAVClient) async throws -> Result
     ) async throws -> Result {
         var configuration = ClientConfiguration(credentials: .basic(user: user, password: password))
         configuration.additionalTrustRootsFile = certificateFile
+        configure(&configuration)
         return try await HTTPTransport.withTransport(configuration: configuration) { transport in
             try await body(DAVClient(baseURL: baseURL, transport: transport))
         }

@@ -26,9 +26,9 @@ struct SyncHarness {
 
     static func with(
         _ peer: Peer, _ driver: StoreDriver, kind: CollectionKind = .calendar, policy: ConflictPolicy = .remoteWins,
-        _ body: (inout SyncHarness) async throws -> Void
+        configure: (inout ClientConfiguration) -> Void = { _ in }, _ body: (inout SyncHarness) async throws -> Void
     ) async throws {
-        try await peer.withClient { client in
+        try await peer.withClient(configure: configure) { client in
             try await driver.withStore { store in
                 let home = kind == .calendar || peer.name != "xandikos" ? peer.annaCalendarHome : "/anna/contacts/"
                 let collectionHref = home + Fixtures.unique(kind == .calendar ? "sync" : "book") + "/"
@@ -43,6 +43,7 @@ struct SyncHarness {
                 let collection = CollectionRecord(accountID: account.id, href: collectionHref, kind: kind, conflictPolicy: policy)
                 try await store.saveCollection(collection)
                 let directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-vdir-\(UUID().uuidString)")
+                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
                 defer { try? FileManager.default.removeItem(at: directory) }
                 var harness = SyncHarness(peer: peer, client: client, store: store, collection: collection, directory: directory,
                                           flavor: kind == .calendar ? .calendar : .addressBook)

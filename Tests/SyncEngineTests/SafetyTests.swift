@@ -1,0 +1,122 @@
+import DAVClient
+import Foundation
+import SwitchboardTestSupport
+import SyncEngine
+import SyncPlanning
+import SyncStore
+import Testing
+
+/// What sync must never do: delete what it has not confirmed gone, stop at one bad item,
+/// or merge two items that share a UID.
+@Suite struct SafetyTests {
+    static let combinations: [(String, StoreDriver)] = Peer.all.map { ($0, .sqlite) } + [("radicale", .postgres)]
+
+    private func seed(_ harness: inout SyncHarness, count: Int) async throws {
+        for index in 1...count {
+            _ = try await harness.client.createObject(.calendar, in: harness.collection.href,
+                                                      data: Fixtures.event(uid: "event-\(index)"), uid: "event-\(index)")
+        }
+        try await harness.sync()
+    }
+
+    @Test(arguments: combinations)
+    func aServerThatLooksEmptyDoesNotWipeTheFolder(peer: String, driver: StoreDriver) async throws {
+        try await SyncHarness.with(peer, driver) { harness in
+            try await seed(&harness, count: 4)
+            for href in try await harness.client.etags(in: harness.collection.href).keys {
+                try await harness.client.delete(href)
+            }
+            let refused = try await harness.sync()
+            #expect(refused.failure?.contains("massDeleteRefused") == true)
+            #expect(try harness.files().count == 4, "nothing deleted locally")
+            let tokenBefore = harness.collection.syncToken
+
+            let again = try await harness.sync()
+            #expect(again.failure?.contains("massDeleteRefused") == true, "the refusal holds on every run")
+            #expect(harness.collection.syncToken == tokenBefore)
+
+            let forced = try await harness.sync(force: true)
+            #expect(forced.failure == nil)
+            #expect(forced.counts.deletedLocally == 4)
+            #expect(try harness.files().isEmpty)
+        }
+    }
+
+    @Test(arguments: combinations)
+    func anInvalidSyncTokenFallsBackToAFullListingWithoutLoss(peer: String, driver: StoreDriver) async throws {
+        try await SyncHarness.with(peer, driver) { harness in
+            try await seed(&harness, count: 3)
+            try harness.writeFile("local.ics", Fixtures.event(uid: "local"))
+            _ = try await harness.client.createObject(.calendar, in: harness.collection.href, data: Fixtures.event(uid: "late"), uid: "late")
+            harness.collection.syncToken = "http://example.org/ns/sync/not-a-token-of-this-server"
+            try await harness.store.saveCollection(harness.collection)
+
+            let run = try await harness.sync()
+            #expect(run.failure == nil)
+            #expect(run.method == "fullListingAfterInvalidToken")
+            #expect(run.counts.downloaded == 1)
+            #expect(run.counts.uploaded == 1)
+            #expect(try harness.folderUIDs() == ["event-1", "event-2", "event-3", "late", "local"])
+            #expect(try await harness.serverUIDs() == ["event-1", "event-2", "event-3", "late", "local"])
+            #expect(try await harness.sync().counts.requests == 1, "a valid token is kept")
+        }
+    }
+
+    @Test(arguments: combinations)
+    func aMalformedItemIsLoggedAndTheRestGoesOn(peer: String, driver: StoreDriver) async throws {
+        try await SyncHarness.with(peer, driver) { harness in
+            try await seed(&harness, count: 1)
+            try harness.writeFile("broken.ics", "this is no calendar at all\r\n")
+            try harness.writeFile("good.ics", Fixtures.event(uid: "good"))
+            let run = try await harness.sync()
+            #expect(run.failure == nil)
+            #expect(run.counts.uploaded == 1)
+            #expect(run.counts.errors == 1)
+            let error = try #require(run.itemErrors.first)
+            #expect(error.localID == "broken")
+            #expect(error.message.contains("malformedItem") && error.message.contains("line 1"), "names the line: \(error.message)")
+            #expect(try await harness.serverUIDs() == ["event-1", "good"])
+            let logged = try await harness.store.runs(collectionID: harness.collection.id, limit: 1).first
+            #expect(logged?.itemErrors == run.itemErrors)
+        }
+    }
+
+    @Test(arguments: combinations)
+    func duplicateUIDsAreReportedNotMerged(peer: String, driver: StoreDriver) async throws {
+        try await SyncHarness.with(peer, driver) { harness in
+            try await seed(&harness, count: 1)
+            try harness.writeFile("copy.ics", Fixtures.event(uid: "event-1", summary: "A copy"))
+            let run = try await harness.sync()
+            #expect(run.itemErrors.contains { $0.message.contains("duplicateUID") && $0.localID == "copy" })
+            #expect(run.counts.uploaded == 0)
+            #expect(try await harness.serverObjects().count == 1)
+            #expect(try harness.files().count == 2, "the local copy stays for a person to look at")
+        }
+    }
+
+    @Test(arguments: StoreDriver.allCases)
+    func theStoreItselfCanBeTheLocalSide(driver: StoreDriver) async throws {
+        try await SyncHarness.with("radicale", driver) { harness in
+            try await seed(&harness, count: 2)
+            let replica = StoreReplica(store: harness.store, collectionID: harness.collection.id)
+            // The folder run seeded the store; from here the app edits the store's records.
+            var items = try await harness.store.items(in: harness.collection.id).sorted { $0.uid ?? "" < $1.uid ?? "" }
+            items[0].pendingData = Fixtures.event(uid: "event-1", summary: "Moved by the app")
+            try await harness.store.saveItem(items[0])
+            items[1].pendingDeletion = true
+            try await harness.store.saveItem(items[1])
+            try await harness.store.saveItem(ItemRecord(collectionID: harness.collection.id, localID: "booking-1",
+                                                        pendingData: Fixtures.event(uid: "booking-1", summary: "Booked")))
+            let run = try await harness.sync(replica: replica)
+            #expect(run.failure == nil)
+            #expect(run.itemErrors.isEmpty)
+            #expect(run.counts.uploaded == 2)
+            #expect(run.counts.deletedRemotely == 1)
+            #expect(try await harness.serverUIDs() == ["booking-1", "event-1"])
+            #expect(try await harness.object(uid: "event-1")?.data?.contains("Moved by the app") == true)
+            let stored = try await harness.store.items(in: harness.collection.id)
+            #expect(stored.allSatisfy { $0.pendingData == nil && $0.etag != nil })
+            #expect(try await harness.sync(replica: replica).counts.requests == 1)
+        }
+    }
+}
