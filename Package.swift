@@ -129,7 +129,8 @@ let package = Package(
         ),
         .testTarget(
             name: "SyncEngineTests",
-            dependencies: ["SyncEngine", "SyncStore", "SyncPlanning", "DAVClient", "SwitchboardTestSupport"]
+            dependencies: ["SyncEngine", "SyncStore", "SyncPlanning", "DAVClient", "SwitchboardTestSupport",
+                           .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(name: "SwitchboardCLITests", dependencies: ["SwitchboardCLI", "SwitchboardTestSupport"]),
     ]

@@ -1,0 +1,53 @@
+public import DAVClient
+import Foundation
+import Synchronization
+public import SyncStore
+
+/// DAV clients for the store's accounts: one connection pool per account, its password
+/// opened from the sealed copy only when the pool is made. Shut down once at the end.
+public final class AccountClients: Sendable {
+    private let secrets: SecretBox
+    private let baseConfiguration: ClientConfiguration
+    private let transports = Mutex<[String: HTTPTransport]>([:])
+
+    /// Clients configured like `configuration`, with each account's credentials.
+    public init(secrets: SecretBox, configuration: ClientConfiguration = ClientConfiguration()) {
+        self.secrets = secrets
+        baseConfiguration = configuration
+    }
+
+    /// The client for `account`.
+    public func client(for account: AccountRecord) throws(SyncError) -> DAVClient {
+        guard let url = URL(string: account.serverURL) else {
+            throw SyncError(.account, detail: "account \(account.name) has an invalid server URL")
+        }
+        var configuration = baseConfiguration
+        if let sealed = account.sealedPassword {
+            do {
+                configuration.credentials = .basic(user: account.username, password: try secrets.open(sealed))
+            } catch {
+                throw SyncError(.account, detail: "account \(account.name): \(error)")
+            }
+        }
+        let transport = try transports.withLock { (transports) throws(SyncError) -> HTTPTransport in
+            if let existing = transports[account.id] { return existing }
+            do throws(DAVError) {
+                let created = try HTTPTransport(configuration: configuration)
+                transports[account.id] = created
+                return created
+            } catch {
+                throw SyncError(error)
+            }
+        }
+        return DAVClient(baseURL: url, transport: transport)
+    }
+
+    /// Closes every pool.
+    public func shutdown() async {
+        let all = transports.withLock { transports in
+            defer { transports = [:] }
+            return Array(transports.values)
+        }
+        for transport in all { await transport.shutdown() }
+    }
+}
