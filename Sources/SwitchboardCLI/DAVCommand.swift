@@ -21,12 +21,7 @@ struct DAVCommand: AsyncParsableCommand {
         func run() async throws {
             let report = try await server.withClient { client in
                 let found = try await client.discover()
-                var collections: [CollectionSummary] = []
-                for home in found.calendarHomes + found.addressBookHomes {
-                    for collection in try await client.collections(in: home) where !collections.contains(where: { $0.href == collection.href }) {
-                        collections.append(CollectionSummary(collection))
-                    }
-                }
+                let collections = try await client.collections(of: found).map(CollectionSummary.init)
                 return DiscoveryReport(
                     principal: found.principal, displayName: found.displayName, calendarHomes: found.calendarHomes,
                     addressBookHomes: found.addressBookHomes, server: found.quirks.product.rawValue,

@@ -157,7 +157,7 @@ enum ObjectOutput {
 
     static func get(_ href: String, server: ServerOptions) async throws {
         let resource = try await server.withClient { try await $0.get(href) }
-        if server.json {
+        if server.output.json {
             try server.print(Listed(href: href, etag: resource.etag, data: String(decoding: resource.body, as: UTF8.self))) { "" }
         } else {
             StandardOutput.write(resource.body)

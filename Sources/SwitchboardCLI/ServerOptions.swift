@@ -18,8 +18,7 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "A PEM file of certificates to trust besides the system's (a self-signed server).")
     var caFile: String?
 
-    @Flag(help: "Print JSON instead of text.")
-    var json = false
+    @OptionGroup var output: OutputOptions
 
     /// The password from the file or the environment.
     func password() throws -> String {
@@ -52,9 +51,21 @@ struct ServerOptions: ParsableArguments {
 
     /// Prints `value` as JSON (with `--json`) or `text()` otherwise.
     func print<Value: Encodable>(_ value: Value, text: () -> String) throws {
+        try output.print(value, text: text)
+    }
+}
+
+/// `--json`, and printing by it.
+struct OutputOptions: ParsableArguments {
+    @Flag(help: "Print JSON instead of text.")
+    var json = false
+
+    /// Prints `value` as JSON (with `--json`) or `text()` otherwise.
+    func print<Value: Encodable>(_ value: Value, text: () -> String) throws {
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            encoder.dateEncodingStrategy = .iso8601
             StandardOutput.write(Array(try encoder.encode(value)) + [UInt8(ascii: "\n")])
         } else {
             let output = text()

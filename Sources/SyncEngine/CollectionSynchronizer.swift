@@ -136,6 +136,7 @@ struct SyncRun {
         for item in try await storeCall({ store throws(StoreError) in try await store.items(in: collectionID) }) {
             items[item.localID] = item
         }
+        if collection.localSide != replica.identity { try await bindLocalSide() }
         let confirmed = items.values.filter { $0.href != nil && $0.etag != nil }
 
         let changes: ChangeSet
@@ -179,6 +180,22 @@ struct SyncRun {
             collection.lastSyncedAt = Date()
             try await storeCall { [collection] store throws(StoreError) in try await store.saveCollection(collection) }
         }
+    }
+
+    /// A run on a local side other than the one the synced state refers to: forget that
+    /// state (the server's items are then new, and local items with the same names pair up
+    /// with them) rather than read every missing item as deleted. Refused while the store
+    /// holds edits not yet synced, which forgetting would lose.
+    mutating func bindLocalSide() async throws(SyncError) {
+        if let pending = items.values.first(where: { $0.pendingData != nil || $0.pendingDeletion }) {
+            throw SyncError(.local, localID: pending.localID,
+                            detail: "the store holds local edits not yet synced from \(collection.localSide ?? "the store"); sync them there first")
+        }
+        for localID in items.keys.sorted() { try await forget(localID) }
+        collection.syncToken = nil
+        collection.ctag = nil
+        collection.localSide = replica.identity
+        try await storeCall { [collection] store throws(StoreError) in try await store.saveCollection(collection) }
     }
 
     // MARK: Learning the changes

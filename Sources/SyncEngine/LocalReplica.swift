@@ -4,6 +4,9 @@ public import SyncStore
 /// The local side of a sync: where an app's or a person's copy of a collection lives. The
 /// engine keeps the last-synced state in the store and asks the replica only what changed.
 public protocol LocalReplica: Sendable {
+    /// Which local side this is (`store`, or `folder:` and a path): a collection's synced
+    /// state belongs to one local side, and a run on another starts that side afresh.
+    var identity: String { get }
     /// Every item present locally, local id → a version that changes whenever the item's
     /// content may have (a file's size, time and inode; a row's revision).
     func versions() async throws(SyncError) -> [String: String]
@@ -93,6 +96,8 @@ public struct DirectoryReplica: LocalReplica {
 
     public func uploaded(_ localID: String, version: String) -> String { version }
 
+    public var identity: String { "folder:" + directory.standardizedFileURL.path }
+
     private func file(_ localID: String) -> String {
         directory.appendingPathComponent(localID + "." + fileExtension).path
     }
@@ -118,6 +123,8 @@ public struct StoreReplica: LocalReplica {
     }
 
     static let synced = "synced"
+
+    public var identity: String { "store" }
 
     public func versions() async throws(SyncError) -> [String: String] {
         var versions: [String: String] = [:]

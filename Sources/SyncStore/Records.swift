@@ -57,11 +57,13 @@ public struct CollectionRecord: Sendable, Hashable, Codable {
     public var syncInterval: Int
     /// When the last run that finished without a collection-level error ended.
     public var lastSyncedAt: Date?
+    /// The local side the items' synced state refers to (`LocalReplica.identity`).
+    public var localSide: String?
 
     public init(id: String = UUID().uuidString, accountID: String, href: String, kind: CollectionKind,
                 displayName: String? = nil, color: String? = nil, syncToken: String? = nil, ctag: String? = nil,
                 conflictPolicy: ConflictPolicy = .remoteWins, maxDeleteShare: Double = 0.5, enabled: Bool = true,
-                syncInterval: Int = 300, lastSyncedAt: Date? = nil) {
+                syncInterval: Int = 300, lastSyncedAt: Date? = nil, localSide: String? = nil) {
         self.id = id
         self.accountID = accountID
         self.href = href
@@ -75,6 +77,7 @@ public struct CollectionRecord: Sendable, Hashable, Codable {
         self.enabled = enabled
         self.syncInterval = syncInterval
         self.lastSyncedAt = lastSyncedAt
+        self.localSide = localSide
     }
 }
 

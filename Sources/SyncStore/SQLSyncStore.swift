@@ -192,7 +192,7 @@ extension CollectionRecord {
          ("sync_token", syncToken.sql(SQLValue.text)), ("ctag", ctag.sql(SQLValue.text)),
          ("conflict_policy", .text(conflictPolicy.rawValue)), ("max_delete_share", .real(maxDeleteShare)),
          ("enabled", .bool(enabled)), ("sync_interval", .integer(Int64(syncInterval))),
-         ("last_synced_at", lastSyncedAt.sql { .integer($0.storeMilliseconds) })]
+         ("last_synced_at", lastSyncedAt.sql { .integer($0.storeMilliseconds) }), ("local_side", localSide.sql(SQLValue.text))]
     }
 
     init(row: SQLRow) throws(StoreError) {
@@ -206,7 +206,8 @@ extension CollectionRecord {
                   syncToken: try row.optionalText("sync_token"), ctag: try row.optionalText("ctag"),
                   conflictPolicy: policy, maxDeleteShare: try row.real("max_delete_share"), enabled: try row.bool("enabled"),
                   syncInterval: Int(try row.integer("sync_interval")),
-                  lastSyncedAt: try row.optionalInteger("last_synced_at").map(Date.init(storeMilliseconds:)))
+                  lastSyncedAt: try row.optionalInteger("last_synced_at").map(Date.init(storeMilliseconds:)),
+                  localSide: try row.optionalText("local_side"))
     }
 }
 

@@ -84,5 +84,9 @@ public enum StoreSchema {
             // when the item was last synced: an unchanged version needs no re-reading.
             "ALTER TABLE items ADD COLUMN local_version TEXT",
         ]),
+        Migration(identifier: "v3-collection-local-side", statements: [
+            // Which local side (the store, or a folder) the items' synced state refers to.
+            "ALTER TABLE collections ADD COLUMN local_side TEXT",
+        ]),
     ]
 }

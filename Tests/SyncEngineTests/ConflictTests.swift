@@ -126,6 +126,7 @@ struct RacingReplica: LocalReplica {
         self.race = race
     }
 
+    var identity: String { inner.identity }
     func versions() async throws(SyncError) -> [String: String] { try await inner.versions() }
 
     func read(_ localID: String) async throws(SyncError) -> (data: String, version: String) {

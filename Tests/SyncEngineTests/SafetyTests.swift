@@ -76,7 +76,7 @@ import Testing
             #expect(error.localID == "broken")
             #expect(error.message.contains("malformedItem") && error.message.contains("line 1"), "names the line: \(error.message)")
             #expect(try await harness.serverUIDs() == ["event-1", "good"])
-            let logged = try await harness.store.runs(collectionID: harness.collection.id, limit: 1).first
+            let logged = try await harness.store.runs(collectionID: harness.collection.id, limit: 10).first { $0.id == run.id }
             #expect(logged?.itemErrors == run.itemErrors)
         }
     }
@@ -97,9 +97,12 @@ import Testing
     @Test(arguments: StoreDriver.allCases)
     func theStoreItselfCanBeTheLocalSide(driver: StoreDriver) async throws {
         try await SyncHarness.with("radicale", driver) { harness in
-            try await seed(&harness, count: 2)
             let replica = StoreReplica(store: harness.store, collectionID: harness.collection.id)
-            // The folder run seeded the store; from here the app edits the store's records.
+            for uid in ["event-1", "event-2"] {
+                _ = try await harness.client.createObject(.calendar, in: harness.collection.href, data: Fixtures.event(uid: uid), uid: uid)
+            }
+            #expect(try await harness.sync(replica: replica).counts.downloaded == 2)
+            // The app edits the store's records.
             var items = try await harness.store.items(in: harness.collection.id).sorted { $0.uid ?? "" < $1.uid ?? "" }
             items[0].pendingData = Fixtures.event(uid: "event-1", summary: "Moved by the app")
             try await harness.store.saveItem(items[0])
@@ -117,6 +120,19 @@ import Testing
             let stored = try await harness.store.items(in: harness.collection.id)
             #expect(stored.allSatisfy { $0.pendingData == nil && $0.etag != nil })
             #expect(try await harness.sync(replica: replica).counts.requests == 1)
+
+            // Syncing the same collection to a folder starts that side afresh, never reading
+            // the folder's emptiness as deletions; back on the store, unsynced edits block it.
+            let folderRun = try await harness.sync()
+            #expect(folderRun.counts.downloaded == 2 && folderRun.counts.deletedRemotely == 0)
+            #expect(try await harness.serverUIDs() == ["booking-1", "event-1"])
+            try await harness.sync(replica: replica)
+            var edited = try #require(try await harness.store.items(in: harness.collection.id).first)
+            edited.pendingData = Fixtures.event(uid: edited.uid ?? "", summary: "Unsynced")
+            try await harness.store.saveItem(edited)
+            let refused = try await harness.sync()
+            #expect(refused.failure?.contains("not yet synced") == true)
+            #expect(try await harness.store.item(in: harness.collection.id, localID: edited.localID)?.pendingData != nil)
         }
     }
 }

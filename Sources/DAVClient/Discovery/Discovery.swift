@@ -1,4 +1,4 @@
-import DAVXML
+public import DAVXML
 public import Foundation
 import NIOHTTP1
 
@@ -88,5 +88,19 @@ extension DAVClient {
         capabilities.syncCollection = reports.contains(.dav("sync-collection"))
         capabilities.freeBusyQuery = reports.contains(.caldav("free-busy-query")) || capabilities.freeBusyQuery
         capabilities.expand = reports.contains(.caldav("calendar-query")) && capabilities.calendarAccess
+    }
+}
+
+extension DAVClient {
+    /// Every collection in the homes `discovery` found (calendar homes first), each once.
+    public func collections(of discovery: DiscoveryResult) async throws(DAVError) -> [CollectionProperties] {
+        var found: [CollectionProperties] = []
+        var seen: Set<String> = []
+        for home in discovery.calendarHomes + discovery.addressBookHomes {
+            for collection in try await collections(in: home) where seen.insert(collection.href).inserted {
+                found.append(collection)
+            }
+        }
+        return found
     }
 }
