@@ -78,6 +78,12 @@ let package = Package(
                 "VCard",
                 "DAVXML",
                 "DAVClient",
+                "SyncPlanning",
+                "SyncStore",
+                "SQLiteStore",
+                "PostgresStore",
+                "SyncEngine",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -7,7 +7,7 @@ public struct Switchboard: AsyncParsableCommand {
         abstract: "Work with self-hosted groupware: calendars, contacts, files, mail.",
         subcommands: [
             ICSCommand.self, VCardCommand.self, DAVCommand.self, CalendarsCommand.self, EventsCommand.self, ContactsCommand.self,
-            BenchCommand.self,
+            AccountCommand.self, SyncCommand.self, BenchCommand.self,
         ]
     )
 

@@ -22,13 +22,14 @@ public enum ChildProcess {
     /// Runs `arguments[0]` (a path) with the rest as arguments, in this process's
     /// environment with `environment` added and the variables in `unset` removed.
     public static func run(_ arguments: [String], environment: [String: String] = [:], unset: [String] = []) throws -> Result {
+        try spawn(arguments, environment: environment, unset: unset).wait()
+    }
+
+    /// Starts `arguments[0]` like ``run(_:environment:unset:)`` without waiting for it.
+    public static func spawn(_ arguments: [String], environment: [String: String] = [:], unset: [String] = []) throws -> Running {
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("child-\(UUID().uuidString)").path
         let outputPath = base + ".out"
         let errorPath = base + ".err"
-        defer {
-            try? FileManager.default.removeItem(atPath: outputPath)
-            try? FileManager.default.removeItem(atPath: errorPath)
-        }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -42,11 +43,32 @@ public enum ChildProcess {
         var pid: pid_t = 0
         let spawned = posix_spawn(&pid, arguments[0], &actions, nil, &argv, &envp)
         guard spawned == 0 else { throw ChildProcessError(description: "cannot run \(arguments[0]): error \(spawned)") }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1, errno == EINTR {}
-        let exitStatus = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        func read(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
-        return Result(status: exitStatus, stdout: read(outputPath), stderr: read(errorPath))
+        return Running(pid: pid, outputPath: outputPath, errorPath: errorPath)
+    }
+
+    /// A child started by ``spawn(_:environment:unset:)``: wait for it once.
+    public struct Running: Sendable {
+        let pid: pid_t
+        let outputPath: String
+        let errorPath: String
+
+        /// Sends `signal` (SIGKILL by default: a crash).
+        public func kill(_ signal: Int32 = SIGKILL) {
+            _ = Glibc.kill(pid, signal)
+        }
+
+        /// Waits for the child to end and collects what it wrote.
+        public func wait() -> Result {
+            defer {
+                try? FileManager.default.removeItem(atPath: outputPath)
+                try? FileManager.default.removeItem(atPath: errorPath)
+            }
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) == -1, errno == EINTR {}
+            let exitStatus = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+            func read(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
+            return Result(status: exitStatus, stdout: read(outputPath), stderr: read(errorPath))
+        }
     }
 
     /// ``run(_:environment:unset:)`` on a thread of its own, so that a long child (another

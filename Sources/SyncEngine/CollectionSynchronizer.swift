@@ -25,8 +25,8 @@ public struct SyncOptions: Sendable {
         self.fullFetchThreshold = fullFetchThreshold
     }
 
-    /// This process: host, pid and a random part.
-    public static let defaultOwner = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))"
+    /// This process: `host/pid/random`.
+    public static let defaultOwner = LeaseOwner.current
 }
 
 /// Where a run is, for progress displays.
@@ -72,10 +72,7 @@ public struct CollectionSynchronizer: Sendable {
             progress(SyncProgress(collectionID: collection.id, phase: .finished, done: 0, total: 0))
         }
         do {
-            let now = Date()
-            guard try await store.acquireLease(collectionID: collection.id, owner: options.leaseOwner, now: now,
-                                               expiry: now + options.leaseDuration)
-            else {
+            guard try await acquireLease(collection) else {
                 record.failure = SyncError(.busy, detail: "another run holds \(collection.href)").description
                 await finish(&record)
                 return record
@@ -96,6 +93,36 @@ public struct CollectionSynchronizer: Sendable {
         await finish(&record)
         try? await store.releaseLease(collectionID: collection.id, owner: options.leaseOwner)
         return record
+    }
+}
+
+extension CollectionSynchronizer {
+    /// Takes the collection's lease; a lease left by a process of this host that has died
+    /// (a killed CLI) is broken rather than waited out.
+    func acquireLease(_ collection: CollectionRecord) async throws(StoreError) -> Bool {
+        let now = Date()
+        if try await store.acquireLease(collectionID: collection.id, owner: options.leaseOwner, now: now, expiry: now + options.leaseDuration) {
+            return true
+        }
+        guard let holder = try await store.leaseHolder(collectionID: collection.id, now: now), LeaseOwner.isDeadLocalProcess(holder) else {
+            return false
+        }
+        try await store.releaseLease(collectionID: collection.id, owner: holder)
+        return try await store.acquireLease(collectionID: collection.id, owner: options.leaseOwner, now: now, expiry: now + options.leaseDuration)
+    }
+}
+
+/// Lease owner names: `host/pid/random`, so that a lease held by a dead process of this
+/// host can be recognised.
+public enum LeaseOwner {
+    /// This process.
+    public static let current = "\(ProcessInfo.processInfo.hostName)/\(ProcessInfo.processInfo.processIdentifier)/\(UUID().uuidString.prefix(8))"
+
+    /// Whether `owner` names a process of this host that no longer runs.
+    public static func isDeadLocalProcess(_ owner: String) -> Bool {
+        let parts = owner.split(separator: "/")
+        guard parts.count == 3, parts[0] == ProcessInfo.processInfo.hostName, let pid = Int32(parts[1]) else { return false }
+        return kill(pid, 0) != 0 && errno == ESRCH
     }
 }
 

@@ -129,6 +129,12 @@ public struct SQLSyncStore: SyncStore {
         return try await rows("acquireLease", statement).first?.text("owner") == owner
     }
 
+    public func leaseHolder(collectionID: String, now: Date) async throws(StoreError) -> String? {
+        let statement = SQLStatement("SELECT owner FROM leases WHERE collection_id = ? AND expires_at > ?",
+                                     [.text(collectionID), .integer(now.storeMilliseconds)])
+        return try await rows("leaseHolder", statement).first?.text("owner")
+    }
+
     public func releaseLease(collectionID: String, owner: String) async throws(StoreError) {
         try await run("releaseLease", SQLStatement("DELETE FROM leases WHERE collection_id = ? AND owner = ?", [.text(collectionID), .text(owner)]))
     }

@@ -59,6 +59,8 @@ public protocol SyncStore: Sendable {
     /// Takes the lease on a collection for `owner` until `expiry`, when no other owner
     /// holds an unexpired one. Renewing one's own lease succeeds.
     func acquireLease(collectionID: String, owner: String, now: Date, expiry: Date) async throws(StoreError) -> Bool
+    /// Who holds an unexpired lease on a collection, if anyone.
+    func leaseHolder(collectionID: String, now: Date) async throws(StoreError) -> String?
     /// Gives a lease back (no-op when `owner` does not hold it).
     func releaseLease(collectionID: String, owner: String) async throws(StoreError)
 }

@@ -1,0 +1,143 @@
+public import ArgumentParser
+import DAVClient
+import DAVXML
+import Foundation
+public import SyncPlanning
+import SyncStore
+
+/// `switchboard account add|list|remove`: the accounts the store syncs.
+struct AccountCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "account",
+        abstract: "Add, list and remove the groupware accounts Switchboard syncs.",
+        subcommands: [Add.self, List.self, Remove.self]
+    )
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add an account: test the connection, discover its calendars and address books, keep the password sealed.")
+
+        @Argument(help: "A name for the account.")
+        var name: String
+
+        @OptionGroup var server: ServerOptions
+        @OptionGroup var store: StoreOptions
+
+        @Option(help: "Seconds between scheduled syncs of each collection.")
+        var interval = 300
+
+        @Option(help: "What wins when both sides changed an item: remote-wins, local-wins, newest-wins or manual.")
+        var policy: ConflictPolicy = .remoteWins
+
+        func run() async throws {
+            let (discovery, found) = try await server.withClient { client in
+                let discovery = try await client.discover()
+                return (discovery, try await client.collections(of: discovery))
+            }
+            let password = try server.password()
+            let added = try await store.withStore { store, secrets in
+                guard try await !store.accounts().contains(where: { $0.name == name }) else {
+                    throw ValidationError("there is already an account named \(name)")
+                }
+                let account = AccountRecord(name: name, serverURL: discovery.contextURL.absoluteString, username: server.user,
+                                            sealedPassword: try secrets.seal(password))
+                try await store.saveAccount(account)
+                var collections: [CollectionRecord] = []
+                for properties in found {
+                    let kind: CollectionKind
+                    if properties.kind.contains(.calendar) {
+                        kind = .calendar
+                    } else if properties.kind.contains(.addressBook) {
+                        kind = .addressBook
+                    } else {
+                        continue
+                    }
+                    let collection = CollectionRecord(accountID: account.id, href: properties.href, kind: kind,
+                                                      displayName: properties.displayName, color: properties.color,
+                                                      conflictPolicy: policy, syncInterval: interval)
+                    try await store.saveCollection(collection)
+                    collections.append(collection)
+                }
+                return AccountSummary(account: account, collections: collections)
+            }
+            try server.print(added) { added.text }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the accounts with their collections.")
+
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let summaries = try await store.withStore { store, _ in
+                var summaries: [AccountSummary] = []
+                for account in try await store.accounts() {
+                    summaries.append(AccountSummary(account: account, collections: try await store.collections(accountID: account.id)))
+                }
+                return summaries
+            }
+            try output.print(summaries) { summaries.map(\.text).joined(separator: "\n") }
+        }
+    }
+
+    struct Remove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Remove an account with its collections, synced state and log (nothing on the server is touched).")
+
+        @Argument(help: "The account's name.")
+        var name: String
+
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            try await store.withStore { store, _ in
+                guard let account = try await store.accounts().first(where: { $0.name == name }) else {
+                    throw ValidationError("no account named \(name)")
+                }
+                try await store.deleteAccount(id: account.id)
+            }
+            StandardOutput.write(Array("removed \(name)\n".utf8))
+        }
+    }
+}
+
+/// An account as `account add` and `account list` print it (never the password).
+struct AccountSummary: Encodable {
+    var name: String
+    var server: String
+    var user: String
+    var collections: [Collection]
+
+    struct Collection: Encodable {
+        var href: String
+        var kind: String
+        var displayName: String?
+        var enabled: Bool
+        var policy: String
+        var interval: Int
+        var lastSynced: Date?
+    }
+
+    init(account: AccountRecord, collections: [CollectionRecord]) {
+        name = account.name
+        server = account.serverURL
+        user = account.username
+        self.collections = collections.map {
+            Collection(href: $0.href, kind: $0.kind.rawValue, displayName: $0.displayName, enabled: $0.enabled,
+                       policy: $0.conflictPolicy.rawValue, interval: $0.syncInterval, lastSynced: $0.lastSyncedAt)
+        }
+    }
+
+    var text: String {
+        var lines = ["\(name)\t\(user) @ \(server)\t\(collections.count) collections"]
+        for collection in collections {
+            let synced = collection.lastSynced.map { "synced \(ISO8601DateFormatter().string(from: $0))" } ?? "never synced"
+            lines.append("  \(collection.kind)\t\(collection.href)\t\(collection.displayName ?? "-")\t\(collection.policy), every \(collection.interval) s\t\(collection.enabled ? synced : "disabled")")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension ConflictPolicy: ExpressibleByArgument {}
