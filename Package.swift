@@ -50,9 +50,10 @@ let package = Package(
         ),
 
         // MARK: Engines.
+        .target(name: "FileStamps"),
         .target(
             name: "SyncEngine",
-            dependencies: ["DAVClient", "SyncPlanning", "SyncContent", "SyncStore", "ICalendar", "ContentLines", "VCard",
+            dependencies: ["FileStamps", "DAVClient", "SyncPlanning", "SyncContent", "SyncStore", "ICalendar", "ContentLines", "VCard",
                            .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log")]
         ),
 

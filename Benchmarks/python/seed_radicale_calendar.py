@@ -1,5 +1,5 @@
 """Writes COUNT real events from an .ics file into a Radicale calendar folder, one
-VCALENDAR per event with the VTIMEZONEs it uses (stdlib only).
+VCALENDAR per UID (a master with its overrides) with the VTIMEZONEs it uses (stdlib only).
 
     python seed_radicale_calendar.py SOURCE.ics CALENDAR_FOLDER COUNT
 """
@@ -38,13 +38,21 @@ def main(source, folder, count):
     os.makedirs(folder, exist_ok=True)
     with open(os.path.join(folder, ".Radicale.props"), "w") as props:
         props.write('{"tag": "VCALENDAR", "D:displayname": "Benchmark"}')
-    written = 0
+    # One calendar object per UID: a series' overrides travel with their master, as
+    # CalDAV requires (RFC 4791 §4.1), so no two objects share a UID.
+    series = {}
     for event in blocks(lines, "VEVENT"):
-        used = sorted({m.group(1) for l in event for m in re.finditer(r";TZID=\"?([^:;\"]+)", l)})
+        uid = next((l[4:] for l in event if l.startswith("UID:")), None) or f"no-uid-{len(series)}"
+        series.setdefault(uid, []).append(event)
+    written = 0
+    for events in series.values():
+        used = sorted({m.group(1) for event in events for l in event for m in re.finditer(r";TZID=\"?([^:;\"]+)", l)})
         body = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Switchboard//bench//EN"]
         for tzid in used:
             body += zones.get(tzid, [])
-        body += event + ["END:VCALENDAR", ""]
+        for event in events:
+            body += event
+        body += ["END:VCALENDAR", ""]
         with open(os.path.join(folder, f"event-{written:05d}.ics"), "w", encoding="utf-8") as out:
             out.write("\r\n".join(body))
         written += 1

@@ -13,8 +13,10 @@ public enum StoreDriver: String, CaseIterable, CustomStringConvertible, Sendable
 
     public var description: String { rawValue }
 
-    /// Runs `body` with a migrated store of this driver.
-    public func withStore<Result: Sendable>(_ body: (SQLSyncStore) async throws -> Result) async throws -> Result {
+    /// Runs `body` with a migrated store of this driver. Tests share one PostgreSQL
+    /// database (each keeps to its own accounts) unless `isolated`, for a test that works on
+    /// every collection of its store (the scheduler): then it gets a database of its own.
+    public func withStore<Result: Sendable>(isolated: Bool = false, _ body: (SQLSyncStore) async throws -> Result) async throws -> Result {
         switch self {
         case .sqlite:
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-store-\(UUID().uuidString)")
@@ -25,7 +27,36 @@ public enum StoreDriver: String, CaseIterable, CustomStringConvertible, Sendable
             // postgres-nio warns when a query waits for `run()` to begin, as the first may.
             var logger = Logger(label: "switchboard.store.tests")
             logger.logLevel = .error
-            return try await PostgresSQLDatabase.withStore(configuration: try await Self.postgresConfiguration(), logger: logger, body)
+            var configuration = try await Self.postgresConfiguration()
+            guard isolated else { return try await PostgresSQLDatabase.withStore(configuration: configuration, logger: logger, body) }
+            let database = "isolated_" + UUID().uuidString.prefix(8).lowercased()
+            try await Self.administer("CREATE DATABASE \(database)", logger: logger)
+            configuration.database = database
+            do {
+                let result = try await PostgresSQLDatabase.withStore(configuration: configuration, logger: logger, body)
+                try await Self.administer("DROP DATABASE \(database)", logger: logger)
+                return result
+            } catch {
+                try? await Self.administer("DROP DATABASE \(database)", logger: logger)
+                throw error
+            }
+        }
+    }
+
+    /// Runs one statement outside a transaction on the shared test database.
+    private static func administer(_ statement: String, logger: Logger) async throws {
+        let shared = try await postgresConfiguration()
+        let connection = try await PostgresConnection.connect(
+            configuration: PostgresConnection.Configuration(
+                host: shared.host ?? "127.0.0.1", port: shared.port ?? 5432, username: shared.username,
+                password: shared.password, database: shared.database, tls: .disable),
+            id: 1, logger: logger)
+        do {
+            try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+            try await connection.close()
+        } catch {
+            try? await connection.close()
+            throw error
         }
     }
 

@@ -1,4 +1,4 @@
-public import ContentLines
+import ContentLines
 import ICalendar
 import VCard
 

@@ -13,16 +13,10 @@ public struct SyncOptions: Sendable {
     public var leaseOwner: String
     /// How long a lease lasts without renewal (a killed run's lease expires after it).
     public var leaseDuration: TimeInterval
-    /// From this many unknown items on, a first sync fetches everything in one query
-    /// REPORT instead of multigets.
-    public var fullFetchThreshold: Int
-
-    public init(force: Bool = false, leaseOwner: String = SyncOptions.defaultOwner, leaseDuration: TimeInterval = 300,
-                fullFetchThreshold: Int = 64) {
+    public init(force: Bool = false, leaseOwner: String = SyncOptions.defaultOwner, leaseDuration: TimeInterval = 300) {
         self.force = force
         self.leaseOwner = leaseOwner
         self.leaseDuration = leaseDuration
-        self.fullFetchThreshold = fullFetchThreshold
     }
 
     /// This process: `host/pid/random`.
@@ -142,6 +136,8 @@ struct SyncRun {
     var localObjects: [String: (data: String, version: String, content: ItemContent)] = [:]
     /// Whether a failure that may pass (network, 5xx) happened: then the sync token stays.
     var transientFailure = false
+    /// Downloads written locally, waiting to be committed together.
+    var downloads: [ItemRecord] = []
     var leaseRenewedAt = Date()
 
     var client: DAVClient { synchronizer.client }
@@ -166,18 +162,7 @@ struct SyncRun {
         if collection.localSide != replica.identity { try await bindLocalSide() }
         let confirmed = items.values.filter { $0.href != nil && $0.etag != nil }
 
-        let changes: ChangeSet
-        do {
-            let known = Dictionary(confirmed.map { ($0.href!, $0.etag!) }, uniquingKeysWith: { first, _ in first })
-            changes = try await client.changes(
-                in: collection.href, since: SyncState(syncToken: collection.syncToken, ctag: collection.ctag, etags: known))
-        } catch {
-            throw SyncError(error)
-        }
-        record.method = changes.method.rawValue
-
-        progress(SyncProgress(collectionID: collection.id, phase: .fetching, done: 0, total: changes.added.count + changes.changed.count))
-        let remote = try await remoteChanges(changes, firstSync: confirmed.isEmpty)
+        let (remote, remoteState) = try await remoteChanges(confirmed: confirmed)
         let local = try await localChanges(confirmed: confirmed)
         let synced = syncedItems(confirmed: confirmed, remote: remote, local: local)
         let newLocal = withoutDuplicateUIDs(local, synced: synced)
@@ -192,18 +177,26 @@ struct SyncRun {
         }
 
         for (index, action) in plan.actions.enumerated() {
-            progress(SyncProgress(collectionID: collection.id, phase: .applying, done: index, total: plan.actions.count))
+            if index % 64 == 0 {
+                progress(SyncProgress(collectionID: collection.id, phase: .applying, done: index, total: plan.actions.count))
+            }
             do {
+                if case .download = action {} else { try await commitDownloads() }
                 try await execute(action, retries: 1)
             } catch {
                 note(error)
             }
             try await renewLeaseIfDue()
         }
+        do {
+            try await commitDownloads()
+        } catch {
+            note(error)
+        }
 
         if !transientFailure {
-            collection.syncToken = changes.state.syncToken
-            collection.ctag = changes.state.ctag
+            collection.syncToken = remoteState.syncToken
+            collection.ctag = remoteState.ctag
             collection.lastSyncedAt = Date()
             try await storeCall { [collection] store throws(StoreError) in try await store.saveCollection(collection) }
         }
@@ -227,46 +220,82 @@ struct SyncRun {
 
     // MARK: Learning the changes
 
-    /// The server's changes with the changed objects fetched and analysed; an object that
-    /// does not parse is logged and left out (the item stays as it was).
-    mutating func remoteChanges(_ changes: ChangeSet, firstSync: Bool) async throws(SyncError) -> [String: RemoteChange] {
-        var remote: [String: RemoteChange] = [:]
-        for href in changes.deleted { remote[href] = .gone }
-        let wanted = (changes.added + changes.changed).map(\.href)
-        let (objects, missing) = try await fetch(wanted, firstSync: firstSync)
-        for href in missing { remote[href] = .gone }
-        for object in objects {
-            guard let data = object.data, let etag = object.etag else {
-                note(SyncError(.malformedItem, href: object.href, detail: "the server sent no data or ETag"))
-                continue
-            }
+    /// The server's changes, the changed objects fetched and analysed, and the state to
+    /// keep: a first sync takes a snapshot (token, then every object in one query), later
+    /// ones ask for changes since the token or ctag and multiget what changed. An object
+    /// that does not parse is logged and left out (its item stays as it was).
+    mutating func remoteChanges(confirmed: [ItemRecord]) async throws(SyncError) -> ([String: RemoteChange], SyncState) {
+        if confirmed.isEmpty, collection.syncToken == nil, collection.ctag == nil {
             do {
-                let content = try ItemContent(data, flavor: flavor)
-                remoteObjects[object.href] = (object, content)
-                remote[object.href] = .present(etag: etag, content.state)
+                let snapshot = try await client.snapshot(flavor, of: collection.href)
+                record.method = "snapshot"
+                progress(SyncProgress(collectionID: collection.id, phase: .fetching, done: 0, total: snapshot.objects.count))
+                var remote: [String: RemoteChange] = [:]
+                await analyse(snapshot.objects, into: &remote)
+                return (remote, snapshot.state)
+            } catch where [.tooLarge, .forbidden, .status].contains(error.code) {
+                // Too big for one response, or no query REPORT here: list and multiget.
             } catch {
-                note(SyncError(.malformedItem, href: object.href, detail: error.description))
+                throw SyncError(error)
             }
         }
-        return remote
-    }
-
-    /// Fetches `hrefs`: one query REPORT for a large first sync, multigets otherwise.
-    mutating func fetch(_ hrefs: [String], firstSync: Bool) async throws(SyncError) -> (objects: [DAVObject], missing: [String]) {
-        guard !hrefs.isEmpty else { return ([], []) }
-        var remaining = Set(hrefs)
-        var objects: [DAVObject] = []
-        if firstSync, hrefs.count >= synchronizer.options.fullFetchThreshold,
-            let all = try? await client.allObjects(flavor, in: collection.href)
-        {
-            for object in all where remaining.remove(object.href) != nil { objects.append(object) }
-        }
-        guard !remaining.isEmpty else { return (objects, []) }
+        let changes: ChangeSet
         do {
-            let result = try await client.multiget(flavor, in: collection.href, hrefs: hrefs.filter(remaining.contains))
-            return (objects + result.objects, result.missing)
+            let known = Dictionary(confirmed.map { ($0.href!, $0.etag!) }, uniquingKeysWith: { first, _ in first })
+            changes = try await client.changes(
+                in: collection.href, since: SyncState(syncToken: collection.syncToken, ctag: collection.ctag, etags: known))
         } catch {
             throw SyncError(error)
+        }
+        record.method = changes.method.rawValue
+        let wanted = (changes.added + changes.changed).map(\.href)
+        progress(SyncProgress(collectionID: collection.id, phase: .fetching, done: 0, total: wanted.count))
+        var remote: [String: RemoteChange] = [:]
+        for href in changes.deleted { remote[href] = .gone }
+        if !wanted.isEmpty {
+            let fetched: MultigetResult
+            do {
+                fetched = try await client.multiget(flavor, in: collection.href, hrefs: wanted)
+            } catch {
+                throw SyncError(error)
+            }
+            for href in fetched.missing { remote[href] = .gone }
+            await analyse(fetched.objects, into: &remote)
+        }
+        return (remote, changes.state)
+    }
+
+    /// One server object's content, or why it cannot be used.
+    static func analyse(_ object: DAVObject, flavor: ObjectFlavor) -> Result<ItemContent, SyncError> {
+        guard let data = object.data, object.etag != nil else {
+            return .failure(SyncError(.malformedItem, href: object.href, detail: "the server sent no data or ETag"))
+        }
+        do {
+            return .success(try ItemContent(data, flavor: flavor))
+        } catch {
+            return .failure(SyncError(.malformedItem, href: object.href, detail: error.description))
+        }
+    }
+
+    /// Parses server objects (on every core: a first sync parses thousands) into `remote`.
+    mutating func analyse(_ objects: [DAVObject], into remote: inout [String: RemoteChange]) async {
+        let flavor = flavor
+        let chunkSize = max(64, objects.count / max(1, ProcessInfo.processInfo.activeProcessorCount * 2) + 1)
+        let chunks = stride(from: 0, to: objects.count, by: chunkSize).map { Array(objects[$0..<min($0 + chunkSize, objects.count)]) }
+        let analysed = await withTaskGroup(of: [(DAVObject, Result<ItemContent, SyncError>)].self) { group in
+            for chunk in chunks {
+                group.addTask { chunk.map { ($0, Self.analyse($0, flavor: flavor)) } }
+            }
+            return await group.reduce(into: []) { $0 += $1 }
+        }
+        for (object, result) in analysed {
+            switch result {
+            case .success(let content):
+                remoteObjects[object.href] = (object, content)
+                remote[object.href] = .present(etag: object.etag ?? "", content.state)
+            case .failure(let error):
+                note(error)
+            }
         }
     }
 
@@ -360,12 +389,14 @@ struct SyncRun {
     /// restricted to characters safe in a file name, unless another item holds that id.
     func localID(forNew href: String) -> String {
         var name = String(href.split(separator: "/").last ?? "")
-        name = name.removingPercentEncoding ?? name
+        if name.contains("%") { name = name.removingPercentEncoding ?? name }
         if let dot = name.lastIndex(of: "."), ["ics", "vcf"].contains(name[name.index(after: dot)...].lowercased()) {
             name = String(name[..<dot])
         }
-        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_@")
-        var safe = String(name.map { allowed.contains($0) ? $0 : "_" })
+        var safe = String(name.unicodeScalars.map { scalar in
+            scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "-_@".unicodeScalars.contains(scalar))
+                ? Character(scalar) : "_"
+        })
         if safe.isEmpty || safe.count > 200 { safe = ContentHash.hex(of: href) }
         if let holder = items[safe], holder.href != href { safe += "-" + ContentHash.hex(of: href).prefix(12) }
         return safe
@@ -413,8 +444,25 @@ struct SyncRun {
         item.conflictETag = nil
         item.localVersion = version
         item.fields = content.fields
-        try await save(item)
-        record.counts.downloaded += 1
+        items[localID] = item
+        downloads.append(item)
+        if downloads.count >= 256 { try await commitDownloads() }
+    }
+
+    /// Commits the downloads written so far in one transaction. Safe to defer: a download
+    /// lost with its batch is seen again next run (the token has not moved) and pairs with
+    /// the file already written, so it is adopted, not duplicated.
+    mutating func commitDownloads() async throws(SyncError) {
+        guard !downloads.isEmpty else { return }
+        let batch = downloads
+        downloads = []
+        do {
+            try await store.saveItems(batch)
+            record.counts.downloaded += batch.count
+        } catch {
+            transientFailure = true
+            throw SyncError(.store, detail: "\(batch.count) downloads not recorded: \(error)")
+        }
     }
 
     mutating func upload(_ localID: String, to href: String?, ifMatch: String?, retries: Int) async throws(SyncError) {

@@ -1,5 +1,5 @@
 public import DAVClient
-public import SyncStore
+import SyncStore
 
 /// Why a sync run, or one item of it, failed.
 public struct SyncError: Error, Sendable, CustomStringConvertible {

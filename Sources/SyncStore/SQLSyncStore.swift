@@ -70,17 +70,28 @@ public struct SQLSyncStore: SyncStore {
     }
 
     public func saveItem(_ item: ItemRecord) async throws(StoreError) -> Int64 {
+        try await saveItems([item]).first ?? 0
+    }
+
+    public func saveItems(_ items: [ItemRecord]) async throws(StoreError) -> [Int64] {
+        guard !items.isEmpty else { return [] }
+        let statements = items.flatMap { [Self.nextRevision, Self.itemUpsert($0)] }
+        let results = try await database.run(statements, operation: "saveItems")
+        return try stride(from: 1, to: results.count, by: 2).map { index throws(StoreError) in
+            try results[index].first?.integer("revision") ?? 0
+        }
+    }
+
+    private static func itemUpsert(_ item: ItemRecord) -> SQLStatement {
         var row = item.row
         row.removeAll { $0.column == "revision" }
         let columns = row.map(\.column) + ["revision"]
         let placeholders = Array(repeating: "?", count: row.count) + ["(SELECT value FROM revision_counter)"]
         let updates = columns.filter { !["collection_id", "local_id"].contains($0) }.map { "\($0) = excluded.\($0)" }
-        let insert = SQLStatement(
+        return SQLStatement(
             "INSERT INTO items (\(columns.joined(separator: ", "))) VALUES (\(placeholders.joined(separator: ", "))) "
                 + "ON CONFLICT (collection_id, local_id) DO UPDATE SET \(updates.joined(separator: ", ")) RETURNING revision",
             row.map(\.value))
-        let results = try await database.run([Self.nextRevision, insert], operation: "saveItem")
-        return try results.last?.first?.integer("revision") ?? 0
     }
 
     public func deleteItem(in collectionID: String, localID: String, at date: Date) async throws(StoreError) -> Int64? {

@@ -40,6 +40,9 @@ public protocol SyncStore: Sendable {
     /// Writes an item (insert or replace by local id) and returns the revision given to it.
     @discardableResult
     func saveItem(_ item: ItemRecord) async throws(StoreError) -> Int64
+    /// Writes several items in one transaction (all or none) and returns their revisions.
+    @discardableResult
+    func saveItems(_ items: [ItemRecord]) async throws(StoreError) -> [Int64]
     /// Deletes an item, leaving a tombstone; returns the tombstone's revision, or `nil`
     /// when there was no such item.
     @discardableResult

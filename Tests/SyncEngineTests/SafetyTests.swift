@@ -105,10 +105,10 @@ import Testing
             // The app edits the store's records.
             var items = try await harness.store.items(in: harness.collection.id).sorted { $0.uid ?? "" < $1.uid ?? "" }
             items[0].pendingData = Fixtures.event(uid: "event-1", summary: "Moved by the app")
-            try await harness.store.saveItem(items[0])
+            _ = try await harness.store.saveItem(items[0])
             items[1].pendingDeletion = true
-            try await harness.store.saveItem(items[1])
-            try await harness.store.saveItem(ItemRecord(collectionID: harness.collection.id, localID: "booking-1",
+            _ = try await harness.store.saveItem(items[1])
+            _ = try await harness.store.saveItem(ItemRecord(collectionID: harness.collection.id, localID: "booking-1",
                                                         pendingData: Fixtures.event(uid: "booking-1", summary: "Booked")))
             let run = try await harness.sync(replica: replica)
             #expect(run.failure == nil)
@@ -129,7 +129,7 @@ import Testing
             try await harness.sync(replica: replica)
             var edited = try #require(try await harness.store.items(in: harness.collection.id).first)
             edited.pendingData = Fixtures.event(uid: edited.uid ?? "", summary: "Unsynced")
-            try await harness.store.saveItem(edited)
+            _ = try await harness.store.saveItem(edited)
             let refused = try await harness.sync()
             #expect(refused.failure?.contains("not yet synced") == true)
             #expect(try await harness.store.item(in: harness.collection.id, localID: edited.localID)?.pendingData != nil)

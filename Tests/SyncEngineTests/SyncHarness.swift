@@ -64,6 +64,9 @@ struct SyncHarness {
         let synchronizer = CollectionSynchronizer(client: client, store: store, replica: try replica ?? folder,
                                                   options: SyncOptions(force: force))
         let run = await synchronizer.sync(collection)
+        if run.failure != nil || !run.itemErrors.isEmpty {
+            print("sync of \(collection.href) on \(peer.name): \(run.failure ?? "ok"); \(run.itemErrors.count) item errors, first: \(run.itemErrors.first?.message ?? "-")")
+        }
         let id = collection.id
         guard let reloaded = try await store.collections(accountID: collection.accountID).first(where: { $0.id == id }) else {
             throw PeerError(message: "collection \(id) vanished")

@@ -47,7 +47,7 @@ import Testing
 
             let quiet = try await harness.sync()
             #expect(quiet.failure == nil)
-            #expect(quiet.counts.requests == 1, "no change on either side: one sync-collection REPORT")
+            #expect(quiet.counts.requests == 1, "no change on either side: one sync-collection REPORT; \(second.itemErrors) \(quiet.itemErrors)")
             #expect(quiet.counts.downloaded + quiet.counts.uploaded == 0)
         }
     }
@@ -63,6 +63,38 @@ import Testing
             #expect(run.counts.uploaded == 1)
             #expect(try await harness.serverUIDs() == ["card-1", "card-2"])
             #expect(try harness.folderUIDs() == ["card-1", "card-2"])
+        }
+    }
+
+    @Test(arguments: StoreDriver.allCases)
+    func syncedItemsCarryTheFieldsQueriesNeed(driver: StoreDriver) async throws {
+        try await SyncHarness.with("radicale", driver) { harness in
+            let zoned = Fixtures.event(uid: "zoned", summary: "Berlin morning", start: "20260105T090000", end: "20260105T100000")
+                .replacingOccurrences(of: "DTSTART:", with: "DTSTART;TZID=Europe/Berlin:")
+                .replacingOccurrences(of: "DTEND:", with: "DTEND;TZID=Europe/Berlin:")
+                .replacingOccurrences(of: "END:VEVENT", with: "STATUS:TENTATIVE\r\nTRANSP:TRANSPARENT\r\nEND:VEVENT")
+            let weekly = Fixtures.event(uid: "weekly", start: "20250106T090000Z", end: "20250106T093000Z", rrule: "FREQ=WEEKLY")
+            let allDay = Fixtures.event(uid: "all-day", start: "20260110", end: "20260111")
+                .replacingOccurrences(of: "DTSTART:", with: "DTSTART;VALUE=DATE:").replacingOccurrences(of: "DTEND:", with: "DTEND;VALUE=DATE:")
+            for (uid, data) in [("zoned", zoned), ("weekly", weekly), ("all-day", allDay)] {
+                _ = try await harness.client.createObject(.calendar, in: harness.collection.href, data: data, uid: uid)
+            }
+            try await harness.sync()
+            let items = Dictionary(uniqueKeysWithValues: try await harness.store.items(in: harness.collection.id).map { ($0.uid ?? "", $0) })
+            let berlin = try #require(items["zoned"]?.fields)
+            #expect(berlin.summary == "Berlin morning")
+            #expect(berlin.startUTC == 1_767_600_000, "09:00 in Berlin is 08:00 UTC")
+            #expect(berlin.endUTC == 1_767_603_600)
+            #expect(berlin.status == "TENTATIVE" && berlin.transparency == "TRANSPARENT" && !berlin.recurring)
+            #expect(items["weekly"]?.fields.recurring == true && items["weekly"]?.fields.endUTC == nil)
+            #expect(items["all-day"]?.fields.allDay == true && items["all-day"]?.fields.startUTC == 1_768_003_200)
+
+            // A March 2026 week: the weekly series (a master from 2025) and nothing else.
+            let found = try await harness.store.items(in: harness.collection.id, overlappingFrom: 1_772_323_200, to: 1_772_928_000)
+            #expect(found.map(\.uid) == ["weekly"])
+            let january = try await harness.store.items(in: harness.collection.id, overlappingFrom: 1_767_571_200, to: 1_768_176_000)
+            #expect(Set(january.compactMap(\.uid)) == ["zoned", "weekly", "all-day"])
+            #expect(try await harness.store.items(in: harness.collection.id, uid: "zoned").count == 1)
         }
     }
 }

@@ -47,7 +47,7 @@ import Testing
     func deletingAnAccountRemovesEverythingBelowIt(driver: StoreDriver) async throws {
         try await driver.withStore { store in
             let (account, collection) = try await seed(store)
-            try await store.saveItem(event(collection, "a", start: 0, end: 3600))
+            _ = try await store.saveItem(event(collection, "a", start: 0, end: 3600))
             try await store.saveRun(SyncRunRecord(collectionID: collection.id))
             try await store.deleteAccount(id: account.id)
             #expect(try await store.collections(accountID: account.id).isEmpty)
@@ -98,18 +98,36 @@ import Testing
     }
 
     @Test(arguments: StoreDriver.allCases)
+    func aBatchOfItemsIsSavedInOneTransaction(driver: StoreDriver) async throws {
+        try await driver.withStore { store in
+            let (_, collection) = try await seed(store)
+            let batch = (0..<300).map { event(collection, "item-\($0)", start: Int64($0), end: Int64($0) + 1) }
+            let revisions = try await store.saveItems(batch)
+            #expect(revisions.count == 300)
+            #expect(revisions == revisions.sorted() && Set(revisions).count == 300)
+            #expect(try await store.items(in: collection.id).count == 300)
+
+            var broken = batch
+            broken[150].collectionID = "no-such-collection"
+            let error = await thrownError(StoreError.self) { _ = try await store.saveItems(broken) }
+            #expect(error?.code == .constraint)
+            #expect(try await store.items(in: collection.id, changedSince: revisions.last!).isEmpty, "all or nothing")
+        }
+    }
+
+    @Test(arguments: StoreDriver.allCases)
     func timeRangeQueriesIncludeRecurringMasters(driver: StoreDriver) async throws {
         try await driver.withStore { store in
             let (_, collection) = try await seed(store)
             let hour: Int64 = 3600
-            try await store.saveItem(event(collection, "before", start: 0, end: hour))
-            try await store.saveItem(event(collection, "touching-start", start: 9 * hour, end: 10 * hour))
-            try await store.saveItem(event(collection, "inside", start: 11 * hour, end: 12 * hour))
-            try await store.saveItem(event(collection, "spanning", start: 5 * hour, end: 30 * hour))
-            try await store.saveItem(event(collection, "instant", start: 10 * hour, end: nil))
-            try await store.saveItem(event(collection, "weekly", start: -100 * hour, end: nil, recurring: true))
-            try await store.saveItem(event(collection, "later-series", start: 40 * hour, end: nil, recurring: true))
-            try await store.saveItem(event(collection, "after", start: 20 * hour, end: 21 * hour))
+            _ = try await store.saveItem(event(collection, "before", start: 0, end: hour))
+            _ = try await store.saveItem(event(collection, "touching-start", start: 9 * hour, end: 10 * hour))
+            _ = try await store.saveItem(event(collection, "inside", start: 11 * hour, end: 12 * hour))
+            _ = try await store.saveItem(event(collection, "spanning", start: 5 * hour, end: 30 * hour))
+            _ = try await store.saveItem(event(collection, "instant", start: 10 * hour, end: nil))
+            _ = try await store.saveItem(event(collection, "weekly", start: -100 * hour, end: nil, recurring: true))
+            _ = try await store.saveItem(event(collection, "later-series", start: 40 * hour, end: nil, recurring: true))
+            _ = try await store.saveItem(event(collection, "after", start: 20 * hour, end: 21 * hour))
             let found = try await store.items(in: collection.id, overlappingFrom: 10 * hour, to: 20 * hour).map(\.localID)
             #expect(Set(found) == ["inside", "spanning", "instant", "weekly"])
         }

@@ -57,7 +57,27 @@ public struct MemberVersion: Sendable, Hashable {
     public var etag: String
 }
 
+/// Every member of a collection with its data, and the state to sync from afterwards.
+public struct CollectionSnapshot: Sendable {
+    /// The members, with ETag and data.
+    public var objects: [DAVObject]
+    /// The sync token and ctag read before the members, with the members' ETags.
+    public var state: SyncState
+}
+
 extension DAVClient {
+    /// A first look at a collection: its sync token and ctag, read first so that nothing
+    /// changed after them can be missed later, then every member with its data in one
+    /// query REPORT (see ``allObjects(_:in:)``). Two requests, where sync-collection plus
+    /// multigets take several.
+    public func snapshot(_ flavor: ObjectFlavor, of collection: String) async throws(DAVError) -> CollectionSnapshot {
+        let properties = try await self.collection(collection)
+        let objects = try await allObjects(flavor, in: collection)
+        var etags: [String: String] = [:]
+        for object in objects { if let etag = object.etag { etags[object.href] = etag } }
+        return CollectionSnapshot(objects: objects, state: SyncState(syncToken: properties.syncToken, ctag: properties.ctag, etags: etags))
+    }
+
     /// The changes in `collection` since `state`: sync-collection with paging when the
     /// server supports it, a full listing when the token is refused, and a ctag check
     /// followed by an ETag listing otherwise. Deletions are reported only when confirmed.
