@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "SQLiteStore", targets: ["SQLiteStore"]),
         .library(name: "PostgresStore", targets: ["PostgresStore"]),
         .library(name: "SyncEngine", targets: ["SyncEngine"]),
+        .library(name: "Availability", targets: ["Availability"]),
         .executable(name: "switchboard", targets: ["switchboard"]),
     ],
     dependencies: [
@@ -36,6 +37,7 @@ let package = Package(
         .target(name: "VCard", dependencies: ["ContentLines"]),
         .target(name: "DAVXML"),
         .target(name: "SyncPlanning"),
+        .target(name: "Availability", dependencies: ["ICalendar", "ContentLines"]),
         .target(
             name: "SyncContent",
             dependencies: ["ContentLines", "ICalendar", "VCard", "SyncPlanning", .product(name: "Crypto", package: "swift-crypto")]
@@ -139,6 +141,7 @@ let package = Package(
             dependencies: ["SyncEngine", "SyncStore", "SyncPlanning", "DAVClient", "SwitchboardTestSupport",
                            .product(name: "Crypto", package: "swift-crypto")]
         ),
+        .testTarget(name: "AvailabilityTests", dependencies: ["Availability", "ICalendar", "SwitchboardTestSupport"]),
         .testTarget(name: "SwitchboardCLITests", dependencies: ["SwitchboardCLI", "SwitchboardTestSupport"]),
     ]
 )

@@ -1,0 +1,108 @@
+import ContentLines
+public import ICalendar
+
+/// What makes an event block time: the resource's choices about tentative and all-day
+/// events and who the resource is (to recognise invitations it declined).
+public struct BusyRules: Sendable, Hashable, Codable {
+    /// Whether `STATUS:TENTATIVE` blocks (it does by default).
+    public var tentativeBlocks: Bool
+    /// Whether all-day events block their whole day in the resource's zone.
+    public var allDayBlocks: Bool
+    /// The resource's calendar addresses (`mailto:…`), compared case-insensitively.
+    public var addresses: [String]
+
+    public init(tentativeBlocks: Bool = true, allDayBlocks: Bool = true, addresses: [String] = []) {
+        self.tentativeBlocks = tentativeBlocks
+        self.allDayBlocks = allDayBlocks
+        self.addresses = addresses
+    }
+}
+
+/// Which event (instance) blocks time, named without its details.
+public struct EventReference: Sendable, Hashable, Codable {
+    /// The calendar (store collection id) it is in.
+    public var calendar: String
+    public var uid: String?
+    /// The instance's RECURRENCE-ID, for a recurring event.
+    public var recurrenceID: String?
+
+    public init(calendar: String, uid: String?, recurrenceID: String? = nil) {
+        self.calendar = calendar
+        self.uid = uid
+        self.recurrenceID = recurrenceID
+    }
+}
+
+/// A span that an event blocks.
+public struct BusyPeriod: Sendable, Hashable, Codable {
+    public var interval: Interval
+    public var event: EventReference
+    /// `BUSY` or `BUSY-TENTATIVE` (RFC 5545 FBTYPE).
+    public var tentative: Bool
+    /// The event's summary, for callers allowed to see it.
+    public var summary: String?
+
+    public init(interval: Interval, event: EventReference, tentative: Bool, summary: String?) {
+        self.interval = interval
+        self.event = event
+        self.tentative = tentative
+        self.summary = summary
+    }
+}
+
+/// Reads the busy time of calendar objects: every instance overlapping a window, expanded
+/// (recurrences, overrides, exceptions), minus what does not block — cancelled, transparent,
+/// declined by the resource, tentative or all-day when the rules say so. All-day and
+/// floating times are read in the resource's zone.
+public struct BusyTimeReader: Sendable {
+    public var rules: BusyRules
+    public var zone: any ZoneRules
+
+    public init(rules: BusyRules, zone: any ZoneRules) {
+        self.rules = rules
+        self.zone = zone
+    }
+
+    /// The busy periods of one calendar object (a VCALENDAR) within `window`.
+    public func busyPeriods(of calendar: Component, in window: Interval, calendarID: String) -> [BusyPeriod] {
+        // All-day and floating instances are found by wall-clock bounds a day wider, then cut.
+        let expansion = CalendarExpansion(calendar: calendar, from: .instant(window.start - 86_400 * 2),
+                                          to: .instant(window.end + 86_400 * 2), limit: nil)
+        var periods: [BusyPeriod] = []
+        for occurrence in expansion.occurrences {
+            let component = occurrence.component
+            guard component.name == ComponentName.event, blocks(component) else { continue }
+            let allDay = occurrence.start.isDate
+            if allDay, !rules.allDayBlocks { continue }
+            let interval = Interval(start: occurrence.startUTC ?? zone.instant(of: occurrence.start.wallClock),
+                                    end: occurrence.endUTC ?? zone.instant(of: occurrence.end.wallClock))
+            let span = interval.isEmpty ? Interval(start: interval.start, end: interval.start + 1) : interval
+            guard span.overlaps(window) else { continue }
+            let tentative = (try? component.status) == .tentative
+            periods.append(BusyPeriod(
+                interval: span,
+                event: EventReference(calendar: calendarID, uid: occurrence.uid,
+                                      recurrenceID: component.isRecurring || component.property(PropertyName.recurrenceID) != nil
+                                          ? occurrence.recurrenceID.icalendarText : nil),
+                tentative: tentative, summary: component.summary))
+        }
+        return periods
+    }
+
+    /// Whether an instance blocks at all (its status, transparency and the resource's answer).
+    func blocks(_ component: Component) -> Bool {
+        switch try? component.status {
+        case .cancelled?: return false
+        case .tentative?: if !rules.tentativeBlocks { return false }
+        default: break
+        }
+        if component.transparency == .transparent { return false }
+        let addresses = Set(rules.addresses.map { $0.lowercased() })
+        if !addresses.isEmpty,
+            component.attendees.contains(where: { addresses.contains($0.property.value.lowercased()) && $0.participationStatus == "DECLINED" })
+        {
+            return false
+        }
+        return true
+    }
+}

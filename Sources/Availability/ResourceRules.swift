@@ -1,0 +1,145 @@
+public import ICalendar
+
+/// A span of a day in minutes from local midnight, `[start, end)`; `end` may be 1440.
+public struct MinuteRange: Sendable, Hashable, Codable, CustomStringConvertible {
+    public var start: Int
+    public var end: Int
+
+    public init(start: Int, end: Int) {
+        self.start = start
+        self.end = end
+    }
+
+    public var description: String {
+        func clock(_ minutes: Int) -> String {
+            let hours = String(minutes / 60), rest = String(minutes % 60)
+            return (hours.count < 2 ? "0" + hours : hours) + ":" + (rest.count < 2 ? "0" + rest : rest)
+        }
+        return clock(start) + "-" + clock(end)
+    }
+}
+
+/// Working hours on a weekday.
+public struct WeeklyHours: Sendable, Hashable, Codable {
+    public var day: Weekday
+    public var ranges: [MinuteRange]
+
+    public init(day: Weekday, ranges: [MinuteRange]) {
+        self.day = day
+        self.ranges = ranges
+    }
+
+    /// Parses `mon-fri 09:00-12:00,13:00-17:00; sat 10:00-14:00` (day names of three
+    /// letters; a range of days wraps over the week's end).
+    public static func parse(_ text: String) throws(AvailabilityError) -> [WeeklyHours] {
+        let names: [String: Weekday] = ["mon": .monday, "tue": .tuesday, "wed": .wednesday, "thu": .thursday,
+                                        "fri": .friday, "sat": .saturday, "sun": .sunday]
+        let order: [Weekday] = [.monday, .tuesday, .wednesday, .thursday, .friday, .saturday, .sunday]
+        var result: [Weekday: [MinuteRange]] = [:]
+        for clause in text.split(separator: ";").map({ $0.trimmingSpaces }) where !clause.isEmpty {
+            let parts = clause.split(separator: " ", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { throw AvailabilityError("working hours: \"\(clause)\" needs days and times") }
+            let dayNames = parts[0].lowercased().split(separator: "-").map(String.init)
+            guard (1...2).contains(dayNames.count), let first = names[dayNames[0]], let last = names[dayNames.last!],
+                let from = order.firstIndex(of: first), let to = order.firstIndex(of: last)
+            else { throw AvailabilityError("working hours: unknown days \"\(parts[0])\" (use mon, tue … sun)") }
+            var days: [Weekday] = []
+            var index = from
+            while true {
+                days.append(order[index])
+                if index == to { break }
+                index = (index + 1) % 7
+            }
+            let ranges = try parts[1].split(separator: ",").map { part throws(AvailabilityError) in try MinuteRange.parse(String(part)) }
+            for day in days { result[day, default: []] += ranges }
+        }
+        return order.compactMap { day in result[day].map { WeeklyHours(day: day, ranges: $0) } }
+    }
+}
+
+extension MinuteRange {
+    /// Parses `09:00-17:30` (`24:00` ends at midnight).
+    public static func parse(_ text: String) throws(AvailabilityError) -> MinuteRange {
+        let ends = text.trimmingSpaces.split(separator: "-")
+        func minutes(_ clock: Substring) -> Int? {
+            let parts = clock.split(separator: ":")
+            guard parts.count == 2, let hours = Int(parts[0]), let minutes = Int(parts[1]), (0...24).contains(hours),
+                (0..<60).contains(minutes), hours * 60 + minutes <= 1440
+            else { return nil }
+            return hours * 60 + minutes
+        }
+        guard ends.count == 2, let start = minutes(ends[0]), let end = minutes(ends[1]), start < end else {
+            throw AvailabilityError("time range \"\(text)\" must look like 09:00-17:00")
+        }
+        return MinuteRange(start: start, end: end)
+    }
+}
+
+/// Working hours on one date instead of the weekday's: other hours, or none (a holiday).
+public struct DateOverride: Sendable, Hashable, Codable {
+    public var date: CalendarDate
+    public var ranges: [MinuteRange]
+
+    public init(date: CalendarDate, ranges: [MinuteRange]) {
+        self.date = date
+        self.ranges = ranges
+    }
+}
+
+/// When a resource (a person, a room) can be booked. Durations are in seconds.
+public struct ResourceRules: Sendable, Hashable, Codable {
+    /// The IANA zone working hours and all-day events are read in.
+    public var timeZone: String
+    public var weeklyHours: [WeeklyHours]
+    public var dateOverrides: [DateOverride]
+    /// Kept free before each event.
+    public var bufferBefore: Int64
+    /// Kept free after each event.
+    public var bufferAfter: Int64
+    /// How soon a slot may start, from now.
+    public var minimumNotice: Int64
+    /// How far ahead a slot may start, from now.
+    public var horizon: Int64
+    public var slotLength: Int64
+    /// The distance between slot starts (from the start of each working range).
+    public var slotStep: Int64
+    public var maxBookingsPerDay: Int?
+    public var maxBookingsPerWeek: Int?
+    public var busy: BusyRules
+    /// Data older than this (seconds since the last sync) is checked live before "free".
+    public var maxDataAge: Int64
+
+    public init(timeZone: String, weeklyHours: [WeeklyHours], dateOverrides: [DateOverride] = [], bufferBefore: Int64 = 0,
+                bufferAfter: Int64 = 0, minimumNotice: Int64 = 0, horizon: Int64 = 60 * 86_400, slotLength: Int64 = 3600,
+                slotStep: Int64 = 1800, maxBookingsPerDay: Int? = nil, maxBookingsPerWeek: Int? = nil,
+                busy: BusyRules = BusyRules(), maxDataAge: Int64 = 300) {
+        self.timeZone = timeZone
+        self.weeklyHours = weeklyHours
+        self.dateOverrides = dateOverrides
+        self.bufferBefore = bufferBefore
+        self.bufferAfter = bufferAfter
+        self.minimumNotice = minimumNotice
+        self.horizon = horizon
+        self.slotLength = slotLength
+        self.slotStep = slotStep
+        self.maxBookingsPerDay = maxBookingsPerDay
+        self.maxBookingsPerWeek = maxBookingsPerWeek
+        self.busy = busy
+        self.maxDataAge = maxDataAge
+    }
+}
+
+/// A rule or an input that cannot be used.
+public struct AvailabilityError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+extension StringProtocol {
+    var trimmingSpaces: String {
+        var text = Substring(self)
+        while text.first == " " { text.removeFirst() }
+        while text.last == " " { text.removeLast() }
+        return String(text)
+    }
+}
