@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "PostgresStore", targets: ["PostgresStore"]),
         .library(name: "SyncEngine", targets: ["SyncEngine"]),
         .library(name: "Availability", targets: ["Availability"]),
+        .library(name: "Scheduling", targets: ["Scheduling"]),
         .executable(name: "switchboard", targets: ["switchboard"]),
     ],
     dependencies: [
@@ -57,6 +58,11 @@ let package = Package(
             name: "SyncEngine",
             dependencies: ["FileStamps", "DAVClient", "SyncPlanning", "SyncContent", "SyncStore", "ICalendar", "ContentLines", "VCard",
                            .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log")]
+        ),
+
+        .target(
+            name: "Scheduling",
+            dependencies: ["Availability", "SyncEngine", "SyncStore", "DAVClient", "ICalendar", "ContentLines"]
         ),
 
         // MARK: Network: the HTTP layer and the WebDAV/CalDAV/CardDAV client on top of it.
@@ -142,6 +148,11 @@ let package = Package(
                            .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(name: "AvailabilityTests", dependencies: ["Availability", "ICalendar", "SwitchboardTestSupport"]),
+        .testTarget(
+            name: "SchedulingTests",
+            dependencies: ["Scheduling", "Availability", "SyncEngine", "SyncStore", "DAVClient", "SwitchboardTestSupport",
+                           .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .testTarget(name: "SwitchboardCLITests", dependencies: ["SwitchboardCLI", "SwitchboardTestSupport"]),
     ]
 )

@@ -170,7 +170,7 @@ struct SyncRun {
         let plan = SyncPlanner.plan(
             synced: synced, remote: remote, local: newLocal,
             policy: SyncPolicy(conflicts: collection.conflictPolicy, maxDeleteShare: collection.maxDeleteShare,
-                               force: synchronizer.options.force))
+                               force: synchronizer.options.force, localDeletionsAreStated: replica.statesDeletions))
         if case .massDelete(let deletions, let total)? = plan.refusal {
             throw SyncError(.massDeleteRefused, href: collection.href,
                             detail: "the run would delete \(deletions) of \(total) items, over the limit of \(Int(collection.maxDeleteShare * 100))%; nothing was done (force it if this is intended)")

@@ -19,6 +19,9 @@ public protocol LocalReplica: Sendable {
     func remove(_ localID: String) async throws(SyncError)
     /// The version to remember after `version` was uploaded as it was read.
     func uploaded(_ localID: String, version: String) -> String
+    /// Whether deletions are stated (records marked deleted) rather than inferred from
+    /// absence (a missing file); the mass-delete guard counts only inferred ones.
+    var statesDeletions: Bool { get }
 }
 
 /// A folder of `.ics` or `.vcf` files, one per item, named by local id: a vdir, as
@@ -116,6 +119,8 @@ public struct DirectoryReplica: LocalReplica {
 
     public var identity: String { "folder:" + directory.standardizedFileURL.path }
 
+    public var statesDeletions: Bool { false }
+
     private func file(_ localID: String) -> String {
         directory.path + "/" + localID + "." + fileExtension
     }
@@ -154,6 +159,8 @@ public struct StoreReplica: LocalReplica {
     static let synced = "synced"
 
     public var identity: String { "store" }
+
+    public var statesDeletions: Bool { true }
 
     public func versions() async throws(SyncError) -> [String: String] {
         var versions: [String: String] = [:]

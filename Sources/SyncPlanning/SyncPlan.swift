@@ -87,12 +87,18 @@ public struct SyncPolicy: Sendable, Hashable {
     public var maxDeleteShare: Double
     /// Whether to go ahead past ``maxDeleteShare``.
     public var force: Bool
+    /// Whether the local side states its deletions (an app marking records deleted) rather
+    /// than the engine inferring them from absence (a missing file): stated deletions are
+    /// instructions, and the guard does not count them.
+    public var localDeletionsAreStated: Bool
 
     /// Creates a policy; by default the server wins and a run may delete at most half.
-    public init(conflicts: ConflictPolicy = .remoteWins, maxDeleteShare: Double = 0.5, force: Bool = false) {
+    public init(conflicts: ConflictPolicy = .remoteWins, maxDeleteShare: Double = 0.5, force: Bool = false,
+                localDeletionsAreStated: Bool = false) {
         self.conflicts = conflicts
         self.maxDeleteShare = maxDeleteShare
         self.force = force
+        self.localDeletionsAreStated = localDeletionsAreStated
     }
 }
 

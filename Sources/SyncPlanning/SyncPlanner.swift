@@ -28,7 +28,9 @@ public enum SyncPlanner {
             if case .present = change { actions.append(.upload(localID: localID, href: nil, ifMatch: nil)) }
         }
 
-        let deletions = actions.filter(\.deletes).count
+        let deletions = actions.filter { action in
+            action.deletes && !(policy.localDeletionsAreStated && action.deletesRemotely)
+        }.count
         if !policy.force, !synced.isEmpty, Double(deletions) > policy.maxDeleteShare * Double(synced.count) {
             return SyncPlan(actions: [], refusal: .massDelete(deletions: deletions, synced: synced.count))
         }
@@ -125,6 +127,15 @@ private enum LocalSide {
 }
 
 extension SyncAction {
+    /// Whether the action deletes an item on the server because the local side deleted it.
+    var deletesRemotely: Bool {
+        switch self {
+        case .deleteRemote: true
+        case .merge(_, _, _, let fallback): fallback.deletesRemotely
+        default: false
+        }
+    }
+
     /// Whether the action deletes an item on either side.
     var deletes: Bool {
         switch self {

@@ -88,5 +88,21 @@ public enum StoreSchema {
             // Which local side (the store, or a folder) the items' synced state refers to.
             "ALTER TABLE collections ADD COLUMN local_side TEXT",
         ]),
+        Migration(identifier: "v4-resources-bookings", statements: [
+            """
+            CREATE TABLE resources (
+                id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, rules TEXT NOT NULL, calendar_ids TEXT NOT NULL,
+                booking_calendar_id TEXT NOT NULL REFERENCES collections (id) ON DELETE CASCADE,
+                lock_version {int} NOT NULL DEFAULT 0, created_at {int} NOT NULL)
+            """,
+            """
+            CREATE TABLE bookings (
+                id TEXT PRIMARY KEY, resource_id TEXT NOT NULL REFERENCES resources (id) ON DELETE CASCADE,
+                collection_id TEXT NOT NULL, local_id TEXT NOT NULL, status TEXT NOT NULL, start_utc {int} NOT NULL,
+                end_utc {int} NOT NULL, summary TEXT NOT NULL, attendees TEXT NOT NULL, created_at {int} NOT NULL,
+                updated_at {int} NOT NULL)
+            """,
+            "CREATE INDEX bookings_by_start ON bookings (resource_id, start_utc)",
+        ]),
     ]
 }

@@ -127,6 +127,7 @@ struct RacingReplica: LocalReplica {
     }
 
     var identity: String { inner.identity }
+    var statesDeletions: Bool { inner.statesDeletions }
     func versions() async throws(SyncError) -> [String: String] { try await inner.versions() }
 
     func read(_ localID: String) async throws(SyncError) -> (data: String, version: String) {

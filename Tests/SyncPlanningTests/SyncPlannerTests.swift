@@ -97,6 +97,18 @@ struct SyncPlannerRules {
         #expect(SyncPlanner.plan(synced: synced, remote: half, local: [:], policy: SyncPolicy()).refusal == nil)
     }
 
+    @Test func statedLocalDeletionsAreInstructionsNotSymptoms() {
+        let synced = (0..<2).map { SyncedItem(localID: "l\($0)", href: "/cal/\($0).ics", etag: "e", contentHash: "h\($0)") }
+        let deletedHere: [String: LocalChange] = ["l0": .deleted, "l1": .deleted]
+        #expect(SyncPlanner.plan(synced: synced, remote: [:], local: deletedHere, policy: SyncPolicy()).refusal
+            == .massDelete(deletions: 2, synced: 2), "files missing from a folder look like a wiped side")
+        let stated = SyncPlanner.plan(synced: synced, remote: [:], local: deletedHere, policy: SyncPolicy(localDeletionsAreStated: true))
+        #expect(stated.refusal == nil && stated.actions.count == 2, "an app marking its records deleted means it")
+        let gone = Dictionary(uniqueKeysWithValues: synced.map { ($0.href, RemoteChange.gone) })
+        #expect(SyncPlanner.plan(synced: synced, remote: gone, local: [:], policy: SyncPolicy(localDeletionsAreStated: true)).refusal
+            != nil, "the server's side is still guarded")
+    }
+
     @Test func deletionsComeLast() {
         let synced = [SyncedItem(localID: "a", href: "/a", etag: "e", contentHash: "1"), SyncedItem(localID: "b", href: "/b", etag: "e", contentHash: "2")]
         let actions = SyncPlanner.plan(synced: synced, remote: ["/a": .gone, "/b": .present(etag: "f", Self.state("3"))], local: [:],

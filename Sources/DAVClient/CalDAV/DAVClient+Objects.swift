@@ -209,7 +209,7 @@ extension DAVClient {
     /// The href a new object with `uid` gets in `collection`: the UID made safe for a path.
     public static func newHref(_ flavor: ObjectFlavor, in collection: String, uid: String) -> String {
         let base = collection.hasSuffix("/") ? collection : collection + "/"
-        return base + safeName(uid) + "." + flavor.fileExtension
+        return canonicalHref(base + safeName(uid) + "." + flavor.fileExtension)
     }
 
     /// Replaces the object at `href` if it still has `etag` (or unconditionally when nil).

@@ -59,11 +59,31 @@ public struct DAVClient: Sendable {
         if let depth { headers.add(name: "Depth", value: depth.rawValue) }
         let response = try await request(method, href, headers: headers, body: Array(body.utf8), expected: [207])
         do {
-            return (try Multistatus(parsing: response.body, limits: xmlLimits), response.url)
+            var multistatus = try Multistatus(parsing: response.body, limits: xmlLimits)
+            for index in multistatus.responses.indices {
+                multistatus.responses[index].href = Self.canonicalHref(multistatus.responses[index].href)
+            }
+            return (multistatus, response.url)
         } catch {
             throw DAVError(.malformedResponse, method: method, url: response.url.absoluteString, status: 207, detail: error.description)
         }
     }
+
+    /// One spelling per path, so that hrefs compare equal when servers write them
+    /// differently: the path only (an absolute URL loses scheme and host), each segment
+    /// percent-decoded and re-encoded with everything but RFC 3986's unreserved characters
+    /// encoded (`uid@host.ics` and `uid%40host.ics` are one member). Every href the client
+    /// returns from a multistatus, and every href it makes, is in this form.
+    public static func canonicalHref(_ href: String) -> String {
+        var path = href
+        if let url = URL(string: href), url.scheme != nil { path = url.path(percentEncoded: true) }
+        return path.split(separator: "/", omittingEmptySubsequences: false).map { segment in
+            let decoded = segment.removingPercentEncoding ?? String(segment)
+            return decoded.addingPercentEncoding(withAllowedCharacters: unreservedCharacters) ?? String(segment)
+        }.joined(separator: "/")
+    }
+
+    private static let unreservedCharacters = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
     var xmlLimits: XMLLimits { XMLLimits(maxBodySize: transport.configuration.maxResponseBytes) }
 

@@ -1,0 +1,313 @@
+public import Availability
+import DAVClient
+public import Foundation
+import ICalendar
+public import SyncEngine
+public import SyncStore
+
+/// Why a booking operation failed.
+public enum BookingError: Error, Sendable, CustomStringConvertible {
+    case unknownResource(String)
+    case unknownBooking(String)
+    /// The interval cannot be booked, with the rule or the event that prevents it.
+    case refused(Refusal)
+    /// An event created elsewhere now overlaps a pending booking (found at confirmation).
+    case conflict(EventReference)
+    /// The calendars are older than the resource allows and the server cannot be reached.
+    case staleData(ageSeconds: Int64, detail: String)
+    /// The booking is cancelled (or otherwise in the wrong state for this step).
+    case invalidState(String)
+    case rules(AvailabilityError)
+    case store(StoreError)
+    case sync(String)
+
+    public var description: String {
+        switch self {
+        case .unknownResource(let name): "no resource named \(name)"
+        case .unknownBooking(let id): "no booking \(id)"
+        case .refused(let refusal): "not bookable: \(refusal)"
+        case .conflict(let event): "conflict: event \(event.uid ?? "?") in calendar \(event.calendar) overlaps the booking"
+        case .staleData(let age, let detail): "calendar data is \(age) s old and could not be refreshed: \(detail)"
+        case .invalidState(let why): why
+        case .rules(let error): "resource rules: \(error)"
+        case .store(let error): "\(error)"
+        case .sync(let why): "sync: \(why)"
+        }
+    }
+}
+
+/// What to do with a cancelled booking's event.
+public enum CancellationPolicy: String, Sendable, Hashable, Codable {
+    /// Delete it from the calendar.
+    case delete
+    /// Keep it with `STATUS:CANCELLED`.
+    case markCancelled = "mark-cancelled"
+}
+
+/// Availability and bookings for resources, over the synced store: answers from the
+/// store (refreshed by a sync first when older than the resource allows), bookings placed
+/// with one atomic check-and-write per resource, and each step written to the calendar
+/// through the sync engine with conditional requests.
+public struct BookingService: Sendable {
+    public let store: any BookingStore
+    public let clients: AccountClients
+    /// Put before a pending booking's summary.
+    public var pendingPrefix = "REQUEST: "
+    public var cancellation = CancellationPolicy.delete
+    /// The organizer written on booking events (`mailto:…`), if any.
+    public var organizer: String?
+
+    public init(store: any BookingStore, clients: AccountClients) {
+        self.store = store
+        self.clients = clients
+    }
+
+    // MARK: Questions
+
+    /// The bookable slots of a resource starting in `window`.
+    public func slots(resource name: String, in window: Interval, now: Date = Date()) async throws(BookingError) -> [Interval] {
+        let context = try await context(for: name, window: window, now: now)
+        return context.availability.slots(busy: context.busy, bookings: context.bookings, in: window, now: Int64(now.timeIntervalSince1970))
+    }
+
+    /// Busy and free time of a resource in `window`, and the same as a VFREEBUSY object.
+    public func freeBusy(resource name: String, in window: Interval, now: Date = Date()) async throws(BookingError)
+        -> (busy: [Interval], free: [Interval], calendar: String)
+    {
+        let context = try await context(for: name, window: window, now: now)
+        let own = context.bookings.map {
+            BusyPeriod(interval: $0, event: EventReference(calendar: context.resource.bookingCalendarID, uid: nil), tentative: true, summary: nil)
+        }
+        let answer = context.availability.freeBusy(context.busy + own, in: window)
+        let calendar = context.availability.freeBusyCalendar(context.busy + own, in: window, stamp: Int64(now.timeIntervalSince1970))
+        return (answer.busy, answer.free, ICalendarSerializer().string(calendar))
+    }
+
+    /// Why `interval` cannot be booked now, or `nil` when it can.
+    public func check(resource name: String, _ interval: Interval, now: Date = Date()) async throws(BookingError) -> Refusal? {
+        let context = try await context(for: name, window: interval, now: now)
+        return context.availability.check(interval, busy: context.busy, bookings: context.bookings, now: Int64(now.timeIntervalSince1970))
+    }
+
+    // MARK: Bookings
+
+    /// Books `interval` as a pending request: checked against the rules and the calendars,
+    /// placed atomically (no other booking of the resource may overlap), and written to the
+    /// booking calendar as a `STATUS:TENTATIVE` event whose summary carries the prefix.
+    public func book(resource name: String, _ interval: Interval, summary: String, attendees: [String] = [], now: Date = Date())
+        async throws(BookingError) -> BookingRecord
+    {
+        let context = try await context(for: name, window: interval, now: now)
+        if let refusal = context.availability.check(interval, busy: context.busy, bookings: context.bookings, now: Int64(now.timeIntervalSince1970)) {
+            throw .refused(refusal)
+        }
+        let id = UUID().uuidString.lowercased()
+        let booking = BookingRecord(id: id, resourceID: context.resource.id, collectionID: context.resource.bookingCalendarID, localID: id,
+                                    start: interval.start, end: interval.end, summary: summary, attendees: attendees, createdAt: now, updatedAt: now)
+        guard try await storeCall({ store throws(StoreError) in try await store.insertBooking(booking) }) else {
+            throw .refused(.alreadyBooked)
+        }
+        try await write(event(for: booking, status: .tentative, sequence: 0), of: booking, now: now)
+        return booking
+    }
+
+    /// Confirms a pending booking after checking the calendars live (an event added on a
+    /// phone since the booking is a conflict): the prefix goes, `STATUS:CONFIRMED`, SEQUENCE+1.
+    public func confirm(_ id: String, now: Date = Date()) async throws(BookingError) -> BookingRecord {
+        var booking = try await existing(id)
+        guard booking.status == .pending else { throw .invalidState("booking \(id) is \(booking.status.rawValue), not pending") }
+        let resource = try await resource(id: booking.resourceID)
+        try await refresh(resource.calendarIDs)
+        let context = try await context(for: resource.name, window: Interval(start: booking.start, end: booking.end), now: now)
+        if let other = context.busy.first(where: { $0.event.uid != booking.localID + "@switchboard" && $0.interval.overlaps(Interval(start: booking.start, end: booking.end)) }) {
+            throw .conflict(other.event)
+        }
+        booking.status = .confirmed
+        booking.updatedAt = now
+        try await storeCall { store throws(StoreError) in try await store.saveBooking(booking) }
+        try await write(event(for: booking, status: .confirmed, sequence: try await sequence(of: booking) + 1), of: booking, now: now)
+        return booking
+    }
+
+    /// Moves a booking (pending or confirmed) to `interval`, under the same rules and the
+    /// same atomic check; the event keeps its UID and its SEQUENCE goes up.
+    public func reschedule(_ id: String, to interval: Interval, now: Date = Date()) async throws(BookingError) -> BookingRecord {
+        var booking = try await existing(id)
+        guard booking.status != .cancelled else { throw .invalidState("booking \(id) is cancelled") }
+        let resource = try await resource(id: booking.resourceID)
+        let context = try await context(for: resource.name, window: interval, now: now)
+        let ownUID = booking.localID + "@switchboard"
+        let others = context.bookings.filter { $0 != Interval(start: booking.start, end: booking.end) }
+        if let refusal = context.availability.check(interval, busy: context.busy.filter { $0.event.uid != ownUID }, bookings: others,
+                                                    now: Int64(now.timeIntervalSince1970)) {
+            throw .refused(refusal)
+        }
+        booking.start = interval.start
+        booking.end = interval.end
+        booking.updatedAt = now
+        guard try await storeCall({ [booking] store throws(StoreError) in try await store.moveBooking(booking) }) else {
+            throw .refused(.alreadyBooked)
+        }
+        let status: ICalendar.EventStatus = booking.status == .confirmed ? .confirmed : .tentative
+        try await write(event(for: booking, status: status, sequence: try await sequence(of: booking) + 1), of: booking, now: now)
+        return booking
+    }
+
+    /// Cancels a booking: its event is deleted or marked cancelled, by policy.
+    public func cancel(_ id: String, now: Date = Date()) async throws(BookingError) -> BookingRecord {
+        var booking = try await existing(id)
+        guard booking.status != .cancelled else { return booking }
+        booking.status = .cancelled
+        booking.updatedAt = now
+        try await storeCall { [booking] store throws(StoreError) in try await store.saveBooking(booking) }
+        guard var item = try await storeCall({ [booking] store throws(StoreError) in
+            try await store.item(in: booking.collectionID, localID: booking.localID)
+        }) else { return booking }
+        switch cancellation {
+        case .delete:
+            item.pendingDeletion = true
+            try await storeCall { [item] store throws(StoreError) in _ = try await store.saveItem(item) }
+            try? await sync(collectionID: booking.collectionID)
+        case .markCancelled:
+            try await write(event(for: booking, status: .cancelled, sequence: try await sequence(of: booking) + 1), of: booking, now: now)
+        }
+        return booking
+    }
+
+    /// A resource's bookings overlapping `window`.
+    public func bookings(resource name: String, in window: Interval) async throws(BookingError) -> [BookingRecord] {
+        let resource = try await resource(named: name)
+        return try await storeCall { store throws(StoreError) in try await store.bookings(resourceID: resource.id, from: window.start, to: window.end) }
+    }
+
+    // MARK: Helpers
+
+    struct Context {
+        var resource: ResourceRecord
+        var availability: Availability
+        var busy: [BusyPeriod]
+        /// Active bookings (not cancelled) around the window.
+        var bookings: [Interval]
+    }
+
+    /// The resource, its rules, the busy periods of its calendars and its bookings around
+    /// `window`; calendars older than the rules allow are synced first, and an answer from
+    /// data too old is refused.
+    func context(for name: String, window: Interval, now: Date) async throws(BookingError) -> Context {
+        let resource = try await resource(named: name)
+        let rules: ResourceRules
+        do {
+            rules = try JSONDecoder().decode(ResourceRules.self, from: Data(resource.rules.utf8))
+        } catch {
+            throw .rules(AvailabilityError("stored rules of \(name) do not decode: \(error)"))
+        }
+        let availability: Availability
+        do {
+            availability = try Availability(rules: rules)
+        } catch {
+            throw .rules(error)
+        }
+        let collections = try await storeCall { store throws(StoreError) in try await store.collections(accountID: nil) }
+            .filter { resource.calendarIDs.contains($0.id) }
+        let oldest = collections.map { $0.lastSyncedAt ?? .distantPast }.min() ?? .distantPast
+        if now.timeIntervalSince(oldest) > Double(rules.maxDataAge) {
+            do {
+                try await refresh(resource.calendarIDs)
+            } catch {
+                throw .staleData(ageSeconds: Int64(now.timeIntervalSince(oldest).rounded()), detail: error.description)
+            }
+        }
+        // Events run into the window from before it; a day's margin covers all-day events.
+        let margin: Int64 = 2 * 86_400 + rules.bufferBefore + rules.bufferAfter
+        let reader = BusyTimeReader(rules: rules.busy, zone: availability.zone)
+        var busy: [BusyPeriod] = []
+        for calendarID in resource.calendarIDs {
+            let items = try await storeCall { store throws(StoreError) in
+                try await store.items(in: calendarID, overlappingFrom: window.start - margin, to: window.end + margin)
+            }
+            for item in items {
+                guard let data = item.currentData, let parsed = try? ICalendarParser().parse(data).components.first else { continue }
+                busy += reader.busyPeriods(of: parsed, in: Interval(start: window.start - margin, end: window.end + margin), calendarID: calendarID)
+            }
+        }
+        let bookings = try await storeCall { store throws(StoreError) in
+            try await store.bookings(resourceID: resource.id, from: window.start - 8 * 86_400, to: window.end + 8 * 86_400)
+        }.filter { $0.status != .cancelled }
+        // A booking's own event is busy time already counted as a booking.
+        let bookingUIDs = Set(bookings.map { $0.localID + "@switchboard" })
+        return Context(resource: resource, availability: availability, busy: busy.filter { !bookingUIDs.contains($0.event.uid ?? "") },
+                       bookings: bookings.map { Interval(start: $0.start, end: $0.end) })
+    }
+
+    /// Syncs calendars now (the store is their local side).
+    func refresh(_ calendarIDs: [String]) async throws(BookingError) {
+        for calendarID in calendarIDs { try await sync(collectionID: calendarID) }
+    }
+
+    func sync(collectionID: String) async throws(BookingError) {
+        let collections = try await storeCall { store throws(StoreError) in try await store.collections(accountID: nil) }
+        guard let collection = collections.first(where: { $0.id == collectionID }) else { throw .sync("calendar \(collectionID) is gone") }
+        guard let account = try await storeCall({ store throws(StoreError) in try await store.accounts() }).first(where: { $0.id == collection.accountID })
+        else { throw .sync("the account of \(collection.href) is gone") }
+        let client: DAVClient
+        do {
+            client = try clients.client(for: account)
+        } catch {
+            throw .sync(error.description)
+        }
+        let run = await CollectionSynchronizer(client: client, store: store, replica: StoreReplica(store: store, collectionID: collectionID))
+            .sync(collection)
+        if let failure = run.failure { throw .sync(failure) }
+    }
+
+    func event(for booking: BookingRecord, status: ICalendar.EventStatus, sequence: Int) -> BookingEvent {
+        BookingEvent(bookingID: booking.localID, start: booking.start, end: booking.end,
+                     summary: status == .tentative ? pendingPrefix + booking.summary : booking.summary,
+                     status: status, sequence: sequence, organizer: organizer, attendees: booking.attendees)
+    }
+
+    /// Writes the booking's event as a pending local edit and syncs its calendar, which
+    /// uploads it with `If-None-Match: *` or `If-Match`. The booking stands once placed: a
+    /// sync that cannot run now (the calendar is leased by another run, the server is down)
+    /// leaves the edit pending for the next one, and the sync log says so.
+    func write(_ event: BookingEvent, of booking: BookingRecord, now: Date) async throws(BookingError) {
+        var item = try await storeCall { store throws(StoreError) in try await store.item(in: booking.collectionID, localID: booking.localID) }
+            ?? ItemRecord(collectionID: booking.collectionID, localID: booking.localID)
+        item.pendingData = event.calendarObject(stamp: Int64(now.timeIntervalSince1970))
+        item.pendingDeletion = false
+        item.uid = event.uid
+        item.fields = ItemFields(summary: event.summary, startUTC: event.start, endUTC: event.end, status: event.status.rawValue)
+        try await storeCall { [item] store throws(StoreError) in _ = try await store.saveItem(item) }
+        try? await sync(collectionID: booking.collectionID)
+    }
+
+    /// The SEQUENCE of the booking's event as last written.
+    func sequence(of booking: BookingRecord) async throws(BookingError) -> Int {
+        let item = try await storeCall { store throws(StoreError) in try await store.item(in: booking.collectionID, localID: booking.localID) }
+        guard let data = item?.currentData, let calendar = try? ICalendarParser().parse(data).components.first,
+            let event = calendar.components.first(where: { $0.name == ComponentName.event })
+        else { return 0 }
+        return (try? event.sequence) ?? 0
+    }
+
+    func resource(named name: String) async throws(BookingError) -> ResourceRecord {
+        guard let resource = try await storeCall({ store throws(StoreError) in try await store.resources() }).first(where: { $0.name == name })
+        else { throw .unknownResource(name) }
+        return resource
+    }
+
+    func resource(id: String) async throws(BookingError) -> ResourceRecord {
+        guard let resource = try await storeCall({ store throws(StoreError) in try await store.resources() }).first(where: { $0.id == id })
+        else { throw .unknownResource(id) }
+        return resource
+    }
+
+    func existing(_ id: String) async throws(BookingError) -> BookingRecord {
+        guard let booking = try await storeCall({ store throws(StoreError) in try await store.booking(id: id) }) else { throw .unknownBooking(id) }
+        return booking
+    }
+
+    func storeCall<T>(_ body: (any BookingStore) async throws(StoreError) -> T) async throws(BookingError) -> T {
+        do { return try await body(store) } catch { throw .store(error) }
+    }
+}

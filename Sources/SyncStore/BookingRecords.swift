@@ -1,0 +1,86 @@
+public import Foundation
+
+/// A bookable resource (a person, a room): its rules (JSON of the availability engine's
+/// `ResourceRules`), the calendars whose events make it busy, and the calendar bookings go to.
+public struct ResourceRecord: Sendable, Hashable, Codable {
+    public var id: String
+    /// Unique in a store.
+    public var name: String
+    /// The rules as JSON.
+    public var rules: String
+    /// The collection ids of the calendars that make the resource busy.
+    public var calendarIDs: [String]
+    /// The collection id bookings are written to (one of `calendarIDs`).
+    public var bookingCalendarID: String
+    public var createdAt: Date
+
+    public init(id: String = UUID().uuidString, name: String, rules: String, calendarIDs: [String], bookingCalendarID: String,
+                createdAt: Date = Date()) {
+        self.id = id
+        self.name = name
+        self.rules = rules
+        self.calendarIDs = calendarIDs
+        self.bookingCalendarID = bookingCalendarID
+        self.createdAt = createdAt
+    }
+}
+
+/// Where a booking is in its life.
+public enum BookingStatus: String, Sendable, Hashable, Codable, CaseIterable {
+    case pending, confirmed, cancelled
+}
+
+/// A booking of a resource and the calendar item that carries it.
+public struct BookingRecord: Sendable, Hashable, Codable {
+    public var id: String
+    public var resourceID: String
+    /// The collection and local id of the event written for the booking.
+    public var collectionID: String
+    public var localID: String
+    public var status: BookingStatus
+    /// Seconds since 1970 UTC, `[start, end)`.
+    public var start: Int64
+    public var end: Int64
+    public var summary: String
+    /// Attendees' addresses (`mailto:…`).
+    public var attendees: [String]
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    public init(id: String = UUID().uuidString, resourceID: String, collectionID: String, localID: String, status: BookingStatus = .pending,
+                start: Int64, end: Int64, summary: String, attendees: [String] = [], createdAt: Date = Date(), updatedAt: Date = Date()) {
+        self.id = id
+        self.resourceID = resourceID
+        self.collectionID = collectionID
+        self.localID = localID
+        self.status = status
+        self.start = start
+        self.end = end
+        self.summary = summary
+        self.attendees = attendees
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+}
+
+/// What the booking engine keeps besides the sync state: resources and bookings, with the
+/// one atomic step that makes double booking impossible.
+public protocol BookingStore: SyncStore {
+    /// Adds or replaces a resource (names are unique).
+    func saveResource(_ resource: ResourceRecord) async throws(StoreError)
+    func resources() async throws(StoreError) -> [ResourceRecord]
+    func deleteResource(id: String) async throws(StoreError)
+
+    /// Inserts `booking` unless an active (not cancelled) booking of its resource overlaps
+    /// it: one transaction that first locks the resource's row, so concurrent callers, in
+    /// this process or another sharing the database, are serialised and exactly one of two
+    /// overlapping bookings wins. Returns whether it was written.
+    func insertBooking(_ booking: BookingRecord) async throws(StoreError) -> Bool
+    /// Moves a booking to `booking`'s times under the same rule (itself excepted).
+    func moveBooking(_ booking: BookingRecord) async throws(StoreError) -> Bool
+    /// Updates a booking's status and details (not its times: see ``moveBooking(_:)``).
+    func saveBooking(_ booking: BookingRecord) async throws(StoreError)
+    func booking(id: String) async throws(StoreError) -> BookingRecord?
+    /// A resource's bookings overlapping `[from, to)`, by start.
+    func bookings(resourceID: String, from: Int64, to: Int64) async throws(StoreError) -> [BookingRecord]
+}

@@ -1,0 +1,128 @@
+import Foundation
+
+extension SQLSyncStore: BookingStore {
+    public func saveResource(_ resource: ResourceRecord) async throws(StoreError) {
+        let row = try resource.row
+        let columns = row.map(\.column)
+        let updates = columns.filter { $0 != "id" }.map { "\($0) = excluded.\($0)" }
+        _ = try await database.run([SQLStatement(
+            "INSERT INTO resources (\(columns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", "))) "
+                + "ON CONFLICT (id) DO UPDATE SET \(updates.joined(separator: ", "))",
+            row.map(\.value))], operation: "saveResource")
+    }
+
+    public func resources() async throws(StoreError) -> [ResourceRecord] {
+        try await database.run([SQLStatement("SELECT * FROM resources ORDER BY name")], operation: "resources")[0].map {
+            row throws(StoreError) in try ResourceRecord(row: row)
+        }
+    }
+
+    public func deleteResource(id: String) async throws(StoreError) {
+        _ = try await database.run([SQLStatement("DELETE FROM resources WHERE id = ?", [.text(id)])], operation: "deleteResource")
+    }
+
+    public func insertBooking(_ booking: BookingRecord) async throws(StoreError) -> Bool {
+        let row = try booking.row
+        let columns = row.map(\.column)
+        let (free, freeBinds) = Self.free(resourceID: booking.resourceID, except: booking.id, start: booking.start, end: booking.end)
+        let insert = SQLStatement(
+            "INSERT INTO bookings (\(columns.joined(separator: ", "))) SELECT \(Array(repeating: "?", count: columns.count).joined(separator: ", ")) "
+                + "WHERE \(free) RETURNING id",
+            row.map(\.value) + freeBinds)
+        return try await !database.run([Self.lock(booking.resourceID), insert], operation: "insertBooking")[1].isEmpty
+    }
+
+    public func moveBooking(_ booking: BookingRecord) async throws(StoreError) -> Bool {
+        let (free, freeBinds) = Self.free(resourceID: booking.resourceID, except: booking.id, start: booking.start, end: booking.end)
+        let move = SQLStatement(
+            "UPDATE bookings SET start_utc = ?, end_utc = ?, updated_at = ? WHERE id = ? AND \(free) RETURNING id",
+            [.integer(booking.start), .integer(booking.end), .integer(booking.updatedAt.storeMilliseconds), .text(booking.id)] + freeBinds)
+        return try await !database.run([Self.lock(booking.resourceID), move], operation: "moveBooking")[1].isEmpty
+    }
+
+    /// Locks a resource's row for the rest of the transaction: concurrent bookers of one
+    /// resource wait here, and each one's next statement sees what the previous committed
+    /// (PostgreSQL's READ COMMITTED reads per statement; SQLite serialises writers anyway).
+    private static func lock(_ resourceID: String) -> SQLStatement {
+        SQLStatement("UPDATE resources SET lock_version = lock_version + 1 WHERE id = ?", [.text(resourceID)])
+    }
+
+    /// The condition that no other active booking of the resource overlaps `[start, end)`.
+    private static func free(resourceID: String, except id: String, start: Int64, end: Int64) -> (String, [SQLValue]) {
+        ("NOT EXISTS (SELECT 1 FROM bookings WHERE resource_id = ? AND id <> ? AND status <> 'cancelled' AND start_utc < ? AND end_utc > ?)",
+         [.text(resourceID), .text(id), .integer(end), .integer(start)])
+    }
+
+    public func saveBooking(_ booking: BookingRecord) async throws(StoreError) {
+        _ = try await database.run([SQLStatement(
+            "UPDATE bookings SET status = ?, summary = ?, attendees = ?, collection_id = ?, local_id = ?, updated_at = ? WHERE id = ?",
+            [.text(booking.status.rawValue), .text(booking.summary), .text(try Self.json(booking.attendees)), .text(booking.collectionID),
+             .text(booking.localID), .integer(booking.updatedAt.storeMilliseconds), .text(booking.id)])], operation: "saveBooking")
+    }
+
+    public func booking(id: String) async throws(StoreError) -> BookingRecord? {
+        try await database.run([SQLStatement("SELECT * FROM bookings WHERE id = ?", [.text(id)])], operation: "booking")[0].first
+            .map { row throws(StoreError) in try BookingRecord(row: row) }
+    }
+
+    public func bookings(resourceID: String, from: Int64, to: Int64) async throws(StoreError) -> [BookingRecord] {
+        let statement = SQLStatement(
+            "SELECT * FROM bookings WHERE resource_id = ? AND start_utc < ? AND end_utc > ? ORDER BY start_utc, id",
+            [.text(resourceID), .integer(to), .integer(from)])
+        return try await database.run([statement], operation: "bookings")[0].map { row throws(StoreError) in try BookingRecord(row: row) }
+    }
+
+    static func json(_ strings: [String]) throws(StoreError) -> String {
+        do {
+            return String(decoding: try JSONEncoder().encode(strings), as: UTF8.self)
+        } catch {
+            throw StoreError(.database, operation: "encode", detail: "\(error)")
+        }
+    }
+
+    static func strings(_ json: String) throws(StoreError) -> [String] {
+        do {
+            return try JSONDecoder().decode([String].self, from: Data(json.utf8))
+        } catch {
+            throw StoreError(.corrupt, operation: "read", detail: "a JSON list: \(error)")
+        }
+    }
+}
+
+extension ResourceRecord {
+    var row: [(column: String, value: SQLValue)] {
+        get throws(StoreError) {
+            [("id", .text(id)), ("name", .text(name)), ("rules", .text(rules)), ("calendar_ids", .text(try SQLSyncStore.json(calendarIDs))),
+             ("booking_calendar_id", .text(bookingCalendarID)), ("created_at", .integer(createdAt.storeMilliseconds))]
+        }
+    }
+
+    init(row: SQLRow) throws(StoreError) {
+        self.init(id: try row.text("id"), name: try row.text("name"), rules: try row.text("rules"),
+                  calendarIDs: try SQLSyncStore.strings(try row.text("calendar_ids")), bookingCalendarID: try row.text("booking_calendar_id"),
+                  createdAt: Date(storeMilliseconds: try row.integer("created_at")))
+    }
+}
+
+extension BookingRecord {
+    var row: [(column: String, value: SQLValue)] {
+        get throws(StoreError) {
+            [("id", .text(id)), ("resource_id", .text(resourceID)), ("collection_id", .text(collectionID)), ("local_id", .text(localID)),
+             ("status", .text(status.rawValue)), ("start_utc", .integer(start)), ("end_utc", .integer(end)), ("summary", .text(summary)),
+             ("attendees", .text(try SQLSyncStore.json(attendees))), ("created_at", .integer(createdAt.storeMilliseconds)),
+             ("updated_at", .integer(updatedAt.storeMilliseconds))]
+        }
+    }
+
+    init(row: SQLRow) throws(StoreError) {
+        let statusName = try row.text("status")
+        guard let status = BookingStatus(rawValue: statusName) else {
+            throw StoreError(.corrupt, operation: "read", detail: "booking status \(statusName) unknown")
+        }
+        self.init(id: try row.text("id"), resourceID: try row.text("resource_id"), collectionID: try row.text("collection_id"),
+                  localID: try row.text("local_id"), status: status, start: try row.integer("start_utc"), end: try row.integer("end_utc"),
+                  summary: try row.text("summary"), attendees: try SQLSyncStore.strings(try row.text("attendees")),
+                  createdAt: Date(storeMilliseconds: try row.integer("created_at")),
+                  updatedAt: Date(storeMilliseconds: try row.integer("updated_at")))
+    }
+}

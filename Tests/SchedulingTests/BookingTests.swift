@@ -1,0 +1,168 @@
+import Availability
+import Crypto
+import DAVClient
+import Foundation
+import Scheduling
+import SwitchboardTestSupport
+import SyncEngine
+import SyncStore
+import Testing
+
+@Suite struct BookingEventTests {
+    @Test func pendingRequestAndCancelMessages() {
+        let event = BookingEvent(bookingID: "b1", start: 1_773_219_600, end: 1_773_223_200, summary: "REQUEST: Consultation",
+                                 organizer: "mailto:anna@example.org", attendees: ["mailto:client@example.org"])
+        let stored = event.calendarObject(stamp: 1_773_000_000)
+        #expect(stored.contains("UID:b1@switchboard") && stored.contains("STATUS:TENTATIVE") && stored.contains("SUMMARY:REQUEST: Consultation"))
+        #expect(stored.contains("DTSTART:20260311T090000Z") && !stored.contains("METHOD"))
+        let request = event.request(stamp: 1_773_000_000).replacingOccurrences(of: "\r\n ", with: "")
+        #expect(request.contains("METHOD:REQUEST") && request.contains("ATTENDEE;ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:client@example.org"))
+        let cancel = event.cancel(stamp: 1_773_000_000)
+        #expect(cancel.contains("METHOD:CANCEL") && cancel.contains("STATUS:CANCELLED") && cancel.contains("SEQUENCE:1"))
+        #expect(cancel.contains("UID:b1@switchboard"))
+    }
+}
+
+/// A resource on a fresh Radicale calendar, tracked in a store of one driver.
+struct BookingHarness {
+    let peer: Peer
+    let store: SQLSyncStore
+    let service: BookingService
+    let calendar: CollectionRecord
+    let resource: ResourceRecord
+
+    /// Monday 9 March 2026, 08:00 UTC (09:00 in Berlin): "now" for every test.
+    static let now = Date(timeIntervalSince1970: 1_773_043_200)
+
+    static func with(_ driver: StoreDriver, hours: String = "mon-fri 09:00-17:00", _ body: (BookingHarness) async throws -> Void) async throws {
+        let peer = try await Peer.named("radicale")
+        try await driver.withStore { store in
+            let secrets = try SecretBox(key: SymmetricKey(size: .bits256))
+            let account = AccountRecord(name: Fixtures.unique("booking"), serverURL: peer.baseURL.absoluteString, username: "anna",
+                                        sealedPassword: try secrets.seal("secret"))
+            try await store.saveAccount(account)
+            let href = peer.annaCalendarHome + Fixtures.unique("bookings") + "/"
+            try await peer.withClient { client in try await client.makeCalendar(href, displayName: "Bookings") }
+            let calendar = CollectionRecord(accountID: account.id, href: href, kind: .calendar)
+            try await store.saveCollection(calendar)
+            let rules = ResourceRules(timeZone: "Europe/Berlin", weeklyHours: try WeeklyHours.parse(hours), horizon: 30 * 86_400,
+                                      slotLength: 3600, slotStep: 3600, maxDataAge: 3600)
+            let resource = ResourceRecord(name: Fixtures.unique("anna"), rules: String(decoding: try JSONEncoder().encode(rules), as: UTF8.self),
+                                          calendarIDs: [calendar.id], bookingCalendarID: calendar.id)
+            try await store.saveResource(resource)
+            let clients = AccountClients(secrets: secrets)
+            let service = BookingService(store: store, clients: clients)
+            let harness = BookingHarness(peer: peer, store: store, service: service, calendar: calendar, resource: resource)
+            do {
+                // The first look syncs the calendar (it was never synced).
+                _ = try await service.slots(resource: resource.name, in: Interval(start: 1_773_043_200, end: 1_773_129_600), now: now)
+                try await body(harness)
+                await clients.shutdown()
+            } catch {
+                await clients.shutdown()
+                throw error
+            }
+        }
+    }
+
+    /// The calendar's objects on the server now.
+    func serverObjects() async throws -> [String] {
+        try await peer.withClient { client in
+            let etags = try await client.etags(in: calendar.href)
+            return try await client.multiget(.calendar, in: calendar.href, hrefs: Array(etags.keys)).objects.compactMap(\.data)
+        }
+    }
+
+    /// An hour starting `hours` after Monday 9 March 2026 09:00 UTC.
+    static func hour(_ hours: Int64) -> Interval {
+        Interval(start: 1_773_046_800 + hours * 3600, end: 1_773_046_800 + hours * 3600 + 3600)
+    }
+}
+
+@Suite struct BookingFlowTests {
+    @Test(arguments: StoreDriver.allCases)
+    func pendingThenConfirmedThenCancelledShowOnTheServer(driver: StoreDriver) async throws {
+        try await BookingHarness.with(driver) { harness in
+            let slot = BookingHarness.hour(1)
+            let booking = try await harness.service.book(resource: harness.resource.name, slot, summary: "Consultation",
+                                                         attendees: ["mailto:client@example.org"], now: BookingHarness.now)
+            var objects = try await harness.serverObjects()
+            #expect(objects.count == 1)
+            #expect(objects[0].contains("SUMMARY:REQUEST: Consultation") && objects[0].contains("STATUS:TENTATIVE"))
+            #expect(try await harness.service.check(resource: harness.resource.name, slot, now: BookingHarness.now) == .alreadyBooked)
+
+            let confirmed = try await harness.service.confirm(booking.id, now: BookingHarness.now)
+            #expect(confirmed.status == .confirmed)
+            objects = try await harness.serverObjects()
+            #expect(objects.first?.contains("SUMMARY:Consultation") == true && objects.first?.contains("STATUS:CONFIRMED") == true)
+            #expect(objects.first?.contains("SEQUENCE:1") == true)
+
+            _ = try await harness.service.cancel(booking.id, now: BookingHarness.now)
+            #expect(try await harness.serverObjects().isEmpty)
+            let after = try await harness.service.check(resource: harness.resource.name, slot, now: BookingHarness.now)
+            #expect(after == nil, "\(String(describing: after))")
+        }
+    }
+
+    @Test func anEventAddedOnThePhoneBlocksTheSlotAndIsAConflictAtConfirmation() async throws {
+        try await BookingHarness.with(.sqlite) { harness in
+            let booking = try await harness.service.book(resource: harness.resource.name, BookingHarness.hour(2), summary: "Tattoo",
+                                                         now: BookingHarness.now)
+            // Another client puts an event over the booking and the next hour.
+            let phone = Fixtures.event(uid: "phone", summary: "Dentist", start: "20260309T113000Z", end: "20260309T123000Z")
+            try await harness.peer.withClient { client in _ = try await client.createObject(.calendar, in: harness.calendar.href, data: phone, uid: "phone") }
+            let error = await thrownError(BookingError.self) { _ = try await harness.service.confirm(booking.id, now: BookingHarness.now) }
+            guard case .conflict(let event)? = error else { Issue.record("expected a conflict, got \(String(describing: error))"); return }
+            #expect(event.uid == "phone")
+            #expect(try await harness.store.booking(id: booking.id)?.status == .pending)
+            // The phone's event now blocks the next hour too (synced at the confirmation).
+            #expect(try await harness.service.check(resource: harness.resource.name, BookingHarness.hour(3), now: BookingHarness.now)
+                == .busy(EventReference(calendar: harness.calendar.id, uid: "phone")))
+        }
+    }
+
+    @Test func reschedulingKeepsTheEventAndItsUID() async throws {
+        try await BookingHarness.with(.sqlite) { harness in
+            let booking = try await harness.service.book(resource: harness.resource.name, BookingHarness.hour(1), summary: "Moving",
+                                                         now: BookingHarness.now)
+            let other = try await harness.service.book(resource: harness.resource.name, BookingHarness.hour(4), summary: "Other",
+                                                       now: BookingHarness.now)
+            let refused = await thrownError(BookingError.self) {
+                _ = try await harness.service.reschedule(booking.id, to: BookingHarness.hour(4), now: BookingHarness.now)
+            }
+            #expect(refused.map { "\($0)" } == "not bookable: already booked")
+            _ = try await harness.service.reschedule(booking.id, to: BookingHarness.hour(5), now: BookingHarness.now)
+            let objects = try await harness.serverObjects()
+            let moved = try #require(objects.first { $0.contains("UID:\(booking.id)@switchboard") })
+            #expect(moved.contains("DTSTART:20260309T140000Z") && moved.contains("SEQUENCE:1"))
+            #expect(objects.count == 2)
+            _ = other
+        }
+    }
+
+    @Test("200 concurrent attempts on overlapping slots give exactly one booking per slot", arguments: StoreDriver.allCases)
+    func concurrentBookings(driver: StoreDriver) async throws {
+        try await BookingHarness.with(driver) { harness in
+            // Ten hour slots; attempts at each slot and at half-hour offsets that overlap two.
+            let attempts: [Interval] = (0..<200).map { index in
+                let slot = BookingHarness.hour(Int64(index % 10))
+                return index % 3 == 0 ? Interval(start: slot.start + 1800, end: slot.end + 1800) : slot
+            }
+            let results = await withTaskGroup(of: BookingRecord?.self) { group in
+                for attempt in attempts {
+                    group.addTask {
+                        try? await harness.service.book(resource: harness.resource.name, attempt, summary: "Rush", now: BookingHarness.now)
+                    }
+                }
+                return await group.reduce(into: [BookingRecord]()) { if let booking = $1 { $0.append(booking) } }
+            }
+            let intervals = results.map { Interval(start: $0.start, end: $0.end) }.sorted()
+            for (first, second) in zip(intervals, intervals.dropFirst()) {
+                #expect(!first.overlaps(second), "\(first) and \(second) overlap")
+            }
+            let stored = try await harness.store.bookings(resourceID: harness.resource.id, from: 0, to: .max).filter { $0.status != .cancelled }
+            #expect(stored.count == results.count)
+            #expect(results.count >= 5, "some slots were booked: \(results.count)")
+        }
+    }
+}
