@@ -92,6 +92,8 @@ let package = Package(
                 "SQLiteStore",
                 "PostgresStore",
                 "SyncEngine",
+                "Availability",
+                "Scheduling",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

@@ -75,8 +75,10 @@ public struct BookingService: Sendable {
         -> (busy: [Interval], free: [Interval], calendar: String)
     {
         let context = try await context(for: name, window: window, now: now)
-        let own = context.bookings.map {
-            BusyPeriod(interval: $0, event: EventReference(calendar: context.resource.bookingCalendarID, uid: nil), tentative: true, summary: nil)
+        let own = context.activeBookings.map {
+            BusyPeriod(interval: Interval(start: $0.start, end: $0.end),
+                       event: EventReference(calendar: context.resource.bookingCalendarID, uid: $0.localID + "@switchboard"),
+                       tentative: $0.status == .pending, summary: nil)
         }
         let answer = context.availability.freeBusy(context.busy + own, in: window)
         let calendar = context.availability.freeBusyCalendar(context.busy + own, in: window, stamp: Int64(now.timeIntervalSince1970))
@@ -187,7 +189,8 @@ public struct BookingService: Sendable {
         var availability: Availability
         var busy: [BusyPeriod]
         /// Active bookings (not cancelled) around the window.
-        var bookings: [Interval]
+        var activeBookings: [BookingRecord]
+        var bookings: [Interval] { activeBookings.map { Interval(start: $0.start, end: $0.end) } }
     }
 
     /// The resource, its rules, the busy periods of its calendars and its bookings around
@@ -236,7 +239,7 @@ public struct BookingService: Sendable {
         // A booking's own event is busy time already counted as a booking.
         let bookingUIDs = Set(bookings.map { $0.localID + "@switchboard" })
         return Context(resource: resource, availability: availability, busy: busy.filter { !bookingUIDs.contains($0.event.uid ?? "") },
-                       bookings: bookings.map { Interval(start: $0.start, end: $0.end) })
+                       activeBookings: bookings)
     }
 
     /// Syncs calendars now (the store is their local side).

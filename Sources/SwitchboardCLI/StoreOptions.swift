@@ -29,7 +29,7 @@ struct StoreOptions: ParsableArguments {
 
     /// Runs `body` with the store and the box that opens its secrets; store and key
     /// errors are printed and exit with 1.
-    func withStore<Result: Sendable>(_ body: (any SyncStore, SecretBox) async throws -> Result) async throws -> Result {
+    func withStore<Result: Sendable>(_ body: (SQLSyncStore, SecretBox) async throws -> Result) async throws -> Result {
         let environment = ProcessInfo.processInfo.environment
         let home = Self.home
         do {

@@ -7,7 +7,8 @@ public struct Switchboard: AsyncParsableCommand {
         abstract: "Work with self-hosted groupware: calendars, contacts, files, mail.",
         subcommands: [
             ICSCommand.self, VCardCommand.self, DAVCommand.self, CalendarsCommand.self, EventsCommand.self, ContactsCommand.self,
-            AccountCommand.self, SyncCommand.self, BenchCommand.self,
+            AccountCommand.self, SyncCommand.self, ResourcesCommand.self, FreeBusyCommand.self, SlotsCommand.self, BookCommand.self,
+            BookingsCommand.self, BenchCommand.self,
         ]
     )
 

@@ -1,0 +1,325 @@
+import ArgumentParser
+import Availability
+import DAVClient
+import Foundation
+import ICalendar
+import Scheduling
+import SyncEngine
+import SyncStore
+
+/// A duration on the command line: `90s`, `10m`, `2h`, `60d`.
+struct CommandLineDuration: ExpressibleByArgument {
+    let seconds: Int64
+
+    init?(argument: String) {
+        guard let unit = argument.last, let value = Int64(argument.dropLast()), value >= 0 else { return nil }
+        switch unit {
+        case "s": seconds = value
+        case "m": seconds = value * 60
+        case "h": seconds = value * 3600
+        case "d": seconds = value * 86_400
+        default: return nil
+        }
+    }
+}
+
+/// A time window from `--from` and `--to`.
+struct WindowOptions: ParsableArguments {
+    @Option(help: "Start (2026-03-01, 2026-03-01T09:00:00Z or with an offset).")
+    var from: CommandLineDate
+
+    @Option(help: "End, exclusive.")
+    var to: CommandLineDate
+
+    var interval: Interval { Interval(start: Int64(from.date.timeIntervalSince1970), end: Int64(to.date.timeIntervalSince1970)) }
+}
+
+/// Runs `body` with a booking service over the store; booking errors print and exit with 1.
+func withBookingService<Result: Sendable>(
+    _ store: StoreOptions, caFile: String? = nil, _ body: (BookingService, SQLSyncStore) async throws -> Result
+) async throws -> Result {
+    try await store.withStore { store, secrets in
+        var configuration = ClientConfiguration()
+        configuration.additionalTrustRootsFile = caFile
+        let clients = AccountClients(secrets: secrets, configuration: configuration)
+        do {
+            let result = try await body(BookingService(store: store, clients: clients), store)
+            await clients.shutdown()
+            return result
+        } catch let error as BookingError {
+            await clients.shutdown()
+            StandardError.write("error: \(error)")
+            throw ExitCode(1)
+        } catch {
+            await clients.shutdown()
+            throw error
+        }
+    }
+}
+
+/// `switchboard resources add|list`.
+struct ResourcesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resources", abstract: "Bookable resources (a person, a room) and their rules.", subcommands: [Add.self, List.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add (or replace) a resource over synced calendars.")
+
+        @Argument var name: String
+        @Option(name: .customLong("calendar"), help: "A calendar (href of a synced collection) whose events make the resource busy; repeat.")
+        var calendars: [String]
+        @Option(help: "The calendar bookings are written to (default: the first --calendar).")
+        var bookingCalendar: String?
+        @Option(help: "The resource's IANA time zone.")
+        var tz: String
+        @Option(help: "Working hours, e.g. 'mon-fri 09:00-12:00,13:00-17:00; sat 10:00-14:00'.")
+        var hours: String
+        @Option var bufferBefore = CommandLineDuration(argument: "0m")!
+        @Option var bufferAfter = CommandLineDuration(argument: "0m")!
+        @Option var minNotice = CommandLineDuration(argument: "0m")!
+        @Option var horizon = CommandLineDuration(argument: "60d")!
+        @Option var slot = CommandLineDuration(argument: "60m")!
+        @Option var step = CommandLineDuration(argument: "30m")!
+        @Option var maxPerDay: Int?
+        @Option var maxPerWeek: Int?
+        @Option(help: "How old synced data may be before a live check.") var maxAge = CommandLineDuration(argument: "5m")!
+        @Option(name: .customLong("address"), help: "The resource's calendar address (mailto:…), to skip invitations it declined; repeat.")
+        var addresses: [String] = []
+        @Flag(help: "Tentative events do not block.") var tentativeFree = false
+        @Flag(help: "All-day events do not block.") var allDayFree = false
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            let weekly = try WeeklyHours.parse(hours)
+            let rules = ResourceRules(
+                timeZone: tz, weeklyHours: weekly, bufferBefore: bufferBefore.seconds, bufferAfter: bufferAfter.seconds,
+                minimumNotice: minNotice.seconds, horizon: horizon.seconds, slotLength: slot.seconds, slotStep: step.seconds,
+                maxBookingsPerDay: maxPerDay, maxBookingsPerWeek: maxPerWeek,
+                busy: BusyRules(tentativeBlocks: !tentativeFree, allDayBlocks: !allDayFree, addresses: addresses), maxDataAge: maxAge.seconds)
+            _ = try Availability(rules: rules)
+            let encoded = String(decoding: try JSONEncoder().encode(rules), as: UTF8.self)
+            try await store.withStore { store, _ in
+                let collections = try await store.collections(accountID: nil)
+                func id(of href: String) throws -> String {
+                    let matches = collections.filter { $0.href == href && $0.kind == .calendar }
+                    guard matches.count == 1 else {
+                        throw ValidationError(matches.isEmpty ? "no synced calendar \(href) (add its account first)" : "\(href) is in several accounts")
+                    }
+                    return matches[0].id
+                }
+                let ids = try calendars.map(id(of:))
+                guard let bookingID = try bookingCalendar.map(id(of:)) ?? ids.first else { throw ValidationError("give at least one --calendar") }
+                let existing = try await store.resources().first { $0.name == name }
+                try await store.saveResource(ResourceRecord(id: existing?.id ?? UUID().uuidString, name: name, rules: encoded,
+                                                            calendarIDs: ids.contains(bookingID) ? ids : ids + [bookingID], bookingCalendarID: bookingID))
+            }
+            StandardOutput.write(Array("resource \(name): \(weekly.map { "\($0.day.rawValue) \($0.ranges.map(\.description).joined(separator: ","))" }.joined(separator: "; ")) in \(tz)\n".utf8))
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List resources with their rules.")
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let resources = try await store.withStore { store, _ in try await store.resources() }
+            let listed = try resources.map { resource in
+                ListedResource(name: resource.name, calendars: resource.calendarIDs, bookingCalendar: resource.bookingCalendarID,
+                               rules: try JSONDecoder().decode(ResourceRules.self, from: Data(resource.rules.utf8)))
+            }
+            try output.print(listed) {
+                listed.map { "\($0.name)\t\($0.rules.timeZone)\t\($0.rules.weeklyHours.map { "\($0.day.rawValue) \($0.ranges.map(\.description).joined(separator: ","))" }.joined(separator: "; "))\tslot \($0.rules.slotLength / 60) min" }
+                    .joined(separator: "\n")
+            }
+        }
+
+        struct ListedResource: Encodable {
+            var name: String
+            var calendars: [String]
+            var bookingCalendar: String
+            var rules: ResourceRules
+        }
+    }
+}
+
+/// `switchboard freebusy RESOURCE --from --to`.
+struct FreeBusyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "freebusy", abstract: "Busy and free time of a resource, or a VFREEBUSY with --ics.")
+    @Argument var resource: String
+    @OptionGroup var window: WindowOptions
+    @Flag(help: "Print a VFREEBUSY object.") var ics = false
+    @Option(help: "A PEM file of extra trusted certificates.") var caFile: String?
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        let answer = try await withBookingService(store, caFile: caFile) { service, _ in
+            let answer = try await service.freeBusy(resource: resource, in: window.interval)
+            return FreeBusyAnswer(busy: answer.busy.map { TimeSpan($0) }, free: answer.free.map { TimeSpan($0) }, calendar: answer.calendar)
+        }
+        if ics {
+            StandardOutput.write(Array(answer.calendar.utf8))
+            return
+        }
+        try output.print(answer) {
+            (answer.busy.map { "busy\t\($0.start)\t\($0.end)" } + answer.free.map { "free\t\($0.start)\t\($0.end)" }).joined(separator: "\n")
+        }
+    }
+
+    struct FreeBusyAnswer: Encodable, Sendable {
+        var busy: [TimeSpan]
+        var free: [TimeSpan]
+        var calendar: String
+    }
+}
+
+/// `switchboard slots RESOURCE --from --to [--tz ZONE]`.
+struct SlotsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "slots", abstract: "The bookable slots of a resource, shown in the booker's zone.")
+    @Argument var resource: String
+    @OptionGroup var window: WindowOptions
+    @Option(help: "Show times in this IANA zone (the booker's); default UTC.") var tz = "UTC"
+    @Option(help: "A PEM file of extra trusted certificates.") var caFile: String?
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        guard let zone = IANAZoneRules(identifier: tz) else { throw ValidationError("unknown time zone \(tz)") }
+        let slots = try await withBookingService(store, caFile: caFile) { service, _ in
+            try await service.slots(resource: resource, in: window.interval).map { TimeSpan($0, zone: zone) }
+        }
+        try output.print(slots) { slots.map { "\($0.start)\t\($0.end)" }.joined(separator: "\n") }
+    }
+}
+
+/// `switchboard book RESOURCE --start --end --summary [--attendee]`.
+struct BookCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "book", abstract: "Book a resource: a pending request on its calendar. Prints the booking id.")
+    @Argument var resource: String
+    @Option var start: CommandLineDate
+    @Option var end: CommandLineDate
+    @Option var summary: String
+    @Option(name: .customLong("attendee"), help: "An attendee's e-mail address; repeat.") var attendees: [String] = []
+    @Option(help: "A PEM file of extra trusted certificates.") var caFile: String?
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        let interval = Interval(start: Int64(start.date.timeIntervalSince1970), end: Int64(end.date.timeIntervalSince1970))
+        let booking = try await withBookingService(store, caFile: caFile) { service, _ in
+            try await service.book(resource: resource, interval, summary: summary,
+                                   attendees: attendees.map { $0.hasPrefix("mailto:") ? $0 : "mailto:" + $0 })
+        }
+        try output.print(ListedBooking(booking)) { booking.id }
+    }
+}
+
+/// `switchboard bookings confirm|reschedule|cancel|list`.
+struct BookingsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bookings", abstract: "Confirm, reschedule, cancel and list bookings.",
+        subcommands: [Confirm.self, Reschedule.self, Cancel.self, List.self])
+
+    struct Confirm: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Confirm a pending booking after a live check of the calendars.")
+        @Argument var id: String
+        @Option var caFile: String?
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let booking = try await withBookingService(store, caFile: caFile) { service, _ in try await service.confirm(id) }
+            try output.print(ListedBooking(booking)) { ListedBooking(booking).line }
+        }
+    }
+
+    struct Reschedule: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Move a booking.")
+        @Argument var id: String
+        @Option var start: CommandLineDate
+        @Option var end: CommandLineDate
+        @Option var caFile: String?
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let interval = Interval(start: Int64(start.date.timeIntervalSince1970), end: Int64(end.date.timeIntervalSince1970))
+            let booking = try await withBookingService(store, caFile: caFile) { service, _ in try await service.reschedule(id, to: interval) }
+            try output.print(ListedBooking(booking)) { ListedBooking(booking).line }
+        }
+    }
+
+    struct Cancel: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Cancel a booking (its event is deleted).")
+        @Argument var id: String
+        @Option var caFile: String?
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let booking = try await withBookingService(store, caFile: caFile) { service, _ in try await service.cancel(id) }
+            try output.print(ListedBooking(booking)) { ListedBooking(booking).line }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "A resource's bookings in a window.")
+        @Argument var resource: String
+        @OptionGroup var window: WindowOptions
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let bookings = try await withBookingService(store) { service, _ in
+                try await service.bookings(resource: resource, in: window.interval).map(ListedBooking.init)
+            }
+            try output.print(bookings) { bookings.map(\.line).joined(separator: "\n") }
+        }
+    }
+}
+
+/// A span written as ISO 8601 in a zone.
+struct TimeSpan: Encodable, Sendable {
+    var start: String
+    var end: String
+
+    init(_ interval: Interval, zone: any ZoneRules = IANAZoneRules(identifier: "UTC")!) {
+        start = Self.format(interval.start, zone: zone)
+        end = Self.format(interval.end, zone: zone)
+    }
+
+    static func format(_ seconds: Int64, zone: any ZoneRules) -> String {
+        let local = zone.localTime(at: seconds)
+        let offset = zone.utcOffset(at: seconds)
+        func pad(_ value: Int, _ width: Int = 2) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        let sign = offset < 0 ? "-" : "+"
+        let zoneText = offset == 0 ? "Z" : sign + pad(abs(offset) / 3600) + ":" + pad(abs(offset) % 3600 / 60)
+        return "\(pad(local.date.year, 4))-\(pad(local.date.month))-\(pad(local.date.day))T\(pad(local.hour)):\(pad(local.minute)):\(pad(local.second))" + zoneText
+    }
+}
+
+/// A booking as the CLI prints it.
+struct ListedBooking: Encodable, Sendable {
+    var id: String
+    var status: String
+    var start: String
+    var end: String
+    var summary: String
+    var attendees: [String]
+
+    init(_ booking: BookingRecord) {
+        id = booking.id
+        status = booking.status.rawValue
+        let span = TimeSpan(Interval(start: booking.start, end: booking.end))
+        start = span.start
+        end = span.end
+        summary = booking.summary
+        attendees = booking.attendees
+    }
+
+    var line: String { "\(id)\t\(status)\t\(start)\t\(end)\t\(summary)" }
+}
