@@ -95,6 +95,7 @@ let package = Package(
                 "Availability",
                 "Scheduling",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,13 +1,20 @@
 import ArgumentParser
 import DAVClient
 import Foundation
+import Availability
+import Crypto
 import ICalendar
+import Scheduling
+import SQLiteStore
+import SyncEngine
+import SyncStore
 
 /// `switchboard bench …`: measurements against a live server, for comparison with other
 /// clients (see scripts/bench-dav).
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Measure Switchboard against a live server.", subcommands: [Fetch.self])
+        commandName: "bench", abstract: "Measure Switchboard against a live server or a generated store.",
+        subcommands: [Fetch.self, Slots.self])
 
     struct Fetch: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -46,6 +53,82 @@ struct BenchCommand: AsyncParsableCommand {
                 let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
                 print(#"{"tool": "switchboard-\#(strategy.rawValue)", "seconds": \#(seconds), "objects": \#(objects.count), "characters": \#(characters)}"#)
             }
+        }
+    }
+
+    struct Slots: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Bookable slots for one month over generated calendars, through the store as the server answers them.",
+            discussion: """
+                Writes EVENTS events (a RECURRING share of them weekly or daily series) over CALENDARS calendars into a \
+                temporary SQLite store, then asks for a resource's slots for one month RUNS times. Prints one JSON \
+                line per run: seconds, busy periods and slots.
+                """)
+
+        @Option var events = 10_000
+        @Option var calendars = 4
+        @Option var recurring = 0.2
+        @Option var runs = 5
+
+        func run() async throws {
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-bench-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let store = try SQLiteDatabase.store(path: directory.appendingPathComponent("bench.sqlite").path)
+            let now = Date(timeIntervalSince1970: 1_772_323_200)  // 1 March 2026
+            let account = AccountRecord(name: "bench", serverURL: "http://127.0.0.1/", username: "bench", sealedPassword: nil)
+            try await store.saveAccount(account)
+            var collectionIDs: [String] = []
+            var generator = SystemRandomNumberGenerator()
+            for index in 0..<calendars {
+                let collection = CollectionRecord(accountID: account.id, href: "/bench/calendar-\(index)/", kind: .calendar, lastSyncedAt: now)
+                try await store.saveCollection(collection)
+                collectionIDs.append(collection.id)
+            }
+            var batch: [ItemRecord] = []
+            for index in 0..<events {
+                let item = Self.event(index, calendarID: collectionIDs[index % calendars], recurring: Double(index % 100) < recurring * 100,
+                                      using: &generator)
+                batch.append(item)
+                if batch.count == 500 {
+                    try await store.saveItems(batch)
+                    batch = []
+                }
+            }
+            try await store.saveItems(batch)
+            let rules = ResourceRules(timeZone: "Europe/Berlin", weeklyHours: try WeeklyHours.parse("mon-fri 09:00-17:00"),
+                                      bufferBefore: 600, bufferAfter: 600, horizon: 90 * 86_400, maxDataAge: .max / 2)
+            try await store.saveResource(ResourceRecord(name: "bench", rules: String(decoding: try JSONEncoder().encode(rules), as: UTF8.self),
+                                                        calendarIDs: collectionIDs, bookingCalendarID: collectionIDs[0]))
+            let service = BookingService(store: store, clients: AccountClients(secrets: try SecretBox(key: .init(size: .bits256))))
+            let month = Interval(start: 1_772_323_200, end: 1_772_323_200 + 31 * 86_400)
+            for _ in 0..<runs {
+                let start = ContinuousClock.now
+                let slots = try await service.slots(resource: "bench", in: month, now: now)
+                let elapsed = ContinuousClock.now - start
+                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                print(#"{"tool": "switchboard-slots", "seconds": \#(seconds), "events": \#(events), "calendars": \#(calendars), "slots": \#(slots.count)}"#)
+            }
+        }
+
+        /// One generated event between 2022 and 2030 (Berlin time): a one-off, or a weekly
+        /// (20 weeks) or daily (5 days) series — a busy person's decade of calendars.
+        static func event(_ index: Int, calendarID: String, recurring: Bool, using generator: inout SystemRandomNumberGenerator) -> ItemRecord {
+            let day = Int.random(in: 0..<(9 * 365), using: &generator)
+            let hour = Int.random(in: 7..<19, using: &generator)
+            let date = CalendarDate(year: 2022, month: 1, day: 1).adding(days: day)
+            let start = LocalDateTime(date: date, hour: hour)
+            let end = LocalDateTime(secondsSinceEpoch: start.secondsSinceEpoch + Int64([1800, 3600, 5400][index % 3]))
+            let rule = recurring ? (index % 10 == 0 ? "RRULE:FREQ=DAILY;COUNT=5\r\n" : "RRULE:FREQ=WEEKLY;COUNT=20\r\n") : ""
+            let data = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:bench\r\nBEGIN:VEVENT\r\nUID:bench-\(index)\r\nDTSTAMP:20260101T000000Z\r\n"
+                + "DTSTART;TZID=Europe/Berlin:\(start.icalendarText)\r\nDTEND;TZID=Europe/Berlin:\(end.icalendarText)\r\n\(rule)"
+                + "SUMMARY:Event \(index)\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+            let utcStart = start.secondsSinceEpoch - 3600
+            return ItemRecord(collectionID: calendarID, localID: "bench-\(index)", href: "/bench/\(index).ics", uid: "bench-\(index)",
+                              etag: "\"\(index)\"", syncedData: data, contentHash: String(index),
+                              fields: ItemFields(summary: "Event \(index)", startUTC: utcStart,
+                                                 endUTC: recurring ? nil : utcStart + (end.secondsSinceEpoch - start.secondsSinceEpoch),
+                                                 recurring: recurring))
         }
     }
 }
