@@ -166,3 +166,81 @@ struct BookingHarness {
         }
     }
 }
+
+@Suite(.serialized) struct BookingProcessTests {
+    @Test func stalenessIsRefusedWhenTheServerIsGone() async throws {
+        let peer = try Peer.dedicated("radicale")
+        defer { try? peer.stop() }
+        let secrets = try SecretBox(key: SymmetricKey(size: .bits256))
+        try await StoreDriver.sqlite.withStore { store in
+            let account = AccountRecord(name: "stale", serverURL: peer.baseURL.absoluteString, username: "anna", sealedPassword: try secrets.seal("secret"))
+            try await store.saveAccount(account)
+            let calendar = CollectionRecord(accountID: account.id, href: "/anna/def-calendar/", kind: .calendar)
+            try await store.saveCollection(calendar)
+            let rules = ResourceRules(timeZone: "Europe/Berlin", weeklyHours: try WeeklyHours.parse("mon-fri 09:00-17:00"), maxDataAge: 60)
+            try await store.saveResource(ResourceRecord(name: "stale", rules: String(decoding: try JSONEncoder().encode(rules), as: UTF8.self),
+                                                        calendarIDs: [calendar.id], bookingCalendarID: calendar.id))
+            var configuration = ClientConfiguration()
+            configuration.retry.maxAttempts = 1
+            let clients = AccountClients(secrets: secrets, configuration: configuration)
+            let service = BookingService(store: store, clients: clients)
+            let week = Interval(start: 1_773_043_200, end: 1_773_648_000)
+            let fresh = try? await service.slots(resource: "stale", in: week, now: BookingHarness.now)
+            #expect(fresh?.isEmpty == false, "fresh: synced first")
+            try peer.kill()
+            // The sync just now stamped the calendar with the real clock: an hour after that.
+            let later = Date().addingTimeInterval(3600)
+            let error = await thrownError(BookingError.self) { _ = try await service.slots(resource: "stale", in: week, now: later) }
+            await clients.shutdown()
+            guard case .staleData(let age, _)? = error else { Issue.record("expected stale data, got \(String(describing: error))"); return }
+            #expect(age >= 3600)
+        }
+    }
+
+    @Test func bookersInSeveralProcessesSharingPostgreSQLNeverDoubleBook() async throws {
+        let peer = try await Peer.named("radicale")
+        let database = try await Peer.named("postgres").baseURL.absoluteString
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-book-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: home) }
+        try Data("secret\n".utf8).write(to: home.appendingPathComponent("password"))
+        let environment = ["SWITCHBOARD_HOME": home.path, "SWITCHBOARD_DATABASE_URL": database]
+        let binary = Bundle.main.bundleURL.appendingPathComponent("switchboard").path
+        func run(_ arguments: [String]) throws -> ChildProcess.Result {
+            try ChildProcess.run([binary] + arguments, environment: environment, unset: ["SWITCHBOARD_PASSWORD"])
+        }
+        let href = peer.annaCalendarHome + Fixtures.unique("race") + "/"
+        try await peer.withClient { client in try await client.makeCalendar(href, displayName: "Race") }
+        let account = Fixtures.unique("race")
+        #expect(try run(["account", "add", account, "--server", peer.baseURL.absoluteString, "--user", "anna",
+                         "--password-file", home.appendingPathComponent("password").path]).status == 0)
+        defer { _ = try? run(["account", "remove", account]) }
+        #expect(try run(["sync", "--account", account, "--collection", href]).status == 0)
+        let resource = Fixtures.unique("chair")
+        let added = try run(["resources", "add", resource, "--calendar", href, "--tz", "UTC", "--hours", "mon-sun 00:00-24:00",
+                             "--horizon", "3650d", "--max-age", "1h"])
+        #expect(added.status == 0, "\(added.stderr)")
+        // Twelve processes at once: three each for four overlapping hours two years ahead.
+        let starts = ["2028-03-06T10:00:00Z", "2028-03-06T10:30:00Z", "2028-03-06T11:00:00Z", "2028-03-06T11:30:00Z"]
+        let processes = try (0..<12).map { index in
+            let start = starts[index % 4]
+            let end = ISO8601DateFormatter().string(from: ISO8601DateFormatter().date(from: start)!.addingTimeInterval(3600))
+            return try ChildProcess.spawn([binary, "book", resource, "--start", start, "--end", end, "--summary", "Race \(index)"],
+                                          environment: environment, unset: ["SWITCHBOARD_PASSWORD"])
+        }
+        let results = processes.map { $0.wait() }
+        let booked = results.filter { $0.status == 0 }
+        #expect(booked.count >= 1 && booked.count <= 2, "at most two of the overlapping hours fit: \(results.map(\.stderr))")
+        #expect(results.filter { $0.status != 0 }.allSatisfy { $0.stderr.contains("not bookable") }, "\(results.map(\.stderr))")
+        let listed = try run(["bookings", "list", resource, "--from", "2028-03-06", "--to", "2028-03-07", "--json"])
+        let bookings = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+        let intervals = bookings.compactMap { booking -> (String, String)? in
+            guard let start = booking["start"] as? String, let end = booking["end"] as? String else { return nil }
+            return (start, end)
+        }.sorted { $0.0 < $1.0 }
+        #expect(intervals.count == booked.count)
+        for (first, second) in zip(intervals, intervals.dropFirst()) {
+            #expect(first.1 <= second.0, "\(first) and \(second) overlap")
+        }
+    }
+}
