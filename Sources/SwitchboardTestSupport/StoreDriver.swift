@@ -32,12 +32,14 @@ public enum StoreDriver: String, CaseIterable, CustomStringConvertible, Sendable
             let database = "isolated_" + UUID().uuidString.prefix(8).lowercased()
             try await Self.administer("CREATE DATABASE \(database)", logger: logger)
             configuration.database = database
+            // The client's pooled connections may still be closing: drop with FORCE, and
+            // let a failed drop be (the cluster is thrown away after the run).
             do {
                 let result = try await PostgresSQLDatabase.withStore(configuration: configuration, logger: logger, body)
-                try await Self.administer("DROP DATABASE \(database)", logger: logger)
+                try? await Self.administer("DROP DATABASE IF EXISTS \(database) WITH (FORCE)", logger: logger)
                 return result
             } catch {
-                try? await Self.administer("DROP DATABASE \(database)", logger: logger)
+                try? await Self.administer("DROP DATABASE IF EXISTS \(database) WITH (FORCE)", logger: logger)
                 throw error
             }
         }
@@ -56,7 +58,7 @@ public enum StoreDriver: String, CaseIterable, CustomStringConvertible, Sendable
             try await connection.close()
         } catch {
             try? await connection.close()
-            throw error
+            throw PeerError(message: "\(statement): \(String(reflecting: error))")
         }
     }
 
