@@ -70,11 +70,14 @@ public struct BookingService: Sendable {
         return context.availability.slots(busy: context.busy, bookings: context.bookings, in: window, now: Int64(now.timeIntervalSince1970))
     }
 
-    /// Busy and free time of a resource in `window`, and the same as a VFREEBUSY object.
+    /// Busy and free time of a resource in `window`, the same as a VFREEBUSY object, and —
+    /// when the server could not be reached to refresh data older than the resource allows —
+    /// how old the answer's data is (busy time is still worth knowing; slots and bookings
+    /// are refused instead).
     public func freeBusy(resource name: String, in window: Interval, now: Date = Date()) async throws(BookingError)
-        -> (busy: [Interval], free: [Interval], calendar: String)
+        -> (busy: [Interval], free: [Interval], calendar: String, staleSeconds: Int64?)
     {
-        let context = try await context(for: name, window: window, now: now)
+        let context = try await context(for: name, window: window, now: now, acceptingStale: true)
         let own = context.activeBookings.map {
             BusyPeriod(interval: Interval(start: $0.start, end: $0.end),
                        event: EventReference(calendar: context.resource.bookingCalendarID, uid: $0.localID + "@switchboard"),
@@ -82,7 +85,7 @@ public struct BookingService: Sendable {
         }
         let answer = context.availability.freeBusy(context.busy + own, in: window)
         let calendar = context.availability.freeBusyCalendar(context.busy + own, in: window, stamp: Int64(now.timeIntervalSince1970))
-        return (answer.busy, answer.free, ICalendarSerializer().string(calendar))
+        return (answer.busy, answer.free, ICalendarSerializer().string(calendar), context.staleSeconds)
     }
 
     /// Why `interval` cannot be booked now, or `nil` when it can.
@@ -191,12 +194,14 @@ public struct BookingService: Sendable {
         /// Active bookings (not cancelled) around the window.
         var activeBookings: [BookingRecord]
         var bookings: [Interval] { activeBookings.map { Interval(start: $0.start, end: $0.end) } }
+        /// How old the data is, when it is older than the rules allow and could not be refreshed.
+        var staleSeconds: Int64?
     }
 
     /// The resource, its rules, the busy periods of its calendars and its bookings around
     /// `window`; calendars older than the rules allow are synced first, and an answer from
     /// data too old is refused.
-    func context(for name: String, window: Interval, now: Date) async throws(BookingError) -> Context {
+    func context(for name: String, window: Interval, now: Date, acceptingStale: Bool = false) async throws(BookingError) -> Context {
         let resource = try await resource(named: name)
         let rules: ResourceRules
         do {
@@ -213,11 +218,14 @@ public struct BookingService: Sendable {
         let collections = try await storeCall { store throws(StoreError) in try await store.collections(accountID: nil) }
             .filter { resource.calendarIDs.contains($0.id) }
         let oldest = collections.map { $0.lastSyncedAt ?? .distantPast }.min() ?? .distantPast
+        var staleSeconds: Int64?
         if now.timeIntervalSince(oldest) > Double(rules.maxDataAge) {
             do {
                 try await refresh(resource.calendarIDs)
             } catch {
-                throw .staleData(ageSeconds: Int64(now.timeIntervalSince(oldest).rounded()), detail: error.description)
+                let age = Int64(min(now.timeIntervalSince(oldest), Double(Int64.max / 2)).rounded())
+                guard acceptingStale else { throw .staleData(ageSeconds: age, detail: error.description) }
+                staleSeconds = age
             }
         }
         // Events run into the window from before it; a day's margin covers all-day events.
@@ -239,7 +247,7 @@ public struct BookingService: Sendable {
         // A booking's own event is busy time already counted as a booking.
         let bookingUIDs = Set(bookings.map { $0.localID + "@switchboard" })
         return Context(resource: resource, availability: availability, busy: busy.filter { !bookingUIDs.contains($0.event.uid ?? "") },
-                       activeBookings: bookings)
+                       activeBookings: bookings, staleSeconds: staleSeconds)
     }
 
     /// Syncs calendars now (the store is their local side).

@@ -156,7 +156,11 @@ struct FreeBusyCommand: AsyncParsableCommand {
     func run() async throws {
         let answer = try await withBookingService(store, caFile: caFile) { service, _ in
             let answer = try await service.freeBusy(resource: resource, in: window.interval)
-            return FreeBusyAnswer(busy: answer.busy.map { TimeSpan($0) }, free: answer.free.map { TimeSpan($0) }, calendar: answer.calendar)
+            return FreeBusyAnswer(busy: answer.busy.map { TimeSpan($0) }, free: answer.free.map { TimeSpan($0) }, calendar: answer.calendar,
+                                  staleSeconds: answer.staleSeconds)
+        }
+        if let age = answer.staleSeconds {
+            StandardError.write("warning: the server could not be reached; this answer is from data \(age) s old")
         }
         if ics {
             StandardOutput.write(Array(answer.calendar.utf8))
@@ -171,6 +175,7 @@ struct FreeBusyCommand: AsyncParsableCommand {
         var busy: [TimeSpan]
         var free: [TimeSpan]
         var calendar: String
+        var staleSeconds: Int64?
     }
 }
 

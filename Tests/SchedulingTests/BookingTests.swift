@@ -191,7 +191,10 @@ struct BookingHarness {
             // The sync just now stamped the calendar with the real clock: an hour after that.
             let later = Date().addingTimeInterval(3600)
             let error = await thrownError(BookingError.self) { _ = try await service.slots(resource: "stale", in: week, now: later) }
+            // Busy time is still answered, with its age.
+            let busy = try? await service.freeBusy(resource: "stale", in: week, now: later)
             await clients.shutdown()
+            #expect((busy?.staleSeconds ?? 0) >= 3600)
             guard case .staleData(let age, _)? = error else { Issue.record("expected stale data, got \(String(describing: error))"); return }
             #expect(age >= 3600)
         }
