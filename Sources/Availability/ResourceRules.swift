@@ -75,6 +75,20 @@ extension MinuteRange {
     }
 }
 
+extension DateOverride {
+    /// Parses `2026-12-24` (closed all day) or `2026-12-27 10:00-14:00,15:00-16:00`.
+    public static func parse(_ text: String) throws(AvailabilityError) -> DateOverride {
+        let parts = text.trimmingSpaces.split(separator: " ", maxSplits: 1).map(String.init)
+        let digits = parts.first?.split(separator: "-").compactMap { Int($0) } ?? []
+        guard digits.count == 3, let date = CalendarDate(validatingYear: digits[0], month: digits[1], day: digits[2]) else {
+            throw AvailabilityError("date override \"\(text)\" must start with a date like 2026-12-24")
+        }
+        let ranges = parts.count == 2
+            ? try parts[1].split(separator: ",").map { part throws(AvailabilityError) in try MinuteRange.parse(String(part)) } : []
+        return DateOverride(date: date, ranges: ranges)
+    }
+}
+
 /// Working hours on one date instead of the weekday's: other hours, or none (a holiday).
 public struct DateOverride: Sendable, Hashable, Codable {
     public var date: CalendarDate
@@ -106,13 +120,19 @@ public struct ResourceRules: Sendable, Hashable, Codable {
     public var maxBookingsPerDay: Int?
     public var maxBookingsPerWeek: Int?
     public var busy: BusyRules
+    /// Busy rules for particular calendars (by store collection id), instead of ``busy``:
+    /// e.g. a shared family calendar whose all-day entries do not block.
+    public var calendarBusy: [String: BusyRules]
     /// Data older than this (seconds since the last sync) is checked live before "free".
     public var maxDataAge: Int64
+
+    /// The busy rules for one calendar.
+    public func busyRules(forCalendar id: String) -> BusyRules { calendarBusy[id] ?? busy }
 
     public init(timeZone: String, weeklyHours: [WeeklyHours], dateOverrides: [DateOverride] = [], bufferBefore: Int64 = 0,
                 bufferAfter: Int64 = 0, minimumNotice: Int64 = 0, horizon: Int64 = 60 * 86_400, slotLength: Int64 = 3600,
                 slotStep: Int64 = 1800, maxBookingsPerDay: Int? = nil, maxBookingsPerWeek: Int? = nil,
-                busy: BusyRules = BusyRules(), maxDataAge: Int64 = 300) {
+                busy: BusyRules = BusyRules(), calendarBusy: [String: BusyRules] = [:], maxDataAge: Int64 = 300) {
         self.timeZone = timeZone
         self.weeklyHours = weeklyHours
         self.dateOverrides = dateOverrides
@@ -125,6 +145,7 @@ public struct ResourceRules: Sendable, Hashable, Codable {
         self.maxBookingsPerDay = maxBookingsPerDay
         self.maxBookingsPerWeek = maxBookingsPerWeek
         self.busy = busy
+        self.calendarBusy = calendarBusy
         self.maxDataAge = maxDataAge
     }
 }

@@ -230,9 +230,9 @@ public struct BookingService: Sendable {
         }
         // Events run into the window from before it; a day's margin covers all-day events.
         let margin: Int64 = 2 * 86_400 + rules.bufferBefore + rules.bufferAfter
-        let reader = BusyTimeReader(rules: rules.busy, zone: availability.zone)
         var busy: [BusyPeriod] = []
         for calendarID in resource.calendarIDs {
+            let reader = BusyTimeReader(rules: rules.busyRules(forCalendar: calendarID), zone: availability.zone)
             let items = try await storeCall { store throws(StoreError) in
                 try await store.items(in: calendarID, overlappingFrom: window.start - margin, to: window.end + margin)
             }

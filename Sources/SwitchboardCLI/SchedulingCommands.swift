@@ -87,17 +87,20 @@ struct ResourcesCommand: AsyncParsableCommand {
         var addresses: [String] = []
         @Flag(help: "Tentative events do not block.") var tentativeFree = false
         @Flag(help: "All-day events do not block.") var allDayFree = false
+        @Option(name: .customLong("all-day-free-in"), help: "All-day events of this calendar (href) do not block; repeat.")
+        var allDayFreeCalendars: [String] = []
+        @Option(name: .customLong("override"), help: "A date's own hours, '2026-12-27 10:00-14:00', or a closed day, '2026-12-24'; repeat.")
+        var overrides: [String] = []
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
             let weekly = try WeeklyHours.parse(hours)
-            let rules = ResourceRules(
-                timeZone: tz, weeklyHours: weekly, bufferBefore: bufferBefore.seconds, bufferAfter: bufferAfter.seconds,
+            var rules = ResourceRules(
+                timeZone: tz, weeklyHours: weekly, dateOverrides: try overrides.map(DateOverride.parse),
+                bufferBefore: bufferBefore.seconds, bufferAfter: bufferAfter.seconds,
                 minimumNotice: minNotice.seconds, horizon: horizon.seconds, slotLength: slot.seconds, slotStep: step.seconds,
                 maxBookingsPerDay: maxPerDay, maxBookingsPerWeek: maxPerWeek,
                 busy: BusyRules(tentativeBlocks: !tentativeFree, allDayBlocks: !allDayFree, addresses: addresses), maxDataAge: maxAge.seconds)
-            _ = try Availability(rules: rules)
-            let encoded = String(decoding: try JSONEncoder().encode(rules), as: UTF8.self)
             try await store.withStore { store, _ in
                 let collections = try await store.collections(accountID: nil)
                 func id(of href: String) throws -> String {
@@ -109,6 +112,13 @@ struct ResourcesCommand: AsyncParsableCommand {
                 }
                 let ids = try calendars.map(id(of:))
                 guard let bookingID = try bookingCalendar.map(id(of:)) ?? ids.first else { throw ValidationError("give at least one --calendar") }
+                for href in allDayFreeCalendars {
+                    var relaxed = rules.busy
+                    relaxed.allDayBlocks = false
+                    rules.calendarBusy[try id(of: href)] = relaxed
+                }
+                _ = try Availability(rules: rules)
+                let encoded = String(decoding: try JSONEncoder().encode(rules), as: UTF8.self)
                 let existing = try await store.resources().first { $0.name == name }
                 try await store.saveResource(ResourceRecord(id: existing?.id ?? UUID().uuidString, name: name, rules: encoded,
                                                             calendarIDs: ids.contains(bookingID) ? ids : ids + [bookingID], bookingCalendarID: bookingID))

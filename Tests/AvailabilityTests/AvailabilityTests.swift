@@ -137,6 +137,9 @@ import Testing
         #expect(hours[3].ranges == [MinuteRange(start: 600, end: 1440)])
         #expect(throws: AvailabilityError.self) { try WeeklyHours.parse("someday 09:00-17:00") }
         #expect(throws: AvailabilityError.self) { try WeeklyHours.parse("mon 17:00-09:00") }
+        #expect(try DateOverride.parse("2026-12-24") == DateOverride(date: CalendarDate(year: 2026, month: 12, day: 24), ranges: []))
+        #expect(try DateOverride.parse("2026-12-27 10:00-14:00").ranges == [MinuteRange(start: 600, end: 840)])
+        #expect(throws: AvailabilityError.self) { try DateOverride.parse("2026-02-30") }
 
         let rules = Self.rules { $0.dateOverrides = [
             DateOverride(date: CalendarDate(year: 2026, month: 3, day: 10), ranges: []),

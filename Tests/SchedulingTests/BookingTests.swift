@@ -121,6 +121,33 @@ struct BookingHarness {
         }
     }
 
+    @Test func allDayEventsCanBeFreeForOneCalendar() async throws {
+        try await BookingHarness.with(.sqlite) { harness in
+            let holiday = Fixtures.event(uid: "school-holiday", start: "20260310", end: "20260311")
+                .replacingOccurrences(of: "DTSTART:", with: "DTSTART;VALUE=DATE:").replacingOccurrences(of: "DTEND:", with: "DTEND;VALUE=DATE:")
+            try await harness.peer.withClient { client in
+                _ = try await client.createObject(.calendar, in: harness.calendar.href, data: holiday, uid: "school-holiday")
+            }
+            let tuesday = Interval(start: 1_773_136_800, end: 1_773_140_400)  // 10 March, 10:00 UTC
+            let later = BookingHarness.now.addingTimeInterval(7200)
+            var resource = harness.resource
+            var rules = try JSONDecoder().decode(ResourceRules.self, from: Data(resource.rules.utf8))
+            rules.maxDataAge = 0  // every answer syncs first: the holiday reaches the store
+            resource.rules = String(decoding: try JSONEncoder().encode(rules), as: UTF8.self)
+            try await harness.store.saveResource(resource)
+            guard case .busy? = try await harness.service.check(resource: resource.name, tuesday, now: later) else {
+                Issue.record("the all-day event blocks by default")
+                return
+            }
+            var relaxed = rules.busy
+            relaxed.allDayBlocks = false
+            rules.calendarBusy[harness.calendar.id] = relaxed
+            resource.rules = String(decoding: try JSONEncoder().encode(rules), as: UTF8.self)
+            try await harness.store.saveResource(resource)
+            #expect(try await harness.service.check(resource: resource.name, tuesday, now: later) == nil)
+        }
+    }
+
     @Test func reschedulingKeepsTheEventAndItsUID() async throws {
         try await BookingHarness.with(.sqlite) { harness in
             let booking = try await harness.service.book(resource: harness.resource.name, BookingHarness.hour(1), summary: "Moving",
