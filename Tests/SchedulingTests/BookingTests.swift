@@ -132,9 +132,11 @@ struct BookingHarness {
             let later = BookingHarness.now.addingTimeInterval(7200)
             var resource = harness.resource
             var rules = try JSONDecoder().decode(ResourceRules.self, from: Data(resource.rules.utf8))
-            rules.maxDataAge = 0  // every answer syncs first: the holiday reaches the store
+            rules.maxDataAge = 0
             resource.rules = String(decoding: try JSONEncoder().encode(rules), as: UTF8.self)
             try await harness.store.saveResource(resource)
+            // Asked at the real time, data is older than 0 s: this syncs the holiday into the store.
+            _ = try await harness.service.freeBusy(resource: resource.name, in: tuesday, now: Date())
             guard case .busy? = try await harness.service.check(resource: resource.name, tuesday, now: later) else {
                 Issue.record("the all-day event blocks by default")
                 return
