@@ -52,8 +52,10 @@ import Testing
     func remoteWinsByDefaultWhenOnePropertyCollides(peer: String, driver: StoreDriver) async throws {
         try await SyncHarness.with(peer, driver) { harness in
             let run = try await conflict(&harness, local: Self.event(summary: "Ours"), remote: Self.event(summary: "Theirs"))
-            #expect(run.counts.downloaded == 1)
-            #expect(try harness.files().values.first?.contains("SUMMARY:Theirs") == true)
+            let files = try harness.files()
+            let all = try FileManager.default.contentsOfDirectory(atPath: harness.directory.path)
+            #expect(run.counts.downloaded == 1, "\(run)")
+            #expect(files.count == 1 && files.values.first?.contains("SUMMARY:Theirs") == true, "\(run) \(files) \(all)")
             #expect(try await harness.object(uid: "shared")?.data?.contains("SUMMARY:Theirs") == true)
         }
     }

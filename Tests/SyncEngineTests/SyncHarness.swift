@@ -79,7 +79,8 @@ struct SyncHarness {
 
     func files() throws -> [String: String] {
         var files: [String: String] = [:]
-        for name in try FileManager.default.contentsOfDirectory(atPath: directory.path) where !name.hasPrefix(".") {
+        for name in try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        where !name.hasPrefix(".") && (name.hasSuffix(".ics") || name.hasSuffix(".vcf")) {
             files[name] = try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
         }
         return files
