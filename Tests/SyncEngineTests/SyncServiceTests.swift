@@ -44,8 +44,10 @@ import Testing
                 _ = try await client.createObject(.calendar, in: href, data: Fixtures.event(uid: "one"), uid: "one")
             }
             let good = CollectionRecord(accountID: account.id, href: href, kind: .calendar, syncInterval: 3600)
+            // Due at once (never synced); after its failure the next try waits twice the
+            // interval, far longer than this test runs even on a loaded machine.
             let missing = CollectionRecord(accountID: account.id, href: peer.annaCalendarHome + "no-such-calendar/", kind: .calendar,
-                                           syncInterval: 1)
+                                           syncInterval: 120)
             let disabled = CollectionRecord(accountID: account.id, href: peer.annaCalendarHome + "disabled/", kind: .calendar,
                                             enabled: false)
             for collection in [good, missing, disabled] { try await store.saveCollection(collection) }
