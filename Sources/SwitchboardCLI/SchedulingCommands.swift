@@ -236,46 +236,43 @@ struct BookingsCommand: AsyncParsableCommand {
         commandName: "bookings", abstract: "Confirm, reschedule, cancel and list bookings.",
         subcommands: [Confirm.self, Reschedule.self, Cancel.self, List.self])
 
-    struct Confirm: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Confirm a pending booking after a live check of the calendars.")
+    /// What every step on one booking takes, and how it prints the booking afterwards.
+    struct StepOptions: ParsableArguments {
         @Argument var id: String
-        @Option var caFile: String?
+        @Option(help: "A PEM file of extra trusted certificates.") var caFile: String?
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
 
-        func run() async throws {
-            let booking = try await withBookingService(store, caFile: caFile) { service, _ in try await service.confirm(id) }
+        func run(_ step: @Sendable @escaping (BookingService, String) async throws -> BookingRecord) async throws {
+            let booking = try await withBookingService(store, caFile: caFile) { service, _ in try await step(service, id) }
             try output.print(ListedBooking(booking)) { ListedBooking(booking).line }
         }
     }
 
+    struct Confirm: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Confirm a pending booking after a live check of the calendars.")
+        @OptionGroup var step: StepOptions
+
+        func run() async throws { try await step.run { service, id in try await service.confirm(id) } }
+    }
+
     struct Reschedule: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Move a booking.")
-        @Argument var id: String
+        @OptionGroup var step: StepOptions
         @Option var start: CommandLineDate
         @Option var end: CommandLineDate
-        @Option var caFile: String?
-        @OptionGroup var store: StoreOptions
-        @OptionGroup var output: OutputOptions
 
         func run() async throws {
             let interval = Interval(start: Int64(start.date.timeIntervalSince1970), end: Int64(end.date.timeIntervalSince1970))
-            let booking = try await withBookingService(store, caFile: caFile) { service, _ in try await service.reschedule(id, to: interval) }
-            try output.print(ListedBooking(booking)) { ListedBooking(booking).line }
+            try await step.run { service, id in try await service.reschedule(id, to: interval) }
         }
     }
 
     struct Cancel: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Cancel a booking (its event is deleted).")
-        @Argument var id: String
-        @Option var caFile: String?
-        @OptionGroup var store: StoreOptions
-        @OptionGroup var output: OutputOptions
+        @OptionGroup var step: StepOptions
 
-        func run() async throws {
-            let booking = try await withBookingService(store, caFile: caFile) { service, _ in try await service.cancel(id) }
-            try output.print(ListedBooking(booking)) { ListedBooking(booking).line }
-        }
+        func run() async throws { try await step.run { service, id in try await service.cancel(id) } }
     }
 
     struct List: AsyncParsableCommand {

@@ -368,7 +368,8 @@ struct SyncRun {
         let syncedIDs = Set(synced.map(\.localID))
         var holders: [String: [String]] = [:]
         for item in items.values { if let uid = item.uid, let href = item.href { holders[uid, default: []].append(href) } }
-        for (href, remote) in remoteObjects where !items.values.contains(where: { $0.href == href }) {
+        let knownHrefs = Set(items.values.compactMap(\.href))
+        for (href, remote) in remoteObjects where !knownHrefs.contains(href) {
             if let uid = remote.content.uid { holders[uid, default: []].append(href) }
         }
         for (uid, hrefs) in holders where Set(hrefs).count > 1 {

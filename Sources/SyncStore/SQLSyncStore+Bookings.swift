@@ -2,13 +2,7 @@ import Foundation
 
 extension SQLSyncStore: BookingStore {
     public func saveResource(_ resource: ResourceRecord) async throws(StoreError) {
-        let row = try resource.row
-        let columns = row.map(\.column)
-        let updates = columns.filter { $0 != "id" }.map { "\($0) = excluded.\($0)" }
-        _ = try await database.run([SQLStatement(
-            "INSERT INTO resources (\(columns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", "))) "
-                + "ON CONFLICT (id) DO UPDATE SET \(updates.joined(separator: ", "))",
-            row.map(\.value))], operation: "saveResource")
+        _ = try await database.run([upsert("resources", key: ["id"], try resource.row)], operation: "saveResource")
     }
 
     public func resources() async throws(StoreError) -> [ResourceRecord] {

@@ -69,10 +69,12 @@ public struct SQLSyncStore: SyncStore {
                         [.text(collectionID), .integer(revision)])
     }
 
+    @discardableResult
     public func saveItem(_ item: ItemRecord) async throws(StoreError) -> Int64 {
         try await saveItems([item]).first ?? 0
     }
 
+    @discardableResult
     public func saveItems(_ items: [ItemRecord]) async throws(StoreError) -> [Int64] {
         guard !items.isEmpty else { return [] }
         let statements = items.flatMap { [Self.nextRevision, Self.itemUpsert($0)] }
@@ -154,7 +156,7 @@ public struct SQLSyncStore: SyncStore {
 
     static let nextRevision = SQLStatement("UPDATE revision_counter SET value = value + 1")
 
-    private func upsert(_ table: String, key: [String], _ row: [(column: String, value: SQLValue)]) -> SQLStatement {
+    func upsert(_ table: String, key: [String], _ row: [(column: String, value: SQLValue)]) -> SQLStatement {
         let columns = row.map(\.column)
         let updates = columns.filter { !key.contains($0) }.map { "\($0) = excluded.\($0)" }
         return SQLStatement(
