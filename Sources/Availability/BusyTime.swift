@@ -33,20 +33,18 @@ public struct EventReference: Sendable, Hashable, Codable {
     }
 }
 
-/// A span that an event blocks.
+/// A span that an event blocks, naming the event only by reference (a caller allowed to
+/// see its details looks it up).
 public struct BusyPeriod: Sendable, Hashable, Codable {
     public var interval: Interval
     public var event: EventReference
     /// `BUSY` or `BUSY-TENTATIVE` (RFC 5545 FBTYPE).
     public var tentative: Bool
-    /// The event's summary, for callers allowed to see it.
-    public var summary: String?
 
-    public init(interval: Interval, event: EventReference, tentative: Bool, summary: String?) {
+    public init(interval: Interval, event: EventReference, tentative: Bool) {
         self.interval = interval
         self.event = event
         self.tentative = tentative
-        self.summary = summary
     }
 }
 
@@ -65,8 +63,14 @@ public struct BusyTimeReader: Sendable {
 
     /// The busy periods of one calendar object (a VCALENDAR) within `window`.
     public func busyPeriods(of calendar: Component, in window: Interval, calendarID: String) -> [BusyPeriod] {
+        busyPeriods(of: CalendarSeries(calendar: calendar), in: window, calendarID: calendarID)
+    }
+
+    /// The busy periods of a calendar object's series, read once (see ``CalendarSeries``),
+    /// within `window`.
+    public func busyPeriods(of series: CalendarSeries, in window: Interval, calendarID: String) -> [BusyPeriod] {
         // All-day and floating instances are found by wall-clock bounds a day wider, then cut.
-        let expansion = CalendarExpansion(calendar: calendar, from: .instant(window.start - 86_400 * 2),
+        let expansion = CalendarExpansion(series: series, from: .instant(window.start - 86_400 * 2),
                                           to: .instant(window.end + 86_400 * 2), limit: nil)
         var periods: [BusyPeriod] = []
         for occurrence in expansion.occurrences {
@@ -78,20 +82,20 @@ public struct BusyTimeReader: Sendable {
                                     end: occurrence.endUTC ?? zone.instant(of: occurrence.end.wallClock))
             let span = interval.isEmpty ? Interval(start: interval.start, end: interval.start + 1) : interval
             guard span.overlaps(window) else { continue }
-            let tentative = (try? component.status) == .tentative
+            let tentative = component.status == .tentative
             periods.append(BusyPeriod(
                 interval: span,
                 event: EventReference(calendar: calendarID, uid: occurrence.uid,
                                       recurrenceID: component.isRecurring || component.property(PropertyName.recurrenceID) != nil
                                           ? occurrence.recurrenceID.icalendarText : nil),
-                tentative: tentative, summary: component.summary))
+                tentative: tentative))
         }
         return periods
     }
 
     /// Whether an instance blocks at all (its status, transparency and the resource's answer).
     func blocks(_ component: Component) -> Bool {
-        switch try? component.status {
+        switch component.status {
         case .cancelled?: return false
         case .tentative?: if !rules.tentativeBlocks { return false }
         default: break

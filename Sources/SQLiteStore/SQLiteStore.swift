@@ -43,13 +43,24 @@ public struct SQLiteDatabase: SQLDatabase {
     }
 
     public func run(_ statements: [SQLStatement], operation: String) async throws(StoreError) -> [[SQLRow]] {
+        try await mappingErrors(operation) { try await pool.write { db in try Self.execute(statements, in: db) } }
+    }
+
+    /// Reads run on the pool's readers, side by side and beside the one writer (WAL).
+    public func read(_ statements: [SQLStatement], operation: String) async throws(StoreError) -> [[SQLRow]] {
+        try await mappingErrors(operation) { try await pool.read { db in try Self.execute(statements, in: db) } }
+    }
+
+    private static func execute(_ statements: [SQLStatement], in db: Database) throws -> [[SQLRow]] {
+        try statements.map { statement in
+            let arguments = StatementArguments(statement.binds.map(Self.databaseValue))
+            return try Row.fetchAll(try db.cachedStatement(sql: statement.sql), arguments: arguments).map(Self.sqlRow)
+        }
+    }
+
+    private func mappingErrors(_ operation: String, _ body: () async throws -> [[SQLRow]]) async throws(StoreError) -> [[SQLRow]] {
         do {
-            return try await pool.write { db in
-                try statements.map { statement in
-                    let arguments = StatementArguments(statement.binds.map(Self.databaseValue))
-                    return try Row.fetchAll(try db.cachedStatement(sql: statement.sql), arguments: arguments).map(Self.sqlRow)
-                }
-            }
+            return try await body()
         } catch let error as DatabaseError {
             let code: StoreError.Code = error.resultCode == .SQLITE_CONSTRAINT ? .constraint : .database
             throw StoreError(code, operation: operation, detail: error.message ?? "\(error)")

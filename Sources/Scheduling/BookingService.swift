@@ -56,6 +56,10 @@ public struct BookingService: Sendable {
     public var cancellation = CancellationPolicy.delete
     /// The organizer written on booking events (`mailto:…`), if any.
     public var organizer: String?
+    /// Calendar objects read into series, by item and revision (shared by copies).
+    private let series = Memo<String, CalendarSeries?>(capacity: 100_000)
+    /// Resources' rules, decoded, by their stored text.
+    private let availabilities = Memo<String, Availability>(capacity: 1_000)
 
     public init(store: any BookingStore, clients: AccountClients) {
         self.store = store
@@ -81,7 +85,7 @@ public struct BookingService: Sendable {
         let own = context.activeBookings.map {
             BusyPeriod(interval: Interval(start: $0.start, end: $0.end),
                        event: EventReference(calendar: context.resource.bookingCalendarID, uid: $0.localID + "@switchboard"),
-                       tentative: $0.status == .pending, summary: nil)
+                       tentative: $0.status == .pending)
         }
         let answer = context.availability.freeBusy(context.busy + own, in: window)
         let calendar = context.availability.freeBusyCalendar(context.busy + own, in: window, stamp: Int64(now.timeIntervalSince1970))
@@ -203,18 +207,20 @@ public struct BookingService: Sendable {
     /// data too old is refused.
     func context(for name: String, window: Interval, now: Date, acceptingStale: Bool = false) async throws(BookingError) -> Context {
         let resource = try await resource(named: name)
-        let rules: ResourceRules
-        do {
-            rules = try JSONDecoder().decode(ResourceRules.self, from: Data(resource.rules.utf8))
-        } catch {
-            throw .rules(AvailabilityError("stored rules of \(name) do not decode: \(error)"))
+        let availability = try availabilities.value(for: resource.rules) { () throws(BookingError) in
+            let rules: ResourceRules
+            do {
+                rules = try JSONDecoder().decode(ResourceRules.self, from: Data(resource.rules.utf8))
+            } catch {
+                throw .rules(AvailabilityError("stored rules of \(name) do not decode: \(error)"))
+            }
+            do throws(AvailabilityError) {
+                return try Availability(rules: rules)
+            } catch {
+                throw .rules(error)
+            }
         }
-        let availability: Availability
-        do {
-            availability = try Availability(rules: rules)
-        } catch {
-            throw .rules(error)
-        }
+        let rules = availability.rules
         let collections = try await storeCall { store throws(StoreError) in try await store.collections(accountID: nil) }
             .filter { resource.calendarIDs.contains($0.id) }
         let oldest = collections.map { $0.lastSyncedAt ?? .distantPast }.min() ?? .distantPast
@@ -228,18 +234,17 @@ public struct BookingService: Sendable {
                 staleSeconds = age
             }
         }
-        // Events run into the window from before it; a day's margin covers all-day events.
-        let margin: Int64 = 2 * 86_400 + rules.bufferBefore + rules.bufferAfter
+        // Only busy time within a buffer of the window matters. The store indexes all-day and
+        // floating times as if they were UTC: two days more find them in any zone.
+        let relevant = Interval(start: window.start - rules.bufferAfter, end: window.end + rules.bufferBefore)
+        let margin: Int64 = 2 * 86_400
+        let readers = Dictionary(uniqueKeysWithValues: Set(resource.calendarIDs).map {
+            ($0, BusyTimeReader(rules: rules.busyRules(forCalendar: $0), zone: availability.zone))
+        })
         var busy: [BusyPeriod] = []
-        for calendarID in resource.calendarIDs {
-            let reader = BusyTimeReader(rules: rules.busyRules(forCalendar: calendarID), zone: availability.zone)
-            let items = try await storeCall { store throws(StoreError) in
-                try await store.items(in: calendarID, overlappingFrom: window.start - margin, to: window.end + margin)
-            }
-            for item in items {
-                guard let data = item.currentData, let parsed = try? ICalendarParser().parse(data).components.first else { continue }
-                busy += reader.busyPeriods(of: parsed, in: Interval(start: window.start - margin, end: window.end + margin), calendarID: calendarID)
-            }
+        for (calendarID, series) in try await series(in: resource.calendarIDs, overlapping: Interval(start: relevant.start - margin, end: relevant.end + margin)) {
+            guard let reader = readers[calendarID] else { continue }
+            busy += reader.busyPeriods(of: series, in: relevant, calendarID: calendarID)
         }
         let bookings = try await storeCall { store throws(StoreError) in
             try await store.bookings(resourceID: resource.id, from: window.start - 8 * 86_400, to: window.end + 8 * 86_400)
@@ -248,6 +253,36 @@ public struct BookingService: Sendable {
         let bookingUIDs = Set(bookings.map { $0.localID + "@switchboard" })
         return Context(resource: resource, availability: availability, busy: busy.filter { !bookingUIDs.contains($0.event.uid ?? "") },
                        activeBookings: bookings, staleSeconds: staleSeconds)
+    }
+
+    /// The series of the calendar objects that may be busy in `window`, with their calendar:
+    /// the store's index names them with their revisions, and only objects not read before
+    /// at that revision are read and parsed now.
+    func series(in calendarIDs: [String], overlapping window: Interval) async throws(BookingError)
+        -> [(calendarID: String, series: CalendarSeries)]
+    {
+        let versions = try await storeCall { store throws(StoreError) in
+            try await store.itemVersions(in: calendarIDs, overlappingFrom: window.start, to: window.end)
+        }
+        var found: [(calendarID: String, series: CalendarSeries)] = []
+        var unread: [String: [String]] = [:]
+        for version in versions {
+            if let kept = series.cached(for: version.collectionID + "/" + version.localID, version: version.revision) {
+                if let kept { found.append((version.collectionID, kept)) }
+            } else {
+                unread[version.collectionID, default: []].append(version.localID)
+            }
+        }
+        for (calendarID, localIDs) in unread {
+            for item in try await storeCall({ store throws(StoreError) in try await store.items(in: calendarID, localIDs: localIDs) }) {
+                // An object that does not parse blocks nothing (the sync log reports it); it is
+                // kept as such until it changes.
+                let read = item.currentData.flatMap { try? ICalendarParser().parse($0).components.first }.map(CalendarSeries.init(calendar:))
+                series.keep(read, for: item.collectionID + "/" + item.localID, version: item.revision)
+                if let read { found.append((calendarID, read)) }
+            }
+        }
+        return found
     }
 
     /// Syncs calendars now (the store is their local side).

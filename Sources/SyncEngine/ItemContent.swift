@@ -1,20 +1,20 @@
-import ContentLines
-import DAVClient
+public import ContentLines
+public import DAVClient
 import ICalendar
 import SyncContent
-import SyncPlanning
-import SyncStore
+public import SyncPlanning
+public import SyncStore
 import VCard
 
 /// What the engine reads from an item's bytes, parsing them once: the UID, the state the
 /// planner compares, and the fields the store indexes.
-struct ItemContent: Sendable {
-    var uid: String?
-    var state: ItemState
-    var fields: ItemFields
+public struct ItemContent: Sendable {
+    public var uid: String?
+    public var state: ItemState
+    public var fields: ItemFields
 
     /// Analyses a calendar object or vCard; malformed data throws the parser's error.
-    init(_ data: String, flavor: ObjectFlavor) throws(ParseError) {
+    public init(_ data: String, flavor: ObjectFlavor) throws(ParseError) {
         let bytes = Array(data.utf8)
         switch flavor {
         case .calendar:
@@ -32,8 +32,9 @@ struct ItemContent: Sendable {
         }
     }
 
-    /// The master's summary, first start and end in UTC (an all-day date reads as UTC
-    /// midnight; a floating time as UTC), status, transparency and recurrence flag.
+    /// The master's summary, first start in UTC (an all-day date reads as UTC midnight; a
+    /// floating time as UTC), end (of the last instance for a bounded series, none for one
+    /// that runs on), status, transparency and recurrence flag.
     private static func fields(of calendars: [Component]) -> ItemFields {
         guard let calendar = calendars.first else { return ItemFields() }
         let items = calendar.components.filter { [ComponentName.event, ComponentName.todo, ComponentName.journal].contains($0.name) }
@@ -53,7 +54,10 @@ struct ItemContent: Sendable {
             summary: master.summary, startUTC: utc(start), endUTC: nil, allDay: start?.isDate ?? false,
             status: master.status?.rawValue, transparency: master.transparency.rawValue, recurring: recurring,
             lastModified: ((try? master.lastModified) ?? nil).flatMap { try? resolver.utcSeconds(for: $0) })
-        if !recurring {
+        if recurring {
+            let overrides = items.filter { $0.property(PropertyName.recurrenceID) != nil && $0.uid == master.uid }
+            fields.endUTC = (try? RecurrenceSet(master: master, overrides: overrides, resolver: resolver).lastEnd()) ?? nil
+        } else {
             fields.endUTC = utc((try? master.effectiveEnd()) ?? nil) ?? fields.startUTC
         }
         return fields

@@ -86,7 +86,8 @@ public struct ItemFields: Sendable, Hashable, Codable {
     public var summary: String?
     /// The first instance's start, seconds since 1970 UTC (an all-day date reads as UTC midnight).
     public var startUTC: Int64?
-    /// The first instance's end, or `nil` for a recurring item (its instances run on).
+    /// When the item's time ends: the first instance's end, or for a recurring item the
+    /// last instance's (an upper bound) — `nil` when its series runs on without end.
     public var endUTC: Int64?
     public var allDay: Bool
     public var status: String?
@@ -105,6 +106,19 @@ public struct ItemFields: Sendable, Hashable, Codable {
         self.transparency = transparency
         self.recurring = recurring
         self.lastModified = lastModified
+    }
+}
+
+/// Which item, at which revision: enough to know whether what was read from it is current.
+public struct ItemVersion: Sendable, Hashable {
+    public var collectionID: String
+    public var localID: String
+    public var revision: Int64
+
+    public init(collectionID: String, localID: String, revision: Int64) {
+        self.collectionID = collectionID
+        self.localID = localID
+        self.revision = revision
     }
 }
 

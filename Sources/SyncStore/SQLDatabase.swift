@@ -35,6 +35,16 @@ public protocol SQLDatabase: Sendable {
     /// Runs `statements` in order in one transaction and returns each one's rows; any
     /// failure rolls all of them back.
     func run(_ statements: [SQLStatement], operation: String) async throws(StoreError) -> [[SQLRow]]
+
+    /// Runs read-only `statements` against one consistent state of the data. A driver may
+    /// run reads side by side, and beside a write; by default they run as ``run(_:operation:)``.
+    func read(_ statements: [SQLStatement], operation: String) async throws(StoreError) -> [[SQLRow]]
+}
+
+extension SQLDatabase {
+    public func read(_ statements: [SQLStatement], operation: String) async throws(StoreError) -> [[SQLRow]] {
+        try await run(statements, operation: operation)
+    }
 }
 
 extension SQLRow {

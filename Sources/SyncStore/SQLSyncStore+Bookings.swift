@@ -6,7 +6,7 @@ extension SQLSyncStore: BookingStore {
     }
 
     public func resources() async throws(StoreError) -> [ResourceRecord] {
-        try await database.run([SQLStatement("SELECT * FROM resources ORDER BY name")], operation: "resources")[0].map {
+        try await database.read([SQLStatement("SELECT * FROM resources ORDER BY name")], operation: "resources")[0].map {
             row throws(StoreError) in try ResourceRecord(row: row)
         }
     }
@@ -55,7 +55,7 @@ extension SQLSyncStore: BookingStore {
     }
 
     public func booking(id: String) async throws(StoreError) -> BookingRecord? {
-        try await database.run([SQLStatement("SELECT * FROM bookings WHERE id = ?", [.text(id)])], operation: "booking")[0].first
+        try await database.read([SQLStatement("SELECT * FROM bookings WHERE id = ?", [.text(id)])], operation: "booking")[0].first
             .map { row throws(StoreError) in try BookingRecord(row: row) }
     }
 
@@ -63,7 +63,7 @@ extension SQLSyncStore: BookingStore {
         let statement = SQLStatement(
             "SELECT * FROM bookings WHERE resource_id = ? AND start_utc < ? AND end_utc > ? ORDER BY start_utc, id",
             [.text(resourceID), .integer(to), .integer(from)])
-        return try await database.run([statement], operation: "bookings")[0].map { row throws(StoreError) in try BookingRecord(row: row) }
+        return try await database.read([statement], operation: "bookings")[0].map { row throws(StoreError) in try BookingRecord(row: row) }
     }
 
     static func json(_ strings: [String]) throws(StoreError) -> String {

@@ -18,7 +18,7 @@ public struct SQLSyncStore: SyncStore {
     }
 
     public func accounts() async throws(StoreError) -> [AccountRecord] {
-        try await rows("accounts", SQLStatement("SELECT * FROM accounts ORDER BY name")).map { row throws(StoreError) in
+        try await select("accounts", SQLStatement("SELECT * FROM accounts ORDER BY name")).map { row throws(StoreError) in
             try AccountRecord(row: row)
         }
     }
@@ -36,7 +36,7 @@ public struct SQLSyncStore: SyncStore {
     public func collections(accountID: String?) async throws(StoreError) -> [CollectionRecord] {
         let statement = accountID.map { SQLStatement("SELECT * FROM collections WHERE account_id = ? ORDER BY href", [.text($0)]) }
             ?? SQLStatement("SELECT * FROM collections ORDER BY account_id, href")
-        return try await rows("collections", statement).map { row throws(StoreError) in try CollectionRecord(row: row) }
+        return try await select("collections", statement).map { row throws(StoreError) in try CollectionRecord(row: row) }
     }
 
     public func deleteCollection(id: String) async throws(StoreError) {
@@ -57,11 +57,31 @@ public struct SQLSyncStore: SyncStore {
         try await items("itemsByUID", "collection_id = ? AND uid = ? ORDER BY local_id", [.text(collectionID), .text(uid)])
     }
 
-    public func items(in collectionID: String, overlappingFrom from: Int64, to: Int64) async throws(StoreError) -> [ItemRecord] {
-        try await items(
-            "itemsOverlapping",
-            "collection_id = ? AND start_utc < ? AND (recurring OR end_utc > ? OR (end_utc IS NULL AND start_utc >= ?)) ORDER BY start_utc, local_id",
-            [.text(collectionID), .integer(to), .integer(from), .integer(from)])
+    public func itemVersions(in collectionIDs: [String], overlappingFrom from: Int64, to: Int64) async throws(StoreError) -> [ItemVersion] {
+        guard !collectionIDs.isEmpty else { return [] }
+        let statement = SQLStatement(
+            "SELECT collection_id, local_id, revision FROM items WHERE collection_id IN (\(Self.placeholders(collectionIDs.count))) "
+                + "AND start_utc < ? AND (end_utc > ? OR (end_utc IS NULL AND (recurring OR start_utc >= ?))) "
+                + "ORDER BY start_utc, collection_id, local_id",
+            collectionIDs.map(SQLValue.text) + [.integer(to), .integer(from), .integer(from)])
+        return try await select("itemVersions", statement).map { row throws(StoreError) in
+            ItemVersion(collectionID: try row.text("collection_id"), localID: try row.text("local_id"), revision: try row.integer("revision"))
+        }
+    }
+
+    public func items(in collectionID: String, localIDs: [String]) async throws(StoreError) -> [ItemRecord] {
+        var found: [ItemRecord] = []
+        // In chunks: both databases bound the number of parameters of one statement.
+        for start in stride(from: 0, to: localIDs.count, by: 500) {
+            let chunk = localIDs[start..<min(start + 500, localIDs.count)]
+            found += try await items("itemsByLocalID", "collection_id = ? AND local_id IN (\(Self.placeholders(chunk.count))) ORDER BY local_id",
+                                     [.text(collectionID)] + chunk.map(SQLValue.text))
+        }
+        return found
+    }
+
+    private static func placeholders(_ count: Int) -> String {
+        Array(repeating: "?", count: count).joined(separator: ", ")
     }
 
     public func items(in collectionID: String, changedSince revision: Int64) async throws(StoreError) -> [ItemRecord] {
@@ -113,7 +133,7 @@ public struct SQLSyncStore: SyncStore {
     public func tombstones(in collectionID: String, since revision: Int64) async throws(StoreError) -> [Tombstone] {
         let statement = SQLStatement("SELECT * FROM tombstones WHERE collection_id = ? AND revision > ? ORDER BY revision",
                                      [.text(collectionID), .integer(revision)])
-        return try await rows("tombstones", statement).map { row throws(StoreError) in try Tombstone(row: row) }
+        return try await select("tombstones", statement).map { row throws(StoreError) in try Tombstone(row: row) }
     }
 
     // MARK: Sync log
@@ -126,7 +146,7 @@ public struct SQLSyncStore: SyncStore {
         let statement = collectionID.map {
             SQLStatement("SELECT * FROM sync_runs WHERE collection_id = ? ORDER BY started_at DESC, id LIMIT ?", [.text($0), .integer(Int64(limit))])
         } ?? SQLStatement("SELECT * FROM sync_runs ORDER BY started_at DESC, id LIMIT ?", [.integer(Int64(limit))])
-        return try await rows("runs", statement).map { row throws(StoreError) in try SyncRunRecord(row: row) }
+        return try await select("runs", statement).map { row throws(StoreError) in try SyncRunRecord(row: row) }
     }
 
     // MARK: Leases
@@ -145,7 +165,7 @@ public struct SQLSyncStore: SyncStore {
     public func leaseHolder(collectionID: String, now: Date) async throws(StoreError) -> String? {
         let statement = SQLStatement("SELECT owner FROM leases WHERE collection_id = ? AND expires_at > ?",
                                      [.text(collectionID), .integer(now.storeMilliseconds)])
-        return try await rows("leaseHolder", statement).first?.text("owner")
+        return try await select("leaseHolder", statement).first?.text("owner")
     }
 
     public func releaseLease(collectionID: String, owner: String) async throws(StoreError) {
@@ -173,8 +193,12 @@ public struct SQLSyncStore: SyncStore {
         try await database.run([statement], operation: operation).first ?? []
     }
 
+    private func select(_ operation: String, _ statement: SQLStatement) async throws(StoreError) -> [SQLRow] {
+        try await database.read([statement], operation: operation).first ?? []
+    }
+
     private func items(_ operation: String, _ condition: String, _ binds: [SQLValue]) async throws(StoreError) -> [ItemRecord] {
-        try await rows(operation, SQLStatement("SELECT * FROM items WHERE " + condition, binds)).map { row throws(StoreError) in
+        try await select(operation, SQLStatement("SELECT * FROM items WHERE " + condition, binds)).map { row throws(StoreError) in
             try ItemRecord(row: row)
         }
     }

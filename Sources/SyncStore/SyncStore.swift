@@ -32,9 +32,14 @@ public protocol SyncStore: Sendable {
     func item(in collectionID: String, localID: String) async throws(StoreError) -> ItemRecord?
     /// The items with a UID (more than one is a duplicate the sync log reports).
     func items(in collectionID: String, uid: String) async throws(StoreError) -> [ItemRecord]
-    /// The items whose first instance overlaps `[from, to)`, and every recurring item that
-    /// starts before `to` (its later instances may overlap: expand them to know).
-    func items(in collectionID: String, overlappingFrom from: Int64, to: Int64) async throws(StoreError) -> [ItemRecord]
+    /// The items of these collections whose time may overlap `[from, to)` — one-off items
+    /// that do, and recurring items that start before `to` and whose series (bounded by its
+    /// last instance, or unbounded) reaches past `from`; expand them to know which instances
+    /// do — named with their revisions, read from the index alone. Read the items whose
+    /// revision you have not seen with ``items(in:localIDs:)``.
+    func itemVersions(in collectionIDs: [String], overlappingFrom from: Int64, to: Int64) async throws(StoreError) -> [ItemVersion]
+    /// The items with these local ids (those that exist).
+    func items(in collectionID: String, localIDs: [String]) async throws(StoreError) -> [ItemRecord]
     /// The items written after `revision`, oldest first.
     func items(in collectionID: String, changedSince revision: Int64) async throws(StoreError) -> [ItemRecord]
     /// Writes an item (insert or replace by local id) and returns the revision given to it.

@@ -183,7 +183,7 @@ import Testing
         let busy = (0..<Int.random(in: 0...25, using: &random)).map { index in
             let start = window.start + Int64.random(in: 0..<(14 * 96), using: &random) * 900
             return BusyPeriod(interval: Interval(start: start, end: start + Int64.random(in: 1...12, using: &random) * 900),
-                              event: EventReference(calendar: "random", uid: "e\(index)"), tentative: false, summary: nil)
+                              event: EventReference(calendar: "random", uid: "e\(index)"), tentative: false)
         }
         let now = window.start + Int64.random(in: 0...(3 * 86_400), using: &random)
         let availability = try Availability(rules: rules)

@@ -410,3 +410,42 @@ private func days(from first: String, through last: String, step: Int = 1) -> [S
         #expect(reminder.utc == nil)
     }
 }
+
+/// `lastEnd`: the bound by which the store indexes a series (a series that ended long ago
+/// must not be read for every availability question).
+@Suite struct SeriesLastEnd {
+    static func event(_ lines: String) -> String {
+        "BEGIN:VEVENT\r\nUID:s\r\nDTSTAMP:20250101T000000Z\r\n\(lines)END:VEVENT\r\n"
+    }
+
+    static let cases: [(name: String, body: String, expected: Int64?)] = [
+        ("a weekly series without end runs on",
+         event("DTSTART:20250106T090000Z\r\nDTEND:20250106T093000Z\r\nRRULE:FREQ=WEEKLY\r\n"), nil),
+        ("COUNT: the third instance's end",
+         event("DTSTART:20250106T090000Z\r\nDTEND:20250106T093000Z\r\nRRULE:FREQ=WEEKLY;COUNT=3\r\n"), 1_737_365_400),
+        ("UNTIL, in a zone: 5 March 2026 10:00 Berlin",
+         event("DTSTART;TZID=Europe/Berlin:20260301T090000\r\nDTEND;TZID=Europe/Berlin:20260301T100000\r\n"
+               + "RRULE:FREQ=DAILY;UNTIL=20260305T080000Z\r\n"), 1_772_701_200),
+        ("an RDATE after the rule's end",
+         event("DTSTART:20250106T090000Z\r\nDTEND:20250106T093000Z\r\nRRULE:FREQ=DAILY;COUNT=2\r\nRDATE:20250301T090000Z\r\n"),
+         1_740_821_400),
+        ("all-day instances end at the day's end in the latest zone (UTC-12)",
+         event("DTSTART;VALUE=DATE:20250106\r\nDTEND;VALUE=DATE:20250107\r\nRRULE:FREQ=DAILY;COUNT=2\r\n"), 1_736_337_600),
+        ("more instances than the limit count as running on",
+         event("DTSTART:20250106T090000Z\r\nDTEND:20250106T093000Z\r\nRRULE:FREQ=DAILY;COUNT=20000\r\n"), nil),
+    ]
+
+    @Test(arguments: cases)
+    func lastEnd(_ example: (name: String, body: String, expected: Int64?)) throws {
+        #expect(try series(calendar(example.body)).lastEnd() == example.expected, "\(example.name)")
+    }
+
+    @Test func anOverrideThatMovesTheLastInstanceLaterExtendsTheBound() throws {
+        let set = try series(calendar(Self.event("DTSTART:20250106T090000Z\r\nDTEND:20250106T093000Z\r\nRRULE:FREQ=WEEKLY;COUNT=3\r\n")
+            + "BEGIN:VEVENT\r\nUID:s\r\nDTSTAMP:20250101T000000Z\r\nRECURRENCE-ID:20250120T090000Z\r\n"
+            + "DTSTART:20250127T090000Z\r\nDTEND:20250127T100000Z\r\nEND:VEVENT\r\n"))
+        let movedEnd: Int64 = 1_737_972_000  // 27 January 2025 10:00 UTC
+        let bound = try #require(try set.lastEnd())
+        #expect(bound >= movedEnd && bound <= movedEnd + 86_400)
+    }
+}

@@ -76,7 +76,8 @@ import Testing
             let weekly = Fixtures.event(uid: "weekly", start: "20250106T090000Z", end: "20250106T093000Z", rrule: "FREQ=WEEKLY")
             let allDay = Fixtures.event(uid: "all-day", start: "20260110", end: "20260111")
                 .replacingOccurrences(of: "DTSTART:", with: "DTSTART;VALUE=DATE:").replacingOccurrences(of: "DTEND:", with: "DTEND;VALUE=DATE:")
-            for (uid, data) in [("zoned", zoned), ("weekly", weekly), ("all-day", allDay)] {
+            let ended = Fixtures.event(uid: "ended", start: "20250106T090000Z", end: "20250106T093000Z", rrule: "FREQ=WEEKLY;COUNT=3")
+            for (uid, data) in [("zoned", zoned), ("weekly", weekly), ("all-day", allDay), ("ended", ended)] {
                 _ = try await harness.client.createObject(.calendar, in: harness.collection.href, data: data, uid: uid)
             }
             try await harness.sync()
@@ -88,12 +89,17 @@ import Testing
             #expect(berlin.status == "TENTATIVE" && berlin.transparency == "TRANSPARENT" && !berlin.recurring)
             #expect(items["weekly"]?.fields.recurring == true && items["weekly"]?.fields.endUTC == nil)
             #expect(items["all-day"]?.fields.allDay == true && items["all-day"]?.fields.startUTC == 1_768_003_200)
+            #expect(items["ended"]?.fields.endUTC == 1_737_365_400, "a bounded series ends with its third instance, 20 January 2025 09:30 UTC")
 
-            // A March 2026 week: the weekly series (a master from 2025) and nothing else.
-            let found = try await harness.store.items(in: harness.collection.id, overlappingFrom: 1_772_323_200, to: 1_772_928_000)
-            #expect(found.map(\.uid) == ["weekly"])
-            let january = try await harness.store.items(in: harness.collection.id, overlappingFrom: 1_767_571_200, to: 1_768_176_000)
-            #expect(Set(january.compactMap(\.uid)) == ["zoned", "weekly", "all-day"])
+            // A March 2026 week: the weekly series (a master from 2025) and nothing else — not
+            // the series that ended in January 2025.
+            func uids(from: Int64, to: Int64) async throws -> Set<String> {
+                let versions = try await harness.store.itemVersions(in: [harness.collection.id], overlappingFrom: from, to: to)
+                return Set(try await harness.store.items(in: harness.collection.id, localIDs: versions.map(\.localID)).compactMap(\.uid))
+            }
+            #expect(try await uids(from: 1_772_323_200, to: 1_772_928_000) == ["weekly"])
+            // The first week of January 2026.
+            #expect(try await uids(from: 1_767_571_200, to: 1_768_176_000) == ["zoned", "weekly", "all-day"])
             #expect(try await harness.store.items(in: harness.collection.id, uid: "zoned").count == 1)
         }
     }

@@ -127,9 +127,29 @@ import Testing
             _ = try await store.saveItem(event(collection, "instant", start: 10 * hour, end: nil))
             _ = try await store.saveItem(event(collection, "weekly", start: -100 * hour, end: nil, recurring: true))
             _ = try await store.saveItem(event(collection, "later-series", start: 40 * hour, end: nil, recurring: true))
+            _ = try await store.saveItem(event(collection, "ended-series", start: -100 * hour, end: 9 * hour, recurring: true))
+            _ = try await store.saveItem(event(collection, "bounded-series", start: -100 * hour, end: 15 * hour, recurring: true))
             _ = try await store.saveItem(event(collection, "after", start: 20 * hour, end: 21 * hour))
-            let found = try await store.items(in: collection.id, overlappingFrom: 10 * hour, to: 20 * hour).map(\.localID)
-            #expect(Set(found) == ["inside", "spanning", "instant", "weekly"])
+            let found = try await store.itemVersions(in: [collection.id], overlappingFrom: 10 * hour, to: 20 * hour)
+            #expect(Set(found.map(\.localID)) == ["inside", "spanning", "instant", "weekly", "bounded-series"])
+            // Each named with the revision of its last write.
+            for version in found {
+                #expect(try await store.item(in: collection.id, localID: version.localID)?.revision == version.revision)
+            }
+            #expect(try await store.itemVersions(in: [], overlappingFrom: 0, to: 1).isEmpty)
+        }
+    }
+
+    @Test(arguments: StoreDriver.allCases)
+    func itemsAreReadByLocalIDsInChunks(driver: StoreDriver) async throws {
+        try await driver.withStore { store in
+            let (_, collection) = try await seed(store)
+            try await store.saveItems((0..<1_200).map { event(collection, "item-\($0)", start: Int64($0), end: Int64($0) + 1) })
+            let wanted = (0..<1_201).map { "item-\($0)" }  // one that does not exist
+            let found = try await store.items(in: collection.id, localIDs: wanted)
+            #expect(found.count == 1_200)
+            #expect(Set(found.map(\.localID)) == Set(wanted.dropLast()))
+            #expect(try await store.items(in: collection.id, localIDs: []).isEmpty)
         }
     }
 

@@ -1,19 +1,18 @@
 import ContentLines
 
-/// Expands every event and to-do of a calendar: masters with their overrides grouped by
-/// UID, one-off components as single instances. One component that cannot be expanded
-/// is reported and the rest go on.
-public struct CalendarExpansion: Sendable {
-    /// The instances found, in start order.
-    public var occurrences: [Occurrence]
-    /// The components that could not be expanded, with why.
-    public var failures: [(uid: String?, error: RecurrenceError)]
+/// Every event and to-do of a calendar, read once into recurrence sets — masters with
+/// their overrides grouped by UID, one-off components as single instances — to be
+/// expanded over any number of windows. A component that cannot be read is reported and
+/// the rest go on.
+public struct CalendarSeries: Sendable {
+    /// The series, one per master (or per override without a master).
+    public let sets: [RecurrenceSet]
+    /// The components that could not be read, with why.
+    public let failures: [(uid: String?, error: RecurrenceError)]
 
-    /// The instances overlapping `[from, to)` — or, with `to` left out, the first
-    /// `limit` from `from` — across every series of `calendar`, at most `limit`.
-    public init(calendar: Component, from: TimeBound, to: TimeBound?, limit: Int?) {
+    public init(calendar: Component) {
         let resolver = TimeZoneResolver(calendar: calendar)
-        var occurrences: [Occurrence] = []
+        var sets: [RecurrenceSet] = []
         var failures: [(uid: String?, error: RecurrenceError)] = []
         let schedulable = calendar.components.filter { $0.name == ComponentName.event || $0.name == ComponentName.todo }
         let overridesByUID = Dictionary(
@@ -33,19 +32,12 @@ public struct CalendarExpansion: Sendable {
             let dated = Self.withStart(master)
             if dated.property(PropertyName.start) == nil, !dated.isRecurring { continue }
             do throws(RecurrenceError) {
-                let set = try RecurrenceSet(master: dated, overrides: overrides, resolver: resolver)
-                if let to {
-                    occurrences += try set.occurrences(from: from, to: to)
-                } else {
-                    occurrences += try set.occurrences(from: from, limit: limit ?? 1)
-                }
+                sets.append(try RecurrenceSet(master: dated, overrides: overrides, resolver: resolver))
             } catch {
                 failures.append((master.uid, error))
             }
         }
-        occurrences = occurrences.sorted(byKey: \.orderingKey)
-        if let limit { occurrences = Array(occurrences.prefix(limit)) }
-        self.occurrences = occurrences
+        self.sets = sets
         self.failures = failures
     }
 
@@ -58,5 +50,41 @@ public struct CalendarExpansion: Sendable {
         due.name = PropertyName.start
         copy.setProperty(due)
         return copy
+    }
+}
+
+/// The instances of every event and to-do of a calendar in a window (or the first few
+/// from a time), in start order, with the series that could not be expanded.
+public struct CalendarExpansion: Sendable {
+    /// The instances found, in start order.
+    public var occurrences: [Occurrence]
+    /// The components that could not be expanded, with why.
+    public var failures: [(uid: String?, error: RecurrenceError)]
+
+    /// The instances overlapping `[from, to)` — or, with `to` left out, the first
+    /// `limit` from `from` — across every series of `calendar`, at most `limit`.
+    public init(calendar: Component, from: TimeBound, to: TimeBound?, limit: Int?) {
+        self.init(series: CalendarSeries(calendar: calendar), from: from, to: to, limit: limit)
+    }
+
+    /// The same, over series already read.
+    public init(series: CalendarSeries, from: TimeBound, to: TimeBound?, limit: Int?) {
+        var occurrences: [Occurrence] = []
+        var failures = series.failures
+        for set in series.sets {
+            do throws(RecurrenceError) {
+                if let to {
+                    occurrences += try set.occurrences(from: from, to: to)
+                } else {
+                    occurrences += try set.occurrences(from: from, limit: limit ?? 1)
+                }
+            } catch {
+                failures.append((set.uid, error))
+            }
+        }
+        occurrences = occurrences.sorted(byKey: \.orderingKey)
+        if let limit { occurrences = Array(occurrences.prefix(limit)) }
+        self.occurrences = occurrences
+        self.failures = failures
     }
 }

@@ -12,10 +12,14 @@ public struct RecurrenceSet: Sendable {
     private typealias Point = LocalDateTime
 
     private let master: Component
-    private let uid: String?
+    /// The series' UID.
+    public let uid: String?
     private let start: DateOrDateTime
     private let zone: (any ZoneRules)?
     private let expanders: [RuleExpander]
+    /// Every point of each rule with a small COUNT, generated once: a COUNT rule can only
+    /// be walked from DTSTART, so a series asked about many windows would walk it each time.
+    private let countedPoints: [[Point]?]
     private let recurrenceDates: [Point]
     private let exceptionTimes: Set<Point>
     private let exceptionDates: Set<CalendarDate>
@@ -72,6 +76,17 @@ public struct RecurrenceSet: Sendable {
             throw invalid(error)
         }
         self.expanders = expanders
+        do {
+            self.countedPoints = try expanders.map { (expander) throws(RecurrenceError) -> [Point]? in
+                guard let count = expander.rule.count, count <= Self.maxCountedPoints else { return nil }
+                var iterator = expander.makeIterator()
+                var points: [Point] = []
+                while let point = try iterator.next() { points.append(point) }
+                return points
+            }
+        } catch {
+            throw invalid(error)
+        }
 
         // RDATE and EXDATE, brought into DTSTART's frame.
         let frame = Frame(start: start, zone: zone, resolver: resolver)
@@ -165,6 +180,30 @@ public struct RecurrenceSet: Sendable {
         try occurrences(from: bound, limit: 1).first
     }
 
+    /// The latest instant at which an instance ends — an upper bound for indexing a
+    /// series by time — or `nil` when the series runs on (an RRULE without COUNT or UNTIL)
+    /// or has more than `limit` instances. Floating and all-day instances are read in the
+    /// latest zone on Earth (UTC−12), so the bound holds wherever they are seen.
+    public func lastEnd(limit: Int = 10_000) throws(RecurrenceError) -> Int64? {
+        guard !isUnbounded else { return nil }
+        // Overrides may move an instance before DTSTART, and RDATEs may precede it.
+        let first = min(start.wallClock, recurrenceDates.first ?? start.wallClock)
+        var iterator = makeIterator(from: .local(LocalDateTime(secondsSinceEpoch: first.secondsSinceEpoch - maximumShift - 86_400)))
+        var latest: Int64?
+        var count = 0
+        while let occurrence = try iterator.next() {
+            count += 1
+            if count > limit { return nil }
+            let end = occurrence.endUTC ?? occurrence.end.wallClock.secondsSinceEpoch + 12 * 3600
+            latest = max(latest ?? end, end)
+        }
+        // The walk ends with the series' own instances; an override may move one later (by
+        // at most `maximumShift`, lasting at most `maximumLength`).
+        guard let lastOverride = overrides.keys.max() else { return latest }
+        let moved = lastOverride.secondsSinceEpoch + maximumShift + maximumLength + 12 * 3600
+        return max(latest ?? moved, moved)
+    }
+
     // MARK: Generation
 
     var isUnbounded: Bool {
@@ -187,7 +226,15 @@ public struct RecurrenceSet: Sendable {
         let first = start.wallClock
         if first >= from, first <= through { points.append(first) }
         for point in recurrenceDates where point >= from && point <= through { points.append(point) }
-        for expander in expanders {
+        for (expander, counted) in zip(expanders, countedPoints) {
+            if let counted {
+                var index = Self.firstIndex(in: counted, notBefore: from)
+                while index < counted.count, counted[index] <= through {
+                    points.append(counted[index])
+                    index += 1
+                }
+                continue
+            }
             var iterator = expander.makeIterator(from: from, through: through)
             while let point = try iterator.next() {
                 points.append(point)
@@ -201,6 +248,19 @@ public struct RecurrenceSet: Sendable {
         unique.reserveCapacity(points.count)
         for point in points where point != unique.last && !isExcluded(point) { unique.append(point) }
         return unique
+    }
+
+    /// The most points of one COUNT rule generated up front (see `countedPoints`).
+    private static let maxCountedPoints = 10_000
+
+    /// The index of the first of `sorted` at or after `point`.
+    private static func firstIndex(in sorted: [Point], notBefore point: Point) -> Int {
+        var low = 0, high = sorted.count
+        while low < high {
+            let middle = (low + high) / 2
+            if sorted[middle] < point { low = middle + 1 } else { high = middle }
+        }
+        return low
     }
 
     private func isExcluded(_ point: Point) -> Bool {

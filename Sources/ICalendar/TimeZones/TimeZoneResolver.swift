@@ -79,6 +79,19 @@ public struct TimeZoneResolver: Sendable {
     /// The IANA identifier for a TZID: itself, the IANA name behind a vendor prefix,
     /// or the zone a Windows name maps to.
     public static func ianaIdentifier(for tzid: String) -> String? {
+        if let known = identifiers.withLock({ $0[tzid] }) { return known }
+        let identifier = lookUpIdentifier(for: tzid)
+        if let identifier {
+            // TZIDs come from calendars (any text): the cap bounds what they can make us keep.
+            identifiers.withLock { if $0.count < 2_000 { $0[tzid] = identifier } }
+        }
+        return identifier
+    }
+
+    /// The identifiers found so far, by TZID.
+    private static let identifiers = Mutex<[String: String]>([:])
+
+    private static func lookUpIdentifier(for tzid: String) -> String? {
         if TimeZone(identifier: tzid) != nil { return tzid }
         if let windows = WindowsZones.ianaIdentifier(for: tzid) { return windows }
         let parts = tzid.split(separator: "/")

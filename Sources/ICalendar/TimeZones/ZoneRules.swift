@@ -1,4 +1,5 @@
 public import Foundation
+import Synchronization
 
 /// The UTC offset rules of one time zone: a VTIMEZONE, or an IANA zone.
 public protocol ZoneRules: Sendable {
@@ -66,11 +67,25 @@ public struct IANAZoneRules: ZoneRules {
         self.tableRange = lower...upper
     }
 
-    /// The zone with this IANA identifier, if the database has it.
+    /// The zone with this IANA identifier, if the database has it. Each zone is built once
+    /// per process (reading two centuries of transitions costs about a millisecond) and
+    /// shared after that.
     public init?(identifier: String) {
+        if let zone = Self.built.withLock({ $0[identifier] }) {
+            self = zone
+            return
+        }
         guard let zone = TimeZone(identifier: identifier) else { return nil }
         self.init(zone)
+        let built = self
+        Self.built.withLock { zones in
+            // Only identifiers the database knows get here; the cap is a second guard.
+            if zones.count < 2_000 { zones[identifier] = built }
+        }
     }
+
+    /// The zones built so far, by identifier.
+    private static let built = Mutex<[String: IANAZoneRules]>([:])
 
     public func utcOffset(at instant: Int64) -> Int {
         guard tableRange.contains(instant) else {
