@@ -37,6 +37,8 @@ public enum Refusal: Sendable, Hashable, Codable, CustomStringConvertible {
 public struct Availability: Sendable {
     public let rules: ResourceRules
     public let zone: any ZoneRules
+    /// The rules' published availability, read.
+    let published: PublishedAvailability?
 
     public init(rules: ResourceRules) throws(AvailabilityError) {
         guard let zone = IANAZoneRules(identifier: rules.timeZone) else {
@@ -45,9 +47,12 @@ public struct Availability: Sendable {
         guard rules.slotLength > 0, rules.slotStep > 0 else { throw AvailabilityError("slot length and step must be positive") }
         self.rules = rules
         self.zone = zone
+        self.published = try rules.publishedAvailability.map { (text) throws(AvailabilityError) in try PublishedAvailability(parsing: text) }
     }
 
-    /// Working time overlapping `window`, in UTC, whole ranges (not clipped).
+    /// Working time overlapping `window`, in UTC, whole ranges (not clipped): the weekly
+    /// hours or a date's override, and where published availability covers time (and no
+    /// override does), what it makes available.
     public func workingTime(around window: Interval) -> [Interval] {
         let first = zone.localTime(at: window.start).date.adding(days: -1)
         let last = zone.localTime(at: window.end).date.adding(days: 1)
@@ -57,12 +62,19 @@ public struct Availability: Sendable {
             for range in ranges(on: date) {
                 let start = zone.instant(of: LocalDateTime(date: date).adding(minutes: range.start))
                 let end = zone.instant(of: LocalDateTime(date: date).adding(minutes: range.end))
-                let interval = Interval(start: start, end: end)
-                if interval.overlaps(window) { result.append(interval) }
+                result.append(Interval(start: start, end: end))
             }
             date = date.adding(days: 1)
         }
-        return result.merged()
+        if let published, !published.isEmpty {
+            let days = Interval(start: zone.instant(of: LocalDateTime(date: first)), end: zone.instant(of: LocalDateTime(date: last.adding(days: 1))))
+            let overridden = rules.dateOverrides.filter { $0.date >= first && $0.date <= last }.map {
+                Interval(start: zone.instant(of: LocalDateTime(date: $0.date)), end: zone.instant(of: LocalDateTime(date: $0.date.adding(days: 1))))
+            }
+            let (covered, available) = published.time(in: days, zone: zone)
+            result = result.merged().subtracting(covered.subtracting(overridden)) + available.subtracting(overridden)
+        }
+        return result.merged().filter { $0.overlaps(window) }
     }
 
     /// The day's working ranges: the date's override, else the weekday's.

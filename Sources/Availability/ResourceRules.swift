@@ -125,6 +125,12 @@ public struct ResourceRules: Sendable, Hashable, Codable {
     public var calendarBusy: [String: BusyRules]
     /// Data older than this (seconds since the last sync) is checked live before "free".
     public var maxDataAge: Int64
+    /// Published availability (RFC 7953): a VCALENDAR of VAVAILABILITY components that
+    /// decides the time it covers, in place of the weekly hours (date overrides still win).
+    public var publishedAvailability: String?
+    /// The calendar (store collection id) whose server-side `calendar-availability`
+    /// property is read into ``publishedAvailability`` whenever the calendars are refreshed.
+    public var availabilityCalendar: String?
 
     /// The busy rules for one calendar.
     public func busyRules(forCalendar id: String) -> BusyRules { calendarBusy[id] ?? busy }
@@ -132,7 +138,8 @@ public struct ResourceRules: Sendable, Hashable, Codable {
     public init(timeZone: String, weeklyHours: [WeeklyHours], dateOverrides: [DateOverride] = [], bufferBefore: Int64 = 0,
                 bufferAfter: Int64 = 0, minimumNotice: Int64 = 0, horizon: Int64 = 60 * 86_400, slotLength: Int64 = 3600,
                 slotStep: Int64 = 1800, maxBookingsPerDay: Int? = nil, maxBookingsPerWeek: Int? = nil,
-                busy: BusyRules = BusyRules(), calendarBusy: [String: BusyRules] = [:], maxDataAge: Int64 = 300) {
+                busy: BusyRules = BusyRules(), calendarBusy: [String: BusyRules] = [:], maxDataAge: Int64 = 300,
+                publishedAvailability: String? = nil, availabilityCalendar: String? = nil) {
         self.timeZone = timeZone
         self.weeklyHours = weeklyHours
         self.dateOverrides = dateOverrides
@@ -147,6 +154,8 @@ public struct ResourceRules: Sendable, Hashable, Codable {
         self.busy = busy
         self.calendarBusy = calendarBusy
         self.maxDataAge = maxDataAge
+        self.publishedAvailability = publishedAvailability
+        self.availabilityCalendar = availabilityCalendar
     }
 }
 

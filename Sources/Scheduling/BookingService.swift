@@ -125,8 +125,8 @@ public struct BookingService: Sendable {
     public func confirm(_ id: String, now: Date = Date()) async throws(BookingError) -> BookingRecord {
         var booking = try await existing(id)
         guard booking.status == .pending else { throw .invalidState("booking \(id) is \(booking.status.rawValue), not pending") }
+        try await refresh(try await resource(id: booking.resourceID))
         let resource = try await resource(id: booking.resourceID)
-        try await refresh(resource.calendarIDs)
         let context = try await context(for: resource.name, window: Interval(start: booking.start, end: booking.end), now: now)
         if let other = context.busy.first(where: { $0.event.uid != booking.localID + "@switchboard" && $0.interval.overlaps(Interval(start: booking.start, end: booking.end)) }) {
             throw .conflict(other.event)
@@ -206,34 +206,23 @@ public struct BookingService: Sendable {
     /// `window`; calendars older than the rules allow are synced first, and an answer from
     /// data too old is refused.
     func context(for name: String, window: Interval, now: Date, acceptingStale: Bool = false) async throws(BookingError) -> Context {
-        let resource = try await resource(named: name)
-        let availability = try availabilities.value(for: resource.rules) { () throws(BookingError) in
-            let rules: ResourceRules
-            do {
-                rules = try JSONDecoder().decode(ResourceRules.self, from: Data(resource.rules.utf8))
-            } catch {
-                throw .rules(AvailabilityError("stored rules of \(name) do not decode: \(error)"))
-            }
-            do throws(AvailabilityError) {
-                return try Availability(rules: rules)
-            } catch {
-                throw .rules(error)
-            }
-        }
-        let rules = availability.rules
+        var resource = try await resource(named: name)
+        var availability = try self.availability(of: resource)
         let collections = try await storeCall { store throws(StoreError) in try await store.collections(accountID: nil) }
             .filter { resource.calendarIDs.contains($0.id) }
         let oldest = collections.map { $0.lastSyncedAt ?? .distantPast }.min() ?? .distantPast
         var staleSeconds: Int64?
-        if now.timeIntervalSince(oldest) > Double(rules.maxDataAge) {
+        if now.timeIntervalSince(oldest) > Double(availability.rules.maxDataAge) {
             do {
-                try await refresh(resource.calendarIDs)
+                resource = try await refresh(resource)
+                availability = try self.availability(of: resource)
             } catch {
                 let age = Int64(min(now.timeIntervalSince(oldest), Double(Int64.max / 2)).rounded())
                 guard acceptingStale else { throw .staleData(ageSeconds: age, detail: error.description) }
                 staleSeconds = age
             }
         }
+        let rules = availability.rules
         // Only busy time within a buffer of the window matters. The store indexes all-day and
         // floating times as if they were UTC: two days more find them in any zone.
         let relevant = Interval(start: window.start - rules.bufferAfter, end: window.end + rules.bufferBefore)
@@ -285,25 +274,75 @@ public struct BookingService: Sendable {
         return found
     }
 
-    /// Syncs calendars now (the store is their local side).
-    func refresh(_ calendarIDs: [String]) async throws(BookingError) {
-        for calendarID in calendarIDs { try await sync(collectionID: calendarID) }
+    /// A resource's rules, decoded (once per stored text).
+    func availability(of resource: ResourceRecord) throws(BookingError) -> Availability {
+        try availabilities.value(for: resource.rules) { () throws(BookingError) in
+            let rules: ResourceRules
+            do {
+                rules = try JSONDecoder().decode(ResourceRules.self, from: Data(resource.rules.utf8))
+            } catch {
+                throw .rules(AvailabilityError("stored rules of \(resource.name) do not decode: \(error)"))
+            }
+            do throws(AvailabilityError) {
+                return try Availability(rules: rules)
+            } catch {
+                throw .rules(error)
+            }
+        }
+    }
+
+    /// Syncs the resource's calendars now (the store is their local side) and, when its
+    /// rules follow a calendar's server-side availability, reads that too; returns the
+    /// resource as stored after.
+    func refresh(_ resource: ResourceRecord) async throws(BookingError) -> ResourceRecord {
+        for calendarID in resource.calendarIDs { try await sync(collectionID: calendarID) }
+        var rules = try availability(of: resource).rules
+        guard let calendarID = rules.availabilityCalendar else { return resource }
+        let (client, collection) = try await client(forCollection: calendarID)
+        let published: String?
+        do {
+            published = try await client.calendarAvailability(of: collection.href)
+        } catch {
+            throw .sync("calendar-availability of \(collection.href): \(error)")
+        }
+        guard published != rules.publishedAvailability else { return resource }
+        // What the server publishes must be understood before it replaces what was known.
+        if let published {
+            do throws(AvailabilityError) {
+                _ = try PublishedAvailability(parsing: published)
+            } catch {
+                throw .sync("calendar-availability of \(collection.href): \(error)")
+            }
+        }
+        rules.publishedAvailability = published
+        var updated = resource
+        do {
+            updated.rules = String(decoding: try JSONEncoder().encode(rules), as: UTF8.self)
+        } catch {
+            throw .rules(AvailabilityError("rules of \(resource.name) do not encode: \(error)"))
+        }
+        try await storeCall { [updated] store throws(StoreError) in try await store.saveResource(updated) }
+        return updated
     }
 
     func sync(collectionID: String) async throws(BookingError) {
+        let (client, collection) = try await client(forCollection: collectionID)
+        let run = await CollectionSynchronizer(client: client, store: store, replica: StoreReplica(store: store, collectionID: collectionID))
+            .sync(collection)
+        if let failure = run.failure { throw .sync(failure) }
+    }
+
+    /// A collection with a client for its account.
+    func client(forCollection collectionID: String) async throws(BookingError) -> (DAVClient, CollectionRecord) {
         let collections = try await storeCall { store throws(StoreError) in try await store.collections(accountID: nil) }
         guard let collection = collections.first(where: { $0.id == collectionID }) else { throw .sync("calendar \(collectionID) is gone") }
         guard let account = try await storeCall({ store throws(StoreError) in try await store.accounts() }).first(where: { $0.id == collection.accountID })
         else { throw .sync("the account of \(collection.href) is gone") }
-        let client: DAVClient
         do {
-            client = try clients.client(for: account)
+            return (try clients.client(for: account), collection)
         } catch {
             throw .sync(error.description)
         }
-        let run = await CollectionSynchronizer(client: client, store: store, replica: StoreReplica(store: store, collectionID: collectionID))
-            .sync(collection)
-        if let failure = run.failure { throw .sync(failure) }
     }
 
     func event(for booking: BookingRecord, status: ICalendar.EventStatus, sequence: Int) -> BookingEvent {

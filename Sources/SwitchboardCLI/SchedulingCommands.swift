@@ -91,6 +91,12 @@ struct ResourcesCommand: AsyncParsableCommand {
         var allDayFreeCalendars: [String] = []
         @Option(name: .customLong("override"), help: "A date's own hours, '2026-12-27 10:00-14:00', or a closed day, '2026-12-24'; repeat.")
         var overrides: [String] = []
+        @Option(help: ArgumentHelp("An .ics file of VAVAILABILITY components (RFC 7953) that decides the time it covers, over --hours.",
+                                   valueName: "file"))
+        var availabilityFile: String?
+        @Option(help: ArgumentHelp("Follow this calendar's (href) published availability on the server (its calendar-availability "
+                                   + "property), read at each refresh.", valueName: "href"))
+        var availabilityFrom: String?
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
@@ -112,6 +118,10 @@ struct ResourcesCommand: AsyncParsableCommand {
                 }
                 let ids = try calendars.map(id(of:))
                 guard let bookingID = try bookingCalendar.map(id(of:)) ?? ids.first else { throw ValidationError("give at least one --calendar") }
+                if let availabilityFile {
+                    rules.publishedAvailability = try String(contentsOfFile: availabilityFile, encoding: .utf8)
+                }
+                rules.availabilityCalendar = try availabilityFrom.map(id(of:))
                 for href in allDayFreeCalendars {
                     var relaxed = rules.busy
                     relaxed.allDayBlocks = false

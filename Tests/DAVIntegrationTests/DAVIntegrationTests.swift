@@ -329,3 +329,25 @@ struct WebDAVLockTests {
         }
     }
 }
+
+/// Dead properties (RFC 4918 §9.2) against WsgiDAV, which keeps any property it is given:
+/// a calendar's published availability (RFC 7953 §7.2.4) read back as written.
+@Suite("Dead properties against WsgiDAV")
+struct DeadPropertyTests {
+    @Test func calendarAvailabilityRoundTrips() async throws {
+        let peer = try await Peer.named("wsgidav")
+        try await peer.withClient { client in
+            let href = "/" + Fixtures.unique("availability") + "/"
+            try await client.mkcol(href)
+            #expect(try await client.calendarAvailability(of: href) == nil, "none set yet")
+            let availability = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VAVAILABILITY\r\nUID:a & <b>\r\n"
+                + "DTSTAMP:20260101T000000Z\r\nEND:VAVAILABILITY\r\nEND:VCALENDAR\r\n"
+            try await client.proppatch(href, set: [XMLElement(name: .caldav("calendar-availability"), text: availability)])
+            let read = try #require(try await client.calendarAvailability(of: href))
+            // XML keeps the text but not its carriage returns (XML 1.0 §2.11), nor the last line end.
+            #expect(read == availability.replacingOccurrences(of: "\r\n", with: "\n").trimmingCharacters(in: .whitespacesAndNewlines))
+            try await client.proppatch(href, remove: [.caldav("calendar-availability")])
+            #expect(try await client.calendarAvailability(of: href) == nil)
+        }
+    }
+}

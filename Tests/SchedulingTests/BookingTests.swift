@@ -65,6 +65,15 @@ struct BookingHarness {
         }
     }
 
+    /// Changes the resource's stored rules.
+    func changeRules(_ change: (inout ResourceRules) -> Void) async throws {
+        var resource = try #require(try await store.resources().first { $0.id == self.resource.id })
+        var rules = try JSONDecoder().decode(ResourceRules.self, from: Data(resource.rules.utf8))
+        change(&rules)
+        resource.rules = String(decoding: try JSONEncoder().encode(rules), as: UTF8.self)
+        try await store.saveResource(resource)
+    }
+
     /// The calendar's objects on the server now.
     func serverObjects() async throws -> [String] {
         try await peer.withClient { client in
@@ -130,23 +139,62 @@ struct BookingHarness {
             }
             let tuesday = Interval(start: 1_773_136_800, end: 1_773_140_400)  // 10 March, 10:00 UTC
             let later = BookingHarness.now.addingTimeInterval(7200)
-            var resource = harness.resource
-            var rules = try JSONDecoder().decode(ResourceRules.self, from: Data(resource.rules.utf8))
-            rules.maxDataAge = 0
-            resource.rules = String(decoding: try JSONEncoder().encode(rules), as: UTF8.self)
-            try await harness.store.saveResource(resource)
+            try await harness.changeRules { $0.maxDataAge = 0 }
+            let name = harness.resource.name
             // Asked at the real time, data is older than 0 s: this syncs the holiday into the store.
-            _ = try await harness.service.freeBusy(resource: resource.name, in: tuesday, now: Date())
-            guard case .busy? = try await harness.service.check(resource: resource.name, tuesday, now: later) else {
+            _ = try await harness.service.freeBusy(resource: name, in: tuesday, now: Date())
+            guard case .busy? = try await harness.service.check(resource: name, tuesday, now: later) else {
                 Issue.record("the all-day event blocks by default")
                 return
             }
-            var relaxed = rules.busy
-            relaxed.allDayBlocks = false
-            rules.calendarBusy[harness.calendar.id] = relaxed
-            resource.rules = String(decoding: try JSONEncoder().encode(rules), as: UTF8.self)
-            try await harness.store.saveResource(resource)
-            #expect(try await harness.service.check(resource: resource.name, tuesday, now: later) == nil)
+            try await harness.changeRules { rules in
+                var relaxed = rules.busy
+                relaxed.allDayBlocks = false
+                rules.calendarBusy[harness.calendar.id] = relaxed
+            }
+            #expect(try await harness.service.check(resource: name, tuesday, now: later) == nil)
+        }
+    }
+
+    @Test func publishedAvailabilityDecidesWorkingTimeAndFollowsTheServer() async throws {
+        try await BookingHarness.with(.sqlite) { harness in
+            let afternoons = """
+                BEGIN:VCALENDAR\r
+                VERSION:2.0\r
+                PRODID:-//test//EN\r
+                BEGIN:VAVAILABILITY\r
+                UID:afternoons\r
+                DTSTAMP:20260101T000000Z\r
+                DTSTART:20260301T000000Z\r
+                BEGIN:AVAILABLE\r
+                UID:weekday-afternoons\r
+                DTSTAMP:20260101T000000Z\r
+                DTSTART;TZID=Europe/Berlin:20260302T130000\r
+                DTEND;TZID=Europe/Berlin:20260302T150000\r
+                RRULE:FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR\r
+                END:AVAILABLE\r
+                END:VAVAILABILITY\r
+                END:VCALENDAR\r
+
+                """
+            let monday = Interval(start: 1_773_014_400, end: 1_773_100_800)  // 9 March 2026, UTC
+            func mondaySlots() async throws -> [Int64] {
+                try await harness.service.slots(resource: harness.resource.name, in: monday, now: BookingHarness.now).map(\.start)
+            }
+            // Given (from a file): 13:00 and 14:00 in Berlin; the weekly 09:00–17:00 no longer applies.
+            try await harness.changeRules { $0.publishedAvailability = afternoons }
+            #expect(try await mondaySlots() == [1_773_057_600, 1_773_061_200])
+
+            // Followed on the server, which publishes none (Radicale keeps no calendar-availability):
+            // the next refresh takes the server's word, and the weekly hours are back.
+            #expect(try await harness.peer.withClient { client in try await client.calendarAvailability(of: harness.calendar.href) } == nil)
+            try await harness.changeRules {
+                $0.availabilityCalendar = harness.calendar.id
+                $0.maxDataAge = 0
+            }
+            // Asked at the real time, the data is older than 0 s: a refresh (that Monday is long past: no slots).
+            #expect(try await harness.service.slots(resource: harness.resource.name, in: monday, now: Date()).isEmpty)
+            #expect(try await mondaySlots().count == 8, "09:00 to 16:00 in Berlin")
         }
     }
 

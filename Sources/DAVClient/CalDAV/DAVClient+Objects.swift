@@ -174,6 +174,17 @@ extension DAVClient {
         return response.text
     }
 
+    /// The published availability (RFC 7953 §7.2.4 `calendar-availability`) of a calendar
+    /// or scheduling inbox: a VCALENDAR of VAVAILABILITY components, or `nil` when the
+    /// server keeps none there (or does not know the property).
+    public func calendarAvailability(of href: String) async throws(DAVError) -> String? {
+        let name = QualifiedName.caldav("calendar-availability")
+        let result = try await propfind(href, depth: .zero, .properties([name]))
+        guard let found = result.responses.first?.property(name), found.status == 200 else { return nil }
+        let text = found.element.trimmedText
+        return text.isEmpty ? nil : text
+    }
+
     /// vCards in an address book, all of them or those whose `property` contains (or
     /// equals) `text`.
     public func contacts(
