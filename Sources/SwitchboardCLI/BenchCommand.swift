@@ -14,7 +14,7 @@ import SyncStore
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Measure Switchboard against a live server or a generated store.",
-        subcommands: [Fetch.self, Slots.self])
+        subcommands: [Fetch.self, Slots.self, Book.self])
 
     struct Fetch: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -53,6 +53,62 @@ struct BenchCommand: AsyncParsableCommand {
                 let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
                 print(#"{"tool": "switchboard-\#(strategy.rawValue)", "seconds": \#(seconds), "objects": \#(objects.count), "characters": \#(characters)}"#)
             }
+        }
+    }
+
+    struct Book: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Book one resource from many tasks at once, through the configured store and its server.",
+            discussion: """
+                Makes ATTEMPTS booking attempts at once: hour slots from START, SLOTS of them in turn, every third \
+                attempt half an hour later so that it overlaps two. Prints one JSON line: attempts, booked, refused \
+                (overlapping another booking or event), failed (anything else), and the median and p99 latency of an \
+                attempt in milliseconds. Several of these at once on one PostgreSQL store race across processes.
+                """)
+
+        @Argument var resource: String
+        @Option(help: "The first slot's start.") var start: CommandLineDate
+        @Option var slots = 10
+        @Option var attempts = 100
+        @Option(help: "A PEM file of extra trusted certificates.") var caFile: String?
+        @OptionGroup var store: StoreOptions
+
+        enum Outcome: Sendable {
+            case booked, refused, failed(String)
+        }
+
+        func run() async throws {
+            let first = Int64(start.date.timeIntervalSince1970)
+            let outcomes = try await withBookingService(store, caFile: caFile) { service, _ in
+                await withTaskGroup(of: (Outcome, Double).self) { group in
+                    for index in 0..<attempts {
+                        let slotStart = first + Int64(index % max(slots, 1)) * 3600 + (index % 3 == 0 ? 1800 : 0)
+                        group.addTask {
+                            let began = ContinuousClock.now
+                            let outcome: Outcome
+                            do throws(BookingError) {
+                                _ = try await service.book(resource: resource, Interval(start: slotStart, end: slotStart + 3600),
+                                                           summary: "Race \(index)")
+                                outcome = .booked
+                            } catch .refused {
+                                outcome = .refused
+                            } catch {
+                                outcome = .failed("\(error)")
+                            }
+                            let elapsed = ContinuousClock.now - began
+                            return (outcome, Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) / 1e15)
+                        }
+                    }
+                    return await group.reduce(into: [(Outcome, Double)]()) { $0.append($1) }
+                }
+            }
+            let failures = outcomes.compactMap { if case .failed(let why) = $0.0 { why } else { nil } }
+            for failure in Set(failures) { StandardError.write("failed: \(failure)") }
+            let booked = outcomes.filter { if case .booked = $0.0 { true } else { false } }.count
+            let latencies = outcomes.map { $0.1 }
+            print(#"{"tool": "switchboard-book", "attempts": \#(attempts), "booked": \#(booked), "refused": \#(outcomes.count - booked - failures.count), "#
+                + #""failed": \#(failures.count), "median_ms": \#(Slots.percentile(0.5, of: latencies)), "p99_ms": \#(Slots.percentile(0.99, of: latencies))}"#)
+            if !failures.isEmpty { throw ExitCode(1) }
         }
     }
 

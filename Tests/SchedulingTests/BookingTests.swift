@@ -277,7 +277,8 @@ struct BookingHarness {
         }
     }
 
-    @Test func bookersInSeveralProcessesSharingPostgreSQLNeverDoubleBook() async throws {
+    @Test("200 attempts from two processes, then twelve processes, on one PostgreSQL store never double-book")
+    func bookersInSeveralProcessesSharingPostgreSQLNeverDoubleBook() async throws {
         let peer = try await Peer.named("radicale")
         let database = try await Peer.named("postgres").baseURL.absoluteString
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-book-\(UUID().uuidString)")
@@ -300,6 +301,17 @@ struct BookingHarness {
         let added = try run(["resources", "add", resource, "--calendar", href, "--tz", "UTC", "--hours", "mon-sun 00:00-24:00",
                              "--horizon", "3650d", "--max-age", "1h"])
         #expect(added.status == 0, "\(added.stderr)")
+        // Two processes of 100 attempts each, at once, on ten hour slots two years ahead.
+        let racers = try (0..<2).map { _ in
+            try ChildProcess.spawn([binary, "bench", "book", resource, "--start", "2028-03-13T08:00:00Z", "--slots", "10", "--attempts", "100"],
+                                   environment: environment, unset: ["SWITCHBOARD_PASSWORD"])
+        }.map { $0.wait() }
+        #expect(racers.allSatisfy { $0.status == 0 }, "\(racers.map(\.stderr))")
+        let reports = try racers.map { try #require(try JSONSerialization.jsonObject(with: Data($0.stdout.utf8)) as? [String: Any]) }
+        let raced = reports.map { $0["booked"] as? Int ?? -1 }.reduce(0, +)
+        #expect((5...10).contains(raced), "ten hours, some taken by the overlapping half-hour attempts: \(reports)")
+        try expectNoOverlap(from: "2028-03-13", to: "2028-03-14", count: raced)
+
         // Twelve processes at once: three each for four overlapping hours two years ahead.
         let starts = ["2028-03-06T10:00:00Z", "2028-03-06T10:30:00Z", "2028-03-06T11:00:00Z", "2028-03-06T11:30:00Z"]
         let processes = try (0..<12).map { index in
@@ -312,15 +324,20 @@ struct BookingHarness {
         let booked = results.filter { $0.status == 0 }
         #expect(booked.count >= 1 && booked.count <= 2, "at most two of the overlapping hours fit: \(results.map(\.stderr))")
         #expect(results.filter { $0.status != 0 }.allSatisfy { $0.stderr.contains("not bookable") }, "\(results.map(\.stderr))")
-        let listed = try run(["bookings", "list", resource, "--from", "2028-03-06", "--to", "2028-03-07", "--json"])
-        let bookings = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
-        let intervals = bookings.compactMap { booking -> (String, String)? in
-            guard let start = booking["start"] as? String, let end = booking["end"] as? String else { return nil }
-            return (start, end)
-        }.sorted { $0.0 < $1.0 }
-        #expect(intervals.count == booked.count)
-        for (first, second) in zip(intervals, intervals.dropFirst()) {
-            #expect(first.1 <= second.0, "\(first) and \(second) overlap")
+        try expectNoOverlap(from: "2028-03-06", to: "2028-03-07", count: booked.count)
+
+        /// The bookings listed for a day: `count` of them, none overlapping another.
+        func expectNoOverlap(from: String, to: String, count: Int) throws {
+            let listed = try run(["bookings", "list", resource, "--from", from, "--to", to, "--json"])
+            let bookings = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+            let intervals = bookings.compactMap { booking -> (String, String)? in
+                guard let start = booking["start"] as? String, let end = booking["end"] as? String else { return nil }
+                return (start, end)
+            }.sorted { $0.0 < $1.0 }
+            #expect(intervals.count == count)
+            for (first, second) in zip(intervals, intervals.dropFirst()) {
+                #expect(first.1 <= second.0, "\(first) and \(second) overlap")
+            }
         }
     }
 }
