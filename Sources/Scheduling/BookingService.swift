@@ -125,7 +125,7 @@ public struct BookingService: Sendable {
     public func confirm(_ id: String, now: Date = Date()) async throws(BookingError) -> BookingRecord {
         var booking = try await existing(id)
         guard booking.status == .pending else { throw .invalidState("booking \(id) is \(booking.status.rawValue), not pending") }
-        try await refresh(try await resource(id: booking.resourceID))
+        _ = try await refresh(try await resource(id: booking.resourceID))
         let resource = try await resource(id: booking.resourceID)
         let context = try await context(for: resource.name, window: Interval(start: booking.start, end: booking.end), now: now)
         if let other = context.busy.first(where: { $0.event.uid != booking.localID + "@switchboard" && $0.interval.overlaps(Interval(start: booking.start, end: booking.end)) }) {

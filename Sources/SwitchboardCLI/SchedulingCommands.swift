@@ -97,6 +97,8 @@ struct ResourcesCommand: AsyncParsableCommand {
         @Option(help: ArgumentHelp("Follow this calendar's (href) published availability on the server (its calendar-availability "
                                    + "property), read at each refresh.", valueName: "href"))
         var availabilityFrom: String?
+        @Option(help: "The tenant (name) whose API keys reach the resource; without one, only the CLI does.")
+        var tenant: String?
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
@@ -130,8 +132,16 @@ struct ResourcesCommand: AsyncParsableCommand {
                 _ = try Availability(rules: rules)
                 let encoded = String(decoding: try JSONEncoder().encode(rules), as: UTF8.self)
                 let existing = try await store.resources().first { $0.name == name }
+                var tenantID: String?
+                if let tenant {
+                    guard let found = try await store.tenants().first(where: { $0.name == tenant }) else {
+                        throw ValidationError("no tenant named \(tenant)")
+                    }
+                    tenantID = found.id
+                }
                 try await store.saveResource(ResourceRecord(id: existing?.id ?? UUID().uuidString, name: name, rules: encoded,
-                                                            calendarIDs: ids.contains(bookingID) ? ids : ids + [bookingID], bookingCalendarID: bookingID))
+                                                            calendarIDs: ids.contains(bookingID) ? ids : ids + [bookingID], bookingCalendarID: bookingID,
+                                                            tenantID: tenantID))
             }
             StandardOutput.write(Array("resource \(name): \(weekly.map { "\($0.day.rawValue) \($0.ranges.map(\.description).joined(separator: ","))" }.joined(separator: "; ")) in \(tz)\n".utf8))
         }
@@ -307,20 +317,8 @@ struct TimeSpan: Encodable, Sendable {
     var end: String
 
     init(_ interval: Interval, zone: any ZoneRules = IANAZoneRules(identifier: "UTC")!) {
-        start = Self.format(interval.start, zone: zone)
-        end = Self.format(interval.end, zone: zone)
-    }
-
-    static func format(_ seconds: Int64, zone: any ZoneRules) -> String {
-        let local = zone.localTime(at: seconds)
-        let offset = zone.utcOffset(at: seconds)
-        func pad(_ value: Int, _ width: Int = 2) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        let sign = offset < 0 ? "-" : "+"
-        let zoneText = offset == 0 ? "Z" : sign + pad(abs(offset) / 3600) + ":" + pad(abs(offset) % 3600 / 60)
-        return "\(pad(local.date.year, 4))-\(pad(local.date.month))-\(pad(local.date.day))T\(pad(local.hour)):\(pad(local.minute)):\(pad(local.second))" + zoneText
+        start = zone.iso8601(interval.start)
+        end = zone.iso8601(interval.end)
     }
 }
 

@@ -12,15 +12,18 @@ public struct ResourceRecord: Sendable, Hashable, Codable {
     public var calendarIDs: [String]
     /// The collection id bookings are written to (one of `calendarIDs`).
     public var bookingCalendarID: String
+    /// The tenant whose API keys reach it; `nil`: the operator's, through the CLI only.
+    public var tenantID: String?
     public var createdAt: Date
 
     public init(id: String = UUID().uuidString, name: String, rules: String, calendarIDs: [String], bookingCalendarID: String,
-                createdAt: Date = Date()) {
+                tenantID: String? = nil, createdAt: Date = Date()) {
         self.id = id
         self.name = name
         self.rules = rules
         self.calendarIDs = calendarIDs
         self.bookingCalendarID = bookingCalendarID
+        self.tenantID = tenantID
         self.createdAt = createdAt
     }
 }

@@ -87,14 +87,15 @@ extension ResourceRecord {
     var row: [(column: String, value: SQLValue)] {
         get throws(StoreError) {
             [("id", .text(id)), ("name", .text(name)), ("rules", .text(rules)), ("calendar_ids", .text(try SQLSyncStore.json(calendarIDs))),
-             ("booking_calendar_id", .text(bookingCalendarID)), ("created_at", .integer(createdAt.storeMilliseconds))]
+             ("booking_calendar_id", .text(bookingCalendarID)), ("tenant_id", tenantID.sql(SQLValue.text)),
+             ("created_at", .integer(createdAt.storeMilliseconds))]
         }
     }
 
     init(row: SQLRow) throws(StoreError) {
         self.init(id: try row.text("id"), name: try row.text("name"), rules: try row.text("rules"),
                   calendarIDs: try SQLSyncStore.strings(try row.text("calendar_ids")), bookingCalendarID: try row.text("booking_calendar_id"),
-                  createdAt: Date(storeMilliseconds: try row.integer("created_at")))
+                  tenantID: try row.optionalText("tenant_id"), createdAt: Date(storeMilliseconds: try row.integer("created_at")))
     }
 }
 

@@ -112,5 +112,16 @@ public enum StoreSchema {
             "DROP INDEX items_by_start",
             "CREATE INDEX items_by_time ON items (collection_id, start_utc, end_utc, recurring, local_id, revision)",
         ]),
+        // Tenants own API keys and the resources the API serves (a resource without one is
+        // the operator's, reached through the CLI only).
+        Migration(identifier: "v6-tenants-keys", statements: [
+            "CREATE TABLE tenants (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, created_at {int} NOT NULL)",
+            """
+            CREATE TABLE api_keys (
+                id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE, name TEXT NOT NULL,
+                key_hash TEXT NOT NULL UNIQUE, scope TEXT NOT NULL, created_at {int} NOT NULL, revoked_at {int})
+            """,
+            "ALTER TABLE resources ADD COLUMN tenant_id TEXT REFERENCES tenants (id) ON DELETE CASCADE",
+        ]),
     ]
 }

@@ -8,6 +8,20 @@ public protocol ZoneRules: Sendable {
 }
 
 extension ZoneRules {
+    /// `instant` (seconds since 1970 UTC) as ISO 8601 wall-clock time in this zone with its
+    /// offset: `2026-03-02T10:00:00+01:00`, or `…Z` where the offset is zero.
+    public func iso8601(_ instant: Int64) -> String {
+        let local = localTime(at: instant)
+        let offset = utcOffset(at: instant)
+        func pad(_ value: Int, _ width: Int = 2) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        let zone = offset == 0 ? "Z" : (offset < 0 ? "-" : "+") + pad(abs(offset) / 3600) + ":" + pad(abs(offset) % 3600 / 60)
+        return "\(pad(local.date.year, 4))-\(pad(local.date.month))-\(pad(local.date.day))T\(pad(local.hour)):\(pad(local.minute)):\(pad(local.second))"
+            + zone
+    }
+
     /// The instant of a wall-clock time in this zone, following RFC 5545 §3.3.5: a time
     /// that does not exist (in a gap) is read with the offset before the gap; a time
     /// that exists twice (in an overlap) is the first of the two.

@@ -1,0 +1,125 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import Scheduling
+import SwitchboardServer
+import SyncEngine
+import SyncStore
+
+/// `switchboard serve`: the HTTP API over the store.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve", abstract: "Run the HTTP API (see /openapi.yaml) over the store until SIGINT or SIGTERM.")
+
+    @Option(help: "The address to listen on.") var host = "127.0.0.1"
+    @Option(help: "The port to listen on.") var port = 8080
+    @Option(help: "The largest request body accepted, in bytes.") var maxBody = 64 * 1024
+    @Option(help: "A PEM file of extra trusted certificates for the calendar servers.") var caFile: String?
+    @OptionGroup var store: StoreOptions
+
+    func run() async throws {
+        let configuration = ServerConfiguration(host: host, port: port, maxBodyBytes: maxBody)
+        try await withBookingService(store, caFile: caFile) { service, store in
+            var logger = Logger(label: "switchboard.server")
+            logger.logLevel = .info
+            try await SwitchboardServer.application(store: store, service: service, configuration: configuration, logger: logger)
+                .runService()
+        }
+    }
+}
+
+/// `switchboard tenants create|list`.
+struct TenantsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tenants", abstract: "Tenants: each API key and each served resource belongs to one.", subcommands: [Create.self, List.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a tenant.")
+        @Argument var name: String
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            let tenant = TenantRecord(name: name)
+            try await store.withStore { store, _ in try await store.saveTenant(tenant) }
+            print(tenant.id)
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List tenants.")
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let tenants = try await store.withStore { store, _ in try await store.tenants() }
+            try output.print(tenants.map { ["id": $0.id, "name": $0.name] }) { tenants.map { "\($0.name)\t\($0.id)" }.joined(separator: "\n") }
+        }
+    }
+}
+
+/// `switchboard keys create|list|revoke`.
+struct KeysCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keys", abstract: "API keys: made for a tenant with a scope, shown once, stored hashed.",
+        subcommands: [Create.self, List.self, Revoke.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Make a key; prints it (the only time it is shown).")
+        @Option(help: "The tenant's name.") var tenant: String
+        @Option(help: "What the key is for.") var name: String
+        @Option(help: "read, book (implies read) or admin (implies both).", transform: { text in
+            guard let scope = APIScope(rawValue: text) else { throw ValidationError("scope \(text) is not read, book or admin") }
+            return scope
+        })
+        var scope: APIScope = .read
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            let made = APIKey.generate()
+            try await store.withStore { store, _ in
+                guard let owner = try await store.tenants().first(where: { $0.name == tenant }) else {
+                    throw ValidationError("no tenant named \(tenant) (add it with `switchboard tenants create`)")
+                }
+                try await store.saveKey(APIKeyRecord(tenantID: owner.id, name: name, keyHash: made.hash, scope: scope))
+            }
+            print(made.key)
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List keys (never the keys themselves).")
+        @Option(help: "Only this tenant's.") var tenant: String?
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let (keys, tenants) = try await store.withStore { store, _ in
+                let tenants = try await store.tenants()
+                let wanted = try tenant.map { name in
+                    guard let found = tenants.first(where: { $0.name == name }) else { throw ValidationError("no tenant named \(name)") }
+                    return found.id
+                }
+                return (try await store.keys(tenantID: wanted), tenants)
+            }
+            let names = Dictionary(uniqueKeysWithValues: tenants.map { ($0.id, $0.name) })
+            let rows = keys.map { key in
+                ["id": key.id, "tenant": names[key.tenantID] ?? key.tenantID, "name": key.name, "scope": key.scope.rawValue,
+                 "revoked": key.revokedAt == nil ? "no" : "yes"]
+            }
+            try output.print(rows) { rows.map { [$0["id"]!, $0["tenant"]!, $0["name"]!, $0["scope"]!, $0["revoked"]!].joined(separator: "\t") }.joined(separator: "\n") }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke a key by id; it opens nothing from now on.")
+        @Argument var id: String
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            guard try await store.withStore({ store, _ in try await store.revokeKey(id: id, at: Date()) }) else {
+                throw ValidationError("no unrevoked key \(id)")
+            }
+        }
+    }
+}

@@ -1,0 +1,205 @@
+import Availability
+import Foundation
+import ICalendar
+import Scheduling
+import SwitchboardAPI
+import SyncStore
+
+/// The API's operations (generated from `openapi.yaml`) over the booking service and the
+/// store. Every operation runs as the request's ``Principal``: it needs a scope, and sees
+/// only its tenant's resources and their bookings — another tenant's look exactly like
+/// ones that do not exist.
+struct APIHandler: APIProtocol {
+    let store: any BookingStore & AccessStore
+    let service: BookingService
+    /// The longest window one question may span.
+    let maxWindow: Int64 = 400 * 86_400
+
+    // MARK: Health
+
+    func getHealth(_ input: Operations.GetHealth.Input) async throws -> Operations.GetHealth.Output {
+        .ok(.init(body: .json(.init(status: .ok))))
+    }
+
+    func getReadiness(_ input: Operations.GetReadiness.Input) async throws -> Operations.GetReadiness.Output {
+        do {
+            _ = try await store.tenants()
+            return .ok(.init(body: .json(.init(status: .ok))))
+        } catch {
+            return .serviceUnavailable(Problem(error).document)
+        }
+    }
+
+    // MARK: Availability
+
+    func listResources(_ input: Operations.ListResources.Input) async throws -> Operations.ListResources.Output {
+        await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
+            let principal = try Principal.requiring(.read)
+            let resources = try await call { () throws(StoreError) in try await store.resources() }.filter { $0.tenantID == principal.tenantID }
+            return .ok(.init(body: .json(try resources.map { resource throws(Problem) in
+                let rules = try Self.rules(of: resource)
+                return .init(name: resource.name, timeZone: rules.timeZone,
+                             weeklyHours: rules.weeklyHours.map { "\($0.day.rawValue) \($0.ranges.map(\.description).joined(separator: ","))" }
+                                 .joined(separator: "; "),
+                             slotMinutes: Int(rules.slotLength / 60), stepMinutes: Int(rules.slotStep / 60))
+            })))
+        }
+    }
+
+    func getAvailability(_ input: Operations.GetAvailability.Input) async throws -> Operations.GetAvailability.Output {
+        await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
+            let principal = try Principal.requiring(.read)
+            let query = input.query
+            let resource = try await resource(named: query.resource, of: principal)
+            let window = try window(query.from, query.to)
+            let zoneName: String
+            if let tz = query.tz { zoneName = tz } else { zoneName = try Self.rules(of: resource).timeZone }
+            guard let zone = IANAZoneRules(identifier: zoneName) else { throw Problem.invalid("tz", "unknown time zone \(zoneName)") }
+            let now = Date()
+            let slots = try await call { () throws(BookingError) in try await service.slots(resource: resource.name, in: window, now: now) }
+            let answer = try await call { () throws(BookingError) in try await service.freeBusy(resource: resource.name, in: window, now: now) }
+            return .ok(.init(body: .json(.init(
+                resource: resource.name, from: query.from, to: query.to, timeZone: zoneName,
+                slots: slots.map { .init(start: Self.date($0.start), end: Self.date($0.end), localStart: zone.iso8601($0.start),
+                                         localEnd: zone.iso8601($0.end)) },
+                busy: answer.busy.map(Self.span), free: answer.free.map(Self.span)))))
+        }
+    }
+
+    // MARK: Bookings
+
+    func listBookings(_ input: Operations.ListBookings.Input) async throws -> Operations.ListBookings.Output {
+        await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
+            let principal = try Principal.requiring(.read)
+            let resource = try await resource(named: input.query.resource, of: principal)
+            let window = try window(input.query.from, input.query.to)
+            let bookings = try await call { () throws(BookingError) in try await service.bookings(resource: resource.name, in: window) }
+            return .ok(.init(body: .json(bookings.map { Self.booking($0, resource: resource.name) })))
+        }
+    }
+
+    func createBooking(_ input: Operations.CreateBooking.Input) async throws -> Operations.CreateBooking.Output {
+        await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
+            let principal = try Principal.requiring(.book)
+            guard case .json(let request) = input.body else { throw Problem.invalid("body", "send application/json") }
+            let resource = try await resource(named: request.resource, of: principal)
+            let interval = try interval(request.start, request.end, field: "end")
+            let attendees = (request.attendees ?? []).map { $0.lowercased().hasPrefix("mailto:") ? $0 : "mailto:" + $0 }
+            let booking = try await call { () throws(BookingError) in
+                try await service.book(resource: resource.name, interval, summary: request.summary, attendees: attendees)
+            }
+            return .created(.init(body: .json(Self.booking(booking, resource: resource.name))))
+        }
+    }
+
+    func getBooking(_ input: Operations.GetBooking.Input) async throws -> Operations.GetBooking.Output {
+        await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
+            let (booking, resource) = try await booking(input.path.id, of: try Principal.requiring(.read))
+            return .ok(.init(body: .json(Self.booking(booking, resource: resource.name))))
+        }
+    }
+
+    func confirmBooking(_ input: Operations.ConfirmBooking.Input) async throws -> Operations.ConfirmBooking.Output {
+        await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
+            let (booking, resource) = try await booking(input.path.id, of: try Principal.requiring(.book))
+            let confirmed = try await call { () throws(BookingError) in try await service.confirm(booking.id) }
+            return .ok(.init(body: .json(Self.booking(confirmed, resource: resource.name))))
+        }
+    }
+
+    func rescheduleBooking(_ input: Operations.RescheduleBooking.Input) async throws -> Operations.RescheduleBooking.Output {
+        await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
+            let (booking, resource) = try await booking(input.path.id, of: try Principal.requiring(.book))
+            guard case .json(let span) = input.body else { throw Problem.invalid("body", "send application/json") }
+            let interval = try interval(span.start, span.end, field: "end")
+            let moved = try await call { () throws(BookingError) in try await service.reschedule(booking.id, to: interval) }
+            return .ok(.init(body: .json(Self.booking(moved, resource: resource.name))))
+        }
+    }
+
+    func cancelBooking(_ input: Operations.CancelBooking.Input) async throws -> Operations.CancelBooking.Output {
+        await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
+            let (booking, resource) = try await booking(input.path.id, of: try Principal.requiring(.book))
+            let cancelled = try await call { () throws(BookingError) in try await service.cancel(booking.id) }
+            return .ok(.init(body: .json(Self.booking(cancelled, resource: resource.name))))
+        }
+    }
+
+    // MARK: Helpers
+
+    /// The operation's answer, or its problem as the operation's problem response.
+    private func answer<Output>(problem: (Problem) -> Output, _ body: () async throws(Problem) -> Output) async -> Output {
+        do {
+            return try await body()
+        } catch {
+            return problem(error)
+        }
+    }
+
+    private func call<T>(_ body: () async throws(BookingError) -> T) async throws(Problem) -> T {
+        do { return try await body() } catch { throw Problem(error) }
+    }
+
+    private func call<T>(_ body: () async throws(StoreError) -> T) async throws(Problem) -> T {
+        do { return try await body() } catch { throw Problem(error) }
+    }
+
+    /// The principal's tenant's resource of that name.
+    private func resource(named name: String, of principal: Principal) async throws(Problem) -> ResourceRecord {
+        let resources = try await call { () throws(StoreError) in try await store.resources() }
+        guard let resource = resources.first(where: { $0.name == name && $0.tenantID == principal.tenantID }) else {
+            throw Problem(.unknownResource(name))
+        }
+        return resource
+    }
+
+    /// A booking of one of the principal's tenant's resources.
+    private func booking(_ id: String, of principal: Principal) async throws(Problem) -> (BookingRecord, ResourceRecord) {
+        let found = try await call { () throws(StoreError) in try await store.booking(id: id) }
+        let resources = try await call { () throws(StoreError) in try await store.resources() }
+        guard let found, let resource = resources.first(where: { $0.id == found.resourceID && $0.tenantID == principal.tenantID }) else {
+            throw Problem(.unknownBooking(id))
+        }
+        return (found, resource)
+    }
+
+    private func window(_ from: Date, _ to: Date) throws(Problem) -> Interval {
+        let window = try interval(from, to, field: "to")
+        guard window.end - window.start <= maxWindow else { throw Problem.invalid("to", "a window spans at most \(maxWindow / 86_400) days") }
+        return window
+    }
+
+    private func interval(_ start: Date, _ end: Date, field: String) throws(Problem) -> Interval {
+        let interval = Interval(start: Int64(start.timeIntervalSince1970.rounded(.down)), end: Int64(end.timeIntervalSince1970.rounded(.up)))
+        guard interval.start < interval.end else { throw Problem.invalid(field, "must be after the start") }
+        return interval
+    }
+
+    private static func rules(of resource: ResourceRecord) throws(Problem) -> ResourceRules {
+        do {
+            return try JSONDecoder().decode(ResourceRules.self, from: Data(resource.rules.utf8))
+        } catch {
+            throw Problem(.rules(AvailabilityError("stored rules of \(resource.name) do not decode")))
+        }
+    }
+
+    private static func date(_ seconds: Int64) -> Date { Date(timeIntervalSince1970: TimeInterval(seconds)) }
+
+    private static func span(_ interval: Interval) -> Components.Schemas.TimeSpan {
+        .init(start: date(interval.start), end: date(interval.end))
+    }
+
+    private static func booking(_ booking: BookingRecord, resource: String) -> Components.Schemas.Booking {
+        .init(id: booking.id, resource: resource, status: .init(rawValue: booking.status.rawValue) ?? .pending,
+              start: date(booking.start), end: date(booking.end), summary: booking.summary, attendees: booking.attendees)
+    }
+}
+
+extension Problem {
+    /// The problem as the spec's problem response, for the current request.
+    var document: Components.Responses.Problem {
+        .init(body: .applicationProblemJson(.init(
+            _type: "urn:switchboard:problem:\(code)", title: title, status: status, detail: detail, code: code,
+            requestId: Principal.requestID, errors: fields.isEmpty ? nil : fields.map { .init(field: $0.field, message: $0.message) })))
+    }
+}

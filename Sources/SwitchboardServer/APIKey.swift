@@ -1,0 +1,22 @@
+import Crypto
+import Foundation
+
+/// API keys: `sb_` and 32 random bytes (base64url), shown once when made; the store keeps
+/// only their SHA-256, so a copy of the database opens nothing.
+public enum APIKey {
+    /// A new key and its hash.
+    public static func generate() -> (key: String, hash: String) {
+        let bytes = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
+        let key = "sb_" + bytes.base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        return (key, hash(key))
+    }
+
+    /// The hash a key is stored and found by (SHA-256, hex).
+    public static func hash(_ key: String) -> String {
+        SHA256.hash(data: Data(key.utf8)).map { byte in
+            let hex = String(byte, radix: 16)
+            return hex.count == 1 ? "0" + hex : hex
+        }.joined()
+    }
+}

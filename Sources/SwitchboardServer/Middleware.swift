@@ -1,0 +1,120 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import OpenAPIRuntime
+import SyncStore
+
+/// Who is asking: the tenant and scope of the request's API key.
+struct Principal: Sendable, Hashable {
+    var tenantID: String
+    var scope: APIScope
+    var keyID: String
+
+    /// The request's principal (set by ``AuthenticationMiddleware``) and request id (set by
+    /// ``RequestIDMiddleware``): the generated handlers see the request only through these.
+    @TaskLocal static var current: Principal?
+    @TaskLocal static var requestID = "-"
+
+    /// The current principal, when its scope allows `needed`.
+    static func requiring(_ needed: APIScope) throws(Problem) -> Principal {
+        guard let principal = current else { throw .unauthorized }
+        guard principal.scope.allows(needed) else { throw .forbidden("this key's scope is \(principal.scope.rawValue); \(needed.rawValue) is needed") }
+        return principal
+    }
+}
+
+/// Gives every request an id (the caller's `X-Request-Id` when it is a sane token, else a
+/// new one), returns it on the response, and renders a ``Problem`` thrown anywhere below
+/// as an RFC 9457 document carrying it.
+struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let offered = request.headers[.requestID].flatMap { $0.count <= 64 && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" } ? $0 : nil }
+        let id = offered ?? UUID().uuidString.lowercased()
+        return try await Principal.$requestID.withValue(id) {
+            var response: Response
+            do {
+                response = try await next(request, context)
+            } catch let problem as Problem {
+                response = problem.response(requestID: id)
+            } catch let error as ServerError {
+                response = Problem(error).response(requestID: id)
+            } catch let error as HTTPResponseError where error.status == .notFound {
+                response = Problem.notFound("no route \(request.method.rawValue) \(request.uri.path)").response(requestID: id)
+            } catch let error as HTTPResponseError where error.status == .contentTooLarge {
+                response = Problem(status: 413, code: "body_too_large", title: "Request body too large").response(requestID: id)
+            }
+            response.headers[.requestID] = id
+            return response
+        }
+    }
+}
+
+/// Checks the API key of every request but the health checks and the spec, and runs the
+/// rest as its principal. A missing, unknown or revoked key is a 401.
+struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
+    let store: any AccessStore
+    /// Paths served to anyone.
+    let open: Set<String>
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if open.contains(request.uri.path) { return try await next(request, context) }
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { throw Problem.unauthorized }
+        let key: APIKeyRecord?
+        do {
+            key = try await store.key(hash: APIKey.hash(String(header.dropFirst("Bearer ".count))))
+        } catch {
+            throw Problem(error)
+        }
+        guard let key, key.revokedAt == nil else { throw Problem.unauthorized }
+        return try await Principal.$current.withValue(Principal(tenantID: key.tenantID, scope: key.scope, keyID: key.id)) {
+            try await next(request, context)
+        }
+    }
+}
+
+extension HTTPField.Name {
+    static let requestID = Self("X-Request-Id")!
+}
+
+extension Problem {
+    /// The RFC 9457 document for this problem.
+    func response(requestID: String) -> Response {
+        var document: [String: Any] = ["type": "urn:switchboard:problem:\(code)", "title": title, "status": status, "code": code,
+                                       "requestId": requestID]
+        if let detail { document["detail"] = detail }
+        if !fields.isEmpty { document["errors"] = fields.map { ["field": $0.field, "message": $0.message] } }
+        let body = (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys])) ?? Data()
+        var headers = HTTPFields()
+        headers[.contentType] = "application/problem+json"
+        return Response(status: HTTPResponse.Status(code: status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}
+
+extension Problem {
+    /// A request the generated layer could not read (a missing parameter, a malformed date,
+    /// JSON that does not match the schema), naming the field where it can.
+    init(_ error: ServerError) {
+        let status = Int(error.httpStatus.code)
+        guard (400..<500).contains(status) else {
+            self.init(status: 500, code: "internal", title: "Internal error", detail: "the request could not be answered")
+            return
+        }
+        // The runtime's own errors name a missing or malformed parameter in their text.
+        let field = (error.underlyingError as? DecodingError).map(Self.path(of:)) ?? "request"
+        let why = "\(error.underlyingError)"
+        self.init(status: status, code: status == 415 ? "unsupported_media_type" : "invalid_request", title: "Invalid request",
+                  detail: why, fields: [(field, why)])
+    }
+
+    /// The JSON path a decoding error is about (`attendees[0]`), or `body`.
+    private static func path(of error: DecodingError) -> String {
+        let context: DecodingError.Context? = switch error {
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context): context
+        case .keyNotFound(let key, let context): DecodingError.Context(codingPath: context.codingPath + [key], debugDescription: "")
+        @unknown default: nil
+        }
+        let path = (context?.codingPath ?? []).map { $0.intValue.map { "[\($0)]" } ?? "." + $0.stringValue }.joined()
+        return path.isEmpty ? "body" : String(path.drop { $0 == "." })
+    }
+}

@@ -1,0 +1,69 @@
+import Availability
+import Foundation
+import Scheduling
+import SyncStore
+
+/// One failure as the API reports it (RFC 9457): an HTTP status, a stable `code` for
+/// programs, a human `detail`, and — for validation — the fields at fault. Everything the
+/// server refuses becomes one of these at the edge; nothing below knows about HTTP.
+struct Problem: Error, Sendable, Hashable {
+    var status: Int
+    var code: String
+    var title: String
+    var detail: String?
+    var fields: [(field: String, message: String)] = []
+
+    static func == (lhs: Problem, rhs: Problem) -> Bool {
+        lhs.status == rhs.status && lhs.code == rhs.code && lhs.detail == rhs.detail
+            && lhs.fields.map(\.field) == rhs.fields.map(\.field) && lhs.fields.map(\.message) == rhs.fields.map(\.message)
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(status)
+        hasher.combine(code)
+        hasher.combine(detail)
+    }
+
+    static let unauthorized = Problem(status: 401, code: "unauthorized", title: "Unauthorized",
+                                      detail: "send an API key as 'Authorization: Bearer sb_…'")
+
+    static func forbidden(_ detail: String) -> Problem { Problem(status: 403, code: "forbidden", title: "Forbidden", detail: detail) }
+
+    static func invalid(_ field: String, _ message: String) -> Problem {
+        Problem(status: 400, code: "invalid_request", title: "Invalid request", detail: "\(field): \(message)", fields: [(field, message)])
+    }
+
+    static func notFound(_ what: String) -> Problem { Problem(status: 404, code: "not_found", title: "Not found", detail: what) }
+
+}
+
+extension Problem {
+    /// What a booking failure means to a caller.
+    init(_ error: BookingError) {
+        switch error {
+        case .unknownResource(let name):
+            self.init(status: 404, code: "resource_not_found", title: "No such resource", detail: "no resource named \(name)")
+        case .unknownBooking(let id):
+            self.init(status: 404, code: "booking_not_found", title: "No such booking", detail: "no booking \(id)")
+        case .refused(let refusal):
+            self.init(status: 409, code: "not_bookable", title: "Not bookable", detail: refusal.description)
+        case .conflict:
+            self.init(status: 409, code: "conflict", title: "Conflict", detail: error.description)
+        case .invalidState(let why):
+            self.init(status: 409, code: "invalid_state", title: "Invalid state", detail: why)
+        case .staleData:
+            self.init(status: 503, code: "stale_data", title: "Calendar data too old", detail: error.description)
+        case .sync:
+            self.init(status: 502, code: "upstream_failed", title: "The calendar server failed", detail: error.description)
+        case .rules:
+            self.init(status: 500, code: "resource_misconfigured", title: "Resource misconfigured", detail: error.description)
+        case .store(let error):
+            self.init(error)
+        }
+    }
+
+    /// A store failure: details stay in the log, not in the answer.
+    init(_ error: StoreError) {
+        self.init(status: 503, code: "store_unavailable", title: "Store unavailable", detail: "the store could not answer (\(error.code))")
+    }
+}

@@ -1,0 +1,63 @@
+public import Hummingbird
+public import Logging
+import NIOCore
+import OpenAPIHummingbird
+public import Scheduling
+import SwitchboardAPI
+public import SyncStore
+
+/// How the server listens and what it accepts.
+public struct ServerConfiguration: Sendable {
+    /// The address to listen on (`127.0.0.1` by default: put a proxy in front to expose it).
+    public var host = "127.0.0.1"
+    public var port = 8080
+    /// The largest request body accepted, in bytes.
+    public var maxBodyBytes = 64 * 1024
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 64 * 1024) {
+        self.host = host
+        self.port = port
+        self.maxBodyBytes = maxBodyBytes
+    }
+}
+
+/// The Switchboard HTTP server: the `/v1` API generated from `openapi.yaml`, the health
+/// checks, and the spec itself at `/openapi.yaml`.
+public enum SwitchboardServer {
+    /// Paths served without an API key.
+    static let openPaths: Set<String> = ["/healthz", "/readyz", "/openapi.yaml"]
+
+    /// The router with every route and middleware, over a store and a booking service.
+    public static func router(store: any BookingStore & AccessStore, service: BookingService, configuration: ServerConfiguration)
+        throws -> Router<BasicRequestContext>
+    {
+        let router = Router()
+        router.add(middleware: RequestIDMiddleware())
+        router.add(middleware: BodyLimitMiddleware(limit: configuration.maxBodyBytes))
+        router.add(middleware: AuthenticationMiddleware(store: store, open: openPaths))
+        router.get("openapi.yaml") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(string: APISpecification.yaml)))
+        }
+        try APIHandler(store: store, service: service).registerHandlers(on: router)
+        return router
+    }
+
+    /// The application, listening as configured.
+    public static func application(store: any BookingStore & AccessStore, service: BookingService, configuration: ServerConfiguration,
+                                   logger: Logger) throws -> some ApplicationProtocol {
+        Application(router: try router(store: store, service: service, configuration: configuration),
+                    configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Switchboard"),
+                    logger: logger)
+    }
+}
+
+/// Refuses request bodies over the limit (413) before anything reads them.
+struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
+    let limit: Int
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var request = request
+        _ = try await request.collectBody(upTo: limit)
+        return try await next(request, context)
+    }
+}

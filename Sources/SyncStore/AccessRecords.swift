@@ -1,0 +1,74 @@
+public import Foundation
+
+/// A tenant: every API key and every resource served over the API belongs to one, and a
+/// request sees only its tenant's data.
+public struct TenantRecord: Sendable, Hashable, Codable {
+    public var id: String
+    /// Unique in a store.
+    public var name: String
+    public var createdAt: Date
+
+    public init(id: String = UUID().uuidString, name: String, createdAt: Date = Date()) {
+        self.id = id
+        self.name = name
+        self.createdAt = createdAt
+    }
+}
+
+/// What an API key may do.
+public enum APIScope: String, Sendable, Hashable, Codable, CaseIterable, Comparable {
+    /// Read availability, resources and bookings.
+    case read
+    /// Also create, confirm, reschedule and cancel bookings.
+    case book
+    /// Everything, including the tenant's configuration.
+    case admin
+
+    /// Whether a key with this scope may act with `needed`: `admin` implies `book`, which implies `read`.
+    public func allows(_ needed: APIScope) -> Bool { needed <= self }
+
+    public static func < (lhs: APIScope, rhs: APIScope) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    }
+}
+
+/// An API key as stored: its SHA-256 (the key itself is shown once, when made), tenant and scope.
+public struct APIKeyRecord: Sendable, Hashable, Codable {
+    public var id: String
+    public var tenantID: String
+    /// What the key is for, as its maker named it.
+    public var name: String
+    /// The key's SHA-256, hex.
+    public var keyHash: String
+    public var scope: APIScope
+    public var createdAt: Date
+    /// When it was revoked; a revoked key opens nothing.
+    public var revokedAt: Date?
+
+    public init(id: String = UUID().uuidString, tenantID: String, name: String, keyHash: String, scope: APIScope,
+                createdAt: Date = Date(), revokedAt: Date? = nil) {
+        self.id = id
+        self.tenantID = tenantID
+        self.name = name
+        self.keyHash = keyHash
+        self.scope = scope
+        self.createdAt = createdAt
+        self.revokedAt = revokedAt
+    }
+}
+
+/// Tenants and API keys.
+public protocol AccessStore: Sendable {
+    /// Writes a tenant (insert or replace by id); a name another tenant has is a constraint error.
+    func saveTenant(_ tenant: TenantRecord) async throws(StoreError)
+    /// Every tenant, by name.
+    func tenants() async throws(StoreError) -> [TenantRecord]
+    /// Writes a key (insert or replace by id).
+    func saveKey(_ key: APIKeyRecord) async throws(StoreError)
+    /// The keys of one tenant, or of all, by creation.
+    func keys(tenantID: String?) async throws(StoreError) -> [APIKeyRecord]
+    /// The key with this hash, revoked or not.
+    func key(hash: String) async throws(StoreError) -> APIKeyRecord?
+    /// Revokes a key; `false` when there is no such key or it was revoked already.
+    func revokeKey(id: String, at date: Date) async throws(StoreError) -> Bool
+}

@@ -1,0 +1,219 @@
+import Availability
+import Crypto
+import DAVClient
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Scheduling
+import SwitchboardServer
+import SwitchboardTestSupport
+import SyncEngine
+import SyncStore
+import Testing
+
+/// The server over a store with two tenants, and a resource of the first on a fresh
+/// Radicale calendar: every request goes through the real router, middleware and
+/// generated layer (Hummingbird's router test framework, no socket).
+struct ServerHarness {
+    let store: SQLSyncStore
+    let client: any TestClientProtocol
+    let peer: Peer
+    let calendar: CollectionRecord
+    let resource: String
+    /// Keys of the first tenant by scope, and a booking key of the second.
+    let keys: [APIScope: String]
+    let otherTenantKey: String
+    let revokedKey: String
+
+    static func with(_ driver: StoreDriver = .sqlite, maxBodyBytes: Int = 64 * 1024, _ body: @Sendable (ServerHarness) async throws -> Void)
+        async throws
+    {
+        let peer = try await Peer.named("radicale")
+        try await driver.withStore { store in
+            let clinic = TenantRecord(name: Fixtures.unique("clinic"))
+            let other = TenantRecord(name: Fixtures.unique("other"))
+            try await store.saveTenant(clinic)
+            try await store.saveTenant(other)
+            func key(_ tenant: TenantRecord, _ scope: APIScope) async throws -> (String, APIKeyRecord) {
+                let made = APIKey.generate()
+                let record = APIKeyRecord(tenantID: tenant.id, name: "test", keyHash: made.hash, scope: scope)
+                try await store.saveKey(record)
+                return (made.key, record)
+            }
+            var keys: [APIScope: String] = [:]
+            for scope in APIScope.allCases { keys[scope] = try await key(clinic, scope).0 }
+            let otherKey = try await key(other, .admin).0
+            let (revoked, revokedRecord) = try await key(clinic, .admin)
+            _ = try await store.revokeKey(id: revokedRecord.id, at: Date())
+
+            let secrets = try SecretBox(key: SymmetricKey(size: .bits256))
+            let account = AccountRecord(name: Fixtures.unique("server"), serverURL: peer.baseURL.absoluteString, username: "anna",
+                                        sealedPassword: try secrets.seal("secret"))
+            try await store.saveAccount(account)
+            let href = peer.annaCalendarHome + Fixtures.unique("api") + "/"
+            try await peer.withClient { client in try await client.makeCalendar(href, displayName: "API") }
+            let calendar = CollectionRecord(accountID: account.id, href: href, kind: .calendar)
+            try await store.saveCollection(calendar)
+            let rules = ResourceRules(timeZone: "Europe/Berlin", weeklyHours: try WeeklyHours.parse("mon-fri 09:00-17:00"),
+                                      horizon: 3650 * 86_400, slotLength: 3600, slotStep: 3600, maxDataAge: 3600)
+            let resource = ResourceRecord(name: Fixtures.unique("anna"), rules: String(decoding: try JSONEncoder().encode(rules), as: UTF8.self),
+                                          calendarIDs: [calendar.id], bookingCalendarID: calendar.id, tenantID: clinic.id)
+            try await store.saveResource(resource)
+
+            let scopedKeys = keys
+            let clients = AccountClients(secrets: secrets)
+            let service = BookingService(store: store, clients: clients)
+            let router = try SwitchboardServer.router(store: store, service: service,
+                                                      configuration: ServerConfiguration(maxBodyBytes: maxBodyBytes))
+            do {
+                try await Application(router: router).test(.router) { client in
+                    try await body(ServerHarness(store: store, client: client, peer: peer, calendar: calendar, resource: resource.name,
+                                                 keys: scopedKeys, otherTenantKey: otherKey, revokedKey: revoked))
+                }
+                await clients.shutdown()
+            } catch {
+                await clients.shutdown()
+                throw error
+            }
+        }
+    }
+
+    /// A request; the answer's status, JSON body (if any) and headers.
+    func call(_ method: HTTPRequest.Method, _ uri: String, key: String?, json: String? = nil)
+        async throws -> (status: Int, body: Any?, headers: HTTPFields)
+    {
+        var headers: HTTPFields = [:]
+        if let key { headers[.authorization] = "Bearer " + key }
+        if json != nil { headers[.contentType] = "application/json" }
+        return try await client.execute(uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) }) { response in
+            let body = try? JSONSerialization.jsonObject(with: Data(response.body.readableBytesView), options: [.fragmentsAllowed])
+            return (Int(response.status.code), body, response.headers)
+        }
+    }
+
+    /// A problem answer's `code`, checked to carry the response's request id.
+    static func problemCode(_ answer: (status: Int, body: Any?, headers: HTTPFields)) -> String? {
+        guard let problem = answer.body as? [String: Any], let requestID = problem["requestId"] as? String,
+            requestID == answer.headers[HTTPField.Name("X-Request-Id")!], problem["status"] as? Int == answer.status
+        else { return nil }
+        return problem["code"] as? String
+    }
+}
+
+@Suite struct ServerRouteTests {
+    @Test func healthAndSpecAreOpenAndEverythingElseNeedsAKey() async throws {
+        try await ServerHarness.with { harness in
+            #expect(try await harness.call(.get, "/healthz", key: nil).status == 200)
+            #expect(try await harness.call(.get, "/readyz", key: nil).status == 200)
+            let spec = try await harness.client.execute(uri: "/openapi.yaml", method: .get) { String(buffer: $0.body) }
+            #expect(spec.hasPrefix("openapi: 3.1.0"))
+            for key in [nil, "sb_not-a-key", harness.revokedKey] {
+                let answer = try await harness.call(.get, "/v1/resources", key: key)
+                #expect(answer.status == 401 && ServerHarness.problemCode(answer) == "unauthorized")
+            }
+            let unknown = try await harness.call(.get, "/v2/nothing", key: harness.keys[.read])
+            #expect(unknown.status == 404 && ServerHarness.problemCode(unknown) == "not_found")
+        }
+    }
+
+    @Test func scopesLimitWhatAKeyDoesAndTenantsNeverMeet() async throws {
+        try await ServerHarness.with { harness in
+            let booking = #"{"resource": "\#(harness.resource)", "start": "2028-03-06T09:00:00Z", "end": "2028-03-06T10:00:00Z", "summary": "Consultation"}"#
+            let refused = try await harness.call(.post, "/v1/bookings", key: harness.keys[.read], json: booking)
+            #expect(refused.status == 403 && ServerHarness.problemCode(refused) == "forbidden")
+            let made = try await harness.call(.post, "/v1/bookings", key: harness.keys[.book], json: booking)
+            #expect(made.status == 201)
+            let id = try #require((made.body as? [String: Any])?["id"] as? String)
+
+            // The other tenant sees neither the resource nor the booking: both do not exist for it.
+            let theirs = try await harness.call(.get, "/v1/resources", key: harness.otherTenantKey)
+            #expect(theirs.status == 200 && (theirs.body as? [Any])?.isEmpty == true)
+            let ours = try await harness.call(.get, "/v1/resources", key: harness.keys[.read])
+            #expect((ours.body as? [[String: Any]])?.map { $0["name"] as? String } == [harness.resource])
+            let window = "from=2028-03-06T00:00:00Z&to=2028-03-07T00:00:00Z"
+            for (method, uri, json) in [(HTTPRequest.Method.get, "/v1/availability?resource=\(harness.resource)&\(window)", nil),
+                                        (.get, "/v1/bookings?resource=\(harness.resource)&\(window)", nil),
+                                        (.post, "/v1/bookings", booking)] {
+                let answer = try await harness.call(method, uri, key: harness.otherTenantKey, json: json)
+                #expect(answer.status == 404 && ServerHarness.problemCode(answer) == "resource_not_found", "\(uri)")
+            }
+            for (method, uri) in [(HTTPRequest.Method.get, "/v1/bookings/\(id)"), (.post, "/v1/bookings/\(id)/confirm"),
+                                  (.post, "/v1/bookings/\(id)/cancel")] {
+                let answer = try await harness.call(method, uri, key: harness.otherTenantKey)
+                #expect(answer.status == 404 && ServerHarness.problemCode(answer) == "booking_not_found", "\(uri)")
+            }
+            #expect(try await harness.store.booking(id: id)?.status == .pending, "untouched by the other tenant")
+        }
+    }
+
+    @Test func badRequestsNameWhatIsWrong() async throws {
+        try await ServerHarness.with(maxBodyBytes: 1024) { harness in
+            let key = harness.keys[.book]
+            let resource = harness.resource
+            let cases: [(HTTPRequest.Method, String, String?, Int, String, String?)] = [
+                (.post, "/v1/bookings", #"{"resource": "x", "start": 5}"#, 400, "invalid_request", "start"),
+                (.post, "/v1/bookings", "{not json", 400, "invalid_request", nil),
+                (.post, "/v1/bookings", #"{"resource": "\#(resource)", "start": "2028-03-06T10:00:00Z", "end": "2028-03-06T09:00:00Z", "summary": "x"}"#,
+                 400, "invalid_request", "end"),
+                (.get, "/v1/availability?resource=\(resource)&from=2028-03-06T00:00:00Z&to=2028-03-05T00:00:00Z", nil, 400, "invalid_request", "to"),
+                (.get, "/v1/availability?resource=\(resource)&from=2028-01-01T00:00:00Z&to=2030-01-01T00:00:00Z", nil, 400, "invalid_request", "to"),
+                (.get, "/v1/availability?resource=\(resource)&from=2028-03-06T00:00:00Z&to=2028-03-07T00:00:00Z&tz=Mars/Olympus", nil,
+                 400, "invalid_request", "tz"),
+                (.get, "/v1/availability?resource=\(resource)&from=yesterday&to=2028-03-07T00:00:00Z", nil, 400, "invalid_request", nil),
+                (.get, "/v1/availability?from=2028-03-06T00:00:00Z&to=2028-03-07T00:00:00Z", nil, 400, "invalid_request", nil),
+                (.post, "/v1/bookings", #"{"summary": "\#(String(repeating: "x", count: 2000))"}"#, 413, "body_too_large", nil),
+            ]
+            for (method, uri, json, status, code, field) in cases {
+                let answer = try await harness.call(method, uri, key: key, json: json)
+                #expect(answer.status == status && ServerHarness.problemCode(answer) == code, "\(uri) \(json ?? "")")
+                if let field {
+                    let fields = ((answer.body as? [String: Any])?["errors"] as? [[String: Any]])?.compactMap { $0["field"] as? String }
+                    #expect(fields == [field], "\(uri) \(json ?? "")")
+                }
+            }
+        }
+    }
+
+    @Test func availabilityThenBookConfirmCancelShowOnRadicale() async throws {
+        try await ServerHarness.with { harness in
+            let key = harness.keys[.book]
+            // Monday 6 March 2028 in New York: 09:00–17:00 Berlin is 03:00–11:00 there.
+            let asked = try await harness.call(
+                .get, "/v1/availability?resource=\(harness.resource)&from=2028-03-06T00:00:00Z&to=2028-03-07T00:00:00Z&tz=America/New_York", key: key)
+            #expect(asked.status == 200)
+            let availability = try #require(asked.body as? [String: Any])
+            let slots = try #require(availability["slots"] as? [[String: Any]])
+            #expect(slots.count == 8 && slots.first?["start"] as? String == "2028-03-06T08:00:00Z")
+            #expect(slots.first?["localStart"] as? String == "2028-03-06T03:00:00-05:00")
+            #expect((availability["free"] as? [Any])?.count == 1 && (availability["busy"] as? [Any])?.isEmpty == true)
+
+            let booking = #"{"resource": "\#(harness.resource)", "start": "2028-03-06T08:00:00Z", "end": "2028-03-06T09:00:00Z", "summary": "Consultation", "attendees": ["client@example.org"]}"#
+            let made = try await harness.call(.post, "/v1/bookings", key: key, json: booking)
+            #expect(made.status == 201)
+            let created = try #require(made.body as? [String: Any])
+            #expect(created["status"] as? String == "pending" && created["attendees"] as? [String] == ["mailto:client@example.org"])
+            let id = try #require(created["id"] as? String)
+            let twice = try await harness.call(.post, "/v1/bookings", key: key, json: booking)
+            #expect(twice.status == 409 && ServerHarness.problemCode(twice) == "not_bookable")
+
+            func serverSummaries() async throws -> [String] {
+                try await harness.peer.withClient { client in
+                    try await client.allObjects(.calendar, in: harness.calendar.href).compactMap(\.data)
+                        .flatMap { $0.components(separatedBy: .newlines).filter { $0.hasPrefix("SUMMARY:") } }
+                }
+            }
+            #expect(try await serverSummaries() == ["SUMMARY:REQUEST: Consultation"])
+            let confirmed = try await harness.call(.post, "/v1/bookings/\(id)/confirm", key: key)
+            #expect((confirmed.body as? [String: Any])?["status"] as? String == "confirmed")
+            #expect(try await serverSummaries() == ["SUMMARY:Consultation"])
+            let listed = try await harness.call(.get, "/v1/bookings?resource=\(harness.resource)&from=2028-03-06T00:00:00Z&to=2028-03-07T00:00:00Z",
+                                                key: harness.keys[.read])
+            #expect((listed.body as? [[String: Any]])?.map { $0["id"] as? String } == [id])
+            let cancelled = try await harness.call(.post, "/v1/bookings/\(id)/cancel", key: key)
+            #expect((cancelled.body as? [String: Any])?["status"] as? String == "cancelled")
+            #expect(try await serverSummaries().isEmpty)
+        }
+    }
+}

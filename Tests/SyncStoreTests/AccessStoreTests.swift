@@ -1,0 +1,66 @@
+import Foundation
+import SwitchboardTestSupport
+import SyncStore
+import Testing
+
+/// Tenants and API keys, on both drivers.
+@Suite struct AccessStoreTests {
+    @Test(arguments: StoreDriver.allCases)
+    func tenantsHaveUniqueNames(driver: StoreDriver) async throws {
+        try await driver.withStore { store in
+            let tenant = TenantRecord(name: Fixtures.unique("clinic"), createdAt: Date(timeIntervalSince1970: 1_800_000_000))
+            try await store.saveTenant(tenant)
+            #expect(try await store.tenants().contains(tenant))
+            let error = await thrownError(StoreError.self) { try await store.saveTenant(TenantRecord(name: tenant.name)) }
+            #expect(error?.code == .constraint)
+        }
+    }
+
+    @Test(arguments: StoreDriver.allCases)
+    func keysAreFoundByHashAndRevokedOnce(driver: StoreDriver) async throws {
+        try await driver.withStore { store in
+            let tenant = TenantRecord(name: Fixtures.unique("clinic"))
+            try await store.saveTenant(tenant)
+            let hash = Fixtures.unique("hash")
+            let key = APIKeyRecord(tenantID: tenant.id, name: "booking site", keyHash: hash, scope: .book,
+                                   createdAt: Date(timeIntervalSince1970: 1_800_000_000))
+            try await store.saveKey(key)
+            #expect(try await store.key(hash: hash) == key)
+            #expect(try await store.key(hash: "other") == nil)
+            #expect(try await store.keys(tenantID: tenant.id) == [key])
+            let twin = APIKeyRecord(tenantID: tenant.id, name: "twin", keyHash: hash, scope: .read)
+            #expect(await thrownError(StoreError.self) { try await store.saveKey(twin) }?.code == .constraint)
+
+            let revokedAt = Date(timeIntervalSince1970: 1_800_000_100)
+            #expect(try await store.revokeKey(id: key.id, at: revokedAt))
+            #expect(try await !store.revokeKey(id: key.id, at: revokedAt), "once")
+            #expect(try await store.key(hash: hash)?.revokedAt == revokedAt)
+        }
+    }
+
+    @Test(arguments: StoreDriver.allCases)
+    func resourcesBelongToATenantOrToNone(driver: StoreDriver) async throws {
+        try await driver.withStore { store in
+            let tenant = TenantRecord(name: Fixtures.unique("clinic"))
+            try await store.saveTenant(tenant)
+            let account = AccountRecord(name: Fixtures.unique("account"), serverURL: "http://127.0.0.1/", username: "anna", sealedPassword: nil)
+            try await store.saveAccount(account)
+            let calendar = CollectionRecord(accountID: account.id, href: "/anna/calendar/", kind: .calendar)
+            try await store.saveCollection(calendar)
+            let owned = ResourceRecord(name: Fixtures.unique("room"), rules: "{}", calendarIDs: [calendar.id], bookingCalendarID: calendar.id,
+                                       tenantID: tenant.id, createdAt: Date(timeIntervalSince1970: 1_800_000_000))
+            let operators = ResourceRecord(name: Fixtures.unique("room"), rules: "{}", calendarIDs: [calendar.id],
+                                           bookingCalendarID: calendar.id, createdAt: Date(timeIntervalSince1970: 1_800_000_000))
+            try await store.saveResource(owned)
+            try await store.saveResource(operators)
+            let stored = try await store.resources()
+            #expect(stored.first { $0.id == owned.id } == owned)
+            #expect(stored.first { $0.id == operators.id }?.tenantID == nil)
+        }
+    }
+
+    @Test func scopesImplyTheLesser() {
+        #expect(APIScope.admin.allows(.book) && APIScope.book.allows(.read) && APIScope.read.allows(.read))
+        #expect(!APIScope.read.allows(.book) && !APIScope.book.allows(.admin))
+    }
+}
