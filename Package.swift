@@ -172,7 +172,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SyncEngineTests",
-            dependencies: ["SyncEngine", "SyncStore", "SyncPlanning", "DAVClient", "SwitchboardTestSupport",
+            dependencies: ["SyncEngine", "FileStamps", "SyncStore", "SyncPlanning", "DAVClient", "SwitchboardTestSupport",
                            .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(name: "AvailabilityTests", dependencies: ["Availability", "ICalendar", "SwitchboardTestSupport"]),

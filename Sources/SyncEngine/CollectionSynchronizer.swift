@@ -134,6 +134,8 @@ struct SyncRun {
     var remoteObjects: [String: (object: DAVObject, content: ItemContent)] = [:]
     /// Local items read this run, by local id.
     var localObjects: [String: (data: String, version: String, content: ItemContent)] = [:]
+    /// The versions of local items read this run and found to be their synced copy still.
+    var unchangedVersions: [String: String] = [:]
     /// Whether a failure that may pass (network, 5xx) happened: then the sync token stays.
     var transientFailure = false
     /// Downloads written locally, waiting to be committed together.
@@ -190,6 +192,7 @@ struct SyncRun {
         }
         do {
             try await commitDownloads()
+            try await rememberUnchangedVersions()
         } catch {
             note(error)
         }
@@ -309,7 +312,7 @@ struct SyncRun {
                 local[item.localID] = .deleted
                 continue
             }
-            if version != item.localVersion, let content = await readLocal(item.localID) {
+            if version != item.localVersion, let content = await readLocal(item.localID, unlessStill: item.syncedData) {
                 local[item.localID] = .present(content.state)
             }
         }
@@ -319,10 +322,17 @@ struct SyncRun {
         return local
     }
 
-    /// Reads and analyses a local item; one that cannot be read or parsed is logged and skipped.
-    mutating func readLocal(_ localID: String) async -> ItemContent? {
+    /// Reads and analyses a local item; one that cannot be read or parsed is logged and
+    /// skipped. One whose bytes are still `synced` is unchanged, whatever its version says
+    /// (touched, or read again because its remembered version was not trusted): it is not
+    /// parsed, and its new version is remembered at the end of the run.
+    mutating func readLocal(_ localID: String, unlessStill synced: String? = nil) async -> ItemContent? {
         do throws(SyncError) {
             let (data, version) = try await replica.read(localID)
+            if let synced, data == synced {
+                unchangedVersions[localID] = version
+                return nil
+            }
             do {
                 let content = try ItemContent(data, flavor: flavor)
                 localObjects[localID] = (data, version, content)
@@ -448,6 +458,25 @@ struct SyncRun {
         items[localID] = item
         downloads.append(item)
         if downloads.count >= 256 { try await commitDownloads() }
+    }
+
+    /// Local items read this run that turned out unchanged — touched, or read again because
+    /// their remembered version was not to be trusted — get the version read, so that the
+    /// next run need not read them again.
+    mutating func rememberUnchangedVersions() async throws(SyncError) {
+        var versions = unchangedVersions
+        for (localID, read) in localObjects where read.content.state.contentHash == items[localID]?.contentHash {
+            versions[localID] = read.version
+        }
+        var refreshed: [ItemRecord] = []
+        for (localID, version) in versions {
+            guard var item = items[localID], item.href != nil, item.pendingData == nil, item.localVersion != version else { continue }
+            item.localVersion = version
+            items[localID] = item
+            refreshed.append(item)
+        }
+        guard !refreshed.isEmpty else { return }
+        try await storeCall { [refreshed] store throws(StoreError) in _ = try await store.saveItems(refreshed) }
     }
 
     /// Commits the downloads written so far in one transaction. Safe to defer: a download

@@ -53,7 +53,7 @@ public struct DirectoryReplica: LocalReplica {
         var versions: [String: String] = [:]
         for name in names where name.hasSuffix("." + fileExtension) && !name.hasPrefix(".") {
             let localID = String(name.dropLast(fileExtension.count + 1))
-            if let version = try? version(of: file(localID)) { versions[localID] = version }
+            if let version = FileStamp.of(file(localID)) { versions[localID] = version }
         }
         return versions
     }
@@ -125,8 +125,9 @@ public struct DirectoryReplica: LocalReplica {
         directory.path + "/" + localID + "." + fileExtension
     }
 
+    /// The version to remember for a file just read or written (see ``FileStamp/remembered(_:)``).
     private func version(of path: String) throws -> String {
-        guard let stamp = FileStamp.of(path) else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .ENOENT) }
+        guard let stamp = FileStamp.remembered(path) else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .ENOENT) }
         return stamp
     }
 }

@@ -1,10 +1,14 @@
 import DAVClient
+import FileStamps
 import Foundation
 import SwitchboardTestSupport
 import SyncEngine
 import SyncPlanning
 import SyncStore
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What sync must never do: delete what it has not confirmed gone, stop at one bad item,
 /// or merge two items that share a UID.
@@ -59,6 +63,32 @@ import Testing
             #expect(try harness.folderUIDs() == ["event-1", "event-2", "event-3", "late", "local"])
             #expect(try await harness.serverUIDs() == ["event-1", "event-2", "event-3", "late", "local"])
             #expect(try await harness.sync().counts.requests == 1, "a valid token is kept")
+        }
+    }
+
+    /// A local edit in the clock tick of the sync's own write, of the same size, keeping the
+    /// inode: the file's stamp does not change ("racily clean"). The edit must still be seen.
+    @Test func anEditThatLeavesTheFileStampAsItWasIsStillSeen() async throws {
+        try await SyncHarness.with("radicale", .sqlite) { harness in
+            _ = try await harness.client.createObject(.calendar, in: harness.collection.href, data: Fixtures.event(uid: "racy"), uid: "racy")
+            try await harness.sync()
+            let (name, text) = try #require(try harness.files().first)
+            let path = harness.directory.appendingPathComponent(name).path
+            let stamp = try #require(FileStamp.of(path))
+            let edited = text.replacingOccurrences(of: "SUMMARY:Consultation", with: "SUMMARY:Renamed here")
+            #expect(edited.utf8.count == text.utf8.count && edited != text)
+            // In place (same inode), then the modification time put back to the nanosecond.
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+            try handle.write(contentsOf: Data(edited.utf8))
+            try handle.close()
+            let time = stamp.split(separator: "-")[1].split(separator: ".").compactMap { Int($0) }
+            var times = [timespec(tv_sec: time[0], tv_nsec: time[1]), timespec(tv_sec: time[0], tv_nsec: time[1])]
+            #expect(utimensat(AT_FDCWD, path, &times, 0) == 0)
+            #expect(FileStamp.of(path) == stamp, "the stamp is as it was")
+
+            let run = try await harness.sync()
+            #expect(run.counts.uploaded == 1, "\(run)")
+            #expect(try await harness.object(uid: "racy")?.data?.contains("SUMMARY:Renamed here") == true)
         }
     }
 
