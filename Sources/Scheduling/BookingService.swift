@@ -74,6 +74,17 @@ public struct BookingService: Sendable {
         return context.availability.slots(busy: context.busy, bookings: context.bookings, in: window, now: Int64(now.timeIntervalSince1970))
     }
 
+    /// Slots, busy and free time of a resource in `window`, from one look at the store (what
+    /// the API answers). Like ``slots(resource:in:now:)``, it refuses data too old.
+    public func availability(resource name: String, in window: Interval, now: Date = Date()) async throws(BookingError)
+        -> (slots: [Interval], busy: [Interval], free: [Interval])
+    {
+        let context = try await context(for: name, window: window, now: now)
+        let slots = context.availability.slots(busy: context.busy, bookings: context.bookings, in: window, now: Int64(now.timeIntervalSince1970))
+        let answer = context.availability.freeBusy(context.busyWithBookings, in: window)
+        return (slots, answer.busy, answer.free)
+    }
+
     /// Busy and free time of a resource in `window`, the same as a VFREEBUSY object, and —
     /// when the server could not be reached to refresh data older than the resource allows —
     /// how old the answer's data is (busy time is still worth knowing; slots and bookings
@@ -82,13 +93,8 @@ public struct BookingService: Sendable {
         -> (busy: [Interval], free: [Interval], calendar: String, staleSeconds: Int64?)
     {
         let context = try await context(for: name, window: window, now: now, acceptingStale: true)
-        let own = context.activeBookings.map {
-            BusyPeriod(interval: Interval(start: $0.start, end: $0.end),
-                       event: EventReference(calendar: context.resource.bookingCalendarID, uid: $0.localID + "@switchboard"),
-                       tentative: $0.status == .pending)
-        }
-        let answer = context.availability.freeBusy(context.busy + own, in: window)
-        let calendar = context.availability.freeBusyCalendar(context.busy + own, in: window, stamp: Int64(now.timeIntervalSince1970))
+        let answer = context.availability.freeBusy(context.busyWithBookings, in: window)
+        let calendar = context.availability.freeBusyCalendar(context.busyWithBookings, in: window, stamp: Int64(now.timeIntervalSince1970))
         return (answer.busy, answer.free, ICalendarSerializer().string(calendar), context.staleSeconds)
     }
 
@@ -198,6 +204,14 @@ public struct BookingService: Sendable {
         /// Active bookings (not cancelled) around the window.
         var activeBookings: [BookingRecord]
         var bookings: [Interval] { activeBookings.map { Interval(start: $0.start, end: $0.end) } }
+        /// The calendars' busy periods and the resource's own bookings (pending ones tentative).
+        var busyWithBookings: [BusyPeriod] {
+            busy + activeBookings.map {
+                BusyPeriod(interval: Interval(start: $0.start, end: $0.end),
+                           event: EventReference(calendar: resource.bookingCalendarID, uid: $0.localID + "@switchboard"),
+                           tentative: $0.status == .pending)
+            }
+        }
         /// How old the data is, when it is older than the rules allow and could not be refreshed.
         var staleSeconds: Int64?
     }

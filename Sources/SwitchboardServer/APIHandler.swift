@@ -56,11 +56,10 @@ struct APIHandler: APIProtocol {
             if let tz = query.tz { zoneName = tz } else { zoneName = try Self.rules(of: resource).timeZone }
             guard let zone = IANAZoneRules(identifier: zoneName) else { throw Problem.invalid("tz", "unknown time zone \(zoneName)") }
             let now = Date()
-            let slots = try await call { () throws(BookingError) in try await service.slots(resource: resource.name, in: window, now: now) }
-            let answer = try await call { () throws(BookingError) in try await service.freeBusy(resource: resource.name, in: window, now: now) }
+            let answer = try await call { () throws(BookingError) in try await service.availability(resource: resource.name, in: window, now: now) }
             return .ok(.init(body: .json(.init(
                 resource: resource.name, from: query.from, to: query.to, timeZone: zoneName,
-                slots: slots.map { .init(start: Self.date($0.start), end: Self.date($0.end), localStart: zone.iso8601($0.start),
+                slots: answer.slots.map { .init(start: Self.date($0.start), end: Self.date($0.end), localStart: zone.iso8601($0.start),
                                          localEnd: zone.iso8601($0.end)) },
                 busy: answer.busy.map(Self.span), free: answer.free.map(Self.span)))))
         }
