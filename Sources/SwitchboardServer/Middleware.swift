@@ -39,9 +39,9 @@ struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
                 response = problem.response(requestID: id)
             } catch let error as ServerError {
                 response = Problem(error).response(requestID: id)
-            } catch let error as HTTPResponseError where error.status == .notFound {
+            } catch let error as any HTTPResponseError where error.status == .notFound {
                 response = Problem.notFound("no route \(request.method.rawValue) \(request.uri.path)").response(requestID: id)
-            } catch let error as HTTPResponseError where error.status == .contentTooLarge {
+            } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
                 response = Problem(status: 413, code: "body_too_large", title: "Request body too large").response(requestID: id)
             }
             response.headers[.requestID] = id
