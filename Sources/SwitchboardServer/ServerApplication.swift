@@ -2,6 +2,7 @@ public import Hummingbird
 public import Logging
 import NIOCore
 import OpenAPIHummingbird
+import OpenAPIRuntime
 public import Scheduling
 import SwitchboardAPI
 public import SyncStore
@@ -38,7 +39,9 @@ public enum SwitchboardServer {
         router.get("openapi.yaml") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(string: APISpecification.yaml)))
         }
-        try APIHandler(store: store, service: service).registerHandlers(on: router)
+        // Compact JSON (the runtime pretty-prints by default) and a date transcoder of our own.
+        try APIHandler(store: store, service: service).registerHandlers(
+            on: router, configuration: Configuration(dateTranscoder: RFC3339DateTranscoder(), jsonEncodingOptions: [.sortedKeys]))
         return router
     }
 

@@ -167,7 +167,7 @@ struct ServerHarness {
             ]
             for (method, uri, json, status, code, field) in cases {
                 let answer = try await harness.call(method, uri, key: key, json: json)
-                #expect(answer.status == status && ServerHarness.problemCode(answer) == code, "\(uri) \(json ?? "")")
+                #expect(answer.status == status && ServerHarness.problemCode(answer) == code, "\(uri) \(json ?? "") → \(answer.status) \(String(describing: answer.body))")
                 if let field {
                     let fields = ((answer.body as? [String: Any])?["errors"] as? [[String: Any]])?.compactMap { $0["field"] as? String }
                     #expect(fields == [field], "\(uri) \(json ?? "")")
