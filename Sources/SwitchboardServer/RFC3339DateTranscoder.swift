@@ -17,13 +17,10 @@ struct RFC3339DateTranscoder: DateTranscoder {
 
     /// UTC, whole seconds (what the API's times are).
     func encode(_ date: Date) throws -> String {
-        let local = LocalDateTime(secondsSinceEpoch: Int64(date.timeIntervalSince1970.rounded(.down)))
-        func pad(_ value: Int, _ width: Int = 2) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        return "\(pad(local.date.year, 4))-\(pad(local.date.month))-\(pad(local.date.day))T\(pad(local.hour)):\(pad(local.minute)):\(pad(local.second))Z"
+        Self.utc.iso8601(Int64(date.timeIntervalSince1970.rounded(.down)))
     }
+
+    private static let utc = IANAZoneRules(identifier: "UTC")!
 
     /// `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`; `t`, `z` and a space for `T` are accepted (RFC 3339 §5.6).
     func decode(_ text: String) throws -> Date {
