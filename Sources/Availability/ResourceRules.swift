@@ -20,7 +20,7 @@ public struct MinuteRange: Sendable, Hashable, Codable, CustomStringConvertible 
 }
 
 /// Working hours on a weekday.
-public struct WeeklyHours: Sendable, Hashable, Codable {
+public struct WeeklyHours: Sendable, Hashable, Codable, CustomStringConvertible {
     public var day: Weekday
     public var ranges: [MinuteRange]
 
@@ -29,11 +29,20 @@ public struct WeeklyHours: Sendable, Hashable, Codable {
         self.ranges = ranges
     }
 
+    /// The day's hours as ``parse(_:)`` reads them: `mon 09:00-12:00,13:00-17:00`.
+    public var description: String {
+        (Self.names.first { $0.value == day }?.key ?? day.rawValue.lowercased()) + " " + ranges.map(\.description).joined(separator: ",")
+    }
+
+    /// A week's hours as ``parse(_:)`` reads them, days joined by `; `.
+    public static func text(of week: [WeeklyHours]) -> String { week.map(\.description).joined(separator: "; ") }
+
+    private static let names: [String: Weekday] = ["mon": .monday, "tue": .tuesday, "wed": .wednesday, "thu": .thursday,
+                                                   "fri": .friday, "sat": .saturday, "sun": .sunday]
+
     /// Parses `mon-fri 09:00-12:00,13:00-17:00; sat 10:00-14:00` (day names of three
     /// letters; a range of days wraps over the week's end).
     public static func parse(_ text: String) throws(AvailabilityError) -> [WeeklyHours] {
-        let names: [String: Weekday] = ["mon": .monday, "tue": .tuesday, "wed": .wednesday, "thu": .thursday,
-                                        "fri": .friday, "sat": .saturday, "sun": .sunday]
         let order: [Weekday] = [.monday, .tuesday, .wednesday, .thursday, .friday, .saturday, .sunday]
         var result: [Weekday: [MinuteRange]] = [:]
         for clause in text.split(separator: ";").map({ $0.trimmingSpaces }) where !clause.isEmpty {

@@ -143,7 +143,7 @@ struct ResourcesCommand: AsyncParsableCommand {
                                                             calendarIDs: ids.contains(bookingID) ? ids : ids + [bookingID], bookingCalendarID: bookingID,
                                                             tenantID: tenantID))
             }
-            StandardOutput.write(Array("resource \(name): \(weekly.map { "\($0.day.rawValue) \($0.ranges.map(\.description).joined(separator: ","))" }.joined(separator: "; ")) in \(tz)\n".utf8))
+            StandardOutput.write(Array("resource \(name): \(WeeklyHours.text(of: weekly)) in \(tz)\n".utf8))
         }
     }
 
@@ -159,7 +159,7 @@ struct ResourcesCommand: AsyncParsableCommand {
                                rules: try JSONDecoder().decode(ResourceRules.self, from: Data(resource.rules.utf8)))
             }
             try output.print(listed) {
-                listed.map { "\($0.name)\t\($0.rules.timeZone)\t\($0.rules.weeklyHours.map { "\($0.day.rawValue) \($0.ranges.map(\.description).joined(separator: ","))" }.joined(separator: "; "))\tslot \($0.rules.slotLength / 60) min" }
+                listed.map { "\($0.name)\t\($0.rules.timeZone)\t\(WeeklyHours.text(of: $0.rules.weeklyHours))\tslot \($0.rules.slotLength / 60) min" }
                     .joined(separator: "\n")
             }
         }

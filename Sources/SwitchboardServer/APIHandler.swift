@@ -39,8 +39,7 @@ struct APIHandler: APIProtocol {
             return .ok(.init(body: .json(try resources.map { resource throws(Problem) in
                 let rules = try Self.rules(of: resource)
                 return .init(name: resource.name, timeZone: rules.timeZone,
-                             weeklyHours: rules.weeklyHours.map { "\($0.day.rawValue) \($0.ranges.map(\.description).joined(separator: ","))" }
-                                 .joined(separator: "; "),
+                             weeklyHours: WeeklyHours.text(of: rules.weeklyHours),
                              slotMinutes: Int(rules.slotLength / 60), stepMinutes: Int(rules.slotStep / 60))
             })))
         }

@@ -135,6 +135,9 @@ import Testing
         #expect(hours.map(\.day) == [.monday, .tuesday, .wednesday, .friday, .saturday, .sunday])
         #expect(hours[0].ranges.map(\.description) == ["09:00-12:00", "13:00-17:00"])
         #expect(hours[3].ranges == [MinuteRange(start: 600, end: 1440)])
+        // Written back as read.
+        #expect(WeeklyHours.text(of: hours).hasPrefix("mon 09:00-12:00,13:00-17:00; tue "))
+        #expect(try WeeklyHours.parse(WeeklyHours.text(of: hours)) == hours)
         #expect(throws: AvailabilityError.self) { try WeeklyHours.parse("someday 09:00-17:00") }
         #expect(throws: AvailabilityError.self) { try WeeklyHours.parse("mon 17:00-09:00") }
         #expect(try DateOverride.parse("2026-12-24") == DateOverride(date: CalendarDate(year: 2026, month: 12, day: 24), ranges: []))
