@@ -1,5 +1,6 @@
 public import Hummingbird
 public import Logging
+public import Prometheus
 import NIOCore
 import OpenAPIHummingbird
 import OpenAPIRuntime
@@ -25,17 +26,24 @@ public struct ServerConfiguration: Sendable {
 /// The Switchboard HTTP server: the `/v1` API generated from `openapi.yaml`, the health
 /// checks, and the spec itself at `/openapi.yaml`.
 public enum SwitchboardServer {
-    /// Paths served without an API key.
-    static let openPaths: Set<String> = ["/healthz", "/readyz", "/openapi.yaml"]
+    /// Paths served without an API key (`/metrics` is for the operator's scraper on the
+    /// loopback or private network the server listens on).
+    static let openPaths: Set<String> = ["/healthz", "/readyz", "/openapi.yaml", "/metrics"]
 
-    /// The router with every route and middleware, over a store and a booking service.
-    public static func router(store: any BookingStore & AccessStore, service: BookingService, configuration: ServerConfiguration)
-        throws -> Router<BasicRequestContext>
+    /// The router with every route and middleware, over a store and a booking service;
+    /// request metrics go to `metrics`, served at `/metrics`.
+    public static func router(store: any BookingStore & AccessStore, service: BookingService, configuration: ServerConfiguration,
+                              metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) throws -> Router<BasicRequestContext>
     {
         let router = Router()
+        router.add(middleware: RequestMetricsMiddleware(registry: metrics))
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: BodyLimitMiddleware(limit: configuration.maxBodyBytes))
         router.add(middleware: AuthenticationMiddleware(store: store, open: openPaths))
+        router.get("metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                     body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
+        }
         router.get("openapi.yaml") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(string: APISpecification.yaml)))
         }

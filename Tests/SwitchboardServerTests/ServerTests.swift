@@ -115,6 +115,11 @@ struct ServerHarness {
             }
             let unknown = try await harness.call(.get, "/v2/nothing", key: harness.keys[.read])
             #expect(unknown.status == 404 && ServerHarness.problemCode(unknown) == "not_found")
+
+            // Prometheus text: every request above, by route pattern, method and status.
+            let metrics = try await harness.client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
+            #expect(metrics.contains(#"switchboard_http_requests_total{route="/v1/resources",method="GET",status="401"} 3"#), "\(metrics)")
+            #expect(metrics.contains(#"switchboard_http_request_duration_seconds_bucket{route="/healthz",method="GET",status="200",le="+Inf"} 1"#))
         }
     }
 
