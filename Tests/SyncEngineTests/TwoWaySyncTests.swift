@@ -61,8 +61,10 @@ import Testing
             try harness.writeFile("card-2.vcf", Fixtures.card(uid: "card-2", name: "Grace Hopper"))
             let run = try await harness.sync()
             #expect(run.counts.uploaded == 1)
-            #expect(try await harness.serverUIDs() == ["card-1", "card-2"])
-            #expect(try harness.folderUIDs() == ["card-1", "card-2"])
+            let server = try await harness.serverObjects()
+            let folder = try harness.files()
+            #expect(server.values.compactMap(SyncHarness.uid).sorted() == ["card-1", "card-2"], "\(run) \(server)")
+            #expect(folder.values.compactMap(SyncHarness.uid).sorted() == ["card-1", "card-2"], "\(run) \(folder)")
         }
     }
 
