@@ -196,8 +196,12 @@ struct APIHandler: APIProtocol {
 extension Problem {
     /// The problem as the spec's problem response, for the current request.
     var document: Components.Responses.Problem {
-        .init(body: .applicationProblemJson(.init(
-            _type: "urn:switchboard:problem:\(code)", title: title, status: status, detail: detail, code: code,
-            requestId: Principal.requestID, errors: fields.isEmpty ? nil : fields.map { .init(field: $0.field, message: $0.message) })))
+        .init(body: .applicationProblemJson(payload(requestID: Principal.requestID)))
+    }
+
+    /// The RFC 9457 document's content, in the spec's own type (one shape for every problem).
+    func payload(requestID: String) -> Components.Schemas.Problem {
+        .init(_type: "urn:switchboard:problem:\(code)", title: title, status: status, detail: detail, code: code,
+              requestId: requestID, errors: fields.isEmpty ? nil : fields.map { .init(field: $0.field, message: $0.message) })
     }
 }

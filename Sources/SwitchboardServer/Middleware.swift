@@ -80,11 +80,9 @@ extension HTTPField.Name {
 extension Problem {
     /// The RFC 9457 document for this problem.
     func response(requestID: String) -> Response {
-        var document: [String: Any] = ["type": "urn:switchboard:problem:\(code)", "title": title, "status": status, "code": code,
-                                       "requestId": requestID]
-        if let detail { document["detail"] = detail }
-        if !fields.isEmpty { document["errors"] = fields.map { ["field": $0.field, "message": $0.message] } }
-        let body = (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys])) ?? Data()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let body = (try? encoder.encode(payload(requestID: requestID))) ?? Data()
         var headers = HTTPFields()
         headers[.contentType] = "application/problem+json"
         return Response(status: HTTPResponse.Status(code: status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
