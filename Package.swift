@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "SyncEngine", targets: ["SyncEngine"]),
         .library(name: "Availability", targets: ["Availability"]),
         .library(name: "Scheduling", targets: ["Scheduling"]),
+        .library(name: "CalendarEditing", targets: ["CalendarEditing"]),
         .library(name: "SwitchboardServer", targets: ["SwitchboardServer"]),
         .executable(name: "switchboard", targets: ["switchboard"]),
     ],
@@ -44,6 +45,7 @@ let package = Package(
         .target(name: "DAVXML"),
         .target(name: "SyncPlanning"),
         .target(name: "Availability", dependencies: ["ICalendar", "ContentLines"]),
+        .target(name: "CalendarEditing", dependencies: ["ICalendar", "ContentLines"]),
         .target(
             name: "SyncContent",
             dependencies: ["ContentLines", "ICalendar", "VCard", "SyncPlanning", .product(name: "Crypto", package: "swift-crypto")]
@@ -177,6 +179,7 @@ let package = Package(
             dependencies: ["SyncEngine", "FileStamps", "SyncStore", "SyncPlanning", "DAVClient", "SwitchboardTestSupport",
                            .product(name: "Crypto", package: "swift-crypto")]
         ),
+        .testTarget(name: "CalendarEditingTests", dependencies: ["CalendarEditing", "ICalendar", "ContentLines"]),
         .testTarget(name: "AvailabilityTests", dependencies: ["Availability", "ICalendar", "SwitchboardTestSupport"]),
         .testTarget(
             name: "SchedulingTests",

@@ -1,0 +1,111 @@
+import ContentLines
+public import ICalendar
+
+/// What a client says an event is: the fields the API reads and writes. Everything else a
+/// calendar object holds (attendees, alarms, categories, other programs' `X-` properties)
+/// is kept as it is when a draft is applied to an existing event.
+public struct EventDraft: Sendable, Hashable {
+    /// When the event happens.
+    public enum Timing: Sendable, Hashable {
+        /// From `start` to `end` (seconds since 1970 UTC), written as wall-clock time in the
+        /// IANA zone `timeZone` (so a weekly 09:00 stays at 09:00 across DST), or in UTC.
+        case timed(start: Int64, end: Int64, timeZone: String?)
+        /// Whole days from `first` to `end` (exclusive).
+        case allDay(first: CalendarDate, end: CalendarDate)
+    }
+
+    public var summary: String
+    public var timing: Timing
+    public var description: String?
+    public var location: String?
+    /// The recurrence rule, for a series.
+    public var recurrence: RecurrenceRule?
+    public var status: EventStatus?
+    /// Whether the event leaves the time free (`TRANSP:TRANSPARENT`).
+    public var transparent: Bool
+
+    public init(summary: String, timing: Timing, description: String? = nil, location: String? = nil,
+                recurrence: RecurrenceRule? = nil, status: EventStatus? = nil, transparent: Bool = false) {
+        self.summary = summary
+        self.timing = timing
+        self.description = description
+        self.location = location
+        self.recurrence = recurrence
+        self.status = status
+        self.transparent = transparent
+    }
+
+    /// The largest summary, description or location accepted, in bytes.
+    public static let maxTextBytes = 16 * 1024
+
+    /// Refuses a draft no calendar should hold, naming the field.
+    public func validate() throws(EventEditError) {
+        switch timing {
+        case .timed(let start, let end, let timeZone):
+            guard start < end else { throw .invalid("end", "must be after the start") }
+            if let timeZone, IANAZoneRules(identifier: timeZone) == nil { throw .invalid("timeZone", "unknown time zone \(timeZone)") }
+        case .allDay(let first, let end):
+            guard first < end else { throw .invalid("endDate", "must be after the start date") }
+        }
+        for (field, text) in [("summary", summary), ("description", description ?? ""), ("location", location ?? "")]
+        where text.utf8.count > Self.maxTextBytes {
+            throw .invalid(field, "longer than \(Self.maxTextBytes) bytes")
+        }
+        if let status, ![EventStatus.tentative, .confirmed, .cancelled].contains(status) {
+            throw .invalid("status", "an event's status is TENTATIVE, CONFIRMED or CANCELLED")
+        }
+    }
+
+    /// The start and end as iCalendar values.
+    var startAndEnd: (start: DateOrDateTime, end: DateOrDateTime) {
+        switch timing {
+        case .allDay(let first, let end):
+            return (.date(first), .date(end))
+        case .timed(let start, let end, let timeZone):
+            guard let timeZone, let zone = IANAZoneRules(identifier: timeZone) else {
+                return (.dateTime(DateTime(LocalDateTime(secondsSinceEpoch: start), form: .utc)),
+                        .dateTime(DateTime(LocalDateTime(secondsSinceEpoch: end), form: .utc)))
+            }
+            return (.dateTime(DateTime(zone.localTime(at: start), form: .zoned(tzid: timeZone))),
+                    .dateTime(DateTime(zone.localTime(at: end), form: .zoned(tzid: timeZone))))
+        }
+    }
+
+    /// Writes the draft's fields onto `event`, leaving its other properties as they are.
+    /// The rule is written only when `withRecurrence` (an occurrence has none of its own).
+    func apply(to event: inout Component, withRecurrence: Bool) {
+        let (start, end) = startAndEnd
+        event.setStart(start)
+        event.setEnd(end)
+        event.setProperty(Property(name: PropertyName.summary, text: summary))
+        for (name, value) in [(PropertyName.description, description), (PropertyName.location, location)] {
+            if let value { event.setProperty(Property(name: name, text: value)) } else { event.removeProperties(name) }
+        }
+        event.status = status
+        event.transparency = transparent ? .transparent : .opaque
+        if withRecurrence { event.setRecurrenceRules(recurrence.map { [$0] } ?? []) }
+    }
+}
+
+/// Why an edit cannot be made.
+public struct EventEditError: Error, Sendable, Hashable, CustomStringConvertible {
+    public enum Code: String, Sendable, Hashable {
+        /// A field of the request is wrong (``field`` names it).
+        case invalid
+        /// The calendar object holds no such event or occurrence.
+        case notFound
+        /// The stored object cannot be read or edited as asked.
+        case unreadable
+    }
+
+    public var code: Code
+    /// The request field at fault, for ``Code/invalid``.
+    public var field: String?
+    public var message: String
+
+    public static func invalid(_ field: String, _ message: String) -> EventEditError {
+        EventEditError(code: .invalid, field: field, message: message)
+    }
+
+    public var description: String { field.map { "\($0): \(message)" } ?? message }
+}
