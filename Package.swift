@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "Availability", targets: ["Availability"]),
         .library(name: "Scheduling", targets: ["Scheduling"]),
         .library(name: "CalendarEditing", targets: ["CalendarEditing"]),
+        .library(name: "Events", targets: ["Events"]),
         .library(name: "SwitchboardServer", targets: ["SwitchboardServer"]),
         .executable(name: "switchboard", targets: ["switchboard"]),
     ],
@@ -68,6 +69,10 @@ let package = Package(
         ),
 
         .target(
+            name: "Events",
+            dependencies: ["CalendarEditing", "SyncEngine", "SyncStore", "DAVClient", "ICalendar", "ContentLines"]
+        ),
+        .target(
             name: "Scheduling",
             dependencies: ["Availability", "SyncEngine", "SyncStore", "DAVClient", "ICalendar", "ContentLines"]
         ),
@@ -96,7 +101,8 @@ let package = Package(
         .target(
             name: "SwitchboardServer",
             dependencies: [
-                "SwitchboardAPI", "Scheduling", "Availability", "SyncStore", "SyncEngine", "ICalendar",
+                "SwitchboardAPI", "Scheduling", "Events", "CalendarEditing", "Availability", "SyncStore", "SyncEngine", "SyncPlanning",
+                "ICalendar",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
@@ -189,7 +195,7 @@ let package = Package(
         .testTarget(name: "SwitchboardCLITests", dependencies: ["SwitchboardCLI", "SwitchboardTestSupport"]),
         .testTarget(
             name: "SwitchboardServerTests",
-            dependencies: ["SwitchboardServer", "Scheduling", "SyncEngine", "SyncStore", "DAVClient", "SwitchboardTestSupport",
+            dependencies: ["SwitchboardServer", "Scheduling", "SyncEngine", "SyncStore", "SyncPlanning", "DAVClient", "SwitchboardTestSupport",
                            .product(name: "HummingbirdTesting", package: "hummingbird"),
                            .product(name: "Crypto", package: "swift-crypto")]
         ),

@@ -61,9 +61,13 @@ public struct BookingService: Sendable {
     /// Resources' rules, decoded, by their stored text.
     private let availabilities = Memo<String, Availability>(capacity: 1_000)
 
+    /// Syncs the calendars bookings are written to and read from.
+    let syncer: StoreSyncer
+
     public init(store: any BookingStore, clients: AccountClients) {
         self.store = store
         self.clients = clients
+        syncer = StoreSyncer(store: store, clients: clients)
     }
 
     // MARK: Questions
@@ -312,7 +316,12 @@ public struct BookingService: Sendable {
         for calendarID in resource.calendarIDs { try await sync(collectionID: calendarID) }
         var rules = try availability(of: resource).rules
         guard let calendarID = rules.availabilityCalendar else { return resource }
-        let (client, collection) = try await client(forCollection: calendarID)
+        let client: DAVClient, collection: CollectionRecord
+        do {
+            (client, collection) = try await syncer.client(forCollection: calendarID)
+        } catch {
+            throw .sync(error.description)
+        }
         let published: String?
         do {
             published = try await client.calendarAvailability(of: collection.href)
@@ -340,23 +349,13 @@ public struct BookingService: Sendable {
     }
 
     func sync(collectionID: String) async throws(BookingError) {
-        let (client, collection) = try await client(forCollection: collectionID)
-        let run = await CollectionSynchronizer(client: client, store: store, replica: StoreReplica(store: store, collectionID: collectionID))
-            .sync(collection)
-        if let failure = run.failure { throw .sync(failure) }
-    }
-
-    /// A collection with a client for its account.
-    func client(forCollection collectionID: String) async throws(BookingError) -> (DAVClient, CollectionRecord) {
-        let collections = try await storeCall { store throws(StoreError) in try await store.collections(accountID: nil) }
-        guard let collection = collections.first(where: { $0.id == collectionID }) else { throw .sync("calendar \(collectionID) is gone") }
-        guard let account = try await storeCall({ store throws(StoreError) in try await store.accounts() }).first(where: { $0.id == collection.accountID })
-        else { throw .sync("the account of \(collection.href) is gone") }
+        let run: SyncRunRecord
         do {
-            return (try clients.client(for: account), collection)
+            run = try await syncer.sync(collectionID: collectionID)
         } catch {
             throw .sync(error.description)
         }
+        if let failure = run.failure { throw .sync(failure) }
     }
 
     func event(for booking: BookingRecord, status: ICalendar.EventStatus, sequence: Int) -> BookingEvent {

@@ -29,6 +29,9 @@ struct AccountCommand: AsyncParsableCommand {
         @Option(help: "What wins when both sides changed an item: remote-wins, local-wins, newest-wins or manual.")
         var policy: ConflictPolicy = .remoteWins
 
+        @Option(help: "The tenant (name) whose API keys reach the account's calendars and address books.")
+        var tenant: String?
+
         func run() async throws {
             let (discovery, found) = try await server.withClient { client in
                 let discovery = try await client.discover()
@@ -39,8 +42,10 @@ struct AccountCommand: AsyncParsableCommand {
                 guard try await !store.accounts().contains(where: { $0.name == name }) else {
                     throw ValidationError("there is already an account named \(name)")
                 }
+                var tenantID: String?
+                if let tenant { tenantID = try await store.tenantID(named: tenant) }
                 let account = AccountRecord(name: name, serverURL: discovery.contextURL.absoluteString, username: server.user,
-                                            sealedPassword: try secrets.seal(password))
+                                            sealedPassword: try secrets.seal(password), tenantID: tenantID)
                 try await store.saveAccount(account)
                 var collections: [CollectionRecord] = []
                 for properties in found {

@@ -133,12 +133,7 @@ struct ResourcesCommand: AsyncParsableCommand {
                 let encoded = String(decoding: try JSONEncoder().encode(rules), as: UTF8.self)
                 let existing = try await store.resources().first { $0.name == name }
                 var tenantID: String?
-                if let tenant {
-                    guard let found = try await store.tenants().first(where: { $0.name == tenant }) else {
-                        throw ValidationError("no tenant named \(tenant)")
-                    }
-                    tenantID = found.id
-                }
+                if let tenant { tenantID = try await store.tenantID(named: tenant) }
                 try await store.saveResource(ResourceRecord(id: existing?.id ?? UUID().uuidString, name: name, rules: encoded,
                                                             calendarIDs: ids.contains(bookingID) ? ids : ids + [bookingID], bookingCalendarID: bookingID,
                                                             tenantID: tenantID))

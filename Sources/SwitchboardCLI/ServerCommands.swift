@@ -78,10 +78,7 @@ struct KeysCommand: AsyncParsableCommand {
         func run() async throws {
             let made = APIKey.generate()
             try await store.withStore { store, _ in
-                guard let owner = try await store.tenants().first(where: { $0.name == tenant }) else {
-                    throw ValidationError("no tenant named \(tenant) (add it with `switchboard tenants create`)")
-                }
-                try await store.saveKey(APIKeyRecord(tenantID: owner.id, name: name, keyHash: made.hash, scope: scope))
+                try await store.saveKey(APIKeyRecord(tenantID: try await store.tenantID(named: tenant), name: name, keyHash: made.hash, scope: scope))
             }
             print(made.key)
         }
@@ -121,5 +118,15 @@ struct KeysCommand: AsyncParsableCommand {
                 throw ValidationError("no unrevoked key \(id)")
             }
         }
+    }
+}
+
+extension AccessStore {
+    /// The id of the tenant with this name, or a usage error naming it.
+    func tenantID(named name: String) async throws -> String {
+        guard let tenant = try await tenants().first(where: { $0.name == name }) else {
+            throw ValidationError("no tenant named \(name) (add it with `switchboard tenants create`)")
+        }
+        return tenant.id
     }
 }

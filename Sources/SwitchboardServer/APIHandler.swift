@@ -1,7 +1,9 @@
 import Availability
 import Foundation
 import ICalendar
+import Events
 import Scheduling
+import SyncEngine
 import SwitchboardAPI
 import SyncStore
 
@@ -12,6 +14,8 @@ import SyncStore
 struct APIHandler: APIProtocol {
     let store: any BookingStore & AccessStore
     let service: BookingService
+    let events: EventService
+    let syncer: StoreSyncer
     /// The longest window one question may span.
     let maxWindow: Int64 = 400 * 86_400
 
@@ -126,7 +130,7 @@ struct APIHandler: APIProtocol {
     // MARK: Helpers
 
     /// The operation's answer, or its problem as the operation's problem response.
-    private func answer<Output>(problem: (Problem) -> Output, _ body: () async throws(Problem) -> Output) async -> Output {
+    func answer<Output>(problem: (Problem) -> Output, _ body: () async throws(Problem) -> Output) async -> Output {
         do {
             return try await body()
         } catch {
@@ -134,11 +138,11 @@ struct APIHandler: APIProtocol {
         }
     }
 
-    private func call<T>(_ body: () async throws(BookingError) -> T) async throws(Problem) -> T {
+    func call<T>(_ body: () async throws(BookingError) -> T) async throws(Problem) -> T {
         do { return try await body() } catch { throw Problem(error) }
     }
 
-    private func call<T>(_ body: () async throws(StoreError) -> T) async throws(Problem) -> T {
+    func call<T>(_ body: () async throws(StoreError) -> T) async throws(Problem) -> T {
         do { return try await body() } catch { throw Problem(error) }
     }
 
@@ -161,13 +165,13 @@ struct APIHandler: APIProtocol {
         return (found, resource)
     }
 
-    private func window(_ from: Date, _ to: Date) throws(Problem) -> Interval {
+    func window(_ from: Date, _ to: Date) throws(Problem) -> Interval {
         let window = try interval(from, to, field: "to")
         guard window.end - window.start <= maxWindow else { throw Problem.invalid("to", "a window spans at most \(maxWindow / 86_400) days") }
         return window
     }
 
-    private func interval(_ start: Date, _ end: Date, field: String) throws(Problem) -> Interval {
+    func interval(_ start: Date, _ end: Date, field: String) throws(Problem) -> Interval {
         let interval = Interval(start: Int64(start.timeIntervalSince1970.rounded(.down)), end: Int64(end.timeIntervalSince1970.rounded(.up)))
         guard interval.start < interval.end else { throw Problem.invalid(field, "must be after the start") }
         return interval
@@ -181,7 +185,7 @@ struct APIHandler: APIProtocol {
         }
     }
 
-    private static func date(_ seconds: Int64) -> Date { Date(timeIntervalSince1970: TimeInterval(seconds)) }
+    static func date(_ seconds: Int64) -> Date { Date(timeIntervalSince1970: TimeInterval(seconds)) }
 
     private static func span(_ interval: Interval) -> Components.Schemas.TimeSpan {
         .init(start: date(interval.start), end: date(interval.end))
@@ -202,6 +206,7 @@ extension Problem {
     /// The RFC 9457 document's content, in the spec's own type (one shape for every problem).
     func payload(requestID: String) -> Components.Schemas.Problem {
         .init(_type: "urn:switchboard:problem:\(code)", title: title, status: status, detail: detail, code: code,
-              requestId: requestID, errors: fields.isEmpty ? nil : fields.map { .init(field: $0.field, message: $0.message) })
+              requestId: requestID, errors: fields.isEmpty ? nil : fields.map { .init(field: $0.field, message: $0.message) },
+              current: current)
     }
 }

@@ -116,3 +116,16 @@ extension Problem {
         return path.isEmpty ? "body" : String(path.drop { $0 == "." })
     }
 }
+
+/// Writes `ETag` as HTTP defines it. The OpenAPI runtime percent-encodes header values
+/// (`"ab"` becomes `%22ab%22`; swift-openapi-generator issues #529 and #857, open), which
+/// no HTTP client reads as an entity tag; ours are quoted hex, so decoding restores them.
+struct EntityTagHeaderMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var response = try await next(request, context)
+        if let tag = response.headers[.eTag], tag.contains("%"), let decoded = tag.removingPercentEncoding {
+            response.headers[.eTag] = decoded
+        }
+        return response
+    }
+}

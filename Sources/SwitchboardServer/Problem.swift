@@ -1,6 +1,10 @@
 import Availability
+import CalendarEditing
 import Foundation
+import Events
 import Scheduling
+import SwitchboardAPI
+import SyncEngine
 import SyncStore
 
 /// One failure as the API reports it (RFC 9457): an HTTP status, a stable `code` for
@@ -12,6 +16,8 @@ struct Problem: Error, Sendable, Hashable {
     var title: String
     var detail: String?
     var fields: [(field: String, message: String)] = []
+    /// The current version of what a conflicting change was about (409, 412).
+    var current: Components.Schemas.Event?
 
     static func == (lhs: Problem, rhs: Problem) -> Bool {
         lhs.status == rhs.status && lhs.code == rhs.code && lhs.detail == rhs.detail
@@ -65,5 +71,44 @@ extension Problem {
     /// A store failure: details stay in the log, not in the answer.
     init(_ error: StoreError) {
         self.init(status: 503, code: "store_unavailable", title: "Store unavailable", detail: "the store could not answer (\(error.code))")
+    }
+}
+
+extension Problem {
+    /// What an event failure means to a caller (the current version rides along on 409/412).
+    init(_ error: EventError) {
+        switch error {
+        case .unknownCalendar(let id):
+            self.init(status: 404, code: "calendar_not_found", title: "No such calendar", detail: "no calendar \(id)")
+        case .unknownEvent(let id):
+            self.init(status: 404, code: "event_not_found", title: "No such event", detail: "no event \(id)")
+        case .edit(let edit):
+            switch edit.code {
+            case .notFound:
+                self.init(status: 404, code: "occurrence_not_found", title: "No such occurrence", detail: edit.message)
+            default:
+                self = .invalid(edit.field ?? "body", edit.message)
+            }
+        case .preconditionFailed(let current):
+            self.init(status: 412, code: "precondition_failed", title: "Precondition failed", detail: error.description)
+            self.current = APIHandler.event(current)
+        case .conflict(let current):
+            self.init(status: 409, code: "conflict", title: "Conflict", detail: error.description)
+            self.current = current.map(APIHandler.event)
+        case .unreadable(let why):
+            self.init(status: 422, code: "unreadable_event", title: "The stored event cannot be read", detail: why)
+        case .tooMany:
+            self.init(status: 422, code: "too_many_events", title: "Too many events", detail: error.description)
+        case .store(let error):
+            self.init(error)
+        }
+    }
+
+    /// A sync failure that stopped an operation (a sync run that fails is an answer, not this).
+    init(_ error: SyncError) {
+        switch error.code {
+        case .store: self.init(status: 503, code: "store_unavailable", title: "Store unavailable", detail: "the store could not answer")
+        default: self.init(status: 502, code: "upstream_failed", title: "The calendar server failed", detail: error.description)
+        }
     }
 }

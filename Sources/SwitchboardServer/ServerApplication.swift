@@ -1,11 +1,13 @@
 public import Hummingbird
 public import Logging
 public import Prometheus
+import Events
 import NIOCore
 import OpenAPIHummingbird
 import OpenAPIRuntime
 public import Scheduling
 import SwitchboardAPI
+import SyncEngine
 public import SyncStore
 
 /// How the server listens and what it accepts.
@@ -40,6 +42,7 @@ public enum SwitchboardServer {
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: BodyLimitMiddleware(limit: configuration.maxBodyBytes))
         router.add(middleware: AuthenticationMiddleware(store: store, open: openPaths))
+        router.add(middleware: EntityTagHeaderMiddleware())
         router.get("metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                      body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
@@ -48,7 +51,8 @@ public enum SwitchboardServer {
             Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(string: APISpecification.yaml)))
         }
         // Compact JSON (the runtime pretty-prints by default) and a date transcoder of our own.
-        try APIHandler(store: store, service: service).registerHandlers(
+        try APIHandler(store: store, service: service, events: EventService(store: store, clients: service.clients),
+                       syncer: StoreSyncer(store: store, clients: service.clients)).registerHandlers(
             on: router, configuration: Configuration(dateTranscoder: RFC3339DateTranscoder(), jsonEncodingOptions: [.sortedKeys]))
         return router
     }

@@ -209,12 +209,17 @@ struct SyncRun {
     /// state (the server's items are then new, and local items with the same names pair up
     /// with them) rather than read every missing item as deleted. Refused while the store
     /// holds edits not yet synced, which forgetting would lose.
+    ///
+    /// Items the server has never seen (no href) are new edits written into the store: when
+    /// the store itself becomes the local side they are its own and are kept for upload.
     mutating func bindLocalSide() async throws(SyncError) {
-        if let pending = items.values.first(where: { $0.pendingData != nil || $0.pendingDeletion }) {
+        let keepsNewItems = replica.identity == StoreReplica.identity
+        let bound = items.values.filter { $0.href != nil || !keepsNewItems }
+        if let pending = bound.first(where: { $0.pendingData != nil || $0.pendingDeletion }) {
             throw SyncError(.local, localID: pending.localID,
                             detail: "the store holds local edits not yet synced from \(collection.localSide ?? "the store"); sync them there first")
         }
-        for localID in items.keys.sorted() { try await forget(localID) }
+        for localID in bound.map(\.localID).sorted() { try await forget(localID) }
         collection.syncToken = nil
         collection.ctag = nil
         collection.localSide = replica.identity

@@ -159,7 +159,10 @@ public struct StoreReplica: LocalReplica {
 
     static let synced = "synced"
 
-    public var identity: String { "store" }
+    /// The identity of the store as a local side.
+    public static let identity = "store"
+
+    public var identity: String { Self.identity }
 
     public var statesDeletions: Bool { true }
 

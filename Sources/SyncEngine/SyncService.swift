@@ -92,22 +92,8 @@ public final class SyncService: Sendable {
     }
 
     private func sync(_ collection: CollectionRecord) async {
-        let record: SyncRunRecord
-        do {
-            guard let account = try await store.accounts().first(where: { $0.id == collection.accountID }) else {
-                throw SyncError(.account, detail: "the collection's account is gone")
-            }
-            let synchronizer = CollectionSynchronizer(
-                client: try clients.client(for: account), store: store,
-                replica: StoreReplica(store: store, collectionID: collection.id), options: options)
-            let continuation = eventContinuation
-            record = await synchronizer.sync(collection) { continuation.yield(.progress($0)) }
-        } catch {
-            var failed = SyncRunRecord(collectionID: collection.id, finishedAt: Date())
-            failed.failure = "\(error)"
-            try? await store.saveRun(failed)
-            record = failed
-        }
+        let continuation = eventContinuation
+        let record = await StoreSyncer(store: store, clients: clients, options: options).sync(collection) { continuation.yield(.progress($0)) }
         let busy = record.failure?.hasPrefix(SyncError.Code.busy.rawValue) ?? false
         state.withLock { state in
             var entry = state[collection.id] ?? CollectionState(nextRun: Date())

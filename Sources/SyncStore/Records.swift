@@ -16,15 +16,19 @@ public struct AccountRecord: Sendable, Hashable, Codable {
     public var sealedPassword: [UInt8]?
     /// When the account was added.
     public var createdAt: Date
+    /// The tenant the account (with its collections) belongs to; `nil` for the operator's
+    /// own accounts, which the API does not show.
+    public var tenantID: String?
 
     public init(id: String = UUID().uuidString, name: String, serverURL: String, username: String,
-                sealedPassword: [UInt8]?, createdAt: Date = Date()) {
+                sealedPassword: [UInt8]?, createdAt: Date = Date(), tenantID: String? = nil) {
         self.id = id
         self.name = name
         self.serverURL = serverURL
         self.username = username
         self.sealedPassword = sealedPassword
         self.createdAt = createdAt
+        self.tenantID = tenantID
     }
 }
 

@@ -123,5 +123,9 @@ public enum StoreSchema {
             """,
             "ALTER TABLE resources ADD COLUMN tenant_id TEXT REFERENCES tenants (id) ON DELETE CASCADE",
         ]),
+        // Accounts, and through them their collections and items, belong to a tenant too.
+        Migration(identifier: "v7-account-tenants", statements: [
+            "ALTER TABLE accounts ADD COLUMN tenant_id TEXT REFERENCES tenants (id) ON DELETE CASCADE",
+        ]),
     ]
 }

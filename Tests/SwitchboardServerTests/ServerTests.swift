@@ -50,7 +50,7 @@ struct ServerHarness {
 
             let secrets = try SecretBox(key: SymmetricKey(size: .bits256))
             let account = AccountRecord(name: Fixtures.unique("server"), serverURL: peer.baseURL.absoluteString, username: "anna",
-                                        sealedPassword: try secrets.seal("secret"))
+                                        sealedPassword: try secrets.seal("secret"), tenantID: clinic.id)
             try await store.saveAccount(account)
             let href = peer.annaCalendarHome + Fixtures.unique("api") + "/"
             try await peer.withClient { client in try await client.makeCalendar(href, displayName: "API") }
@@ -81,10 +81,10 @@ struct ServerHarness {
     }
 
     /// A request; the answer's status, JSON body (if any) and headers.
-    func call(_ method: HTTPRequest.Method, _ uri: String, key: String?, json: String? = nil)
+    func call(_ method: HTTPRequest.Method, _ uri: String, key: String?, json: String? = nil, headers extra: HTTPFields = [:])
         async throws -> (status: Int, body: Any?, headers: HTTPFields)
     {
-        var headers: HTTPFields = [:]
+        var headers = extra
         if let key { headers[.authorization] = "Bearer " + key }
         if json != nil { headers[.contentType] = "application/json" }
         return try await client.execute(uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) }) { response in

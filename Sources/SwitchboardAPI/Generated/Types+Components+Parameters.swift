@@ -18,6 +18,27 @@ package import struct Foundation.Date
 extension Components {
     /// Types generated from the `#/components/parameters` section of the OpenAPI document.
     package enum Parameters {
+        /// - Remark: Generated from `#/components/parameters/CollectionID`.
+        package typealias CollectionID = Swift.String
+        /// A collection of kind `calendar`.
+        ///
+        /// - Remark: Generated from `#/components/parameters/CalendarID`.
+        package typealias CalendarID = Swift.String
+        /// - Remark: Generated from `#/components/parameters/EventID`.
+        package typealias EventID = Swift.String
+        /// An occurrence of a series, by its `occurrence` value in listings.
+        ///
+        /// - Remark: Generated from `#/components/parameters/Occurrence`.
+        package typealias Occurrence = Foundation.Date
+        /// - Remark: Generated from `#/components/parameters/Range`.
+        @frozen package enum Range: String, Codable, Hashable, Sendable, CaseIterable {
+            case this = "this"
+            case thisAndFuture = "thisAndFuture"
+        }
+        /// The ETag of the version the change is based on.
+        ///
+        /// - Remark: Generated from `#/components/parameters/IfMatch`.
+        package typealias IfMatch = Swift.String
         /// - Remark: Generated from `#/components/parameters/BookingID`.
         package typealias BookingID = Swift.String
     }

@@ -297,6 +297,513 @@ extension Components {
                 case attendees
             }
         }
+        /// - Remark: Generated from `#/components/schemas/Collection`.
+        package struct Collection: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Collection/id`.
+            package var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Collection/accountId`.
+            package var accountId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Collection/kind`.
+            @frozen package enum KindPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case calendar = "calendar"
+                case addressbook = "addressbook"
+            }
+            /// - Remark: Generated from `#/components/schemas/Collection/kind`.
+            package var kind: Components.Schemas.Collection.KindPayload
+            /// - Remark: Generated from `#/components/schemas/Collection/href`.
+            package var href: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Collection/displayName`.
+            package var displayName: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Collection/color`.
+            package var color: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Collection/enabled`.
+            package var enabled: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/Collection/syncIntervalSeconds`.
+            package var syncIntervalSeconds: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/Collection/conflictPolicy`.
+            package var conflictPolicy: Components.Schemas.ConflictPolicy
+            /// - Remark: Generated from `#/components/schemas/Collection/lastSyncedAt`.
+            package var lastSyncedAt: Foundation.Date?
+            /// Creates a new `Collection`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - accountId:
+            ///   - kind:
+            ///   - href:
+            ///   - displayName:
+            ///   - color:
+            ///   - enabled:
+            ///   - syncIntervalSeconds:
+            ///   - conflictPolicy:
+            ///   - lastSyncedAt:
+            package init(
+                id: Swift.String,
+                accountId: Swift.String,
+                kind: Components.Schemas.Collection.KindPayload,
+                href: Swift.String,
+                displayName: Swift.String? = nil,
+                color: Swift.String? = nil,
+                enabled: Swift.Bool,
+                syncIntervalSeconds: Swift.Int,
+                conflictPolicy: Components.Schemas.ConflictPolicy,
+                lastSyncedAt: Foundation.Date? = nil
+            ) {
+                self.id = id
+                self.accountId = accountId
+                self.kind = kind
+                self.href = href
+                self.displayName = displayName
+                self.color = color
+                self.enabled = enabled
+                self.syncIntervalSeconds = syncIntervalSeconds
+                self.conflictPolicy = conflictPolicy
+                self.lastSyncedAt = lastSyncedAt
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case accountId
+                case kind
+                case href
+                case displayName
+                case color
+                case enabled
+                case syncIntervalSeconds
+                case conflictPolicy
+                case lastSyncedAt
+            }
+        }
+        /// What wins when both sides changed an item (`manual` keeps both for a person).
+        ///
+        /// - Remark: Generated from `#/components/schemas/ConflictPolicy`.
+        @frozen package enum ConflictPolicy: String, Codable, Hashable, Sendable, CaseIterable {
+            case remoteWins = "remote-wins"
+            case localWins = "local-wins"
+            case newestWins = "newest-wins"
+            case manual = "manual"
+        }
+        /// - Remark: Generated from `#/components/schemas/CollectionChange`.
+        package struct CollectionChange: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/CollectionChange/enabled`.
+            package var enabled: Swift.Bool?
+            /// - Remark: Generated from `#/components/schemas/CollectionChange/syncIntervalSeconds`.
+            package var syncIntervalSeconds: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/CollectionChange/conflictPolicy`.
+            package var conflictPolicy: Components.Schemas.ConflictPolicy?
+            /// Creates a new `CollectionChange`.
+            ///
+            /// - Parameters:
+            ///   - enabled:
+            ///   - syncIntervalSeconds:
+            ///   - conflictPolicy:
+            package init(
+                enabled: Swift.Bool? = nil,
+                syncIntervalSeconds: Swift.Int? = nil,
+                conflictPolicy: Components.Schemas.ConflictPolicy? = nil
+            ) {
+                self.enabled = enabled
+                self.syncIntervalSeconds = syncIntervalSeconds
+                self.conflictPolicy = conflictPolicy
+            }
+            package enum CodingKeys: String, CodingKey {
+                case enabled
+                case syncIntervalSeconds
+                case conflictPolicy
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/SyncRun`.
+        package struct SyncRun: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SyncRun/id`.
+            package var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/SyncRun/collectionId`.
+            package var collectionId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/SyncRun/startedAt`.
+            package var startedAt: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/SyncRun/finishedAt`.
+            package var finishedAt: Foundation.Date?
+            /// How changes were found (sync-collection, ctag, full listing).
+            ///
+            /// - Remark: Generated from `#/components/schemas/SyncRun/method`.
+            package var method: Swift.String?
+            /// Why the run failed as a whole, if it did.
+            ///
+            /// - Remark: Generated from `#/components/schemas/SyncRun/failure`.
+            package var failure: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/SyncRun/counts`.
+            package struct CountsPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/SyncRun/counts/downloaded`.
+                package var downloaded: Swift.Int
+                /// - Remark: Generated from `#/components/schemas/SyncRun/counts/uploaded`.
+                package var uploaded: Swift.Int
+                /// - Remark: Generated from `#/components/schemas/SyncRun/counts/deletedLocally`.
+                package var deletedLocally: Swift.Int
+                /// - Remark: Generated from `#/components/schemas/SyncRun/counts/deletedRemotely`.
+                package var deletedRemotely: Swift.Int
+                /// - Remark: Generated from `#/components/schemas/SyncRun/counts/merged`.
+                package var merged: Swift.Int
+                /// - Remark: Generated from `#/components/schemas/SyncRun/counts/conflicts`.
+                package var conflicts: Swift.Int
+                /// - Remark: Generated from `#/components/schemas/SyncRun/counts/errors`.
+                package var errors: Swift.Int
+                /// Creates a new `CountsPayload`.
+                ///
+                /// - Parameters:
+                ///   - downloaded:
+                ///   - uploaded:
+                ///   - deletedLocally:
+                ///   - deletedRemotely:
+                ///   - merged:
+                ///   - conflicts:
+                ///   - errors:
+                package init(
+                    downloaded: Swift.Int,
+                    uploaded: Swift.Int,
+                    deletedLocally: Swift.Int,
+                    deletedRemotely: Swift.Int,
+                    merged: Swift.Int,
+                    conflicts: Swift.Int,
+                    errors: Swift.Int
+                ) {
+                    self.downloaded = downloaded
+                    self.uploaded = uploaded
+                    self.deletedLocally = deletedLocally
+                    self.deletedRemotely = deletedRemotely
+                    self.merged = merged
+                    self.conflicts = conflicts
+                    self.errors = errors
+                }
+                package enum CodingKeys: String, CodingKey {
+                    case downloaded
+                    case uploaded
+                    case deletedLocally
+                    case deletedRemotely
+                    case merged
+                    case conflicts
+                    case errors
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/SyncRun/counts`.
+            package var counts: Components.Schemas.SyncRun.CountsPayload
+            /// - Remark: Generated from `#/components/schemas/SyncRun/ItemErrorsPayload`.
+            package struct ItemErrorsPayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/SyncRun/ItemErrorsPayload/href`.
+                package var href: Swift.String?
+                /// - Remark: Generated from `#/components/schemas/SyncRun/ItemErrorsPayload/itemId`.
+                package var itemId: Swift.String?
+                /// - Remark: Generated from `#/components/schemas/SyncRun/ItemErrorsPayload/message`.
+                package var message: Swift.String
+                /// Creates a new `ItemErrorsPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - href:
+                ///   - itemId:
+                ///   - message:
+                package init(
+                    href: Swift.String? = nil,
+                    itemId: Swift.String? = nil,
+                    message: Swift.String
+                ) {
+                    self.href = href
+                    self.itemId = itemId
+                    self.message = message
+                }
+                package enum CodingKeys: String, CodingKey {
+                    case href
+                    case itemId
+                    case message
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/SyncRun/itemErrors`.
+            package typealias ItemErrorsPayload = [Components.Schemas.SyncRun.ItemErrorsPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/SyncRun/itemErrors`.
+            package var itemErrors: Components.Schemas.SyncRun.ItemErrorsPayload
+            /// Creates a new `SyncRun`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - collectionId:
+            ///   - startedAt:
+            ///   - finishedAt:
+            ///   - method: How changes were found (sync-collection, ctag, full listing).
+            ///   - failure: Why the run failed as a whole, if it did.
+            ///   - counts:
+            ///   - itemErrors:
+            package init(
+                id: Swift.String,
+                collectionId: Swift.String,
+                startedAt: Foundation.Date,
+                finishedAt: Foundation.Date? = nil,
+                method: Swift.String? = nil,
+                failure: Swift.String? = nil,
+                counts: Components.Schemas.SyncRun.CountsPayload,
+                itemErrors: Components.Schemas.SyncRun.ItemErrorsPayload
+            ) {
+                self.id = id
+                self.collectionId = collectionId
+                self.startedAt = startedAt
+                self.finishedAt = finishedAt
+                self.method = method
+                self.failure = failure
+                self.counts = counts
+                self.itemErrors = itemErrors
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case collectionId
+                case startedAt
+                case finishedAt
+                case method
+                case failure
+                case counts
+                case itemErrors
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Event`.
+        package struct Event: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Event/id`.
+            package var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Event/calendarId`.
+            package var calendarId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Event/etag`.
+            package var etag: Swift.String
+            /// `synced`: the server holds this version; `pending`: it waits for the next sync; `conflict`: the server holds another version beside it.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Event/syncState`.
+            @frozen package enum SyncStatePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case synced = "synced"
+                case pending = "pending"
+                case conflict = "conflict"
+            }
+            /// `synced`: the server holds this version; `pending`: it waits for the next sync; `conflict`: the server holds another version beside it.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Event/syncState`.
+            package var syncState: Components.Schemas.Event.SyncStatePayload
+            /// - Remark: Generated from `#/components/schemas/Event/uid`.
+            package var uid: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Event/summary`.
+            package var summary: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Event/description`.
+            package var description: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Event/location`.
+            package var location: Swift.String?
+            /// The start instant (floating and all-day times read as UTC).
+            ///
+            /// - Remark: Generated from `#/components/schemas/Event/start`.
+            package var start: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/Event/end`.
+            package var end: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/Event/allDay`.
+            package var allDay: Swift.Bool
+            /// All-day: the first day.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Event/startDate`.
+            package var startDate: Swift.String?
+            /// All-day: the day after the last.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Event/endDate`.
+            package var endDate: Swift.String?
+            /// The zone the event is written in.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Event/timeZone`.
+            package var timeZone: Swift.String?
+            /// The same wall-clock time in every zone.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Event/floating`.
+            package var floating: Swift.Bool
+            /// The RRULE (`FREQ=WEEKLY;BYDAY=MO`).
+            ///
+            /// - Remark: Generated from `#/components/schemas/Event/recurrence`.
+            package var recurrence: Swift.String?
+            /// This occurrence's id in its series (its original start); pass it as `occurrence` to change it.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Event/occurrence`.
+            package var occurrence: Foundation.Date?
+            /// - Remark: Generated from `#/components/schemas/Event/status`.
+            package var status: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Event/transparent`.
+            package var transparent: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/Event/sequence`.
+            package var sequence: Swift.Int
+            /// Creates a new `Event`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - calendarId:
+            ///   - etag:
+            ///   - syncState: `synced`: the server holds this version; `pending`: it waits for the next sync; `conflict`: the server holds another version beside it.
+            ///   - uid:
+            ///   - summary:
+            ///   - description:
+            ///   - location:
+            ///   - start: The start instant (floating and all-day times read as UTC).
+            ///   - end:
+            ///   - allDay:
+            ///   - startDate: All-day: the first day.
+            ///   - endDate: All-day: the day after the last.
+            ///   - timeZone: The zone the event is written in.
+            ///   - floating: The same wall-clock time in every zone.
+            ///   - recurrence: The RRULE (`FREQ=WEEKLY;BYDAY=MO`).
+            ///   - occurrence: This occurrence's id in its series (its original start); pass it as `occurrence` to change it.
+            ///   - status:
+            ///   - transparent:
+            ///   - sequence:
+            package init(
+                id: Swift.String,
+                calendarId: Swift.String,
+                etag: Swift.String,
+                syncState: Components.Schemas.Event.SyncStatePayload,
+                uid: Swift.String? = nil,
+                summary: Swift.String? = nil,
+                description: Swift.String? = nil,
+                location: Swift.String? = nil,
+                start: Foundation.Date,
+                end: Foundation.Date,
+                allDay: Swift.Bool,
+                startDate: Swift.String? = nil,
+                endDate: Swift.String? = nil,
+                timeZone: Swift.String? = nil,
+                floating: Swift.Bool,
+                recurrence: Swift.String? = nil,
+                occurrence: Foundation.Date? = nil,
+                status: Swift.String? = nil,
+                transparent: Swift.Bool,
+                sequence: Swift.Int
+            ) {
+                self.id = id
+                self.calendarId = calendarId
+                self.etag = etag
+                self.syncState = syncState
+                self.uid = uid
+                self.summary = summary
+                self.description = description
+                self.location = location
+                self.start = start
+                self.end = end
+                self.allDay = allDay
+                self.startDate = startDate
+                self.endDate = endDate
+                self.timeZone = timeZone
+                self.floating = floating
+                self.recurrence = recurrence
+                self.occurrence = occurrence
+                self.status = status
+                self.transparent = transparent
+                self.sequence = sequence
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case calendarId
+                case etag
+                case syncState
+                case uid
+                case summary
+                case description
+                case location
+                case start
+                case end
+                case allDay
+                case startDate
+                case endDate
+                case timeZone
+                case floating
+                case recurrence
+                case occurrence
+                case status
+                case transparent
+                case sequence
+            }
+        }
+        /// Timed events give `start` and `end` (and usually `timeZone`); all-day events give `startDate` and `endDate`.
+        ///
+        /// - Remark: Generated from `#/components/schemas/EventInput`.
+        package struct EventInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/EventInput/summary`.
+            package var summary: Swift.String
+            /// - Remark: Generated from `#/components/schemas/EventInput/start`.
+            package var start: Foundation.Date?
+            /// - Remark: Generated from `#/components/schemas/EventInput/end`.
+            package var end: Foundation.Date?
+            /// An IANA zone; the event is written in its wall-clock time.
+            ///
+            /// - Remark: Generated from `#/components/schemas/EventInput/timeZone`.
+            package var timeZone: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/EventInput/startDate`.
+            package var startDate: Swift.String?
+            /// The day after the last (exclusive).
+            ///
+            /// - Remark: Generated from `#/components/schemas/EventInput/endDate`.
+            package var endDate: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/EventInput/description`.
+            package var description: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/EventInput/location`.
+            package var location: Swift.String?
+            /// An RRULE value, e.g. `FREQ=WEEKLY;COUNT=10`.
+            ///
+            /// - Remark: Generated from `#/components/schemas/EventInput/recurrence`.
+            package var recurrence: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/EventInput/status`.
+            @frozen package enum StatusPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case tentative = "TENTATIVE"
+                case confirmed = "CONFIRMED"
+                case cancelled = "CANCELLED"
+            }
+            /// - Remark: Generated from `#/components/schemas/EventInput/status`.
+            package var status: Components.Schemas.EventInput.StatusPayload?
+            /// - Remark: Generated from `#/components/schemas/EventInput/transparent`.
+            package var transparent: Swift.Bool?
+            /// Creates a new `EventInput`.
+            ///
+            /// - Parameters:
+            ///   - summary:
+            ///   - start:
+            ///   - end:
+            ///   - timeZone: An IANA zone; the event is written in its wall-clock time.
+            ///   - startDate:
+            ///   - endDate: The day after the last (exclusive).
+            ///   - description:
+            ///   - location:
+            ///   - recurrence: An RRULE value, e.g. `FREQ=WEEKLY;COUNT=10`.
+            ///   - status:
+            ///   - transparent:
+            package init(
+                summary: Swift.String,
+                start: Foundation.Date? = nil,
+                end: Foundation.Date? = nil,
+                timeZone: Swift.String? = nil,
+                startDate: Swift.String? = nil,
+                endDate: Swift.String? = nil,
+                description: Swift.String? = nil,
+                location: Swift.String? = nil,
+                recurrence: Swift.String? = nil,
+                status: Components.Schemas.EventInput.StatusPayload? = nil,
+                transparent: Swift.Bool? = nil
+            ) {
+                self.summary = summary
+                self.start = start
+                self.end = end
+                self.timeZone = timeZone
+                self.startDate = startDate
+                self.endDate = endDate
+                self.description = description
+                self.location = location
+                self.recurrence = recurrence
+                self.status = status
+                self.transparent = transparent
+            }
+            package enum CodingKeys: String, CodingKey {
+                case summary
+                case start
+                case end
+                case timeZone
+                case startDate
+                case endDate
+                case description
+                case location
+                case recurrence
+                case status
+                case transparent
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/Problem`.
         package struct Problem: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/Problem/type`.
@@ -344,6 +851,8 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/Problem/errors`.
             package var errors: Components.Schemas.Problem.ErrorsPayload?
+            /// - Remark: Generated from `#/components/schemas/Problem/current`.
+            package var current: Components.Schemas.Event?
             /// Creates a new `Problem`.
             ///
             /// - Parameters:
@@ -354,6 +863,7 @@ extension Components {
             ///   - code: Stable: what went wrong, for programs.
             ///   - requestId:
             ///   - errors: The fields that failed validation.
+            ///   - current:
             package init(
                 _type: Swift.String,
                 title: Swift.String,
@@ -361,7 +871,8 @@ extension Components {
                 detail: Swift.String? = nil,
                 code: Swift.String,
                 requestId: Swift.String,
-                errors: Components.Schemas.Problem.ErrorsPayload? = nil
+                errors: Components.Schemas.Problem.ErrorsPayload? = nil,
+                current: Components.Schemas.Event? = nil
             ) {
                 self._type = _type
                 self.title = title
@@ -370,6 +881,7 @@ extension Components {
                 self.code = code
                 self.requestId = requestId
                 self.errors = errors
+                self.current = current
             }
             package enum CodingKeys: String, CodingKey {
                 case _type = "type"
@@ -379,6 +891,7 @@ extension Components {
                 case code
                 case requestId
                 case errors
+                case current
             }
         }
     }

@@ -1503,4 +1503,1642 @@ package enum Operations {
             }
         }
     }
+    /// The tenant's synced calendars and address books.
+    ///
+    /// - Remark: HTTP `GET /v1/collections`.
+    /// - Remark: Generated from `#/paths//v1/collections/get(listCollections)`.
+    package enum ListCollections {
+        package static let id: Swift.String = "listCollections"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/collections/GET/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListCollections.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListCollections.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.ListCollections.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - headers:
+            package init(headers: Operations.ListCollections.Input.Headers = .init()) {
+                self.headers = headers
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/collections/GET/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/collections/GET/responses/200/content/application\/json`.
+                    case json([Components.Schemas.Collection])
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: [Components.Schemas.Collection] {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.ListCollections.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.ListCollections.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The collections, by account and href.
+            ///
+            /// - Remark: Generated from `#/paths//v1/collections/get(listCollections)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.ListCollections.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.ListCollections.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A problem (RFC 9457).
+            ///
+            /// - Remark: Generated from `#/paths//v1/collections/get(listCollections)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            package var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Enable or disable a collection, set its sync interval and conflict policy.
+    ///
+    /// - Remark: HTTP `PATCH /v1/collections/{collectionId}`.
+    /// - Remark: Generated from `#/paths//v1/collections/{collectionId}/patch(updateCollection)`.
+    package enum UpdateCollection {
+        package static let id: Swift.String = "updateCollection"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/collections/{collectionId}/PATCH/path`.
+            package struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/collections/{collectionId}/PATCH/path/collectionId`.
+                package var collectionId: Components.Parameters.CollectionID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - collectionId:
+                package init(collectionId: Components.Parameters.CollectionID) {
+                    self.collectionId = collectionId
+                }
+            }
+            package var path: Operations.UpdateCollection.Input.Path
+            /// - Remark: Generated from `#/paths/v1/collections/{collectionId}/PATCH/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.UpdateCollection.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.UpdateCollection.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.UpdateCollection.Input.Headers
+            /// - Remark: Generated from `#/paths/v1/collections/{collectionId}/PATCH/requestBody`.
+            @frozen package enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/collections/{collectionId}/PATCH/requestBody/content/application\/json`.
+                case json(Components.Schemas.CollectionChange)
+            }
+            package var body: Operations.UpdateCollection.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            ///   - body:
+            package init(
+                path: Operations.UpdateCollection.Input.Path,
+                headers: Operations.UpdateCollection.Input.Headers = .init(),
+                body: Operations.UpdateCollection.Input.Body
+            ) {
+                self.path = path
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/collections/{collectionId}/PATCH/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/collections/{collectionId}/PATCH/responses/200/content/application\/json`.
+                    case json(Components.Schemas.Collection)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.Collection {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.UpdateCollection.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.UpdateCollection.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The collection as it is now.
+            ///
+            /// - Remark: Generated from `#/paths//v1/collections/{collectionId}/patch(updateCollection)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.UpdateCollection.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.UpdateCollection.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A problem (RFC 9457).
+            ///
+            /// - Remark: Generated from `#/paths//v1/collections/{collectionId}/patch(updateCollection)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            package var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Sync a collection now and answer with the run.
+    ///
+    /// - Remark: HTTP `POST /v1/collections/{collectionId}/sync`.
+    /// - Remark: Generated from `#/paths//v1/collections/{collectionId}/sync/post(syncCollection)`.
+    package enum SyncCollection {
+        package static let id: Swift.String = "syncCollection"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/collections/{collectionId}/sync/POST/path`.
+            package struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/collections/{collectionId}/sync/POST/path/collectionId`.
+                package var collectionId: Components.Parameters.CollectionID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - collectionId:
+                package init(collectionId: Components.Parameters.CollectionID) {
+                    self.collectionId = collectionId
+                }
+            }
+            package var path: Operations.SyncCollection.Input.Path
+            /// - Remark: Generated from `#/paths/v1/collections/{collectionId}/sync/POST/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.SyncCollection.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.SyncCollection.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.SyncCollection.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            package init(
+                path: Operations.SyncCollection.Input.Path,
+                headers: Operations.SyncCollection.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.headers = headers
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/collections/{collectionId}/sync/POST/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/collections/{collectionId}/sync/POST/responses/200/content/application\/json`.
+                    case json(Components.Schemas.SyncRun)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.SyncRun {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.SyncCollection.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.SyncCollection.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The run (a failed run is an answer too; see `failure`).
+            ///
+            /// - Remark: Generated from `#/paths//v1/collections/{collectionId}/sync/post(syncCollection)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.SyncCollection.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.SyncCollection.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A problem (RFC 9457).
+            ///
+            /// - Remark: Generated from `#/paths//v1/collections/{collectionId}/sync/post(syncCollection)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            package var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// The collection's sync log, newest first, with per-item errors.
+    ///
+    /// - Remark: HTTP `GET /v1/collections/{collectionId}/runs`.
+    /// - Remark: Generated from `#/paths//v1/collections/{collectionId}/runs/get(listSyncRuns)`.
+    package enum ListSyncRuns {
+        package static let id: Swift.String = "listSyncRuns"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/collections/{collectionId}/runs/GET/path`.
+            package struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/collections/{collectionId}/runs/GET/path/collectionId`.
+                package var collectionId: Components.Parameters.CollectionID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - collectionId:
+                package init(collectionId: Components.Parameters.CollectionID) {
+                    self.collectionId = collectionId
+                }
+            }
+            package var path: Operations.ListSyncRuns.Input.Path
+            /// - Remark: Generated from `#/paths/v1/collections/{collectionId}/runs/GET/query`.
+            package struct Query: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/collections/{collectionId}/runs/GET/query/limit`.
+                package var limit: Swift.Int?
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - limit:
+                package init(limit: Swift.Int? = nil) {
+                    self.limit = limit
+                }
+            }
+            package var query: Operations.ListSyncRuns.Input.Query
+            /// - Remark: Generated from `#/paths/v1/collections/{collectionId}/runs/GET/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListSyncRuns.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListSyncRuns.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.ListSyncRuns.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - query:
+            ///   - headers:
+            package init(
+                path: Operations.ListSyncRuns.Input.Path,
+                query: Operations.ListSyncRuns.Input.Query = .init(),
+                headers: Operations.ListSyncRuns.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.query = query
+                self.headers = headers
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/collections/{collectionId}/runs/GET/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/collections/{collectionId}/runs/GET/responses/200/content/application\/json`.
+                    case json([Components.Schemas.SyncRun])
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: [Components.Schemas.SyncRun] {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.ListSyncRuns.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.ListSyncRuns.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The runs.
+            ///
+            /// - Remark: Generated from `#/paths//v1/collections/{collectionId}/runs/get(listSyncRuns)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.ListSyncRuns.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.ListSyncRuns.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A problem (RFC 9457).
+            ///
+            /// - Remark: Generated from `#/paths//v1/collections/{collectionId}/runs/get(listSyncRuns)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            package var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// The events overlapping a window, as occurrences (expanded) or as events.
+    ///
+    /// - Remark: HTTP `GET /v1/calendars/{calendarId}/events`.
+    /// - Remark: Generated from `#/paths//v1/calendars/{calendarId}/events/get(listEvents)`.
+    package enum ListEvents {
+        package static let id: Swift.String = "listEvents"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/calendars/{calendarId}/events/GET/path`.
+            package struct Path: Sendable, Hashable {
+                /// A collection of kind `calendar`.
+                ///
+                /// - Remark: Generated from `#/paths/v1/calendars/{calendarId}/events/GET/path/calendarId`.
+                package var calendarId: Components.Parameters.CalendarID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - calendarId: A collection of kind `calendar`.
+                package init(calendarId: Components.Parameters.CalendarID) {
+                    self.calendarId = calendarId
+                }
+            }
+            package var path: Operations.ListEvents.Input.Path
+            /// - Remark: Generated from `#/paths/v1/calendars/{calendarId}/events/GET/query`.
+            package struct Query: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/calendars/{calendarId}/events/GET/query/from`.
+                package var from: Foundation.Date
+                /// - Remark: Generated from `#/paths/v1/calendars/{calendarId}/events/GET/query/to`.
+                package var to: Foundation.Date
+                /// Each occurrence of a series (true, the default), or each event once (false).
+                ///
+                /// - Remark: Generated from `#/paths/v1/calendars/{calendarId}/events/GET/query/expand`.
+                package var expand: Swift.Bool?
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - from:
+                ///   - to:
+                ///   - expand: Each occurrence of a series (true, the default), or each event once (false).
+                package init(
+                    from: Foundation.Date,
+                    to: Foundation.Date,
+                    expand: Swift.Bool? = nil
+                ) {
+                    self.from = from
+                    self.to = to
+                    self.expand = expand
+                }
+            }
+            package var query: Operations.ListEvents.Input.Query
+            /// - Remark: Generated from `#/paths/v1/calendars/{calendarId}/events/GET/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListEvents.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListEvents.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.ListEvents.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - query:
+            ///   - headers:
+            package init(
+                path: Operations.ListEvents.Input.Path,
+                query: Operations.ListEvents.Input.Query,
+                headers: Operations.ListEvents.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.query = query
+                self.headers = headers
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/calendars/{calendarId}/events/GET/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/calendars/{calendarId}/events/GET/responses/200/content/application\/json`.
+                    case json([Components.Schemas.Event])
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: [Components.Schemas.Event] {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.ListEvents.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.ListEvents.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The events, by start.
+            ///
+            /// - Remark: Generated from `#/paths//v1/calendars/{calendarId}/events/get(listEvents)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.ListEvents.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.ListEvents.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A problem (RFC 9457).
+            ///
+            /// - Remark: Generated from `#/paths//v1/calendars/{calendarId}/events/get(listEvents)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            package var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Create an event (uploaded to the server before the answer, or pending when it cannot be reached).
+    ///
+    /// - Remark: HTTP `POST /v1/calendars/{calendarId}/events`.
+    /// - Remark: Generated from `#/paths//v1/calendars/{calendarId}/events/post(createEvent)`.
+    package enum CreateEvent {
+        package static let id: Swift.String = "createEvent"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/calendars/{calendarId}/events/POST/path`.
+            package struct Path: Sendable, Hashable {
+                /// A collection of kind `calendar`.
+                ///
+                /// - Remark: Generated from `#/paths/v1/calendars/{calendarId}/events/POST/path/calendarId`.
+                package var calendarId: Components.Parameters.CalendarID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - calendarId: A collection of kind `calendar`.
+                package init(calendarId: Components.Parameters.CalendarID) {
+                    self.calendarId = calendarId
+                }
+            }
+            package var path: Operations.CreateEvent.Input.Path
+            /// - Remark: Generated from `#/paths/v1/calendars/{calendarId}/events/POST/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.CreateEvent.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.CreateEvent.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.CreateEvent.Input.Headers
+            /// - Remark: Generated from `#/paths/v1/calendars/{calendarId}/events/POST/requestBody`.
+            @frozen package enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/calendars/{calendarId}/events/POST/requestBody/content/application\/json`.
+                case json(Components.Schemas.EventInput)
+            }
+            package var body: Operations.CreateEvent.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            ///   - body:
+            package init(
+                path: Operations.CreateEvent.Input.Path,
+                headers: Operations.CreateEvent.Input.Headers = .init(),
+                body: Operations.CreateEvent.Input.Body
+            ) {
+                self.path = path
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Created: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/calendars/{calendarId}/events/POST/responses/201/headers`.
+                package struct Headers: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/calendars/{calendarId}/events/POST/responses/201/headers/ETag`.
+                    package var eTag: Swift.String?
+                    /// Creates a new `Headers`.
+                    ///
+                    /// - Parameters:
+                    ///   - eTag:
+                    package init(eTag: Swift.String? = nil) {
+                        self.eTag = eTag
+                    }
+                }
+                /// Received HTTP response headers
+                package var headers: Operations.CreateEvent.Output.Created.Headers
+                /// - Remark: Generated from `#/paths/v1/calendars/{calendarId}/events/POST/responses/201/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/calendars/{calendarId}/events/POST/responses/201/content/application\/json`.
+                    case json(Components.Schemas.Event)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.Event {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.CreateEvent.Output.Created.Body
+                /// Creates a new `Created`.
+                ///
+                /// - Parameters:
+                ///   - headers: Received HTTP response headers
+                ///   - body: Received HTTP response body
+                package init(
+                    headers: Operations.CreateEvent.Output.Created.Headers = .init(),
+                    body: Operations.CreateEvent.Output.Created.Body
+                ) {
+                    self.headers = headers
+                    self.body = body
+                }
+            }
+            /// Created.
+            ///
+            /// - Remark: Generated from `#/paths//v1/calendars/{calendarId}/events/post(createEvent)/responses/201`.
+            ///
+            /// HTTP response code: `201 created`.
+            case created(Operations.CreateEvent.Output.Created)
+            /// The associated value of the enum case if `self` is `.created`.
+            ///
+            /// - Throws: An error if `self` is not `.created`.
+            /// - SeeAlso: `.created`.
+            package var created: Operations.CreateEvent.Output.Created {
+                get throws {
+                    switch self {
+                    case let .created(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "created",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A problem (RFC 9457).
+            ///
+            /// - Remark: Generated from `#/paths//v1/calendars/{calendarId}/events/post(createEvent)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            package var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// - Remark: HTTP `GET /v1/calendars/{calendarId}/events/{eventId}`.
+    /// - Remark: Generated from `#/paths//v1/calendars/{calendarId}/events/{eventId}/get(getEvent)`.
+    package enum GetEvent {
+        package static let id: Swift.String = "getEvent"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/calendars/{calendarId}/events/{eventId}/GET/path`.
+            package struct Path: Sendable, Hashable {
+                /// A collection of kind `calendar`.
+                ///
+                /// - Remark: Generated from `#/paths/v1/calendars/{calendarId}/events/{eventId}/GET/path/calendarId`.
+                package var calendarId: Components.Parameters.CalendarID
+                /// - Remark: Generated from `#/paths/v1/calendars/{calendarId}/events/{eventId}/GET/path/eventId`.
+                package var eventId: Components.Parameters.EventID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - calendarId: A collection of kind `calendar`.
+                ///   - eventId:
+                package init(
+                    calendarId: Components.Parameters.CalendarID,
+                    eventId: Components.Parameters.EventID
+                ) {
+                    self.calendarId = calendarId
+                    self.eventId = eventId
+                }
+            }
+            package var path: Operations.GetEvent.Input.Path
+            /// - Remark: Generated from `#/paths/v1/calendars/{calendarId}/events/{eventId}/GET/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetEvent.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetEvent.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.GetEvent.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            package init(
+                path: Operations.GetEvent.Input.Path,
+                headers: Operations.GetEvent.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.headers = headers
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/calendars/{calendarId}/events/{eventId}/GET/responses/200/headers`.
+                package struct Headers: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/calendars/{calendarId}/events/{eventId}/GET/responses/200/headers/ETag`.
+                    package var eTag: Swift.String?
+                    /// Creates a new `Headers`.
+                    ///
+                    /// - Parameters:
+                    ///   - eTag:
+                    package init(eTag: Swift.String? = nil) {
+                        self.eTag = eTag
+                    }
+                }
+                /// Received HTTP response headers
+                package var headers: Operations.GetEvent.Output.Ok.Headers
+                /// - Remark: Generated from `#/paths/v1/calendars/{calendarId}/events/{eventId}/GET/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/calendars/{calendarId}/events/{eventId}/GET/responses/200/content/application\/json`.
+                    case json(Components.Schemas.Event)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.Event {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.GetEvent.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - headers: Received HTTP response headers
+                ///   - body: Received HTTP response body
+                package init(
+                    headers: Operations.GetEvent.Output.Ok.Headers = .init(),
+                    body: Operations.GetEvent.Output.Ok.Body
+                ) {
+                    self.headers = headers
+                    self.body = body
+                }
+            }
+            /// The event (a series as its first occurrence's event, with its rule).
+            ///
+            /// - Remark: Generated from `#/paths//v1/calendars/{calendarId}/events/{eventId}/get(getEvent)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.GetEvent.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.GetEvent.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A problem (RFC 9457).
+            ///
+            /// - Remark: Generated from `#/paths//v1/calendars/{calendarId}/events/{eventId}/get(getEvent)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            package var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Change an event, one occurrence of it, or that occurrence and the later ones.
+    ///
+    /// With `occurrence` and `range=this` one occurrence changes; with `range=thisAndFuture`
+    /// the series ends before it and a new event (the answer) carries the change from it on.
+    /// `If-Match` with the event's ETag refuses the change (412, with the current version)
+    /// when the event changed meanwhile; 409 (with the current version) says the server
+    /// holds something else after the upload.
+    ///
+    ///
+    /// - Remark: HTTP `PUT /v1/calendars/{calendarId}/events/{eventId}`.
+    /// - Remark: Generated from `#/paths//v1/calendars/{calendarId}/events/{eventId}/put(updateEvent)`.
+    package enum UpdateEvent {
+        package static let id: Swift.String = "updateEvent"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/calendars/{calendarId}/events/{eventId}/PUT/path`.
+            package struct Path: Sendable, Hashable {
+                /// A collection of kind `calendar`.
+                ///
+                /// - Remark: Generated from `#/paths/v1/calendars/{calendarId}/events/{eventId}/PUT/path/calendarId`.
+                package var calendarId: Components.Parameters.CalendarID
+                /// - Remark: Generated from `#/paths/v1/calendars/{calendarId}/events/{eventId}/PUT/path/eventId`.
+                package var eventId: Components.Parameters.EventID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - calendarId: A collection of kind `calendar`.
+                ///   - eventId:
+                package init(
+                    calendarId: Components.Parameters.CalendarID,
+                    eventId: Components.Parameters.EventID
+                ) {
+                    self.calendarId = calendarId
+                    self.eventId = eventId
+                }
+            }
+            package var path: Operations.UpdateEvent.Input.Path
+            /// - Remark: Generated from `#/paths/v1/calendars/{calendarId}/events/{eventId}/PUT/query`.
+            package struct Query: Sendable, Hashable {
+                /// An occurrence of a series, by its `occurrence` value in listings.
+                ///
+                /// - Remark: Generated from `#/paths/v1/calendars/{calendarId}/events/{eventId}/PUT/query/occurrence`.
+                package var occurrence: Components.Parameters.Occurrence?
+                /// - Remark: Generated from `#/components/parameters/Range`.
+                @frozen package enum Range: String, Codable, Hashable, Sendable, CaseIterable {
+                    case this = "this"
+                    case thisAndFuture = "thisAndFuture"
+                }
+                /// - Remark: Generated from `#/paths/v1/calendars/{calendarId}/events/{eventId}/PUT/query/range`.
+                package var range: Components.Parameters.Range?
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - occurrence: An occurrence of a series, by its `occurrence` value in listings.
+                ///   - range:
+                package init(
+                    occurrence: Components.Parameters.Occurrence? = nil,
+                    range: Components.Parameters.Range? = nil
+                ) {
+                    self.occurrence = occurrence
+                    self.range = range
+                }
+            }
+            package var query: Operations.UpdateEvent.Input.Query
+            /// - Remark: Generated from `#/paths/v1/calendars/{calendarId}/events/{eventId}/PUT/header`.
+            package struct Headers: Sendable, Hashable {
+                /// The ETag of the version the change is based on.
+                ///
+                /// - Remark: Generated from `#/paths/v1/calendars/{calendarId}/events/{eventId}/PUT/header/If-Match`.
+                package var ifMatch: Components.Parameters.IfMatch?
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.UpdateEvent.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - ifMatch: The ETag of the version the change is based on.
+                ///   - accept:
+                package init(
+                    ifMatch: Components.Parameters.IfMatch? = nil,
+                    accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.UpdateEvent.AcceptableContentType>] = .defaultValues()
+                ) {
+                    self.ifMatch = ifMatch
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.UpdateEvent.Input.Headers
+            /// - Remark: Generated from `#/paths/v1/calendars/{calendarId}/events/{eventId}/PUT/requestBody`.
+            @frozen package enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/calendars/{calendarId}/events/{eventId}/PUT/requestBody/content/application\/json`.
+                case json(Components.Schemas.EventInput)
+            }
+            package var body: Operations.UpdateEvent.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - query:
+            ///   - headers:
+            ///   - body:
+            package init(
+                path: Operations.UpdateEvent.Input.Path,
+                query: Operations.UpdateEvent.Input.Query = .init(),
+                headers: Operations.UpdateEvent.Input.Headers = .init(),
+                body: Operations.UpdateEvent.Input.Body
+            ) {
+                self.path = path
+                self.query = query
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/calendars/{calendarId}/events/{eventId}/PUT/responses/200/headers`.
+                package struct Headers: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/calendars/{calendarId}/events/{eventId}/PUT/responses/200/headers/ETag`.
+                    package var eTag: Swift.String?
+                    /// Creates a new `Headers`.
+                    ///
+                    /// - Parameters:
+                    ///   - eTag:
+                    package init(eTag: Swift.String? = nil) {
+                        self.eTag = eTag
+                    }
+                }
+                /// Received HTTP response headers
+                package var headers: Operations.UpdateEvent.Output.Ok.Headers
+                /// - Remark: Generated from `#/paths/v1/calendars/{calendarId}/events/{eventId}/PUT/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/calendars/{calendarId}/events/{eventId}/PUT/responses/200/content/application\/json`.
+                    case json(Components.Schemas.Event)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.Event {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.UpdateEvent.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - headers: Received HTTP response headers
+                ///   - body: Received HTTP response body
+                package init(
+                    headers: Operations.UpdateEvent.Output.Ok.Headers = .init(),
+                    body: Operations.UpdateEvent.Output.Ok.Body
+                ) {
+                    self.headers = headers
+                    self.body = body
+                }
+            }
+            /// Changed.
+            ///
+            /// - Remark: Generated from `#/paths//v1/calendars/{calendarId}/events/{eventId}/put(updateEvent)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.UpdateEvent.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.UpdateEvent.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A problem (RFC 9457).
+            ///
+            /// - Remark: Generated from `#/paths//v1/calendars/{calendarId}/events/{eventId}/put(updateEvent)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            package var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Delete an event, one occurrence of it, or that occurrence and the later ones.
+    ///
+    /// - Remark: HTTP `DELETE /v1/calendars/{calendarId}/events/{eventId}`.
+    /// - Remark: Generated from `#/paths//v1/calendars/{calendarId}/events/{eventId}/delete(deleteEvent)`.
+    package enum DeleteEvent {
+        package static let id: Swift.String = "deleteEvent"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/calendars/{calendarId}/events/{eventId}/DELETE/path`.
+            package struct Path: Sendable, Hashable {
+                /// A collection of kind `calendar`.
+                ///
+                /// - Remark: Generated from `#/paths/v1/calendars/{calendarId}/events/{eventId}/DELETE/path/calendarId`.
+                package var calendarId: Components.Parameters.CalendarID
+                /// - Remark: Generated from `#/paths/v1/calendars/{calendarId}/events/{eventId}/DELETE/path/eventId`.
+                package var eventId: Components.Parameters.EventID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - calendarId: A collection of kind `calendar`.
+                ///   - eventId:
+                package init(
+                    calendarId: Components.Parameters.CalendarID,
+                    eventId: Components.Parameters.EventID
+                ) {
+                    self.calendarId = calendarId
+                    self.eventId = eventId
+                }
+            }
+            package var path: Operations.DeleteEvent.Input.Path
+            /// - Remark: Generated from `#/paths/v1/calendars/{calendarId}/events/{eventId}/DELETE/query`.
+            package struct Query: Sendable, Hashable {
+                /// An occurrence of a series, by its `occurrence` value in listings.
+                ///
+                /// - Remark: Generated from `#/paths/v1/calendars/{calendarId}/events/{eventId}/DELETE/query/occurrence`.
+                package var occurrence: Components.Parameters.Occurrence?
+                /// - Remark: Generated from `#/components/parameters/Range`.
+                @frozen package enum Range: String, Codable, Hashable, Sendable, CaseIterable {
+                    case this = "this"
+                    case thisAndFuture = "thisAndFuture"
+                }
+                /// - Remark: Generated from `#/paths/v1/calendars/{calendarId}/events/{eventId}/DELETE/query/range`.
+                package var range: Components.Parameters.Range?
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - occurrence: An occurrence of a series, by its `occurrence` value in listings.
+                ///   - range:
+                package init(
+                    occurrence: Components.Parameters.Occurrence? = nil,
+                    range: Components.Parameters.Range? = nil
+                ) {
+                    self.occurrence = occurrence
+                    self.range = range
+                }
+            }
+            package var query: Operations.DeleteEvent.Input.Query
+            /// - Remark: Generated from `#/paths/v1/calendars/{calendarId}/events/{eventId}/DELETE/header`.
+            package struct Headers: Sendable, Hashable {
+                /// The ETag of the version the change is based on.
+                ///
+                /// - Remark: Generated from `#/paths/v1/calendars/{calendarId}/events/{eventId}/DELETE/header/If-Match`.
+                package var ifMatch: Components.Parameters.IfMatch?
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.DeleteEvent.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - ifMatch: The ETag of the version the change is based on.
+                ///   - accept:
+                package init(
+                    ifMatch: Components.Parameters.IfMatch? = nil,
+                    accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.DeleteEvent.AcceptableContentType>] = .defaultValues()
+                ) {
+                    self.ifMatch = ifMatch
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.DeleteEvent.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - query:
+            ///   - headers:
+            package init(
+                path: Operations.DeleteEvent.Input.Path,
+                query: Operations.DeleteEvent.Input.Query = .init(),
+                headers: Operations.DeleteEvent.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.query = query
+                self.headers = headers
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct NoContent: Sendable, Hashable {
+                /// Creates a new `NoContent`.
+                package init() {}
+            }
+            /// The event is gone.
+            ///
+            /// - Remark: Generated from `#/paths//v1/calendars/{calendarId}/events/{eventId}/delete(deleteEvent)/responses/204`.
+            ///
+            /// HTTP response code: `204 noContent`.
+            case noContent(Operations.DeleteEvent.Output.NoContent)
+            /// The event is gone.
+            ///
+            /// - Remark: Generated from `#/paths//v1/calendars/{calendarId}/events/{eventId}/delete(deleteEvent)/responses/204`.
+            ///
+            /// HTTP response code: `204 noContent`.
+            package static var noContent: Self {
+                .noContent(.init())
+            }
+            /// The associated value of the enum case if `self` is `.noContent`.
+            ///
+            /// - Throws: An error if `self` is not `.noContent`.
+            /// - SeeAlso: `.noContent`.
+            package var noContent: Operations.DeleteEvent.Output.NoContent {
+                get throws {
+                    switch self {
+                    case let .noContent(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "noContent",
+                            response: self
+                        )
+                    }
+                }
+            }
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/calendars/{calendarId}/events/{eventId}/DELETE/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/calendars/{calendarId}/events/{eventId}/DELETE/responses/200/content/application\/json`.
+                    case json(Components.Schemas.Event)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.Event {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.DeleteEvent.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.DeleteEvent.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// Occurrences were removed; what is left.
+            ///
+            /// - Remark: Generated from `#/paths//v1/calendars/{calendarId}/events/{eventId}/delete(deleteEvent)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.DeleteEvent.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.DeleteEvent.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A problem (RFC 9457).
+            ///
+            /// - Remark: Generated from `#/paths//v1/calendars/{calendarId}/events/{eventId}/delete(deleteEvent)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            package var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
 }

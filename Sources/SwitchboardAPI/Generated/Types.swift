@@ -65,6 +65,56 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /v1/bookings/{id}/cancel`.
     /// - Remark: Generated from `#/paths//v1/bookings/{id}/cancel/post(cancelBooking)`.
     func cancelBooking(_ input: Operations.CancelBooking.Input) async throws -> Operations.CancelBooking.Output
+    /// The tenant's synced calendars and address books.
+    ///
+    /// - Remark: HTTP `GET /v1/collections`.
+    /// - Remark: Generated from `#/paths//v1/collections/get(listCollections)`.
+    func listCollections(_ input: Operations.ListCollections.Input) async throws -> Operations.ListCollections.Output
+    /// Enable or disable a collection, set its sync interval and conflict policy.
+    ///
+    /// - Remark: HTTP `PATCH /v1/collections/{collectionId}`.
+    /// - Remark: Generated from `#/paths//v1/collections/{collectionId}/patch(updateCollection)`.
+    func updateCollection(_ input: Operations.UpdateCollection.Input) async throws -> Operations.UpdateCollection.Output
+    /// Sync a collection now and answer with the run.
+    ///
+    /// - Remark: HTTP `POST /v1/collections/{collectionId}/sync`.
+    /// - Remark: Generated from `#/paths//v1/collections/{collectionId}/sync/post(syncCollection)`.
+    func syncCollection(_ input: Operations.SyncCollection.Input) async throws -> Operations.SyncCollection.Output
+    /// The collection's sync log, newest first, with per-item errors.
+    ///
+    /// - Remark: HTTP `GET /v1/collections/{collectionId}/runs`.
+    /// - Remark: Generated from `#/paths//v1/collections/{collectionId}/runs/get(listSyncRuns)`.
+    func listSyncRuns(_ input: Operations.ListSyncRuns.Input) async throws -> Operations.ListSyncRuns.Output
+    /// The events overlapping a window, as occurrences (expanded) or as events.
+    ///
+    /// - Remark: HTTP `GET /v1/calendars/{calendarId}/events`.
+    /// - Remark: Generated from `#/paths//v1/calendars/{calendarId}/events/get(listEvents)`.
+    func listEvents(_ input: Operations.ListEvents.Input) async throws -> Operations.ListEvents.Output
+    /// Create an event (uploaded to the server before the answer, or pending when it cannot be reached).
+    ///
+    /// - Remark: HTTP `POST /v1/calendars/{calendarId}/events`.
+    /// - Remark: Generated from `#/paths//v1/calendars/{calendarId}/events/post(createEvent)`.
+    func createEvent(_ input: Operations.CreateEvent.Input) async throws -> Operations.CreateEvent.Output
+    /// - Remark: HTTP `GET /v1/calendars/{calendarId}/events/{eventId}`.
+    /// - Remark: Generated from `#/paths//v1/calendars/{calendarId}/events/{eventId}/get(getEvent)`.
+    func getEvent(_ input: Operations.GetEvent.Input) async throws -> Operations.GetEvent.Output
+    /// Change an event, one occurrence of it, or that occurrence and the later ones.
+    ///
+    /// With `occurrence` and `range=this` one occurrence changes; with `range=thisAndFuture`
+    /// the series ends before it and a new event (the answer) carries the change from it on.
+    /// `If-Match` with the event's ETag refuses the change (412, with the current version)
+    /// when the event changed meanwhile; 409 (with the current version) says the server
+    /// holds something else after the upload.
+    ///
+    ///
+    /// - Remark: HTTP `PUT /v1/calendars/{calendarId}/events/{eventId}`.
+    /// - Remark: Generated from `#/paths//v1/calendars/{calendarId}/events/{eventId}/put(updateEvent)`.
+    func updateEvent(_ input: Operations.UpdateEvent.Input) async throws -> Operations.UpdateEvent.Output
+    /// Delete an event, one occurrence of it, or that occurrence and the later ones.
+    ///
+    /// - Remark: HTTP `DELETE /v1/calendars/{calendarId}/events/{eventId}`.
+    /// - Remark: Generated from `#/paths//v1/calendars/{calendarId}/events/{eventId}/delete(deleteEvent)`.
+    func deleteEvent(_ input: Operations.DeleteEvent.Input) async throws -> Operations.DeleteEvent.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -178,6 +228,136 @@ extension APIProtocol {
     ) async throws -> Operations.CancelBooking.Output {
         try await cancelBooking(Operations.CancelBooking.Input(
             path: path,
+            headers: headers
+        ))
+    }
+    /// The tenant's synced calendars and address books.
+    ///
+    /// - Remark: HTTP `GET /v1/collections`.
+    /// - Remark: Generated from `#/paths//v1/collections/get(listCollections)`.
+    package func listCollections(headers: Operations.ListCollections.Input.Headers = .init()) async throws -> Operations.ListCollections.Output {
+        try await listCollections(Operations.ListCollections.Input(headers: headers))
+    }
+    /// Enable or disable a collection, set its sync interval and conflict policy.
+    ///
+    /// - Remark: HTTP `PATCH /v1/collections/{collectionId}`.
+    /// - Remark: Generated from `#/paths//v1/collections/{collectionId}/patch(updateCollection)`.
+    package func updateCollection(
+        path: Operations.UpdateCollection.Input.Path,
+        headers: Operations.UpdateCollection.Input.Headers = .init(),
+        body: Operations.UpdateCollection.Input.Body
+    ) async throws -> Operations.UpdateCollection.Output {
+        try await updateCollection(Operations.UpdateCollection.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Sync a collection now and answer with the run.
+    ///
+    /// - Remark: HTTP `POST /v1/collections/{collectionId}/sync`.
+    /// - Remark: Generated from `#/paths//v1/collections/{collectionId}/sync/post(syncCollection)`.
+    package func syncCollection(
+        path: Operations.SyncCollection.Input.Path,
+        headers: Operations.SyncCollection.Input.Headers = .init()
+    ) async throws -> Operations.SyncCollection.Output {
+        try await syncCollection(Operations.SyncCollection.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// The collection's sync log, newest first, with per-item errors.
+    ///
+    /// - Remark: HTTP `GET /v1/collections/{collectionId}/runs`.
+    /// - Remark: Generated from `#/paths//v1/collections/{collectionId}/runs/get(listSyncRuns)`.
+    package func listSyncRuns(
+        path: Operations.ListSyncRuns.Input.Path,
+        query: Operations.ListSyncRuns.Input.Query = .init(),
+        headers: Operations.ListSyncRuns.Input.Headers = .init()
+    ) async throws -> Operations.ListSyncRuns.Output {
+        try await listSyncRuns(Operations.ListSyncRuns.Input(
+            path: path,
+            query: query,
+            headers: headers
+        ))
+    }
+    /// The events overlapping a window, as occurrences (expanded) or as events.
+    ///
+    /// - Remark: HTTP `GET /v1/calendars/{calendarId}/events`.
+    /// - Remark: Generated from `#/paths//v1/calendars/{calendarId}/events/get(listEvents)`.
+    package func listEvents(
+        path: Operations.ListEvents.Input.Path,
+        query: Operations.ListEvents.Input.Query,
+        headers: Operations.ListEvents.Input.Headers = .init()
+    ) async throws -> Operations.ListEvents.Output {
+        try await listEvents(Operations.ListEvents.Input(
+            path: path,
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Create an event (uploaded to the server before the answer, or pending when it cannot be reached).
+    ///
+    /// - Remark: HTTP `POST /v1/calendars/{calendarId}/events`.
+    /// - Remark: Generated from `#/paths//v1/calendars/{calendarId}/events/post(createEvent)`.
+    package func createEvent(
+        path: Operations.CreateEvent.Input.Path,
+        headers: Operations.CreateEvent.Input.Headers = .init(),
+        body: Operations.CreateEvent.Input.Body
+    ) async throws -> Operations.CreateEvent.Output {
+        try await createEvent(Operations.CreateEvent.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// - Remark: HTTP `GET /v1/calendars/{calendarId}/events/{eventId}`.
+    /// - Remark: Generated from `#/paths//v1/calendars/{calendarId}/events/{eventId}/get(getEvent)`.
+    package func getEvent(
+        path: Operations.GetEvent.Input.Path,
+        headers: Operations.GetEvent.Input.Headers = .init()
+    ) async throws -> Operations.GetEvent.Output {
+        try await getEvent(Operations.GetEvent.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Change an event, one occurrence of it, or that occurrence and the later ones.
+    ///
+    /// With `occurrence` and `range=this` one occurrence changes; with `range=thisAndFuture`
+    /// the series ends before it and a new event (the answer) carries the change from it on.
+    /// `If-Match` with the event's ETag refuses the change (412, with the current version)
+    /// when the event changed meanwhile; 409 (with the current version) says the server
+    /// holds something else after the upload.
+    ///
+    ///
+    /// - Remark: HTTP `PUT /v1/calendars/{calendarId}/events/{eventId}`.
+    /// - Remark: Generated from `#/paths//v1/calendars/{calendarId}/events/{eventId}/put(updateEvent)`.
+    package func updateEvent(
+        path: Operations.UpdateEvent.Input.Path,
+        query: Operations.UpdateEvent.Input.Query = .init(),
+        headers: Operations.UpdateEvent.Input.Headers = .init(),
+        body: Operations.UpdateEvent.Input.Body
+    ) async throws -> Operations.UpdateEvent.Output {
+        try await updateEvent(Operations.UpdateEvent.Input(
+            path: path,
+            query: query,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Delete an event, one occurrence of it, or that occurrence and the later ones.
+    ///
+    /// - Remark: HTTP `DELETE /v1/calendars/{calendarId}/events/{eventId}`.
+    /// - Remark: Generated from `#/paths//v1/calendars/{calendarId}/events/{eventId}/delete(deleteEvent)`.
+    package func deleteEvent(
+        path: Operations.DeleteEvent.Input.Path,
+        query: Operations.DeleteEvent.Input.Query = .init(),
+        headers: Operations.DeleteEvent.Input.Headers = .init()
+    ) async throws -> Operations.DeleteEvent.Output {
+        try await deleteEvent(Operations.DeleteEvent.Input(
+            path: path,
+            query: query,
             headers: headers
         ))
     }
