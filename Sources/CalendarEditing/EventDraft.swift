@@ -51,6 +51,11 @@ public struct EventDraft: Sendable, Hashable {
         where text.utf8.count > Self.maxTextBytes {
             throw .invalid(field, "longer than \(Self.maxTextBytes) bytes")
         }
+        // A calendar event repeats hourly at most: a rule by the second or minute makes
+        // millions of instances for every reader to expand.
+        if let recurrence, [.secondly, .minutely].contains(recurrence.frequency) {
+            throw .invalid("recurrence", "an event repeats at most hourly")
+        }
         if let status, ![EventStatus.tentative, .confirmed, .cancelled].contains(status) {
             throw .invalid("status", "an event's status is TENTATIVE, CONFIRMED or CANCELLED")
         }

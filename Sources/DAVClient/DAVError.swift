@@ -10,7 +10,7 @@ public struct DAVError: Error, Sendable, Hashable, CustomStringConvertible {
         enum Base: String, Sendable, Hashable {
             case conflict, notFound, unauthorized, forbidden, locked, rateLimited, status, insufficientStorage
             case invalidSyncToken, tooLarge, timeout, redirectLoop, tooManyRedirects, circuitOpen
-            case connection, invalidURL, malformedResponse, cancelled
+            case connection, invalidURL, malformedResponse, cancelled, destinationRefused
         }
         let base: Base
         init(_ base: Base) { self.base = base }
@@ -18,6 +18,8 @@ public struct DAVError: Error, Sendable, Hashable, CustomStringConvertible {
         /// A precondition failed (`412`, or `409` on a write): somebody else changed the
         /// object first. ``DAVError/currentETag`` holds the server's ETag when it was learnt.
         public static let conflict = Code(.conflict)
+        /// The host resolves to an address the ``NetworkPolicy`` does not allow (nothing was sent).
+        public static let destinationRefused = Code(.destinationRefused)
         /// `404` or `410`: the resource does not exist (any more).
         public static let notFound = Code(.notFound)
         /// `401`: the credentials were refused.

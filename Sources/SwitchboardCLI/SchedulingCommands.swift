@@ -36,12 +36,14 @@ struct WindowOptions: ParsableArguments {
 
 /// Runs `body` with a booking service over the store; booking errors print and exit with 1.
 func withBookingService<Result: Sendable>(
-    _ store: StoreOptions, caFile: String? = nil, _ body: (BookingService, SQLSyncStore) async throws -> Result
+    _ store: StoreOptions, caFile: String? = nil, network: NetworkOptions = NetworkOptions(),
+    _ body: (BookingService, SQLSyncStore) async throws -> Result
 ) async throws -> Result {
-    try await store.withStore { store, secrets in
+    let policy = try network.policy()
+    return try await store.withStore { store, secrets in
         var configuration = ClientConfiguration()
         configuration.additionalTrustRootsFile = caFile
-        let clients = AccountClients(secrets: secrets, configuration: configuration)
+        let clients = AccountClients(secrets: secrets, configuration: configuration, tenantPolicy: policy)
         do {
             let result = try await body(BookingService(store: store, clients: clients), store)
             await clients.shutdown()

@@ -17,10 +17,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The largest request body accepted, in bytes.") var maxBody = 64 * 1024
     @Option(help: "A PEM file of extra trusted certificates for the calendar servers.") var caFile: String?
     @OptionGroup var store: StoreOptions
+    @OptionGroup var network: NetworkOptions
 
     func run() async throws {
         let configuration = ServerConfiguration(host: host, port: port, maxBodyBytes: maxBody)
-        try await withBookingService(store, caFile: caFile) { service, store in
+        try await withBookingService(store, caFile: caFile, network: network) { service, store in
             var logger = Logger(label: "switchboard.server")
             logger.logLevel = .info
             try await SwitchboardServer.application(store: store, service: service, configuration: configuration, logger: logger)

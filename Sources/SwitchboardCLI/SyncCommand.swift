@@ -44,14 +44,16 @@ struct SyncCommand: AsyncParsableCommand {
 
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
+        @OptionGroup var network: NetworkOptions
 
         func run() async throws {
+            let policy = try network.policy()
             let summary = try await store.withStore { store, secrets in
                 let accounts = try await store.accounts().filter { account == nil || $0.name == account }
                 if let account, accounts.isEmpty { throw ValidationError("no account named \(account)") }
                 var configuration = ClientConfiguration()
                 configuration.additionalTrustRootsFile = caFile
-                let clients = AccountClients(secrets: secrets, configuration: configuration)
+                let clients = AccountClients(secrets: secrets, configuration: configuration, tenantPolicy: policy)
                 var summary = SyncSummary()
                 let progress = ProgressDisplay(enabled: !output.json && isatty(2) == 1)
                 for account in accounts {

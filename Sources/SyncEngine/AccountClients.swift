@@ -5,15 +5,19 @@ public import SyncStore
 
 /// DAV clients for the store's accounts: one connection pool per account, its password
 /// opened from the sealed copy only when the pool is made. Shut down once at the end.
+/// A tenant's accounts reach only what `tenantPolicy` allows; the operator's reach anything.
 public final class AccountClients: Sendable {
     private let secrets: SecretBox
     private let baseConfiguration: ClientConfiguration
+    /// The addresses a tenant's accounts may reach.
+    public let tenantPolicy: NetworkPolicy
     private let transports = Mutex<[String: HTTPTransport]>([:])
 
     /// Clients configured like `configuration`, with each account's credentials.
-    public init(secrets: SecretBox, configuration: ClientConfiguration = ClientConfiguration()) {
+    public init(secrets: SecretBox, configuration: ClientConfiguration = ClientConfiguration(), tenantPolicy: NetworkPolicy = NetworkPolicy()) {
         self.secrets = secrets
         baseConfiguration = configuration
+        self.tenantPolicy = tenantPolicy
     }
 
     /// The client for `account`.
@@ -22,6 +26,7 @@ public final class AccountClients: Sendable {
             throw SyncError(.account, detail: "account \(account.name) has an invalid server URL")
         }
         var configuration = baseConfiguration
+        if account.tenantID != nil { configuration.networkPolicy = tenantPolicy }
         if let sealed = account.sealedPassword {
             do {
                 configuration.credentials = .basic(user: account.username, password: try secrets.open(sealed))

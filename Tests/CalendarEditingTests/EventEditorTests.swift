@@ -177,5 +177,7 @@ import Testing
         #expect(field(EventDraft(summary: "x", timing: .allDay(first: day, end: day))) == "endDate")
         #expect(field(EventDraft(summary: String(repeating: "x", count: 20_000), timing: .timed(start: 0, end: 10, timeZone: nil))) == "summary")
         #expect(field(EventDraft(summary: "x", timing: .timed(start: 0, end: 10, timeZone: nil), status: .completed)) == "status")
+        #expect(field(EventDraft(summary: "x", timing: .timed(start: 0, end: 10, timeZone: nil),
+                                 recurrence: try RecurrenceRule(parsing: "FREQ=MINUTELY"))) == "recurrence")
     }
 }

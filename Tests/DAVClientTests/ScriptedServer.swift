@@ -42,16 +42,17 @@ struct ScriptedServer {
 
     /// Runs `body` with the server's base URL; `script` answers each request.
     static func with<Result: Sendable>(
+        host: String = "127.0.0.1",
         _ script: @escaping @Sendable (Request) async -> [Step], _ body: @Sendable (URL, RequestLog) async throws -> Result
     ) async throws -> Result {
         let log = RequestLog()
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .bind(host: "127.0.0.1", port: 0) { child in
+            .bind(host: host, port: 0) { child in
                 child.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: child) }
             }
         let port = server.channel.localAddress?.port ?? 0
-        let url = URL(string: "http://127.0.0.1:\(port)/")!
+        let url = URL(string: "http://\(host):\(port)/")!
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 try await withThrowingDiscardingTaskGroup { connections in

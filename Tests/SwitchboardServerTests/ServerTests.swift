@@ -63,7 +63,7 @@ struct ServerHarness {
             try await store.saveResource(resource)
 
             let scopedKeys = keys
-            let clients = AccountClients(secrets: secrets)
+            let clients = AccountClients(secrets: secrets, tenantPolicy: NetworkPolicy(allowing: [IPRange("127.0.0.1")!]))
             let service = BookingService(store: store, clients: clients)
             let router = try SwitchboardServer.router(store: store, service: service,
                                                       configuration: ServerConfiguration(maxBodyBytes: maxBodyBytes))

@@ -50,6 +50,8 @@ public struct ClientConfiguration: Sendable {
     public var maxRequestBytes: Int = 64 << 20
     /// A PEM file of certificates to trust besides the system's (a self-hosted server's own CA).
     public var additionalTrustRootsFile: String?
+    /// The addresses requests may reach, or `nil` for any (the operator's own accounts).
+    public var networkPolicy: NetworkPolicy?
     /// The `User-Agent` header.
     public var userAgent: String = "Switchboard/0.1"
 

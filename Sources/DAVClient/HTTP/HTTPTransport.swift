@@ -120,6 +120,7 @@ public final class HTTPTransport: Sendable {
         var visited: Set<String> = [request.url.absoluteString]
         var sendCredentials = true
         for _ in 0...configuration.maxRedirects {
+            if let policy = configuration.networkPolicy { try await Self.check(request.url, method: request.method, against: policy) }
             let response = try await sendRetrying(request, sendCredentials: sendCredentials, read: read)
             guard [301, 302, 303, 307, 308].contains(response.status),
                 let location = response.headers.first(name: "location")
@@ -141,6 +142,33 @@ public final class HTTPTransport: Sendable {
         }
         throw DAVError(.tooManyRedirects, method: original.method, url: original.url.absoluteString,
                        detail: "more than \(configuration.maxRedirects) redirects")
+    }
+
+    /// Refuses a URL whose host is, or resolves to, an address the policy does not allow.
+    /// (The connection resolves the name again; a name that changes its answer between the
+    /// two — DNS rebinding — is not caught here. See docs/decisions.md.)
+    static func check(_ url: URL, method: String, against policy: NetworkPolicy) async throws(DAVError) {
+        guard let host = url.host, !host.isEmpty else {
+            throw DAVError(.invalidURL, method: method, url: url.absoluteString, detail: "no host")
+        }
+        let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        let addresses: [IPAddress]
+        if let literal = IPAddress(bare) {
+            addresses = [literal]
+        } else {
+            do {
+                addresses = try await AddressResolver.addresses(of: bare)
+            } catch {
+                throw DAVError(.connection, method: method, url: url.absoluteString, detail: "\(host) does not resolve: \(error)")
+            }
+        }
+        if let refused = addresses.first(where: { !policy.permits($0) }) {
+            throw DAVError(.destinationRefused, method: method, url: url.absoluteString,
+                           detail: "\(host) is \(refused), an address the network policy does not allow")
+        }
+        guard !addresses.isEmpty else {
+            throw DAVError(.connection, method: method, url: url.absoluteString, detail: "\(host) has no address")
+        }
     }
 
     static func sameOrigin(_ a: URL, _ b: URL) -> Bool {

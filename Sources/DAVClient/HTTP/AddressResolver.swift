@@ -1,0 +1,52 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import NIOPosix
+
+/// Host names to addresses with the system resolver (`getaddrinfo`), which blocks: it runs
+/// on NIO's thread pool, never on an event loop or the cooperative pool.
+enum AddressResolver {
+    struct Failure: Error, CustomStringConvertible {
+        var code: Int32
+        var description: String { String(cString: gai_strerror(code)) }
+    }
+
+    static func addresses(of host: String) async throws -> [IPAddress] {
+        try await NIOThreadPool.singleton.runIfActive {
+            var hints = addrinfo()
+            #if canImport(Glibc)
+            hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+            #else
+            hints.ai_socktype = SOCK_STREAM
+            #endif
+            var list: UnsafeMutablePointer<addrinfo>?
+            let status = getaddrinfo(host, nil, &hints, &list)
+            guard status == 0 else { throw Failure(code: status) }
+            defer { freeaddrinfo(list) }
+            var found: [IPAddress] = []
+            var cursor = list
+            while let entry = cursor {
+                if let socketAddress = entry.pointee.ai_addr {
+                    switch Int32(socketAddress.pointee.sa_family) {
+                    case AF_INET:
+                        socketAddress.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { pointer in
+                            var address = pointer.pointee.sin_addr
+                            if let ip = IPAddress(bytes: withUnsafeBytes(of: &address) { Array($0) }) { found.append(ip) }
+                        }
+                    case AF_INET6:
+                        socketAddress.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { pointer in
+                            var address = pointer.pointee.sin6_addr
+                            if let ip = IPAddress(bytes: withUnsafeBytes(of: &address) { Array($0) }) { found.append(ip) }
+                        }
+                    default:
+                        break
+                    }
+                }
+                cursor = entry.pointee.ai_next
+            }
+            return found
+        }
+    }
+}

@@ -1,0 +1,22 @@
+import ArgumentParser
+import DAVClient
+import Foundation
+
+/// Which internal addresses tenants' accounts (and later webhooks) may reach: none by
+/// default; `--allow-network` and `SWITCHBOARD_ALLOW_NETWORK` (comma-separated) add ranges.
+struct NetworkOptions: ParsableArguments {
+    @Option(name: .customLong("allow-network"),
+            help: "An internal address or CIDR range tenants' servers may use (e.g. 127.0.0.1 for a local test server); repeatable. Also SWITCHBOARD_ALLOW_NETWORK.")
+    var allowed: [String] = []
+
+    /// The policy from the options and the environment.
+    func policy(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> NetworkPolicy {
+        let fromEnvironment = (environment["SWITCHBOARD_ALLOW_NETWORK"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        var ranges: [IPRange] = []
+        for text in fromEnvironment + allowed where !text.isEmpty {
+            guard let range = IPRange(text) else { throw ValidationError("\(text) is not an address or a CIDR range") }
+            ranges.append(range)
+        }
+        return NetworkPolicy(allowing: ranges)
+    }
+}
