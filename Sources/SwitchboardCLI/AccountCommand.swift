@@ -1,8 +1,8 @@
 public import ArgumentParser
 import DAVClient
-import DAVXML
 import Foundation
 public import SyncPlanning
+import SyncEngine
 import SyncStore
 
 /// `switchboard account add|list|remove`: the accounts the store syncs.
@@ -32,38 +32,27 @@ struct AccountCommand: AsyncParsableCommand {
         @Option(help: "The tenant (name) whose API keys reach the account's calendars and address books.")
         var tenant: String?
 
+        @OptionGroup var network: NetworkOptions
+
         func run() async throws {
-            let (discovery, found) = try await server.withClient { client in
-                let discovery = try await client.discover()
-                return (discovery, try await client.collections(of: discovery))
-            }
-            let password = try server.password()
+            let connection = AccountConnection(name: name, serverURL: try server.url(), username: server.user, password: try server.password(),
+                                               syncInterval: interval, conflictPolicy: policy)
+            var configuration = ClientConfiguration()
+            configuration.additionalTrustRootsFile = server.caFile
+            let policy = try network.policy()
             let added = try await store.withStore { store, secrets in
-                guard try await !store.accounts().contains(where: { $0.name == name }) else {
-                    throw ValidationError("there is already an account named \(name)")
+                var connection = connection
+                if let tenant { connection.tenantID = try await store.tenantID(named: tenant) }
+                let clients = AccountClients(secrets: secrets, configuration: configuration, tenantPolicy: policy)
+                do {
+                    let (account, collections) = try await clients.connect(connection, in: store)
+                    await clients.shutdown()
+                    return AccountSummary(account: account, collections: collections)
+                } catch {
+                    await clients.shutdown()
+                    StandardError.write("error: \(error)")
+                    throw ExitCode(1)
                 }
-                var tenantID: String?
-                if let tenant { tenantID = try await store.tenantID(named: tenant) }
-                let account = AccountRecord(name: name, serverURL: discovery.contextURL.absoluteString, username: server.user,
-                                            sealedPassword: try secrets.seal(password), tenantID: tenantID)
-                try await store.saveAccount(account)
-                var collections: [CollectionRecord] = []
-                for properties in found {
-                    let kind: CollectionKind
-                    if properties.kind.contains(.calendar) {
-                        kind = .calendar
-                    } else if properties.kind.contains(.addressBook) {
-                        kind = .addressBook
-                    } else {
-                        continue
-                    }
-                    let collection = CollectionRecord(accountID: account.id, href: properties.href, kind: kind,
-                                                      displayName: properties.displayName, color: properties.color,
-                                                      conflictPolicy: policy, syncInterval: interval)
-                    try await store.saveCollection(collection)
-                    collections.append(collection)
-                }
-                return AccountSummary(account: account, collections: collections)
             }
             try server.print(added) { added.text }
         }

@@ -32,11 +32,17 @@ struct ServerOptions: ParsableArguments {
         throw ValidationError("no password: pass --password-file PATH or set SWITCHBOARD_PASSWORD")
     }
 
-    /// Runs `body` with a client of the server; a ``DAVError`` is printed and exits with 1.
-    func withClient<Result>(_ body: (DAVClient) async throws -> Result) async throws -> Result {
+    /// The server's URL (`https://` when no scheme is given).
+    func url() throws -> URL {
         guard let url = URL(string: server.contains("://") ? server : "https://" + server), url.host != nil else {
             throw ValidationError("--server must be a URL: \(server)")
         }
+        return url
+    }
+
+    /// Runs `body` with a client of the server; a ``DAVError`` is printed and exits with 1.
+    func withClient<Result>(_ body: (DAVClient) async throws -> Result) async throws -> Result {
+        let url = try url()
         var configuration = ClientConfiguration(credentials: .basic(user: user, password: try password()))
         configuration.additionalTrustRootsFile = caFile
         do {

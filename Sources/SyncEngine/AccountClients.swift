@@ -7,8 +7,8 @@ public import SyncStore
 /// opened from the sealed copy only when the pool is made. Shut down once at the end.
 /// A tenant's accounts reach only what `tenantPolicy` allows; the operator's reach anything.
 public final class AccountClients: Sendable {
-    private let secrets: SecretBox
-    private let baseConfiguration: ClientConfiguration
+    let secrets: SecretBox
+    let baseConfiguration: ClientConfiguration
     /// The addresses a tenant's accounts may reach.
     public let tenantPolicy: NetworkPolicy
     private let transports = Mutex<[String: HTTPTransport]>([:])

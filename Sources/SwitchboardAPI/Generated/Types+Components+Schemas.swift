@@ -297,6 +297,102 @@ extension Components {
                 case attendees
             }
         }
+        /// - Remark: Generated from `#/components/schemas/Account`.
+        package struct Account: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Account/id`.
+            package var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Account/name`.
+            package var name: Swift.String
+            /// The DAV context URL discovery found.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Account/url`.
+            package var url: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Account/username`.
+            package var username: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Account/createdAt`.
+            package var createdAt: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/Account/collections`.
+            package var collections: [Components.Schemas.Collection]
+            /// Creates a new `Account`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - name:
+            ///   - url: The DAV context URL discovery found.
+            ///   - username:
+            ///   - createdAt:
+            ///   - collections:
+            package init(
+                id: Swift.String,
+                name: Swift.String,
+                url: Swift.String,
+                username: Swift.String,
+                createdAt: Foundation.Date,
+                collections: [Components.Schemas.Collection]
+            ) {
+                self.id = id
+                self.name = name
+                self.url = url
+                self.username = username
+                self.createdAt = createdAt
+                self.collections = collections
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case name
+                case url
+                case username
+                case createdAt
+                case collections
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/AccountConnect`.
+        package struct AccountConnect: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AccountConnect/name`.
+            package var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/AccountConnect/url`.
+            package var url: Swift.String
+            /// - Remark: Generated from `#/components/schemas/AccountConnect/username`.
+            package var username: Swift.String
+            /// - Remark: Generated from `#/components/schemas/AccountConnect/password`.
+            package var password: Swift.String
+            /// - Remark: Generated from `#/components/schemas/AccountConnect/syncIntervalSeconds`.
+            package var syncIntervalSeconds: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/AccountConnect/conflictPolicy`.
+            package var conflictPolicy: Components.Schemas.ConflictPolicy?
+            /// Creates a new `AccountConnect`.
+            ///
+            /// - Parameters:
+            ///   - name:
+            ///   - url:
+            ///   - username:
+            ///   - password:
+            ///   - syncIntervalSeconds:
+            ///   - conflictPolicy:
+            package init(
+                name: Swift.String,
+                url: Swift.String,
+                username: Swift.String,
+                password: Swift.String,
+                syncIntervalSeconds: Swift.Int? = nil,
+                conflictPolicy: Components.Schemas.ConflictPolicy? = nil
+            ) {
+                self.name = name
+                self.url = url
+                self.username = username
+                self.password = password
+                self.syncIntervalSeconds = syncIntervalSeconds
+                self.conflictPolicy = conflictPolicy
+            }
+            package enum CodingKeys: String, CodingKey {
+                case name
+                case url
+                case username
+                case password
+                case syncIntervalSeconds
+                case conflictPolicy
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/Collection`.
         package struct Collection: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/Collection/id`.

@@ -65,6 +65,27 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /v1/bookings/{id}/cancel`.
     /// - Remark: Generated from `#/paths//v1/bookings/{id}/cancel/post(cancelBooking)`.
     func cancelBooking(_ input: Operations.CancelBooking.Input) async throws -> Operations.CancelBooking.Output
+    /// The tenant's groupware accounts with their collections.
+    ///
+    /// - Remark: HTTP `GET /v1/accounts`.
+    /// - Remark: Generated from `#/paths//v1/accounts/get(listAccounts)`.
+    func listAccounts(_ input: Operations.ListAccounts.Input) async throws -> Operations.ListAccounts.Output
+    /// Connect a CalDAV/CardDAV account (signed in and discovered before it is kept).
+    ///
+    /// The server must be reachable under the operator's network policy (by default no
+    /// loopback, link-local or private address), the credentials must work, and discovery
+    /// (RFC 6764) must find the account's calendars and address books. The password is kept
+    /// sealed and never returned.
+    ///
+    ///
+    /// - Remark: HTTP `POST /v1/accounts`.
+    /// - Remark: Generated from `#/paths//v1/accounts/post(connectAccount)`.
+    func connectAccount(_ input: Operations.ConnectAccount.Input) async throws -> Operations.ConnectAccount.Output
+    /// Forget an account with its collections, synced items and log (nothing on the server is touched).
+    ///
+    /// - Remark: HTTP `DELETE /v1/accounts/{accountId}`.
+    /// - Remark: Generated from `#/paths//v1/accounts/{accountId}/delete(deleteAccount)`.
+    func deleteAccount(_ input: Operations.DeleteAccount.Input) async throws -> Operations.DeleteAccount.Output
     /// The tenant's synced calendars and address books.
     ///
     /// - Remark: HTTP `GET /v1/collections`.
@@ -227,6 +248,45 @@ extension APIProtocol {
         headers: Operations.CancelBooking.Input.Headers = .init()
     ) async throws -> Operations.CancelBooking.Output {
         try await cancelBooking(Operations.CancelBooking.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// The tenant's groupware accounts with their collections.
+    ///
+    /// - Remark: HTTP `GET /v1/accounts`.
+    /// - Remark: Generated from `#/paths//v1/accounts/get(listAccounts)`.
+    package func listAccounts(headers: Operations.ListAccounts.Input.Headers = .init()) async throws -> Operations.ListAccounts.Output {
+        try await listAccounts(Operations.ListAccounts.Input(headers: headers))
+    }
+    /// Connect a CalDAV/CardDAV account (signed in and discovered before it is kept).
+    ///
+    /// The server must be reachable under the operator's network policy (by default no
+    /// loopback, link-local or private address), the credentials must work, and discovery
+    /// (RFC 6764) must find the account's calendars and address books. The password is kept
+    /// sealed and never returned.
+    ///
+    ///
+    /// - Remark: HTTP `POST /v1/accounts`.
+    /// - Remark: Generated from `#/paths//v1/accounts/post(connectAccount)`.
+    package func connectAccount(
+        headers: Operations.ConnectAccount.Input.Headers = .init(),
+        body: Operations.ConnectAccount.Input.Body
+    ) async throws -> Operations.ConnectAccount.Output {
+        try await connectAccount(Operations.ConnectAccount.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Forget an account with its collections, synced items and log (nothing on the server is touched).
+    ///
+    /// - Remark: HTTP `DELETE /v1/accounts/{accountId}`.
+    /// - Remark: Generated from `#/paths//v1/accounts/{accountId}/delete(deleteAccount)`.
+    package func deleteAccount(
+        path: Operations.DeleteAccount.Input.Path,
+        headers: Operations.DeleteAccount.Input.Headers = .init()
+    ) async throws -> Operations.DeleteAccount.Output {
+        try await deleteAccount(Operations.DeleteAccount.Input(
             path: path,
             headers: headers
         ))

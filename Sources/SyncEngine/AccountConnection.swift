@@ -1,0 +1,91 @@
+public import DAVClient
+import DAVXML
+public import Foundation
+public import SyncPlanning
+public import SyncStore
+
+/// A request to connect a groupware account.
+public struct AccountConnection: Sendable {
+    public var name: String
+    public var serverURL: URL
+    public var username: String
+    public var password: String
+    /// The tenant it belongs to (its server must then be allowed by the tenant policy).
+    public var tenantID: String?
+    /// Seconds between scheduled syncs of each collection.
+    public var syncInterval: Int
+    public var conflictPolicy: ConflictPolicy
+
+    public init(name: String, serverURL: URL, username: String, password: String, tenantID: String? = nil, syncInterval: Int = 300,
+                conflictPolicy: ConflictPolicy = .remoteWins) {
+        self.name = name
+        self.serverURL = serverURL
+        self.username = username
+        self.password = password
+        self.tenantID = tenantID
+        self.syncInterval = syncInterval
+        self.conflictPolicy = conflictPolicy
+    }
+}
+
+extension AccountClients {
+    /// Connects an account: signs in and discovers its calendars and address books (RFC 6764),
+    /// then stores the account — its password sealed — with them. Nothing is stored when the
+    /// server cannot be reached, refuses the credentials, or is not allowed; an account of
+    /// that name already there is ``SyncError/Code/account``.
+    public func connect(_ request: AccountConnection, in store: any SyncStore) async throws(SyncError) -> (AccountRecord, [CollectionRecord]) {
+        var configuration = baseConfiguration
+        configuration.credentials = .basic(user: request.username, password: request.password)
+        if request.tenantID != nil { configuration.networkPolicy = tenantPolicy }
+        let transport: HTTPTransport
+        do {
+            transport = try HTTPTransport(configuration: configuration)
+        } catch {
+            throw SyncError(error)
+        }
+        let client = DAVClient(baseURL: request.serverURL, transport: transport)
+        let discovery: DiscoveryResult
+        let found: [CollectionProperties]
+        do {
+            discovery = try await client.discover()
+            found = try await client.collections(of: discovery)
+            await transport.shutdown()
+        } catch {
+            await transport.shutdown()
+            throw SyncError(error)
+        }
+        let existing = try await storeCall(store) { store throws(StoreError) in try await store.accounts() }
+        guard !existing.contains(where: { $0.name == request.name }) else {
+            throw SyncError(.account, detail: "there is already an account named \(request.name)")
+        }
+        let sealed: [UInt8]
+        do {
+            sealed = try secrets.seal(request.password)
+        } catch {
+            throw SyncError(.account, detail: "the password cannot be sealed: \(error)")
+        }
+        let account = AccountRecord(name: request.name, serverURL: discovery.contextURL.absoluteString, username: request.username,
+                                    sealedPassword: sealed, tenantID: request.tenantID)
+        try await storeCall(store) { store throws(StoreError) in try await store.saveAccount(account) }
+        var collections: [CollectionRecord] = []
+        for properties in found {
+            let kind: CollectionKind
+            if properties.kind.contains(.calendar) {
+                kind = .calendar
+            } else if properties.kind.contains(.addressBook) {
+                kind = .addressBook
+            } else {
+                continue
+            }
+            let collection = CollectionRecord(accountID: account.id, href: properties.href, kind: kind, displayName: properties.displayName,
+                                              color: properties.color, conflictPolicy: request.conflictPolicy, syncInterval: request.syncInterval)
+            try await storeCall(store) { store throws(StoreError) in try await store.saveCollection(collection) }
+            collections.append(collection)
+        }
+        return (account, collections)
+    }
+
+    private func storeCall<T>(_ store: any SyncStore, _ body: (any SyncStore) async throws(StoreError) -> T) async throws(SyncError) -> T {
+        do { return try await body(store) } catch { throw SyncError(store: error) }
+    }
+}
