@@ -71,6 +71,12 @@ extension APIHandler {
 
     /// The request's event as a draft, refused by field when it cannot be one.
     static func draft(_ body: Components.Schemas.EventInput) throws(Problem) -> EventDraft {
+        // The spec's limits (the generated layer checks types, not lengths).
+        for (field, text, limit) in [("summary", body.summary, 500), ("description", body.description ?? "", 4000),
+                                     ("location", body.location ?? "", 500), ("recurrence", body.recurrence ?? "", 500),
+                                     ("timeZone", body.timeZone ?? "", 64)] where text.count > limit {
+            throw Problem.invalid(field, "at most \(limit) characters")
+        }
         let timing: EventDraft.Timing
         switch (body.start, body.end, body.startDate, body.endDate) {
         case (let start?, let end?, nil, nil):

@@ -478,6 +478,8 @@ extension Components {
             case newestWins = "newest-wins"
             case manual = "manual"
         }
+        /// Fields left out (or null) stay as they are.
+        ///
         /// - Remark: Generated from `#/components/schemas/CollectionChange`.
         package struct CollectionChange: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/CollectionChange/enabled`.
@@ -485,7 +487,15 @@ extension Components {
             /// - Remark: Generated from `#/components/schemas/CollectionChange/syncIntervalSeconds`.
             package var syncIntervalSeconds: Swift.Int?
             /// - Remark: Generated from `#/components/schemas/CollectionChange/conflictPolicy`.
-            package var conflictPolicy: Components.Schemas.ConflictPolicy?
+            @frozen package enum ConflictPolicyPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case remoteWins = "remote-wins"
+                case localWins = "local-wins"
+                case newestWins = "newest-wins"
+                case manual = "manual"
+                case _empty_ = ""
+            }
+            /// - Remark: Generated from `#/components/schemas/CollectionChange/conflictPolicy`.
+            package var conflictPolicy: Components.Schemas.CollectionChange.ConflictPolicyPayload?
             /// Creates a new `CollectionChange`.
             ///
             /// - Parameters:
@@ -495,7 +505,7 @@ extension Components {
             package init(
                 enabled: Swift.Bool? = nil,
                 syncIntervalSeconds: Swift.Int? = nil,
-                conflictPolicy: Components.Schemas.ConflictPolicy? = nil
+                conflictPolicy: Components.Schemas.CollectionChange.ConflictPolicyPayload? = nil
             ) {
                 self.enabled = enabled
                 self.syncIntervalSeconds = syncIntervalSeconds
