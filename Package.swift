@@ -47,6 +47,7 @@ let package = Package(
         .target(name: "SyncPlanning"),
         .target(name: "Availability", dependencies: ["ICalendar", "ContentLines"]),
         .target(name: "CalendarEditing", dependencies: ["ICalendar", "ContentLines"]),
+        .target(name: "Caching"),
         .target(
             name: "SyncContent",
             dependencies: ["ContentLines", "ICalendar", "VCard", "SyncPlanning", .product(name: "Crypto", package: "swift-crypto")]
@@ -74,7 +75,7 @@ let package = Package(
         ),
         .target(
             name: "Scheduling",
-            dependencies: ["Availability", "SyncEngine", "SyncStore", "DAVClient", "ICalendar", "ContentLines"]
+            dependencies: ["Availability", "Caching", "SyncEngine", "SyncStore", "DAVClient", "ICalendar", "ContentLines"]
         ),
 
         // MARK: Network: the HTTP layer and the WebDAV/CalDAV/CardDAV client on top of it.
@@ -102,7 +103,7 @@ let package = Package(
         .target(
             name: "SwitchboardServer",
             dependencies: [
-                "SwitchboardAPI", "Scheduling", "Events", "CalendarEditing", "Availability", "SyncStore", "SyncEngine", "SyncPlanning",
+                "SwitchboardAPI", "Scheduling", "Events", "Caching", "CalendarEditing", "Availability", "SyncStore", "SyncEngine", "SyncPlanning",
                 "ICalendar",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),

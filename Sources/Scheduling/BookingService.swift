@@ -1,4 +1,5 @@
 public import Availability
+import Caching
 import DAVClient
 public import Foundation
 import ICalendar

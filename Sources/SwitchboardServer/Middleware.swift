@@ -1,3 +1,4 @@
+import Caching
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -52,19 +53,32 @@ struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
 
 /// Checks the API key of every request but the health checks and the spec, and runs the
 /// rest as its principal. A missing, unknown or revoked key is a 401.
+///
+/// Keys found are kept for a moment while the store is unchanged (a revocation through
+/// this server takes effect at once; one made by another process within `lifetime`).
 struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
-    let store: any AccessStore
+    let store: any AccessStore & SyncStore
     /// Paths served to anyone.
     let open: Set<String>
+    let keys = Memo<String, (record: APIKeyRecord?, expires: ContinuousClock.Instant)>(capacity: 10_000)
+    var lifetime = Duration.seconds(1)
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if open.contains(request.uri.path) { return try await next(request, context) }
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { throw Problem.unauthorized }
+        let hash = APIKey.hash(String(header.dropFirst("Bearer ".count)))
+        let generation = Int64(truncatingIfNeeded: store.writeGeneration)
+        let now = ContinuousClock.now
         let key: APIKeyRecord?
-        do {
-            key = try await store.key(hash: APIKey.hash(String(header.dropFirst("Bearer ".count))))
-        } catch {
-            throw Problem(error)
+        if let kept = keys.cached(for: hash, version: generation), kept.expires > now {
+            key = kept.record
+        } else {
+            do {
+                key = try await store.key(hash: hash)
+            } catch {
+                throw Problem(error)
+            }
+            keys.keep((key, now + lifetime), for: hash, version: generation)
         }
         guard let key, key.revokedAt == nil else { throw Problem.unauthorized }
         return try await Principal.$current.withValue(Principal(tenantID: key.tenantID, scope: key.scope, keyID: key.id)) {

@@ -17,11 +17,15 @@ public struct ServerConfiguration: Sendable {
     public var port = 8080
     /// The largest request body accepted, in bytes.
     public var maxBodyBytes = 64 * 1024
+    /// How long an availability answer or event list may be reused while the store is
+    /// unchanged (zero: never).
+    public var answerLifetime = Duration.seconds(1)
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 64 * 1024) {
+    public init(host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 64 * 1024, answerLifetime: Duration = .seconds(1)) {
         self.host = host
         self.port = port
         self.maxBodyBytes = maxBodyBytes
+        self.answerLifetime = answerLifetime
     }
 }
 
@@ -43,6 +47,7 @@ public enum SwitchboardServer {
         router.add(middleware: BodyLimitMiddleware(limit: configuration.maxBodyBytes))
         router.add(middleware: AuthenticationMiddleware(store: store, open: openPaths))
         router.add(middleware: EntityTagHeaderMiddleware())
+        router.add(middleware: RecentAnswersMiddleware(store: store, lifetime: configuration.answerLifetime))
         router.get("metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                      body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))

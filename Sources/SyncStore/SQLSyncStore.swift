@@ -5,11 +5,16 @@ import SyncPlanning
 /// SQLite and PostgreSQL share, so both drivers behave the same by construction.
 public struct SQLSyncStore: SyncStore {
     let database: any SQLDatabase
+    private let writes: WriteCounter
 
     /// A store over a driver whose schema is migrated.
     public init(database: any SQLDatabase) {
-        self.database = database
+        let writes = WriteCounter()
+        self.database = CountingDatabase(base: database, writes: writes)
+        self.writes = writes
     }
+
+    public var writeGeneration: UInt64 { writes.value }
 
     // MARK: Accounts
 

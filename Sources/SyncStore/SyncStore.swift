@@ -71,6 +71,13 @@ public protocol SyncStore: Sendable {
     func leaseHolder(collectionID: String, now: Date) async throws(StoreError) -> String?
     /// Gives a lease back (no-op when `owner` does not hold it).
     func releaseLease(collectionID: String, owner: String) async throws(StoreError)
+
+    // MARK: Changes
+
+    /// How many writes were made through this store in this process: an answer derived from
+    /// the store stays right while it is unchanged. Other processes' writes (a shared
+    /// PostgreSQL, the CLI on the same file) are not counted; bound such reuse by time too.
+    var writeGeneration: UInt64 { get }
 }
 
 /// A store operation that failed.

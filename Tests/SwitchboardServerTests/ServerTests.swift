@@ -197,6 +197,11 @@ struct ServerHarness {
             let booking = #"{"resource": "\#(harness.resource)", "start": "2028-03-06T08:00:00Z", "end": "2028-03-06T09:00:00Z", "summary": "Consultation", "attendees": ["client@example.org"]}"#
             let made = try await harness.call(.post, "/v1/bookings", key: key, json: booking)
             #expect(made.status == 201)
+            // The same question right after sees the booking (a kept answer is not reused after a write).
+            let again = try await harness.call(
+                .get, "/v1/availability?resource=\(harness.resource)&from=2028-03-06T00:00:00Z&to=2028-03-07T00:00:00Z&tz=America/New_York", key: key)
+            let slotsAfter = try #require((again.body as? [String: Any])?["slots"] as? [[String: Any]])
+            #expect(slotsAfter.count == 7 && slotsAfter.first?["start"] as? String == "2028-03-06T09:00:00Z")
             let created = try #require(made.body as? [String: Any])
             #expect(created["status"] as? String == "pending" && created["attendees"] as? [String] == ["mailto:client@example.org"])
             let id = try #require(created["id"] as? String)

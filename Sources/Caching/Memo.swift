@@ -3,10 +3,11 @@ import Synchronization
 /// Values worth keeping between questions, by key and version: a calendar object read
 /// into recurrence series (reading it — parsing, time zones, rules — costs more than
 /// expanding it over a month, and a booking page asks about the same calendars again and
-/// again), or a resource's decoded rules. A value is used only for the version it was made
-/// from (an item's store revision, say), so any write makes it be made again. Bounded:
-/// when full, everything is dropped and the cache fills again.
-final class Memo<Key: Hashable & Sendable, Value: Sendable>: Sendable {
+/// again), a resource's decoded rules, an API key, a recent answer. A value is used only
+/// for the version it was made from (an item's store revision, the store's write
+/// generation), so any write makes it be made again. Bounded: when full, everything is
+/// dropped and the cache fills again.
+public final class Memo<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     private struct Entry {
         var version: Int64
         var value: Value
@@ -15,12 +16,12 @@ final class Memo<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     private let entries = Mutex<[Key: Entry]>([:])
     private let capacity: Int
 
-    init(capacity: Int) {
+    public init(capacity: Int) {
         self.capacity = capacity
     }
 
     /// The value kept for `key` at `version`, or the one `make` makes now (and kept).
-    func value<Failure: Error>(for key: Key, version: Int64 = 0, make: () throws(Failure) -> Value) throws(Failure) -> Value {
+    public func value<Failure: Error>(for key: Key, version: Int64 = 0, make: () throws(Failure) -> Value) throws(Failure) -> Value {
         if let value = cached(for: key, version: version) { return value }
         let value = try make()
         keep(value, for: key, version: version)
@@ -28,13 +29,13 @@ final class Memo<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     }
 
     /// The value kept for `key` at `version`, if any.
-    func cached(for key: Key, version: Int64) -> Value? {
+    public func cached(for key: Key, version: Int64) -> Value? {
         guard let entry = entries.withLock({ $0[key] }), entry.version == version else { return nil }
         return entry.value
     }
 
     /// Keeps `value` for `key` at `version`, in place of any other.
-    func keep(_ value: Value, for key: Key, version: Int64) {
+    public func keep(_ value: Value, for key: Key, version: Int64) {
         entries.withLock { entries in
             if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
             entries[key] = Entry(version: version, value: value)

@@ -1,0 +1,56 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+@testable import SwitchboardServer
+import SwitchboardTestSupport
+import Synchronization
+import SyncStore
+import Testing
+
+/// Kept answers: reused for the same tenant and URI while the store is unchanged and the
+/// lifetime lasts; never after a write, never for another tenant.
+@Suite struct RecentAnswersTests {
+    /// Runs the principal as `tenant` (what the authentication middleware does).
+    struct AsTenant<Context: RequestContext>: RouterMiddleware {
+        func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+            let tenant = request.headers[HTTPField.Name("X-Tenant")!] ?? "a"
+            return try await Principal.$current.withValue(Principal(tenantID: tenant, scope: .read, keyID: "k")) {
+                try await next(request, context)
+            }
+        }
+    }
+
+    @Test func answersAreReusedUntilAWriteOrTheirLifetimeEnds() async throws {
+        try await StoreDriver.sqlite.withStore { store in
+            let computed = Atomic<Int>(0)
+            let router = Router()
+            router.add(middleware: AsTenant())
+            router.add(middleware: RecentAnswersMiddleware(store: store, lifetime: .milliseconds(300)))
+            router.get("v1/availability") { _, _ -> String in
+                "answer \(computed.add(1, ordering: .relaxed).newValue)"
+            }
+            router.get("v1/bookings") { _, _ -> String in
+                "answer \(computed.add(1, ordering: .relaxed).newValue)"
+            }
+            try await Application(router: router).test(.router) { client in
+                func ask(_ uri: String, tenant: String = "a") async throws -> String {
+                    try await client.execute(uri: uri, method: .get, headers: [HTTPField.Name("X-Tenant")!: tenant]) { String(buffer: $0.body) }
+                }
+                let week = "/v1/availability?resource=r&from=2028-03-06T00:00:00Z&to=2028-03-13T00:00:00Z"
+                #expect(try await ask(week) == "answer 1")
+                #expect(try await ask(week) == "answer 1", "the same question, kept")
+                #expect(try await ask(week + "&tz=UTC") == "answer 2", "another question")
+                #expect(try await ask(week, tenant: "b") == "answer 3", "another tenant")
+                try await store.saveTenant(TenantRecord(name: Fixtures.unique("write")))
+                #expect(try await ask(week) == "answer 4", "after a write")
+                #expect(try await ask(week) == "answer 4")
+                try await Task.sleep(for: .milliseconds(400))
+                #expect(try await ask(week) == "answer 5", "after its lifetime")
+                #expect(try await ask("/v1/bookings") == "answer 6")
+                #expect(try await ask("/v1/bookings") == "answer 7", "only the costly reads are kept")
+            }
+        }
+    }
+}
