@@ -147,7 +147,7 @@ struct APIHandler: APIProtocol {
     }
 
     /// The principal's tenant's resource of that name.
-    private func resource(named name: String, of principal: Principal) async throws(Problem) -> ResourceRecord {
+    func resource(named name: String, of principal: Principal) async throws(Problem) -> ResourceRecord {
         let resources = try await call { () throws(StoreError) in try await store.resources() }
         guard let resource = resources.first(where: { $0.name == name && $0.tenantID == principal.tenantID }) else {
             throw Problem(.unknownResource(name))

@@ -1,13 +1,13 @@
 import Crypto
 import Foundation
 
-/// API keys: `sb_` and 32 random bytes (base64url), shown once when made; the store keeps
-/// only their SHA-256, so a copy of the database opens nothing.
+/// API keys (and feed tokens): a prefix and 32 random bytes (base64url), shown once when
+/// made; the store keeps only their SHA-256, so a copy of the database opens nothing.
 public enum APIKey {
-    /// A new key and its hash.
-    public static func generate() -> (key: String, hash: String) {
+    /// A new key (`sb_…`, or with another prefix) and its hash.
+    public static func generate(prefix: String = "sb_") -> (key: String, hash: String) {
         let bytes = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
-        let key = "sb_" + bytes.base64EncodedString()
+        let key = prefix + bytes.base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
         return (key, hash(key))
     }

@@ -64,7 +64,8 @@ struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
     var lifetime = Duration.seconds(1)
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if open.contains(request.uri.path) { return try await next(request, context) }
+        // Feeds are opened by the secret in their URL.
+        if open.contains(request.uri.path) || request.uri.path.hasPrefix("/ics/") { return try await next(request, context) }
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { throw Problem.unauthorized }
         let hash = APIKey.hash(String(header.dropFirst("Bearer ".count)))
         let generation = Int64(truncatingIfNeeded: store.writeGeneration)

@@ -57,7 +57,37 @@ public struct APIKeyRecord: Sendable, Hashable, Codable {
     }
 }
 
-/// Tenants and API keys.
+/// A subscribable calendar feed (`/ics/{token}.ics`): a calendar's events, or those of a
+/// resource's calendars, with their details or as busy time only. Only the token's SHA-256
+/// is kept; the feed URL is shown once, when made.
+public struct FeedRecord: Sendable, Hashable, Codable {
+    public var id: String
+    public var tenantID: String
+    public var name: String
+    /// The token's SHA-256, hex.
+    public var tokenHash: String
+    /// The calendar published, or `nil` for a resource's.
+    public var calendarID: String?
+    /// The resource whose calendars are published, or `nil` for one calendar.
+    public var resourceID: String?
+    /// Whether events are published as busy time only (no summary, place or people).
+    public var busyOnly: Bool
+    public var createdAt: Date
+
+    public init(id: String = UUID().uuidString, tenantID: String, name: String, tokenHash: String, calendarID: String? = nil,
+                resourceID: String? = nil, busyOnly: Bool, createdAt: Date = Date()) {
+        self.id = id
+        self.tenantID = tenantID
+        self.name = name
+        self.tokenHash = tokenHash
+        self.calendarID = calendarID
+        self.resourceID = resourceID
+        self.busyOnly = busyOnly
+        self.createdAt = createdAt
+    }
+}
+
+/// Tenants, API keys and feeds.
 public protocol AccessStore: Sendable {
     /// Writes a tenant (insert or replace by id); a name another tenant has is a constraint error.
     func saveTenant(_ tenant: TenantRecord) async throws(StoreError)
@@ -71,4 +101,12 @@ public protocol AccessStore: Sendable {
     func key(hash: String) async throws(StoreError) -> APIKeyRecord?
     /// Revokes a key; `false` when there is no such key or it was revoked already.
     func revokeKey(id: String, at date: Date) async throws(StoreError) -> Bool
+    /// Writes a feed (insert or replace by id).
+    func saveFeed(_ feed: FeedRecord) async throws(StoreError)
+    /// The feeds of one tenant, by creation.
+    func feeds(tenantID: String) async throws(StoreError) -> [FeedRecord]
+    /// The feed with this token hash.
+    func feed(hash: String) async throws(StoreError) -> FeedRecord?
+    /// Deletes a feed; `false` when there was none.
+    func deleteFeed(id: String) async throws(StoreError) -> Bool
 }

@@ -31,6 +31,38 @@ extension SQLSyncStore: AccessStore {
                                      [.integer(date.storeMilliseconds), .text(id)])
         return try await !database.run([statement], operation: "revokeKey")[0].isEmpty
     }
+
+    public func saveFeed(_ feed: FeedRecord) async throws(StoreError) {
+        _ = try await database.run([upsert("feeds", key: ["id"], feed.row)], operation: "saveFeed")
+    }
+
+    public func feeds(tenantID: String) async throws(StoreError) -> [FeedRecord] {
+        let statement = SQLStatement("SELECT * FROM feeds WHERE tenant_id = ? ORDER BY created_at, id", [.text(tenantID)])
+        return try await database.read([statement], operation: "feeds")[0].map { row throws(StoreError) in try FeedRecord(row: row) }
+    }
+
+    public func feed(hash: String) async throws(StoreError) -> FeedRecord? {
+        try await database.read([SQLStatement("SELECT * FROM feeds WHERE token_hash = ?", [.text(hash)])], operation: "feed")[0].first
+            .map { row throws(StoreError) in try FeedRecord(row: row) }
+    }
+
+    public func deleteFeed(id: String) async throws(StoreError) -> Bool {
+        try await !database.run([SQLStatement("DELETE FROM feeds WHERE id = ? RETURNING id", [.text(id)])], operation: "deleteFeed")[0].isEmpty
+    }
+}
+
+extension FeedRecord {
+    var row: [(column: String, value: SQLValue)] {
+        [("id", .text(id)), ("tenant_id", .text(tenantID)), ("name", .text(name)), ("token_hash", .text(tokenHash)),
+         ("calendar_id", calendarID.map(SQLValue.text) ?? .null), ("resource_id", resourceID.map(SQLValue.text) ?? .null),
+         ("busy_only", .bool(busyOnly)), ("created_at", .integer(createdAt.storeMilliseconds))]
+    }
+
+    init(row: SQLRow) throws(StoreError) {
+        self.init(id: try row.text("id"), tenantID: try row.text("tenant_id"), name: try row.text("name"), tokenHash: try row.text("token_hash"),
+                  calendarID: try row.optionalText("calendar_id"), resourceID: try row.optionalText("resource_id"),
+                  busyOnly: try row.bool("busy_only"), createdAt: Date(storeMilliseconds: try row.integer("created_at")))
+    }
 }
 
 extension TenantRecord {

@@ -127,5 +127,14 @@ public enum StoreSchema {
         Migration(identifier: "v7-account-tenants", statements: [
             "ALTER TABLE accounts ADD COLUMN tenant_id TEXT REFERENCES tenants (id) ON DELETE CASCADE",
         ]),
+        // Subscribable feeds of a calendar or a resource's calendars, found by token hash.
+        Migration(identifier: "v8-feeds", statements: [
+            """
+            CREATE TABLE feeds (
+                id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE, name TEXT NOT NULL,
+                token_hash TEXT NOT NULL UNIQUE, calendar_id TEXT REFERENCES collections (id) ON DELETE CASCADE,
+                resource_id TEXT REFERENCES resources (id) ON DELETE CASCADE, busy_only {bool} NOT NULL, created_at {int} NOT NULL)
+            """,
+        ]),
     ]
 }

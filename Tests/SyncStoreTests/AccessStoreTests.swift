@@ -59,6 +59,33 @@ import Testing
         }
     }
 
+    @Test(arguments: StoreDriver.allCases)
+    func accountsAndFeedsBelongToTheirTenant(driver: StoreDriver) async throws {
+        try await driver.withStore { store in
+            let tenant = TenantRecord(name: Fixtures.unique("clinic"))
+            try await store.saveTenant(tenant)
+            let account = AccountRecord(name: Fixtures.unique("account"), serverURL: "http://127.0.0.1/", username: "anna", sealedPassword: nil,
+                                        createdAt: Date(timeIntervalSince1970: 1_800_000_000), tenantID: tenant.id)
+            try await store.saveAccount(account)
+            #expect(try await store.accounts().first { $0.id == account.id } == account)
+            let calendar = CollectionRecord(accountID: account.id, href: "/anna/calendar/", kind: .calendar)
+            try await store.saveCollection(calendar)
+            let hash = Fixtures.unique("token")
+            let feed = FeedRecord(tenantID: tenant.id, name: "Anna", tokenHash: hash, calendarID: calendar.id, busyOnly: true,
+                                  createdAt: Date(timeIntervalSince1970: 1_800_000_000))
+            try await store.saveFeed(feed)
+            #expect(try await store.feed(hash: hash) == feed)
+            #expect(try await store.feeds(tenantID: tenant.id) == [feed])
+            #expect(try await store.deleteFeed(id: feed.id))
+            #expect(try await !store.deleteFeed(id: feed.id))
+            #expect(try await store.feed(hash: hash) == nil)
+            // A feed goes with its calendar.
+            try await store.saveFeed(feed)
+            try await store.deleteAccount(id: account.id)
+            #expect(try await store.feed(hash: hash) == nil)
+        }
+    }
+
     @Test func scopesImplyTheLesser() {
         #expect(APIScope.admin.allows(.book) && APIScope.book.allows(.read) && APIScope.read.allows(.read))
         #expect(!APIScope.read.allows(.book) && !APIScope.book.allows(.admin))

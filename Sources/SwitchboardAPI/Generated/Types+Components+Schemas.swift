@@ -393,6 +393,98 @@ extension Components {
                 case conflictPolicy
             }
         }
+        /// - Remark: Generated from `#/components/schemas/Feed`.
+        package struct Feed: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Feed/id`.
+            package var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Feed/name`.
+            package var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Feed/calendarId`.
+            package var calendarId: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Feed/resource`.
+            package var resource: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Feed/busyOnly`.
+            package var busyOnly: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/Feed/createdAt`.
+            package var createdAt: Foundation.Date
+            /// The feed's path (`/ics/TOKEN.ics`), with its secret token: only in the answer that made it.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Feed/url`.
+            package var url: Swift.String?
+            /// Creates a new `Feed`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - name:
+            ///   - calendarId:
+            ///   - resource:
+            ///   - busyOnly:
+            ///   - createdAt:
+            ///   - url: The feed's path (`/ics/TOKEN.ics`), with its secret token: only in the answer that made it.
+            package init(
+                id: Swift.String,
+                name: Swift.String,
+                calendarId: Swift.String? = nil,
+                resource: Swift.String? = nil,
+                busyOnly: Swift.Bool,
+                createdAt: Foundation.Date,
+                url: Swift.String? = nil
+            ) {
+                self.id = id
+                self.name = name
+                self.calendarId = calendarId
+                self.resource = resource
+                self.busyOnly = busyOnly
+                self.createdAt = createdAt
+                self.url = url
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case name
+                case calendarId
+                case resource
+                case busyOnly
+                case createdAt
+                case url
+            }
+        }
+        /// Give `calendarId` or `resource`.
+        ///
+        /// - Remark: Generated from `#/components/schemas/NewFeed`.
+        package struct NewFeed: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/NewFeed/name`.
+            package var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/NewFeed/calendarId`.
+            package var calendarId: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/NewFeed/resource`.
+            package var resource: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/NewFeed/busyOnly`.
+            package var busyOnly: Swift.Bool?
+            /// Creates a new `NewFeed`.
+            ///
+            /// - Parameters:
+            ///   - name:
+            ///   - calendarId:
+            ///   - resource:
+            ///   - busyOnly:
+            package init(
+                name: Swift.String,
+                calendarId: Swift.String? = nil,
+                resource: Swift.String? = nil,
+                busyOnly: Swift.Bool? = nil
+            ) {
+                self.name = name
+                self.calendarId = calendarId
+                self.resource = resource
+                self.busyOnly = busyOnly
+            }
+            package enum CodingKeys: String, CodingKey {
+                case name
+                case calendarId
+                case resource
+                case busyOnly
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/Collection`.
         package struct Collection: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/Collection/id`.

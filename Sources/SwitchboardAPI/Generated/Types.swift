@@ -86,6 +86,26 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `DELETE /v1/accounts/{accountId}`.
     /// - Remark: Generated from `#/paths//v1/accounts/{accountId}/delete(deleteAccount)`.
     func deleteAccount(_ input: Operations.DeleteAccount.Input) async throws -> Operations.DeleteAccount.Output
+    /// The tenant's subscribable calendar feeds (their URLs are shown only when made).
+    ///
+    /// - Remark: HTTP `GET /v1/feeds`.
+    /// - Remark: Generated from `#/paths//v1/feeds/get(listFeeds)`.
+    func listFeeds(_ input: Operations.ListFeeds.Input) async throws -> Operations.ListFeeds.Output
+    /// Publish a calendar, or a resource's calendars, at a secret URL calendar apps can subscribe to.
+    ///
+    /// - Remark: HTTP `POST /v1/feeds`.
+    /// - Remark: Generated from `#/paths//v1/feeds/post(createFeed)`.
+    func createFeed(_ input: Operations.CreateFeed.Input) async throws -> Operations.CreateFeed.Output
+    /// Stop publishing a feed (its URL answers 404 from now on).
+    ///
+    /// - Remark: HTTP `DELETE /v1/feeds/{feedId}`.
+    /// - Remark: Generated from `#/paths//v1/feeds/{feedId}/delete(deleteFeed)`.
+    func deleteFeed(_ input: Operations.DeleteFeed.Input) async throws -> Operations.DeleteFeed.Output
+    /// A feed as iCalendar (the URL is the secret; no API key).
+    ///
+    /// - Remark: HTTP `GET /ics/{feed}`.
+    /// - Remark: Generated from `#/paths//ics/{feed}/get(getFeedCalendar)`.
+    func getFeedCalendar(_ input: Operations.GetFeedCalendar.Input) async throws -> Operations.GetFeedCalendar.Output
     /// The tenant's synced calendars and address books.
     ///
     /// - Remark: HTTP `GET /v1/collections`.
@@ -287,6 +307,52 @@ extension APIProtocol {
         headers: Operations.DeleteAccount.Input.Headers = .init()
     ) async throws -> Operations.DeleteAccount.Output {
         try await deleteAccount(Operations.DeleteAccount.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// The tenant's subscribable calendar feeds (their URLs are shown only when made).
+    ///
+    /// - Remark: HTTP `GET /v1/feeds`.
+    /// - Remark: Generated from `#/paths//v1/feeds/get(listFeeds)`.
+    package func listFeeds(headers: Operations.ListFeeds.Input.Headers = .init()) async throws -> Operations.ListFeeds.Output {
+        try await listFeeds(Operations.ListFeeds.Input(headers: headers))
+    }
+    /// Publish a calendar, or a resource's calendars, at a secret URL calendar apps can subscribe to.
+    ///
+    /// - Remark: HTTP `POST /v1/feeds`.
+    /// - Remark: Generated from `#/paths//v1/feeds/post(createFeed)`.
+    package func createFeed(
+        headers: Operations.CreateFeed.Input.Headers = .init(),
+        body: Operations.CreateFeed.Input.Body
+    ) async throws -> Operations.CreateFeed.Output {
+        try await createFeed(Operations.CreateFeed.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Stop publishing a feed (its URL answers 404 from now on).
+    ///
+    /// - Remark: HTTP `DELETE /v1/feeds/{feedId}`.
+    /// - Remark: Generated from `#/paths//v1/feeds/{feedId}/delete(deleteFeed)`.
+    package func deleteFeed(
+        path: Operations.DeleteFeed.Input.Path,
+        headers: Operations.DeleteFeed.Input.Headers = .init()
+    ) async throws -> Operations.DeleteFeed.Output {
+        try await deleteFeed(Operations.DeleteFeed.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// A feed as iCalendar (the URL is the secret; no API key).
+    ///
+    /// - Remark: HTTP `GET /ics/{feed}`.
+    /// - Remark: Generated from `#/paths//ics/{feed}/get(getFeedCalendar)`.
+    package func getFeedCalendar(
+        path: Operations.GetFeedCalendar.Input.Path,
+        headers: Operations.GetFeedCalendar.Input.Headers = .init()
+    ) async throws -> Operations.GetFeedCalendar.Output {
+        try await getFeedCalendar(Operations.GetFeedCalendar.Input(
             path: path,
             headers: headers
         ))
