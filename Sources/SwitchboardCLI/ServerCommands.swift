@@ -16,11 +16,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The port to listen on.") var port = 8080
     @Option(help: "The largest request body accepted, in bytes.") var maxBody = 64 * 1024
     @Option(help: "A PEM file of extra trusted certificates for the calendar servers.") var caFile: String?
+    @Option(help: "Seconds an availability answer or event list is reused while the store is unchanged (0: never).")
+    var answerLifetime = 1.0
     @OptionGroup var store: StoreOptions
     @OptionGroup var network: NetworkOptions
 
     func run() async throws {
-        let configuration = ServerConfiguration(host: host, port: port, maxBodyBytes: maxBody)
+        let configuration = ServerConfiguration(host: host, port: port, maxBodyBytes: maxBody, answerLifetime: .seconds(answerLifetime))
         try await withBookingService(store, caFile: caFile, network: network) { service, store in
             var logger = Logger(label: "switchboard.server")
             logger.logLevel = .info

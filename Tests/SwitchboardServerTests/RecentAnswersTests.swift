@@ -53,4 +53,30 @@ import Testing
             }
         }
     }
+
+    @Test func aBurstOfTheSameQuestionIsComputedOnce() async throws {
+        try await StoreDriver.sqlite.withStore { store in
+            let computed = Atomic<Int>(0)
+            let router = Router()
+            router.add(middleware: AsTenant())
+            router.add(middleware: RecentAnswersMiddleware(store: store, lifetime: .seconds(5)))
+            router.get("v1/availability") { _, _ -> String in
+                let count = computed.add(1, ordering: .relaxed).newValue
+                try await Task.sleep(for: .milliseconds(200))
+                return "answer \(count)"
+            }
+            try await Application(router: router).test(.router) { client in
+                let answers = try await withThrowingTaskGroup(of: String.self) { group in
+                    for _ in 0..<20 {
+                        group.addTask {
+                            try await client.execute(uri: "/v1/availability?resource=r", method: .get) { String(buffer: $0.body) }
+                        }
+                    }
+                    return try await group.reduce(into: [String]()) { $0.append($1) }
+                }
+                #expect(Set(answers) == ["answer 1"] && answers.count == 20)
+                #expect(computed.load(ordering: .relaxed) == 1)
+            }
+        }
+    }
 }
