@@ -18,6 +18,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "A PEM file of extra trusted certificates for the calendar servers.") var caFile: String?
     @Option(help: "Seconds an availability answer or event list is reused while the store is unchanged (0: never).")
     var answerLifetime = 1.0
+    @Flag(inversion: .prefixedNo, help: "Sync every enabled collection on its interval while serving.")
+    var backgroundSync = true
     @OptionGroup var store: StoreOptions
     @OptionGroup var network: NetworkOptions
 
@@ -26,7 +28,8 @@ struct ServeCommand: AsyncParsableCommand {
         try await withBookingService(store, caFile: caFile, network: network) { service, store in
             var logger = Logger(label: "switchboard.server")
             logger.logLevel = .info
-            try await SwitchboardServer.application(store: store, service: service, configuration: configuration, logger: logger)
+            let sync = backgroundSync ? SyncService(store: store, clients: service.clients) : nil
+            try await SwitchboardServer.application(store: store, service: service, sync: sync, configuration: configuration, logger: logger)
                 .runService()
         }
     }

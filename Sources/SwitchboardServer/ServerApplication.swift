@@ -6,8 +6,9 @@ import NIOCore
 import OpenAPIHummingbird
 import OpenAPIRuntime
 public import Scheduling
+import ServiceLifecycle
 import SwitchboardAPI
-import SyncEngine
+public import SyncEngine
 public import SyncStore
 
 /// How the server listens and what it accepts.
@@ -62,12 +63,15 @@ public enum SwitchboardServer {
         return router
     }
 
-    /// The application, listening as configured.
-    public static func application(store: any BookingStore & AccessStore, service: BookingService, configuration: ServerConfiguration,
-                                   logger: Logger) throws -> some ApplicationProtocol {
-        Application(router: try router(store: store, service: service, configuration: configuration),
-                    configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Switchboard"),
-                    logger: logger)
+    /// The application, listening as configured, with the sync service running beside it
+    /// (when given) and its runs counted in `/metrics`.
+    public static func application(store: any BookingStore & AccessStore, service: BookingService, sync: SyncService?,
+                                   configuration: ServerConfiguration, logger: Logger) throws -> some ApplicationProtocol {
+        let metrics = PrometheusCollectorRegistry()
+        let background: [any Service] = sync.map { [BackgroundSync(service: $0, metrics: SyncMetrics(registry: metrics))] } ?? []
+        return Application(router: try router(store: store, service: service, configuration: configuration, metrics: metrics),
+                           configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Switchboard"),
+                           services: background, logger: logger)
     }
 }
 

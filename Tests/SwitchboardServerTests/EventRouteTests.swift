@@ -163,6 +163,27 @@ import Testing
         }
     }
 
+    @Test func theServerKeepsCalendarsSyncedAndCountsItsRuns() async throws {
+        try await ServerHarness.with(backgroundSync: true) { harness in
+            let uid = Fixtures.unique("background")
+            try await harness.peer.withClient { client in
+                _ = try await client.createObject(.calendar, at: harness.calendar.href + "\(uid).ics", data: Self.object(uid: uid, summary: "Background"))
+            }
+            // Nobody asks for a sync: the service runs one (the calendar was never synced).
+            let events = "/v1/calendars/\(harness.calendar.id)/events?from=2026-12-01T00:00:00Z&to=2026-12-02T00:00:00Z"
+            var seen = false
+            for _ in 0..<100 where !seen {
+                let listed = try await harness.call(.get, events, key: harness.keys[.read])
+                seen = (listed.body as? [JSON])?.contains { $0["uid"] as? String == uid } == true
+                if !seen { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            #expect(seen)
+            let metrics = try await harness.client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
+            #expect(metrics.contains(#"switchboard_sync_runs_total{result="ok"}"#), "\(metrics)")
+            #expect(metrics.contains(#"switchboard_sync_items_total{change="downloaded"}"#))
+        }
+    }
+
     func serverObjects(_ harness: ServerHarness) async throws -> [String] {
         try await harness.peer.withClient { client in try await client.allObjects(.calendar, in: harness.calendar.href).compactMap(\.data) }
     }

@@ -5,6 +5,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import NIOCore
 import Scheduling
 import SwitchboardServer
@@ -27,8 +28,10 @@ struct ServerHarness {
     let otherTenantKey: String
     let revokedKey: String
 
-    static func with(_ driver: StoreDriver = .sqlite, maxBodyBytes: Int = 64 * 1024, _ body: @Sendable (ServerHarness) async throws -> Void)
-        async throws
+    /// With `backgroundSync`, the whole application runs on a socket with the sync service
+    /// beside it, as `switchboard serve` runs it.
+    static func with(_ driver: StoreDriver = .sqlite, maxBodyBytes: Int = 64 * 1024, backgroundSync: Bool = false,
+                     _ body: @Sendable (ServerHarness) async throws -> Void) async throws
     {
         let peer = try await Peer.named("radicale")
         try await driver.withStore { store in
@@ -65,12 +68,20 @@ struct ServerHarness {
             let scopedKeys = keys
             let clients = AccountClients(secrets: secrets, tenantPolicy: NetworkPolicy(allowing: [IPRange("127.0.0.1")!]))
             let service = BookingService(store: store, clients: clients)
-            let router = try SwitchboardServer.router(store: store, service: service,
-                                                      configuration: ServerConfiguration(maxBodyBytes: maxBodyBytes))
+            let configuration = ServerConfiguration(port: 0, maxBodyBytes: maxBodyBytes)
+            let harness = { @Sendable (client: any TestClientProtocol) in
+                ServerHarness(store: store, client: client, peer: peer, calendar: calendar, resource: resource.name,
+                              keys: scopedKeys, otherTenantKey: otherKey, revokedKey: revoked)
+            }
             do {
-                try await Application(router: router).test(.router) { client in
-                    try await body(ServerHarness(store: store, client: client, peer: peer, calendar: calendar, resource: resource.name,
-                                                 keys: scopedKeys, otherTenantKey: otherKey, revokedKey: revoked))
+                if backgroundSync {
+                    let application = try SwitchboardServer.application(
+                        store: store, service: service, sync: SyncService(store: store, clients: clients, tick: .milliseconds(100)),
+                        configuration: configuration, logger: Logger(label: "test"))
+                    try await application.test(.live) { client in try await body(harness(client)) }
+                } else {
+                    let router = try SwitchboardServer.router(store: store, service: service, configuration: configuration)
+                    try await Application(router: router).test(.router) { client in try await body(harness(client)) }
                 }
                 await clients.shutdown()
             } catch {

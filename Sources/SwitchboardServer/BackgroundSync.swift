@@ -1,0 +1,55 @@
+import Prometheus
+import ServiceLifecycle
+import SyncEngine
+import SyncStore
+
+/// The sync service run beside the server: every enabled collection synced on its interval
+/// (with backoff and leases), each finished run counted in the server's metrics. Stops with
+/// the server's graceful shutdown, letting runs in progress finish their current item.
+struct BackgroundSync: Service {
+    let service: SyncService
+    let metrics: SyncMetrics
+
+    func run() async throws {
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask {
+                for await event in service.events {
+                    if case .finished(let run) = event { metrics.record(run) }
+                }
+            }
+            try await cancelWhenGracefulShutdown { try await service.run() }
+        }
+    }
+}
+
+/// Sync runs, items moved and upstream errors, as Prometheus counters.
+struct SyncMetrics: Sendable {
+    let registry: PrometheusCollectorRegistry
+
+    func record(_ run: SyncRunRecord) {
+        registry.makeCounter(descriptor: Self.runs, labels: [("result", run.failure == nil ? "ok" : "failed")]).increment()
+        let counts = run.counts
+        for (kind, count) in [("downloaded", counts.downloaded), ("uploaded", counts.uploaded), ("deleted_locally", counts.deletedLocally),
+                              ("deleted_remotely", counts.deletedRemotely), ("merged", counts.merged), ("conflicts", counts.conflicts)]
+        where count > 0 {
+            registry.makeCounter(descriptor: Self.items, labels: [("change", kind)]).increment(by: Int64(count))
+        }
+        let upstreamErrors = run.itemErrors.count + (run.failure == nil ? 0 : 1)
+        if upstreamErrors > 0 { registry.makeCounter(descriptor: Self.errors, labels: []).increment(by: Int64(upstreamErrors)) }
+    }
+
+    static var runs: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "switchboard", subsystem: "sync", metricName: "runs", unitName: "total",
+                             helpText: "Sync runs finished, by result.")
+    }
+
+    static var items: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "switchboard", subsystem: "sync", metricName: "items", unitName: "total",
+                             helpText: "Items moved by sync runs, by change.")
+    }
+
+    static var errors: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "switchboard", subsystem: "sync", metricName: "upstream_errors", unitName: "total",
+                             helpText: "Failed sync runs and per-item errors (server refusals, unreadable objects, conflicts kept).")
+    }
+}
