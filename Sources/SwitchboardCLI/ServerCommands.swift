@@ -18,13 +18,17 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "A PEM file of extra trusted certificates for the calendar servers.") var caFile: String?
     @Option(help: "Seconds an availability answer or event list is reused while the store is unchanged (0: never).")
     var answerLifetime = 1.0
+    @Option(help: "Requests a second each API key may make, in bursts of twice that (0: no limit).")
+    var rateLimit = 100.0
     @Flag(inversion: .prefixedNo, help: "Sync every enabled collection on its interval while serving.")
     var backgroundSync = true
     @OptionGroup var store: StoreOptions
     @OptionGroup var network: NetworkOptions
 
     func run() async throws {
-        let configuration = ServerConfiguration(host: host, port: port, maxBodyBytes: maxBody, answerLifetime: .seconds(answerLifetime))
+        let configuration = ServerConfiguration(
+            host: host, port: port, maxBodyBytes: maxBody, answerLifetime: .seconds(answerLifetime),
+            rateLimit: rateLimit > 0 ? RateLimit(perSecond: rateLimit, burst: max(1, Int(rateLimit * 2))) : nil)
         try await withBookingService(store, caFile: caFile, network: network) { service, store in
             var logger = Logger(label: "switchboard.server")
             logger.logLevel = .info

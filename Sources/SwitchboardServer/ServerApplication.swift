@@ -21,12 +21,16 @@ public struct ServerConfiguration: Sendable {
     /// How long an availability answer or event list may be reused while the store is
     /// unchanged (zero: never).
     public var answerLifetime = Duration.seconds(1)
+    /// Requests per API key, or `nil` for no limit.
+    public var rateLimit: RateLimit? = RateLimit(perSecond: 100, burst: 200)
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 64 * 1024, answerLifetime: Duration = .seconds(1)) {
+    public init(host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 64 * 1024, answerLifetime: Duration = .seconds(1),
+                rateLimit: RateLimit? = RateLimit(perSecond: 100, burst: 200)) {
         self.host = host
         self.port = port
         self.maxBodyBytes = maxBodyBytes
         self.answerLifetime = answerLifetime
+        self.rateLimit = rateLimit
     }
 }
 
@@ -47,6 +51,7 @@ public enum SwitchboardServer {
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: BodyLimitMiddleware(limit: configuration.maxBodyBytes))
         router.add(middleware: AuthenticationMiddleware(store: store, open: openPaths))
+        if let limit = configuration.rateLimit { router.add(middleware: RateLimitMiddleware(limit: limit)) }
         router.add(middleware: EntityTagHeaderMiddleware())
         router.add(middleware: RecentAnswersMiddleware(store: store, lifetime: configuration.answerLifetime))
         router.get("metrics") { _, _ in

@@ -30,7 +30,8 @@ struct ServerHarness {
 
     /// With `backgroundSync`, the whole application runs on a socket with the sync service
     /// beside it, as `switchboard serve` runs it.
-    static func with(_ driver: StoreDriver = .sqlite, maxBodyBytes: Int = 64 * 1024, backgroundSync: Bool = false,
+    static func with(_ driver: StoreDriver = .sqlite, maxBodyBytes: Int = 64 * 1024, rateLimit: RateLimit? = RateLimit(perSecond: 100, burst: 200),
+                     backgroundSync: Bool = false,
                      _ body: @Sendable (ServerHarness) async throws -> Void) async throws
     {
         let peer = try await Peer.named("radicale")
@@ -68,7 +69,7 @@ struct ServerHarness {
             let scopedKeys = keys
             let clients = AccountClients(secrets: secrets, tenantPolicy: NetworkPolicy(allowing: [IPRange("127.0.0.1")!]))
             let service = BookingService(store: store, clients: clients)
-            let configuration = ServerConfiguration(port: 0, maxBodyBytes: maxBodyBytes)
+            let configuration = ServerConfiguration(port: 0, maxBodyBytes: maxBodyBytes, rateLimit: rateLimit)
             let harness = { @Sendable (client: any TestClientProtocol) in
                 ServerHarness(store: store, client: client, peer: peer, calendar: calendar, resource: resource.name,
                               keys: scopedKeys, otherTenantKey: otherKey, revokedKey: revoked)
@@ -161,6 +162,20 @@ struct ServerHarness {
                 #expect(answer.status == 404 && ServerHarness.problemCode(answer) == "booking_not_found", "\(uri)")
             }
             #expect(try await harness.store.booking(id: id)?.status == .pending, "untouched by the other tenant")
+        }
+    }
+
+    @Test func eachKeyHasItsRateLimit() async throws {
+        try await ServerHarness.with(rateLimit: RateLimit(perSecond: 1, burst: 3)) { harness in
+            for _ in 0..<3 { #expect(try await harness.call(.get, "/v1/resources", key: harness.keys[.read]).status == 200) }
+            let limited = try await harness.call(.get, "/v1/resources", key: harness.keys[.read])
+            #expect(limited.status == 429 && ServerHarness.problemCode(limited) == "rate_limited")
+            #expect(limited.headers[.retryAfter] == "1")
+            // Another key has its own bucket; health checks need none.
+            #expect(try await harness.call(.get, "/v1/resources", key: harness.keys[.book]).status == 200)
+            #expect(try await harness.call(.get, "/healthz", key: nil).status == 200)
+            try await Task.sleep(for: .milliseconds(1100))
+            #expect(try await harness.call(.get, "/v1/resources", key: harness.keys[.read]).status == 200)
         }
     }
 
