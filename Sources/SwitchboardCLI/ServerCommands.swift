@@ -20,12 +20,19 @@ struct ServeCommand: AsyncParsableCommand {
     var answerLifetime = 1.0
     @Option(help: "Requests a second each API key may make, in bursts of twice that (0: no limit).")
     var rateLimit = 100.0
+    @Option(help: "Log lines as json (one object per line, personal data redacted) or text.")
+    var logFormat: LogFormat = .json
     @Flag(inversion: .prefixedNo, help: "Sync every enabled collection on its interval while serving.")
     var backgroundSync = true
     @OptionGroup var store: StoreOptions
     @OptionGroup var network: NetworkOptions
 
+    enum LogFormat: String, ExpressibleByArgument, CaseIterable {
+        case json, text
+    }
+
     func run() async throws {
+        if logFormat == .json { LoggingSystem.bootstrap { JSONLogHandler(label: $0) } }
         let configuration = ServerConfiguration(
             host: host, port: port, maxBodyBytes: maxBody, answerLifetime: .seconds(answerLifetime),
             rateLimit: rateLimit > 0 ? RateLimit(perSecond: rateLimit, burst: max(1, Int(rateLimit * 2))) : nil)

@@ -1,3 +1,4 @@
+import Logging
 import Prometheus
 import ServiceLifecycle
 import SyncEngine
@@ -9,12 +10,21 @@ import SyncStore
 struct BackgroundSync: Service {
     let service: SyncService
     let metrics: SyncMetrics
+    let logger: Logger
 
     func run() async throws {
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask {
                 for await event in service.events {
-                    if case .finished(let run) = event { metrics.record(run) }
+                    guard case .finished(let run) = event else { continue }
+                    metrics.record(run)
+                    // Failures name the collection by id; their text (hrefs, server messages) stays in the sync log.
+                    if run.failure != nil || !run.itemErrors.isEmpty {
+                        logger.warning("sync run with errors", metadata: [
+                            "collection_id": .string(run.collectionID), "run_id": .string(run.id),
+                            "failed": .stringConvertible(run.failure != nil), "item_errors": .stringConvertible(run.itemErrors.count),
+                        ])
+                    }
                 }
             }
             try await cancelWhenGracefulShutdown { try await service.run() }

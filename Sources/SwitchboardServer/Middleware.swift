@@ -2,6 +2,7 @@ import Caching
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
 import OpenAPIRuntime
 import SyncStore
@@ -141,6 +142,25 @@ struct EntityTagHeaderMiddleware<Context: RequestContext>: RouterMiddleware {
         if let tag = response.headers[.eTag], tag.contains("%"), let decoded = tag.removingPercentEncoding {
             response.headers[.eTag] = decoded
         }
+        return response
+    }
+}
+
+/// Logs every answered request once, at info: its id, method, route pattern (never the
+/// path or query, which carry ids and names), status and time. It runs outside the
+/// request-id middleware, so refusals rendered there are logged too.
+struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
+    let logger: Logger
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        let response = try await next(request, context)
+        let elapsed = ContinuousClock.now - start
+        logger.info("request", metadata: [
+            "request_id": .string(response.headers[.requestID] ?? "-"), "method": .string(request.method.rawValue),
+            "route": .string(context.endpointPath ?? "unmatched"), "status": .stringConvertible(response.status.code),
+            "duration_ms": .stringConvertible(Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15),
+        ])
         return response
     }
 }

@@ -44,10 +44,12 @@ public enum SwitchboardServer {
     /// The router with every route and middleware, over a store and a booking service;
     /// request metrics go to `metrics`, served at `/metrics`.
     public static func router(store: any BookingStore & AccessStore, service: BookingService, configuration: ServerConfiguration,
-                              metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) throws -> Router<BasicRequestContext>
+                              metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+                              logger: Logger = Logger(label: "switchboard.server")) throws -> Router<BasicRequestContext>
     {
         let router = Router()
         router.add(middleware: RequestMetricsMiddleware(registry: metrics))
+        router.add(middleware: RequestLogMiddleware(logger: logger))
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: BodyLimitMiddleware(limit: configuration.maxBodyBytes))
         router.add(middleware: AuthenticationMiddleware(store: store, open: openPaths))
@@ -73,8 +75,8 @@ public enum SwitchboardServer {
     public static func application(store: any BookingStore & AccessStore, service: BookingService, sync: SyncService?,
                                    configuration: ServerConfiguration, logger: Logger) throws -> some ApplicationProtocol {
         let metrics = PrometheusCollectorRegistry()
-        let background: [any Service] = sync.map { [BackgroundSync(service: $0, metrics: SyncMetrics(registry: metrics))] } ?? []
-        return Application(router: try router(store: store, service: service, configuration: configuration, metrics: metrics),
+        let background: [any Service] = sync.map { [BackgroundSync(service: $0, metrics: SyncMetrics(registry: metrics), logger: logger)] } ?? []
+        return Application(router: try router(store: store, service: service, configuration: configuration, metrics: metrics, logger: logger),
                            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Switchboard"),
                            services: background, logger: logger)
     }

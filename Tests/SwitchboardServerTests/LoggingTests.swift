@@ -1,0 +1,61 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+@testable import SwitchboardServer
+import SwitchboardTestSupport
+import Synchronization
+import Testing
+
+/// JSON log lines: one object each, secrets and personal data redacted, and one line per
+/// request with its id and route pattern.
+@Suite struct LoggingTests {
+    final class Lines: Sendable {
+        let lines = Mutex<[String]>([])
+        var all: [[String: Any]] {
+            lines.withLock { $0 }.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        }
+        var output: JSONLogHandler.Output { JSONLogHandler.Output { line in self.lines.withLock { $0.append(line) } } }
+    }
+
+    @Test func linesAreJSONWithSecretsAndPersonalDataRedacted() throws {
+        let captured = Lines()
+        var logger = Logger(label: "test") { JSONLogHandler(label: $0, output: captured.output) }
+        logger[metadataKey: "request_id"] = "r-1"
+        logger.warning("connect failed", metadata: [
+            "password": "hunter2", "Authorization": "Bearer sb_x", "summary": "Therapy with Mr Smith", "collection_id": "c-1",
+            "event": ["location": "Room 4", "uid": "u-1"], "hrefs": ["/a/", "/b/"],
+        ])
+        let line = try #require(captured.all.first)
+        #expect(line["message"] as? String == "connect failed" && line["level"] as? String == "warning" && line["label"] as? String == "test")
+        #expect(line["password"] as? String == "[redacted]" && line["Authorization"] as? String == "[redacted]")
+        #expect(line["summary"] as? String == "[redacted]" && line["collection_id"] as? String == "c-1" && line["request_id"] as? String == "r-1")
+        #expect((line["event"] as? [String: Any])?["location"] as? String == "[redacted]")
+        #expect((line["event"] as? [String: Any])?["uid"] as? String == "u-1" && line["hrefs"] as? [String] == ["/a/", "/b/"])
+        #expect((line["time"] as? String)?.hasSuffix("Z") == true)
+        #expect(captured.lines.withLock { $0.allSatisfy { $0.hasSuffix("\n") && !$0.dropLast().contains("\n") } })
+    }
+
+    @Test func everyRequestIsLoggedOnceByRoutePattern() async throws {
+        try await StoreDriver.sqlite.withStore { store in
+            let captured = Lines()
+            let logger = Logger(label: "server") { JSONLogHandler(label: $0, output: captured.output) }
+            let router = Router()
+            router.add(middleware: RequestLogMiddleware(logger: logger))
+            router.add(middleware: RequestIDMiddleware())
+            router.add(middleware: AuthenticationMiddleware(store: store, open: ["/healthz"]))
+            router.get("healthz") { _, _ in "ok" }
+            router.get("v1/things/:id") { _, _ in "thing" }
+            try await Application(router: router).test(.router) { client in
+                let id = try await client.execute(uri: "/healthz", method: .get) { $0.headers[.requestID] }
+                _ = try await client.execute(uri: "/v1/things/secret-id?name=Smith", method: .get) { $0.status }
+                let lines = captured.all
+                #expect(lines.count == 2)
+                #expect(lines.first?["request_id"] as? String == id && lines.first?["route"] as? String == "/healthz")
+                #expect(lines.last?["route"] as? String == "/v1/things/{id}" && lines.last?["status"] as? String == "401")
+                #expect(!captured.lines.withLock { $0.joined() }.contains("Smith") && !captured.lines.withLock { $0.joined() }.contains("secret-id"))
+            }
+        }
+    }
+}
