@@ -197,7 +197,10 @@ let package = Package(
             dependencies: ["Scheduling", "Availability", "SyncEngine", "SyncStore", "DAVClient", "SwitchboardTestSupport",
                            .product(name: "Crypto", package: "swift-crypto")]
         ),
-        .testTarget(name: "SwitchboardCLITests", dependencies: ["SwitchboardCLI", "SwitchboardTestSupport"]),
+        .testTarget(
+            name: "SwitchboardCLITests",
+            dependencies: ["SwitchboardCLI", "SwitchboardTestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .testTarget(
             name: "SwitchboardServerTests",
             dependencies: ["SwitchboardServer", "Scheduling", "SyncEngine", "SyncStore", "SyncPlanning", "DAVClient", "SwitchboardTestSupport",

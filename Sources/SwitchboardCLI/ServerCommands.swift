@@ -12,34 +12,53 @@ struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve", abstract: "Run the HTTP API (see /openapi.yaml) over the store until SIGINT or SIGTERM.")
 
-    @Option(help: "The address to listen on.") var host = "127.0.0.1"
-    @Option(help: "The port to listen on.") var port = 8080
-    @Option(help: "The largest request body accepted, in bytes.") var maxBody = 64 * 1024
+    @Option(help: "A JSON configuration file (docs/configuration.md); the environment and flags override it.")
+    var config: String?
+    @Option(help: "The address to listen on (default 127.0.0.1).") var host: String?
+    @Option(help: "The port to listen on (default 8080).") var port: Int?
+    @Option(help: "The largest request body accepted, in bytes (default 65536).") var maxBody: Int?
     @Option(help: "A PEM file of extra trusted certificates for the calendar servers.") var caFile: String?
-    @Option(help: "Seconds an availability answer or event list is reused while the store is unchanged (0: never).")
-    var answerLifetime = 1.0
-    @Option(help: "Requests a second each API key may make, in bursts of twice that (0: no limit).")
-    var rateLimit = 100.0
-    @Option(help: "Log lines as json (one object per line, personal data redacted) or text.")
-    var logFormat: LogFormat = .json
-    @Flag(inversion: .prefixedNo, help: "Sync every enabled collection on its interval while serving.")
-    var backgroundSync = true
+    @Option(help: "Seconds an availability answer or event list is reused while the store is unchanged (default 1; 0: never).")
+    var answerLifetime: Double?
+    @Option(help: "Requests a second each API key may make, in bursts of twice that (default 100; 0: no limit).")
+    var rateLimit: Double?
+    @Option(help: "Log lines as json (one object per line, personal data redacted; the default) or text.")
+    var logFormat: LogFormat?
+    @Flag(inversion: .prefixedNo, help: "Sync every enabled collection on its interval while serving (default on).")
+    var backgroundSync: Bool?
+    @Option(name: .customLong("allow-network"),
+            help: "An internal address or CIDR range tenants' servers may use (e.g. 127.0.0.1 for a local test server); repeatable.")
+    var allowNetwork: [String] = []
     @OptionGroup var store: StoreOptions
-    @OptionGroup var network: NetworkOptions
 
     enum LogFormat: String, ExpressibleByArgument, CaseIterable {
         case json, text
     }
 
+    /// The settings in force: file, then environment, then flags.
+    func settings(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServeSettings {
+        let flags = ServeSettings(host: host, port: port, maxBodyBytes: maxBody, answerLifetimeSeconds: answerLifetime,
+                                  rateLimitPerSecond: rateLimit, logFormat: logFormat?.rawValue, backgroundSync: backgroundSync,
+                                  allowNetwork: allowNetwork, caFile: caFile)
+        return try (config.map(ServeSettings.file) ?? ServeSettings()).overlaid(by: .environment(environment)).overlaid(by: flags)
+    }
+
     func run() async throws {
-        if logFormat == .json { LoggingSystem.bootstrap { JSONLogHandler(label: $0) } }
+        let settings = try settings()
+        guard let format = LogFormat(rawValue: settings.logFormat ?? "json") else {
+            throw ValidationError("logFormat is json or text, not \(settings.logFormat ?? "")")
+        }
+        if format == .json { LoggingSystem.bootstrap { JSONLogHandler(label: $0) } }
+        let rate = settings.rateLimitPerSecond ?? 100
         let configuration = ServerConfiguration(
-            host: host, port: port, maxBodyBytes: maxBody, answerLifetime: .seconds(answerLifetime),
-            rateLimit: rateLimit > 0 ? RateLimit(perSecond: rateLimit, burst: max(1, Int(rateLimit * 2))) : nil)
-        try await withBookingService(store, caFile: caFile, network: network) { service, store in
+            host: settings.host ?? "127.0.0.1", port: settings.port ?? 8080, maxBodyBytes: settings.maxBodyBytes ?? 64 * 1024,
+            answerLifetime: .seconds(settings.answerLifetimeSeconds ?? 1),
+            rateLimit: rate > 0 ? RateLimit(perSecond: rate, burst: max(1, Int(rate * 2))) : nil)
+        let network = NetworkOptions(allowed: settings.allowNetwork ?? [])
+        try await withBookingService(store, caFile: settings.caFile, network: network) { service, store in
             var logger = Logger(label: "switchboard.server")
             logger.logLevel = .info
-            let sync = backgroundSync ? SyncService(store: store, clients: service.clients) : nil
+            let sync = settings.backgroundSync ?? true ? SyncService(store: store, clients: service.clients) : nil
             try await SwitchboardServer.application(store: store, service: service, sync: sync, configuration: configuration, logger: logger)
                 .runService()
         }

@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+
+/// How `switchboard serve` runs. Each key may come from the configuration file (`--config`,
+/// JSON), from the environment, or from a flag, in rising precedence; docs/configuration.md
+/// lists them all.
+struct ServeSettings: Codable, Equatable {
+    var host: String?
+    var port: Int?
+    var maxBodyBytes: Int?
+    var answerLifetimeSeconds: Double?
+    var rateLimitPerSecond: Double?
+    var logFormat: String?
+    var backgroundSync: Bool?
+    var allowNetwork: [String]?
+    var caFile: String?
+
+    /// The keys a configuration file may hold.
+    static let keys: Set<String> = [
+        "host", "port", "maxBodyBytes", "answerLifetimeSeconds", "rateLimitPerSecond", "logFormat", "backgroundSync", "allowNetwork", "caFile",
+    ]
+
+    /// The settings in a JSON file; a key this program does not know is refused (a typo
+    /// must not silently leave a default in force).
+    static func file(_ path: String) throws -> ServeSettings {
+        guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read the configuration file \(path)") }
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw ValidationError("\(path) is not a JSON object")
+        }
+        if let unknown = object.keys.sorted().first(where: { !keys.contains($0) }) {
+            throw ValidationError("\(path): unknown key \"\(unknown)\" (known: \(keys.sorted().joined(separator: ", ")))")
+        }
+        do {
+            return try JSONDecoder().decode(ServeSettings.self, from: data)
+        } catch {
+            throw ValidationError("\(path): \(error)")
+        }
+    }
+
+    /// The settings given in the environment.
+    static func environment(_ environment: [String: String]) throws -> ServeSettings {
+        var settings = ServeSettings()
+        func number<T: LosslessStringConvertible>(_ variable: String) throws -> T? {
+            guard let text = environment[variable] else { return nil }
+            guard let value = T(text) else { throw ValidationError("\(variable)=\(text) is not a number") }
+            return value
+        }
+        settings.host = environment["SWITCHBOARD_HOST"]
+        settings.port = try number("SWITCHBOARD_PORT")
+        settings.maxBodyBytes = try number("SWITCHBOARD_MAX_BODY_BYTES")
+        settings.answerLifetimeSeconds = try number("SWITCHBOARD_ANSWER_LIFETIME")
+        settings.rateLimitPerSecond = try number("SWITCHBOARD_RATE_LIMIT")
+        settings.logFormat = environment["SWITCHBOARD_LOG_FORMAT"]
+        if let text = environment["SWITCHBOARD_BACKGROUND_SYNC"] {
+            guard let value = ["true": true, "1": true, "false": false, "0": false][text.lowercased()] else {
+                throw ValidationError("SWITCHBOARD_BACKGROUND_SYNC=\(text) is not true or false")
+            }
+            settings.backgroundSync = value
+        }
+        settings.allowNetwork = environment["SWITCHBOARD_ALLOW_NETWORK"].map {
+            $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        settings.caFile = environment["SWITCHBOARD_CA_FILE"]
+        return settings
+    }
+
+    /// These settings with `other`'s given values in place of these.
+    func overlaid(by other: ServeSettings) -> ServeSettings {
+        ServeSettings(host: other.host ?? host, port: other.port ?? port, maxBodyBytes: other.maxBodyBytes ?? maxBodyBytes,
+                      answerLifetimeSeconds: other.answerLifetimeSeconds ?? answerLifetimeSeconds,
+                      rateLimitPerSecond: other.rateLimitPerSecond ?? rateLimitPerSecond, logFormat: other.logFormat ?? logFormat,
+                      backgroundSync: other.backgroundSync ?? backgroundSync,
+                      allowNetwork: (allowNetwork ?? []) + (other.allowNetwork ?? []), caFile: other.caFile ?? caFile)
+    }
+}
