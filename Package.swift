@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "Scheduling", targets: ["Scheduling"]),
         .library(name: "CalendarEditing", targets: ["CalendarEditing"]),
         .library(name: "Events", targets: ["Events"]),
+        .library(name: "Webhooks", targets: ["Webhooks"]),
         .library(name: "SwitchboardServer", targets: ["SwitchboardServer"]),
         .executable(name: "switchboard", targets: ["switchboard"]),
     ],
@@ -72,6 +73,11 @@ let package = Package(
         ),
 
         .target(
+            name: "Webhooks",
+            dependencies: ["SyncStore", "DAVClient", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
+                           .product(name: "NIOHTTP1", package: "swift-nio")]
+        ),
+        .target(
             name: "Events",
             dependencies: ["CalendarEditing", "SyncEngine", "SyncStore", "DAVClient", "ICalendar", "ContentLines"]
         ),
@@ -105,7 +111,7 @@ let package = Package(
         .target(
             name: "SwitchboardServer",
             dependencies: [
-                "SwitchboardAPI", "Scheduling", "Events", "Caching", "CalendarEditing", "Availability", "SyncStore", "SyncEngine", "SyncPlanning",
+                "SwitchboardAPI", "Scheduling", "Events", "Caching", "Webhooks", "DAVClient", "CalendarEditing", "Availability", "SyncStore", "SyncEngine", "SyncPlanning",
                 "ICalendar",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
@@ -133,6 +139,7 @@ let package = Package(
                 "Availability",
                 "Scheduling",
                 "SwitchboardServer",
+                "Webhooks",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -203,7 +210,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SwitchboardServerTests",
-            dependencies: ["SwitchboardServer", "Scheduling", "SyncEngine", "SyncStore", "SyncPlanning", "DAVClient", "SwitchboardTestSupport",
+            dependencies: ["SwitchboardServer", "Scheduling", "SyncEngine", "SyncStore", "SyncPlanning", "DAVClient", "Webhooks", "SwitchboardTestSupport",
                            .product(name: "HummingbirdTesting", package: "hummingbird"),
                            .product(name: "Crypto", package: "swift-crypto")]
         ),

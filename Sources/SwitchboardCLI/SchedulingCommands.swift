@@ -41,21 +41,28 @@ func withBookingService<Result: Sendable>(
 ) async throws -> Result {
     let policy = try network.policy()
     return try await store.withStore { store, secrets in
-        var configuration = ClientConfiguration()
-        configuration.additionalTrustRootsFile = caFile
-        let clients = AccountClients(secrets: secrets, configuration: configuration, tenantPolicy: policy)
-        do {
-            let result = try await body(BookingService(store: store, clients: clients), store)
-            await clients.shutdown()
-            return result
-        } catch let error as BookingError {
-            await clients.shutdown()
-            StandardError.write("error: \(error)")
-            throw ExitCode(1)
-        } catch {
-            await clients.shutdown()
-            throw error
-        }
+        try await withBookingService(store: store, secrets: secrets, caFile: caFile, policy: policy) { service in try await body(service, store) }
+    }
+}
+
+/// Runs `body` with a booking service over an open store (clients shut down after).
+func withBookingService<Result: Sendable>(
+    store: SQLSyncStore, secrets: SecretBox, caFile: String?, policy: NetworkPolicy, _ body: (BookingService) async throws -> Result
+) async throws -> Result {
+    var configuration = ClientConfiguration()
+    configuration.additionalTrustRootsFile = caFile
+    let clients = AccountClients(secrets: secrets, configuration: configuration, tenantPolicy: policy)
+    do {
+        let result = try await body(BookingService(store: store, clients: clients))
+        await clients.shutdown()
+        return result
+    } catch let error as BookingError {
+        await clients.shutdown()
+        StandardError.write("error: \(error)")
+        throw ExitCode(1)
+    } catch {
+        await clients.shutdown()
+        throw error
     }
 }
 

@@ -6,6 +6,7 @@ import Scheduling
 import SwitchboardServer
 import SyncEngine
 import SyncStore
+import Webhooks
 
 /// `switchboard serve`: the HTTP API over the store.
 struct ServeCommand: AsyncParsableCommand {
@@ -55,12 +56,22 @@ struct ServeCommand: AsyncParsableCommand {
             answerLifetime: .seconds(settings.answerLifetimeSeconds ?? 1),
             rateLimit: rate > 0 ? RateLimit(perSecond: rate, burst: max(1, Int(rate * 2))) : nil)
         let network = NetworkOptions(allowed: settings.allowNetwork ?? [])
-        try await withBookingService(store, caFile: settings.caFile, network: network) { service, store in
-            var logger = Logger(label: "switchboard.server")
-            logger.logLevel = .info
-            let sync = settings.backgroundSync ?? true ? SyncService(store: store, clients: service.clients) : nil
-            try await SwitchboardServer.application(store: store, service: service, sync: sync, configuration: configuration, logger: logger)
-                .runService()
+        let policy = try network.policy()
+        try await store.withStore { store, secrets in
+            try await withBookingService(store: store, secrets: secrets, caFile: settings.caFile, policy: policy) { service in
+                var logger = Logger(label: "switchboard.server")
+                logger.logLevel = .info
+                let webhooks = try WebhookService(store: store, secrets: secrets, networkPolicy: policy, logger: logger)
+                let sync = settings.backgroundSync ?? true ? SyncService(store: store, clients: service.clients) : nil
+                do {
+                    try await SwitchboardServer.application(store: store, service: service, webhooks: webhooks, sync: sync,
+                                                            configuration: configuration, logger: logger).runService()
+                    await webhooks.shutdown()
+                } catch {
+                    await webhooks.shutdown()
+                    throw error
+                }
+            }
         }
     }
 }

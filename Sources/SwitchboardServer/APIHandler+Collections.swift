@@ -38,6 +38,7 @@ extension APIHandler {
         await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
             let collection = try await collection(input.path.collectionId, of: try Principal.requiring(.book))
             let run = await syncer.sync(collection)
+            await SyncEvents(store: store, webhooks: webhooks).emit(run)
             return .ok(.init(body: .json(Self.run(run))))
         }
     }

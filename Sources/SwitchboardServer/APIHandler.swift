@@ -6,16 +6,18 @@ import Scheduling
 import SyncEngine
 import SwitchboardAPI
 import SyncStore
+import Webhooks
 
 /// The API's operations (generated from `openapi.yaml`) over the booking service and the
 /// store. Every operation runs as the request's ``Principal``: it needs a scope, and sees
 /// only its tenant's resources and their bookings — another tenant's look exactly like
 /// ones that do not exist.
 struct APIHandler: APIProtocol {
-    let store: any BookingStore & AccessStore
+    let store: any ServerStore
     let service: BookingService
     let events: EventService
     let syncer: StoreSyncer
+    let webhooks: WebhookService
     /// The longest window one question may span.
     let maxWindow: Int64 = 400 * 86_400
 
@@ -90,7 +92,9 @@ struct APIHandler: APIProtocol {
             let booking = try await call { () throws(BookingError) in
                 try await service.book(resource: resource.name, interval, summary: request.summary, attendees: attendees)
             }
-            return .created(.init(body: .json(Self.booking(booking, resource: resource.name))))
+            let created = Self.booking(booking, resource: resource.name)
+            await emit("booking.created", created, tenantID: principal.tenantID)
+            return .created(.init(body: .json(created)))
         }
     }
 
@@ -103,27 +107,35 @@ struct APIHandler: APIProtocol {
 
     func confirmBooking(_ input: Operations.ConfirmBooking.Input) async throws -> Operations.ConfirmBooking.Output {
         await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
-            let (booking, resource) = try await booking(input.path.id, of: try Principal.requiring(.book))
-            let confirmed = try await call { () throws(BookingError) in try await service.confirm(booking.id) }
-            return .ok(.init(body: .json(Self.booking(confirmed, resource: resource.name))))
+            let principal = try Principal.requiring(.book)
+            let (booking, resource) = try await booking(input.path.id, of: principal)
+            let confirmed = Self.booking(try await call { () throws(BookingError) in try await service.confirm(booking.id) }, resource: resource.name)
+            await emit("booking.confirmed", confirmed, tenantID: principal.tenantID)
+            return .ok(.init(body: .json(confirmed)))
         }
     }
 
     func rescheduleBooking(_ input: Operations.RescheduleBooking.Input) async throws -> Operations.RescheduleBooking.Output {
         await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
-            let (booking, resource) = try await booking(input.path.id, of: try Principal.requiring(.book))
+            let principal = try Principal.requiring(.book)
+            let (booking, resource) = try await booking(input.path.id, of: principal)
             guard case .json(let span) = input.body else { throw Problem.invalid("body", "send application/json") }
             let interval = try interval(span.start, span.end, field: "end")
-            let moved = try await call { () throws(BookingError) in try await service.reschedule(booking.id, to: interval) }
-            return .ok(.init(body: .json(Self.booking(moved, resource: resource.name))))
+            let moved = Self.booking(try await call { () throws(BookingError) in try await service.reschedule(booking.id, to: interval) },
+                                     resource: resource.name)
+            await emit("booking.rescheduled", moved, tenantID: principal.tenantID)
+            return .ok(.init(body: .json(moved)))
         }
     }
 
     func cancelBooking(_ input: Operations.CancelBooking.Input) async throws -> Operations.CancelBooking.Output {
         await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
-            let (booking, resource) = try await booking(input.path.id, of: try Principal.requiring(.book))
-            let cancelled = try await call { () throws(BookingError) in try await service.cancel(booking.id) }
-            return .ok(.init(body: .json(Self.booking(cancelled, resource: resource.name))))
+            let principal = try Principal.requiring(.book)
+            let (booking, resource) = try await booking(input.path.id, of: principal)
+            let wasCancelled = booking.status == .cancelled
+            let cancelled = Self.booking(try await call { () throws(BookingError) in try await service.cancel(booking.id) }, resource: resource.name)
+            if !wasCancelled { await emit("booking.cancelled", cancelled, tenantID: principal.tenantID) }
+            return .ok(.init(body: .json(cancelled)))
         }
     }
 

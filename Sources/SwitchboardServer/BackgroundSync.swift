@@ -3,6 +3,7 @@ import Prometheus
 import ServiceLifecycle
 import SyncEngine
 import SyncStore
+import Webhooks
 
 /// The sync service run beside the server: every enabled collection synced on its interval
 /// (with backoff and leases), each finished run counted in the server's metrics. Stops with
@@ -11,6 +12,7 @@ struct BackgroundSync: Service {
     let service: SyncService
     let metrics: SyncMetrics
     let logger: Logger
+    let events: SyncEvents
 
     func run() async throws {
         try await withThrowingDiscardingTaskGroup { group in
@@ -18,6 +20,7 @@ struct BackgroundSync: Service {
                 for await event in service.events {
                     guard case .finished(let run) = event else { continue }
                     metrics.record(run)
+                    await events.emit(run)
                     // Failures name the collection by id; their text (hrefs, server messages) stays in the sync log.
                     if run.failure != nil || !run.itemErrors.isEmpty {
                         logger.warning("sync run with errors", metadata: [
@@ -61,5 +64,54 @@ struct SyncMetrics: Sendable {
     static var errors: MetricNameDescriptor {
         MetricNameDescriptor(namespace: "switchboard", subsystem: "sync", metricName: "upstream_errors", unitName: "total",
                              helpText: "Failed sync runs and per-item errors (server refusals, unreadable objects, conflicts kept).")
+    }
+}
+
+/// Sync runs as webhook events of the collection's tenant: `calendar.changed` when a run
+/// brought changes from the server, `sync.failed` when it failed.
+struct SyncEvents: Sendable {
+    let store: any SyncStore
+    let webhooks: WebhookService
+
+    func emit(_ run: SyncRunRecord) async {
+        let counts = run.counts
+        let changed = counts.downloaded + counts.deletedLocally + counts.merged
+        guard run.failure != nil || changed > 0 else { return }
+        guard let collections = try? await store.collections(accountID: nil), let accounts = try? await store.accounts(),
+            let collection = collections.first(where: { $0.id == run.collectionID }),
+            let tenantID = accounts.first(where: { $0.id == collection.accountID })?.tenantID
+        else { return }
+        var data: [String: Any] = ["collectionId": run.collectionID, "runId": run.id, "kind": collection.kind.rawValue]
+        if let failure = run.failure {
+            data["failure"] = failure
+            await webhooks.emit(tenantID: tenantID, type: "sync.failed", data: data)
+        } else {
+            data["downloaded"] = counts.downloaded
+            data["deleted"] = counts.deletedLocally
+            data["merged"] = counts.merged
+            await webhooks.emit(tenantID: tenantID, type: "calendar.changed", data: data)
+        }
+    }
+}
+
+/// Delivers webhooks while the server runs; deliveries by result counted in `/metrics`.
+struct WebhookDeliveries: Service {
+    let webhooks: WebhookService
+    let metrics: PrometheusCollectorRegistry
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                for result in await webhooks.deliverDue() {
+                    metrics.makeCounter(descriptor: Self.deliveries, labels: [("result", result.rawValue)]).increment()
+                }
+                try await Task.sleep(for: .milliseconds(250))
+            }
+        }
+    }
+
+    static var deliveries: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "switchboard", subsystem: "webhooks", metricName: "deliveries", unitName: "total",
+                             helpText: "Webhook delivery attempts, by result (delivered, pending: to be retried, dead).")
     }
 }

@@ -8,6 +8,7 @@ import OpenAPIRuntime
 public import Scheduling
 import ServiceLifecycle
 import SwitchboardAPI
+public import Webhooks
 public import SyncEngine
 public import SyncStore
 
@@ -34,6 +35,9 @@ public struct ServerConfiguration: Sendable {
     }
 }
 
+/// What the server keeps its state in: the sync store with bookings, access and webhooks.
+public typealias ServerStore = BookingStore & AccessStore & WebhookStore
+
 /// The Switchboard HTTP server: the `/v1` API generated from `openapi.yaml`, the health
 /// checks, and the spec itself at `/openapi.yaml`.
 public enum SwitchboardServer {
@@ -43,7 +47,7 @@ public enum SwitchboardServer {
 
     /// The router with every route and middleware, over a store and a booking service;
     /// request metrics go to `metrics`, served at `/metrics`.
-    public static func router(store: any BookingStore & AccessStore, service: BookingService, configuration: ServerConfiguration,
+    public static func router(store: any ServerStore, service: BookingService, webhooks: WebhookService, configuration: ServerConfiguration,
                               metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
                               logger: Logger = Logger(label: "switchboard.server")) throws -> Router<BasicRequestContext>
     {
@@ -65,18 +69,23 @@ public enum SwitchboardServer {
         }
         // Compact JSON (the runtime pretty-prints by default) and a date transcoder of our own.
         try APIHandler(store: store, service: service, events: EventService(store: store, clients: service.clients),
-                       syncer: StoreSyncer(store: store, clients: service.clients)).registerHandlers(
+                       syncer: StoreSyncer(store: store, clients: service.clients), webhooks: webhooks).registerHandlers(
             on: router, configuration: Configuration(dateTranscoder: RFC3339DateTranscoder(), jsonEncodingOptions: [.sortedKeys]))
         return router
     }
 
-    /// The application, listening as configured, with the sync service running beside it
-    /// (when given) and its runs counted in `/metrics`.
-    public static func application(store: any BookingStore & AccessStore, service: BookingService, sync: SyncService?,
+    /// The application, listening as configured, with webhook deliveries and (when given)
+    /// the sync service running beside it, their work counted in `/metrics`.
+    public static func application(store: any ServerStore, service: BookingService, webhooks: WebhookService, sync: SyncService?,
                                    configuration: ServerConfiguration, logger: Logger) throws -> some ApplicationProtocol {
         let metrics = PrometheusCollectorRegistry()
-        let background: [any Service] = sync.map { [BackgroundSync(service: $0, metrics: SyncMetrics(registry: metrics), logger: logger)] } ?? []
-        return Application(router: try router(store: store, service: service, configuration: configuration, metrics: metrics, logger: logger),
+        var background: [any Service] = [WebhookDeliveries(webhooks: webhooks, metrics: metrics)]
+        if let sync {
+            background.append(BackgroundSync(service: sync, metrics: SyncMetrics(registry: metrics), logger: logger,
+                                             events: SyncEvents(store: store, webhooks: webhooks)))
+        }
+        return Application(router: try router(store: store, service: service, webhooks: webhooks, configuration: configuration, metrics: metrics,
+                                              logger: logger),
                            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Switchboard"),
                            services: background, logger: logger)
     }

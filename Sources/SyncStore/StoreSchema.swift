@@ -136,5 +136,21 @@ public enum StoreSchema {
                 resource_id TEXT REFERENCES resources (id) ON DELETE CASCADE, busy_only {bool} NOT NULL, created_at {int} NOT NULL)
             """,
         ]),
+        // Webhook subscriptions and their deliveries (the delivery log and dead letters).
+        Migration(identifier: "v9-webhooks", statements: [
+            """
+            CREATE TABLE webhooks (
+                id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE, url TEXT NOT NULL,
+                sealed_secret {bytes} NOT NULL, events TEXT NOT NULL, created_at {int} NOT NULL)
+            """,
+            """
+            CREATE TABLE webhook_deliveries (
+                id TEXT PRIMARY KEY, webhook_id TEXT NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE, event_type TEXT NOT NULL,
+                payload TEXT NOT NULL, status TEXT NOT NULL, attempts {int} NOT NULL, next_attempt_at {int} NOT NULL, last_status {int},
+                last_error TEXT, created_at {int} NOT NULL, delivered_at {int})
+            """,
+            "CREATE INDEX deliveries_due ON webhook_deliveries (status, next_attempt_at)",
+            "CREATE INDEX deliveries_by_webhook ON webhook_deliveries (webhook_id, created_at)",
+        ]),
     ]
 }

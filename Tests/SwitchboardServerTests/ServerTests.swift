@@ -13,6 +13,7 @@ import SwitchboardTestSupport
 import SyncEngine
 import SyncStore
 import Testing
+import Webhooks
 
 /// The server over a store with two tenants, and a resource of the first on a fresh
 /// Radicale calendar: every request goes through the real router, middleware and
@@ -27,6 +28,8 @@ struct ServerHarness {
     let keys: [APIScope: String]
     let otherTenantKey: String
     let revokedKey: String
+    /// Webhooks with quick retries (three attempts, 0.2 s apart at first), allowed to reach 127.0.0.1.
+    let webhooks: WebhookService
 
     /// With `backgroundSync`, the whole application runs on a socket with the sync service
     /// beside it, as `switchboard serve` runs it.
@@ -67,26 +70,32 @@ struct ServerHarness {
             try await store.saveResource(resource)
 
             let scopedKeys = keys
-            let clients = AccountClients(secrets: secrets, tenantPolicy: NetworkPolicy(allowing: [IPRange("127.0.0.1")!]))
+            let loopback = NetworkPolicy(allowing: [IPRange("127.0.0.1")!])
+            let clients = AccountClients(secrets: secrets, tenantPolicy: loopback)
+            let webhooks = try WebhookService(store: store, secrets: secrets, networkPolicy: loopback,
+                                              policy: DeliveryPolicy(maxAttempts: 3, baseDelay: 0.2, maxDelay: 1, timeout: 2))
             let service = BookingService(store: store, clients: clients)
             let configuration = ServerConfiguration(port: 0, maxBodyBytes: maxBodyBytes, rateLimit: rateLimit)
             let harness = { @Sendable (client: any TestClientProtocol) in
                 ServerHarness(store: store, client: client, peer: peer, calendar: calendar, resource: resource.name,
-                              keys: scopedKeys, otherTenantKey: otherKey, revokedKey: revoked)
+                              keys: scopedKeys, otherTenantKey: otherKey, revokedKey: revoked, webhooks: webhooks)
             }
             do {
                 if backgroundSync {
                     let application = try SwitchboardServer.application(
-                        store: store, service: service, sync: SyncService(store: store, clients: clients, tick: .milliseconds(100)),
+                        store: store, service: service, webhooks: webhooks,
+                        sync: SyncService(store: store, clients: clients, tick: .milliseconds(100)),
                         configuration: configuration, logger: Logger(label: "test"))
                     try await application.test(.live) { client in try await body(harness(client)) }
                 } else {
-                    let router = try SwitchboardServer.router(store: store, service: service, configuration: configuration)
+                    let router = try SwitchboardServer.router(store: store, service: service, webhooks: webhooks, configuration: configuration)
                     try await Application(router: router).test(.router) { client in try await body(harness(client)) }
                 }
                 await clients.shutdown()
+                await webhooks.shutdown()
             } catch {
                 await clients.shutdown()
+                await webhooks.shutdown()
                 throw error
             }
         }
@@ -166,15 +175,15 @@ struct ServerHarness {
     }
 
     @Test func eachKeyHasItsRateLimit() async throws {
-        try await ServerHarness.with(rateLimit: RateLimit(perSecond: 1, burst: 3)) { harness in
+        try await ServerHarness.with(rateLimit: RateLimit(perSecond: 0.5, burst: 3)) { harness in
             for _ in 0..<3 { #expect(try await harness.call(.get, "/v1/resources", key: harness.keys[.read]).status == 200) }
             let limited = try await harness.call(.get, "/v1/resources", key: harness.keys[.read])
             #expect(limited.status == 429 && ServerHarness.problemCode(limited) == "rate_limited")
-            #expect(limited.headers[.retryAfter] == "1")
+            #expect(limited.headers[.retryAfter] == "2")
             // Another key has its own bucket; health checks need none.
             #expect(try await harness.call(.get, "/v1/resources", key: harness.keys[.book]).status == 200)
             #expect(try await harness.call(.get, "/healthz", key: nil).status == 200)
-            try await Task.sleep(for: .milliseconds(1100))
+            try await Task.sleep(for: .milliseconds(2100))
             #expect(try await harness.call(.get, "/v1/resources", key: harness.keys[.read]).status == 200)
         }
     }

@@ -1,5 +1,5 @@
 import AsyncHTTPClient
-import Foundation
+public import Foundation
 public import Logging
 public import NIOCore
 import NIOFileSystem
@@ -120,7 +120,7 @@ public final class HTTPTransport: Sendable {
         var visited: Set<String> = [request.url.absoluteString]
         var sendCredentials = true
         for _ in 0...configuration.maxRedirects {
-            if let policy = configuration.networkPolicy { try await Self.check(request.url, method: request.method, against: policy) }
+            if let policy = configuration.networkPolicy { try await Self.checkDestination(request.url, method: request.method, against: policy) }
             let response = try await sendRetrying(request, sendCredentials: sendCredentials, read: read)
             guard [301, 302, 303, 307, 308].contains(response.status),
                 let location = response.headers.first(name: "location")
@@ -147,7 +147,7 @@ public final class HTTPTransport: Sendable {
     /// Refuses a URL whose host is, or resolves to, an address the policy does not allow.
     /// (The connection resolves the name again; a name that changes its answer between the
     /// two — DNS rebinding — is not caught here. See docs/decisions.md.)
-    static func check(_ url: URL, method: String, against policy: NetworkPolicy) async throws(DAVError) {
+    public static func checkDestination(_ url: URL, method: String, against policy: NetworkPolicy) async throws(DAVError) {
         guard let host = url.host, !host.isEmpty else {
             throw DAVError(.invalidURL, method: method, url: url.absoluteString, detail: "no host")
         }

@@ -39,6 +39,8 @@ extension Components {
         ///
         /// - Remark: Generated from `#/components/parameters/IfMatch`.
         package typealias IfMatch = Swift.String
+        /// - Remark: Generated from `#/components/parameters/WebhookID`.
+        package typealias WebhookID = Swift.String
         /// - Remark: Generated from `#/components/parameters/BookingID`.
         package typealias BookingID = Swift.String
     }

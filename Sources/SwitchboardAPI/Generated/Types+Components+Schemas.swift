@@ -485,6 +485,155 @@ extension Components {
                 case busyOnly
             }
         }
+        /// - Remark: Generated from `#/components/schemas/Webhook`.
+        package struct Webhook: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Webhook/id`.
+            package var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Webhook/url`.
+            package var url: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Webhook/events`.
+            package var events: [Swift.String]
+            /// - Remark: Generated from `#/components/schemas/Webhook/createdAt`.
+            package var createdAt: Foundation.Date
+            /// The signing secret (`whsec_…`): only in the answer that made it.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Webhook/secret`.
+            package var secret: Swift.String?
+            /// Creates a new `Webhook`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - url:
+            ///   - events:
+            ///   - createdAt:
+            ///   - secret: The signing secret (`whsec_…`): only in the answer that made it.
+            package init(
+                id: Swift.String,
+                url: Swift.String,
+                events: [Swift.String],
+                createdAt: Foundation.Date,
+                secret: Swift.String? = nil
+            ) {
+                self.id = id
+                self.url = url
+                self.events = events
+                self.createdAt = createdAt
+                self.secret = secret
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case url
+                case events
+                case createdAt
+                case secret
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/NewWebhook`.
+        package struct NewWebhook: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/NewWebhook/url`.
+            package var url: Swift.String
+            /// - Remark: Generated from `#/components/schemas/NewWebhook/EventsPayload`.
+            @frozen package enum EventsPayloadPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case _ast_ = "*"
+                case booking_created = "booking.created"
+                case booking_confirmed = "booking.confirmed"
+                case booking_rescheduled = "booking.rescheduled"
+                case booking_cancelled = "booking.cancelled"
+                case calendar_changed = "calendar.changed"
+                case sync_failed = "sync.failed"
+            }
+            /// - Remark: Generated from `#/components/schemas/NewWebhook/events`.
+            package typealias EventsPayload = [Components.Schemas.NewWebhook.EventsPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/NewWebhook/events`.
+            package var events: Components.Schemas.NewWebhook.EventsPayload
+            /// Creates a new `NewWebhook`.
+            ///
+            /// - Parameters:
+            ///   - url:
+            ///   - events:
+            package init(
+                url: Swift.String,
+                events: Components.Schemas.NewWebhook.EventsPayload
+            ) {
+                self.url = url
+                self.events = events
+            }
+            package enum CodingKeys: String, CodingKey {
+                case url
+                case events
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Delivery`.
+        package struct Delivery: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Delivery/id`.
+            package var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Delivery/type`.
+            package var _type: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Delivery/status`.
+            @frozen package enum StatusPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case pending = "pending"
+                case delivered = "delivered"
+                case dead = "dead"
+            }
+            /// - Remark: Generated from `#/components/schemas/Delivery/status`.
+            package var status: Components.Schemas.Delivery.StatusPayload
+            /// - Remark: Generated from `#/components/schemas/Delivery/attempts`.
+            package var attempts: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/Delivery/nextAttemptAt`.
+            package var nextAttemptAt: Foundation.Date?
+            /// - Remark: Generated from `#/components/schemas/Delivery/lastStatus`.
+            package var lastStatus: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/Delivery/lastError`.
+            package var lastError: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Delivery/createdAt`.
+            package var createdAt: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/Delivery/deliveredAt`.
+            package var deliveredAt: Foundation.Date?
+            /// Creates a new `Delivery`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - _type:
+            ///   - status:
+            ///   - attempts:
+            ///   - nextAttemptAt:
+            ///   - lastStatus:
+            ///   - lastError:
+            ///   - createdAt:
+            ///   - deliveredAt:
+            package init(
+                id: Swift.String,
+                _type: Swift.String,
+                status: Components.Schemas.Delivery.StatusPayload,
+                attempts: Swift.Int,
+                nextAttemptAt: Foundation.Date? = nil,
+                lastStatus: Swift.Int? = nil,
+                lastError: Swift.String? = nil,
+                createdAt: Foundation.Date,
+                deliveredAt: Foundation.Date? = nil
+            ) {
+                self.id = id
+                self._type = _type
+                self.status = status
+                self.attempts = attempts
+                self.nextAttemptAt = nextAttemptAt
+                self.lastStatus = lastStatus
+                self.lastError = lastError
+                self.createdAt = createdAt
+                self.deliveredAt = deliveredAt
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case _type = "type"
+                case status
+                case attempts
+                case nextAttemptAt
+                case lastStatus
+                case lastError
+                case createdAt
+                case deliveredAt
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/Collection`.
         package struct Collection: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/Collection/id`.

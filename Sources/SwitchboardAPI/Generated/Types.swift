@@ -106,6 +106,32 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /ics/{feed}`.
     /// - Remark: Generated from `#/paths//ics/{feed}/get(getFeedCalendar)`.
     func getFeedCalendar(_ input: Operations.GetFeedCalendar.Input) async throws -> Operations.GetFeedCalendar.Output
+    /// The tenant's webhook subscriptions.
+    ///
+    /// - Remark: HTTP `GET /v1/webhooks`.
+    /// - Remark: Generated from `#/paths//v1/webhooks/get(listWebhooks)`.
+    func listWebhooks(_ input: Operations.ListWebhooks.Input) async throws -> Operations.ListWebhooks.Output
+    /// Subscribe a URL to events; deliveries are signed (Standard Webhooks) with the secret in the answer.
+    ///
+    /// Events: `booking.created`, `booking.confirmed`, `booking.rescheduled`, `booking.cancelled`,
+    /// `calendar.changed` (a sync brought changes from the server), `sync.failed`, or `*`.
+    /// Each delivery is a POST of `{"type", "timestamp", "data"}` with `webhook-id`,
+    /// `webhook-timestamp` and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+    /// `id.timestamp.body` under the secret). Failed deliveries are retried with backoff and,
+    /// after the last attempt, kept as dead letters.
+    ///
+    ///
+    /// - Remark: HTTP `POST /v1/webhooks`.
+    /// - Remark: Generated from `#/paths//v1/webhooks/post(createWebhook)`.
+    func createWebhook(_ input: Operations.CreateWebhook.Input) async throws -> Operations.CreateWebhook.Output
+    /// - Remark: HTTP `DELETE /v1/webhooks/{webhookId}`.
+    /// - Remark: Generated from `#/paths//v1/webhooks/{webhookId}/delete(deleteWebhook)`.
+    func deleteWebhook(_ input: Operations.DeleteWebhook.Input) async throws -> Operations.DeleteWebhook.Output
+    /// The delivery log, newest first; `status=dead` is the dead-letter list.
+    ///
+    /// - Remark: HTTP `GET /v1/webhooks/{webhookId}/deliveries`.
+    /// - Remark: Generated from `#/paths//v1/webhooks/{webhookId}/deliveries/get(listDeliveries)`.
+    func listDeliveries(_ input: Operations.ListDeliveries.Input) async throws -> Operations.ListDeliveries.Output
     /// The tenant's synced calendars and address books.
     ///
     /// - Remark: HTTP `GET /v1/collections`.
@@ -354,6 +380,60 @@ extension APIProtocol {
     ) async throws -> Operations.GetFeedCalendar.Output {
         try await getFeedCalendar(Operations.GetFeedCalendar.Input(
             path: path,
+            headers: headers
+        ))
+    }
+    /// The tenant's webhook subscriptions.
+    ///
+    /// - Remark: HTTP `GET /v1/webhooks`.
+    /// - Remark: Generated from `#/paths//v1/webhooks/get(listWebhooks)`.
+    package func listWebhooks(headers: Operations.ListWebhooks.Input.Headers = .init()) async throws -> Operations.ListWebhooks.Output {
+        try await listWebhooks(Operations.ListWebhooks.Input(headers: headers))
+    }
+    /// Subscribe a URL to events; deliveries are signed (Standard Webhooks) with the secret in the answer.
+    ///
+    /// Events: `booking.created`, `booking.confirmed`, `booking.rescheduled`, `booking.cancelled`,
+    /// `calendar.changed` (a sync brought changes from the server), `sync.failed`, or `*`.
+    /// Each delivery is a POST of `{"type", "timestamp", "data"}` with `webhook-id`,
+    /// `webhook-timestamp` and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+    /// `id.timestamp.body` under the secret). Failed deliveries are retried with backoff and,
+    /// after the last attempt, kept as dead letters.
+    ///
+    ///
+    /// - Remark: HTTP `POST /v1/webhooks`.
+    /// - Remark: Generated from `#/paths//v1/webhooks/post(createWebhook)`.
+    package func createWebhook(
+        headers: Operations.CreateWebhook.Input.Headers = .init(),
+        body: Operations.CreateWebhook.Input.Body
+    ) async throws -> Operations.CreateWebhook.Output {
+        try await createWebhook(Operations.CreateWebhook.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// - Remark: HTTP `DELETE /v1/webhooks/{webhookId}`.
+    /// - Remark: Generated from `#/paths//v1/webhooks/{webhookId}/delete(deleteWebhook)`.
+    package func deleteWebhook(
+        path: Operations.DeleteWebhook.Input.Path,
+        headers: Operations.DeleteWebhook.Input.Headers = .init()
+    ) async throws -> Operations.DeleteWebhook.Output {
+        try await deleteWebhook(Operations.DeleteWebhook.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// The delivery log, newest first; `status=dead` is the dead-letter list.
+    ///
+    /// - Remark: HTTP `GET /v1/webhooks/{webhookId}/deliveries`.
+    /// - Remark: Generated from `#/paths//v1/webhooks/{webhookId}/deliveries/get(listDeliveries)`.
+    package func listDeliveries(
+        path: Operations.ListDeliveries.Input.Path,
+        query: Operations.ListDeliveries.Input.Query = .init(),
+        headers: Operations.ListDeliveries.Input.Headers = .init()
+    ) async throws -> Operations.ListDeliveries.Output {
+        try await listDeliveries(Operations.ListDeliveries.Input(
+            path: path,
+            query: query,
             headers: headers
         ))
     }

@@ -1,0 +1,194 @@
+public import DAVClient
+public import Foundation
+public import Logging
+import NIOHTTP1
+public import SyncStore
+
+/// How deliveries are tried: `maxAttempts` in all, waiting `baseDelay` doubled after each
+/// failure up to `maxDelay`; each attempt may take `timeout`.
+public struct DeliveryPolicy: Sendable, Hashable {
+    public var maxAttempts: Int
+    public var baseDelay: Double
+    public var maxDelay: Double
+    public var timeout: Double
+
+    public init(maxAttempts: Int = 8, baseDelay: Double = 5, maxDelay: Double = 3600, timeout: Double = 10) {
+        self.maxAttempts = maxAttempts
+        self.baseDelay = baseDelay
+        self.maxDelay = maxDelay
+        self.timeout = timeout
+    }
+
+    /// Seconds before the attempt after `attempts` failed ones.
+    public func delay(afterAttempts attempts: Int) -> Double {
+        min(maxDelay, baseDelay * pow(2, Double(max(0, attempts - 1))))
+    }
+}
+
+/// Why a webhook cannot be registered.
+public enum WebhookError: Error, Sendable, CustomStringConvertible {
+    case invalidURL(String)
+    /// The URL's host is, or resolves to, an address the network policy does not allow.
+    case destinationRefused(String)
+    case store(StoreError)
+
+    public var description: String {
+        switch self {
+        case .invalidURL(let why), .destinationRefused(let why): why
+        case .store(let error): error.description
+        }
+    }
+}
+
+/// Webhooks out: subscriptions (each URL checked against the tenants' network policy when
+/// registered and again at every delivery), events recorded as deliveries in the store
+/// (so none is lost when the process stops), and a worker that delivers them signed,
+/// retrying with backoff and moving them to the dead-letter list after the last attempt.
+public final class WebhookService: Sendable {
+    public let store: any WebhookStore
+    let secrets: SecretBox
+    let networkPolicy: NetworkPolicy
+    public let policy: DeliveryPolicy
+    let transport: HTTPTransport
+    let logger: Logger
+
+    public init(store: any WebhookStore, secrets: SecretBox, networkPolicy: NetworkPolicy, policy: DeliveryPolicy = DeliveryPolicy(),
+                logger: Logger = Logger(label: "switchboard.webhooks")) throws(DAVError) {
+        self.store = store
+        self.secrets = secrets
+        self.networkPolicy = networkPolicy
+        self.policy = policy
+        self.logger = logger
+        var configuration = ClientConfiguration()
+        configuration.networkPolicy = networkPolicy
+        configuration.retry = RetryPolicy(maxAttempts: 1)
+        configuration.connectTimeout = min(policy.timeout, 10)
+        configuration.idleReadTimeout = policy.timeout
+        configuration.requestTimeout = policy.timeout
+        configuration.maxRedirects = 0
+        configuration.maxResponseBytes = 64 * 1024
+        configuration.userAgent = "Switchboard-Webhooks/0.1"
+        transport = try HTTPTransport(configuration: configuration)
+    }
+
+    /// Closes the delivery connections.
+    public func shutdown() async { await transport.shutdown() }
+
+    // MARK: Subscriptions
+
+    /// Registers `url` for `events` (`*` for all) and returns the webhook with its signing
+    /// secret, shown this once.
+    public func register(tenantID: String, url: String, events: [String]) async throws(WebhookError) -> (WebhookRecord, secret: String) {
+        guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), ["http", "https"].contains(scheme), parsed.host != nil else {
+            throw .invalidURL("an http or https URL")
+        }
+        do {
+            try await HTTPTransport.checkDestination(parsed, method: "POST", against: networkPolicy)
+        } catch where error.code == .destinationRefused {
+            throw .destinationRefused("the URL's address is not allowed by this installation's network policy")
+        } catch {
+            throw .invalidURL("the URL's host does not resolve")
+        }
+        let secret = WebhookSignature.newSecret()
+        let sealed: [UInt8]
+        do {
+            sealed = try secrets.seal(secret)
+        } catch {
+            throw .store(StoreError(.database, operation: "saveWebhook", detail: "the secret cannot be sealed"))
+        }
+        let webhook = WebhookRecord(tenantID: tenantID, url: url, sealedSecret: sealed, events: events)
+        do {
+            try await store.saveWebhook(webhook)
+        } catch {
+            throw .store(error)
+        }
+        return (webhook, secret)
+    }
+
+    // MARK: Events
+
+    /// Records an event for every webhook of the tenant subscribed to its type: the body is
+    /// `{"type", "timestamp", "data"}` with `data` as given (JSON).
+    public func emit(tenantID: String, type: String, data: [String: Any], at date: Date = Date()) async {
+        do {
+            let subscribed = try await store.webhooks(tenantID: tenantID).filter { $0.events.contains(type) || $0.events.contains("*") }
+            guard !subscribed.isEmpty else { return }
+            let body: [String: Any] = ["type": type, "timestamp": Int64(date.timeIntervalSince1970), "data": data]
+            let payload = String(decoding: try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]), as: UTF8.self)
+            try await store.addDeliveries(subscribed.map {
+                DeliveryRecord(webhookID: $0.id, eventType: type, payload: payload, nextAttemptAt: date, createdAt: date)
+            })
+        } catch {
+            logger.error("webhook event not recorded", metadata: ["type": .string(type), "error": .string("\(error)")])
+        }
+    }
+
+    // MARK: Delivering
+
+    /// Delivers the deliveries due now (a few at a time) and returns where each one stands after.
+    @discardableResult
+    public func deliverDue(now: Date = Date(), limit: Int = 32) async -> [DeliveryStatus] {
+        let due: [DeliveryRecord]
+        let webhooks: [String: WebhookRecord]
+        do {
+            due = try await store.dueDeliveries(now: now, limit: limit)
+            guard !due.isEmpty else { return [] }
+            webhooks = Dictionary(uniqueKeysWithValues: try await store.webhooks(tenantID: nil).map { ($0.id, $0) })
+        } catch {
+            logger.error("deliveries not read", metadata: ["error": .string("\(error)")])
+            return []
+        }
+        return await withTaskGroup(of: DeliveryStatus.self) { group in
+            for delivery in due {
+                guard let webhook = webhooks[delivery.webhookID] else { continue }
+                group.addTask { await self.attempt(delivery, to: webhook) }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+    }
+
+    /// One attempt: a signed POST; 2xx delivers it, anything else schedules the next attempt
+    /// or, after the last, moves it to the dead letters.
+    func attempt(_ delivery: DeliveryRecord, to webhook: WebhookRecord) async -> DeliveryStatus {
+        var delivery = delivery
+        let now = Date()
+        let timestamp = Int64(now.timeIntervalSince1970)
+        let body = Array(delivery.payload.utf8)
+        delivery.attempts += 1
+        do {
+            guard let url = URL(string: webhook.url) else { throw DeliveryFailure(description: "the URL does not parse") }
+            let secret = try secrets.open(webhook.sealedSecret)
+            guard let signature = WebhookSignature.sign(id: delivery.id, timestamp: timestamp, body: body, secret: secret) else {
+                throw DeliveryFailure(description: "the secret is unusable")
+            }
+            var request = HTTPRequest(method: "POST", url: url, body: body)
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.headers.add(name: "webhook-id", value: delivery.id)
+            request.headers.add(name: "webhook-timestamp", value: String(timestamp))
+            request.headers.add(name: "webhook-signature", value: signature)
+            let response = try await transport.send(request)
+            delivery.lastStatus = response.status
+            guard (200..<300).contains(response.status) else { throw DeliveryFailure(description: "the receiver answered \(response.status)") }
+            delivery.status = .delivered
+            delivery.deliveredAt = Date()
+            delivery.lastError = nil
+        } catch {
+            delivery.lastError = "\(error)"
+            if delivery.attempts >= policy.maxAttempts {
+                delivery.status = .dead
+            } else {
+                delivery.nextAttemptAt = now.addingTimeInterval(policy.delay(afterAttempts: delivery.attempts))
+            }
+        }
+        do {
+            try await store.saveDelivery(delivery)
+        } catch {
+            logger.error("delivery state not saved", metadata: ["delivery_id": .string(delivery.id), "error": .string("\(error)")])
+        }
+        return delivery.status
+    }
+
+    struct DeliveryFailure: Error, CustomStringConvertible {
+        var description: String
+    }
+}
