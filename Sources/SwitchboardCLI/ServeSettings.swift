@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SwitchboardServer
 
 /// How `switchboard serve` runs. Each key may come from the configuration file (`--config`,
 /// JSON), from the environment, or from a flag, in rising precedence; docs/configuration.md
@@ -14,10 +15,14 @@ struct ServeSettings: Codable, Equatable {
     var backgroundSync: Bool?
     var allowNetwork: [String]?
     var caFile: String?
+    var oidcIssuer: String?
+    var oidcAudience: String?
+    var oidcJWKSURL: String?
 
     /// The keys a configuration file may hold.
     static let keys: Set<String> = [
         "host", "port", "maxBodyBytes", "answerLifetimeSeconds", "rateLimitPerSecond", "logFormat", "backgroundSync", "allowNetwork", "caFile",
+        "oidcIssuer", "oidcAudience", "oidcJWKSURL",
     ]
 
     /// The settings in a JSON file; a key this program does not know is refused (a typo
@@ -61,7 +66,23 @@ struct ServeSettings: Codable, Equatable {
             $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
         settings.caFile = environment["SWITCHBOARD_CA_FILE"]
+        settings.oidcIssuer = environment["SWITCHBOARD_OIDC_ISSUER"]
+        settings.oidcAudience = environment["SWITCHBOARD_OIDC_AUDIENCE"]
+        settings.oidcJWKSURL = environment["SWITCHBOARD_OIDC_JWKS_URL"]
         return settings
+    }
+
+    /// The OIDC provider, when all three of its settings are given (some of them is a mistake).
+    func oidc() throws -> OIDCConfiguration? {
+        switch (oidcIssuer, oidcAudience, oidcJWKSURL) {
+        case (nil, nil, nil):
+            return nil
+        case (let issuer?, let audience?, let jwks?):
+            guard let url = URL(string: jwks), url.scheme == "https" || url.scheme == "http" else { throw ValidationError("oidcJWKSURL is not a URL: \(jwks)") }
+            return OIDCConfiguration(issuer: issuer, audience: audience, jwksURL: url)
+        default:
+            throw ValidationError("give oidcIssuer, oidcAudience and oidcJWKSURL together")
+        }
     }
 
     /// These settings with `other`'s given values in place of these.
@@ -70,6 +91,8 @@ struct ServeSettings: Codable, Equatable {
                       answerLifetimeSeconds: other.answerLifetimeSeconds ?? answerLifetimeSeconds,
                       rateLimitPerSecond: other.rateLimitPerSecond ?? rateLimitPerSecond, logFormat: other.logFormat ?? logFormat,
                       backgroundSync: other.backgroundSync ?? backgroundSync,
-                      allowNetwork: (allowNetwork ?? []) + (other.allowNetwork ?? []), caFile: other.caFile ?? caFile)
+                      allowNetwork: (allowNetwork ?? []) + (other.allowNetwork ?? []), caFile: other.caFile ?? caFile,
+                      oidcIssuer: other.oidcIssuer ?? oidcIssuer, oidcAudience: other.oidcAudience ?? oidcAudience,
+                      oidcJWKSURL: other.oidcJWKSURL ?? oidcJWKSURL)
     }
 }

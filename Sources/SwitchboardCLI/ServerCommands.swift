@@ -30,6 +30,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("allow-network"),
             help: "An internal address or CIDR range tenants' servers may use (e.g. 127.0.0.1 for a local test server); repeatable.")
     var allowNetwork: [String] = []
+    @Option(help: "The OIDC issuer whose access tokens are accepted beside API keys (with --oidc-audience and --oidc-jwks-url).")
+    var oidcIssuer: String?
+    @Option(help: "The audience access tokens must name.") var oidcAudience: String?
+    @Option(name: .customLong("oidc-jwks-url"), help: "Where the issuer publishes its signing keys (JWKS).") var oidcJWKSURL: String?
     @OptionGroup var store: StoreOptions
 
     enum LogFormat: String, ExpressibleByArgument, CaseIterable {
@@ -40,7 +44,8 @@ struct ServeCommand: AsyncParsableCommand {
     func settings(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServeSettings {
         let flags = ServeSettings(host: host, port: port, maxBodyBytes: maxBody, answerLifetimeSeconds: answerLifetime,
                                   rateLimitPerSecond: rateLimit, logFormat: logFormat?.rawValue, backgroundSync: backgroundSync,
-                                  allowNetwork: allowNetwork, caFile: caFile)
+                                  allowNetwork: allowNetwork, caFile: caFile, oidcIssuer: oidcIssuer, oidcAudience: oidcAudience,
+                                  oidcJWKSURL: oidcJWKSURL)
         return try (config.map(ServeSettings.file) ?? ServeSettings()).overlaid(by: .environment(environment)).overlaid(by: flags)
     }
 
@@ -51,10 +56,11 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if format == .json { LoggingSystem.bootstrap { JSONLogHandler(label: $0) } }
         let rate = settings.rateLimitPerSecond ?? 100
-        let configuration = ServerConfiguration(
+        var configuration = ServerConfiguration(
             host: settings.host ?? "127.0.0.1", port: settings.port ?? 8080, maxBodyBytes: settings.maxBodyBytes ?? 64 * 1024,
             answerLifetime: .seconds(settings.answerLifetimeSeconds ?? 1),
             rateLimit: rate > 0 ? RateLimit(perSecond: rate, burst: max(1, Int(rate * 2))) : nil)
+        configuration.oidc = try settings.oidc()
         let network = NetworkOptions(allowed: settings.allowNetwork ?? [])
         let policy = try network.policy()
         try await store.withStore { store, secrets in

@@ -52,8 +52,9 @@ struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 }
 
-/// Checks the API key of every request but the health checks and the spec, and runs the
-/// rest as its principal. A missing, unknown or revoked key is a 401.
+/// Checks the API key (or the OIDC access token) of every request but the health checks,
+/// the spec and feeds, and runs the rest as its principal. A missing, unknown or revoked
+/// key, or a token that does not verify, is a 401.
 ///
 /// Keys found are kept for a moment while the store is unchanged (a revocation through
 /// this server takes effect at once; one made by another process within `lifetime`).
@@ -61,6 +62,8 @@ struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
     let store: any AccessStore & SyncStore
     /// Paths served to anyone.
     let open: Set<String>
+    /// Access tokens of the OIDC provider, when one is configured.
+    var tokens: AccessTokenVerifier? = nil
     let keys = Memo<String, (record: APIKeyRecord?, expires: ContinuousClock.Instant)>(capacity: 10_000)
     var lifetime = Duration.seconds(1)
 
@@ -68,7 +71,12 @@ struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
         // Feeds are opened by the secret in their URL.
         if open.contains(request.uri.path) || request.uri.path.hasPrefix("/ics/") { return try await next(request, context) }
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { throw Problem.unauthorized }
-        let hash = APIKey.hash(String(header.dropFirst("Bearer ".count)))
+        let credential = String(header.dropFirst("Bearer ".count))
+        if !credential.hasPrefix("sb_"), let tokens {
+            guard let principal = await tokens.principal(for: credential, tenants: { try await store.tenants() }) else { throw Problem.unauthorized }
+            return try await Principal.$current.withValue(principal) { try await next(request, context) }
+        }
+        let hash = APIKey.hash(credential)
         let generation = Int64(truncatingIfNeeded: store.writeGeneration)
         let now = ContinuousClock.now
         let key: APIKeyRecord?

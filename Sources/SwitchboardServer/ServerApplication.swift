@@ -22,6 +22,8 @@ public struct ServerConfiguration: Sendable {
     /// How long an availability answer or event list may be reused while the store is
     /// unchanged (zero: never).
     public var answerLifetime = Duration.seconds(1)
+    /// The OIDC provider whose access tokens are accepted beside API keys, if any.
+    public var oidc: OIDCConfiguration?
     /// Requests per API key, or `nil` for no limit.
     public var rateLimit: RateLimit? = RateLimit(perSecond: 100, burst: 200)
 
@@ -56,7 +58,8 @@ public enum SwitchboardServer {
         router.add(middleware: RequestLogMiddleware(logger: logger))
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: BodyLimitMiddleware(limit: configuration.maxBodyBytes))
-        router.add(middleware: AuthenticationMiddleware(store: store, open: openPaths))
+        router.add(middleware: AuthenticationMiddleware(store: store, open: openPaths,
+                                                        tokens: configuration.oidc.map(AccessTokenVerifier.init)))
         if let limit = configuration.rateLimit { router.add(middleware: RateLimitMiddleware(limit: limit)) }
         router.add(middleware: EntityTagHeaderMiddleware())
         router.add(middleware: RecentAnswersMiddleware(store: store, lifetime: configuration.answerLifetime))

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 @testable import SwitchboardCLI
+import SwitchboardServer
 import Testing
 
 /// `serve`'s settings: file, then environment, then flags.
@@ -29,5 +30,10 @@ import Testing
         #expect(throws: (any Error).self) { try ServeCommand.parse([]).settings(environment: ["SWITCHBOARD_PORT": "eighty"]) }
         #expect(throws: (any Error).self) { try ServeCommand.parse([]).settings(environment: ["SWITCHBOARD_BACKGROUND_SYNC": "maybe"]) }
         #expect(try ServeCommand.parse([]).settings(environment: [:]) == ServeSettings(allowNetwork: []))
+        let partOfOIDC = try ServeCommand.parse(["--oidc-issuer", "https://id.example.org"]).settings(environment: [:])
+        #expect(throws: (any Error).self) { try partOfOIDC.oidc() }
+        let oidc = try ServeCommand.parse(["--oidc-issuer", "https://id.example.org", "--oidc-audience", "switchboard"])
+            .settings(environment: ["SWITCHBOARD_OIDC_JWKS_URL": "https://id.example.org/jwks"]).oidc()
+        #expect(oidc?.jwksURL.absoluteString == "https://id.example.org/jwks" && oidc?.audience == "switchboard")
     }
 }

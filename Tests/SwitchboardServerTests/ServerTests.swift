@@ -30,11 +30,13 @@ struct ServerHarness {
     let revokedKey: String
     /// Webhooks with quick retries (three attempts, 0.2 s apart at first), allowed to reach 127.0.0.1.
     let webhooks: WebhookService
+    /// The first tenant's name (what access tokens name).
+    let tenantName: String
 
     /// With `backgroundSync`, the whole application runs on a socket with the sync service
     /// beside it, as `switchboard serve` runs it.
     static func with(_ driver: StoreDriver = .sqlite, maxBodyBytes: Int = 64 * 1024, rateLimit: RateLimit? = RateLimit(perSecond: 100, burst: 200),
-                     backgroundSync: Bool = false,
+                     oidc: OIDCConfiguration? = nil, backgroundSync: Bool = false,
                      _ body: @Sendable (ServerHarness) async throws -> Void) async throws
     {
         let peer = try await Peer.named("radicale")
@@ -75,10 +77,11 @@ struct ServerHarness {
             let webhooks = try WebhookService(store: store, secrets: secrets, networkPolicy: loopback,
                                               policy: DeliveryPolicy(maxAttempts: 3, baseDelay: 0.2, maxDelay: 1, timeout: 2))
             let service = BookingService(store: store, clients: clients)
-            let configuration = ServerConfiguration(port: 0, maxBodyBytes: maxBodyBytes, rateLimit: rateLimit)
+            var configuration = ServerConfiguration(port: 0, maxBodyBytes: maxBodyBytes, rateLimit: rateLimit)
+            configuration.oidc = oidc
             let harness = { @Sendable (client: any TestClientProtocol) in
                 ServerHarness(store: store, client: client, peer: peer, calendar: calendar, resource: resource.name,
-                              keys: scopedKeys, otherTenantKey: otherKey, revokedKey: revoked, webhooks: webhooks)
+                              keys: scopedKeys, otherTenantKey: otherKey, revokedKey: revoked, webhooks: webhooks, tenantName: clinic.name)
             }
             do {
                 if backgroundSync {

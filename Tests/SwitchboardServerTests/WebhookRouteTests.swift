@@ -11,7 +11,7 @@ import Testing
 import Webhooks
 
 /// A webhook receiver on 127.0.0.1 that can be stopped, restarted on its port, and told to
-/// fail: what a subscriber's endpoint does in real life.
+/// fail: what a subscriber's endpoint does in real life. It also serves a JWKS.
 final class Receiver: Sendable {
     struct Received: Sendable {
         var headers: HTTPFields
@@ -22,6 +22,8 @@ final class Receiver: Sendable {
     /// How many requests to answer 503 before accepting.
     let failures = Mutex(0)
     let port = Mutex(0)
+    /// What `GET /jwks` answers (an OIDC provider's keys).
+    let jwks = Mutex("{\"keys\": []}")
     let running = Mutex<Task<Void, any Error>?>(nil)
 
     /// Starts (on the port it had, if it ran before) and waits until it listens.
@@ -38,6 +40,9 @@ final class Receiver: Sendable {
             }
             self.received.withLock { $0.append(Received(headers: request.headers, body: Array(buffer: body))) }
             return Response(status: .noContent)
+        }
+        router.get("jwks") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: self.jwks.withLock { $0 })))
         }
         let listening = AsyncStream.makeStream(of: Int.self)
         let application = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port.withLock { $0 })),

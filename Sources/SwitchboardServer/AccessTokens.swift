@@ -1,0 +1,135 @@
+public import Foundation
+import AsyncHTTPClient
+import JWTKit
+import NIOCore
+import NIOHTTP1
+import Synchronization
+import SyncStore
+
+/// An OpenID Connect provider whose access tokens (JWTs) the API accepts beside API keys.
+/// A token must be signed by a key of the provider's JWKS, come from `issuer`, be meant for
+/// `audience`, be within its validity (`exp`, `nbf`, a minute of leeway), name its tenant in
+/// the `switchboard_tenant` claim (a tenant's name) and grant a scope in `scope`
+/// (`switchboard:read`, `switchboard:book` or `switchboard:admin`; the highest counts).
+public struct OIDCConfiguration: Sendable, Hashable {
+    public var issuer: String
+    public var audience: String
+    public var jwksURL: URL
+    /// The shortest time between two fetches of the JWKS (a token naming an unknown key
+    /// makes the server fetch it again, once this has passed).
+    public var keyRefreshInterval: Duration
+
+    public init(issuer: String, audience: String, jwksURL: URL, keyRefreshInterval: Duration = .seconds(30)) {
+        self.issuer = issuer
+        self.audience = audience
+        self.jwksURL = jwksURL
+        self.keyRefreshInterval = keyRefreshInterval
+    }
+}
+
+/// The claims of an access token the server reads.
+struct AccessTokenClaims: JWTPayload {
+    var iss: IssuerClaim
+    var aud: AudienceClaim
+    var exp: ExpirationClaim
+    var nbf: NotBeforeClaim?
+    var sub: SubjectClaim
+    var scope: String?
+    var switchboard_tenant: String?
+
+    /// What the signature check also checks: the token is within its validity.
+    func verify(using algorithm: some JWTAlgorithm) async throws {
+        let now = Date()
+        try exp.verifyNotExpired(currentDate: now.addingTimeInterval(-60))
+        try nbf?.verifyNotBefore(currentDate: now.addingTimeInterval(60))
+    }
+}
+
+/// Verifies access tokens against the provider's keys, fetched from its JWKS URL when first
+/// needed and again when a token names a key not seen yet (at most once per
+/// `keyRefreshInterval`, so forged key ids cannot make the server hammer the provider).
+final class AccessTokenVerifier: Sendable {
+    let configuration: OIDCConfiguration
+    private let keys = Mutex<Keys>(Keys())
+
+    /// The provider's keys as last fetched.
+    struct Keys {
+        var collection = JWTKeyCollection()
+        /// The key ids the collection holds (jwt-kit falls back to its default key for an
+        /// unknown id, so ids are checked here first).
+        var ids: Set<String> = []
+        var fetched: ContinuousClock.Instant?
+    }
+
+    init(configuration: OIDCConfiguration) {
+        self.configuration = configuration
+    }
+
+    /// The principal a token stands for; `nil` when it is not a valid token of the provider
+    /// for a known tenant with a scope.
+    func principal(for token: String, tenants: () async throws -> [TenantRecord]) async -> Principal? {
+        guard let claims = await verified(token) else { return nil }
+        guard claims.iss.value == configuration.issuer, (try? claims.aud.verifyIntendedAudience(includes: configuration.audience)) != nil,
+            let tenantName = claims.switchboard_tenant,
+            let tenant = try? await tenants().first(where: { $0.name == tenantName })
+        else { return nil }
+        let granted = Set((claims.scope ?? "").split(separator: " ").map(String.init))
+        guard let scope = APIScope.allCases.reversed().first(where: { granted.contains("switchboard:" + $0.rawValue) }) else { return nil }
+        return Principal(tenantID: tenant.id, scope: scope, keyID: "oidc:" + claims.sub.value)
+    }
+
+    /// The token's claims when its signature and validity hold, fetching keys as needed: a
+    /// token must name a key of the provider (`kid`), unless the provider has only one.
+    private func verified(_ token: String) async -> AccessTokenClaims? {
+        let kid = Self.keyID(of: token)
+        if !knows(kid) {
+            await refreshKeys()
+            guard knows(kid) else { return nil }
+        }
+        let collection = keys.withLock { $0.collection }
+        return try? await collection.verify(token, as: AccessTokenClaims.self)
+    }
+
+    /// Whether the keys hold `kid` (or, for a token naming none, are one key).
+    private func knows(_ kid: String?) -> Bool {
+        keys.withLock { kid.map($0.ids.contains) ?? ($0.ids.count == 1) }
+    }
+
+    /// The `kid` of a token's header, if it has one.
+    static func keyID(of token: String) -> String? {
+        guard let header = token.split(separator: ".", omittingEmptySubsequences: false).first else { return nil }
+        var base64 = header.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        guard let data = Data(base64Encoded: base64), let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            return nil
+        }
+        return object["kid"] as? String
+    }
+
+    /// Fetches the JWKS again unless it was fetched within `keyRefreshInterval`.
+    private func refreshKeys() async {
+        let now = ContinuousClock.now
+        let due = keys.withLock { state in
+            guard state.fetched.map({ now - $0 >= configuration.keyRefreshInterval }) ?? true else { return false }
+            state.fetched = now
+            return true
+        }
+        guard due else { return }
+        do {
+            // The operator's own provider: the shared client (no tenant network policy).
+            let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: configuration.jwksURL.absoluteString), timeout: .seconds(10))
+            guard response.status.code == 200 else { return }
+            let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
+            let jwks = try JSONDecoder().decode(JWKS.self, from: Data(text.utf8))
+            let collection = JWTKeyCollection()
+            try await collection.add(jwks: jwks)
+            let ids = Set(jwks.keys.compactMap { $0.keyIdentifier?.string })
+            keys.withLock { state in
+                state.collection = collection
+                state.ids = ids
+            }
+        } catch {
+            return
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import HTTPTypes
+import JWTKit
+@testable import SwitchboardServer
+import SwitchboardTestSupport
+import Synchronization
+import SyncStore
+import Testing
+
+/// OIDC access tokens beside API keys, with keys from a JWKS served on 127.0.0.1.
+@Suite struct AccessTokenTests {
+    static func jwk(_ key: ES256PrivateKey, kid: String) -> String {
+        let (x, y) = key.publicKey.parameters!
+        return #"{"kty": "EC", "crv": "P-256", "x": "\#(x)", "y": "\#(y)", "kid": "\#(kid)", "alg": "ES256", "use": "sig"}"#
+    }
+
+    static func token(_ key: ES256PrivateKey, kid: String, issuer: String = "https://id.example.org", audience: String = "switchboard",
+                      tenant: String, scope: String, expires: TimeInterval = 300) async throws -> String {
+        let signer = JWTKeyCollection()
+        await signer.add(ecdsa: key, kid: JWKIdentifier(string: kid))
+        let claims = AccessTokenClaims(iss: IssuerClaim(value: issuer), aud: AudienceClaim(value: [audience]),
+                                       exp: ExpirationClaim(value: Date().addingTimeInterval(expires)), nbf: nil,
+                                       sub: SubjectClaim(value: "user-7"), scope: scope, switchboard_tenant: tenant)
+        return try await signer.sign(claims, kid: JWKIdentifier(string: kid))
+    }
+
+    @Test func tokensOfTheProviderActForTheirTenantWithTheirScope() async throws {
+        let provider = Receiver()
+        let key = ES256PrivateKey()
+        provider.jwks.withLock { $0 = #"{"keys": [\#(Self.jwk(key, kid: "k1"))]}"# }
+        try await provider.start()
+        let oidc = OIDCConfiguration(issuer: "https://id.example.org", audience: "switchboard",
+                                     jwksURL: URL(string: "http://127.0.0.1:\(provider.port.withLock { $0 })/jwks")!, keyRefreshInterval: .zero)
+        try await ServerHarness.with(oidc: oidc) { harness in
+            let tenant = harness.tenantName
+            let reader = try await Self.token(key, kid: "k1", tenant: tenant, scope: "openid switchboard:read")
+            let listed = try await harness.call(.get, "/v1/resources", key: reader)
+            #expect(listed.status == 200 && (listed.body as? [[String: Any]])?.first?["name"] as? String == harness.resource)
+            let booking = #"{"resource": "\#(harness.resource)", "start": "2028-03-06T09:00:00Z", "end": "2028-03-06T10:00:00Z", "summary": "x"}"#
+            #expect(try await harness.call(.post, "/v1/bookings", key: reader, json: booking).status == 403)
+            let booker = try await Self.token(key, kid: "k1", tenant: tenant, scope: "switchboard:book")
+            #expect(try await harness.call(.post, "/v1/bookings", key: booker, json: booking).status == 201)
+
+            let stranger = ES256PrivateKey()
+            let refused = [
+                try await Self.token(key, kid: "k1", audience: "another-api", tenant: tenant, scope: "switchboard:read"),
+                try await Self.token(key, kid: "k1", issuer: "https://evil.example.org", tenant: tenant, scope: "switchboard:read"),
+                try await Self.token(key, kid: "k1", tenant: tenant, scope: "switchboard:read", expires: -600),
+                try await Self.token(key, kid: "k1", tenant: "no-such-tenant", scope: "switchboard:read"),
+                try await Self.token(key, kid: "k1", tenant: tenant, scope: "openid profile"),
+                try await Self.token(stranger, kid: "k1", tenant: tenant, scope: "switchboard:read"),
+                try await Self.token(stranger, kid: "k9", tenant: tenant, scope: "switchboard:read"),
+                "not.a.token",
+            ]
+            for token in refused {
+                let answer = try await harness.call(.get, "/v1/resources", key: token)
+                #expect(answer.status == 401 && ServerHarness.problemCode(answer) == "unauthorized")
+            }
+
+            // The provider rotates its key: tokens with the new key id work once the JWKS has it.
+            let rotated = ES256PrivateKey()
+            provider.jwks.withLock { $0 = #"{"keys": [\#(Self.jwk(rotated, kid: "k2"))]}"# }
+            let fresh = try await Self.token(rotated, kid: "k2", tenant: tenant, scope: "switchboard:read")
+            #expect(try await harness.call(.get, "/v1/resources", key: fresh).status == 200)
+            // API keys still work beside tokens.
+            #expect(try await harness.call(.get, "/v1/resources", key: harness.keys[.read]).status == 200)
+        }
+        await provider.stop()
+    }
+}
