@@ -19,7 +19,9 @@ let package = Package(
         .library(name: "Availability", targets: ["Availability"]),
         .library(name: "Scheduling", targets: ["Scheduling"]),
         .library(name: "CalendarEditing", targets: ["CalendarEditing"]),
+        .library(name: "ContactEditing", targets: ["ContactEditing"]),
         .library(name: "Events", targets: ["Events"]),
+        .library(name: "Contacts", targets: ["Contacts"]),
         .library(name: "Webhooks", targets: ["Webhooks"]),
         .library(name: "SwitchboardServer", targets: ["SwitchboardServer"]),
         .executable(name: "switchboard", targets: ["switchboard"]),
@@ -52,6 +54,7 @@ let package = Package(
         .target(name: "Availability", dependencies: ["ICalendar", "ContentLines"]),
         .target(name: "CalendarEditing", dependencies: ["ICalendar", "ContentLines"]),
         .target(name: "Caching"),
+        .target(name: "ContactEditing", dependencies: ["VCard", "ContentLines"]),
         .target(
             name: "SyncContent",
             dependencies: ["ContentLines", "ICalendar", "VCard", "SyncPlanning", .product(name: "Crypto", package: "swift-crypto")]
@@ -77,6 +80,10 @@ let package = Package(
             name: "Webhooks",
             dependencies: ["SyncStore", "DAVClient", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
                            .product(name: "NIOHTTP1", package: "swift-nio")]
+        ),
+        .target(
+            name: "Contacts",
+            dependencies: ["ContactEditing", "SyncEngine", "SyncStore", "DAVClient", "VCard"]
         ),
         .target(
             name: "Events",
@@ -112,7 +119,7 @@ let package = Package(
         .target(
             name: "SwitchboardServer",
             dependencies: [
-                "SwitchboardAPI", "Scheduling", "Events", "Caching", "Webhooks", "DAVClient", "CalendarEditing", "Availability", "SyncStore", "SyncEngine", "SyncPlanning",
+                "SwitchboardAPI", "Scheduling", "Events", "Contacts", "ContactEditing", "Caching", "Webhooks", "DAVClient", "CalendarEditing", "Availability", "SyncStore", "SyncEngine", "SyncPlanning",
                 "ICalendar",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
@@ -201,7 +208,7 @@ let package = Package(
             dependencies: ["SyncEngine", "FileStamps", "SyncStore", "SyncPlanning", "DAVClient", "SwitchboardTestSupport",
                            .product(name: "Crypto", package: "swift-crypto")]
         ),
-        .testTarget(name: "CalendarEditingTests", dependencies: ["CalendarEditing", "ICalendar", "ContentLines"]),
+        .testTarget(name: "CalendarEditingTests", dependencies: ["CalendarEditing", "ContactEditing", "ICalendar", "VCard", "ContentLines"]),
         .testTarget(name: "AvailabilityTests", dependencies: ["Availability", "ICalendar", "SwitchboardTestSupport"]),
         .testTarget(
             name: "SchedulingTests",

@@ -16,17 +16,6 @@ public enum EditScope: Sendable, Hashable {
     case thisAndFuture(Int64)
 }
 
-/// Whether the server holds what the store holds for an item.
-public enum ItemSyncState: String, Sendable, Hashable {
-    /// Uploaded: the server has this version.
-    case synced
-    /// Written to the store and waiting for the next sync to upload it (the server could
-    /// not be reached, or another run held the calendar).
-    case pending
-    /// The server holds a version of its own beside this one (manual conflict policy).
-    case conflict
-}
-
 /// A calendar object as the store holds it.
 public struct StoredEvent: Sendable {
     /// The item's id in the store (the API's event id).
@@ -81,19 +70,18 @@ public enum EventError: Error, Sendable, CustomStringConvertible {
     }
 }
 
-/// Events of synced calendars, read from the store and written through the sync engine:
-/// an edit is written into the store as a pending local change and the calendar is synced,
-/// which uploads it with `If-Match` (or `If-None-Match: *` for a new one). The calendar is
-/// synced first too, so that `If-Match` is compared with what the server holds now.
+/// Events of synced calendars, read from the store and written through the sync engine
+/// (``ItemWriter``: synced first so `If-Match` meets the server's version, then uploaded
+/// with conditional requests).
 public struct EventService: Sendable {
     public let store: any SyncStore
-    let syncer: StoreSyncer
+    let writer: ItemWriter
     /// The most events or occurrences one listing returns.
     public var maxListed = 5_000
 
     public init(store: any SyncStore, clients: AccountClients) {
         self.store = store
-        syncer = StoreSyncer(store: store, clients: clients)
+        writer = ItemWriter(store: store, clients: clients)
     }
 
     // MARK: Reading
@@ -114,8 +102,8 @@ public struct EventService: Sendable {
             let expansion = CalendarExpansion(calendar: object, from: .instant(from), to: .instant(to), limit: nil)
             let occurrences = expansion.occurrences.filter { $0.component.name == ComponentName.event }
             guard !occurrences.isEmpty else { continue }
-            let state = Self.state(of: item)
-            let etag = Self.etag(data)
+            let state = ItemWriter.state(of: item)
+            let etag = ItemWriter.etag(data)
             if expand {
                 listed += occurrences.map {
                     ListedEvent(id: item.localID, calendarID: calendarID, etag: etag, state: state, snapshot: EventSnapshot(occurrence: $0, in: object))
@@ -147,7 +135,7 @@ public struct EventService: Sendable {
         let id = UUID().uuidString.lowercased()
         let object = try edit { () throws(EventEditError) in try EventEditor.newObject(draft, uid: id, stamp: Self.seconds(now)) }
         let data = ICalendarSerializer().string(object)
-        try await commit([(id, data)], in: collection)
+        try await write { () throws(ItemWriteError) in try await writer.commit([(id, data)], in: collection, flavor: .calendar) }
         return try await written(id, data, in: calendarID)
     }
 
@@ -159,7 +147,7 @@ public struct EventService: Sendable {
     {
         let (collection, current) = try await current(in: calendarID, id: id, ifMatch: ifMatch)
         let stamp = Self.seconds(now)
-        var writes: [(String, String?)] = []
+        var writes: [(String, String)] = []
         switch scope {
         case .series:
             writes.append((id, try serialize { () throws(EventEditError) in try EventEditor.replaceSeries(in: current.object, with: draft, stamp: stamp) }))
@@ -175,10 +163,11 @@ public struct EventService: Sendable {
             writes.append((id, ICalendarSerializer().string(kept)))
             if let future { writes.append((newID, ICalendarSerializer().string(future))) }
         }
-        try await commit(writes, in: collection)
-        let event = try await written(id, writes[0].1 ?? "", in: calendarID)
-        guard writes.count > 1, let data = writes[1].1 else { return (event, nil) }
-        return (event, try await written(writes[1].0, data, in: calendarID))
+        let committed = writes.map { (localID: $0.0, data: Optional($0.1)) }
+        try await write { () throws(ItemWriteError) in try await writer.commit(committed, in: collection, flavor: .calendar) }
+        let event = try await written(id, writes[0].1, in: calendarID)
+        guard writes.count > 1 else { return (event, nil) }
+        return (event, try await written(writes[1].0, writes[1].1, in: calendarID))
     }
 
     /// Deletes an event, one occurrence of it, or that occurrence and the later ones; returns
@@ -198,72 +187,32 @@ public struct EventService: Sendable {
             remaining = try edit { () throws(EventEditError) in try EventEditor.truncate(current.object, before: instant, stamp: stamp) }
         }
         let data = remaining.map { ICalendarSerializer().string($0) }
-        try await commit([(id, data)], in: collection)
+        try await write { () throws(ItemWriteError) in try await writer.commit([(id, data)], in: collection, flavor: .calendar) }
         guard let data else {
-            let item = try await storeCall { store throws(StoreError) in try await store.item(in: calendarID, localID: id) }
-            guard let item else { return nil }
-            // Still there: not deleted on the server yet (pending), or changed there meanwhile.
-            if item.pendingDeletion { return nil }
-            throw .conflict(current: Self.stored(item))
+            try await write { () throws(ItemWriteError) in try await writer.deleted(id, in: calendarID) }
+            return nil
         }
         return try await written(id, data, in: calendarID)
     }
 
     // MARK: Helpers
 
-    /// The calendar, after a sync (so the current version is the server's), and the event,
-    /// checked against `If-Match`.
+    /// The calendar and the event as the server holds it now, checked against `If-Match`.
     func current(in calendarID: String, id: String, ifMatch: String?) async throws(EventError) -> (CollectionRecord, StoredEvent) {
         let collection = try await calendar(calendarID)
-        // When the server cannot be reached, the store's version is the one compared; the
-        // edit waits for the next sync, whose upload is conditional too.
-        await syncer.sync(collection)
-        let current = try await event(in: calendarID, id: id)
-        if let ifMatch, !Self.matches(ifMatch, current.etag) { throw .preconditionFailed(current: current) }
+        let item = try await write { () throws(ItemWriteError) in try await writer.current(id, in: collection, ifMatch: ifMatch) }
+        guard let current = Self.stored(item) else { throw .unknownEvent(id) }
         return (collection, current)
     }
 
-    /// Writes new content (or a deletion, `nil`) for items as pending local edits, then
-    /// syncs the calendar to upload them.
-    func commit(_ writes: [(localID: String, data: String?)], in collection: CollectionRecord) async throws(EventError) {
-        var items: [ItemRecord] = []
-        for (localID, data) in writes {
-            var item = try await storeCall { store throws(StoreError) in try await store.item(in: collection.id, localID: localID) }
-                ?? ItemRecord(collectionID: collection.id, localID: localID)
-            if let data {
-                let content: ItemContent
-                do {
-                    content = try ItemContent(data, flavor: .calendar)
-                } catch {
-                    throw .unreadable("the edited object does not parse: \(error)")
-                }
-                item.pendingData = data
-                item.pendingDeletion = false
-                item.uid = content.uid
-                item.fields = content.fields
-            } else {
-                item.pendingDeletion = true
-            }
-            items.append(item)
-        }
-        try await storeCall { [items] store throws(StoreError) in _ = try await store.saveItems(items) }
-        await syncer.sync(collection)
-    }
-
-    /// The item as written: `data` uploaded or pending; anything else is a conflict.
     func written(_ id: String, _ data: String, in calendarID: String) async throws(EventError) -> StoredEvent {
-        let item = try await storeCall { store throws(StoreError) in try await store.item(in: calendarID, localID: id) }
-        guard let item, let stored = Self.stored(item) else { throw .conflict(current: nil) }
-        guard item.pendingData == data || (item.pendingData == nil && item.syncedData == data && item.conflictData == nil) else {
-            throw .conflict(current: stored)
-        }
+        let item = try await write { () throws(ItemWriteError) in try await writer.written(id, data, in: calendarID) }
+        guard let stored = Self.stored(item) else { throw .conflict(current: nil) }
         return stored
     }
 
     func calendar(_ id: String) async throws(EventError) -> CollectionRecord {
-        let collections = try await storeCall { store throws(StoreError) in try await store.collections(accountID: nil) }
-        guard let collection = collections.first(where: { $0.id == id && $0.kind == .calendar }) else { throw .unknownCalendar(id) }
-        return collection
+        try await write { () throws(ItemWriteError) in try await writer.collection(id, kind: .calendar) }
     }
 
     static func stored(_ item: ItemRecord) -> StoredEvent? {
@@ -272,24 +221,8 @@ public struct EventService: Sendable {
         guard let master = events.first(where: { $0.property(PropertyName.recurrenceID) == nil }) ?? events.first,
             let snapshot = EventSnapshot(master: master, in: object)
         else { return nil }
-        return StoredEvent(id: item.localID, calendarID: item.collectionID, etag: etag(data), state: state(of: item), object: object,
-                           snapshot: snapshot)
-    }
-
-    static func state(of item: ItemRecord) -> ItemSyncState {
-        if item.conflictData != nil { return .conflict }
-        return item.pendingData != nil || item.pendingDeletion ? .pending : .synced
-    }
-
-    /// A strong entity tag of the content.
-    static func etag(_ data: String) -> String { "\"" + ContentHash.hex(of: data) + "\"" }
-
-    /// Whether an `If-Match` value names `etag` (a list, `*`, or weak forms compared weakly).
-    static func matches(_ ifMatch: String, _ etag: String) -> Bool {
-        ifMatch.split(separator: ",").contains { candidate in
-            let tag = candidate.trimmingCharacters(in: .whitespaces)
-            return tag == "*" || tag == etag || tag == "W/" + etag
-        }
+        return StoredEvent(id: item.localID, calendarID: item.collectionID, etag: ItemWriter.etag(data), state: ItemWriter.state(of: item),
+                           object: object, snapshot: snapshot)
     }
 
     static func seconds(_ date: Date) -> Int64 { Int64(date.timeIntervalSince1970.rounded(.down)) }
@@ -300,6 +233,24 @@ public struct EventService: Sendable {
 
     func serialize(_ body: () throws(EventEditError) -> Component) throws(EventError) -> String {
         ICalendarSerializer().string(try edit(body))
+    }
+
+    /// An item write, its failure told in events' terms.
+    func write<T>(_ body: () async throws(ItemWriteError) -> T) async throws(EventError) -> T {
+        do {
+            return try await body()
+        } catch {
+            switch error {
+            case .unknownCollection(let id): throw .unknownCalendar(id)
+            case .unknownItem(let id): throw .unknownEvent(id)
+            case .preconditionFailed(let item):
+                guard let current = Self.stored(item) else { throw .unreadable("the stored event cannot be read") }
+                throw .preconditionFailed(current: current)
+            case .conflict(let item): throw .conflict(current: item.flatMap(Self.stored))
+            case .unreadable(let why): throw .unreadable(why)
+            case .store(let error): throw .store(error)
+            }
+        }
     }
 
     func storeCall<T>(_ body: (any SyncStore) async throws(StoreError) -> T) async throws(EventError) -> T {

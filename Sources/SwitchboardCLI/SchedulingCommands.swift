@@ -36,10 +36,9 @@ struct WindowOptions: ParsableArguments {
 
 /// Runs `body` with a booking service over the store; booking errors print and exit with 1.
 func withBookingService<Result: Sendable>(
-    _ store: StoreOptions, caFile: String? = nil, network: NetworkOptions = NetworkOptions(),
-    _ body: (BookingService, SQLSyncStore) async throws -> Result
+    _ store: StoreOptions, caFile: String? = nil, _ body: (BookingService, SQLSyncStore) async throws -> Result
 ) async throws -> Result {
-    let policy = try network.policy()
+    let policy = try NetworkOptions.policy(allowing: NetworkOptions.ranges())
     return try await store.withStore { store, secrets in
         try await withBookingService(store: store, secrets: secrets, caFile: caFile, policy: policy) { service in try await body(service, store) }
     }

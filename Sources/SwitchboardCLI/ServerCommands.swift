@@ -61,8 +61,8 @@ struct ServeCommand: AsyncParsableCommand {
             answerLifetime: .seconds(settings.answerLifetimeSeconds ?? 1),
             rateLimit: rate > 0 ? RateLimit(perSecond: rate, burst: max(1, Int(rate * 2))) : nil)
         configuration.oidc = try settings.oidc()
-        let network = NetworkOptions(allowed: settings.allowNetwork ?? [])
-        let policy = try network.policy()
+        // The settings hold the environment's ranges already.
+        let policy = try NetworkOptions.policy(allowing: settings.allowNetwork ?? [])
         try await store.withStore { store, secrets in
             try await withBookingService(store: store, secrets: secrets, caFile: settings.caFile, policy: policy) { service in
                 var logger = Logger(label: "switchboard.server")

@@ -1,3 +1,4 @@
+import Contacts
 import Events
 import Foundation
 import SwitchboardAPI
@@ -66,7 +67,11 @@ extension APIHandler {
     /// One of the principal's tenant's collections; another tenant's looks missing.
     func collection(_ id: String, of principal: Principal, kind: CollectionKind? = nil) async throws(Problem) -> CollectionRecord {
         guard let found = try await collections(of: principal).first(where: { $0.id == id && (kind == nil || $0.kind == kind) }) else {
-            throw kind == .calendar ? Problem(.unknownCalendar(id)) : Problem.notFound("no collection \(id)")
+            switch kind {
+            case .calendar?: throw Problem(EventError.unknownCalendar(id))
+            case .addressBook?: throw Problem(ContactError.unknownAddressBook(id))
+            case nil: throw Problem.notFound("no collection \(id)")
+            }
         }
         return found
     }

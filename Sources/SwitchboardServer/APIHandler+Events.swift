@@ -4,6 +4,7 @@ import Events
 import Foundation
 import ICalendar
 import SwitchboardAPI
+import SyncEngine
 import SyncStore
 
 /// Events of the tenant's calendars: listed from the store, written through the sync engine.

@@ -1,6 +1,7 @@
 import Availability
 import Foundation
 import ICalendar
+import Contacts
 import Events
 import Scheduling
 import SyncEngine
@@ -16,6 +17,7 @@ struct APIHandler: APIProtocol {
     let store: any ServerStore
     let service: BookingService
     let events: EventService
+    let contacts: ContactService
     let syncer: StoreSyncer
     let webhooks: WebhookService
     /// The longest window one question may span.

@@ -1,6 +1,7 @@
 public import Hummingbird
 public import Logging
 public import Prometheus
+import Contacts
 import Events
 import NIOCore
 import OpenAPIHummingbird
@@ -72,6 +73,7 @@ public enum SwitchboardServer {
         }
         // Compact JSON (the runtime pretty-prints by default) and a date transcoder of our own.
         try APIHandler(store: store, service: service, events: EventService(store: store, clients: service.clients),
+                       contacts: ContactService(store: store, clients: service.clients),
                        syncer: StoreSyncer(store: store, clients: service.clients), webhooks: webhooks).registerHandlers(
             on: router, configuration: Configuration(dateTranscoder: RFC3339DateTranscoder(), jsonEncodingOptions: [.sortedKeys]))
         return router

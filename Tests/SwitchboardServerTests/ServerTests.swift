@@ -182,7 +182,8 @@ struct ServerHarness {
             for _ in 0..<3 { #expect(try await harness.call(.get, "/v1/resources", key: harness.keys[.read]).status == 200) }
             let limited = try await harness.call(.get, "/v1/resources", key: harness.keys[.read])
             #expect(limited.status == 429 && ServerHarness.problemCode(limited) == "rate_limited")
-            #expect(limited.headers[.retryAfter] == "2")
+            // Two seconds a token, less the time the three requests took (a loaded machine: over one).
+            #expect(["1", "2"].contains(limited.headers[.retryAfter] ?? ""))
             // Another key has its own bucket; health checks need none.
             #expect(try await harness.call(.get, "/v1/resources", key: harness.keys[.book]).status == 200)
             #expect(try await harness.call(.get, "/healthz", key: nil).status == 200)

@@ -39,6 +39,12 @@ extension Components {
         ///
         /// - Remark: Generated from `#/components/parameters/IfMatch`.
         package typealias IfMatch = Swift.String
+        /// A collection of kind `addressbook`.
+        ///
+        /// - Remark: Generated from `#/components/parameters/AddressBookID`.
+        package typealias AddressBookID = Swift.String
+        /// - Remark: Generated from `#/components/parameters/ContactID`.
+        package typealias ContactID = Swift.String
         /// - Remark: Generated from `#/components/parameters/WebhookID`.
         package typealias WebhookID = Swift.String
         /// - Remark: Generated from `#/components/parameters/BookingID`.

@@ -634,6 +634,173 @@ extension Components {
                 case deliveredAt
             }
         }
+        /// - Remark: Generated from `#/components/schemas/ContactEntry`.
+        package struct ContactEntry: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ContactEntry/value`.
+            package var value: Swift.String
+            /// work, home, cell…
+            ///
+            /// - Remark: Generated from `#/components/schemas/ContactEntry/type`.
+            package var _type: Swift.String?
+            /// Creates a new `ContactEntry`.
+            ///
+            /// - Parameters:
+            ///   - value:
+            ///   - _type: work, home, cell…
+            package init(
+                value: Swift.String,
+                _type: Swift.String? = nil
+            ) {
+                self.value = value
+                self._type = _type
+            }
+            package enum CodingKeys: String, CodingKey {
+                case value
+                case _type = "type"
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Contact`.
+        package struct Contact: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Contact/id`.
+            package var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Contact/addressBookId`.
+            package var addressBookId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Contact/etag`.
+            package var etag: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Contact/syncState`.
+            @frozen package enum SyncStatePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case synced = "synced"
+                case pending = "pending"
+                case conflict = "conflict"
+            }
+            /// - Remark: Generated from `#/components/schemas/Contact/syncState`.
+            package var syncState: Components.Schemas.Contact.SyncStatePayload
+            /// - Remark: Generated from `#/components/schemas/Contact/uid`.
+            package var uid: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Contact/fullName`.
+            package var fullName: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Contact/givenName`.
+            package var givenName: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Contact/familyName`.
+            package var familyName: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Contact/emails`.
+            package var emails: [Components.Schemas.ContactEntry]
+            /// - Remark: Generated from `#/components/schemas/Contact/phones`.
+            package var phones: [Components.Schemas.ContactEntry]
+            /// - Remark: Generated from `#/components/schemas/Contact/organization`.
+            package var organization: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Contact/note`.
+            package var note: Swift.String?
+            /// Creates a new `Contact`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - addressBookId:
+            ///   - etag:
+            ///   - syncState:
+            ///   - uid:
+            ///   - fullName:
+            ///   - givenName:
+            ///   - familyName:
+            ///   - emails:
+            ///   - phones:
+            ///   - organization:
+            ///   - note:
+            package init(
+                id: Swift.String,
+                addressBookId: Swift.String,
+                etag: Swift.String,
+                syncState: Components.Schemas.Contact.SyncStatePayload,
+                uid: Swift.String? = nil,
+                fullName: Swift.String,
+                givenName: Swift.String? = nil,
+                familyName: Swift.String? = nil,
+                emails: [Components.Schemas.ContactEntry],
+                phones: [Components.Schemas.ContactEntry],
+                organization: Swift.String? = nil,
+                note: Swift.String? = nil
+            ) {
+                self.id = id
+                self.addressBookId = addressBookId
+                self.etag = etag
+                self.syncState = syncState
+                self.uid = uid
+                self.fullName = fullName
+                self.givenName = givenName
+                self.familyName = familyName
+                self.emails = emails
+                self.phones = phones
+                self.organization = organization
+                self.note = note
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case addressBookId
+                case etag
+                case syncState
+                case uid
+                case fullName
+                case givenName
+                case familyName
+                case emails
+                case phones
+                case organization
+                case note
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ContactInput`.
+        package struct ContactInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ContactInput/fullName`.
+            package var fullName: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ContactInput/givenName`.
+            package var givenName: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ContactInput/familyName`.
+            package var familyName: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ContactInput/emails`.
+            package var emails: [Components.Schemas.ContactEntry]?
+            /// - Remark: Generated from `#/components/schemas/ContactInput/phones`.
+            package var phones: [Components.Schemas.ContactEntry]?
+            /// - Remark: Generated from `#/components/schemas/ContactInput/organization`.
+            package var organization: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ContactInput/note`.
+            package var note: Swift.String?
+            /// Creates a new `ContactInput`.
+            ///
+            /// - Parameters:
+            ///   - fullName:
+            ///   - givenName:
+            ///   - familyName:
+            ///   - emails:
+            ///   - phones:
+            ///   - organization:
+            ///   - note:
+            package init(
+                fullName: Swift.String,
+                givenName: Swift.String? = nil,
+                familyName: Swift.String? = nil,
+                emails: [Components.Schemas.ContactEntry]? = nil,
+                phones: [Components.Schemas.ContactEntry]? = nil,
+                organization: Swift.String? = nil,
+                note: Swift.String? = nil
+            ) {
+                self.fullName = fullName
+                self.givenName = givenName
+                self.familyName = familyName
+                self.emails = emails
+                self.phones = phones
+                self.organization = organization
+                self.note = note
+            }
+            package enum CodingKeys: String, CodingKey {
+                case fullName
+                case givenName
+                case familyName
+                case emails
+                case phones
+                case organization
+                case note
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/Collection`.
         package struct Collection: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/Collection/id`.

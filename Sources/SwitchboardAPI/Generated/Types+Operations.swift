@@ -3160,6 +3160,894 @@ package enum Operations {
             }
         }
     }
+    /// The address book's contacts by name, or those matching a search.
+    ///
+    /// - Remark: HTTP `GET /v1/addressbooks/{addressBookId}/contacts`.
+    /// - Remark: Generated from `#/paths//v1/addressbooks/{addressBookId}/contacts/get(listContacts)`.
+    package enum ListContacts {
+        package static let id: Swift.String = "listContacts"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/addressbooks/{addressBookId}/contacts/GET/path`.
+            package struct Path: Sendable, Hashable {
+                /// A collection of kind `addressbook`.
+                ///
+                /// - Remark: Generated from `#/paths/v1/addressbooks/{addressBookId}/contacts/GET/path/addressBookId`.
+                package var addressBookId: Components.Parameters.AddressBookID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - addressBookId: A collection of kind `addressbook`.
+                package init(addressBookId: Components.Parameters.AddressBookID) {
+                    self.addressBookId = addressBookId
+                }
+            }
+            package var path: Operations.ListContacts.Input.Path
+            /// - Remark: Generated from `#/paths/v1/addressbooks/{addressBookId}/contacts/GET/query`.
+            package struct Query: Sendable, Hashable {
+                /// Text to find in the name, organization, e-mail addresses or telephone numbers.
+                ///
+                /// - Remark: Generated from `#/paths/v1/addressbooks/{addressBookId}/contacts/GET/query/q`.
+                package var q: Swift.String?
+                /// - Remark: Generated from `#/paths/v1/addressbooks/{addressBookId}/contacts/GET/query/limit`.
+                package var limit: Swift.Int?
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - q: Text to find in the name, organization, e-mail addresses or telephone numbers.
+                ///   - limit:
+                package init(
+                    q: Swift.String? = nil,
+                    limit: Swift.Int? = nil
+                ) {
+                    self.q = q
+                    self.limit = limit
+                }
+            }
+            package var query: Operations.ListContacts.Input.Query
+            /// - Remark: Generated from `#/paths/v1/addressbooks/{addressBookId}/contacts/GET/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListContacts.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListContacts.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.ListContacts.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - query:
+            ///   - headers:
+            package init(
+                path: Operations.ListContacts.Input.Path,
+                query: Operations.ListContacts.Input.Query = .init(),
+                headers: Operations.ListContacts.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.query = query
+                self.headers = headers
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/addressbooks/{addressBookId}/contacts/GET/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/addressbooks/{addressBookId}/contacts/GET/responses/200/content/application\/json`.
+                    case json([Components.Schemas.Contact])
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: [Components.Schemas.Contact] {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.ListContacts.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.ListContacts.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The contacts.
+            ///
+            /// - Remark: Generated from `#/paths//v1/addressbooks/{addressBookId}/contacts/get(listContacts)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.ListContacts.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.ListContacts.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A problem (RFC 9457).
+            ///
+            /// - Remark: Generated from `#/paths//v1/addressbooks/{addressBookId}/contacts/get(listContacts)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            package var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Create a contact (a vCard 4.0, uploaded before the answer or pending when the server cannot be reached).
+    ///
+    /// - Remark: HTTP `POST /v1/addressbooks/{addressBookId}/contacts`.
+    /// - Remark: Generated from `#/paths//v1/addressbooks/{addressBookId}/contacts/post(createContact)`.
+    package enum CreateContact {
+        package static let id: Swift.String = "createContact"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/addressbooks/{addressBookId}/contacts/POST/path`.
+            package struct Path: Sendable, Hashable {
+                /// A collection of kind `addressbook`.
+                ///
+                /// - Remark: Generated from `#/paths/v1/addressbooks/{addressBookId}/contacts/POST/path/addressBookId`.
+                package var addressBookId: Components.Parameters.AddressBookID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - addressBookId: A collection of kind `addressbook`.
+                package init(addressBookId: Components.Parameters.AddressBookID) {
+                    self.addressBookId = addressBookId
+                }
+            }
+            package var path: Operations.CreateContact.Input.Path
+            /// - Remark: Generated from `#/paths/v1/addressbooks/{addressBookId}/contacts/POST/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.CreateContact.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.CreateContact.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.CreateContact.Input.Headers
+            /// - Remark: Generated from `#/paths/v1/addressbooks/{addressBookId}/contacts/POST/requestBody`.
+            @frozen package enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/addressbooks/{addressBookId}/contacts/POST/requestBody/content/application\/json`.
+                case json(Components.Schemas.ContactInput)
+            }
+            package var body: Operations.CreateContact.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            ///   - body:
+            package init(
+                path: Operations.CreateContact.Input.Path,
+                headers: Operations.CreateContact.Input.Headers = .init(),
+                body: Operations.CreateContact.Input.Body
+            ) {
+                self.path = path
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Created: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/addressbooks/{addressBookId}/contacts/POST/responses/201/headers`.
+                package struct Headers: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/addressbooks/{addressBookId}/contacts/POST/responses/201/headers/ETag`.
+                    package var eTag: Swift.String?
+                    /// Creates a new `Headers`.
+                    ///
+                    /// - Parameters:
+                    ///   - eTag:
+                    package init(eTag: Swift.String? = nil) {
+                        self.eTag = eTag
+                    }
+                }
+                /// Received HTTP response headers
+                package var headers: Operations.CreateContact.Output.Created.Headers
+                /// - Remark: Generated from `#/paths/v1/addressbooks/{addressBookId}/contacts/POST/responses/201/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/addressbooks/{addressBookId}/contacts/POST/responses/201/content/application\/json`.
+                    case json(Components.Schemas.Contact)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.Contact {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.CreateContact.Output.Created.Body
+                /// Creates a new `Created`.
+                ///
+                /// - Parameters:
+                ///   - headers: Received HTTP response headers
+                ///   - body: Received HTTP response body
+                package init(
+                    headers: Operations.CreateContact.Output.Created.Headers = .init(),
+                    body: Operations.CreateContact.Output.Created.Body
+                ) {
+                    self.headers = headers
+                    self.body = body
+                }
+            }
+            /// Created.
+            ///
+            /// - Remark: Generated from `#/paths//v1/addressbooks/{addressBookId}/contacts/post(createContact)/responses/201`.
+            ///
+            /// HTTP response code: `201 created`.
+            case created(Operations.CreateContact.Output.Created)
+            /// The associated value of the enum case if `self` is `.created`.
+            ///
+            /// - Throws: An error if `self` is not `.created`.
+            /// - SeeAlso: `.created`.
+            package var created: Operations.CreateContact.Output.Created {
+                get throws {
+                    switch self {
+                    case let .created(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "created",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A problem (RFC 9457).
+            ///
+            /// - Remark: Generated from `#/paths//v1/addressbooks/{addressBookId}/contacts/post(createContact)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            package var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// - Remark: HTTP `GET /v1/addressbooks/{addressBookId}/contacts/{contactId}`.
+    /// - Remark: Generated from `#/paths//v1/addressbooks/{addressBookId}/contacts/{contactId}/get(getContact)`.
+    package enum GetContact {
+        package static let id: Swift.String = "getContact"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/addressbooks/{addressBookId}/contacts/{contactId}/GET/path`.
+            package struct Path: Sendable, Hashable {
+                /// A collection of kind `addressbook`.
+                ///
+                /// - Remark: Generated from `#/paths/v1/addressbooks/{addressBookId}/contacts/{contactId}/GET/path/addressBookId`.
+                package var addressBookId: Components.Parameters.AddressBookID
+                /// - Remark: Generated from `#/paths/v1/addressbooks/{addressBookId}/contacts/{contactId}/GET/path/contactId`.
+                package var contactId: Components.Parameters.ContactID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - addressBookId: A collection of kind `addressbook`.
+                ///   - contactId:
+                package init(
+                    addressBookId: Components.Parameters.AddressBookID,
+                    contactId: Components.Parameters.ContactID
+                ) {
+                    self.addressBookId = addressBookId
+                    self.contactId = contactId
+                }
+            }
+            package var path: Operations.GetContact.Input.Path
+            /// - Remark: Generated from `#/paths/v1/addressbooks/{addressBookId}/contacts/{contactId}/GET/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetContact.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetContact.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.GetContact.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            package init(
+                path: Operations.GetContact.Input.Path,
+                headers: Operations.GetContact.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.headers = headers
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/addressbooks/{addressBookId}/contacts/{contactId}/GET/responses/200/headers`.
+                package struct Headers: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/addressbooks/{addressBookId}/contacts/{contactId}/GET/responses/200/headers/ETag`.
+                    package var eTag: Swift.String?
+                    /// Creates a new `Headers`.
+                    ///
+                    /// - Parameters:
+                    ///   - eTag:
+                    package init(eTag: Swift.String? = nil) {
+                        self.eTag = eTag
+                    }
+                }
+                /// Received HTTP response headers
+                package var headers: Operations.GetContact.Output.Ok.Headers
+                /// - Remark: Generated from `#/paths/v1/addressbooks/{addressBookId}/contacts/{contactId}/GET/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/addressbooks/{addressBookId}/contacts/{contactId}/GET/responses/200/content/application\/json`.
+                    case json(Components.Schemas.Contact)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.Contact {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.GetContact.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - headers: Received HTTP response headers
+                ///   - body: Received HTTP response body
+                package init(
+                    headers: Operations.GetContact.Output.Ok.Headers = .init(),
+                    body: Operations.GetContact.Output.Ok.Body
+                ) {
+                    self.headers = headers
+                    self.body = body
+                }
+            }
+            /// The contact.
+            ///
+            /// - Remark: Generated from `#/paths//v1/addressbooks/{addressBookId}/contacts/{contactId}/get(getContact)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.GetContact.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.GetContact.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A problem (RFC 9457).
+            ///
+            /// - Remark: Generated from `#/paths//v1/addressbooks/{addressBookId}/contacts/{contactId}/get(getContact)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            package var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Replace the contact's fields (photos, addresses and other properties are kept); If-Match as for events.
+    ///
+    /// - Remark: HTTP `PUT /v1/addressbooks/{addressBookId}/contacts/{contactId}`.
+    /// - Remark: Generated from `#/paths//v1/addressbooks/{addressBookId}/contacts/{contactId}/put(updateContact)`.
+    package enum UpdateContact {
+        package static let id: Swift.String = "updateContact"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/addressbooks/{addressBookId}/contacts/{contactId}/PUT/path`.
+            package struct Path: Sendable, Hashable {
+                /// A collection of kind `addressbook`.
+                ///
+                /// - Remark: Generated from `#/paths/v1/addressbooks/{addressBookId}/contacts/{contactId}/PUT/path/addressBookId`.
+                package var addressBookId: Components.Parameters.AddressBookID
+                /// - Remark: Generated from `#/paths/v1/addressbooks/{addressBookId}/contacts/{contactId}/PUT/path/contactId`.
+                package var contactId: Components.Parameters.ContactID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - addressBookId: A collection of kind `addressbook`.
+                ///   - contactId:
+                package init(
+                    addressBookId: Components.Parameters.AddressBookID,
+                    contactId: Components.Parameters.ContactID
+                ) {
+                    self.addressBookId = addressBookId
+                    self.contactId = contactId
+                }
+            }
+            package var path: Operations.UpdateContact.Input.Path
+            /// - Remark: Generated from `#/paths/v1/addressbooks/{addressBookId}/contacts/{contactId}/PUT/header`.
+            package struct Headers: Sendable, Hashable {
+                /// The ETag of the version the change is based on.
+                ///
+                /// - Remark: Generated from `#/paths/v1/addressbooks/{addressBookId}/contacts/{contactId}/PUT/header/If-Match`.
+                package var ifMatch: Components.Parameters.IfMatch?
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.UpdateContact.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - ifMatch: The ETag of the version the change is based on.
+                ///   - accept:
+                package init(
+                    ifMatch: Components.Parameters.IfMatch? = nil,
+                    accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.UpdateContact.AcceptableContentType>] = .defaultValues()
+                ) {
+                    self.ifMatch = ifMatch
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.UpdateContact.Input.Headers
+            /// - Remark: Generated from `#/paths/v1/addressbooks/{addressBookId}/contacts/{contactId}/PUT/requestBody`.
+            @frozen package enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/addressbooks/{addressBookId}/contacts/{contactId}/PUT/requestBody/content/application\/json`.
+                case json(Components.Schemas.ContactInput)
+            }
+            package var body: Operations.UpdateContact.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            ///   - body:
+            package init(
+                path: Operations.UpdateContact.Input.Path,
+                headers: Operations.UpdateContact.Input.Headers = .init(),
+                body: Operations.UpdateContact.Input.Body
+            ) {
+                self.path = path
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/addressbooks/{addressBookId}/contacts/{contactId}/PUT/responses/200/headers`.
+                package struct Headers: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/addressbooks/{addressBookId}/contacts/{contactId}/PUT/responses/200/headers/ETag`.
+                    package var eTag: Swift.String?
+                    /// Creates a new `Headers`.
+                    ///
+                    /// - Parameters:
+                    ///   - eTag:
+                    package init(eTag: Swift.String? = nil) {
+                        self.eTag = eTag
+                    }
+                }
+                /// Received HTTP response headers
+                package var headers: Operations.UpdateContact.Output.Ok.Headers
+                /// - Remark: Generated from `#/paths/v1/addressbooks/{addressBookId}/contacts/{contactId}/PUT/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/addressbooks/{addressBookId}/contacts/{contactId}/PUT/responses/200/content/application\/json`.
+                    case json(Components.Schemas.Contact)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.Contact {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.UpdateContact.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - headers: Received HTTP response headers
+                ///   - body: Received HTTP response body
+                package init(
+                    headers: Operations.UpdateContact.Output.Ok.Headers = .init(),
+                    body: Operations.UpdateContact.Output.Ok.Body
+                ) {
+                    self.headers = headers
+                    self.body = body
+                }
+            }
+            /// Changed.
+            ///
+            /// - Remark: Generated from `#/paths//v1/addressbooks/{addressBookId}/contacts/{contactId}/put(updateContact)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.UpdateContact.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.UpdateContact.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A problem (RFC 9457).
+            ///
+            /// - Remark: Generated from `#/paths//v1/addressbooks/{addressBookId}/contacts/{contactId}/put(updateContact)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            package var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// - Remark: HTTP `DELETE /v1/addressbooks/{addressBookId}/contacts/{contactId}`.
+    /// - Remark: Generated from `#/paths//v1/addressbooks/{addressBookId}/contacts/{contactId}/delete(deleteContact)`.
+    package enum DeleteContact {
+        package static let id: Swift.String = "deleteContact"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/addressbooks/{addressBookId}/contacts/{contactId}/DELETE/path`.
+            package struct Path: Sendable, Hashable {
+                /// A collection of kind `addressbook`.
+                ///
+                /// - Remark: Generated from `#/paths/v1/addressbooks/{addressBookId}/contacts/{contactId}/DELETE/path/addressBookId`.
+                package var addressBookId: Components.Parameters.AddressBookID
+                /// - Remark: Generated from `#/paths/v1/addressbooks/{addressBookId}/contacts/{contactId}/DELETE/path/contactId`.
+                package var contactId: Components.Parameters.ContactID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - addressBookId: A collection of kind `addressbook`.
+                ///   - contactId:
+                package init(
+                    addressBookId: Components.Parameters.AddressBookID,
+                    contactId: Components.Parameters.ContactID
+                ) {
+                    self.addressBookId = addressBookId
+                    self.contactId = contactId
+                }
+            }
+            package var path: Operations.DeleteContact.Input.Path
+            /// - Remark: Generated from `#/paths/v1/addressbooks/{addressBookId}/contacts/{contactId}/DELETE/header`.
+            package struct Headers: Sendable, Hashable {
+                /// The ETag of the version the change is based on.
+                ///
+                /// - Remark: Generated from `#/paths/v1/addressbooks/{addressBookId}/contacts/{contactId}/DELETE/header/If-Match`.
+                package var ifMatch: Components.Parameters.IfMatch?
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.DeleteContact.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - ifMatch: The ETag of the version the change is based on.
+                ///   - accept:
+                package init(
+                    ifMatch: Components.Parameters.IfMatch? = nil,
+                    accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.DeleteContact.AcceptableContentType>] = .defaultValues()
+                ) {
+                    self.ifMatch = ifMatch
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.DeleteContact.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            package init(
+                path: Operations.DeleteContact.Input.Path,
+                headers: Operations.DeleteContact.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.headers = headers
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct NoContent: Sendable, Hashable {
+                /// Creates a new `NoContent`.
+                package init() {}
+            }
+            /// Deleted.
+            ///
+            /// - Remark: Generated from `#/paths//v1/addressbooks/{addressBookId}/contacts/{contactId}/delete(deleteContact)/responses/204`.
+            ///
+            /// HTTP response code: `204 noContent`.
+            case noContent(Operations.DeleteContact.Output.NoContent)
+            /// Deleted.
+            ///
+            /// - Remark: Generated from `#/paths//v1/addressbooks/{addressBookId}/contacts/{contactId}/delete(deleteContact)/responses/204`.
+            ///
+            /// HTTP response code: `204 noContent`.
+            package static var noContent: Self {
+                .noContent(.init())
+            }
+            /// The associated value of the enum case if `self` is `.noContent`.
+            ///
+            /// - Throws: An error if `self` is not `.noContent`.
+            /// - SeeAlso: `.noContent`.
+            package var noContent: Operations.DeleteContact.Output.NoContent {
+                get throws {
+                    switch self {
+                    case let .noContent(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "noContent",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A problem (RFC 9457).
+            ///
+            /// - Remark: Generated from `#/paths//v1/addressbooks/{addressBookId}/contacts/{contactId}/delete(deleteContact)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            package var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
     /// The tenant's synced calendars and address books.
     ///
     /// - Remark: HTTP `GET /v1/collections`.

@@ -132,6 +132,27 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /v1/webhooks/{webhookId}/deliveries`.
     /// - Remark: Generated from `#/paths//v1/webhooks/{webhookId}/deliveries/get(listDeliveries)`.
     func listDeliveries(_ input: Operations.ListDeliveries.Input) async throws -> Operations.ListDeliveries.Output
+    /// The address book's contacts by name, or those matching a search.
+    ///
+    /// - Remark: HTTP `GET /v1/addressbooks/{addressBookId}/contacts`.
+    /// - Remark: Generated from `#/paths//v1/addressbooks/{addressBookId}/contacts/get(listContacts)`.
+    func listContacts(_ input: Operations.ListContacts.Input) async throws -> Operations.ListContacts.Output
+    /// Create a contact (a vCard 4.0, uploaded before the answer or pending when the server cannot be reached).
+    ///
+    /// - Remark: HTTP `POST /v1/addressbooks/{addressBookId}/contacts`.
+    /// - Remark: Generated from `#/paths//v1/addressbooks/{addressBookId}/contacts/post(createContact)`.
+    func createContact(_ input: Operations.CreateContact.Input) async throws -> Operations.CreateContact.Output
+    /// - Remark: HTTP `GET /v1/addressbooks/{addressBookId}/contacts/{contactId}`.
+    /// - Remark: Generated from `#/paths//v1/addressbooks/{addressBookId}/contacts/{contactId}/get(getContact)`.
+    func getContact(_ input: Operations.GetContact.Input) async throws -> Operations.GetContact.Output
+    /// Replace the contact's fields (photos, addresses and other properties are kept); If-Match as for events.
+    ///
+    /// - Remark: HTTP `PUT /v1/addressbooks/{addressBookId}/contacts/{contactId}`.
+    /// - Remark: Generated from `#/paths//v1/addressbooks/{addressBookId}/contacts/{contactId}/put(updateContact)`.
+    func updateContact(_ input: Operations.UpdateContact.Input) async throws -> Operations.UpdateContact.Output
+    /// - Remark: HTTP `DELETE /v1/addressbooks/{addressBookId}/contacts/{contactId}`.
+    /// - Remark: Generated from `#/paths//v1/addressbooks/{addressBookId}/contacts/{contactId}/delete(deleteContact)`.
+    func deleteContact(_ input: Operations.DeleteContact.Input) async throws -> Operations.DeleteContact.Output
     /// The tenant's synced calendars and address books.
     ///
     /// - Remark: HTTP `GET /v1/collections`.
@@ -434,6 +455,73 @@ extension APIProtocol {
         try await listDeliveries(Operations.ListDeliveries.Input(
             path: path,
             query: query,
+            headers: headers
+        ))
+    }
+    /// The address book's contacts by name, or those matching a search.
+    ///
+    /// - Remark: HTTP `GET /v1/addressbooks/{addressBookId}/contacts`.
+    /// - Remark: Generated from `#/paths//v1/addressbooks/{addressBookId}/contacts/get(listContacts)`.
+    package func listContacts(
+        path: Operations.ListContacts.Input.Path,
+        query: Operations.ListContacts.Input.Query = .init(),
+        headers: Operations.ListContacts.Input.Headers = .init()
+    ) async throws -> Operations.ListContacts.Output {
+        try await listContacts(Operations.ListContacts.Input(
+            path: path,
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Create a contact (a vCard 4.0, uploaded before the answer or pending when the server cannot be reached).
+    ///
+    /// - Remark: HTTP `POST /v1/addressbooks/{addressBookId}/contacts`.
+    /// - Remark: Generated from `#/paths//v1/addressbooks/{addressBookId}/contacts/post(createContact)`.
+    package func createContact(
+        path: Operations.CreateContact.Input.Path,
+        headers: Operations.CreateContact.Input.Headers = .init(),
+        body: Operations.CreateContact.Input.Body
+    ) async throws -> Operations.CreateContact.Output {
+        try await createContact(Operations.CreateContact.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// - Remark: HTTP `GET /v1/addressbooks/{addressBookId}/contacts/{contactId}`.
+    /// - Remark: Generated from `#/paths//v1/addressbooks/{addressBookId}/contacts/{contactId}/get(getContact)`.
+    package func getContact(
+        path: Operations.GetContact.Input.Path,
+        headers: Operations.GetContact.Input.Headers = .init()
+    ) async throws -> Operations.GetContact.Output {
+        try await getContact(Operations.GetContact.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Replace the contact's fields (photos, addresses and other properties are kept); If-Match as for events.
+    ///
+    /// - Remark: HTTP `PUT /v1/addressbooks/{addressBookId}/contacts/{contactId}`.
+    /// - Remark: Generated from `#/paths//v1/addressbooks/{addressBookId}/contacts/{contactId}/put(updateContact)`.
+    package func updateContact(
+        path: Operations.UpdateContact.Input.Path,
+        headers: Operations.UpdateContact.Input.Headers = .init(),
+        body: Operations.UpdateContact.Input.Body
+    ) async throws -> Operations.UpdateContact.Output {
+        try await updateContact(Operations.UpdateContact.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// - Remark: HTTP `DELETE /v1/addressbooks/{addressBookId}/contacts/{contactId}`.
+    /// - Remark: Generated from `#/paths//v1/addressbooks/{addressBookId}/contacts/{contactId}/delete(deleteContact)`.
+    package func deleteContact(
+        path: Operations.DeleteContact.Input.Path,
+        headers: Operations.DeleteContact.Input.Headers = .init()
+    ) async throws -> Operations.DeleteContact.Output {
+        try await deleteContact(Operations.DeleteContact.Input(
+            path: path,
             headers: headers
         ))
     }

@@ -1,0 +1,155 @@
+public import ContactEditing
+import DAVClient
+public import Foundation
+public import SyncEngine
+public import SyncStore
+import VCard
+
+/// A contact as the store holds it.
+public struct StoredContact: Sendable {
+    /// The item's id in the store (the API's contact id).
+    public var id: String
+    public var addressBookID: String
+    /// The entity tag of the current content.
+    public var etag: String
+    public var state: ItemSyncState
+    public var snapshot: ContactSnapshot
+}
+
+/// Why a contact operation failed.
+public enum ContactError: Error, Sendable, CustomStringConvertible {
+    case unknownAddressBook(String)
+    case unknownContact(String)
+    case edit(ContactEditError)
+    /// `If-Match` named another version than the current one.
+    case preconditionFailed(current: StoredContact)
+    /// The server holds something else after the upload.
+    case conflict(current: StoredContact?)
+    case unreadable(String)
+    case store(StoreError)
+
+    public var description: String {
+        switch self {
+        case .unknownAddressBook(let id): "no address book \(id)"
+        case .unknownContact(let id): "no contact \(id)"
+        case .edit(let error): error.description
+        case .preconditionFailed: "the contact has changed since the version named in If-Match"
+        case .conflict: "the contact changed on the server at the same time; this is what it holds now"
+        case .unreadable(let why): why
+        case .store(let error): error.description
+        }
+    }
+}
+
+/// Contacts of synced address books, read from the store and written through the sync
+/// engine (``ItemWriter``) like events.
+public struct ContactService: Sendable {
+    public let store: any SyncStore
+    let writer: ItemWriter
+
+    public init(store: any SyncStore, clients: AccountClients) {
+        self.store = store
+        writer = ItemWriter(store: store, clients: clients)
+    }
+
+    /// The address book's contacts, by name; only those matching `query` (name,
+    /// organization, e-mail, telephone) when given; at most `limit`.
+    public func contacts(in addressBookID: String, matching query: String?, limit: Int) async throws(ContactError) -> [StoredContact] {
+        _ = try await addressBook(addressBookID)
+        let items = try await storeCall { store throws(StoreError) in try await store.items(in: addressBookID) }
+        let contacts = items.compactMap(Self.stored).filter { query.map($0.snapshot.matches) ?? true }
+        return Array(contacts.sorted { ($0.snapshot.fullName.lowercased(), $0.id) < ($1.snapshot.fullName.lowercased(), $1.id) }.prefix(limit))
+    }
+
+    public func contact(in addressBookID: String, id: String) async throws(ContactError) -> StoredContact {
+        _ = try await addressBook(addressBookID)
+        guard let item = try await storeCall({ store throws(StoreError) in try await store.item(in: addressBookID, localID: id) }),
+            let stored = Self.stored(item)
+        else { throw .unknownContact(id) }
+        return stored
+    }
+
+    public func create(in addressBookID: String, _ draft: ContactDraft, now: Date = Date()) async throws(ContactError) -> StoredContact {
+        let book = try await addressBook(addressBookID)
+        let id = UUID().uuidString.lowercased()
+        let card = try edit { () throws(ContactEditError) in try ContactEditor.newCard(draft, uid: id, stamp: Self.stamp(now)) }
+        let data = VCardSerializer().string(card)
+        try await write { () throws(ItemWriteError) in try await writer.commit([(id, data)], in: book, flavor: .addressBook) }
+        return try await written(id, data, in: addressBookID)
+    }
+
+    public func update(in addressBookID: String, id: String, with draft: ContactDraft, ifMatch: String?, now: Date = Date())
+        async throws(ContactError) -> StoredContact
+    {
+        let book = try await addressBook(addressBookID)
+        let item = try await write { () throws(ItemWriteError) in try await writer.current(id, in: book, ifMatch: ifMatch) }
+        guard let data = item.currentData, let card = try? VCardParser().parse(data).cards.first else {
+            throw .unreadable("the stored contact cannot be read")
+        }
+        let updated = VCardSerializer().string(try edit { () throws(ContactEditError) in
+            try ContactEditor.replace(card, with: draft, stamp: Self.stamp(now))
+        })
+        try await write { () throws(ItemWriteError) in try await writer.commit([(id, updated)], in: book, flavor: .addressBook) }
+        return try await written(id, updated, in: addressBookID)
+    }
+
+    public func delete(in addressBookID: String, id: String, ifMatch: String?) async throws(ContactError) {
+        let book = try await addressBook(addressBookID)
+        _ = try await write { () throws(ItemWriteError) in try await writer.current(id, in: book, ifMatch: ifMatch) }
+        try await write { () throws(ItemWriteError) in try await writer.commit([(id, nil)], in: book, flavor: .addressBook) }
+        try await write { () throws(ItemWriteError) in try await writer.deleted(id, in: addressBookID) }
+    }
+
+    // MARK: Helpers
+
+    func addressBook(_ id: String) async throws(ContactError) -> CollectionRecord {
+        try await write { () throws(ItemWriteError) in try await writer.collection(id, kind: .addressBook) }
+    }
+
+    func written(_ id: String, _ data: String, in addressBookID: String) async throws(ContactError) -> StoredContact {
+        let item = try await write { () throws(ItemWriteError) in try await writer.written(id, data, in: addressBookID) }
+        guard let stored = Self.stored(item) else { throw .conflict(current: nil) }
+        return stored
+    }
+
+    static func stored(_ item: ItemRecord) -> StoredContact? {
+        guard let data = item.currentData, let card = try? VCardParser().parse(data).cards.first else { return nil }
+        return StoredContact(id: item.localID, addressBookID: item.collectionID, etag: ItemWriter.etag(data), state: ItemWriter.state(of: item),
+                             snapshot: ContactSnapshot(card: card))
+    }
+
+    /// `REV` as a UTC date-time (`20261122T101500Z`).
+    static func stamp(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        func two(_ value: Int?) -> String { String(100 + (value ?? 0)).dropFirst().description }
+        return "\(parts.year ?? 1970)\(two(parts.month))\(two(parts.day))T\(two(parts.hour))\(two(parts.minute))\(two(parts.second))Z"
+    }
+
+    func edit<T>(_ body: () throws(ContactEditError) -> T) throws(ContactError) -> T {
+        do { return try body() } catch { throw .edit(error) }
+    }
+
+    /// An item write, its failure told in contacts' terms.
+    func write<T>(_ body: () async throws(ItemWriteError) -> T) async throws(ContactError) -> T {
+        do {
+            return try await body()
+        } catch {
+            switch error {
+            case .unknownCollection(let id): throw .unknownAddressBook(id)
+            case .unknownItem(let id): throw .unknownContact(id)
+            case .preconditionFailed(let item):
+                guard let current = Self.stored(item) else { throw .unreadable("the stored contact cannot be read") }
+                throw .preconditionFailed(current: current)
+            case .conflict(let item): throw .conflict(current: item.flatMap(Self.stored))
+            case .unreadable(let why): throw .unreadable(why)
+            case .store(let error): throw .store(error)
+            }
+        }
+    }
+
+    func storeCall<T>(_ body: (any SyncStore) async throws(StoreError) -> T) async throws(ContactError) -> T {
+        do { return try await body(store) } catch { throw .store(error) }
+    }
+}
