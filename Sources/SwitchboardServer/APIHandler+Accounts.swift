@@ -33,7 +33,11 @@ extension APIHandler {
             }
             let interval = body.syncIntervalSeconds ?? 300
             guard (60...604_800).contains(interval) else { throw Problem.invalid("syncIntervalSeconds", "between 60 and 604800") }
-            let policy = body.conflictPolicy.flatMap { ConflictPolicy(rawValue: $0.rawValue) } ?? .remoteWins
+            var policy = ConflictPolicy.remoteWins
+            if let asked = body.conflictPolicy {
+                guard let known = ConflictPolicy(rawValue: asked.rawValue) else { throw Problem.invalid("conflictPolicy", "unknown policy") }
+                policy = known
+            }
             let tenants = try await call { () throws(StoreError) in try await store.tenants() }
             guard let tenant = tenants.first(where: { $0.id == principal.tenantID }) else { throw Problem.unauthorized }
             let connection = AccountConnection(name: Self.storedName(body.name, tenant: tenant), serverURL: url, username: body.username,

@@ -359,7 +359,15 @@ extension Components {
             /// - Remark: Generated from `#/components/schemas/AccountConnect/syncIntervalSeconds`.
             package var syncIntervalSeconds: Swift.Int?
             /// - Remark: Generated from `#/components/schemas/AccountConnect/conflictPolicy`.
-            package var conflictPolicy: Components.Schemas.ConflictPolicy?
+            @frozen package enum ConflictPolicyPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case remoteWins = "remote-wins"
+                case localWins = "local-wins"
+                case newestWins = "newest-wins"
+                case manual = "manual"
+                case _empty_ = ""
+            }
+            /// - Remark: Generated from `#/components/schemas/AccountConnect/conflictPolicy`.
+            package var conflictPolicy: Components.Schemas.AccountConnect.ConflictPolicyPayload?
             /// Creates a new `AccountConnect`.
             ///
             /// - Parameters:
@@ -375,7 +383,7 @@ extension Components {
                 username: Swift.String,
                 password: Swift.String,
                 syncIntervalSeconds: Swift.Int? = nil,
-                conflictPolicy: Components.Schemas.ConflictPolicy? = nil
+                conflictPolicy: Components.Schemas.AccountConnect.ConflictPolicyPayload? = nil
             ) {
                 self.name = name
                 self.url = url
@@ -1227,7 +1235,7 @@ extension Components {
                 case sequence
             }
         }
-        /// Timed events give `start` and `end` (and usually `timeZone`); all-day events give `startDate` and `endDate`.
+        /// Timed events give `start` and `end` (and usually `timeZone`); all-day events give `startDate` and `endDate`. Optional fields left out or null are not set.
         ///
         /// - Remark: Generated from `#/components/schemas/EventInput`.
         package struct EventInput: Codable, Hashable, Sendable {
@@ -1260,6 +1268,7 @@ extension Components {
                 case tentative = "TENTATIVE"
                 case confirmed = "CONFIRMED"
                 case cancelled = "CANCELLED"
+                case _empty_ = ""
             }
             /// - Remark: Generated from `#/components/schemas/EventInput/status`.
             package var status: Components.Schemas.EventInput.StatusPayload?
