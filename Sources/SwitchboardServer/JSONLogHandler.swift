@@ -44,26 +44,61 @@ public struct JSONLogHandler: LogHandler {
 
     public func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String,
                     file: String, function: String, line: UInt) {
-        var fields: [String: Any] = [
-            "time": Self.timestamp(Date()), "level": level.rawValue, "label": label, "message": message.description,
+        var fields: [String: Logger.Metadata.Value] = [
+            "time": .string(Self.timestamp(Date())), "level": .string(level.rawValue), "label": .string(label),
+            "message": .string(message.description),
         ]
-        for (key, value) in metadata.merging(explicit ?? [:], uniquingKeysWith: { $1 }) {
-            fields[key] = Self.redactedKeys.contains(key.lowercased()) ? "[redacted]" : Self.json(value)
-        }
-        guard let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
-        output.emit(String(decoding: data, as: UTF8.self) + "\n")
+        for (key, value) in metadata.merging(explicit ?? [:], uniquingKeysWith: { $1 }) { fields[key] = value }
+        // Written by hand: a line per request at thousands of requests a second made
+        // JSONSerialization a visible cost.
+        var text = ""
+        Self.write(.dictionary(fields), into: &text)
+        text.append("\n")
+        output.emit(text)
     }
 
-    static func json(_ value: Logger.Metadata.Value) -> Any {
+    /// Appends `value` as JSON, keys sorted, redacted keys' values replaced.
+    static func write(_ value: Logger.Metadata.Value, into text: inout String) {
         switch value {
-        case .string(let text): text
-        case .stringConvertible(let convertible): convertible.description
-        case .array(let values): values.map(json)
+        case .string(let string): quote(string, into: &text)
+        case .stringConvertible(let convertible): quote(convertible.description, into: &text)
+        case .array(let values):
+            text.append("[")
+            for (index, element) in values.enumerated() {
+                if index > 0 { text.append(",") }
+                write(element, into: &text)
+            }
+            text.append("]")
         case .dictionary(let values):
-            Dictionary(uniqueKeysWithValues: values.map { key, value -> (String, Any) in
-                (key, redactedKeys.contains(key.lowercased()) ? "[redacted]" : json(value))
-            })
+            text.append("{")
+            for (index, key) in values.keys.sorted().enumerated() {
+                if index > 0 { text.append(",") }
+                quote(key, into: &text)
+                text.append(":")
+                if redactedKeys.contains(key.lowercased()) { text.append("\"[redacted]\"") } else { write(values[key]!, into: &text) }
+            }
+            text.append("}")
         }
+    }
+
+    /// Appends `string` as a JSON string (RFC 8259 escapes).
+    static func quote(_ string: String, into text: inout String) {
+        text.append("\"")
+        for scalar in string.unicodeScalars {
+            switch scalar {
+            case "\"": text.append("\\\"")
+            case "\\": text.append("\\\\")
+            case "\n": text.append("\\n")
+            case "\r": text.append("\\r")
+            case "\t": text.append("\\t")
+            case _ where scalar.value < 0x20:
+                text.append("\\u00")
+                text.append(scalar.value < 0x10 ? "0" : "")
+                text.append(String(scalar.value, radix: 16))
+            default: text.unicodeScalars.append(scalar)
+            }
+        }
+        text.append("\"")
     }
 
     /// RFC 3339 in UTC with milliseconds.

@@ -34,6 +34,8 @@ import Testing
         #expect((line["event"] as? [String: Any])?["location"] as? String == "[redacted]")
         #expect((line["event"] as? [String: Any])?["uid"] as? String == "u-1" && line["hrefs"] as? [String] == ["/a/", "/b/"])
         #expect((line["time"] as? String)?.hasSuffix("Z") == true)
+        logger.info("a \"quoted\"\nline\u{1}\\ é ✓", metadata: ["count": .stringConvertible(3)])
+        #expect(captured.all.last?["message"] as? String == "a \"quoted\"\nline\u{1}\\ é ✓" && captured.all.last?["count"] as? String == "3")
         #expect(captured.lines.withLock { $0.allSatisfy { $0.hasSuffix("\n") && !$0.dropLast().contains("\n") } })
     }
 
