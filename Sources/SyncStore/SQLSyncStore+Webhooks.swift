@@ -31,6 +31,13 @@ extension SQLSyncStore: WebhookStore {
         return try await database.read([statement], operation: "dueDeliveries")[0].map { row throws(StoreError) in try DeliveryRecord(row: row) }
     }
 
+    public func claimDelivery(id: String, now: Date, until: Date) async throws(StoreError) -> Bool {
+        let statement = SQLStatement(
+            "UPDATE webhook_deliveries SET next_attempt_at = ? WHERE id = ? AND status = 'pending' AND next_attempt_at <= ? RETURNING id",
+            [.integer(until.storeMilliseconds), .text(id), .integer(now.storeMilliseconds)])
+        return try await !database.run([statement], operation: "claimDelivery")[0].isEmpty
+    }
+
     public func deliveries(webhookID: String, status: DeliveryStatus?, limit: Int) async throws(StoreError) -> [DeliveryRecord] {
         var sql = "SELECT * FROM webhook_deliveries WHERE webhook_id = ?"
         var binds: [SQLValue] = [.text(webhookID)]

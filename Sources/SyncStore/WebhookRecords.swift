@@ -78,6 +78,10 @@ public protocol WebhookStore: Sendable {
     func saveDelivery(_ delivery: DeliveryRecord) async throws(StoreError)
     /// Pending deliveries whose attempt is due at `now`, oldest first.
     func dueDeliveries(now: Date, limit: Int) async throws(StoreError) -> [DeliveryRecord]
+    /// Takes a due delivery for one attempt: its next attempt moves to `until`, so no other
+    /// worker (another server on the same store) takes it meanwhile, and a worker that dies
+    /// mid-attempt leaves it to be taken again then. `false` when another took it first.
+    func claimDelivery(id: String, now: Date, until: Date) async throws(StoreError) -> Bool
     /// A webhook's deliveries, newest first, of one status or all.
     func deliveries(webhookID: String, status: DeliveryStatus?, limit: Int) async throws(StoreError) -> [DeliveryRecord]
 }

@@ -138,12 +138,18 @@ public final class WebhookService: Sendable {
             logger.error("deliveries not read", metadata: ["error": .string("\(error)")])
             return []
         }
-        return await withTaskGroup(of: DeliveryStatus.self) { group in
+        // Each delivery is taken before its attempt, so servers sharing the store never send
+        // one twice; the claim outlasts an attempt (timeout and a margin).
+        let until = now.addingTimeInterval(policy.timeout * 2 + 5)
+        return await withTaskGroup(of: DeliveryStatus?.self) { group in
             for delivery in due {
                 guard let webhook = webhooks[delivery.webhookID] else { continue }
-                group.addTask { await self.attempt(delivery, to: webhook) }
+                group.addTask {
+                    guard (try? await self.store.claimDelivery(id: delivery.id, now: now, until: until)) == true else { return nil }
+                    return await self.attempt(delivery, to: webhook)
+                }
             }
-            return await group.reduce(into: []) { $0.append($1) }
+            return await group.reduce(into: []) { if let status = $1 { $0.append(status) } }
         }
     }
 

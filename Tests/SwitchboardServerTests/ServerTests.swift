@@ -77,6 +77,9 @@ struct ServerHarness {
             let webhooks = try WebhookService(store: store, secrets: secrets, networkPolicy: loopback,
                                               policy: DeliveryPolicy(maxAttempts: 3, baseDelay: 0.2, maxDelay: 1, timeout: 2))
             let service = BookingService(store: store, clients: clients)
+            // Request lines are tested in LoggingTests; here they would only fill the test log.
+            var quiet = Logger(label: "test")
+            quiet.logLevel = .warning
             var configuration = ServerConfiguration(port: 0, maxBodyBytes: maxBodyBytes, rateLimit: rateLimit)
             configuration.oidc = oidc
             let harness = { @Sendable (client: any TestClientProtocol) in
@@ -88,10 +91,11 @@ struct ServerHarness {
                     let application = try SwitchboardServer.application(
                         store: store, service: service, webhooks: webhooks,
                         sync: SyncService(store: store, clients: clients, tick: .milliseconds(100)),
-                        configuration: configuration, logger: Logger(label: "test"))
+                        configuration: configuration, logger: quiet)
                     try await application.test(.live) { client in try await body(harness(client)) }
                 } else {
-                    let router = try SwitchboardServer.router(store: store, service: service, webhooks: webhooks, configuration: configuration)
+                    let router = try SwitchboardServer.router(store: store, service: service, webhooks: webhooks, configuration: configuration,
+                                                              logger: quiet)
                     try await Application(router: router).test(.router) { client in try await body(harness(client)) }
                 }
                 await clients.shutdown()

@@ -414,6 +414,8 @@ package enum Operations {
                 package var resource: Swift.String
                 /// - Remark: Generated from `#/paths/v1/availability/GET/query/from`.
                 package var from: Foundation.Date
+                /// The end of the window (exclusive); a window spans at most 400 days.
+                ///
                 /// - Remark: Generated from `#/paths/v1/availability/GET/query/to`.
                 package var to: Foundation.Date
                 /// The booker's IANA time zone; slots are also given as wall-clock times there.
@@ -425,7 +427,7 @@ package enum Operations {
                 /// - Parameters:
                 ///   - resource:
                 ///   - from:
-                ///   - to:
+                ///   - to: The end of the window (exclusive); a window spans at most 400 days.
                 ///   - tz: The booker's IANA time zone; slots are also given as wall-clock times there.
                 package init(
                     resource: Swift.String,
@@ -586,6 +588,8 @@ package enum Operations {
                 package var resource: Swift.String
                 /// - Remark: Generated from `#/paths/v1/bookings/GET/query/from`.
                 package var from: Foundation.Date
+                /// The end of the window (exclusive); a window spans at most 400 days.
+                ///
                 /// - Remark: Generated from `#/paths/v1/bookings/GET/query/to`.
                 package var to: Foundation.Date
                 /// Creates a new `Query`.
@@ -593,7 +597,7 @@ package enum Operations {
                 /// - Parameters:
                 ///   - resource:
                 ///   - from:
-                ///   - to:
+                ///   - to: The end of the window (exclusive); a window spans at most 400 days.
                 package init(
                     resource: Swift.String,
                     from: Foundation.Date,
@@ -4693,6 +4697,8 @@ package enum Operations {
             package struct Query: Sendable, Hashable {
                 /// - Remark: Generated from `#/paths/v1/calendars/{calendarId}/events/GET/query/from`.
                 package var from: Foundation.Date
+                /// The end of the window (exclusive); a window spans at most 400 days.
+                ///
                 /// - Remark: Generated from `#/paths/v1/calendars/{calendarId}/events/GET/query/to`.
                 package var to: Foundation.Date
                 /// Each occurrence of a series (true, the default), or each event once (false).
@@ -4703,7 +4709,7 @@ package enum Operations {
                 ///
                 /// - Parameters:
                 ///   - from:
-                ///   - to:
+                ///   - to: The end of the window (exclusive); a window spans at most 400 days.
                 ///   - expand: Each occurrence of a series (true, the default), or each event once (false).
                 package init(
                     from: Foundation.Date,
