@@ -42,7 +42,7 @@ public enum ContactError: Error, Sendable, CustomStringConvertible {
 }
 
 /// Contacts of synced address books, read from the store and written through the sync
-/// engine (``ItemWriter``) like events.
+/// engine (``ItemWriter``) like events; callers pass the address book they resolved.
 public struct ContactService: Sendable {
     public let store: any SyncStore
     let writer: ItemWriter
@@ -54,34 +54,30 @@ public struct ContactService: Sendable {
 
     /// The address book's contacts, by name; only those matching `query` (name,
     /// organization, e-mail, telephone) when given; at most `limit`.
-    public func contacts(in addressBookID: String, matching query: String?, limit: Int) async throws(ContactError) -> [StoredContact] {
-        _ = try await addressBook(addressBookID)
-        let items = try await storeCall { store throws(StoreError) in try await store.items(in: addressBookID) }
+    public func contacts(in book: CollectionRecord, matching query: String?, limit: Int) async throws(ContactError) -> [StoredContact] {
+        let items = try await storeCall { store throws(StoreError) in try await store.items(in: book.id) }
         let contacts = items.compactMap(Self.stored).filter { query.map($0.snapshot.matches) ?? true }
         return Array(contacts.sorted { ($0.snapshot.fullName.lowercased(), $0.id) < ($1.snapshot.fullName.lowercased(), $1.id) }.prefix(limit))
     }
 
-    public func contact(in addressBookID: String, id: String) async throws(ContactError) -> StoredContact {
-        _ = try await addressBook(addressBookID)
-        guard let item = try await storeCall({ store throws(StoreError) in try await store.item(in: addressBookID, localID: id) }),
+    public func contact(in book: CollectionRecord, id: String) async throws(ContactError) -> StoredContact {
+        guard let item = try await storeCall({ store throws(StoreError) in try await store.item(in: book.id, localID: id) }),
             let stored = Self.stored(item)
         else { throw .unknownContact(id) }
         return stored
     }
 
-    public func create(in addressBookID: String, _ draft: ContactDraft, now: Date = Date()) async throws(ContactError) -> StoredContact {
-        let book = try await addressBook(addressBookID)
+    public func create(in book: CollectionRecord, _ draft: ContactDraft, now: Date = Date()) async throws(ContactError) -> StoredContact {
         let id = UUID().uuidString.lowercased()
         let card = try edit { () throws(ContactEditError) in try ContactEditor.newCard(draft, uid: id, stamp: Self.stamp(now)) }
         let data = VCardSerializer().string(card)
         try await write { () throws(ItemWriteError) in try await writer.commit([(id, data)], in: book, flavor: .addressBook) }
-        return try await written(id, data, in: addressBookID)
+        return try await written(id, data, in: book.id)
     }
 
-    public func update(in addressBookID: String, id: String, with draft: ContactDraft, ifMatch: String?, now: Date = Date())
+    public func update(in book: CollectionRecord, id: String, with draft: ContactDraft, ifMatch: String?, now: Date = Date())
         async throws(ContactError) -> StoredContact
     {
-        let book = try await addressBook(addressBookID)
         let item = try await write { () throws(ItemWriteError) in try await writer.current(id, in: book, ifMatch: ifMatch) }
         guard let data = item.currentData, let card = try? VCardParser().parse(data).cards.first else {
             throw .unreadable("the stored contact cannot be read")
@@ -90,21 +86,16 @@ public struct ContactService: Sendable {
             try ContactEditor.replace(card, with: draft, stamp: Self.stamp(now))
         })
         try await write { () throws(ItemWriteError) in try await writer.commit([(id, updated)], in: book, flavor: .addressBook) }
-        return try await written(id, updated, in: addressBookID)
+        return try await written(id, updated, in: book.id)
     }
 
-    public func delete(in addressBookID: String, id: String, ifMatch: String?) async throws(ContactError) {
-        let book = try await addressBook(addressBookID)
+    public func delete(in book: CollectionRecord, id: String, ifMatch: String?) async throws(ContactError) {
         _ = try await write { () throws(ItemWriteError) in try await writer.current(id, in: book, ifMatch: ifMatch) }
         try await write { () throws(ItemWriteError) in try await writer.commit([(id, nil)], in: book, flavor: .addressBook) }
-        try await write { () throws(ItemWriteError) in try await writer.deleted(id, in: addressBookID) }
+        try await write { () throws(ItemWriteError) in try await writer.deleted(id, in: book.id) }
     }
 
     // MARK: Helpers
-
-    func addressBook(_ id: String) async throws(ContactError) -> CollectionRecord {
-        try await write { () throws(ItemWriteError) in try await writer.collection(id, kind: .addressBook) }
-    }
 
     func written(_ id: String, _ data: String, in addressBookID: String) async throws(ContactError) -> StoredContact {
         let item = try await write { () throws(ItemWriteError) in try await writer.written(id, data, in: addressBookID) }
@@ -137,7 +128,6 @@ public struct ContactService: Sendable {
             return try await body()
         } catch {
             switch error {
-            case .unknownCollection(let id): throw .unknownAddressBook(id)
             case .unknownItem(let id): throw .unknownContact(id)
             case .preconditionFailed(let item):
                 guard let current = Self.stored(item) else { throw .unreadable("the stored contact cannot be read") }

@@ -72,7 +72,8 @@ public enum EventError: Error, Sendable, CustomStringConvertible {
 
 /// Events of synced calendars, read from the store and written through the sync engine
 /// (``ItemWriter``: synced first so `If-Match` meets the server's version, then uploaded
-/// with conditional requests).
+/// with conditional requests). Callers pass the calendar they resolved under their own
+/// access rules (the API: the tenant's), so it is read once per request.
 public struct EventService: Sendable {
     public let store: any SyncStore
     let writer: ItemWriter
@@ -88,8 +89,8 @@ public struct EventService: Sendable {
 
     /// The events overlapping `[from, to)`: each occurrence when `expand`, else each event
     /// (a series once), by start.
-    public func events(in calendarID: String, from: Int64, to: Int64, expand: Bool) async throws(EventError) -> [ListedEvent] {
-        _ = try await calendar(calendarID)
+    public func events(in calendar: CollectionRecord, from: Int64, to: Int64, expand: Bool) async throws(EventError) -> [ListedEvent] {
+        let calendarID = calendar.id
         // The index reads all-day and floating times as UTC: a day more either side finds them in any zone.
         let margin: Int64 = 86_400
         let versions = try await storeCall { store throws(StoreError) in
@@ -119,9 +120,8 @@ public struct EventService: Sendable {
     }
 
     /// One event.
-    public func event(in calendarID: String, id: String) async throws(EventError) -> StoredEvent {
-        _ = try await calendar(calendarID)
-        guard let item = try await storeCall({ store throws(StoreError) in try await store.item(in: calendarID, localID: id) }),
+    public func event(in calendar: CollectionRecord, id: String) async throws(EventError) -> StoredEvent {
+        guard let item = try await storeCall({ store throws(StoreError) in try await store.item(in: calendar.id, localID: id) }),
             let stored = Self.stored(item)
         else { throw .unknownEvent(id) }
         return stored
@@ -130,22 +130,22 @@ public struct EventService: Sendable {
     // MARK: Writing
 
     /// Creates an event and uploads it.
-    public func create(in calendarID: String, _ draft: EventDraft, now: Date = Date()) async throws(EventError) -> StoredEvent {
-        let collection = try await calendar(calendarID)
+    public func create(in collection: CollectionRecord, _ draft: EventDraft, now: Date = Date()) async throws(EventError) -> StoredEvent {
         let id = UUID().uuidString.lowercased()
         let object = try edit { () throws(EventEditError) in try EventEditor.newObject(draft, uid: id, stamp: Self.seconds(now)) }
         let data = ICalendarSerializer().string(object)
         try await write { () throws(ItemWriteError) in try await writer.commit([(id, data)], in: collection, flavor: .calendar) }
-        return try await written(id, data, in: calendarID)
+        return try await written(id, data, in: collection.id)
     }
 
     /// Changes an event — the series, one occurrence, or this and the following ones (then
     /// the later part becomes a new event, returned second). `ifMatch`, when given, must
     /// name the current version.
-    public func update(in calendarID: String, id: String, scope: EditScope = .series, with draft: EventDraft, ifMatch: String?,
+    public func update(in collection: CollectionRecord, id: String, scope: EditScope = .series, with draft: EventDraft, ifMatch: String?,
                        now: Date = Date()) async throws(EventError) -> (event: StoredEvent, split: StoredEvent?)
     {
-        let (collection, current) = try await current(in: calendarID, id: id, ifMatch: ifMatch)
+        let current = try await current(in: collection, id: id, ifMatch: ifMatch)
+        let calendarID = collection.id
         let stamp = Self.seconds(now)
         var writes: [(String, String)] = []
         switch scope {
@@ -172,10 +172,11 @@ public struct EventService: Sendable {
 
     /// Deletes an event, one occurrence of it, or that occurrence and the later ones; returns
     /// what is left of the event, or `nil` when it is gone.
-    public func delete(in calendarID: String, id: String, scope: EditScope = .series, ifMatch: String?, now: Date = Date())
+    public func delete(in collection: CollectionRecord, id: String, scope: EditScope = .series, ifMatch: String?, now: Date = Date())
         async throws(EventError) -> StoredEvent?
     {
-        let (collection, current) = try await current(in: calendarID, id: id, ifMatch: ifMatch)
+        let current = try await current(in: collection, id: id, ifMatch: ifMatch)
+        let calendarID = collection.id
         let stamp = Self.seconds(now)
         let remaining: Component?
         switch scope {
@@ -197,22 +198,17 @@ public struct EventService: Sendable {
 
     // MARK: Helpers
 
-    /// The calendar and the event as the server holds it now, checked against `If-Match`.
-    func current(in calendarID: String, id: String, ifMatch: String?) async throws(EventError) -> (CollectionRecord, StoredEvent) {
-        let collection = try await calendar(calendarID)
+    /// The event as the server holds it now, checked against `If-Match`.
+    func current(in collection: CollectionRecord, id: String, ifMatch: String?) async throws(EventError) -> StoredEvent {
         let item = try await write { () throws(ItemWriteError) in try await writer.current(id, in: collection, ifMatch: ifMatch) }
         guard let current = Self.stored(item) else { throw .unknownEvent(id) }
-        return (collection, current)
+        return current
     }
 
     func written(_ id: String, _ data: String, in calendarID: String) async throws(EventError) -> StoredEvent {
         let item = try await write { () throws(ItemWriteError) in try await writer.written(id, data, in: calendarID) }
         guard let stored = Self.stored(item) else { throw .conflict(current: nil) }
         return stored
-    }
-
-    func calendar(_ id: String) async throws(EventError) -> CollectionRecord {
-        try await write { () throws(ItemWriteError) in try await writer.collection(id, kind: .calendar) }
     }
 
     static func stored(_ item: ItemRecord) -> StoredEvent? {
@@ -241,7 +237,6 @@ public struct EventService: Sendable {
             return try await body()
         } catch {
             switch error {
-            case .unknownCollection(let id): throw .unknownCalendar(id)
             case .unknownItem(let id): throw .unknownEvent(id)
             case .preconditionFailed(let item):
                 guard let current = Self.stored(item) else { throw .unreadable("the stored event cannot be read") }

@@ -14,7 +14,7 @@ extension APIHandler {
             let limit = input.query.limit ?? 200
             guard (1...1000).contains(limit) else { throw Problem.invalid("limit", "between 1 and 1000") }
             if let query = input.query.q, query.isEmpty || query.count > 200 { throw Problem.invalid("q", "1 to 200 characters") }
-            let found = try await call { () throws(ContactError) in try await contacts.contacts(in: book.id, matching: input.query.q, limit: limit) }
+            let found = try await call { () throws(ContactError) in try await contacts.contacts(in: book, matching: input.query.q, limit: limit) }
             return .ok(.init(body: .json(found.map(Self.contact))))
         }
     }
@@ -22,7 +22,7 @@ extension APIHandler {
     func getContact(_ input: Operations.GetContact.Input) async throws -> Operations.GetContact.Output {
         await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
             let book = try await collection(input.path.addressBookId, of: try Principal.requiring(.read), kind: .addressBook)
-            let found = try await call { () throws(ContactError) in try await contacts.contact(in: book.id, id: input.path.contactId) }
+            let found = try await call { () throws(ContactError) in try await contacts.contact(in: book, id: input.path.contactId) }
             return .ok(.init(headers: .init(eTag: found.etag), body: .json(Self.contact(found))))
         }
     }
@@ -32,7 +32,7 @@ extension APIHandler {
             let book = try await collection(input.path.addressBookId, of: try Principal.requiring(.book), kind: .addressBook)
             guard case .json(let body) = input.body else { throw Problem.invalid("body", "send application/json") }
             let draft = try Self.draft(body)
-            let created = try await call { () throws(ContactError) in try await contacts.create(in: book.id, draft) }
+            let created = try await call { () throws(ContactError) in try await contacts.create(in: book, draft) }
             return .created(.init(headers: .init(eTag: created.etag), body: .json(Self.contact(created))))
         }
     }
@@ -43,7 +43,7 @@ extension APIHandler {
             guard case .json(let body) = input.body else { throw Problem.invalid("body", "send application/json") }
             let draft = try Self.draft(body)
             let updated = try await call { () throws(ContactError) in
-                try await contacts.update(in: book.id, id: input.path.contactId, with: draft, ifMatch: input.headers.ifMatch)
+                try await contacts.update(in: book, id: input.path.contactId, with: draft, ifMatch: input.headers.ifMatch)
             }
             return .ok(.init(headers: .init(eTag: updated.etag), body: .json(Self.contact(updated))))
         }
@@ -52,7 +52,7 @@ extension APIHandler {
     func deleteContact(_ input: Operations.DeleteContact.Input) async throws -> Operations.DeleteContact.Output {
         await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
             let book = try await collection(input.path.addressBookId, of: try Principal.requiring(.book), kind: .addressBook)
-            try await call { () throws(ContactError) in try await contacts.delete(in: book.id, id: input.path.contactId, ifMatch: input.headers.ifMatch) }
+            try await call { () throws(ContactError) in try await contacts.delete(in: book, id: input.path.contactId, ifMatch: input.headers.ifMatch) }
             return .noContent(.init())
         }
     }

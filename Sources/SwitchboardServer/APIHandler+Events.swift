@@ -14,7 +14,7 @@ extension APIHandler {
             let calendar = try await collection(input.path.calendarId, of: try Principal.requiring(.read), kind: .calendar)
             let window = try window(input.query.from, input.query.to)
             let listed = try await call { () throws(EventError) in
-                try await events.events(in: calendar.id, from: window.start, to: window.end, expand: input.query.expand ?? true)
+                try await events.events(in: calendar, from: window.start, to: window.end, expand: input.query.expand ?? true)
             }
             return .ok(.init(body: .json(listed.map { Self.event($0.snapshot, id: $0.id, calendarID: $0.calendarID, etag: $0.etag, state: $0.state) })))
         }
@@ -23,7 +23,7 @@ extension APIHandler {
     func getEvent(_ input: Operations.GetEvent.Input) async throws -> Operations.GetEvent.Output {
         await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
             let calendar = try await collection(input.path.calendarId, of: try Principal.requiring(.read), kind: .calendar)
-            let stored = try await call { () throws(EventError) in try await events.event(in: calendar.id, id: input.path.eventId) }
+            let stored = try await call { () throws(EventError) in try await events.event(in: calendar, id: input.path.eventId) }
             return .ok(.init(headers: .init(eTag: stored.etag), body: .json(Self.event(stored))))
         }
     }
@@ -33,7 +33,7 @@ extension APIHandler {
             let calendar = try await collection(input.path.calendarId, of: try Principal.requiring(.book), kind: .calendar)
             guard case .json(let body) = input.body else { throw Problem.invalid("body", "send application/json") }
             let draft = try Self.draft(body)
-            let created = try await call { () throws(EventError) in try await events.create(in: calendar.id, draft) }
+            let created = try await call { () throws(EventError) in try await events.create(in: calendar, draft) }
             return .created(.init(headers: .init(eTag: created.etag), body: .json(Self.event(created))))
         }
     }
@@ -45,7 +45,7 @@ extension APIHandler {
             let draft = try Self.draft(body)
             let scope = try Self.scope(input.query.occurrence, input.query.range)
             let (event, split) = try await call { () throws(EventError) in
-                try await events.update(in: calendar.id, id: input.path.eventId, scope: scope, with: draft, ifMatch: input.headers.ifMatch)
+                try await events.update(in: calendar, id: input.path.eventId, scope: scope, with: draft, ifMatch: input.headers.ifMatch)
             }
             let answered = split ?? event
             return .ok(.init(headers: .init(eTag: answered.etag), body: .json(Self.event(answered))))
@@ -57,7 +57,7 @@ extension APIHandler {
             let calendar = try await collection(input.path.calendarId, of: try Principal.requiring(.book), kind: .calendar)
             let scope = try Self.scope(input.query.occurrence, input.query.range)
             let left = try await call { () throws(EventError) in
-                try await events.delete(in: calendar.id, id: input.path.eventId, scope: scope, ifMatch: input.headers.ifMatch)
+                try await events.delete(in: calendar, id: input.path.eventId, scope: scope, ifMatch: input.headers.ifMatch)
             }
             guard let left else { return .noContent(.init()) }
             return .ok(.init(body: .json(Self.event(left))))

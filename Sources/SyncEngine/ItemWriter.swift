@@ -15,7 +15,6 @@ public enum ItemSyncState: String, Sendable, Hashable {
 
 /// Why an item write failed.
 public enum ItemWriteError: Error, Sendable {
-    case unknownCollection(String)
     case unknownItem(String)
     /// `If-Match` named another version than the current one.
     case preconditionFailed(current: ItemRecord)
@@ -42,13 +41,6 @@ public struct ItemWriter: Sendable {
     public init(store: any SyncStore, clients: AccountClients) {
         self.store = store
         syncer = StoreSyncer(store: store, clients: clients)
-    }
-
-    /// The collection with this id, of this kind.
-    public func collection(_ id: String, kind: CollectionKind) async throws(ItemWriteError) -> CollectionRecord {
-        let collections = try await storeCall { store throws(StoreError) in try await store.collections(accountID: nil) }
-        guard let collection = collections.first(where: { $0.id == id && $0.kind == kind }) else { throw .unknownCollection(id) }
-        return collection
     }
 
     /// The item as the server holds it now (after a sync), checked against `ifMatch`.
