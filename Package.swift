@@ -23,6 +23,8 @@ let package = Package(
         .library(name: "Events", targets: ["Events"]),
         .library(name: "Contacts", targets: ["Contacts"]),
         .library(name: "Webhooks", targets: ["Webhooks"]),
+        .library(name: "NextcloudOCS", targets: ["NextcloudOCS"]),
+        .library(name: "NextcloudPush", targets: ["NextcloudPush"]),
         .library(name: "SwitchboardServer", targets: ["SwitchboardServer"]),
         .executable(name: "switchboard", targets: ["switchboard"]),
     ],
@@ -81,6 +83,7 @@ let package = Package(
             dependencies: ["SyncStore", "DAVClient", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
                            .product(name: "NIOHTTP1", package: "swift-nio")]
         ),
+        .target(name: "NextcloudPush", dependencies: ["NextcloudOCS", "SyncEngine", "SyncStore", "DAVClient"]),
         .target(
             name: "Contacts",
             dependencies: ["ContactEditing", "SyncEngine", "SyncStore", "DAVClient", "VCard"]
@@ -109,6 +112,9 @@ let package = Package(
             ]
         ),
 
+        // MARK: Connectors: platform APIs over the same HTTP layer.
+        .target(name: "NextcloudOCS", dependencies: ["DAVClient", .product(name: "NIOHTTP1", package: "swift-nio")]),
+
         // MARK: Server: the API spec, its generated types (scripts/generate-api), and the server.
         .target(
             name: "SwitchboardAPI",
@@ -119,7 +125,7 @@ let package = Package(
         .target(
             name: "SwitchboardServer",
             dependencies: [
-                "SwitchboardAPI", "Scheduling", "Events", "Contacts", "ContactEditing", "Caching", "Webhooks", "DAVClient", "CalendarEditing", "Availability", "SyncStore", "SyncEngine", "SyncPlanning",
+                "SwitchboardAPI", "Scheduling", "Events", "NextcloudOCS", "NextcloudPush", "Contacts", "ContactEditing", "Caching", "Webhooks", "DAVClient", "CalendarEditing", "Availability", "SyncStore", "SyncEngine", "SyncPlanning",
                 "ICalendar",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),

@@ -129,11 +129,11 @@ struct KeysCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            let made = APIKey.generate()
+            let made = SecretToken.generate()
             try await store.withStore { store, _ in
                 try await store.saveKey(APIKeyRecord(tenantID: try await store.tenantID(named: tenant), name: name, keyHash: made.hash, scope: scope))
             }
-            print(made.key)
+            print(made.token)
         }
     }
 

@@ -1,5 +1,6 @@
 import DAVClient
 import Foundation
+import NextcloudPush
 import SwitchboardAPI
 import SyncEngine
 import SyncPlanning
@@ -54,10 +55,11 @@ extension APIHandler {
 
     func deleteAccount(_ input: Operations.DeleteAccount.Input) async throws -> Operations.DeleteAccount.Output {
         await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
-            let principal = try Principal.requiring(.admin)
-            let accounts = try await call { () throws(StoreError) in try await store.accounts() }
-            guard let account = accounts.first(where: { $0.id == input.path.accountId && $0.tenantID == principal.tenantID }) else {
-                throw Problem.notFound("no account \(input.path.accountId)")
+            let account = try await account(input.path.accountId, of: try Principal.requiring(.admin))
+            // Its server's webhooks are removed while the credentials are at hand; a server that
+            // cannot be told (gone, or refusing) does not keep the account from being forgotten.
+            if let subscription = try await call({ () throws(StoreError) in try await store.pushSubscription(accountID: account.id) }) {
+                try? await push.unsubscribe(subscription, account: account)
             }
             try await call { () throws(StoreError) in try await store.deleteAccount(id: account.id) }
             return .noContent(.init())

@@ -35,7 +35,7 @@ extension APIHandler {
             default:
                 throw Problem.invalid("calendarId", "give calendarId or resource")
             }
-            let (token, hash) = APIKey.generate(prefix: "")
+            let (token, hash) = SecretToken.generate(prefix: "")
             let feed = FeedRecord(tenantID: principal.tenantID, name: body.name, tokenHash: hash, calendarID: calendarID,
                                   resourceID: resource?.id, busyOnly: body.busyOnly ?? false)
             try await call { () throws(StoreError) in try await store.saveFeed(feed) }
@@ -58,7 +58,7 @@ extension APIHandler {
             let name = input.path.feed
             let missing = Problem.notFound("no such feed")
             guard name.hasSuffix(".ics") else { throw missing }
-            let hash = APIKey.hash(String(name.dropLast(4)))
+            let hash = SecretToken.hash(String(name.dropLast(4)))
             guard let feed = try await call({ () throws(StoreError) in try await store.feed(hash: hash) }) else { throw missing }
             let objects = try await publishedObjects(of: feed)
             let text = ICalendarSerializer().string(CalendarFeed(name: feed.name, busyOnly: feed.busyOnly).calendar(of: objects))

@@ -3,6 +3,7 @@ import Foundation
 import ICalendar
 import Contacts
 import Events
+import NextcloudPush
 import Scheduling
 import SyncEngine
 import SwitchboardAPI
@@ -20,6 +21,11 @@ struct APIHandler: APIProtocol {
     let contacts: ContactService
     let syncer: StoreSyncer
     let webhooks: WebhookService
+    let push: PushSubscriptions
+    /// The sync service running beside the server, if any: pushed changes are synced through it.
+    let sync: SyncService?
+    /// Where the server is reached from outside (calendar servers' webhooks call back there).
+    let publicURL: URL?
     /// The longest window one question may span.
     let maxWindow: Int64 = 400 * 86_400
 

@@ -53,7 +53,7 @@ struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
 }
 
 /// Checks the API key (or the OIDC access token) of every request but the health checks,
-/// the spec and feeds, and runs the rest as its principal. A missing, unknown or revoked
+/// the spec, feeds and calendar servers' webhook calls, and runs the rest as its principal. A missing, unknown or revoked
 /// key, or a token that does not verify, is a 401.
 ///
 /// Keys found are kept for a moment while the store is unchanged (a revocation through
@@ -70,13 +70,17 @@ struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         // Feeds are opened by the secret in their URL.
         if open.contains(request.uri.path) || request.uri.path.hasPrefix("/ics/") { return try await next(request, context) }
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { throw Problem.unauthorized }
-        let credential = String(header.dropFirst("Bearer ".count))
+        let credential = request.headers[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst("Bearer ".count)) : nil }
+        // Calendar servers' webhook calls carry their subscription's secret, checked by the handler.
+        if request.uri.path.hasPrefix("/hooks/") {
+            return try await HookSecret.$current.withValue(credential) { try await next(request, context) }
+        }
+        guard let credential else { throw Problem.unauthorized }
         if !credential.hasPrefix("sb_"), let tokens {
             guard let principal = await tokens.principal(for: credential, tenants: { try await store.tenants() }) else { throw Problem.unauthorized }
             return try await Principal.$current.withValue(principal) { try await next(request, context) }
         }
-        let hash = APIKey.hash(credential)
+        let hash = SecretToken.hash(credential)
         let generation = Int64(truncatingIfNeeded: store.writeGeneration)
         let now = ContinuousClock.now
         let key: APIKeyRecord?

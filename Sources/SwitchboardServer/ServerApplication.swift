@@ -3,6 +3,8 @@ public import Logging
 public import Prometheus
 import Contacts
 import Events
+import NextcloudPush
+public import Foundation
 import NIOCore
 import OpenAPIHummingbird
 import OpenAPIRuntime
@@ -25,6 +27,12 @@ public struct ServerConfiguration: Sendable {
     public var answerLifetime = Duration.seconds(1)
     /// The OIDC provider whose access tokens are accepted beside API keys, if any.
     public var oidc: OIDCConfiguration?
+    /// Where the server is reached from outside, if it is: calendar servers' webhooks call
+    /// back under it (`/hooks/…`).
+    public var publicURL: URL?
+    /// The largest body of a calendar server's webhook call, in bytes (Nextcloud's carry the
+    /// whole calendar object).
+    public var maxHookBodyBytes = 1 << 20
     /// Requests per API key, or `nil` for no limit.
     public var rateLimit: RateLimit? = RateLimit(perSecond: 100, burst: 200)
 
@@ -38,8 +46,9 @@ public struct ServerConfiguration: Sendable {
     }
 }
 
-/// What the server keeps its state in: the sync store with bookings, access and webhooks.
-public typealias ServerStore = BookingStore & AccessStore & WebhookStore
+/// What the server keeps its state in: the sync store with bookings, access, webhooks and
+/// push subscriptions.
+public typealias ServerStore = BookingStore & AccessStore & WebhookStore & PushStore
 
 /// The Switchboard HTTP server: the `/v1` API generated from `openapi.yaml`, the health
 /// checks, and the spec itself at `/openapi.yaml`.
@@ -49,8 +58,10 @@ public enum SwitchboardServer {
     static let openPaths: Set<String> = ["/healthz", "/readyz", "/openapi.yaml", "/metrics"]
 
     /// The router with every route and middleware, over a store and a booking service;
-    /// request metrics go to `metrics`, served at `/metrics`.
-    public static func router(store: any ServerStore, service: BookingService, webhooks: WebhookService, configuration: ServerConfiguration,
+    /// request metrics go to `metrics`, served at `/metrics`. Changes pushed by calendar
+    /// servers are synced through `sync` when it runs beside the server, else at once.
+    public static func router(store: any ServerStore, service: BookingService, webhooks: WebhookService, sync: SyncService? = nil,
+                              configuration: ServerConfiguration,
                               metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
                               logger: Logger = Logger(label: "switchboard.server")) throws -> Router<BasicRequestContext>
     {
@@ -58,7 +69,7 @@ public enum SwitchboardServer {
         router.add(middleware: RequestMetricsMiddleware(registry: metrics))
         router.add(middleware: RequestLogMiddleware(logger: logger))
         router.add(middleware: RequestIDMiddleware())
-        router.add(middleware: BodyLimitMiddleware(limit: configuration.maxBodyBytes))
+        router.add(middleware: BodyLimitMiddleware(limit: configuration.maxBodyBytes, hookLimit: configuration.maxHookBodyBytes))
         router.add(middleware: AuthenticationMiddleware(store: store, open: openPaths,
                                                         tokens: configuration.oidc.map(AccessTokenVerifier.init)))
         if let limit = configuration.rateLimit { router.add(middleware: RateLimitMiddleware(limit: limit)) }
@@ -74,7 +85,9 @@ public enum SwitchboardServer {
         // Compact JSON (the runtime pretty-prints by default) and a date transcoder of our own.
         try APIHandler(store: store, service: service, events: EventService(store: store, clients: service.clients),
                        contacts: ContactService(store: store, clients: service.clients),
-                       syncer: StoreSyncer(store: store, clients: service.clients), webhooks: webhooks).registerHandlers(
+                       syncer: StoreSyncer(store: store, clients: service.clients), webhooks: webhooks,
+                       push: PushSubscriptions(store: store, clients: service.clients), sync: sync,
+                       publicURL: configuration.publicURL).registerHandlers(
             on: router, configuration: Configuration(dateTranscoder: RFC3339DateTranscoder(), jsonEncodingOptions: [.sortedKeys]))
         return router
     }
@@ -89,20 +102,23 @@ public enum SwitchboardServer {
             background.append(BackgroundSync(service: sync, metrics: SyncMetrics(registry: metrics), logger: logger,
                                              events: SyncEvents(store: store, webhooks: webhooks)))
         }
-        return Application(router: try router(store: store, service: service, webhooks: webhooks, configuration: configuration, metrics: metrics,
+        return Application(router: try router(store: store, service: service, webhooks: webhooks, sync: sync, configuration: configuration,
+                                              metrics: metrics,
                                               logger: logger),
                            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Switchboard"),
                            services: background, logger: logger)
     }
 }
 
-/// Refuses request bodies over the limit (413) before anything reads them.
+/// Refuses request bodies over the limit (413) before anything reads them; calendar
+/// servers' webhook calls (`/hooks/…`) have a limit of their own.
 struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
     let limit: Int
+    let hookLimit: Int
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var request = request
-        _ = try await request.collectBody(upTo: limit)
+        _ = try await request.collectBody(upTo: request.uri.path.hasPrefix("/hooks/") ? hookLimit : limit)
         return try await next(request, context)
     }
 }

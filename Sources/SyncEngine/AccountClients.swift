@@ -25,26 +25,42 @@ public final class AccountClients: Sendable {
         guard let url = URL(string: account.serverURL) else {
             throw SyncError(.account, detail: "account \(account.name) has an invalid server URL")
         }
+        let transport = try transports.withLock { (transports) throws(SyncError) -> HTTPTransport in
+            if let existing = transports[account.id] { return existing }
+            let created = try makeTransport(for: account, user: account.username, sealedPassword: account.sealedPassword)
+            transports[account.id] = created
+            return created
+        }
+        return DAVClient(baseURL: url, transport: transport)
+    }
+
+    /// A transport of its own to `account`'s server, for another API there (Nextcloud's
+    /// OCS): the same trust and network policy, signed in as `user` with the password
+    /// sealed in `sealedPassword` (the store's key). The caller shuts it down.
+    public func makeTransport(for account: AccountRecord, user: String, sealedPassword: [UInt8]?) throws(SyncError) -> HTTPTransport {
         var configuration = baseConfiguration
         if account.tenantID != nil { configuration.networkPolicy = tenantPolicy }
-        if let sealed = account.sealedPassword {
+        if let sealedPassword {
             do {
-                configuration.credentials = .basic(user: account.username, password: try secrets.open(sealed))
+                configuration.credentials = .basic(user: user, password: try secrets.open(sealedPassword))
             } catch {
                 throw SyncError(.account, detail: "account \(account.name): \(error)")
             }
         }
-        let transport = try transports.withLock { (transports) throws(SyncError) -> HTTPTransport in
-            if let existing = transports[account.id] { return existing }
-            do throws(DAVError) {
-                let created = try HTTPTransport(configuration: configuration)
-                transports[account.id] = created
-                return created
-            } catch {
-                throw SyncError(error)
-            }
+        do throws(DAVError) {
+            return try HTTPTransport(configuration: configuration)
+        } catch {
+            throw SyncError(error)
         }
-        return DAVClient(baseURL: url, transport: transport)
+    }
+
+    /// Seals a password the way the store keeps account passwords.
+    public func seal(_ password: String) throws(SyncError) -> [UInt8] {
+        do {
+            return try secrets.seal(password)
+        } catch {
+            throw SyncError(.account, detail: "the password cannot be sealed: \(error)")
+        }
     }
 
     /// Closes every pool.

@@ -1,4 +1,4 @@
-public import DAVClient
+import DAVClient
 import DAVXML
 public import Foundation
 public import SyncPlanning
@@ -58,12 +58,7 @@ extension AccountClients {
         guard !existing.contains(where: { $0.name == request.name }) else {
             throw SyncError(.account, detail: "there is already an account named \(request.name)")
         }
-        let sealed: [UInt8]
-        do {
-            sealed = try secrets.seal(request.password)
-        } catch {
-            throw SyncError(.account, detail: "the password cannot be sealed: \(error)")
-        }
+        let sealed = try seal(request.password)
         let account = AccountRecord(name: request.name, serverURL: discovery.contextURL.absoluteString, username: request.username,
                                     sealedPassword: sealed, tenantID: request.tenantID)
         try await storeCall(store) { store throws(StoreError) in try await store.saveAccount(account) }

@@ -152,5 +152,14 @@ public enum StoreSchema {
             "CREATE INDEX deliveries_due ON webhook_deliveries (status, next_attempt_at)",
             "CREATE INDEX deliveries_by_webhook ON webhook_deliveries (webhook_id, created_at)",
         ]),
+        // Accounts whose server reports changes as they happen (Nextcloud webhook_listeners).
+        Migration(identifier: "v10-push-subscriptions", statements: [
+            """
+            CREATE TABLE push_subscriptions (
+                id TEXT PRIMARY KEY, account_id TEXT NOT NULL UNIQUE REFERENCES accounts (id) ON DELETE CASCADE,
+                secret_hash TEXT NOT NULL, ocs_url TEXT NOT NULL, ocs_username TEXT, sealed_ocs_password {bytes},
+                listener_ids TEXT NOT NULL, created_at {int} NOT NULL)
+            """,
+        ]),
     ]
 }

@@ -46,10 +46,10 @@ struct ServerHarness {
             try await store.saveTenant(clinic)
             try await store.saveTenant(other)
             func key(_ tenant: TenantRecord, _ scope: APIScope) async throws -> (String, APIKeyRecord) {
-                let made = APIKey.generate()
+                let made = SecretToken.generate()
                 let record = APIKeyRecord(tenantID: tenant.id, name: "test", keyHash: made.hash, scope: scope)
                 try await store.saveKey(record)
-                return (made.key, record)
+                return (made.token, record)
             }
             var keys: [APIScope: String] = [:]
             for scope in APIScope.allCases { keys[scope] = try await key(clinic, scope).0 }

@@ -18,6 +18,8 @@ package import struct Foundation.Date
 extension Components {
     /// Types generated from the `#/components/parameters` section of the OpenAPI document.
     package enum Parameters {
+        /// - Remark: Generated from `#/components/parameters/AccountID`.
+        package typealias AccountID = Swift.String
         /// - Remark: Generated from `#/components/parameters/CollectionID`.
         package typealias CollectionID = Swift.String
         /// A collection of kind `calendar`.

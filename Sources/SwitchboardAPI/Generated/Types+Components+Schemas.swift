@@ -536,6 +536,196 @@ extension Components {
                 case secret
             }
         }
+        /// - Remark: Generated from `#/components/schemas/PushSubscribe`.
+        package struct PushSubscribe: Codable, Hashable, Sendable {
+            /// The Nextcloud server's root, if not the part of the account's URL before `/remote.php/`.
+            ///
+            /// - Remark: Generated from `#/components/schemas/PushSubscribe/ocsUrl`.
+            package var ocsUrl: Swift.String?
+            /// An administrator to register as.
+            ///
+            /// - Remark: Generated from `#/components/schemas/PushSubscribe/username`.
+            package var username: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/PushSubscribe/password`.
+            package var password: Swift.String?
+            /// Creates a new `PushSubscribe`.
+            ///
+            /// - Parameters:
+            ///   - ocsUrl: The Nextcloud server's root, if not the part of the account's URL before `/remote.php/`.
+            ///   - username: An administrator to register as.
+            ///   - password:
+            package init(
+                ocsUrl: Swift.String? = nil,
+                username: Swift.String? = nil,
+                password: Swift.String? = nil
+            ) {
+                self.ocsUrl = ocsUrl
+                self.username = username
+                self.password = password
+            }
+            package enum CodingKeys: String, CodingKey {
+                case ocsUrl
+                case username
+                case password
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/PushSubscription`.
+        package struct PushSubscription: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/PushSubscription/id`.
+            package var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/PushSubscription/accountId`.
+            package var accountId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/PushSubscription/ocsUrl`.
+            package var ocsUrl: Swift.String
+            /// Where the Nextcloud server calls.
+            ///
+            /// - Remark: Generated from `#/components/schemas/PushSubscription/callbackUrl`.
+            package var callbackUrl: Swift.String
+            /// The administrator who registered, when not the account's user.
+            ///
+            /// - Remark: Generated from `#/components/schemas/PushSubscription/registeredAs`.
+            package var registeredAs: Swift.String?
+            /// The ids of the webhooks on the Nextcloud server.
+            ///
+            /// - Remark: Generated from `#/components/schemas/PushSubscription/webhookIds`.
+            package var webhookIds: [Swift.String]
+            /// - Remark: Generated from `#/components/schemas/PushSubscription/createdAt`.
+            package var createdAt: Foundation.Date
+            /// Creates a new `PushSubscription`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - accountId:
+            ///   - ocsUrl:
+            ///   - callbackUrl: Where the Nextcloud server calls.
+            ///   - registeredAs: The administrator who registered, when not the account's user.
+            ///   - webhookIds: The ids of the webhooks on the Nextcloud server.
+            ///   - createdAt:
+            package init(
+                id: Swift.String,
+                accountId: Swift.String,
+                ocsUrl: Swift.String,
+                callbackUrl: Swift.String,
+                registeredAs: Swift.String? = nil,
+                webhookIds: [Swift.String],
+                createdAt: Foundation.Date
+            ) {
+                self.id = id
+                self.accountId = accountId
+                self.ocsUrl = ocsUrl
+                self.callbackUrl = callbackUrl
+                self.registeredAs = registeredAs
+                self.webhookIds = webhookIds
+                self.createdAt = createdAt
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case accountId
+                case ocsUrl
+                case callbackUrl
+                case registeredAs
+                case webhookIds
+                case createdAt
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/NextcloudCalendarData`.
+        package struct NextcloudCalendarData: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/NextcloudCalendarData/uri`.
+            package var uri: Swift.String
+            /// - Remark: Generated from `#/components/schemas/NextcloudCalendarData/principaluri`.
+            package var principaluri: Swift.String
+            /// Creates a new `NextcloudCalendarData`.
+            ///
+            /// - Parameters:
+            ///   - uri:
+            ///   - principaluri:
+            package init(
+                uri: Swift.String,
+                principaluri: Swift.String
+            ) {
+                self.uri = uri
+                self.principaluri = principaluri
+            }
+            package enum CodingKeys: String, CodingKey {
+                case uri
+                case principaluri
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/NextcloudWebhookCall`.
+        package struct NextcloudWebhookCall: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/NextcloudWebhookCall/event`.
+            package struct EventPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/NextcloudWebhookCall/event/class`.
+                package var _class: Swift.String
+                /// - Remark: Generated from `#/components/schemas/NextcloudWebhookCall/event/calendarData`.
+                package var calendarData: Components.Schemas.NextcloudCalendarData?
+                /// - Remark: Generated from `#/components/schemas/NextcloudWebhookCall/event/sourceCalendarData`.
+                package var sourceCalendarData: Components.Schemas.NextcloudCalendarData?
+                /// - Remark: Generated from `#/components/schemas/NextcloudWebhookCall/event/targetCalendarData`.
+                package var targetCalendarData: Components.Schemas.NextcloudCalendarData?
+                /// Creates a new `EventPayload`.
+                ///
+                /// - Parameters:
+                ///   - _class:
+                ///   - calendarData:
+                ///   - sourceCalendarData:
+                ///   - targetCalendarData:
+                package init(
+                    _class: Swift.String,
+                    calendarData: Components.Schemas.NextcloudCalendarData? = nil,
+                    sourceCalendarData: Components.Schemas.NextcloudCalendarData? = nil,
+                    targetCalendarData: Components.Schemas.NextcloudCalendarData? = nil
+                ) {
+                    self._class = _class
+                    self.calendarData = calendarData
+                    self.sourceCalendarData = sourceCalendarData
+                    self.targetCalendarData = targetCalendarData
+                }
+                package enum CodingKeys: String, CodingKey {
+                    case _class = "class"
+                    case calendarData
+                    case sourceCalendarData
+                    case targetCalendarData
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/NextcloudWebhookCall/event`.
+            package var event: Components.Schemas.NextcloudWebhookCall.EventPayload
+            /// - Remark: Generated from `#/components/schemas/NextcloudWebhookCall/time`.
+            package var time: Swift.Int?
+            /// Creates a new `NextcloudWebhookCall`.
+            ///
+            /// - Parameters:
+            ///   - event:
+            ///   - time:
+            package init(
+                event: Components.Schemas.NextcloudWebhookCall.EventPayload,
+                time: Swift.Int? = nil
+            ) {
+                self.event = event
+                self.time = time
+            }
+            package enum CodingKeys: String, CodingKey {
+                case event
+                case time
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/PushReceipt`.
+        package struct PushReceipt: Codable, Hashable, Sendable {
+            /// The calendars being synced.
+            ///
+            /// - Remark: Generated from `#/components/schemas/PushReceipt/collectionIds`.
+            package var collectionIds: [Swift.String]
+            /// Creates a new `PushReceipt`.
+            ///
+            /// - Parameters:
+            ///   - collectionIds: The calendars being synced.
+            package init(collectionIds: [Swift.String]) {
+                self.collectionIds = collectionIds
+            }
+            package enum CodingKeys: String, CodingKey {
+                case collectionIds
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/NewWebhook`.
         package struct NewWebhook: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/NewWebhook/url`.

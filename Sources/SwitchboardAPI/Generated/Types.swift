@@ -86,6 +86,41 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `DELETE /v1/accounts/{accountId}`.
     /// - Remark: Generated from `#/paths//v1/accounts/{accountId}/delete(deleteAccount)`.
     func deleteAccount(_ input: Operations.DeleteAccount.Input) async throws -> Operations.DeleteAccount.Output
+    /// The account's push subscription (Nextcloud webhooks that report calendar changes as they happen).
+    ///
+    /// - Remark: HTTP `GET /v1/accounts/{accountId}/push`.
+    /// - Remark: Generated from `#/paths//v1/accounts/{accountId}/push/get(getPushSubscription)`.
+    func getPushSubscription(_ input: Operations.GetPushSubscription.Input) async throws -> Operations.GetPushSubscription.Output
+    /// Have the account's Nextcloud server report changes to its calendars as they happen.
+    ///
+    /// Registers webhooks with the Nextcloud server's webhook_listeners app (Nextcloud 32 or
+    /// later, for calendar object events) for every change to the account's calendars, calling
+    /// back to `/hooks/nextcloud/{id}` under the server's public URL (operator setting
+    /// `publicURL`) with a secret of their own; each call syncs the calendar it names. The app
+    /// takes registrations from administrators only: give one's `username` and `password`
+    /// when the account's own user is not one (they are kept sealed, to remove the webhooks
+    /// later). Polling goes on at the collection's interval as a safety net.
+    ///
+    ///
+    /// - Remark: HTTP `PUT /v1/accounts/{accountId}/push`.
+    /// - Remark: Generated from `#/paths//v1/accounts/{accountId}/push/put(subscribePush)`.
+    func subscribePush(_ input: Operations.SubscribePush.Input) async throws -> Operations.SubscribePush.Output
+    /// Remove the webhooks from the Nextcloud server, then the subscription.
+    ///
+    /// - Remark: HTTP `DELETE /v1/accounts/{accountId}/push`.
+    /// - Remark: Generated from `#/paths//v1/accounts/{accountId}/push/delete(unsubscribePush)`.
+    func unsubscribePush(_ input: Operations.UnsubscribePush.Input) async throws -> Operations.UnsubscribePush.Output
+    /// A call from a Nextcloud server's webhook_listeners app (no API key; the subscription's secret).
+    ///
+    /// The body is what webhook_listeners sends for a calendar object event. The calendars it
+    /// names (`calendarData`, or `sourceCalendarData` and `targetCalendarData` for a move) are
+    /// synced; events of other kinds, and calendars not among the account's enabled ones, are
+    /// acknowledged and left alone.
+    ///
+    ///
+    /// - Remark: HTTP `POST /hooks/nextcloud/{subscriptionId}`.
+    /// - Remark: Generated from `#/paths//hooks/nextcloud/{subscriptionId}/post(receiveNextcloudEvent)`.
+    func receiveNextcloudEvent(_ input: Operations.ReceiveNextcloudEvent.Input) async throws -> Operations.ReceiveNextcloudEvent.Output
     /// The tenant's subscribable calendar feeds (their URLs are shown only when made).
     ///
     /// - Remark: HTTP `GET /v1/feeds`.
@@ -356,6 +391,77 @@ extension APIProtocol {
         try await deleteAccount(Operations.DeleteAccount.Input(
             path: path,
             headers: headers
+        ))
+    }
+    /// The account's push subscription (Nextcloud webhooks that report calendar changes as they happen).
+    ///
+    /// - Remark: HTTP `GET /v1/accounts/{accountId}/push`.
+    /// - Remark: Generated from `#/paths//v1/accounts/{accountId}/push/get(getPushSubscription)`.
+    package func getPushSubscription(
+        path: Operations.GetPushSubscription.Input.Path,
+        headers: Operations.GetPushSubscription.Input.Headers = .init()
+    ) async throws -> Operations.GetPushSubscription.Output {
+        try await getPushSubscription(Operations.GetPushSubscription.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Have the account's Nextcloud server report changes to its calendars as they happen.
+    ///
+    /// Registers webhooks with the Nextcloud server's webhook_listeners app (Nextcloud 32 or
+    /// later, for calendar object events) for every change to the account's calendars, calling
+    /// back to `/hooks/nextcloud/{id}` under the server's public URL (operator setting
+    /// `publicURL`) with a secret of their own; each call syncs the calendar it names. The app
+    /// takes registrations from administrators only: give one's `username` and `password`
+    /// when the account's own user is not one (they are kept sealed, to remove the webhooks
+    /// later). Polling goes on at the collection's interval as a safety net.
+    ///
+    ///
+    /// - Remark: HTTP `PUT /v1/accounts/{accountId}/push`.
+    /// - Remark: Generated from `#/paths//v1/accounts/{accountId}/push/put(subscribePush)`.
+    package func subscribePush(
+        path: Operations.SubscribePush.Input.Path,
+        headers: Operations.SubscribePush.Input.Headers = .init(),
+        body: Operations.SubscribePush.Input.Body
+    ) async throws -> Operations.SubscribePush.Output {
+        try await subscribePush(Operations.SubscribePush.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Remove the webhooks from the Nextcloud server, then the subscription.
+    ///
+    /// - Remark: HTTP `DELETE /v1/accounts/{accountId}/push`.
+    /// - Remark: Generated from `#/paths//v1/accounts/{accountId}/push/delete(unsubscribePush)`.
+    package func unsubscribePush(
+        path: Operations.UnsubscribePush.Input.Path,
+        headers: Operations.UnsubscribePush.Input.Headers = .init()
+    ) async throws -> Operations.UnsubscribePush.Output {
+        try await unsubscribePush(Operations.UnsubscribePush.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// A call from a Nextcloud server's webhook_listeners app (no API key; the subscription's secret).
+    ///
+    /// The body is what webhook_listeners sends for a calendar object event. The calendars it
+    /// names (`calendarData`, or `sourceCalendarData` and `targetCalendarData` for a move) are
+    /// synced; events of other kinds, and calendars not among the account's enabled ones, are
+    /// acknowledged and left alone.
+    ///
+    ///
+    /// - Remark: HTTP `POST /hooks/nextcloud/{subscriptionId}`.
+    /// - Remark: Generated from `#/paths//hooks/nextcloud/{subscriptionId}/post(receiveNextcloudEvent)`.
+    package func receiveNextcloudEvent(
+        path: Operations.ReceiveNextcloudEvent.Input.Path,
+        headers: Operations.ReceiveNextcloudEvent.Input.Headers = .init(),
+        body: Operations.ReceiveNextcloudEvent.Input.Body
+    ) async throws -> Operations.ReceiveNextcloudEvent.Output {
+        try await receiveNextcloudEvent(Operations.ReceiveNextcloudEvent.Input(
+            path: path,
+            headers: headers,
+            body: body
         ))
     }
     /// The tenant's subscribable calendar feeds (their URLs are shown only when made).

@@ -1,0 +1,48 @@
+public import DAVClient
+
+/// Why an OCS request failed, with the request it belongs to.
+public struct OCSError: Error, Sendable, CustomStringConvertible {
+    /// What went wrong.
+    public enum Code: String, Sendable, Hashable {
+        /// `401`: the credentials were refused.
+        case unauthorized
+        /// `403`: signed in, but not allowed (registering webhooks needs an administrator).
+        case forbidden
+        /// `404`: no such resource, or the app is not enabled.
+        case notFound
+        /// Any other unexpected status.
+        case status
+        /// A success whose body is not the OCS envelope expected.
+        case malformedResponse
+        /// The request could not be encoded.
+        case malformedRequest
+        /// The HTTP exchange failed (connection, timeout, the network policy…): see ``underlying``.
+        case transport
+    }
+
+    public var code: Code
+    public var method: String
+    public var url: String
+    /// The HTTP status, when a response arrived.
+    public var status: Int?
+    /// The server's message, or the start of its body, or the transport's error.
+    public var detail: String
+    /// The HTTP layer's error, for ``Code/transport``.
+    public var underlying: DAVError?
+
+    public init(_ code: Code, method: String, url: String, status: Int? = nil, detail: String = "", underlying: DAVError? = nil) {
+        self.code = code
+        self.method = method
+        self.url = url
+        self.status = status
+        self.detail = detail
+        self.underlying = underlying
+    }
+
+    public var description: String {
+        var text = "\(code.rawValue): \(method) \(url)"
+        if let status { text += " → \(status)" }
+        if !detail.isEmpty { text += ": \(detail)" }
+        return text
+    }
+}

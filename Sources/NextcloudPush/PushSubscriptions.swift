@@ -1,0 +1,188 @@
+public import Foundation
+public import NextcloudOCS
+import DAVClient
+public import SyncEngine
+public import SyncStore
+
+/// Calendars kept up to date as they change on a Nextcloud server instead of on the next
+/// poll: webhooks registered with its webhook_listeners app for the calendar object events
+/// of the account's calendars, calling back to this server with a secret of their own.
+///
+/// Registering needs an administrator of the Nextcloud server (the app's rule); when the
+/// account's own user is not one, an administrator's credentials are given and kept sealed
+/// to remove the webhooks later.
+public struct PushSubscriptions: Sendable {
+    let store: any PushStore & SyncStore
+    let clients: AccountClients
+
+    public init(store: any PushStore & SyncStore, clients: AccountClients) {
+        self.store = store
+        self.clients = clients
+    }
+
+    /// What to register.
+    public struct Request: Sendable {
+        /// The account whose calendars are watched.
+        public var account: AccountRecord
+        /// Where this server is reached from the Nextcloud server; calls go to
+        /// `{callbackBase}/hooks/nextcloud/{id}`.
+        public var callbackBase: URL
+        /// The server's root, if not the part of the account's URL before `/remote.php/`.
+        public var ocsURL: URL?
+        /// An administrator to register as, if not the account's user.
+        public var administrator: (user: String, password: String)?
+
+        public init(account: AccountRecord, callbackBase: URL, ocsURL: URL? = nil, administrator: (user: String, password: String)? = nil) {
+            self.account = account
+            self.callbackBase = callbackBase
+            self.ocsURL = ocsURL
+            self.administrator = administrator
+        }
+    }
+
+    /// Registers the webhooks for `request.account`'s calendars and keeps the subscription.
+    /// Nothing is kept, and any webhook already registered is removed again, when one
+    /// registration fails.
+    public func subscribe(_ request: Request) async throws(PushError) -> PushSubscriptionRecord {
+        let account = request.account
+        if try await call({ () throws(StoreError) in try await store.pushSubscription(accountID: account.id) }) != nil {
+            throw PushError(.exists, detail: "account \(account.name) is subscribed already")
+        }
+        guard let ocsURL = request.ocsURL ?? Self.ocsRoot(ofDAV: account.serverURL) else {
+            throw PushError(.account, detail: "account \(account.name) has an invalid server URL")
+        }
+        let calendars = try await call { () throws(StoreError) in try await store.collections(accountID: account.id) }
+            .filter { $0.kind == .calendar }
+        let owners = Set(calendars.compactMap { CalendarReference.owner(ofCalendarAt: $0.href) })
+        guard !owners.isEmpty else { throw PushError(.account, detail: "account \(account.name) has no calendars to watch") }
+
+        let (secret, secretHash) = SecretToken.generate(prefix: "sbh_")
+        var subscription = PushSubscriptionRecord(accountID: account.id, secretHash: secretHash, ocsURL: ocsURL.absoluteString, listenerIDs: [])
+        if let administrator = request.administrator {
+            subscription.ocsUsername = administrator.user
+            subscription.sealedOCSPassword = try syncCall { () throws(SyncError) in try clients.seal(administrator.password) }
+        }
+        let callback = request.callbackBase.appending(path: "hooks/nextcloud/\(subscription.id)").absoluteString
+        let registrations = owners.sorted().flatMap { owner in
+            CalendarObjectEvents.registrations(owner: owner, uri: callback, headers: ["Authorization": "Bearer " + secret])
+        }
+        try await withOCS(subscription, account: account) { ocs throws(PushError) in
+            do throws(OCSError) {
+                for registration in registrations {
+                    subscription.listenerIDs.append(try await ocs.register(registration).id)
+                }
+            } catch {
+                for id in subscription.listenerIDs { _ = try? await ocs.deleteWebhookListener(id: id) }
+                throw PushError(.upstream, detail: error.description, upstream: error)
+            }
+        }
+        do throws(StoreError) {
+            try await store.savePushSubscription(subscription)
+        } catch {
+            try? await withOCS(subscription, account: account) { ocs throws(PushError) in
+                for id in subscription.listenerIDs { _ = try? await ocs.deleteWebhookListener(id: id) }
+            }
+            throw PushError(.store, detail: error.description)
+        }
+        return subscription
+    }
+
+    /// Removes the webhooks from the server, then the subscription. The subscription stays
+    /// when the server cannot be told (its calls would otherwise go on unanswered).
+    public func unsubscribe(_ subscription: PushSubscriptionRecord, account: AccountRecord) async throws(PushError) {
+        try await withOCS(subscription, account: account) { ocs throws(PushError) in
+            for id in subscription.listenerIDs {
+                do throws(OCSError) {
+                    _ = try await ocs.deleteWebhookListener(id: id)
+                } catch {
+                    throw PushError(.upstream, detail: error.description, upstream: error)
+                }
+            }
+        }
+        _ = try await call { () throws(StoreError) in try await store.deletePushSubscription(id: subscription.id) }
+    }
+
+    /// The enabled collections of the subscription's account that `calendars` name, when
+    /// `secret` is the subscription's. An unknown subscription and a wrong secret are the
+    /// same refusal.
+    public func collections(naming calendars: [CalendarReference], subscriptionID: String, secret: String) async throws(PushError)
+        -> [CollectionRecord]
+    {
+        guard let subscription = try await call({ () throws(StoreError) in try await store.pushSubscription(id: subscriptionID) }),
+              SecretToken.hash(secret) == subscription.secretHash
+        else { throw PushError(.refused, detail: "unknown subscription or wrong secret") }
+        return try await call { () throws(StoreError) in try await store.collections(accountID: subscription.accountID) }
+            .filter { collection in collection.enabled && collection.kind == .calendar && calendars.contains { $0.names(href: collection.href) } }
+    }
+
+    /// The Nextcloud root of a DAV URL: what comes before `/remote.php/`, or the origin.
+    public static func ocsRoot(ofDAV serverURL: String) -> URL? {
+        guard var components = URLComponents(string: serverURL), components.host != nil else { return nil }
+        let path = components.path
+        components.path = path.range(of: "/remote.php/").map { String(path[..<$0.lowerBound]) + "/" } ?? "/"
+        components.query = nil
+        components.fragment = nil
+        return components.url
+    }
+
+    private func withOCS(_ subscription: PushSubscriptionRecord, account: AccountRecord,
+                         _ body: (OCSClient) async throws(PushError) -> Void) async throws(PushError) {
+        guard let url = URL(string: subscription.ocsURL) else { throw PushError(.account, detail: "invalid OCS URL \(subscription.ocsURL)") }
+        let transport = try syncCall { () throws(SyncError) in
+            try clients.makeTransport(for: account, user: subscription.ocsUsername ?? account.username,
+                                      sealedPassword: subscription.ocsUsername == nil ? account.sealedPassword : subscription.sealedOCSPassword)
+        }
+        do throws(PushError) {
+            try await body(OCSClient(baseURL: url, transport: transport))
+            await transport.shutdown()
+        } catch {
+            await transport.shutdown()
+            throw error
+        }
+    }
+
+    private func call<Value>(_ body: () async throws(StoreError) -> Value) async throws(PushError) -> Value {
+        do throws(StoreError) {
+            return try await body()
+        } catch {
+            throw PushError(.store, detail: error.description)
+        }
+    }
+
+    private func syncCall<Value>(_ body: () throws(SyncError) -> Value) throws(PushError) -> Value {
+        do throws(SyncError) {
+            return try body()
+        } catch {
+            throw PushError(.account, detail: error.description)
+        }
+    }
+}
+
+/// Why a push subscription could not be made, removed or used.
+public struct PushError: Error, Sendable, CustomStringConvertible {
+    public enum Code: String, Sendable, Hashable {
+        /// The account has a subscription already.
+        case exists
+        /// The account cannot be reached as asked (bad URL, no calendars, credentials that cannot be opened).
+        case account
+        /// The Nextcloud server refused or failed: see ``upstream``.
+        case upstream
+        /// A call named no subscription, or carried the wrong secret.
+        case refused
+        /// The store failed.
+        case store
+    }
+
+    public var code: Code
+    public var detail: String
+    /// The OCS error, for ``Code/upstream``.
+    public var upstream: OCSError?
+
+    public init(_ code: Code, detail: String, upstream: OCSError? = nil) {
+        self.code = code
+        self.detail = detail
+        self.upstream = upstream
+    }
+
+    public var description: String { "\(code.rawValue): \(detail)" }
+}
