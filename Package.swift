@@ -221,6 +221,7 @@ let package = Package(
             dependencies: ["Scheduling", "Availability", "SyncEngine", "SyncStore", "DAVClient", "SwitchboardTestSupport",
                            .product(name: "Crypto", package: "swift-crypto")]
         ),
+        .testTarget(name: "NextcloudTests", dependencies: ["NextcloudOCS", "NextcloudPush", "DAVClient", "SwitchboardTestSupport"]),
         .testTarget(
             name: "SwitchboardCLITests",
             dependencies: ["SwitchboardCLI", "SwitchboardServer", "SwitchboardTestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]

@@ -18,11 +18,12 @@ struct ServeSettings: Codable, Equatable {
     var oidcIssuer: String?
     var oidcAudience: String?
     var oidcJWKSURL: String?
+    var publicURL: String?
 
     /// The keys a configuration file may hold.
     static let keys: Set<String> = [
         "host", "port", "maxBodyBytes", "answerLifetimeSeconds", "rateLimitPerSecond", "logFormat", "backgroundSync", "allowNetwork", "caFile",
-        "oidcIssuer", "oidcAudience", "oidcJWKSURL",
+        "oidcIssuer", "oidcAudience", "oidcJWKSURL", "publicURL",
     ]
 
     /// The settings in a JSON file; a key this program does not know is refused (a typo
@@ -69,6 +70,7 @@ struct ServeSettings: Codable, Equatable {
         settings.oidcIssuer = environment["SWITCHBOARD_OIDC_ISSUER"]
         settings.oidcAudience = environment["SWITCHBOARD_OIDC_AUDIENCE"]
         settings.oidcJWKSURL = environment["SWITCHBOARD_OIDC_JWKS_URL"]
+        settings.publicURL = environment["SWITCHBOARD_PUBLIC_URL"]
         return settings
     }
 
@@ -93,6 +95,15 @@ struct ServeSettings: Codable, Equatable {
                       backgroundSync: other.backgroundSync ?? backgroundSync,
                       allowNetwork: (allowNetwork ?? []) + (other.allowNetwork ?? []), caFile: other.caFile ?? caFile,
                       oidcIssuer: other.oidcIssuer ?? oidcIssuer, oidcAudience: other.oidcAudience ?? oidcAudience,
-                      oidcJWKSURL: other.oidcJWKSURL ?? oidcJWKSURL)
+                      oidcJWKSURL: other.oidcJWKSURL ?? oidcJWKSURL, publicURL: other.publicURL ?? publicURL)
+    }
+
+    /// Where the server is reached from outside, checked.
+    func reachableURL() throws -> URL? {
+        guard let publicURL else { return nil }
+        guard let url = URL(string: publicURL), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host != nil,
+              url.query == nil, url.fragment == nil
+        else { throw ValidationError("publicURL is not an http or https URL without query: \(publicURL)") }
+        return url
     }
 }

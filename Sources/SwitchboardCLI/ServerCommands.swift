@@ -34,6 +34,8 @@ struct ServeCommand: AsyncParsableCommand {
     var oidcIssuer: String?
     @Option(help: "The audience access tokens must name.") var oidcAudience: String?
     @Option(name: .customLong("oidc-jwks-url"), help: "Where the issuer publishes its signing keys (JWKS).") var oidcJWKSURL: String?
+    @Option(name: .customLong("public-url"), help: "Where calendar servers reach this server (https://switchboard.example.com/), for push.")
+    var publicURL: String?
     @OptionGroup var store: StoreOptions
 
     enum LogFormat: String, ExpressibleByArgument, CaseIterable {
@@ -45,7 +47,7 @@ struct ServeCommand: AsyncParsableCommand {
         let flags = ServeSettings(host: host, port: port, maxBodyBytes: maxBody, answerLifetimeSeconds: answerLifetime,
                                   rateLimitPerSecond: rateLimit, logFormat: logFormat?.rawValue, backgroundSync: backgroundSync,
                                   allowNetwork: allowNetwork, caFile: caFile, oidcIssuer: oidcIssuer, oidcAudience: oidcAudience,
-                                  oidcJWKSURL: oidcJWKSURL)
+                                  oidcJWKSURL: oidcJWKSURL, publicURL: publicURL)
         return try (config.map(ServeSettings.file) ?? ServeSettings()).overlaid(by: .environment(environment)).overlaid(by: flags)
     }
 
@@ -61,6 +63,7 @@ struct ServeCommand: AsyncParsableCommand {
             answerLifetime: .seconds(settings.answerLifetimeSeconds ?? 1),
             rateLimit: rate > 0 ? RateLimit(perSecond: rate, burst: max(1, Int(rate * 2))) : nil)
         configuration.oidc = try settings.oidc()
+        configuration.publicURL = try settings.reachableURL()
         // The settings hold the environment's ranges already.
         let policy = try NetworkOptions.policy(allowing: settings.allowNetwork ?? [])
         try await store.withStore { store, secrets in

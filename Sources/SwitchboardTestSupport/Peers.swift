@@ -6,7 +6,8 @@ import Glibc
 
 /// A real server started on 127.0.0.1 by `scripts/peers/NAME` once for the whole test
 /// process, whichever test target asks first: CalDAV/CardDAV (users anna and bob, password
-/// "secret"; throwaway storage), WebDAV, or PostgreSQL.
+/// "secret"; throwaway storage), WebDAV, PostgreSQL, or the stand-in for Nextcloud's
+/// webhook_listeners API (checked against the vendor's OpenAPI document).
 public struct Peer: Sendable, CustomStringConvertible {
     /// `radicale` or `xandikos`.
     public let name: String
@@ -46,6 +47,7 @@ public struct Peer: Sendable, CustomStringConvertible {
         case "xandikos": try await xandikos.value
         case "wsgidav": try await wsgidav.value
         case "postgres": try await postgres.value
+        case "nextcloud-fake": try await nextcloudFake.value
         default: throw PeerError(message: "unknown peer \(name)")
         }
     }
@@ -54,6 +56,7 @@ public struct Peer: Sendable, CustomStringConvertible {
     private static let xandikos = Task { try start("xandikos") }
     private static let wsgidav = Task { try start("wsgidav") }
     private static let postgres = Task { try start("postgres") }
+    private static let nextcloudFake = Task { try start("nextcloud-fake") }
 
     private static func start(_ name: String) throws -> Peer {
         let lines = try script(name, ["start", String(try freePort())])
@@ -92,7 +95,7 @@ public struct Peer: Sendable, CustomStringConvertible {
     }
 
     /// A port nobody listens on now.
-    private static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let socket = tcpSocket()
         defer { close(socket) }
         var address = sockaddr_in()

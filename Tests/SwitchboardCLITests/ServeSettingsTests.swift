@@ -35,5 +35,8 @@ import Testing
         let oidc = try ServeCommand.parse(["--oidc-issuer", "https://id.example.org", "--oidc-audience", "switchboard"])
             .settings(environment: ["SWITCHBOARD_OIDC_JWKS_URL": "https://id.example.org/jwks"]).oidc()
         #expect(oidc?.jwksURL.absoluteString == "https://id.example.org/jwks" && oidc?.audience == "switchboard")
+        #expect(throws: (any Error).self) { try ServeCommand.parse(["--public-url", "switchboard.example.com"]).settings(environment: [:]).reachableURL() }
+        let reachable = try ServeCommand.parse([]).settings(environment: ["SWITCHBOARD_PUBLIC_URL": "https://sb.example.com/"]).reachableURL()
+        #expect(reachable?.absoluteString == "https://sb.example.com/")
     }
 }

@@ -8,6 +8,7 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 import Scheduling
+import ServiceLifecycle
 import SwitchboardServer
 import SwitchboardTestSupport
 import SyncEngine
@@ -34,9 +35,10 @@ struct ServerHarness {
     let tenantName: String
 
     /// With `backgroundSync`, the whole application runs on a socket with the sync service
-    /// beside it, as `switchboard serve` runs it.
+    /// beside it, as `switchboard serve` runs it; with `reachable`, on a port chosen
+    /// beforehand and known as its public URL (for calendar servers' webhooks to call).
     static func with(_ driver: StoreDriver = .sqlite, maxBodyBytes: Int = 64 * 1024, rateLimit: RateLimit? = RateLimit(perSecond: 100, burst: 200),
-                     oidc: OIDCConfiguration? = nil, backgroundSync: Bool = false,
+                     oidc: OIDCConfiguration? = nil, backgroundSync: Bool = false, reachable: Bool = false,
                      _ body: @Sendable (ServerHarness) async throws -> Void) async throws
     {
         let peer = try await Peer.named("radicale")
@@ -82,12 +84,37 @@ struct ServerHarness {
             quiet.logLevel = .warning
             var configuration = ServerConfiguration(port: 0, maxBodyBytes: maxBodyBytes, rateLimit: rateLimit)
             configuration.oidc = oidc
+            if reachable {
+                configuration.port = try Peer.freePort()
+                configuration.publicURL = URL(string: "http://127.0.0.1:\(configuration.port)/")
+            }
             let harness = { @Sendable (client: any TestClientProtocol) in
                 ServerHarness(store: store, client: client, peer: peer, calendar: calendar, resource: resource.name,
                               keys: scopedKeys, otherTenantKey: otherKey, revokedKey: revoked, webhooks: webhooks, tenantName: clinic.name)
             }
             do {
-                if backgroundSync {
+                if reachable {
+                    // Served on the port its public URL names (the live test client would pick
+                    // another), with the sync service; the test's requests go to a router over
+                    // the same store.
+                    let application = try SwitchboardServer.application(
+                        store: store, service: service, webhooks: webhooks,
+                        sync: SyncService(store: store, clients: clients, tick: .milliseconds(100)),
+                        configuration: configuration, logger: quiet)
+                    let group = ServiceGroup(services: [application], gracefulShutdownSignals: [], logger: quiet)
+                    let serving = Task { try await group.run() }
+                    do {
+                        try await waitUntilListening(configuration.port)
+                        let router = try SwitchboardServer.router(store: store, service: service, webhooks: webhooks,
+                                                                  configuration: configuration, logger: quiet)
+                        try await Application(router: router).test(.router) { client in try await body(harness(client)) }
+                    } catch {
+                        await group.triggerGracefulShutdown()
+                        throw error
+                    }
+                    await group.triggerGracefulShutdown()
+                    try await serving.value
+                } else if backgroundSync {
                     let application = try SwitchboardServer.application(
                         store: store, service: service, webhooks: webhooks,
                         sync: SyncService(store: store, clients: clients, tick: .milliseconds(100)),
@@ -105,6 +132,18 @@ struct ServerHarness {
                 await webhooks.shutdown()
                 throw error
             }
+        }
+    }
+
+    private static func waitUntilListening(_ port: Int) async throws {
+        try await HTTPTransport.withTransport(configuration: ClientConfiguration()) { transport in
+            for _ in 0..<100 {
+                if (try? await transport.send(.init(method: "GET", url: URL(string: "http://127.0.0.1:\(port)/healthz")!)))?.status == 200 {
+                    return
+                }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            throw PeerError(message: "the server did not listen on \(port)")
         }
     }
 
