@@ -84,8 +84,7 @@ extension APIHandler {
 }
 
 extension Problem {
-    /// What a contact failure means to a caller (the current version rides along on 409/412
-    /// only for events; for contacts the detail says it and a GET shows it).
+    /// What a contact failure means to a caller (the current version rides along on 409/412).
     init(_ error: ContactError) {
         switch error {
         case .unknownAddressBook(let id):
@@ -94,10 +93,12 @@ extension Problem {
             self.init(status: 404, code: "contact_not_found", title: "No such contact", detail: "no contact \(id)")
         case .edit(let edit):
             self = .invalid(edit.field, edit.message)
-        case .preconditionFailed:
+        case .preconditionFailed(let current):
             self.init(status: 412, code: "precondition_failed", title: "Precondition failed", detail: error.description)
-        case .conflict:
+            self.current = .Contact(APIHandler.contact(current))
+        case .conflict(let current):
             self.init(status: 409, code: "conflict", title: "Conflict", detail: error.description)
+            self.current = current.map { .Contact(APIHandler.contact($0)) }
         case .unreadable(let why):
             self.init(status: 422, code: "unreadable_contact", title: "The stored contact cannot be read", detail: why)
         case .store(let error):

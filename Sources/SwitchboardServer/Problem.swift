@@ -17,7 +17,7 @@ struct Problem: Error, Sendable, Hashable {
     var detail: String?
     var fields: [(field: String, message: String)] = []
     /// The current version of what a conflicting change was about (409, 412).
-    var current: Components.Schemas.Event?
+    var current: Components.Schemas.Problem.CurrentPayload?
 
     static func == (lhs: Problem, rhs: Problem) -> Bool {
         lhs.status == rhs.status && lhs.code == rhs.code && lhs.detail == rhs.detail
@@ -91,10 +91,10 @@ extension Problem {
             }
         case .preconditionFailed(let current):
             self.init(status: 412, code: "precondition_failed", title: "Precondition failed", detail: error.description)
-            self.current = APIHandler.event(current)
+            self.current = .Event(APIHandler.event(current))
         case .conflict(let current):
             self.init(status: 409, code: "conflict", title: "Conflict", detail: error.description)
-            self.current = current.map(APIHandler.event)
+            self.current = current.map { .Event(APIHandler.event($0)) }
         case .unreadable(let why):
             self.init(status: 422, code: "unreadable_event", title: "The stored event cannot be read", detail: why)
         case .tooMany:

@@ -56,6 +56,8 @@ import Testing
             #expect(stored.contains("1 Main St") && stored.contains("X-OTHER-APP:kept") && stored.contains("VERSION:3.0"))
             let stale = try await harness.call(.put, "\(contacts)/\(smith)", key: key, json: #"{"fullName": "Old"}"#, headers: [.ifMatch: tag])
             #expect(stale.status == 412 && ServerHarness.problemCode(stale) == "precondition_failed")
+            let currentVersion = (stale.body as? JSON)?["current"] as? JSON
+            #expect(currentVersion?["fullName"] as? String == "John Q. Smith" && currentVersion?["etag"] as? String == edited.headers[.eTag])
 
             // Bad requests name the field; other tenants and read keys reach nothing.
             for (json, field) in [(#"{"fullName": ""}"#, "fullName"), (#"{"fullName": "x", "emails": [{"value": "not-an-address"}]}"#, "emails")] {

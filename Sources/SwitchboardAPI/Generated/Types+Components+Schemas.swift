@@ -1564,8 +1564,47 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/Problem/errors`.
             package var errors: Components.Schemas.Problem.ErrorsPayload?
+            /// The current version of the event or contact a refused change was about (409, 412).
+            ///
             /// - Remark: Generated from `#/components/schemas/Problem/current`.
-            package var current: Components.Schemas.Event?
+            @frozen package enum CurrentPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/Problem/current/case1`.
+                case Event(Components.Schemas.Event)
+                /// - Remark: Generated from `#/components/schemas/Problem/current/case2`.
+                case Contact(Components.Schemas.Contact)
+                package init(from decoder: any Swift.Decoder) throws {
+                    var errors: [any Swift.Error] = []
+                    do {
+                        self = .Event(try .init(from: decoder))
+                        return
+                    } catch {
+                        errors.append(error)
+                    }
+                    do {
+                        self = .Contact(try .init(from: decoder))
+                        return
+                    } catch {
+                        errors.append(error)
+                    }
+                    throw Swift.DecodingError.failedToDecodeOneOfSchema(
+                        type: Self.self,
+                        codingPath: decoder.codingPath,
+                        errors: errors
+                    )
+                }
+                package func encode(to encoder: any Swift.Encoder) throws {
+                    switch self {
+                    case let .Event(value):
+                        try value.encode(to: encoder)
+                    case let .Contact(value):
+                        try value.encode(to: encoder)
+                    }
+                }
+            }
+            /// The current version of the event or contact a refused change was about (409, 412).
+            ///
+            /// - Remark: Generated from `#/components/schemas/Problem/current`.
+            package var current: Components.Schemas.Problem.CurrentPayload?
             /// Creates a new `Problem`.
             ///
             /// - Parameters:
@@ -1576,7 +1615,7 @@ extension Components {
             ///   - code: Stable: what went wrong, for programs.
             ///   - requestId:
             ///   - errors: The fields that failed validation.
-            ///   - current:
+            ///   - current: The current version of the event or contact a refused change was about (409, 412).
             package init(
                 _type: Swift.String,
                 title: Swift.String,
@@ -1585,7 +1624,7 @@ extension Components {
                 code: Swift.String,
                 requestId: Swift.String,
                 errors: Components.Schemas.Problem.ErrorsPayload? = nil,
-                current: Components.Schemas.Event? = nil
+                current: Components.Schemas.Problem.CurrentPayload? = nil
             ) {
                 self._type = _type
                 self.title = title
