@@ -109,6 +109,14 @@ struct ResourcesCommand: AsyncParsableCommand {
         var tenant: String?
         @OptionGroup var store: StoreOptions
 
+        /// The name the store keeps: a tenant's resources are `tenant/name`, so tenants name
+        /// theirs freely (the API shows the name without the prefix).
+        var storedName: String { tenant.map { TenantScopedName.stored(name, tenantName: $0) } ?? name }
+
+        func validate() throws {
+            guard !name.isEmpty, !name.contains("/") else { throw ValidationError("a resource's name is not empty and has no slash") }
+        }
+
         func run() async throws {
             let weekly = try WeeklyHours.parse(hours)
             var rules = ResourceRules(
@@ -139,14 +147,14 @@ struct ResourcesCommand: AsyncParsableCommand {
                 }
                 _ = try Availability(rules: rules)
                 let encoded = String(decoding: try JSONEncoder().encode(rules), as: UTF8.self)
-                let existing = try await store.resources().first { $0.name == name }
                 var tenantID: String?
                 if let tenant { tenantID = try await store.tenantID(named: tenant) }
-                try await store.saveResource(ResourceRecord(id: existing?.id ?? UUID().uuidString, name: name, rules: encoded,
+                let existing = try await store.resources().first { $0.name == storedName }
+                try await store.saveResource(ResourceRecord(id: existing?.id ?? UUID().uuidString, name: storedName, rules: encoded,
                                                             calendarIDs: ids.contains(bookingID) ? ids : ids + [bookingID], bookingCalendarID: bookingID,
                                                             tenantID: tenantID))
             }
-            StandardOutput.write(Array("resource \(name): \(WeeklyHours.text(of: weekly)) in \(tz)\n".utf8))
+            StandardOutput.write(Array("resource \(storedName): \(WeeklyHours.text(of: weekly)) in \(tz)\n".utf8))
         }
     }
 

@@ -41,7 +41,7 @@ extension APIHandler {
             }
             let tenants = try await call { () throws(StoreError) in try await store.tenants() }
             guard let tenant = tenants.first(where: { $0.id == principal.tenantID }) else { throw Problem.unauthorized }
-            let connection = AccountConnection(name: Self.storedName(body.name, tenant: tenant), serverURL: url, username: body.username,
+            let connection = AccountConnection(name: TenantScopedName.stored(body.name, tenantName: tenant.name), serverURL: url, username: body.username,
                                                password: body.password, tenantID: tenant.id, syncInterval: interval, conflictPolicy: policy)
             let (account, collections): (AccountRecord, [CollectionRecord])
             do throws(SyncError) {
@@ -66,12 +66,8 @@ extension APIHandler {
         }
     }
 
-    /// The store's name for a tenant's account.
-    static func storedName(_ name: String, tenant: TenantRecord) -> String { tenant.name + "/" + name }
-
     static func account(_ account: AccountRecord, collections: [CollectionRecord]) -> Components.Schemas.Account {
-        let name = account.name.split(separator: "/", maxSplits: 1).last.map(String.init) ?? account.name
-        return .init(id: account.id, name: name, url: account.serverURL, username: account.username, createdAt: account.createdAt,
+        return .init(id: account.id, name: account.localName, url: account.serverURL, username: account.username, createdAt: account.createdAt,
                      collections: collections.map(Self.collection))
     }
 }

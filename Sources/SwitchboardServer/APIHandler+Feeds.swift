@@ -15,7 +15,7 @@ extension APIHandler {
             let feeds = try await call { () throws(StoreError) in try await store.feeds(tenantID: principal.tenantID) }
             let resources = try await call { () throws(StoreError) in try await store.resources() }
             return .ok(.init(body: .json(feeds.map { feed in
-                Self.feed(feed, resource: resources.first { $0.id == feed.resourceID }?.name, url: nil)
+                Self.feed(feed, resource: resources.first { $0.id == feed.resourceID }.map(\.localName), url: nil)
             })))
         }
     }
@@ -39,7 +39,7 @@ extension APIHandler {
             let feed = FeedRecord(tenantID: principal.tenantID, name: body.name, tokenHash: hash, calendarID: calendarID,
                                   resourceID: resource?.id, busyOnly: body.busyOnly ?? false)
             try await call { () throws(StoreError) in try await store.saveFeed(feed) }
-            return .created(.init(body: .json(Self.feed(feed, resource: resource?.name, url: "/ics/\(token).ics"))))
+            return .created(.init(body: .json(Self.feed(feed, resource: resource.map(\.localName), url: "/ics/\(token).ics"))))
         }
     }
 

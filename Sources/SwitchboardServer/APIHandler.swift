@@ -52,7 +52,7 @@ struct APIHandler: APIProtocol {
             let resources = try await call { () throws(StoreError) in try await store.resources() }.filter { $0.tenantID == principal.tenantID }
             return .ok(.init(body: .json(try resources.map { resource throws(Problem) in
                 let rules = try Self.rules(of: resource)
-                return .init(name: resource.name, timeZone: rules.timeZone,
+                return .init(name: resource.localName, timeZone: rules.timeZone,
                              weeklyHours: WeeklyHours.text(of: rules.weeklyHours),
                              slotMinutes: Int(rules.slotLength / 60), stepMinutes: Int(rules.slotStep / 60))
             })))
@@ -71,7 +71,7 @@ struct APIHandler: APIProtocol {
             let now = Date()
             let answer = try await call { () throws(BookingError) in try await service.availability(resource: resource.name, in: window, now: now) }
             return .ok(.init(body: .json(.init(
-                resource: resource.name, from: query.from, to: query.to, timeZone: zoneName,
+                resource: query.resource, from: query.from, to: query.to, timeZone: zoneName,
                 slots: answer.slots.map { .init(start: Self.date($0.start), end: Self.date($0.end), localStart: zone.iso8601($0.start),
                                          localEnd: zone.iso8601($0.end)) },
                 busy: answer.busy.map(Self.span), free: answer.free.map(Self.span)))))
@@ -86,7 +86,7 @@ struct APIHandler: APIProtocol {
             let resource = try await resource(named: input.query.resource, of: principal)
             let window = try window(input.query.from, input.query.to)
             let bookings = try await call { () throws(BookingError) in try await service.bookings(resource: resource.name, in: window) }
-            return .ok(.init(body: .json(bookings.map { Self.booking($0, resource: resource.name) })))
+            return .ok(.init(body: .json(bookings.map { Self.booking($0, resource: resource.localName) })))
         }
     }
 
@@ -100,7 +100,7 @@ struct APIHandler: APIProtocol {
             let booking = try await call { () throws(BookingError) in
                 try await service.book(resource: resource.name, interval, summary: request.summary, attendees: attendees)
             }
-            let created = Self.booking(booking, resource: resource.name)
+            let created = Self.booking(booking, resource: resource.localName)
             await emit("booking.created", created, tenantID: principal.tenantID)
             return .created(.init(body: .json(created)))
         }
@@ -109,7 +109,7 @@ struct APIHandler: APIProtocol {
     func getBooking(_ input: Operations.GetBooking.Input) async throws -> Operations.GetBooking.Output {
         await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
             let (booking, resource) = try await booking(input.path.id, of: try Principal.requiring(.read))
-            return .ok(.init(body: .json(Self.booking(booking, resource: resource.name))))
+            return .ok(.init(body: .json(Self.booking(booking, resource: resource.localName))))
         }
     }
 
@@ -117,7 +117,7 @@ struct APIHandler: APIProtocol {
         await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
             let principal = try Principal.requiring(.book)
             let (booking, resource) = try await booking(input.path.id, of: principal)
-            let confirmed = Self.booking(try await call { () throws(BookingError) in try await service.confirm(booking.id) }, resource: resource.name)
+            let confirmed = Self.booking(try await call { () throws(BookingError) in try await service.confirm(booking.id) }, resource: resource.localName)
             await emit("booking.confirmed", confirmed, tenantID: principal.tenantID)
             return .ok(.init(body: .json(confirmed)))
         }
@@ -130,7 +130,7 @@ struct APIHandler: APIProtocol {
             guard case .json(let span) = input.body else { throw Problem.invalid("body", "send application/json") }
             let interval = try interval(span.start, span.end, field: "end")
             let moved = Self.booking(try await call { () throws(BookingError) in try await service.reschedule(booking.id, to: interval) },
-                                     resource: resource.name)
+                                     resource: resource.localName)
             await emit("booking.rescheduled", moved, tenantID: principal.tenantID)
             return .ok(.init(body: .json(moved)))
         }
@@ -141,7 +141,7 @@ struct APIHandler: APIProtocol {
             let principal = try Principal.requiring(.book)
             let (booking, resource) = try await booking(input.path.id, of: principal)
             let wasCancelled = booking.status == .cancelled
-            let cancelled = Self.booking(try await call { () throws(BookingError) in try await service.cancel(booking.id) }, resource: resource.name)
+            let cancelled = Self.booking(try await call { () throws(BookingError) in try await service.cancel(booking.id) }, resource: resource.localName)
             if !wasCancelled { await emit("booking.cancelled", cancelled, tenantID: principal.tenantID) }
             return .ok(.init(body: .json(cancelled)))
         }
@@ -169,7 +169,7 @@ struct APIHandler: APIProtocol {
     /// The principal's tenant's resource of that name.
     func resource(named name: String, of principal: Principal) async throws(Problem) -> ResourceRecord {
         let resources = try await call { () throws(StoreError) in try await store.resources() }
-        guard let resource = resources.first(where: { $0.name == name && $0.tenantID == principal.tenantID }) else {
+        guard let resource = resources.first(where: { $0.tenantID == principal.tenantID && $0.localName == name }) else {
             throw Problem(.unknownResource(name))
         }
         return resource

@@ -28,6 +28,8 @@ struct ServerHarness {
     /// Keys of the first tenant by scope, and a booking key of the second.
     let keys: [APIScope: String]
     let otherTenantKey: String
+    /// The second tenant.
+    let otherTenant: TenantRecord
     let revokedKey: String
     /// Webhooks with quick retries (three attempts, 0.2 s apart at first), allowed to reach 127.0.0.1.
     let webhooks: WebhookService
@@ -90,7 +92,7 @@ struct ServerHarness {
             }
             let harness = { @Sendable (client: any TestClientProtocol) in
                 ServerHarness(store: store, client: client, peer: peer, calendar: calendar, resource: resource.name,
-                              keys: scopedKeys, otherTenantKey: otherKey, revokedKey: revoked, webhooks: webhooks, tenantName: clinic.name)
+                              keys: scopedKeys, otherTenantKey: otherKey, otherTenant: other, revokedKey: revoked, webhooks: webhooks, tenantName: clinic.name)
             }
             do {
                 if reachable {
@@ -217,6 +219,22 @@ struct ServerHarness {
                 #expect(answer.status == 404 && ServerHarness.problemCode(answer) == "booking_not_found", "\(uri)")
             }
             #expect(try await harness.store.booking(id: id)?.status == .pending, "untouched by the other tenant")
+
+            // Each tenant names its resources freely: the other's own "anna" is its own.
+            let mine = try #require(try await harness.store.resources().first { $0.name == harness.resource })
+            var twin = mine
+            twin.id = UUID().uuidString
+            twin.name = TenantScopedName.stored(harness.resource, tenantName: harness.otherTenant.name)
+            twin.tenantID = harness.otherTenant.id
+            try await harness.store.saveResource(twin)
+            let twinBooking = try await harness.call(.post, "/v1/bookings", key: harness.otherTenantKey,
+                                                     json: booking.replacingOccurrences(of: "09:00:00Z", with: "11:00:00Z")
+                                                         .replacingOccurrences(of: "10:00:00Z", with: "12:00:00Z"))
+            #expect(twinBooking.status == 201 && (twinBooking.body as? [String: Any])?["resource"] as? String == harness.resource)
+            let listed = try await harness.call(.get, "/v1/resources", key: harness.otherTenantKey)
+            #expect((listed.body as? [[String: Any]])?.map { $0["name"] as? String } == [harness.resource])
+            let ourBookings = try await harness.call(.get, "/v1/bookings?resource=\(harness.resource)&\(window)", key: harness.keys[.read])
+            #expect((ourBookings.body as? [[String: Any]])?.map { $0["id"] as? String } == [id])
         }
     }
 
