@@ -65,10 +65,7 @@ extension APIHandler {
 
     /// Records a booking event for the tenant's webhooks.
     func emit(_ type: String, _ booking: Components.Schemas.Booking, tenantID: String) async {
-        guard let data = try? JSONEncoder.api.encode(booking),
-            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
-        else { return }
-        await webhooks.emit(tenantID: tenantID, type: type, data: object)
+        await webhooks.emit(tenantID: tenantID, type: type, data: booking)
     }
 
     static func webhook(_ webhook: WebhookRecord, secret: String?) -> Components.Schemas.Webhook {
@@ -79,17 +76,5 @@ extension APIHandler {
         .init(id: delivery.id, _type: delivery.eventType, status: .init(rawValue: delivery.status.rawValue) ?? .pending,
               attempts: delivery.attempts, nextAttemptAt: delivery.status == .pending ? delivery.nextAttemptAt : nil,
               lastStatus: delivery.lastStatus, lastError: delivery.lastError, createdAt: delivery.createdAt, deliveredAt: delivery.deliveredAt)
-    }
-}
-
-extension JSONEncoder {
-    /// Dates as the API writes them (RFC 3339, UTC, whole seconds).
-    static var api: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(try RFC3339DateTranscoder().encode(date))
-        }
-        return encoder
     }
 }

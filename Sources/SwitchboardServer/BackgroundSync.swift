@@ -81,16 +81,32 @@ struct SyncEvents: Sendable {
             let collection = collections.first(where: { $0.id == run.collectionID }),
             let tenantID = accounts.first(where: { $0.id == collection.accountID })?.tenantID
         else { return }
-        var data: [String: Any] = ["collectionId": run.collectionID, "runId": run.id, "kind": collection.kind.rawValue]
         if let failure = run.failure {
-            data["failure"] = failure
-            await webhooks.emit(tenantID: tenantID, type: "sync.failed", data: data)
+            await webhooks.emit(tenantID: tenantID, type: "sync.failed",
+                                data: SyncFailed(collectionId: run.collectionID, runId: run.id, kind: collection.kind.rawValue, failure: failure))
         } else {
-            data["downloaded"] = counts.downloaded
-            data["deleted"] = counts.deletedLocally
-            data["merged"] = counts.merged
-            await webhooks.emit(tenantID: tenantID, type: "calendar.changed", data: data)
+            await webhooks.emit(tenantID: tenantID, type: "calendar.changed",
+                                data: CollectionChanged(collectionId: run.collectionID, runId: run.id, kind: collection.kind.rawValue,
+                                                        downloaded: counts.downloaded, deleted: counts.deletedLocally, merged: counts.merged))
         }
+    }
+
+    /// The `data` of a `sync.failed` event.
+    struct SyncFailed: Encodable {
+        var collectionId: String
+        var runId: String
+        var kind: String
+        var failure: String
+    }
+
+    /// The `data` of a `calendar.changed` event: what the run brought from the server.
+    struct CollectionChanged: Encodable {
+        var collectionId: String
+        var runId: String
+        var kind: String
+        var downloaded: Int
+        var deleted: Int
+        var merged: Int
     }
 }
 

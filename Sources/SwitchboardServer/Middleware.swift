@@ -57,15 +57,15 @@ struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
 /// key, or a token that does not verify, is a 401.
 ///
 /// Keys found are kept for a moment while the store is unchanged (a revocation through
-/// this server takes effect at once; one made by another process within `lifetime`).
+/// this server takes effect at once; one made by another process within a second).
 struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
     let store: any AccessStore & SyncStore
     /// Paths served to anyone.
     let open: Set<String>
     /// Access tokens of the OIDC provider, when one is configured.
     var tokens: AccessTokenVerifier? = nil
-    let keys = Memo<String, (record: APIKeyRecord?, expires: ContinuousClock.Instant)>(capacity: 10_000)
-    var lifetime = Duration.seconds(1)
+    /// Keys by hash (and unknown hashes, as `nil`), for a second at most.
+    let keys = Memo<String, APIKeyRecord?>(capacity: 10_000, lifetime: .seconds(1))
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         // Feeds are opened by the secret in their URL.
@@ -82,17 +82,17 @@ struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         let hash = SecretToken.hash(credential)
         let generation = Int64(truncatingIfNeeded: store.writeGeneration)
-        let now = ContinuousClock.now
         let key: APIKeyRecord?
-        if let kept = keys.cached(for: hash, version: generation), kept.expires > now {
-            key = kept.record
+        if let kept = keys.cached(for: hash, version: generation) {
+            key = kept
         } else {
+            let asked = ContinuousClock.now
             do {
                 key = try await store.key(hash: hash)
             } catch {
                 throw Problem(error)
             }
-            keys.keep((key, now + lifetime), for: hash, version: generation)
+            keys.keep(key, for: hash, version: generation, madeAt: asked)
         }
         guard let key, key.revokedAt == nil else { throw Problem.unauthorized }
         return try await Principal.$current.withValue(Principal(tenantID: key.tenantID, scope: key.scope, keyID: key.id)) {

@@ -36,7 +36,7 @@ struct RecentAnswersMiddleware<Context: RequestContext>: RouterMiddleware {
         let key = principal.tenantID + " " + request.uri.description
         let generation = Int64(truncatingIfNeeded: store.writeGeneration)
         let now = ContinuousClock.now
-        if let answer = kept.answers.cached(for: key, version: generation), answer.expires > now { return answer.response }
+        if let answer = kept.answers.cached(for: key, version: generation) { return answer.response }
         let wait = await withCheckedContinuation { (continuation: CheckedContinuation<RecentAnswers.Wait, Never>) in
             let computing = kept.waiting.withLock { waiting in
                 if waiting[key] != nil {
@@ -62,8 +62,8 @@ struct RecentAnswersMiddleware<Context: RequestContext>: RouterMiddleware {
         guard response.status == .ok else { return response }
         let collector = BodyCollector()
         try await response.body.write(collector)
-        let answer = RecentAnswers.Answer(status: response.status, headers: response.headers, body: collector.buffer, expires: now + kept.lifetime)
-        kept.answers.keep(answer, for: key, version: generation)
+        let answer = RecentAnswers.Answer(status: response.status, headers: response.headers, body: collector.buffer)
+        kept.answers.keep(answer, for: key, version: generation, madeAt: now)
         computed = answer
         return answer.response
     }
@@ -75,7 +75,6 @@ final class RecentAnswers: Sendable {
         var status: HTTPResponse.Status
         var headers: HTTPFields
         var body: ByteBuffer
-        var expires: ContinuousClock.Instant
 
         var response: Response { Response(status: status, headers: headers, body: ResponseBody(byteBuffer: body)) }
     }
@@ -90,13 +89,11 @@ final class RecentAnswers: Sendable {
     }
 
     let answers: Memo<String, Answer>
-    let lifetime: Duration
     /// The requests waiting for an answer being computed, by key.
     let waiting = Mutex<[String: [CheckedContinuation<Wait, Never>]]>([:])
 
     init(lifetime: Duration, capacity: Int) {
-        answers = Memo(capacity: capacity)
-        self.lifetime = lifetime
+        answers = Memo(capacity: capacity, lifetime: lifetime)
     }
 }
 

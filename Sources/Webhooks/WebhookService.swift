@@ -108,19 +108,29 @@ public final class WebhookService: Sendable {
     // MARK: Events
 
     /// Records an event for every webhook of the tenant subscribed to its type: the body is
-    /// `{"type", "timestamp", "data"}` with `data` as given (JSON).
-    public func emit(tenantID: String, type: String, data: [String: Any], at date: Date = Date()) async {
+    /// `{"type", "timestamp", "data"}` with `data` encoded as JSON (dates as RFC 3339, UTC).
+    public func emit(tenantID: String, type: String, data: some Encodable & Sendable, at date: Date = Date()) async {
         do {
             let subscribed = try await store.webhooks(tenantID: tenantID).filter { $0.events.contains(type) || $0.events.contains("*") }
             guard !subscribed.isEmpty else { return }
-            let body: [String: Any] = ["type": type, "timestamp": Int64(date.timeIntervalSince1970), "data": data]
-            let payload = String(decoding: try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]), as: UTF8.self)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            encoder.dateEncodingStrategy = .iso8601
+            let event = Event(type: type, timestamp: Int64(date.timeIntervalSince1970), data: data)
+            let payload = String(decoding: try encoder.encode(event), as: UTF8.self)
             try await store.addDeliveries(subscribed.map {
                 DeliveryRecord(webhookID: $0.id, eventType: type, payload: payload, nextAttemptAt: date, createdAt: date)
             })
         } catch {
             logger.error("webhook event not recorded", metadata: ["type": .string(type), "error": .string("\(error)")])
         }
+    }
+
+    /// A delivery's body.
+    private struct Event<Payload: Encodable>: Encodable {
+        var type: String
+        var timestamp: Int64
+        var data: Payload
     }
 
     // MARK: Delivering

@@ -81,9 +81,11 @@ import Testing
             #expect(mode?.intValue == 0o600, "\(file)")
         }
         for name in try FileManager.default.contentsOfDirectory(atPath: state.path) where name.hasPrefix("switchboard.sqlite") {
-            // The schema names a column `sealed_secret`: that text is not the password.
+            // The schema names columns `sealed_secret` and `secret_hash`: that text is not the password.
             var bytes = try Data(contentsOf: state.appendingPathComponent(name))
-            while let column = bytes.range(of: Data("sealed_secret".utf8)) { bytes.removeSubrange(column) }
+            for column in ["sealed_secret", "secret_hash"] {
+                while let found = bytes.range(of: Data(column.utf8)) { bytes.removeSubrange(found) }
+            }
             #expect(bytes.range(of: Data("secret\n".utf8)) == nil && bytes.range(of: Data("secret".utf8)) == nil,
                     "no plain-text password in \(name)")
         }
