@@ -1,4 +1,5 @@
 public import Foundation
+import DAVClient
 
 /// When a collection syncs next: its interval after a good run, longer and longer after
 /// failures (doubling, capped), always with jitter so that many collections do not hit a
@@ -26,7 +27,8 @@ public struct SyncSchedule: Sendable, Hashable {
         } else if consecutiveFailures == 0 {
             base = interval
         } else {
-            base = min(maxBackoff, max(interval, 1) * pow(2, Double(min(consecutiveFailures, 30))))
+            // Twice the interval after the first failure, doubling from there.
+            base = ExponentialBackoff(base: max(interval, 1) * 2, maximum: maxBackoff).delay(afterFailures: consecutiveFailures)
         }
         let spread = base * jitter * (random * 2 - 1)
         return finished + max(1, base + spread)

@@ -21,7 +21,7 @@ public struct DeliveryPolicy: Sendable, Hashable {
 
     /// Seconds before the attempt after `attempts` failed ones.
     public func delay(afterAttempts attempts: Int) -> Double {
-        min(maxDelay, baseDelay * pow(2, Double(max(0, attempts - 1))))
+        ExponentialBackoff(base: baseDelay, maximum: maxDelay).delay(afterFailures: attempts)
     }
 }
 

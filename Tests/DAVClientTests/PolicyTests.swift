@@ -21,6 +21,15 @@ struct PolicyTests {
         #expect(long.decide(method: "GET", attempt: 50, outcome: .response(status: 502, retryAfter: nil), random: 0.999) == .retry(afterSeconds: 4 * 0.999))
     }
 
+    @Test("backoff doubles from its base after each failure up to its ceiling")
+    func exponentialBackoff() {
+        let backoff = ExponentialBackoff(base: 5, maximum: 3600)
+        #expect([0, 1, 2, 3, 4].map(backoff.delay(afterFailures:)) == [5, 5, 10, 20, 40])
+        #expect(backoff.delay(afterFailures: 10) == 2560)
+        #expect(backoff.delay(afterFailures: 11) == 3600)
+        #expect(backoff.delay(afterFailures: 1_000) == 3600, "no overflow")
+    }
+
     @Test("Retry-After as seconds and as HTTP-dates")
     func retryAfter() {
         #expect(RetryPolicy.retryAfterSeconds("120", now: 0) == 120)

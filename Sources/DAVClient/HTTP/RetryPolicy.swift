@@ -44,7 +44,7 @@ public struct RetryPolicy: Sendable, Hashable {
     /// The decision after `attempt` (1-based) ended with `outcome`; `random` in [0, 1)
     /// supplies the jitter.
     func decide(method: String, attempt: Int, outcome: Outcome, random: Double) -> Decision {
-        let backoff = min(maxDelay, baseDelay * Double(1 << min(attempt - 1, 30))) * random
+        let backoff = ExponentialBackoff(base: baseDelay, maximum: maxDelay).delay(afterFailures: attempt) * random
         var delay: Double
         switch outcome {
         case .connectionFailure:
