@@ -56,14 +56,15 @@ let package = Package(
         .target(name: "Availability", dependencies: ["ICalendar", "ContentLines"]),
         .target(name: "CalendarEditing", dependencies: ["ICalendar", "ContentLines"]),
         .target(name: "Caching"),
+        .target(name: "Digests", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "ContactEditing", dependencies: ["VCard", "ContentLines"]),
         .target(
             name: "SyncContent",
-            dependencies: ["ContentLines", "ICalendar", "VCard", "SyncPlanning", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["ContentLines", "ICalendar", "VCard", "SyncPlanning", "Digests"]
         ),
 
         // MARK: Store: one narrow protocol, two drivers that pass the same suite.
-        .target(name: "SyncStore", dependencies: ["SyncPlanning", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "SyncStore", dependencies: ["SyncPlanning", "Digests", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "SQLiteStore", dependencies: ["SyncStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "PostgresStore",
@@ -74,8 +75,8 @@ let package = Package(
         .target(name: "FileStamps"),
         .target(
             name: "SyncEngine",
-            dependencies: ["FileStamps", "DAVClient", "SyncPlanning", "SyncContent", "SyncStore", "ICalendar", "ContentLines", "VCard",
-                           .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log")]
+            dependencies: ["FileStamps", "DAVClient", "SyncPlanning", "SyncContent", "SyncStore", "ICalendar", "ContentLines", "VCard", "Digests",
+                           .product(name: "Logging", package: "swift-log")]
         ),
 
         .target(

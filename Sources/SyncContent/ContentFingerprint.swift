@@ -1,5 +1,5 @@
 public import ContentLines
-import Crypto
+import Digests
 public import ICalendar
 public import SyncPlanning
 public import VCard
@@ -74,12 +74,7 @@ public struct ContentFingerprint: Sendable, Hashable {
     }
 
     /// Lower-case hexadecimal SHA-256.
-    static func digest(_ text: String) -> String {
-        SHA256.hash(data: Array(text.utf8)).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
-    }
+    static func digest(_ text: String) -> String { Digest.sha256Hex(text) }
 }
 
 extension String {

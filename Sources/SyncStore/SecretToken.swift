@@ -1,5 +1,6 @@
 import Foundation
 import Crypto
+import Digests
 
 /// Secrets handed out once and kept only as their SHA-256 (API keys, feed tokens, the
 /// secret a push subscription's calls carry): a prefix and 32 random bytes (base64url).
@@ -14,10 +15,5 @@ public enum SecretToken {
     }
 
     /// The hash a token is stored and found by (SHA-256, hex).
-    public static func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { byte in
-            let hex = String(byte, radix: 16)
-            return hex.count == 1 ? "0" + hex : hex
-        }.joined()
-    }
+    public static func hash(_ token: String) -> String { Digest.sha256Hex(token) }
 }
