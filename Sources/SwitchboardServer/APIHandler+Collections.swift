@@ -58,10 +58,9 @@ extension APIHandler {
 
     /// The collections of the principal's tenant's accounts.
     func collections(of principal: Principal) async throws(Problem) -> [CollectionRecord] {
-        let accounts = try await call { () throws(StoreError) in try await store.accounts() }
-        let owned = Set(accounts.filter { $0.tenantID == principal.tenantID }.map(\.id))
-        guard !owned.isEmpty else { return [] }
-        return try await call { () throws(StoreError) in try await store.collections(accountID: nil) }.filter { owned.contains($0.accountID) }
+        let directory = try await directory()
+        let owned = Set(directory.accounts.filter { $0.tenantID == principal.tenantID }.map(\.id))
+        return directory.collections.filter { owned.contains($0.accountID) }
     }
 
     /// One of the principal's tenant's collections; another tenant's looks missing.

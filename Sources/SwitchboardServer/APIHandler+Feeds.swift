@@ -13,7 +13,7 @@ extension APIHandler {
         await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
             let principal = try Principal.requiring(.read)
             let feeds = try await call { () throws(StoreError) in try await store.feeds(tenantID: principal.tenantID) }
-            let resources = try await call { () throws(StoreError) in try await store.resources() }
+            let resources = try await directory().resources
             return .ok(.init(body: .json(feeds.map { feed in
                 Self.feed(feed, resource: resources.first { $0.id == feed.resourceID }.map(\.localName), url: nil)
             })))
@@ -81,8 +81,7 @@ extension APIHandler {
         if let calendarID = feed.calendarID {
             calendarIDs = [try await collection(calendarID, of: owner, kind: .calendar).id]
         } else if let resourceID = feed.resourceID {
-            let resources = try await call { () throws(StoreError) in try await store.resources() }
-            guard let resource = resources.first(where: { $0.id == resourceID && $0.tenantID == feed.tenantID }) else {
+            guard let resource = try await directory().resources.first(where: { $0.id == resourceID && $0.tenantID == feed.tenantID }) else {
                 throw Problem.notFound("no such feed")
             }
             calendarIDs = resource.calendarIDs

@@ -83,8 +83,7 @@ extension APIHandler {
 
     /// One of the principal's tenant's accounts; another tenant's looks missing.
     func account(_ id: String, of principal: Principal) async throws(Problem) -> AccountRecord {
-        let accounts = try await call { () throws(StoreError) in try await store.accounts() }
-        guard let account = accounts.first(where: { $0.id == id && $0.tenantID == principal.tenantID }) else {
+        guard let account = try await directory().accounts.first(where: { $0.id == id && $0.tenantID == principal.tenantID }) else {
             throw Problem.notFound("no account \(id)")
         }
         return account

@@ -26,6 +26,8 @@ struct APIHandler: APIProtocol {
     let sync: SyncService?
     /// Where the server is reached from outside (calendar servers' webhooks call back there).
     let publicURL: URL?
+    /// The accounts, collections and resources tenancy is checked against.
+    let directory = Directory.Cache()
     /// The longest window one question may span.
     let maxWindow: Int64 = 400 * 86_400
 
@@ -49,7 +51,7 @@ struct APIHandler: APIProtocol {
     func listResources(_ input: Operations.ListResources.Input) async throws -> Operations.ListResources.Output {
         await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
             let principal = try Principal.requiring(.read)
-            let resources = try await call { () throws(StoreError) in try await store.resources() }.filter { $0.tenantID == principal.tenantID }
+            let resources = try await directory().resources.filter { $0.tenantID == principal.tenantID }
             return .ok(.init(body: .json(try resources.map { resource throws(Problem) in
                 let rules = try Self.rules(of: resource)
                 return .init(name: resource.localName, timeZone: rules.timeZone,
@@ -166,10 +168,14 @@ struct APIHandler: APIProtocol {
         do { return try await body() } catch { throw Problem(error) }
     }
 
+    /// The store's accounts, collections and resources (kept while the store is unchanged).
+    func directory() async throws(Problem) -> Directory {
+        try await call { () throws(StoreError) in try await directory.current(store) }
+    }
+
     /// The principal's tenant's resource of that name.
     func resource(named name: String, of principal: Principal) async throws(Problem) -> ResourceRecord {
-        let resources = try await call { () throws(StoreError) in try await store.resources() }
-        guard let resource = resources.first(where: { $0.tenantID == principal.tenantID && $0.localName == name }) else {
+        guard let resource = try await directory().resources.first(where: { $0.tenantID == principal.tenantID && $0.localName == name }) else {
             throw Problem(.unknownResource(name))
         }
         return resource
@@ -178,7 +184,7 @@ struct APIHandler: APIProtocol {
     /// A booking of one of the principal's tenant's resources.
     private func booking(_ id: String, of principal: Principal) async throws(Problem) -> (BookingRecord, ResourceRecord) {
         let found = try await call { () throws(StoreError) in try await store.booking(id: id) }
-        let resources = try await call { () throws(StoreError) in try await store.resources() }
+        let resources = try await directory().resources
         guard let found, let resource = resources.first(where: { $0.id == found.resourceID && $0.tenantID == principal.tenantID }) else {
             throw Problem(.unknownBooking(id))
         }

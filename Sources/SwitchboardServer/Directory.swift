@@ -1,0 +1,27 @@
+import Caching
+import SyncStore
+
+/// What tenancy checks read on every request — the store's accounts, collections and
+/// resources — read together and kept while the store is unchanged: under its write
+/// generation (any write through this server reads them again) and for a second at most
+/// (another process's writes).
+struct Directory: Sendable {
+    var accounts: [AccountRecord]
+    var collections: [CollectionRecord]
+    var resources: [ResourceRecord]
+
+    /// The directory as last read, or read now.
+    final class Cache: Sendable {
+        private let kept = Memo<Int, Directory>(capacity: 1, lifetime: .seconds(1))
+
+        func current(_ store: any ServerStore) async throws(StoreError) -> Directory {
+            let generation = Int64(truncatingIfNeeded: store.writeGeneration)
+            if let directory = kept.cached(for: 0, version: generation) { return directory }
+            let asked = ContinuousClock.now
+            let directory = Directory(accounts: try await store.accounts(), collections: try await store.collections(accountID: nil),
+                                      resources: try await store.resources())
+            kept.keep(directory, for: 0, version: generation, madeAt: asked)
+            return directory
+        }
+    }
+}
