@@ -26,6 +26,8 @@ struct APIHandler: APIProtocol {
     let sync: SyncService?
     /// Where the server is reached from outside (calendar servers' webhooks call back there).
     let publicURL: URL?
+    /// The OIDC providers (tenants register their own).
+    let identities: IdentityProviders
     /// The accounts, collections and resources tenancy is checked against.
     let directory = Directory.Cache()
     /// The longest window one question may span.

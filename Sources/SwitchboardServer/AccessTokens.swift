@@ -1,5 +1,5 @@
 public import Foundation
-import AsyncHTTPClient
+import DAVClient
 import JWTKit
 import NIOCore
 import NIOHTTP1
@@ -48,8 +48,15 @@ struct AccessTokenClaims: JWTPayload {
 /// Verifies access tokens against the provider's keys, fetched from its JWKS URL when first
 /// needed and again when a token names a key not seen yet (at most once per
 /// `keyRefreshInterval`, so forged key ids cannot make the server hammer the provider).
+///
+/// The operator's provider names each token's tenant in its `switchboard_tenant` claim; a
+/// tenant's own provider (`tenantID`) acts for that tenant only, whatever its tokens claim,
+/// and its keys are fetched under the tenants' network policy.
 final class AccessTokenVerifier: Sendable {
     let configuration: OIDCConfiguration
+    /// The tenant whose own provider this is, or `nil` for the operator's.
+    let tenantID: String?
+    let networkPolicy: NetworkPolicy?
     private let keys = Mutex<Keys>(Keys())
 
     /// The provider's keys as last fetched.
@@ -61,21 +68,30 @@ final class AccessTokenVerifier: Sendable {
         var fetched: ContinuousClock.Instant?
     }
 
-    init(configuration: OIDCConfiguration) {
+    init(configuration: OIDCConfiguration, tenantID: String? = nil, networkPolicy: NetworkPolicy? = nil) {
         self.configuration = configuration
+        self.tenantID = tenantID
+        self.networkPolicy = networkPolicy
     }
 
     /// The principal a token stands for; `nil` when it is not a valid token of the provider
     /// for a known tenant with a scope.
     func principal(for token: String, tenants: () async throws -> [TenantRecord]) async -> Principal? {
         guard let claims = await verified(token) else { return nil }
-        guard claims.iss.value == configuration.issuer, (try? claims.aud.verifyIntendedAudience(includes: configuration.audience)) != nil,
-            let tenantName = claims.switchboard_tenant,
-            let tenant = try? await tenants().first(where: { $0.name == tenantName })
+        guard claims.iss.value == configuration.issuer, (try? claims.aud.verifyIntendedAudience(includes: configuration.audience)) != nil
         else { return nil }
+        let tenantID: String
+        if let own = self.tenantID {
+            tenantID = own
+        } else {
+            guard let tenantName = claims.switchboard_tenant, let tenant = try? await tenants().first(where: { $0.name == tenantName }) else {
+                return nil
+            }
+            tenantID = tenant.id
+        }
         let granted = Set((claims.scope ?? "").split(separator: " ").map(String.init))
         guard let scope = APIScope.allCases.reversed().first(where: { granted.contains("switchboard:" + $0.rawValue) }) else { return nil }
-        return Principal(tenantID: tenant.id, scope: scope, keyID: "oidc:" + claims.sub.value)
+        return Principal(tenantID: tenantID, scope: scope, keyID: "oidc:" + (self.tenantID.map { $0 + ":" } ?? "") + claims.sub.value)
     }
 
     /// The token's claims when its signature and validity hold, fetching keys as needed: a
@@ -97,13 +113,25 @@ final class AccessTokenVerifier: Sendable {
 
     /// The `kid` of a token's header, if it has one.
     static func keyID(of token: String) -> String? {
-        guard let header = token.split(separator: ".", omittingEmptySubsequences: false).first else { return nil }
-        var base64 = header.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        part(0, of: token)?["kid"] as? String
+    }
+
+    /// The issuer and audiences a token claims, read without checking anything: to choose
+    /// the provider whose keys then check it.
+    static func claimedIssuer(of token: String) -> (issuer: String, audiences: [String])? {
+        guard let payload = part(1, of: token), let issuer = payload["iss"] as? String else { return nil }
+        let audiences = (payload["aud"] as? [String]) ?? (payload["aud"] as? String).map { [$0] } ?? []
+        return (issuer, audiences)
+    }
+
+    /// A token's header (0) or payload (1) as a JSON object.
+    private static func part(_ index: Int, of token: String) -> [String: Any]? {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3 else { return nil }
+        var base64 = parts[index].replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        guard let data = Data(base64Encoded: base64), let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            return nil
-        }
-        return object["kid"] as? String
+        guard let data = Data(base64Encoded: base64) else { return nil }
+        return try? JSONSerialization.jsonObject(with: data) as? [String: Any]
     }
 
     /// Fetches the JWKS again unless it was fetched within `keyRefreshInterval`.
@@ -116,11 +144,7 @@ final class AccessTokenVerifier: Sendable {
         }
         guard due else { return }
         do {
-            // The operator's own provider: the shared client (no tenant network policy).
-            let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: configuration.jwksURL.absoluteString), timeout: .seconds(10))
-            guard response.status.code == 200 else { return }
-            let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
-            let jwks = try JSONDecoder().decode(JWKS.self, from: Data(text.utf8))
+            let jwks = try await JWKSDocument.fetch(configuration.jwksURL, policy: networkPolicy)
             let collection = JWTKeyCollection()
             try await collection.add(jwks: jwks)
             let ids = Set(jwks.keys.compactMap { $0.keyIdentifier?.string })
@@ -131,5 +155,50 @@ final class AccessTokenVerifier: Sendable {
         } catch {
             return
         }
+    }
+}
+
+/// A provider's signing keys (JSON Web Key Set, RFC 7517).
+enum JWKSDocument {
+    /// Why a key set could not be had.
+    enum Failure: Error, CustomStringConvertible {
+        /// The URL is not allowed by the network policy (nothing was sent).
+        case refused(DAVError)
+        /// No answer, another status, or not a key set with a usable key.
+        case unreadable(String)
+
+        var description: String {
+            switch self {
+            case .refused(let error): error.description
+            case .unreadable(let why): why
+            }
+        }
+    }
+
+    /// The key set at `url`, fetched through the HTTP layer the calendar clients use: one
+    /// attempt, 10 seconds, 1 MiB, held to `policy` (when given) before the request and at
+    /// every redirect.
+    static func fetch(_ url: URL, policy: NetworkPolicy?) async throws(Failure) -> JWKS {
+        var configuration = ClientConfiguration()
+        configuration.networkPolicy = policy
+        configuration.retry = .none
+        configuration.connectTimeout = 5
+        configuration.requestTimeout = 10
+        configuration.maxResponseBytes = 1 << 20
+        let response: HTTPResponse
+        do {
+            response = try await HTTPTransport.withTransport(configuration: configuration) { transport in
+                try await transport.send(HTTPRequest(method: "GET", url: url, headers: ["Accept": "application/json"]))
+            }
+        } catch let error as DAVError where error.code == .destinationRefused {
+            throw .refused(error)
+        } catch {
+            throw .unreadable("\(error)")
+        }
+        guard response.status == 200 else { throw .unreadable("GET \(url) answered \(response.status)") }
+        guard let jwks = try? JSONDecoder().decode(JWKS.self, from: Data(response.body)), !jwks.keys.isEmpty else {
+            throw .unreadable("\(url) is not a JSON Web Key Set with keys")
+        }
+        return jwks
     }
 }

@@ -62,8 +62,8 @@ struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
     let store: any AccessStore & SyncStore
     /// Paths served to anyone.
     let open: Set<String>
-    /// Access tokens of the OIDC provider, when one is configured.
-    var tokens: AccessTokenVerifier? = nil
+    /// The OIDC providers whose access tokens stand in for keys.
+    let tokens: IdentityProviders
     /// Keys by hash (and unknown hashes, as `nil`), for a second at most.
     let keys = Memo<String, APIKeyRecord?>(capacity: 10_000, lifetime: .seconds(1))
 
@@ -76,8 +76,8 @@ struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await HookSecret.$current.withValue(credential) { try await next(request, context) }
         }
         guard let credential else { throw Problem.unauthorized }
-        if !credential.hasPrefix("sb_"), let tokens {
-            guard let principal = await tokens.principal(for: credential, tenants: { try await store.tenants() }) else { throw Problem.unauthorized }
+        if !credential.hasPrefix("sb_") {
+            guard let principal = await tokens.principal(for: credential) else { throw Problem.unauthorized }
             return try await Principal.$current.withValue(principal) { try await next(request, context) }
         }
         let hash = SecretToken.hash(credential)

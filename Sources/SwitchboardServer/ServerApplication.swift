@@ -70,8 +70,8 @@ public enum SwitchboardServer {
         router.add(middleware: RequestLogMiddleware(logger: logger))
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: BodyLimitMiddleware(limit: configuration.maxBodyBytes, hookLimit: configuration.maxHookBodyBytes))
-        router.add(middleware: AuthenticationMiddleware(store: store, open: openPaths,
-                                                        tokens: configuration.oidc.map(AccessTokenVerifier.init)))
+        let identities = IdentityProviders(store: store, operatorProvider: configuration.oidc, tenantPolicy: service.clients.tenantPolicy)
+        router.add(middleware: AuthenticationMiddleware(store: store, open: openPaths, tokens: identities))
         if let limit = configuration.rateLimit { router.add(middleware: RateLimitMiddleware(limit: limit)) }
         router.add(middleware: EntityTagHeaderMiddleware())
         router.add(middleware: RecentAnswersMiddleware(store: store, lifetime: configuration.answerLifetime))
@@ -87,7 +87,7 @@ public enum SwitchboardServer {
                        contacts: ContactService(store: store, clients: service.clients),
                        syncer: StoreSyncer(store: store, clients: service.clients), webhooks: webhooks,
                        push: PushSubscriptions(store: store, clients: service.clients), sync: sync,
-                       publicURL: configuration.publicURL).registerHandlers(
+                       publicURL: configuration.publicURL, identities: identities).registerHandlers(
             on: router, configuration: Configuration(dateTranscoder: RFC3339DateTranscoder(), jsonEncodingOptions: [.sortedKeys]))
         return router
     }

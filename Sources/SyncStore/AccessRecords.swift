@@ -87,7 +87,28 @@ public struct FeedRecord: Sendable, Hashable, Codable {
     }
 }
 
-/// Tenants, API keys and feeds.
+/// A tenant's own OpenID Connect provider: access tokens it signs act for that tenant, and
+/// for no other. An issuer and audience belong to one tenant at most.
+public struct IdentityProviderRecord: Sendable, Hashable, Codable {
+    public var tenantID: String
+    /// The `iss` its tokens carry.
+    public var issuer: String
+    /// The `aud` its tokens must name.
+    public var audience: String
+    /// Where it publishes its signing keys (JWKS), held to the tenants' network policy.
+    public var jwksURL: String
+    public var createdAt: Date
+
+    public init(tenantID: String, issuer: String, audience: String, jwksURL: String, createdAt: Date = Date()) {
+        self.tenantID = tenantID
+        self.issuer = issuer
+        self.audience = audience
+        self.jwksURL = jwksURL
+        self.createdAt = createdAt
+    }
+}
+
+/// Tenants, API keys, feeds and tenants' identity providers.
 public protocol AccessStore: Sendable {
     /// Writes a tenant (insert or replace by id); a name another tenant has is a constraint error.
     func saveTenant(_ tenant: TenantRecord) async throws(StoreError)
@@ -109,4 +130,11 @@ public protocol AccessStore: Sendable {
     func feed(hash: String) async throws(StoreError) -> FeedRecord?
     /// Deletes a feed; `false` when there was none.
     func deleteFeed(id: String) async throws(StoreError) -> Bool
+    /// Writes a tenant's identity provider, in place of its earlier one; an issuer and
+    /// audience another tenant has is a constraint error.
+    func saveIdentityProvider(_ provider: IdentityProviderRecord) async throws(StoreError)
+    /// Every tenant's identity provider.
+    func identityProviders() async throws(StoreError) -> [IdentityProviderRecord]
+    /// Removes a tenant's identity provider; `false` when it had none.
+    func deleteIdentityProvider(tenantID: String) async throws(StoreError) -> Bool
 }

@@ -51,6 +51,35 @@ extension SQLSyncStore: AccessStore {
     }
 }
 
+extension SQLSyncStore {
+    public func saveIdentityProvider(_ provider: IdentityProviderRecord) async throws(StoreError) {
+        _ = try await database.run([upsert("identity_providers", key: ["tenant_id"], provider.row)], operation: "saveIdentityProvider")
+    }
+
+    public func identityProviders() async throws(StoreError) -> [IdentityProviderRecord] {
+        try await database.read([SQLStatement("SELECT * FROM identity_providers ORDER BY tenant_id")], operation: "identityProviders")[0].map {
+            row throws(StoreError) in try IdentityProviderRecord(row: row)
+        }
+    }
+
+    public func deleteIdentityProvider(tenantID: String) async throws(StoreError) -> Bool {
+        let statement = SQLStatement("DELETE FROM identity_providers WHERE tenant_id = ? RETURNING tenant_id", [.text(tenantID)])
+        return try await !database.run([statement], operation: "deleteIdentityProvider")[0].isEmpty
+    }
+}
+
+extension IdentityProviderRecord {
+    var row: [(column: String, value: SQLValue)] {
+        [("tenant_id", .text(tenantID)), ("issuer", .text(issuer)), ("audience", .text(audience)), ("jwks_url", .text(jwksURL)),
+         ("created_at", .integer(createdAt.storeMilliseconds))]
+    }
+
+    init(row: SQLRow) throws(StoreError) {
+        self.init(tenantID: try row.text("tenant_id"), issuer: try row.text("issuer"), audience: try row.text("audience"),
+                  jwksURL: try row.text("jwks_url"), createdAt: Date(storeMilliseconds: try row.integer("created_at")))
+    }
+}
+
 extension FeedRecord {
     var row: [(column: String, value: SQLValue)] {
         [("id", .text(id)), ("tenant_id", .text(tenantID)), ("name", .text(name)), ("token_hash", .text(tokenHash)),

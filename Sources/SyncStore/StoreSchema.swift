@@ -161,5 +161,13 @@ public enum StoreSchema {
                 listener_ids TEXT NOT NULL, created_at {int} NOT NULL)
             """,
         ]),
+        // Tenants' own OpenID Connect providers (one each; an issuer and audience, one tenant).
+        Migration(identifier: "v11-identity-providers", statements: [
+            """
+            CREATE TABLE identity_providers (
+                tenant_id TEXT PRIMARY KEY REFERENCES tenants (id) ON DELETE CASCADE, issuer TEXT NOT NULL, audience TEXT NOT NULL,
+                jwks_url TEXT NOT NULL, created_at {int} NOT NULL, UNIQUE (issuer, audience))
+            """,
+        ]),
     ]
 }

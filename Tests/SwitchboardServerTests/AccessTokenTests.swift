@@ -67,4 +67,50 @@ import Testing
         }
         await provider.stop()
     }
+
+    @Test func aTenantsOwnProviderActsForThatTenantOnly() async throws {
+        let provider = Receiver()
+        let key = ES256PrivateKey()
+        provider.jwks.withLock { $0 = #"{"keys": [\#(Self.jwk(key, kid: "t1"))]}"# }
+        try await provider.start()
+        let jwksURL = "http://127.0.0.1:\(provider.port.withLock { $0 })/jwks"
+        try await ServerHarness.with { harness in
+            let admin = harness.keys[.admin]
+            let settings = #"{"issuer": "https://login.clinic.example", "audience": "clinic-booking", "jwksUrl": "\#(jwksURL)"}"#
+            // Before it is registered, its tokens are nobody's.
+            let token = try await Self.token(key, kid: "t1", issuer: "https://login.clinic.example", audience: "clinic-booking",
+                                             tenant: harness.otherTenant.name, scope: "switchboard:book")
+            #expect(try await harness.call(.get, "/v1/resources", key: token).status == 401)
+            #expect(try await harness.call(.get, "/v1/identity-provider", key: admin).status == 404)
+            #expect(try await harness.call(.put, "/v1/identity-provider", key: harness.keys[.book], json: settings).status == 403)
+
+            // Key sets must be at allowed addresses and must be key sets.
+            for (url, code) in [("http://169.254.169.254/jwks", "destination_refused"), ("http://127.0.0.2:1/jwks", "destination_refused"),
+                                ("http://127.0.0.1:\(provider.port.withLock { $0 })/none", "jwks_unreadable")] {
+                let refused = try await harness.call(.put, "/v1/identity-provider", key: admin,
+                                                     json: #"{"issuer": "https://login.clinic.example", "audience": "clinic-booking", "jwksUrl": "\#(url)"}"#)
+                #expect(ServerHarness.problemCode(refused) == code, "\(url)")
+            }
+            #expect(try await harness.store.identityProviders().isEmpty)
+
+            let made = try await harness.call(.put, "/v1/identity-provider", key: admin, json: settings)
+            #expect(made.status == 200 && (made.body as? [String: Any])?["issuer"] as? String == "https://login.clinic.example")
+            #expect(try await harness.call(.get, "/v1/identity-provider", key: harness.keys[.read]).status == 200)
+            // Its tokens act for this tenant, with their scope — even one claiming the other tenant.
+            let listed = try await harness.call(.get, "/v1/resources", key: token)
+            #expect(listed.status == 200 && (listed.body as? [[String: Any]])?.map { $0["name"] as? String } == [harness.resource])
+            #expect(try await harness.call(.put, "/v1/identity-provider", key: token, json: settings).status == 403, "book, not admin")
+            let other = try await Self.token(key, kid: "t1", issuer: "https://login.clinic.example", audience: "another-app",
+                                             tenant: harness.tenantName, scope: "switchboard:read")
+            #expect(try await harness.call(.get, "/v1/resources", key: other).status == 401, "another audience")
+            // Another tenant cannot take the same issuer and audience.
+            let taken = try await harness.call(.put, "/v1/identity-provider", key: harness.otherTenantKey, json: settings)
+            #expect(taken.status == 409 && ServerHarness.problemCode(taken) == "provider_taken")
+
+            #expect(try await harness.call(.delete, "/v1/identity-provider", key: admin).status == 204)
+            #expect(try await harness.call(.get, "/v1/resources", key: token).status == 401)
+            #expect(try await harness.call(.delete, "/v1/identity-provider", key: admin).status == 404)
+        }
+        await provider.stop()
+    }
 }

@@ -1,3 +1,4 @@
+import DAVClient
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -46,7 +47,8 @@ import Testing
             let router = Router()
             router.add(middleware: RequestLogMiddleware(logger: logger))
             router.add(middleware: RequestIDMiddleware())
-            router.add(middleware: AuthenticationMiddleware(store: store, open: ["/healthz"]))
+            router.add(middleware: AuthenticationMiddleware(store: store, open: ["/healthz"],
+                                                            tokens: IdentityProviders(store: store, operatorProvider: nil, tenantPolicy: NetworkPolicy())))
             router.get("healthz") { _, _ in "ok" }
             router.get("v1/things/:id") { _, _ in "thing" }
             try await Application(router: router).test(.router) { client in

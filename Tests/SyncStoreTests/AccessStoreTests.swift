@@ -39,6 +39,33 @@ import Testing
     }
 
     @Test(arguments: StoreDriver.allCases)
+    func aTenantHasOneIdentityProviderWhoseIssuerAndAudienceAreItsOwn(driver: StoreDriver) async throws {
+        try await driver.withStore { store in
+            let clinic = TenantRecord(name: Fixtures.unique("clinic"))
+            let other = TenantRecord(name: Fixtures.unique("other"))
+            try await store.saveTenant(clinic)
+            try await store.saveTenant(other)
+            let issuer = "https://" + Fixtures.unique("login") + ".example"
+            let provider = IdentityProviderRecord(tenantID: clinic.id, issuer: issuer, audience: "booking", jwksURL: issuer + "/jwks",
+                                                  createdAt: Date(timeIntervalSince1970: 1_800_000_000))
+            try await store.saveIdentityProvider(provider)
+            var replaced = provider
+            replaced.audience = "booking-2"
+            try await store.saveIdentityProvider(replaced)
+            #expect(try await store.identityProviders().filter { $0.tenantID == clinic.id } == [replaced], "one per tenant")
+            let twin = IdentityProviderRecord(tenantID: other.id, issuer: issuer, audience: "booking-2", jwksURL: issuer + "/jwks",
+                                              createdAt: Date(timeIntervalSince1970: 1_800_000_000))
+            #expect(await thrownError(StoreError.self) { try await store.saveIdentityProvider(twin) }?.code == .constraint)
+            var own = twin
+            own.audience = "other-app"
+            try await store.saveIdentityProvider(own)
+            #expect(try await store.deleteIdentityProvider(tenantID: clinic.id))
+            #expect(try await !store.deleteIdentityProvider(tenantID: clinic.id))
+            #expect(try await store.identityProviders().filter { $0.issuer == issuer } == [own])
+        }
+    }
+
+    @Test(arguments: StoreDriver.allCases)
     func resourcesBelongToATenantOrToNone(driver: StoreDriver) async throws {
         try await driver.withStore { store in
             let tenant = TenantRecord(name: Fixtures.unique("clinic"))

@@ -536,6 +536,70 @@ extension Components {
                 case secret
             }
         }
+        /// - Remark: Generated from `#/components/schemas/IdentityProviderSettings`.
+        package struct IdentityProviderSettings: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/IdentityProviderSettings/issuer`.
+            package var issuer: Swift.String
+            /// - Remark: Generated from `#/components/schemas/IdentityProviderSettings/audience`.
+            package var audience: Swift.String
+            /// - Remark: Generated from `#/components/schemas/IdentityProviderSettings/jwksUrl`.
+            package var jwksUrl: Swift.String
+            /// Creates a new `IdentityProviderSettings`.
+            ///
+            /// - Parameters:
+            ///   - issuer:
+            ///   - audience:
+            ///   - jwksUrl:
+            package init(
+                issuer: Swift.String,
+                audience: Swift.String,
+                jwksUrl: Swift.String
+            ) {
+                self.issuer = issuer
+                self.audience = audience
+                self.jwksUrl = jwksUrl
+            }
+            package enum CodingKeys: String, CodingKey {
+                case issuer
+                case audience
+                case jwksUrl
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/IdentityProvider`.
+        package struct IdentityProvider: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/IdentityProvider/issuer`.
+            package var issuer: Swift.String
+            /// - Remark: Generated from `#/components/schemas/IdentityProvider/audience`.
+            package var audience: Swift.String
+            /// - Remark: Generated from `#/components/schemas/IdentityProvider/jwksUrl`.
+            package var jwksUrl: Swift.String
+            /// - Remark: Generated from `#/components/schemas/IdentityProvider/createdAt`.
+            package var createdAt: Foundation.Date
+            /// Creates a new `IdentityProvider`.
+            ///
+            /// - Parameters:
+            ///   - issuer:
+            ///   - audience:
+            ///   - jwksUrl:
+            ///   - createdAt:
+            package init(
+                issuer: Swift.String,
+                audience: Swift.String,
+                jwksUrl: Swift.String,
+                createdAt: Foundation.Date
+            ) {
+                self.issuer = issuer
+                self.audience = audience
+                self.jwksUrl = jwksUrl
+                self.createdAt = createdAt
+            }
+            package enum CodingKeys: String, CodingKey {
+                case issuer
+                case audience
+                case jwksUrl
+                case createdAt
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/PushSubscribe`.
         package struct PushSubscribe: Codable, Hashable, Sendable {
             /// The Nextcloud server's root, if not the part of the account's URL before `/remote.php/`.

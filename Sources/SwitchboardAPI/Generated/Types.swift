@@ -121,6 +121,30 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /hooks/nextcloud/{subscriptionId}`.
     /// - Remark: Generated from `#/paths//hooks/nextcloud/{subscriptionId}/post(receiveNextcloudEvent)`.
     func receiveNextcloudEvent(_ input: Operations.ReceiveNextcloudEvent.Input) async throws -> Operations.ReceiveNextcloudEvent.Output
+    /// The tenant's own OpenID Connect provider, if it has one.
+    ///
+    /// - Remark: HTTP `GET /v1/identity-provider`.
+    /// - Remark: Generated from `#/paths//v1/identity-provider/get(getIdentityProvider)`.
+    func getIdentityProvider(_ input: Operations.GetIdentityProvider.Input) async throws -> Operations.GetIdentityProvider.Output
+    /// Accept the access tokens of the tenant's own OpenID Connect provider (in place of an earlier one).
+    ///
+    /// Tokens signed by a key of the provider's key set (JWKS), with this issuer (`iss`), naming
+    /// this audience (`aud`), within their validity (`exp`, `nbf`, a minute of leeway) and
+    /// granting `switchboard:read`, `switchboard:book` or `switchboard:admin` in `scope` act
+    /// for this tenant — never another, whatever they claim. The key set is fetched before
+    /// anything is kept, and it must be at an address the operator's network policy allows
+    /// (by default no loopback, link-local or private address), then and at every refresh.
+    /// An issuer and audience belong to one tenant.
+    ///
+    ///
+    /// - Remark: HTTP `PUT /v1/identity-provider`.
+    /// - Remark: Generated from `#/paths//v1/identity-provider/put(setIdentityProvider)`.
+    func setIdentityProvider(_ input: Operations.SetIdentityProvider.Input) async throws -> Operations.SetIdentityProvider.Output
+    /// Stop accepting the tenant's provider's tokens.
+    ///
+    /// - Remark: HTTP `DELETE /v1/identity-provider`.
+    /// - Remark: Generated from `#/paths//v1/identity-provider/delete(deleteIdentityProvider)`.
+    func deleteIdentityProvider(_ input: Operations.DeleteIdentityProvider.Input) async throws -> Operations.DeleteIdentityProvider.Output
     /// The tenant's subscribable calendar feeds (their URLs are shown only when made).
     ///
     /// - Remark: HTTP `GET /v1/feeds`.
@@ -463,6 +487,42 @@ extension APIProtocol {
             headers: headers,
             body: body
         ))
+    }
+    /// The tenant's own OpenID Connect provider, if it has one.
+    ///
+    /// - Remark: HTTP `GET /v1/identity-provider`.
+    /// - Remark: Generated from `#/paths//v1/identity-provider/get(getIdentityProvider)`.
+    package func getIdentityProvider(headers: Operations.GetIdentityProvider.Input.Headers = .init()) async throws -> Operations.GetIdentityProvider.Output {
+        try await getIdentityProvider(Operations.GetIdentityProvider.Input(headers: headers))
+    }
+    /// Accept the access tokens of the tenant's own OpenID Connect provider (in place of an earlier one).
+    ///
+    /// Tokens signed by a key of the provider's key set (JWKS), with this issuer (`iss`), naming
+    /// this audience (`aud`), within their validity (`exp`, `nbf`, a minute of leeway) and
+    /// granting `switchboard:read`, `switchboard:book` or `switchboard:admin` in `scope` act
+    /// for this tenant — never another, whatever they claim. The key set is fetched before
+    /// anything is kept, and it must be at an address the operator's network policy allows
+    /// (by default no loopback, link-local or private address), then and at every refresh.
+    /// An issuer and audience belong to one tenant.
+    ///
+    ///
+    /// - Remark: HTTP `PUT /v1/identity-provider`.
+    /// - Remark: Generated from `#/paths//v1/identity-provider/put(setIdentityProvider)`.
+    package func setIdentityProvider(
+        headers: Operations.SetIdentityProvider.Input.Headers = .init(),
+        body: Operations.SetIdentityProvider.Input.Body
+    ) async throws -> Operations.SetIdentityProvider.Output {
+        try await setIdentityProvider(Operations.SetIdentityProvider.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Stop accepting the tenant's provider's tokens.
+    ///
+    /// - Remark: HTTP `DELETE /v1/identity-provider`.
+    /// - Remark: Generated from `#/paths//v1/identity-provider/delete(deleteIdentityProvider)`.
+    package func deleteIdentityProvider(headers: Operations.DeleteIdentityProvider.Input.Headers = .init()) async throws -> Operations.DeleteIdentityProvider.Output {
+        try await deleteIdentityProvider(Operations.DeleteIdentityProvider.Input(headers: headers))
     }
     /// The tenant's subscribable calendar feeds (their URLs are shown only when made).
     ///

@@ -1,0 +1,65 @@
+import Caching
+import DAVClient
+import Foundation
+import Synchronization
+import SyncStore
+
+/// The OpenID Connect providers whose access tokens the API accepts: the operator's (tokens
+/// name their tenant) and each tenant's own (tokens act for that tenant only). A token is
+/// checked by the provider its issuer and audience name; the tenants' providers are read
+/// from the store while it is unchanged (a second at most), and each keeps its fetched keys.
+final class IdentityProviders: Sendable {
+    let store: any AccessStore & SyncStore
+    /// The operator's provider, if configured.
+    let operatorProvider: AccessTokenVerifier?
+    /// Where tenants' JWKS URLs may point.
+    let tenantPolicy: NetworkPolicy
+    private let registered = Memo<Int, [IdentityProviderRecord]>(capacity: 1, lifetime: .seconds(1))
+    private let verifiers = Mutex<[String: AccessTokenVerifier]>([:])
+
+    init(store: any AccessStore & SyncStore, operatorProvider: OIDCConfiguration?, tenantPolicy: NetworkPolicy) {
+        self.store = store
+        self.operatorProvider = operatorProvider.map { AccessTokenVerifier(configuration: $0) }
+        self.tenantPolicy = tenantPolicy
+    }
+
+    /// The principal a token stands for, or `nil` when no provider vouches for it.
+    func principal(for token: String) async -> Principal? {
+        guard let claimed = AccessTokenVerifier.claimedIssuer(of: token) else { return nil }
+        if let operatorProvider, operatorProvider.configuration.issuer == claimed.issuer,
+           claimed.audiences.contains(operatorProvider.configuration.audience) {
+            return await operatorProvider.principal(for: token, tenants: { try await store.tenants() })
+        }
+        guard let providers = try? await tenantProviders(),
+              let provider = providers.first(where: { $0.issuer == claimed.issuer && claimed.audiences.contains($0.audience) }),
+              let verifier = verifier(for: provider)
+        else { return nil }
+        return await verifier.principal(for: token, tenants: { [] })
+    }
+
+    /// Whether `issuer` and `audience` are the operator's provider's.
+    func isOperators(issuer: String, audience: String) -> Bool {
+        operatorProvider.map { $0.configuration.issuer == issuer && $0.configuration.audience == audience } ?? false
+    }
+
+    private func tenantProviders() async throws -> [IdentityProviderRecord] {
+        let generation = Int64(truncatingIfNeeded: store.writeGeneration)
+        if let kept = registered.cached(for: 0, version: generation) { return kept }
+        let asked = ContinuousClock.now
+        let providers = try await store.identityProviders()
+        registered.keep(providers, for: 0, version: generation, madeAt: asked)
+        return providers
+    }
+
+    /// The verifier of a tenant's provider, kept while its settings stay the same.
+    private func verifier(for provider: IdentityProviderRecord) -> AccessTokenVerifier? {
+        guard let url = URL(string: provider.jwksURL) else { return nil }
+        let configuration = OIDCConfiguration(issuer: provider.issuer, audience: provider.audience, jwksURL: url)
+        return verifiers.withLock { verifiers in
+            if let kept = verifiers[provider.tenantID], kept.configuration == configuration { return kept }
+            let made = AccessTokenVerifier(configuration: configuration, tenantID: provider.tenantID, networkPolicy: tenantPolicy)
+            verifiers[provider.tenantID] = made
+            return made
+        }
+    }
+}
