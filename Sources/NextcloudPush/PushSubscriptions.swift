@@ -57,12 +57,14 @@ public struct PushSubscriptions: Sendable {
         guard !owners.isEmpty else { throw PushError(.account, detail: "account \(account.name) has no calendars to watch") }
 
         let (secret, secretHash) = SecretToken.generate(prefix: "sbh_")
-        var subscription = PushSubscriptionRecord(accountID: account.id, secretHash: secretHash, ocsURL: ocsURL.absoluteString, listenerIDs: [])
+        let id = UUID().uuidString
+        let callback = request.callbackBase.appending(path: "hooks/nextcloud/\(id)").absoluteString
+        var subscription = PushSubscriptionRecord(id: id, accountID: account.id, secretHash: secretHash, callbackURL: callback,
+                                                  ocsURL: ocsURL.absoluteString, listenerIDs: [])
         if let administrator = request.administrator {
             subscription.ocsUsername = administrator.user
             subscription.sealedOCSPassword = try syncCall { () throws(SyncError) in try clients.seal(administrator.password) }
         }
-        let callback = request.callbackBase.appending(path: "hooks/nextcloud/\(subscription.id)").absoluteString
         let registrations = owners.sorted().flatMap { owner in
             CalendarObjectEvents.registrations(owner: owner, uri: callback, headers: ["Authorization": "Bearer " + secret])
         }

@@ -95,7 +95,7 @@ extension APIHandler {
 
     static func subscription(_ subscription: PushSubscriptionRecord) -> Components.Schemas.PushSubscription {
         .init(id: subscription.id, accountId: subscription.accountID, ocsUrl: subscription.ocsURL,
-              callbackUrl: "/hooks/nextcloud/\(subscription.id)", registeredAs: subscription.ocsUsername,
+              callbackUrl: subscription.callbackURL, registeredAs: subscription.ocsUsername,
               webhookIds: subscription.listenerIDs, createdAt: subscription.createdAt)
     }
 }

@@ -9,6 +9,8 @@ public struct PushSubscriptionRecord: Sendable, Hashable, Codable {
     public var accountID: String
     /// The SHA-256 of the secret the server's calls carry, hex.
     public var secretHash: String
+    /// Where the server was told to call (this server's public URL then).
+    public var callbackURL: String
     /// The server's OCS root (`https://cloud.example.com/`).
     public var ocsURL: String
     /// Who registered the webhooks, or `nil` for the account's own user.
@@ -19,11 +21,12 @@ public struct PushSubscriptionRecord: Sendable, Hashable, Codable {
     public var listenerIDs: [String]
     public var createdAt: Date
 
-    public init(id: String = UUID().uuidString, accountID: String, secretHash: String, ocsURL: String, ocsUsername: String? = nil,
+    public init(id: String = UUID().uuidString, accountID: String, secretHash: String, callbackURL: String, ocsURL: String, ocsUsername: String? = nil,
                 sealedOCSPassword: [UInt8]? = nil, listenerIDs: [String], createdAt: Date = Date()) {
         self.id = id
         self.accountID = accountID
         self.secretHash = secretHash
+        self.callbackURL = callbackURL
         self.ocsURL = ocsURL
         self.ocsUsername = ocsUsername
         self.sealedOCSPassword = sealedOCSPassword

@@ -26,7 +26,8 @@ extension SQLSyncStore: PushStore {
 extension PushSubscriptionRecord {
     var row: [(column: String, value: SQLValue)] {
         get throws(StoreError) {
-            [("id", .text(id)), ("account_id", .text(accountID)), ("secret_hash", .text(secretHash)), ("ocs_url", .text(ocsURL)),
+            [("id", .text(id)), ("account_id", .text(accountID)), ("secret_hash", .text(secretHash)),
+             ("callback_url", .text(callbackURL)), ("ocs_url", .text(ocsURL)),
              ("ocs_username", ocsUsername.map(SQLValue.text) ?? .null), ("sealed_ocs_password", sealedOCSPassword.map(SQLValue.bytes) ?? .null),
              ("listener_ids", .text(try SQLSyncStore.json(listenerIDs))), ("created_at", .integer(createdAt.storeMilliseconds))]
         }
@@ -34,7 +35,7 @@ extension PushSubscriptionRecord {
 
     init(row: SQLRow) throws(StoreError) {
         self.init(id: try row.text("id"), accountID: try row.text("account_id"), secretHash: try row.text("secret_hash"),
-                  ocsURL: try row.text("ocs_url"), ocsUsername: try row.optionalText("ocs_username"),
+                  callbackURL: try row.text("callback_url"), ocsURL: try row.text("ocs_url"), ocsUsername: try row.optionalText("ocs_username"),
                   sealedOCSPassword: try row.optionalBytes("sealed_ocs_password"),
                   listenerIDs: try SQLSyncStore.strings(try row.text("listener_ids")),
                   createdAt: Date(storeMilliseconds: try row.integer("created_at")))

@@ -157,7 +157,7 @@ public enum StoreSchema {
             """
             CREATE TABLE push_subscriptions (
                 id TEXT PRIMARY KEY, account_id TEXT NOT NULL UNIQUE REFERENCES accounts (id) ON DELETE CASCADE,
-                secret_hash TEXT NOT NULL, ocs_url TEXT NOT NULL, ocs_username TEXT, sealed_ocs_password {bytes},
+                secret_hash TEXT NOT NULL, callback_url TEXT NOT NULL, ocs_url TEXT NOT NULL, ocs_username TEXT, sealed_ocs_password {bytes},
                 listener_ids TEXT NOT NULL, created_at {int} NOT NULL)
             """,
         ]),

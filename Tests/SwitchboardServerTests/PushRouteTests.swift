@@ -58,6 +58,9 @@ import Testing
             #expect(ServerHarness.problemCode(try await harness.call(.put, push, key: admin, json: "{}")) == "push_exists")
             let registered = try await listeners(fake, calling: id)
             #expect(registered.count == 7)
+            let callback = try #require(subscription["callbackUrl"] as? String)
+            #expect(callback.hasPrefix("http://127.0.0.1:") && callback.hasSuffix("/hooks/nextcloud/\(id)"))
+            #expect(registered.allSatisfy { $0["uri"] as? String == callback })
             let secret = try #require((registered.first?["headers"] as? [String: String])?["Authorization"])
             #expect(secret.hasPrefix("Bearer sbh_"))
 

@@ -11,7 +11,8 @@ import Testing
             let account = AccountRecord(name: Fixtures.unique("account"), serverURL: "https://cloud.example.com/remote.php/dav/",
                                         username: "anna", sealedPassword: nil)
             try await store.saveAccount(account)
-            let subscription = PushSubscriptionRecord(accountID: account.id, secretHash: Fixtures.unique("hash"), ocsURL: "https://cloud.example.com/",
+            let subscription = PushSubscriptionRecord(accountID: account.id, secretHash: Fixtures.unique("hash"),
+                                                      callbackURL: "https://sb.example.com/hooks/nextcloud/1", ocsURL: "https://cloud.example.com/",
                                                       ocsUsername: "admin", sealedOCSPassword: [1, 2, 3], listenerIDs: ["7", "8"],
                                                       createdAt: Date(timeIntervalSince1970: 1_800_000_000))
             try await store.savePushSubscription(subscription)
@@ -19,7 +20,7 @@ import Testing
             #expect(try await store.pushSubscription(accountID: account.id) == subscription)
             #expect(try await store.pushSubscription(id: "other") == nil)
 
-            let second = PushSubscriptionRecord(accountID: account.id, secretHash: "other", ocsURL: "https://cloud.example.com/", listenerIDs: [])
+            let second = PushSubscriptionRecord(accountID: account.id, secretHash: "other", callbackURL: "https://sb.example.com/hooks/nextcloud/2", ocsURL: "https://cloud.example.com/", listenerIDs: [])
             #expect(await thrownError(StoreError.self) { try await store.savePushSubscription(second) }?.code == .constraint)
 
             var own = subscription
