@@ -1,3 +1,4 @@
+import Caching
 import CalendarEditing
 import Foundation
 import ICalendar
@@ -60,9 +61,7 @@ extension APIHandler {
             guard name.hasSuffix(".ics") else { throw missing }
             let hash = SecretToken.hash(String(name.dropLast(4)))
             guard let feed = try await call({ () throws(StoreError) in try await store.feed(hash: hash) }) else { throw missing }
-            let objects = try await publishedObjects(of: feed)
-            let text = ICalendarSerializer().string(CalendarFeed(name: feed.name, busyOnly: feed.busyOnly).calendar(of: objects))
-            let etag = "\"" + ContentHash.hex(of: text) + "\""
+            let (text, etag) = try await published(feed)
             if let wanted = input.headers.ifNoneMatch, wanted.split(separator: ",").contains(where: {
                 let tag = $0.trimmingCharacters(in: .whitespaces)
                 return tag == etag || tag == "W/" + etag || tag == "*"
@@ -71,6 +70,19 @@ extension APIHandler {
             }
             return .ok(.init(headers: .init(eTag: etag), body: .textCalendar(HTTPBody(text))))
         }
+    }
+
+    /// A feed's calendar and its entity tag, made once per state of the store (calendar apps
+    /// poll, mostly to hear 304).
+    func published(_ feed: FeedRecord) async throws(Problem) -> (text: String, etag: String) {
+        let generation = Int64(truncatingIfNeeded: store.writeGeneration)
+        if let kept = feeds.cached(for: feed.id, version: generation) { return kept }
+        let started = ContinuousClock.now
+        let objects = try await publishedObjects(of: feed)
+        let text = ICalendarSerializer().string(CalendarFeed(name: feed.name, busyOnly: feed.busyOnly).calendar(of: objects))
+        let made = (text, "\"" + ContentHash.hex(of: text) + "\"")
+        feeds.keep(made, for: feed.id, version: generation, madeAt: started)
+        return made
     }
 
     /// The calendar objects a feed publishes: its calendar's, or its resource's calendars',

@@ -1,4 +1,5 @@
 import Availability
+import Caching
 import Foundation
 import ICalendar
 import Contacts
@@ -30,6 +31,9 @@ struct APIHandler: APIProtocol {
     let identities: IdentityProviders
     /// The accounts, collections and resources tenancy is checked against.
     let directory = Directory.Cache()
+    /// Feeds' calendars as last made, while the store is unchanged (a minute at most: other
+    /// processes' writes).
+    let feeds = Memo<String, (text: String, etag: String)>(capacity: 1_000, lifetime: .seconds(60))
     /// The longest window one question may span.
     let maxWindow: Int64 = 400 * 86_400
 
