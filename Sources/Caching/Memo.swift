@@ -35,6 +35,19 @@ public final class Memo<Key: Hashable & Sendable, Value: Sendable>: Sendable {
         return value
     }
 
+    /// The value kept for `key` at `version`, or the one `load` reads now (and kept; its
+    /// lifetime counts from before the read): for values read from a store. Concurrent misses
+    /// each read.
+    public func value<Failure: Error>(for key: Key, version: Int64 = 0, loading load: () async throws(Failure) -> Value) async throws(Failure)
+        -> Value
+    {
+        if let value = cached(for: key, version: version) { return value }
+        let started = ContinuousClock.now
+        let value = try await load()
+        keep(value, for: key, version: version, madeAt: started)
+        return value
+    }
+
     /// The value kept for `key` at `version`, if any and not expired.
     public func cached(for key: Key, version: Int64) -> Value? {
         guard let entry = entries.withLock({ $0[key] }), entry.version == version else { return nil }

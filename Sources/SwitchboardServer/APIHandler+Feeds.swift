@@ -75,14 +75,11 @@ extension APIHandler {
     /// A feed's calendar and its entity tag, made once per state of the store (calendar apps
     /// poll, mostly to hear 304).
     func published(_ feed: FeedRecord) async throws(Problem) -> (text: String, etag: String) {
-        let generation = Int64(truncatingIfNeeded: store.writeGeneration)
-        if let kept = feeds.cached(for: feed.id, version: generation) { return kept }
-        let started = ContinuousClock.now
-        let objects = try await publishedObjects(of: feed)
-        let text = ICalendarSerializer().string(CalendarFeed(name: feed.name, busyOnly: feed.busyOnly).calendar(of: objects))
-        let made = (text, "\"" + ContentHash.hex(of: text) + "\"")
-        feeds.keep(made, for: feed.id, version: generation, madeAt: started)
-        return made
+        try await feeds.value(for: feed.id, version: Int64(truncatingIfNeeded: store.writeGeneration)) { () async throws(Problem) in
+            let objects = try await publishedObjects(of: feed)
+            let text = ICalendarSerializer().string(CalendarFeed(name: feed.name, busyOnly: feed.busyOnly).calendar(of: objects))
+            return (text, "\"" + ContentHash.hex(of: text) + "\"")
+        }
     }
 
     /// The calendar objects a feed publishes: its calendar's, or its resource's calendars',

@@ -15,13 +15,10 @@ struct Directory: Sendable {
         private let kept = Memo<Int, Directory>(capacity: 1, lifetime: .seconds(1))
 
         func current(_ store: any ServerStore) async throws(StoreError) -> Directory {
-            let generation = Int64(truncatingIfNeeded: store.writeGeneration)
-            if let directory = kept.cached(for: 0, version: generation) { return directory }
-            let asked = ContinuousClock.now
-            let directory = Directory(accounts: try await store.accounts(), collections: try await store.collections(accountID: nil),
-                                      resources: try await store.resources())
-            kept.keep(directory, for: 0, version: generation, madeAt: asked)
-            return directory
+            try await kept.value(for: 0, version: Int64(truncatingIfNeeded: store.writeGeneration)) { () async throws(StoreError) in
+                Directory(accounts: try await store.accounts(), collections: try await store.collections(accountID: nil),
+                          resources: try await store.resources())
+            }
         }
     }
 }

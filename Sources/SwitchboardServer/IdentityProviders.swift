@@ -42,13 +42,10 @@ final class IdentityProviders: Sendable {
         operatorProvider.map { $0.configuration.issuer == issuer && $0.configuration.audience == audience } ?? false
     }
 
-    private func tenantProviders() async throws -> [IdentityProviderRecord] {
-        let generation = Int64(truncatingIfNeeded: store.writeGeneration)
-        if let kept = registered.cached(for: 0, version: generation) { return kept }
-        let asked = ContinuousClock.now
-        let providers = try await store.identityProviders()
-        registered.keep(providers, for: 0, version: generation, madeAt: asked)
-        return providers
+    private func tenantProviders() async throws(StoreError) -> [IdentityProviderRecord] {
+        try await registered.value(for: 0, version: Int64(truncatingIfNeeded: store.writeGeneration)) { () async throws(StoreError) in
+            try await store.identityProviders()
+        }
     }
 
     /// The verifier of a tenant's provider, kept while its settings stay the same.

@@ -53,8 +53,8 @@ struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
 }
 
 /// Checks the API key (or the OIDC access token) of every request but the health checks,
-/// the spec, feeds and calendar servers' webhook calls, and runs the rest as its principal. A missing, unknown or revoked
-/// key, or a token that does not verify, is a 401.
+/// the spec, feeds and calendar servers' webhook calls, and runs the rest as its principal.
+/// A missing, unknown or revoked key, or a token that does not verify, is a 401.
 ///
 /// Keys found are kept for a moment while the store is unchanged (a revocation through
 /// this server takes effect at once; one made by another process within a second).
@@ -81,18 +81,13 @@ struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await Principal.$current.withValue(principal) { try await next(request, context) }
         }
         let hash = SecretToken.hash(credential)
-        let generation = Int64(truncatingIfNeeded: store.writeGeneration)
         let key: APIKeyRecord?
-        if let kept = keys.cached(for: hash, version: generation) {
-            key = kept
-        } else {
-            let asked = ContinuousClock.now
-            do {
-                key = try await store.key(hash: hash)
-            } catch {
-                throw Problem(error)
+        do {
+            key = try await keys.value(for: hash, version: Int64(truncatingIfNeeded: store.writeGeneration)) { () async throws(StoreError) in
+                try await store.key(hash: hash)
             }
-            keys.keep(key, for: hash, version: generation, madeAt: asked)
+        } catch {
+            throw Problem(error)
         }
         guard let key, key.revokedAt == nil else { throw Problem.unauthorized }
         return try await Principal.$current.withValue(Principal(tenantID: key.tenantID, scope: key.scope, keyID: key.id)) {
