@@ -45,6 +45,10 @@ let package = Package(
         // Already in the graph through Hummingbird.
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.7.1"),
+        // Already in the graph through Hummingbird (the request parts its HTTP/1 channel passes on).
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        // Reads the API's own OpenAPI document, whose limits every request is held to.
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // MARK: Values: pure, no I/O.
@@ -68,7 +72,8 @@ let package = Package(
         .target(name: "SQLiteStore", dependencies: ["SyncStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "PostgresStore",
-            dependencies: ["SyncStore", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log")]
+            dependencies: ["SyncStore", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                           .product(name: "Logging", package: "swift-log")]
         ),
 
         // MARK: Engines.
@@ -95,7 +100,7 @@ let package = Package(
         ),
         .target(
             name: "Scheduling",
-            dependencies: ["Availability", "Caching", "SyncEngine", "SyncStore", "DAVClient", "ICalendar", "ContentLines"]
+            dependencies: ["Availability", "Caching", "CalendarEditing", "SyncEngine", "SyncStore", "DAVClient", "ICalendar", "ContentLines"]
         ),
 
         // MARK: Network: the HTTP layer and the WebDAV/CalDAV/CardDAV client on top of it.
@@ -135,6 +140,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -173,6 +180,7 @@ let package = Package(
         .executableTarget(name: "ICalendarFuzzer", dependencies: ["ICalendar", "FuzzerSupport"]),
         .executableTarget(name: "VCardFuzzer", dependencies: ["VCard", "FuzzerSupport"]),
         .executableTarget(name: "DAVXMLFuzzer", dependencies: ["DAVXML", "FuzzerSupport"]),
+        .executableTarget(name: "RequestFuzzer", dependencies: ["CalendarEditing", "ICalendar", "ContentLines", "FuzzerSupport"]),
 
         // MARK: Tests.
         .target(
@@ -205,7 +213,8 @@ let package = Package(
         .testTarget(
             name: "SyncStoreTests",
             dependencies: [
-                "SyncStore", "SyncPlanning", "SwitchboardTestSupport", .product(name: "Crypto", package: "swift-crypto"),
+                "SyncStore", "SyncPlanning", "SQLiteStore", "PostgresStore", "SwitchboardTestSupport", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
         .testTarget(
@@ -217,7 +226,7 @@ let package = Package(
         .testTarget(name: "AvailabilityTests", dependencies: ["Availability", "ICalendar", "SwitchboardTestSupport"]),
         .testTarget(
             name: "SchedulingTests",
-            dependencies: ["Scheduling", "Availability", "SyncEngine", "SyncStore", "DAVClient", "SwitchboardTestSupport",
+            dependencies: ["Scheduling", "CalendarEditing", "ICalendar", "Availability", "SyncEngine", "SyncStore", "DAVClient", "SwitchboardTestSupport",
                            .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(name: "NextcloudTests", dependencies: ["NextcloudOCS", "NextcloudPush", "DAVClient", "SwitchboardTestSupport"]),

@@ -47,9 +47,9 @@ public struct EventDraft: Sendable, Hashable {
         case .allDay(let first, let end):
             guard first < end else { throw .invalid("endDate", "must be after the start date") }
         }
-        for (field, text) in [("summary", summary), ("description", description ?? ""), ("location", location ?? "")]
-        where text.utf8.count > Self.maxTextBytes {
-            throw .invalid(field, "longer than \(Self.maxTextBytes) bytes")
+        for (field, text) in [("summary", summary), ("description", description ?? ""), ("location", location ?? "")] {
+            if text.utf8.count > Self.maxTextBytes { throw .invalid(field, "longer than \(Self.maxTextBytes) bytes") }
+            try Self.checkControlCharacters(text, field: field)
         }
         // A calendar event repeats hourly at most: a rule by the second or minute makes
         // millions of instances for every reader to expand.
@@ -58,6 +58,14 @@ public struct EventDraft: Sendable, Hashable {
         }
         if let status, ![EventStatus.tentative, .confirmed, .cancelled].contains(status) {
             throw .invalid("status", "an event's status is TENTATIVE, CONFIRMED or CANCELLED")
+        }
+    }
+
+    /// Refuses text with control characters other than tab and line breaks: iCalendar's
+    /// TEXT cannot carry them (RFC 5545 §3.3.11), and servers refuse or mangle them.
+    static func checkControlCharacters(_ text: String, field: String) throws(EventEditError) {
+        if text.unicodeScalars.contains(where: { ($0.value < 0x20 && !["\t", "\n", "\r"].contains($0)) || (0x7F...0x9F).contains($0.value) }) {
+            throw .invalid(field, "control characters other than tab and line breaks are refused")
         }
     }
 

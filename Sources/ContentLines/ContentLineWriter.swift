@@ -27,12 +27,34 @@ public struct ContentLineWriter: Sendable {
             bytes.append(contentsOf: parameter.name.utf8)
             if let raw = parameter.rawValue {
                 bytes.append(UInt8(ascii: "="))
-                bytes.append(contentsOf: raw.utf8)
+                appendNeutralizingLineBreaks(raw, escape: Array("^n".utf8))
             }
         }
         bytes.append(UInt8(ascii: ":"))
-        bytes.append(contentsOf: line.value.utf8)
+        appendNeutralizingLineBreaks(line.value, escape: Array("\\n".utf8))
         finishLine(from: start)
+    }
+
+    /// Appends `text`, writing each line break in it (CR, LF or CRLF) as `escape`: a value
+    /// or parameter never ends its content line early, so no text can add a property, even
+    /// one a builder forgot to escape (the TEXT escape `\n` for values, RFC 6868's `^n` for
+    /// parameters).
+    private mutating func appendNeutralizingLineBreaks(_ text: String, escape: [UInt8]) {
+        let utf8 = text.utf8
+        guard utf8.contains(where: { $0 == 0x0D || $0 == 0x0A }) else {
+            bytes.append(contentsOf: utf8)
+            return
+        }
+        var previous: UInt8 = 0
+        for byte in utf8 {
+            switch byte {
+            case 0x0D: bytes.append(contentsOf: escape)
+            case 0x0A where previous == 0x0D: break
+            case 0x0A: bytes.append(contentsOf: escape)
+            default: bytes.append(byte)
+            }
+            previous = byte
+        }
     }
 
     /// Writes `NAME:value` followed by CRLF (for `BEGIN`/`END` lines).
@@ -40,7 +62,7 @@ public struct ContentLineWriter: Sendable {
         let start = bytes.count
         bytes.append(contentsOf: name.utf8)
         bytes.append(UInt8(ascii: ":"))
-        bytes.append(contentsOf: value.utf8)
+        appendNeutralizingLineBreaks(value, escape: Array("\\n".utf8))
         finishLine(from: start)
     }
 

@@ -67,7 +67,7 @@ public struct Parameter: Sendable, Hashable {
         for character in value {
             switch character {
             case "^": encoded += "^^"
-            case "\n", "\r\n": encoded += "^n"
+            case "\n", "\r\n", "\r": encoded += "^n"
             case "\"": encoded += "^'"
             case ":", ";", ",": needsQuotes = true; encoded.append(character)
             default: encoded.append(character)

@@ -33,7 +33,7 @@ public enum TextValue {
             case "\\": result += "\\\\"
             case ";": result += "\\;"
             case ",": result += "\\,"
-            case "\n", "\r\n": result += "\\n"
+            case "\n", "\r\n", "\r": result += "\\n"
             default: result.append(character)
             }
         }

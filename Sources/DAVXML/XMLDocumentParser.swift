@@ -15,6 +15,7 @@ public struct XMLError: Error, Sendable, Hashable, CustomStringConvertible {
             case tooDeep = "too-deep"
             case tooManyElements = "too-many-elements"
             case unexpectedRoot = "unexpected-root"
+            case unsupportedEncoding = "unsupported-encoding"
         }
 
         private let base: Base
@@ -34,6 +35,9 @@ public struct XMLError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let tooManyElements = Code(.tooManyElements)
         /// The root element is not the one expected.
         public static let unexpectedRoot = Code(.unexpectedRoot)
+        /// The body is not UTF-8 (with or without a byte order mark), or declares another
+        /// encoding: refused, so that what the checks read is what the parser reads.
+        public static let unsupportedEncoding = Code(.unsupportedEncoding)
 
         public var description: String { base.rawValue }
     }
@@ -85,15 +89,24 @@ public struct XMLDocumentParser: Sendable {
         guard body.count <= limits.maxBodySize else {
             throw XMLError(.tooLarge, hint: "body has \(body.count) bytes, the limit is \(limits.maxBodySize)")
         }
+        // Only UTF-8 is read: libxml2 would decode UTF-16 (found by its NUL bytes) or a
+        // declared UTF-7 and see a DOCTYPE the byte scan below cannot. With UTF-8 the
+        // bytes scanned are the characters parsed. FoundationXML also crashes on an
+        // element name that is not valid UTF-8 (found by fuzzing).
+        guard String(validating: body, as: UTF8.self) != nil else {
+            throw XMLError(.unsupportedEncoding, hint: "the body is not valid UTF-8")
+        }
+        if let offset = body.firstIndex(of: 0) {
+            throw XMLError(.unsupportedEncoding, hint: "NUL byte at offset \(offset): UTF-16 and UTF-32 are refused")
+        }
+        if let encoding = Self.declaredEncoding(body), !["utf-8", "utf8", "us-ascii"].contains(encoding.lowercased()) {
+            throw XMLError(.unsupportedEncoding, hint: "the body declares encoding \(encoding.prefix(40)); only UTF-8 is read")
+        }
         if Self.containsDeclaration(body) {
             throw XMLError(.documentTypeDeclaration, hint: "DOCTYPE and ENTITY declarations are refused")
         }
-        // FoundationXML crashes on an element name that is not valid UTF-8 and on a
-        // processing instruction without data (`<?x?>`), both found by fuzzing; neither
-        // reaches it. DAV servers send UTF-8 and no processing instructions.
-        guard String(validating: body, as: UTF8.self) != nil else {
-            throw XMLError(.malformed, hint: "the body is not valid UTF-8")
-        }
+        // FoundationXML crashes on a processing instruction without data (`<?x?>`), found
+        // by fuzzing. DAV servers send no processing instructions.
         if let offset = Self.processingInstructionOffset(body) {
             throw XMLError(.malformed, hint: "processing instruction at byte \(offset) refused")
         }
@@ -128,6 +141,20 @@ public struct XMLDocumentParser: Sendable {
         }
         guard start < body.count - 1 else { return nil }
         return (start..<(body.count - 1)).first { body[$0] == UInt8(ascii: "<") && body[$0 + 1] == UInt8(ascii: "?") }
+    }
+
+    /// The `encoding` of a leading XML declaration (`<?xml version="1.0" encoding="…"?>`),
+    /// if it names one.
+    static func declaredEncoding(_ body: [UInt8]) -> String? {
+        var start = body.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        while start < body.count, [0x20, 0x09, 0x0D, 0x0A].contains(body[start]) { start += 1 }
+        guard body[start...].starts(with: Array("<?xml".utf8)) else { return nil }
+        let declaration = body[start...].prefix(while: { $0 != UInt8(ascii: ">") })
+        let text = String(decoding: declaration, as: UTF8.self)
+        guard let name = text.range(of: "encoding") else { return nil }
+        let rest = text[name.upperBound...].drop { $0 == " " || $0 == "=" || $0 == "\t" || $0 == "\r" || $0 == "\n" }
+        guard let quote = rest.first, quote == "\"" || quote == "'" else { return String(rest.prefix(40)) }
+        return String(rest.dropFirst().prefix { $0 != quote })
     }
 
     /// Whether the bytes hold `<!DOCTYPE` or `<!ENTITY` (case-insensitive).
@@ -197,6 +224,20 @@ private final class TreeBuilder: NSObject, XMLParserDelegate {
     func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) {
         guard !stack.isEmpty else { return }
         stack[stack.count - 1].text += String(decoding: CDATABlock, as: UTF8.self)
+    }
+
+    // A second guard behind the byte scan: any declaration the parser itself reports ends
+    // the parse before an entity is expanded.
+    func parser(_ parser: XMLParser, foundInternalEntityDeclarationWithName name: String, value: String?) {
+        fail(parser, XMLError(.documentTypeDeclaration, hint: "ENTITY declarations are refused"))
+    }
+
+    func parser(_ parser: XMLParser, foundExternalEntityDeclarationWithName name: String, publicID: String?, systemID: String?) {
+        fail(parser, XMLError(.documentTypeDeclaration, hint: "ENTITY declarations are refused"))
+    }
+
+    func parser(_ parser: XMLParser, foundElementDeclarationWithName elementName: String, model: String) {
+        fail(parser, XMLError(.documentTypeDeclaration, hint: "DOCTYPE declarations are refused"))
     }
 
     private func fail(_ parser: XMLParser, _ error: XMLError) {

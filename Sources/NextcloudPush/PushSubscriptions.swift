@@ -51,6 +51,10 @@ public struct PushSubscriptions: Sendable {
         guard let ocsURL = request.ocsURL ?? Self.ocsRoot(ofDAV: account.serverURL) else {
             throw PushError(.account, detail: "account \(account.name) has an invalid server URL")
         }
+        // The account's password belongs to its server: another origin needs credentials of its own.
+        if request.administrator == nil, !(URL(string: account.serverURL).map { HTTPTransport.sameOrigin(ocsURL, $0) } ?? false) {
+            throw PushError(.account, detail: "ocsUrl is not on the account's server; give that server's username and password")
+        }
         let calendars = try await call { () throws(StoreError) in try await store.collections(accountID: account.id) }
             .filter { $0.kind == .calendar }
         let owners = Set(calendars.compactMap { CalendarReference.owner(ofCalendarAt: $0.href) })
@@ -130,9 +134,13 @@ public struct PushSubscriptions: Sendable {
     private func withOCS(_ subscription: PushSubscriptionRecord, account: AccountRecord,
                          _ body: (OCSClient) async throws(PushError) -> Void) async throws(PushError) {
         guard let url = URL(string: subscription.ocsURL) else { throw PushError(.account, detail: "invalid OCS URL \(subscription.ocsURL)") }
+        // The account's own password goes to the account's server only (the transport
+        // holds it to that origin); an administrator's, to the OCS server it was given for.
+        let origin = subscription.ocsUsername == nil ? URL(string: account.serverURL) ?? url : url
         let transport = try syncCall { () throws(SyncError) in
             try clients.makeTransport(for: account, user: subscription.ocsUsername ?? account.username,
-                                      sealedPassword: subscription.ocsUsername == nil ? account.sealedPassword : subscription.sealedOCSPassword)
+                                      sealedPassword: subscription.ocsUsername == nil ? account.sealedPassword : subscription.sealedOCSPassword,
+                                      origin: origin)
         }
         do throws(PushError) {
             try await body(OCSClient(baseURL: url, transport: transport))

@@ -1,5 +1,7 @@
+import Foundation
 public import Logging
 import NIOCore
+import NIOSSL
 public import PostgresNIO
 public import SyncStore
 
@@ -30,6 +32,47 @@ public struct PostgresSQLDatabase: SQLDatabase {
             try await database.migrate()
             return try await body(SQLSyncStore(database: database))
         }
+    }
+
+    /// The client configuration a database URL names:
+    /// `postgres://user:password@host:port/database?sslmode=MODE&sslrootcert=FILE`, with
+    /// libpq's TLS modes: `disable` (plain), `prefer` (the default: TLS when the server
+    /// offers it, unverified), `require` (TLS or nothing, unverified), `verify-ca` (TLS with
+    /// a certificate chaining to `sslrootcert`, or the system's roots) and `verify-full`
+    /// (that, and the certificate names the host).
+    public static func configuration(url text: String) throws(StoreError) -> PostgresClient.Configuration {
+        guard let components = URLComponents(string: text), ["postgres", "postgresql"].contains(components.scheme),
+              let host = components.host, !host.isEmpty
+        else {
+            throw StoreError(.unavailable, operation: "open", detail: "the database URL must look like postgres://user:password@host:port/database")
+        }
+        let query = Dictionary((components.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { $1 })
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if let file = query["sslrootcert"] { tls.trustRoots = .file(file) }
+        let mode: PostgresClient.Configuration.TLS
+        switch query["sslmode"] ?? "prefer" {
+        case "disable":
+            mode = .disable
+        case "allow", "prefer":
+            tls.certificateVerification = .none
+            mode = .prefer(tls)
+        case "require":
+            tls.certificateVerification = .none
+            mode = .require(tls)
+        case "verify-ca":
+            tls.certificateVerification = .noHostnameVerification
+            mode = .require(tls)
+        case "verify-full":
+            tls.certificateVerification = .fullVerification
+            mode = .require(tls)
+        case let other:
+            throw StoreError(.unavailable, operation: "open",
+                             detail: "sslmode \(other) is not one of disable, prefer, require, verify-ca, verify-full")
+        }
+        let path = components.percentEncodedPath
+        return PostgresClient.Configuration(
+            host: host, port: components.port ?? 5432, username: components.user ?? "switchboard", password: components.password,
+            database: path.count > 1 ? String(path.dropFirst()).removingPercentEncoding : nil, tls: mode)
     }
 
     /// Applies the migrations this database lacks, one process at a time (an advisory lock);

@@ -7,7 +7,10 @@ public struct SQLiteDatabase: SQLDatabase {
     private let pool: DatabasePool
 
     /// Opens (creating if needed) the database at `path` and migrates it to the current schema.
+    /// The store holds personal data and sealed secrets: its files are the owner's only
+    /// (mode 0600, the WAL and shared-memory files too).
     public init(path: String) throws(StoreError) {
+        Self.restrictFiles(at: path)
         do {
             var configuration = Configuration()
             configuration.busyMode = .timeout(10)
@@ -34,6 +37,20 @@ public struct SQLiteDatabase: SQLDatabase {
             throw error
         } catch {
             throw StoreError(.migration, operation: "migrate", detail: "\(error)")
+        }
+    }
+
+    /// Creates the database file with mode 0600 before SQLite opens it (SQLite gives its
+    /// `-wal` and `-shm` files the database file's mode), and takes read and write from
+    /// others on files an earlier version made.
+    private static func restrictFiles(at path: String) {
+        guard path != ":memory:", !path.isEmpty else { return }
+        let files = FileManager.default
+        if !files.fileExists(atPath: path) {
+            _ = files.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+        }
+        for file in [path, path + "-wal", path + "-shm"] where files.fileExists(atPath: file) {
+            try? files.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file)
         }
     }
 

@@ -1,5 +1,6 @@
 public import Availability
 import Caching
+public import CalendarEditing
 import DAVClient
 public import Foundation
 import ICalendar
@@ -10,6 +11,9 @@ public import SyncStore
 public enum BookingError: Error, Sendable, CustomStringConvertible {
     case unknownResource(String)
     case unknownBooking(String)
+    /// A field of the request breaks its limits (`BookingEvent.validated(summary:attendees:)`):
+    /// the field and why.
+    case invalidInput(field: String, reason: String)
     /// The interval cannot be booked, with the rule or the event that prevents it.
     case refused(Refusal)
     /// An event created elsewhere now overlaps a pending booking (found at confirmation).
@@ -26,6 +30,7 @@ public enum BookingError: Error, Sendable, CustomStringConvertible {
         switch self {
         case .unknownResource(let name): "no resource named \(name)"
         case .unknownBooking(let id): "no booking \(id)"
+        case .invalidInput(let field, let reason): "\(field): \(reason)"
         case .refused(let refusal): "not bookable: \(refusal)"
         case .conflict(let event): "conflict: event \(event.uid ?? "?") in calendar \(event.calendar) overlaps the booking"
         case .staleData(let age, let detail): "calendar data is \(age) s old and could not be refreshed: \(detail)"
@@ -111,12 +116,23 @@ public struct BookingService: Sendable {
 
     // MARK: Bookings
 
+    /// `BookingEvent.validated(summary:attendees:)`, its refusal as a booking error.
+    private static func validated(summary: String, attendees: [String]) throws(BookingError) -> (String, [String]) {
+        do throws(EventEditError) {
+            return try BookingEvent.validated(summary: summary, attendees: attendees)
+        } catch {
+            throw .invalidInput(field: error.field ?? "body", reason: error.message)
+        }
+    }
+
     /// Books `interval` as a pending request: checked against the rules and the calendars,
     /// placed atomically (no other booking of the resource may overlap), and written to the
     /// booking calendar as a `STATUS:TENTATIVE` event whose summary carries the prefix.
+    /// The summary and attendees are held to `BookingEvent.validated(summary:attendees:)` first.
     public func book(resource name: String, _ interval: Interval, summary: String, attendees: [String] = [], now: Date = Date())
         async throws(BookingError) -> BookingRecord
     {
+        let (summary, attendees) = try Self.validated(summary: summary, attendees: attendees)
         let context = try await context(for: name, window: interval, now: now)
         if let refusal = context.availability.check(interval, busy: context.busy, bookings: context.bookings, now: Int64(now.timeIntervalSince1970)) {
             throw .refused(refusal)

@@ -126,11 +126,16 @@ struct ResourcesCommand: AsyncParsableCommand {
                 maxBookingsPerDay: maxPerDay, maxBookingsPerWeek: maxPerWeek,
                 busy: BusyRules(tentativeBlocks: !tentativeFree, allDayBlocks: !allDayFree, addresses: addresses), maxDataAge: maxAge.seconds)
             try await store.withStore { store, _ in
-                let collections = try await store.collections(accountID: nil)
+                var tenantID: String?
+                if let tenant { tenantID = try await store.tenantID(named: tenant) }
+                // A tenant's resource takes calendars of the tenant's accounts only.
+                let accounts = Set(try await store.accounts().filter { tenantID == nil || $0.tenantID == tenantID }.map(\.id))
+                let collections = try await store.collections(accountID: nil).filter { accounts.contains($0.accountID) }
                 func id(of href: String) throws -> String {
                     let matches = collections.filter { $0.href == href && $0.kind == .calendar }
                     guard matches.count == 1 else {
-                        throw ValidationError(matches.isEmpty ? "no synced calendar \(href) (add its account first)" : "\(href) is in several accounts")
+                        throw ValidationError(matches.isEmpty ? "no synced calendar \(href)\(tenant.map { " of tenant \($0)" } ?? "") (add its account first)"
+                                                              : "\(href) is in several accounts")
                     }
                     return matches[0].id
                 }
@@ -147,8 +152,6 @@ struct ResourcesCommand: AsyncParsableCommand {
                 }
                 _ = try Availability(rules: rules)
                 let encoded = String(decoding: try JSONEncoder().encode(rules), as: UTF8.self)
-                var tenantID: String?
-                if let tenant { tenantID = try await store.tenantID(named: tenant) }
                 let existing = try await store.resources().first { $0.name == storedName }
                 try await store.saveResource(ResourceRecord(id: existing?.id ?? UUID().uuidString, name: storedName, rules: encoded,
                                                             calendarIDs: ids.contains(bookingID) ? ids : ids + [bookingID], bookingCalendarID: bookingID,
@@ -254,8 +257,7 @@ struct BookCommand: AsyncParsableCommand {
     func run() async throws {
         let interval = Interval(start: Int64(start.date.timeIntervalSince1970), end: Int64(end.date.timeIntervalSince1970))
         let booking = try await withBookingService(store, caFile: caFile) { service, _ in
-            try await service.book(resource: resource, interval, summary: summary,
-                                   attendees: attendees.map { $0.hasPrefix("mailto:") ? $0 : "mailto:" + $0 })
+            try await service.book(resource: resource, interval, summary: summary, attendees: attendees)
         }
         try output.print(ListedBooking(booking)) { booking.id }
     }

@@ -19,11 +19,14 @@ struct ServeSettings: Codable, Equatable {
     var oidcAudience: String?
     var oidcJWKSURL: String?
     var publicURL: String?
+    /// The bearer token `/metrics` asks of scrapers not on this machine (file or environment
+    /// only: a secret does not belong in a command line).
+    var metricsToken: String?
 
     /// The keys a configuration file may hold.
     static let keys: Set<String> = [
         "host", "port", "maxBodyBytes", "answerLifetimeSeconds", "rateLimitPerSecond", "logFormat", "backgroundSync", "allowNetwork", "caFile",
-        "oidcIssuer", "oidcAudience", "oidcJWKSURL", "publicURL",
+        "oidcIssuer", "oidcAudience", "oidcJWKSURL", "publicURL", "metricsToken",
     ]
 
     /// The settings in a JSON file; a key this program does not know is refused (a typo
@@ -71,6 +74,7 @@ struct ServeSettings: Codable, Equatable {
         settings.oidcAudience = environment["SWITCHBOARD_OIDC_AUDIENCE"]
         settings.oidcJWKSURL = environment["SWITCHBOARD_OIDC_JWKS_URL"]
         settings.publicURL = environment["SWITCHBOARD_PUBLIC_URL"]
+        settings.metricsToken = environment["SWITCHBOARD_METRICS_TOKEN"]
         return settings
     }
 
@@ -95,7 +99,8 @@ struct ServeSettings: Codable, Equatable {
                       backgroundSync: other.backgroundSync ?? backgroundSync,
                       allowNetwork: (allowNetwork ?? []) + (other.allowNetwork ?? []), caFile: other.caFile ?? caFile,
                       oidcIssuer: other.oidcIssuer ?? oidcIssuer, oidcAudience: other.oidcAudience ?? oidcAudience,
-                      oidcJWKSURL: other.oidcJWKSURL ?? oidcJWKSURL, publicURL: other.publicURL ?? publicURL)
+                      oidcJWKSURL: other.oidcJWKSURL ?? oidcJWKSURL, publicURL: other.publicURL ?? publicURL,
+                      metricsToken: other.metricsToken ?? metricsToken)
     }
 
     /// Where the server is reached from outside, checked.

@@ -64,6 +64,7 @@ struct ServeCommand: AsyncParsableCommand {
             rateLimit: rate > 0 ? RateLimit(perSecond: rate, burst: max(1, Int(rate * 2))) : nil)
         configuration.oidc = try settings.oidc()
         configuration.publicURL = try settings.reachableURL()
+        configuration.metricsToken = settings.metricsToken
         // The settings hold the environment's ranges already.
         let policy = try NetworkOptions.policy(allowing: settings.allowNetwork ?? [])
         try await store.withStore { store, secrets in

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import PostgresNIO
+import Logging
 import PostgresStore
 import SQLiteStore
 import SyncStore
@@ -10,7 +10,7 @@ import SyncStore
 /// are given.
 struct StoreOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
-        "A PostgreSQL URL (postgres://user:password@host:port/database) for a store several processes share.",
+        "A PostgreSQL URL (postgres://user:password@host:port/database[?sslmode=verify-full&sslrootcert=ca.pem]) for a store several processes share.",
         discussion: "Else SWITCHBOARD_DATABASE_URL; else the SQLite file switchboard.sqlite in SWITCHBOARD_HOME."))
     var databaseURL: String?
 
@@ -39,17 +39,14 @@ struct StoreOptions: ParsableArguments {
             if let url = databaseURL ?? environment["SWITCHBOARD_DATABASE_URL"] {
                 var logger = Logger(label: "switchboard.store")
                 logger.logLevel = .error
-                return try await PostgresSQLDatabase.withStore(configuration: try Self.postgres(url), logger: logger) { store in
+                return try await PostgresSQLDatabase.withStore(configuration: try PostgresSQLDatabase.configuration(url: url), logger: logger) { store in
                     try await body(store, secrets)
                 }
             }
             try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             let path = home.appendingPathComponent("switchboard.sqlite").path
-            let store = try SQLiteDatabase.store(path: path)
-            // Personal data and sealed passwords: the owner's only (SQLite gives its WAL
-            // and shared-memory files the database file's mode).
-            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
-            return try await body(store, secrets)
+            // Personal data and sealed passwords: the store keeps its files the owner's only.
+            return try await body(try SQLiteDatabase.store(path: path), secrets)
         } catch let error as SecretError {
             StandardError.write("error: \(error)")
             throw ExitCode(1)
@@ -57,14 +54,5 @@ struct StoreOptions: ParsableArguments {
             StandardError.write("error: \(error)")
             throw ExitCode(1)
         }
-    }
-
-    private static func postgres(_ text: String) throws -> PostgresClient.Configuration {
-        guard let url = URL(string: text), ["postgres", "postgresql"].contains(url.scheme), let host = url.host else {
-            throw ValidationError("the database URL must look like postgres://user:password@host:port/database")
-        }
-        return PostgresClient.Configuration(
-            host: host, port: url.port ?? 5432, username: url.user ?? "switchboard", password: url.password,
-            database: url.path.count > 1 ? String(url.path.dropFirst()) : nil, tls: .disable)
     }
 }

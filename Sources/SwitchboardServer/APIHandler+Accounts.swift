@@ -49,19 +49,22 @@ extension APIHandler {
             } catch {
                 throw Problem(connecting: error)
             }
+            audit("account.connect", principal, target: account.id)
             return .created(.init(body: .json(Self.account(account, collections: collections))))
         }
     }
 
     func deleteAccount(_ input: Operations.DeleteAccount.Input) async throws -> Operations.DeleteAccount.Output {
         await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
-            let account = try await account(input.path.accountId, of: try Principal.requiring(.admin))
+            let principal = try Principal.requiring(.admin)
+            let account = try await account(input.path.accountId, of: principal)
             // Its server's webhooks are removed while the credentials are at hand; a server that
             // cannot be told (gone, or refusing) does not keep the account from being forgotten.
             if let subscription = try await call({ () throws(StoreError) in try await store.pushSubscription(accountID: account.id) }) {
                 try? await push.unsubscribe(subscription, account: account)
             }
             try await call { () throws(StoreError) in try await store.deleteAccount(id: account.id) }
+            audit("account.delete", principal, target: account.id)
             return .noContent(.init())
         }
     }

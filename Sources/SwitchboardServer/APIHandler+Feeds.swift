@@ -40,6 +40,7 @@ extension APIHandler {
             let feed = FeedRecord(tenantID: principal.tenantID, name: body.name, tokenHash: hash, calendarID: calendarID,
                                   resourceID: resource?.id, busyOnly: body.busyOnly ?? false)
             try await call { () throws(StoreError) in try await store.saveFeed(feed) }
+            audit("feed.create", principal, target: feed.id)
             return .created(.init(body: .json(Self.feed(feed, resource: resource.map(\.localName), url: "/ics/\(token).ics"))))
         }
     }
@@ -50,6 +51,7 @@ extension APIHandler {
             let feeds = try await call { () throws(StoreError) in try await store.feeds(tenantID: principal.tenantID) }
             guard let feed = feeds.first(where: { $0.id == input.path.feedId }) else { throw Problem.notFound("no feed \(input.path.feedId)") }
             _ = try await call { () throws(StoreError) in try await store.deleteFeed(id: feed.id) }
+            audit("feed.delete", principal, target: feed.id)
             return .noContent(.init())
         }
     }
@@ -93,7 +95,10 @@ extension APIHandler {
             guard let resource = try await directory().resources.first(where: { $0.id == resourceID && $0.tenantID == feed.tenantID }) else {
                 throw Problem.notFound("no such feed")
             }
-            calendarIDs = resource.calendarIDs
+            // The resource's calendars are checked again: a feed publishes its tenant's calendars only.
+            for calendarID in resource.calendarIDs {
+                calendarIDs.append(try await collection(calendarID, of: owner, kind: .calendar).id)
+            }
         }
         var objects: [Component] = []
         for calendarID in calendarIDs {

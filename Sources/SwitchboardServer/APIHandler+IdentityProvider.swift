@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import SwitchboardAPI
 import SyncStore
 
@@ -20,9 +21,10 @@ extension APIHandler {
             guard let url = URL(string: body.jwksUrl), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host != nil else {
                 throw Problem.invalid("jwksUrl", "an http or https URL")
             }
-            let taken = Problem(status: 409, code: "provider_taken", title: "Provider taken",
-                                detail: "this issuer and audience are another's; ask the provider for an audience of your own")
-            if identities.isOperators(issuer: body.issuer, audience: body.audience) { throw taken }
+            if identities.isOperators(issuer: body.issuer, audience: body.audience) {
+                throw Problem(status: 409, code: "provider_taken", title: "Provider taken",
+                              detail: "this issuer and audience are the installation's own; ask the provider for an audience of your own")
+            }
             do throws(JWKSDocument.Failure) {
                 _ = try await JWKSDocument.fetch(url, policy: identities.tenantPolicy)
             } catch {
@@ -34,12 +36,12 @@ extension APIHandler {
                 throw Problem(status: 422, code: "jwks_unreadable", title: "Key set unreadable", detail: error.description)
             }
             let provider = IdentityProviderRecord(tenantID: principal.tenantID, issuer: body.issuer, audience: body.audience, jwksURL: url.absoluteString)
-            do throws(StoreError) {
-                try await store.saveIdentityProvider(provider)
-            } catch where error.code == .constraint {
-                throw taken
-            } catch {
-                throw Problem(error)
+            try await call { () throws(StoreError) in try await store.saveIdentityProvider(provider) }
+            audit("identity-provider.set", principal, target: provider.issuer)
+            if await identities.isShadowed(issuer: provider.issuer, tenantID: provider.tenantID) {
+                // Said to the operator only: the answer must not reveal another tenant's provider.
+                logger.warning("identity provider shadowed: another tenant registered the issuer first; this tenant's tokens are refused",
+                               metadata: ["tenant": .string(provider.tenantID), "issuer": .string(provider.issuer)])
             }
             return .ok(.init(body: .json(Self.provider(provider))))
         }
@@ -51,6 +53,7 @@ extension APIHandler {
             guard try await call({ () throws(StoreError) in try await store.deleteIdentityProvider(tenantID: principal.tenantID) }) else {
                 throw Problem.notFound("the tenant has no identity provider")
             }
+            audit("identity-provider.delete", principal, target: principal.tenantID)
             return .noContent(.init())
         }
     }

@@ -21,7 +21,8 @@ extension APIHandler {
 
     func subscribePush(_ input: Operations.SubscribePush.Input) async throws -> Operations.SubscribePush.Output {
         await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
-            let account = try await account(input.path.accountId, of: try Principal.requiring(.admin))
+            let principal = try Principal.requiring(.admin)
+            let account = try await account(input.path.accountId, of: principal)
             guard case .json(let body) = input.body else { throw Problem.invalid("body", "send application/json") }
             guard let publicURL else {
                 throw Problem(status: 409, code: "public_url_unset", title: "No public URL",
@@ -43,17 +44,20 @@ extension APIHandler {
             }
             let request = PushSubscriptions.Request(account: account, callbackBase: publicURL, ocsURL: ocsURL, administrator: administrator)
             let subscription = try await call { () throws(PushError) in try await push.subscribe(request) }
+            audit("push.subscribe", principal, target: account.id)
             return .created(.init(body: .json(Self.subscription(subscription))))
         }
     }
 
     func unsubscribePush(_ input: Operations.UnsubscribePush.Input) async throws -> Operations.UnsubscribePush.Output {
         await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
-            let account = try await account(input.path.accountId, of: try Principal.requiring(.admin))
+            let principal = try Principal.requiring(.admin)
+            let account = try await account(input.path.accountId, of: principal)
             guard let subscription = try await call({ () throws(StoreError) in try await store.pushSubscription(accountID: account.id) }) else {
                 throw Problem.notFound("account \(input.path.accountId) has no push subscription")
             }
             try await call { () throws(PushError) in try await push.unsubscribe(subscription, account: account) }
+            audit("push.unsubscribe", principal, target: account.id)
             return .noContent(.init())
         }
     }

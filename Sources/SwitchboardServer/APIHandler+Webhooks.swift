@@ -33,14 +33,17 @@ extension APIHandler {
                 case .store(let error): throw Problem(error)
                 }
             }
+            audit("webhook.create", principal, target: webhook.id)
             return .created(.init(body: .json(Self.webhook(webhook, secret: secret))))
         }
     }
 
     func deleteWebhook(_ input: Operations.DeleteWebhook.Input) async throws -> Operations.DeleteWebhook.Output {
         await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
-            let webhook = try await webhook(input.path.webhookId, of: try Principal.requiring(.admin))
+            let principal = try Principal.requiring(.admin)
+            let webhook = try await webhook(input.path.webhookId, of: principal)
             _ = try await call { () throws(StoreError) in try await store.deleteWebhook(id: webhook.id) }
+            audit("webhook.delete", principal, target: webhook.id)
             return .noContent(.init())
         }
     }

@@ -2,6 +2,7 @@ import Availability
 import Caching
 import Foundation
 import ICalendar
+import Logging
 import Contacts
 import Events
 import NextcloudPush
@@ -29,6 +30,8 @@ struct APIHandler: APIProtocol {
     let publicURL: URL?
     /// The OIDC providers (tenants register their own).
     let identities: IdentityProviders
+    /// The server's log, where the audit lines of administrative actions go too.
+    let logger: Logger
     /// The accounts, collections and resources tenancy is checked against.
     let directory = Directory.Cache()
     /// Feeds' calendars as last made, while the store is unchanged (a minute at most: other
@@ -36,6 +39,16 @@ struct APIHandler: APIProtocol {
     let feeds = Memo<String, (text: String, etag: String)>(capacity: 1_000, lifetime: .seconds(60))
     /// The longest window one question may span.
     let maxWindow: Int64 = 400 * 86_400
+
+    /// Writes an audit line for an administrative action (at notice, beside the request
+    /// lines): who (key or token subject, tenant, client address), what, and on which record.
+    func audit(_ action: String, _ principal: Principal, target: String) {
+        logger.notice("audit", metadata: [
+            "action": .string(action), "target": .string(target), "key_id": .string(principal.keyID),
+            "tenant": .string(principal.tenantID), "client": .string(RequestCaller.current?.address ?? "-"),
+            "request_id": .string(Principal.requestID),
+        ])
+    }
 
     // MARK: Health
 
@@ -104,9 +117,8 @@ struct APIHandler: APIProtocol {
             guard case .json(let request) = input.body else { throw Problem.invalid("body", "send application/json") }
             let resource = try await resource(named: request.resource, of: principal)
             let interval = try interval(request.start, request.end, field: "end")
-            let attendees = (request.attendees ?? []).map { $0.lowercased().hasPrefix("mailto:") ? $0 : "mailto:" + $0 }
             let booking = try await call { () throws(BookingError) in
-                try await service.book(resource: resource.name, interval, summary: request.summary, attendees: attendees)
+                try await service.book(resource: resource.name, interval, summary: request.summary, attendees: request.attendees ?? [])
             }
             let created = Self.booking(booking, resource: resource.localName)
             await emit("booking.created", created, tenantID: principal.tenantID)

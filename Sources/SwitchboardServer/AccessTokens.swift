@@ -18,12 +18,17 @@ public struct OIDCConfiguration: Sendable, Hashable {
     /// The shortest time between two fetches of the JWKS (a token naming an unknown key
     /// makes the server fetch it again, once this has passed).
     public var keyRefreshInterval: Duration
+    /// The algorithm of the provider's RSA keys that name none (`RS256`, as OpenID Connect
+    /// signs by default; `PS256` and the like where the provider says so). EC keys take
+    /// the algorithm of their curve, OKP keys EdDSA. Never chosen by a token.
+    public var rsaAlgorithm: String
 
-    public init(issuer: String, audience: String, jwksURL: URL, keyRefreshInterval: Duration = .seconds(30)) {
+    public init(issuer: String, audience: String, jwksURL: URL, keyRefreshInterval: Duration = .seconds(30), rsaAlgorithm: String = "RS256") {
         self.issuer = issuer
         self.audience = audience
         self.jwksURL = jwksURL
         self.keyRefreshInterval = keyRefreshInterval
+        self.rsaAlgorithm = rsaAlgorithm
     }
 }
 
@@ -144,7 +149,8 @@ final class AccessTokenVerifier: Sendable {
         }
         guard due else { return }
         do {
-            let jwks = try await JWKSDocument.fetch(configuration.jwksURL, policy: networkPolicy)
+            let jwks = JWKSDocument.pinningAlgorithms(
+                try await JWKSDocument.fetch(configuration.jwksURL, policy: networkPolicy), rsa: configuration.rsaAlgorithm)
             let collection = JWTKeyCollection()
             try await collection.add(jwks: jwks)
             let ids = Set(jwks.keys.compactMap { $0.keyIdentifier?.string })
@@ -160,6 +166,27 @@ final class AccessTokenVerifier: Sendable {
 
 /// A provider's signing keys (JSON Web Key Set, RFC 7517).
 enum JWKSDocument {
+    /// The key set with every key's algorithm fixed: a key that names none gets the one its
+    /// type stands for here (RSA: `rsa`; EC: its curve's; OKP: EdDSA) and a key whose type
+    /// has no algorithm here is left out. jwt-kit pins an algorithm-less key to the
+    /// algorithm of the first token checked with it, so without this one token could
+    /// choose the algorithm every later token must use.
+    static func pinningAlgorithms(_ jwks: JWKS, rsa: String) -> JWKS {
+        JWKS(keys: jwks.keys.compactMap { key in
+            guard key.algorithm == nil else { return key }
+            var pinned = key
+            switch (key.keyType, key.curve?.rawValue) {
+            case (.rsa, _): pinned.algorithm = JWK.Algorithm(rawValue: rsa)
+            case (.ecdsa, "P-256"?): pinned.algorithm = .es256
+            case (.ecdsa, "P-384"?): pinned.algorithm = .es384
+            case (.ecdsa, "P-521"?): pinned.algorithm = .es512
+            case (.octetKeyPair, "Ed25519"?): pinned.algorithm = .eddsa
+            default: return nil
+            }
+            return pinned.algorithm == nil ? nil : pinned
+        })
+    }
+
     /// Why a key set could not be had.
     enum Failure: Error, CustomStringConvertible {
         /// The URL is not allowed by the network policy (nothing was sent).

@@ -31,10 +31,25 @@ final class IdentityProviders: Sendable {
             return await operatorProvider.principal(for: token, tenants: { try await store.tenants() })
         }
         guard let providers = try? await tenantProviders(),
-              let provider = providers.first(where: { $0.issuer == claimed.issuer && claimed.audiences.contains($0.audience) }),
+              let provider = Self.owner(of: claimed.issuer, among: providers), claimed.audiences.contains(provider.audience),
               let verifier = verifier(for: provider)
         else { return nil }
         return await verifier.principal(for: token, tenants: { [] })
+    }
+
+    /// The provider an issuer's tokens go to: an issuer belongs to the tenant that
+    /// registered it first. A later tenant naming the same issuer can neither take its
+    /// tokens over nor make them fail, and is not told at registration (that would reveal
+    /// another tenant's provider); its own tokens are refused and the operator's log says why.
+    static func owner(of issuer: String, among providers: [IdentityProviderRecord]) -> IdentityProviderRecord? {
+        providers.filter { $0.issuer == issuer }.min { ($0.createdAt, $0.tenantID) < ($1.createdAt, $1.tenantID) }
+    }
+
+    /// Whether a provider registered for `tenantID` with `issuer` would be shadowed by
+    /// another tenant's earlier registration of the issuer.
+    func isShadowed(issuer: String, tenantID: String) async -> Bool {
+        guard let providers = try? await tenantProviders(), let owner = Self.owner(of: issuer, among: providers) else { return false }
+        return owner.tenantID != tenantID
     }
 
     /// Whether `issuer` and `audience` are the operator's provider's.

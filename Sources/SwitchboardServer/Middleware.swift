@@ -5,6 +5,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import OpenAPIRuntime
+import Synchronization
 import SyncStore
 
 /// Who is asking: the tenant and scope of the request's API key.
@@ -58,26 +59,33 @@ struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
 ///
 /// Keys found are kept for a moment while the store is unchanged (a revocation through
 /// this server takes effect at once; one made by another process within a second).
-struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
+struct AuthenticationMiddleware: RouterMiddleware {
+    typealias Context = ServerRequestContext
     let store: any AccessStore & SyncStore
     /// Paths served to anyone.
     let open: Set<String>
     /// The OIDC providers whose access tokens stand in for keys.
     let tokens: IdentityProviders
+    /// The buckets of requests without a valid credential, by client address (`nil`: no limit).
+    let anonymous: TokenBuckets?
     /// Keys by hash (and unknown hashes, as `nil`), for a second at most.
     let keys = Memo<String, APIKeyRecord?>(capacity: 10_000, lifetime: .seconds(1))
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        // Feeds are opened by the secret in their URL.
-        if open.contains(request.uri.path) || request.uri.path.hasPrefix("/ics/") { return try await next(request, context) }
         let credential = request.headers[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst("Bearer ".count)) : nil }
-        // Calendar servers' webhook calls carry their subscription's secret, checked by the handler.
-        if request.uri.path.hasPrefix("/hooks/") {
-            return try await HookSecret.$current.withValue(credential) { try await next(request, context) }
+        // Feeds are opened by the secret in their URL; calendar servers' webhook calls carry
+        // their subscription's secret, checked by the handler.
+        let isOpen = open.contains(request.uri.path) || request.uri.path.hasPrefix("/ics/")
+        let isHook = request.uri.path.hasPrefix("/hooks/")
+        if isOpen || isHook {
+            try chargeAnonymous(context)
+            if isHook { return try await HookSecret.$current.withValue(credential) { try await next(request, context) } }
+            return try await next(request, context)
         }
-        guard let credential else { throw Problem.unauthorized }
+        guard let credential else { try refuse(context) }
         if !credential.hasPrefix("sb_") {
-            guard let principal = await tokens.principal(for: credential) else { throw Problem.unauthorized }
+            guard let principal = await tokens.principal(for: credential) else { try refuse(context) }
+            RequestCaller.current?.identify(principal)
             return try await Principal.$current.withValue(principal) { try await next(request, context) }
         }
         let hash = SecretToken.hash(credential)
@@ -89,11 +97,39 @@ struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch {
             throw Problem(error)
         }
-        guard let key, key.revokedAt == nil else { throw Problem.unauthorized }
-        return try await Principal.$current.withValue(Principal(tenantID: key.tenantID, scope: key.scope, keyID: key.id)) {
-            try await next(request, context)
+        guard let key, key.revokedAt == nil else { try refuse(context) }
+        let principal = Principal(tenantID: key.tenantID, scope: key.scope, keyID: key.id)
+        RequestCaller.current?.identify(principal)
+        return try await Principal.$current.withValue(principal) { try await next(request, context) }
+    }
+
+    /// Takes a token of the client address's anonymous bucket, or refuses with a 429.
+    private func chargeAnonymous(_ context: Context) throws(Problem) {
+        if let anonymous, let wait = anonymous.take(context.clientAddress) {
+            throw Problem.rateLimited("this address, without a credential,", anonymous.limit).retrying(after: wait)
         }
     }
+
+    /// A 401 (or a 429, for an address that keeps sending bad credentials).
+    private func refuse(_ context: Context) throws(Problem) -> Never {
+        try chargeAnonymous(context)
+        throw Problem.unauthorized
+    }
+}
+
+/// Who made the request, for its log line: the client address, and the key (or token
+/// subject) and tenant once authenticated. Set by ``RequestLogMiddleware`` for the requests
+/// below it; filled in by ``AuthenticationMiddleware``.
+final class RequestCaller: Sendable {
+    let address: String
+    private let principal = Mutex<Principal?>(nil)
+
+    init(address: String) { self.address = address }
+
+    @TaskLocal static var current: RequestCaller?
+
+    func identify(_ principal: Principal) { self.principal.withLock { $0 = principal } }
+    var identified: Principal? { principal.withLock { $0 } }
 }
 
 extension HTTPField.Name {
@@ -108,6 +144,7 @@ extension Problem {
         let body = (try? encoder.encode(payload(requestID: requestID))) ?? Data()
         var headers = HTTPFields()
         headers[.contentType] = "application/problem+json"
+        if let retryAfterSeconds { headers[.retryAfter] = String(Int(retryAfterSeconds.rounded(.up))) }
         return Response(status: HTTPResponse.Status(code: status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
     }
 }
@@ -156,17 +193,21 @@ struct EntityTagHeaderMiddleware<Context: RequestContext>: RouterMiddleware {
 /// Logs every answered request once, at info: its id, method, route pattern (never the
 /// path or query, which carry ids and names), status and time. It runs outside the
 /// request-id middleware, so refusals rendered there are logged too.
-struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
+struct RequestLogMiddleware: RouterMiddleware {
+    typealias Context = ServerRequestContext
     let logger: Logger
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
-        let response = try await next(request, context)
+        let caller = RequestCaller(address: context.clientAddress)
+        let response = try await RequestCaller.$current.withValue(caller) { try await next(request, context) }
         let elapsed = ContinuousClock.now - start
+        let principal = caller.identified
         logger.info("request", metadata: [
             "request_id": .string(response.headers[.requestID] ?? "-"), "method": .string(request.method.rawValue),
             "route": .string(context.endpointPath ?? "unmatched"), "status": .stringConvertible(response.status.code),
             "duration_ms": .stringConvertible(Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15),
+            "client": .string(caller.address), "key_id": .string(principal?.keyID ?? "-"), "tenant": .string(principal?.tenantID ?? "-"),
         ])
         return response
     }

@@ -18,6 +18,15 @@ struct Problem: Error, Sendable, Hashable {
     var fields: [(field: String, message: String)] = []
     /// The current version of what a conflicting change was about (409, 412).
     var current: Components.Schemas.Problem.CurrentPayload?
+    /// Seconds until the request may be made again (`Retry-After`, for 429).
+    var retryAfterSeconds: Double?
+
+    /// The problem with `Retry-After`.
+    func retrying(after seconds: Double) -> Problem {
+        var problem = self
+        problem.retryAfterSeconds = seconds
+        return problem
+    }
 
     static func == (lhs: Problem, rhs: Problem) -> Bool {
         lhs.status == rhs.status && lhs.code == rhs.code && lhs.detail == rhs.detail
@@ -51,6 +60,8 @@ extension Problem {
             self.init(status: 404, code: "resource_not_found", title: "No such resource", detail: "no resource named \(name)")
         case .unknownBooking(let id):
             self.init(status: 404, code: "booking_not_found", title: "No such booking", detail: "no booking \(id)")
+        case .invalidInput(let field, let reason):
+            self = .invalid(field, reason)
         case .refused(let refusal):
             self.init(status: 409, code: "not_bookable", title: "Not bookable", detail: refusal.description)
         case .conflict:

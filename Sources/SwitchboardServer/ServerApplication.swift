@@ -17,6 +17,9 @@ public import SyncStore
 
 /// How the server listens and what it accepts.
 public struct ServerConfiguration: Sendable {
+    /// The bearer token `/metrics` asks of a scraper that is not on this machine (`nil`:
+    /// only loopback clients may read it).
+    public var metricsToken: String?
     /// The address to listen on (`127.0.0.1` by default: put a proxy in front to expose it).
     public var host = "127.0.0.1"
     public var port = 8080
@@ -33,8 +36,19 @@ public struct ServerConfiguration: Sendable {
     /// The largest body of a calendar server's webhook call, in bytes (Nextcloud's carry the
     /// whole calendar object).
     public var maxHookBodyBytes = 1 << 20
-    /// Requests per API key, or `nil` for no limit.
+    /// Requests per API key (or token subject), or `nil` for no limits at all.
     public var rateLimit: RateLimit? = RateLimit(perSecond: 100, burst: 200)
+    /// Requests per tenant, all its keys and tokens together (`nil`: five times the key's).
+    public var tenantRateLimit: RateLimit?
+    /// Requests per client address without a valid credential (`nil`: 20 a second, bursts of 100).
+    public var anonymousRateLimit: RateLimit?
+    /// How long a client has to send a request's head (from the connection opening or the
+    /// previous response ending) before its connection is closed.
+    public var headerTimeout = Duration.seconds(10)
+    /// How long a connection may stay silent before it is closed.
+    public var idleTimeout = Duration.seconds(60)
+    /// The most connections open at once; past it, new ones wait to be accepted.
+    public var maxConnections = 1_000
 
     public init(host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 64 * 1024, answerLifetime: Duration = .seconds(1),
                 rateLimit: RateLimit? = RateLimit(perSecond: 100, burst: 200)) {
@@ -53,8 +67,7 @@ public typealias ServerStore = BookingStore & AccessStore & WebhookStore & PushS
 /// The Switchboard HTTP server: the `/v1` API generated from `openapi.yaml`, the health
 /// checks, and the spec itself at `/openapi.yaml`.
 public enum SwitchboardServer {
-    /// Paths served without an API key (`/metrics` is for the operator's scraper on the
-    /// loopback or private network the server listens on).
+    /// Paths served without an API key (`/metrics` asks for its own token, or a loopback client).
     static let openPaths: Set<String> = ["/healthz", "/readyz", "/openapi.yaml", "/metrics"]
 
     /// The router with every route and middleware, over a store and a booking service;
@@ -63,20 +76,32 @@ public enum SwitchboardServer {
     public static func router(store: any ServerStore, service: BookingService, webhooks: WebhookService, sync: SyncService? = nil,
                               configuration: ServerConfiguration,
                               metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
-                              logger: Logger = Logger(label: "switchboard.server")) throws -> Router<BasicRequestContext>
+                              logger: Logger = Logger(label: "switchboard.server")) throws -> Router<ServerRequestContext>
     {
-        let router = Router()
+        let router = Router(context: ServerRequestContext.self)
         router.add(middleware: RequestMetricsMiddleware(registry: metrics))
         router.add(middleware: RequestLogMiddleware(logger: logger))
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: BodyLimitMiddleware(limit: configuration.maxBodyBytes, hookLimit: configuration.maxHookBodyBytes))
         let identities = IdentityProviders(store: store, operatorProvider: configuration.oidc, tenantPolicy: service.clients.tenantPolicy)
-        router.add(middleware: AuthenticationMiddleware(store: store, open: openPaths, tokens: identities))
-        if let limit = configuration.rateLimit { router.add(middleware: RateLimitMiddleware(limit: limit)) }
+        let limits = configuration.rateLimit.map { perKey in
+            configuration.anonymousRateLimit.map { RateLimits(perKey: perKey, perTenant: configuration.tenantRateLimit, perAnonymousAddress: $0) }
+                ?? RateLimits(perKey: perKey, perTenant: configuration.tenantRateLimit)
+        }
+        router.add(middleware: AuthenticationMiddleware(store: store, open: openPaths, tokens: identities,
+                                                        anonymous: limits.map { TokenBuckets(limit: $0.perAnonymousAddress) }))
+        if let limits { router.add(middleware: RateLimitMiddleware(limits: limits)) }
+        router.add(middleware: RequestSchemaMiddleware(schema: try RequestSchema(yaml: APISpecification.yaml)))
         router.add(middleware: EntityTagHeaderMiddleware())
         router.add(middleware: RecentAnswersMiddleware(store: store, lifetime: configuration.answerLifetime))
-        router.get("metrics") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+        router.get("metrics") { request, context in
+            // Operational detail (routes, volumes, failures): for this machine, or a scraper with the token.
+            let token = request.headers[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
+            guard context.isLoopback || (configuration.metricsToken != nil && token == configuration.metricsToken) else {
+                throw Problem(status: 403, code: "forbidden", title: "Forbidden",
+                              detail: "/metrics answers loopback clients, or the operator's metrics token")
+            }
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                      body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
         }
         router.get("openapi.yaml") { _, _ in
@@ -87,7 +112,7 @@ public enum SwitchboardServer {
                        contacts: ContactService(store: store, clients: service.clients),
                        syncer: StoreSyncer(store: store, clients: service.clients), webhooks: webhooks,
                        push: PushSubscriptions(store: store, clients: service.clients), sync: sync,
-                       publicURL: configuration.publicURL, identities: identities).registerHandlers(
+                       publicURL: configuration.publicURL, identities: identities, logger: logger).registerHandlers(
             on: router, configuration: Configuration(dateTranscoder: RFC3339DateTranscoder(), jsonEncodingOptions: [.sortedKeys]))
         return router
     }
@@ -97,6 +122,8 @@ public enum SwitchboardServer {
     public static func application(store: any ServerStore, service: BookingService, webhooks: WebhookService, sync: SyncService?,
                                    configuration: ServerConfiguration, logger: Logger) throws -> some ApplicationProtocol {
         let metrics = PrometheusCollectorRegistry()
+        let headerTimeout = Int64(configuration.headerTimeout / .nanoseconds(1))
+        let idleTimeout = Int64(configuration.idleTimeout / .nanoseconds(1))
         var background: [any Service] = [WebhookDeliveries(webhooks: webhooks, metrics: metrics)]
         if let sync {
             background.append(BackgroundSync(service: sync, metrics: SyncMetrics(registry: metrics), logger: logger,
@@ -105,7 +132,11 @@ public enum SwitchboardServer {
         return Application(router: try router(store: store, service: service, webhooks: webhooks, sync: sync, configuration: configuration,
                                               metrics: metrics,
                                               logger: logger),
-                           configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Switchboard"),
+                           server: .http1(configuration: .init(
+                               additionalChannelHandlers: [RequestHeadTimeoutHandler(timeout: .nanoseconds(headerTimeout))],
+                               idleTimeout: .nanoseconds(idleTimeout))),
+                           configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Switchboard",
+                                                availableConnectionsDelegate: .maximum(configuration.maxConnections, logger: logger)),
                            services: background, logger: logger)
     }
 }

@@ -62,12 +62,9 @@ public enum StoreDriver: String, CaseIterable, CustomStringConvertible, Sendable
         }
     }
 
-    /// The configuration of the test PostgreSQL server.
+    /// The configuration of the test PostgreSQL server, read from its URL like any store's
+    /// (the default `sslmode=prefer`: TLS, since the test server offers it).
     public static func postgresConfiguration() async throws -> PostgresClient.Configuration {
-        let url = try await Peer.named("postgres").baseURL
-        guard let host = url.host, let port = url.port else { throw PeerError(message: "bad PostgreSQL URL \(url)") }
-        return PostgresClient.Configuration(
-            host: host, port: port, username: url.user ?? "switchboard", password: url.password,
-            database: String(url.path.dropFirst()), tls: .disable)
+        try PostgresSQLDatabase.configuration(url: try await Peer.named("postgres").baseURL.absoluteString)
     }
 }

@@ -1,5 +1,5 @@
 public import DAVClient
-import Foundation
+public import Foundation
 import Synchronization
 public import SyncStore
 
@@ -27,7 +27,7 @@ public final class AccountClients: Sendable {
         }
         let transport = try transports.withLock { (transports) throws(SyncError) -> HTTPTransport in
             if let existing = transports[account.id] { return existing }
-            let created = try makeTransport(for: account, user: account.username, sealedPassword: account.sealedPassword)
+            let created = try makeTransport(for: account, user: account.username, sealedPassword: account.sealedPassword, origin: url)
             transports[account.id] = created
             return created
         }
@@ -36,9 +36,11 @@ public final class AccountClients: Sendable {
 
     /// A transport of its own to `account`'s server, for another API there (Nextcloud's
     /// OCS): the same trust and network policy, signed in as `user` with the password
-    /// sealed in `sealedPassword` (the store's key). The caller shuts it down.
-    public func makeTransport(for account: AccountRecord, user: String, sealedPassword: [UInt8]?) throws(SyncError) -> HTTPTransport {
+    /// sealed in `sealedPassword` (the store's key), which goes to `origin` (scheme, host
+    /// and port) only. The caller shuts it down.
+    public func makeTransport(for account: AccountRecord, user: String, sealedPassword: [UInt8]?, origin: URL) throws(SyncError) -> HTTPTransport {
         var configuration = baseConfiguration
+        configuration.credentialOrigin = origin
         if account.tenantID != nil { configuration.networkPolicy = tenantPolicy }
         if let sealedPassword {
             do {

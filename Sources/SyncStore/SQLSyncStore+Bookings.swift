@@ -1,7 +1,20 @@
 import Foundation
 
 extension SQLSyncStore: BookingStore {
+    /// Keeps `resource`; a tenant's resource must name calendars of that tenant's accounts
+    /// only (else its feeds and bookings would reach another tenant's calendar).
     public func saveResource(_ resource: ResourceRecord) async throws(StoreError) {
+        if let tenantID = resource.tenantID {
+            let named = Set(resource.calendarIDs + [resource.bookingCalendarID])
+            let owners = Dictionary(uniqueKeysWithValues: try await accounts().map { ($0.id, $0.tenantID) })
+            let found = try await collections(accountID: nil).filter { named.contains($0.id) }
+            if let foreign = found.first(where: { owners[$0.accountID] != .some(tenantID) }) {
+                throw StoreError(.constraint, operation: "saveResource", detail: "calendar \(foreign.href) is not one of the tenant's")
+            }
+            if found.count < named.count {
+                throw StoreError(.constraint, operation: "saveResource", detail: "a calendar of the resource is not in the store")
+            }
+        }
         _ = try await database.run([upsert("resources", key: ["id"], try resource.row)], operation: "saveResource")
     }
 

@@ -169,5 +169,18 @@ public enum StoreSchema {
                 jwks_url TEXT NOT NULL, created_at {int} NOT NULL, UNIQUE (issuer, audience))
             """,
         ]),
+        // An issuer belongs to the tenant that registered it first (IdentityProviders); a
+        // unique pair would tell a later registrant that another tenant uses the issuer.
+        Migration(identifier: "v12-identity-providers-by-issuer", statements: [
+            """
+            CREATE TABLE identity_providers_v12 (
+                tenant_id TEXT PRIMARY KEY REFERENCES tenants (id) ON DELETE CASCADE, issuer TEXT NOT NULL, audience TEXT NOT NULL,
+                jwks_url TEXT NOT NULL, created_at {int} NOT NULL)
+            """,
+            "INSERT INTO identity_providers_v12 SELECT tenant_id, issuer, audience, jwks_url, created_at FROM identity_providers",
+            "DROP TABLE identity_providers",
+            "ALTER TABLE identity_providers_v12 RENAME TO identity_providers",
+            "CREATE INDEX identity_providers_issuer ON identity_providers (issuer, created_at)",
+        ]),
     ]
 }

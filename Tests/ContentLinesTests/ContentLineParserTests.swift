@@ -188,3 +188,26 @@ private func written(_ lines: [ContentLine], folding: Bool = true) -> String {
         #expect(TextValue.list("a,b\\,c,,d") == ["a", "b,c", "", "d"])
     }
 }
+
+/// Security: no value or parameter, however it was built, ends its content line early
+/// (iCalendar and vCard injection; docs/security.md).
+@Suite struct LineBreakNeutralizing {
+    @Test(arguments: ["Consult\r\nRRULE:FREQ=DAILY", "Consult\nRRULE:FREQ=DAILY", "Consult\rRRULE:FREQ=DAILY", "a\r\n\r\nEND:VEVENT"])
+    func aRawValueWithALineBreakStaysOneLine(_ value: String) throws {
+        let text = written([ContentLine(name: "SUMMARY", value: value), ContentLine(name: "UID", value: "1")], folding: false)
+        let (parsed, _) = try lines(text)
+        #expect(parsed.map(\.name) == ["SUMMARY", "UID"], "\(text.debugDescription)")
+        #expect(TextValue.unescape(parsed[0].value).contains("RRULE") == value.contains("RRULE"))
+    }
+
+    @Test func aRawParameterWithALineBreakStaysOneLine() throws {
+        let line = ContentLine(name: "ATTENDEE", parameters: [Parameter(name: "CN", rawValue: "Eve\r\nRRULE:FREQ=DAILY")], value: "mailto:eve@example.org")
+        let (parsed, _) = try lines(written([line, ContentLine(name: "UID", value: "1")]))
+        #expect(parsed.map(\.name) == ["ATTENDEE", "UID"])
+    }
+
+    @Test func textEscapingTakesEveryLineBreak() {
+        #expect(TextValue.escape("a\rb\r\nc\nd;e,f\\g") == "a\\nb\\nc\\nd\\;e\\,f\\\\g")
+        #expect(TextValue.unescape(TextValue.escape("a\rb")) == "a\nb")
+    }
+}

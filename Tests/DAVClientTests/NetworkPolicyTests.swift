@@ -62,3 +62,96 @@ import Testing
         }
     }
 }
+
+/// Security: the IANA special-purpose table, the spellings of internal addresses, and
+/// connections made to the address that was checked (docs/security.md).
+@Suite struct NetworkPolicyAttackTests {
+    static func address(_ text: String) -> IPAddress { IPAddress(text)! }
+
+    /// The last address of a range.
+    static func last(of range: IPRange) -> IPAddress {
+        var bytes = range.network.bytes
+        for index in bytes.indices {
+            let fixed = max(0, min(8, range.prefixLength - index * 8))
+            bytes[index] |= fixed == 8 ? 0 : UInt8(0xFF) >> UInt8(fixed)
+        }
+        return IPAddress(bytes: bytes)!
+    }
+
+    @Test func everySpecialRangeIsRefusedFromItsFirstToItsLastAddress() {
+        let policy = NetworkPolicy()
+        for special in NetworkPolicy.specialRanges {
+            #expect(!policy.permits(special.range.network), "\(special.range) (\(special.name))")
+            #expect(!policy.permits(Self.last(of: special.range)), "\(Self.last(of: special.range)) in \(special.range) (\(special.name))")
+        }
+    }
+
+    @Test func addressesCarryingAnInternalOneAreRefused() {
+        let policy = NetworkPolicy()
+        for refused in ["::127.0.0.1", "::a9fe:a9fe", "fec0::1", "feff::1", "2002:7f00:1::1", "2002:a9fe:a9fe::", "2002:c0a8:101::1",
+                        "64:ff9b::7f00:1", "64:ff9b:1::a00:1", "2001:0:4136:e378::1", "192.0.0.170", "255.255.255.255", "100:0:0:1::1"] {
+            #expect(!policy.permits(Self.address(refused)), "\(refused)")
+        }
+        for permitted in ["2002:808:808::1", "192.31.196.1", "192.52.193.1", "2001:4860:4860::8888", "2606:4700:4700::1111"] {
+            #expect(policy.permits(Self.address(permitted)), "\(permitted)")
+        }
+        // An allowed range lets its 6to4 form through too.
+        #expect(NetworkPolicy(allowing: [IPRange("127.0.0.1")!]).permits(Self.address("2002:7f00:1::")))
+    }
+
+    @Test(arguments: ["2130706433", "0177.0.0.1", "0x7f.0.0.1", "0x7f000001", "127.1", "0", "[::ffff:127.0.0.1]", "[::ffff:7f00:1]",
+                      "[::1]", "[0:0:0:0:0:0:0:1]", "localhost", "169.254.169.254", "[fe80::1%25lo]", "[::127.0.0.1]"])
+    func spellingsOfAnInternalAddressAreRefused(_ host: String) async throws {
+        var configuration = ClientConfiguration()
+        configuration.networkPolicy = NetworkPolicy()
+        configuration.retry = .none
+        configuration.connectTimeout = 1
+        let error = try await HTTPTransport.withTransport(configuration: configuration) { transport in
+            await davError { _ = try await transport.send(HTTPRequest(method: "GET", url: URL(string: "http://\(host):9/")!)) }
+        }
+        #expect(error?.code == .destinationRefused || error?.code == .invalidURL, "\(host): \(String(describing: error))")
+        // The refusal says no more than that: not which address a name has.
+        #expect(error?.detail.contains("127.0.0.1") != true || host.contains("127.0.0.1"), "\(String(describing: error))")
+    }
+
+    /// DNS rebinding: the check sees an allowed address (127.0.0.2) for a name the system
+    /// resolves to a forbidden one (`localhost`, 127.0.0.1) listening on the same port. The
+    /// connection goes to the address checked, never to a second resolution's answer.
+    @Test func theConnectionGoesToTheAddressThatWasChecked() async throws {
+        try await ScriptedServer.with(host: "127.0.0.2", { _ in ScriptedServer.response(200, body: "allowed") }) { allowedURL, allowedLog in
+            let port = allowedURL.port ?? 0
+            try await ScriptedServer.with(host: "127.0.0.1", port: port, { _ in ScriptedServer.response(200, body: "forbidden") }) { _, forbiddenLog in
+                var configuration = ClientConfiguration()
+                configuration.networkPolicy = NetworkPolicy(allowing: [IPRange("127.0.0.2")!])
+                configuration.resolver = AddressResolver { _ in [IPAddress("127.0.0.2")!] }
+                try await HTTPTransport.withTransport(configuration: configuration) { transport in
+                    for _ in 0..<20 {
+                        let response = try await transport.send(HTTPRequest(method: "GET", url: URL(string: "http://localhost:\(port)/")!))
+                        #expect(String(decoding: response.body, as: UTF8.self) == "allowed")
+                    }
+                }
+                #expect(forbiddenLog.count == 0)
+                #expect(allowedLog.count > 0)
+                // The name, not the address, is what the server is told.
+                #expect(allowedLog.all.first?.headers["host"]?.hasPrefix("localhost") == true)
+            }
+        }
+    }
+
+    /// Credentials belong to one origin: a request elsewhere goes without them, even when a
+    /// caller sends it through the same transport (the Nextcloud push's `ocsUrl` hole).
+    @Test func credentialsGoToTheirOriginOnly() async throws {
+        try await ScriptedServer.with({ _ in ScriptedServer.response(200) }) { home, homeLog in
+            try await ScriptedServer.with({ _ in ScriptedServer.response(200) }) { elsewhere, elsewhereLog in
+                var configuration = ClientConfiguration(credentials: .basic(user: "anna", password: "secret"))
+                configuration.credentialOrigin = home
+                try await HTTPTransport.withTransport(configuration: configuration) { transport in
+                    _ = try await transport.send(HTTPRequest(method: "GET", url: home.appending(path: "dav/")))
+                    _ = try await transport.send(HTTPRequest(method: "GET", url: elsewhere.appending(path: "ocs/")))
+                }
+                #expect(homeLog.all.first?.headers["authorization"]?.hasPrefix("Basic ") == true)
+                #expect(elsewhereLog.all.first?.headers["authorization"] == nil)
+            }
+        }
+    }
+}

@@ -42,13 +42,13 @@ struct ScriptedServer {
 
     /// Runs `body` with the server's base URL; `script` answers each request.
     static func with<Result: Sendable>(
-        host: String = "127.0.0.1",
+        host: String = "127.0.0.1", port: Int = 0,
         _ script: @escaping @Sendable (Request) async -> [Step], _ body: @Sendable (URL, RequestLog) async throws -> Result
     ) async throws -> Result {
         let log = RequestLog()
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .bind(host: host, port: 0) { child in
+            .bind(host: host, port: port) { child in
                 child.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: child) }
             }
         let port = server.channel.localAddress?.port ?? 0

@@ -140,3 +140,56 @@ private func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
         #expect { try Multistatus(parsing: bytes("not xml at all")) } throws: { $0 is XMLError }
     }
 }
+
+/// Security: only UTF-8 is read, so the DOCTYPE guard sees what the parser would
+/// (entity expansion hidden by UTF-16 or a declared UTF-7; docs/security.md).
+@Suite struct XMLEncodingGuard {
+    static let laughs = """
+        <?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>\
+        <d:multistatus xmlns:d="DAV:">&b;</d:multistatus>
+        """
+
+    static func utf16LittleEndian(_ text: String, byteOrderMark: Bool) -> [UInt8] {
+        (byteOrderMark ? [0xFF, 0xFE] : []) + text.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+    }
+
+    @Test(arguments: [false, true])
+    func utf16IsRefused(byteOrderMark: Bool) {
+        let body = Self.utf16LittleEndian(Self.laughs, byteOrderMark: byteOrderMark)
+        #expect(throws: XMLError.self) { try XMLDocumentParser().parse(body) }
+        do {
+            _ = try XMLDocumentParser().parse(body)
+        } catch {
+            #expect(error.code == .unsupportedEncoding, "\(error)")
+        }
+    }
+
+    @Test func aDeclaredUTF7IsRefused() {
+        // `+ADw-` is `<` in UTF-7: the DOCTYPE is invisible to a byte scan.
+        let body = Array("""
+            <?xml version="1.0" encoding="UTF-7"?>+ADw-!DOCTYPE d +AFs-+ADw-!ENTITY a +ACI-aaaa+ACI-+AD4-+AF0-+AD4-<d:multistatus xmlns:d="DAV:"/>
+            """.utf8)
+        do {
+            _ = try XMLDocumentParser().parse(body)
+            Issue.record("a UTF-7 document was parsed")
+        } catch {
+            #expect(error.code == .unsupportedEncoding, "\(error)")
+        }
+    }
+
+    @Test(arguments: ["UTF-8", "utf-8", "US-ASCII"])
+    func utf8DeclarationsAreRead(_ encoding: String) throws {
+        let body = Array("<?xml version=\"1.0\" encoding=\"\(encoding)\"?>\n<d:multistatus xmlns:d=\"DAV:\"/>".utf8)
+        #expect(try XMLDocumentParser().parse(body).name.name == "multistatus")
+        #expect(try XMLDocumentParser().parse([0xEF, 0xBB, 0xBF] + body).name.name == "multistatus")
+    }
+
+    @Test func aDeclarationIsRefusedInPlainUTF8Too() {
+        do {
+            _ = try XMLDocumentParser().parse(Array(Self.laughs.utf8))
+            Issue.record("a DOCTYPE was parsed")
+        } catch {
+            #expect(error.code == .documentTypeDeclaration)
+        }
+    }
+}

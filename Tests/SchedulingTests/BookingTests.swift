@@ -1,4 +1,5 @@
 import Availability
+import CalendarEditing
 import Crypto
 import DAVClient
 import Foundation

@@ -103,9 +103,13 @@ import Testing
             let other = try await Self.token(key, kid: "t1", issuer: "https://login.clinic.example", audience: "another-app",
                                              tenant: harness.tenantName, scope: "switchboard:read")
             #expect(try await harness.call(.get, "/v1/resources", key: other).status == 401, "another audience")
-            // Another tenant cannot take the same issuer and audience.
-            let taken = try await harness.call(.put, "/v1/identity-provider", key: harness.otherTenantKey, json: settings)
-            #expect(taken.status == 409 && ServerHarness.problemCode(taken) == "provider_taken")
+            // Another tenant naming the same issuer (and audience) is not told it is taken, and
+            // takes nothing: the issuer's tokens stay with the tenant that registered it first.
+            let shadowed = try await harness.call(.put, "/v1/identity-provider", key: harness.otherTenantKey, json: settings)
+            #expect(shadowed.status == 200)
+            let stillOurs = try await harness.call(.get, "/v1/resources", key: token)
+            #expect(stillOurs.status == 200 && (stillOurs.body as? [[String: Any]])?.map { $0["name"] as? String } == [harness.resource])
+            #expect(try await harness.call(.delete, "/v1/identity-provider", key: harness.otherTenantKey).status == 204)
 
             #expect(try await harness.call(.delete, "/v1/identity-provider", key: admin).status == 204)
             #expect(try await harness.call(.get, "/v1/resources", key: token).status == 401)

@@ -178,7 +178,9 @@ import Testing
                 if !seen { try await Task.sleep(for: .milliseconds(100)) }
             }
             #expect(seen)
-            let metrics = try await harness.client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
+            let metrics = try await harness.client.execute(uri: "/metrics", method: .get, headers: [.authorization: "Bearer " + ServerHarness.metricsToken]) {
+                String(buffer: $0.body)
+            }
             #expect(metrics.contains(#"switchboard_sync_runs_total{result="ok"}"#), "\(metrics)")
             #expect(metrics.contains(#"switchboard_sync_items_total{change="downloaded"}"#))
         }

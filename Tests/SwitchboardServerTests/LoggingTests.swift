@@ -7,6 +7,7 @@ import Logging
 @testable import SwitchboardServer
 import SwitchboardTestSupport
 import Synchronization
+import SyncStore
 import Testing
 
 /// JSON log lines: one object each, secrets and personal data redacted, and one line per
@@ -44,11 +45,12 @@ import Testing
         try await StoreDriver.sqlite.withStore { store in
             let captured = Lines()
             let logger = Logger(label: "server") { JSONLogHandler(label: $0, output: captured.output) }
-            let router = Router()
+            let router = Router(context: ServerRequestContext.self)
             router.add(middleware: RequestLogMiddleware(logger: logger))
             router.add(middleware: RequestIDMiddleware())
             router.add(middleware: AuthenticationMiddleware(store: store, open: ["/healthz"],
-                                                            tokens: IdentityProviders(store: store, operatorProvider: nil, tenantPolicy: NetworkPolicy())))
+                                                            tokens: IdentityProviders(store: store, operatorProvider: nil, tenantPolicy: NetworkPolicy()),
+                                                            anonymous: nil))
             router.get("healthz") { _, _ in "ok" }
             router.get("v1/things/:id") { _, _ in "thing" }
             try await Application(router: router).test(.router) { client in
@@ -60,6 +62,28 @@ import Testing
                 #expect(lines.last?["route"] as? String == "/v1/things/{id}" && lines.last?["status"] as? String == "401")
                 #expect(!captured.lines.withLock { $0.joined() }.contains("Smith") && !captured.lines.withLock { $0.joined() }.contains("secret-id"))
             }
+        }
+    }
+
+    /// Security: each request line says who asked (client, key, tenant), and administrative
+    /// actions leave an audit line (docs/security.md).
+    @Test func requestLinesNameTheCallerAndAdminActionsAreAudited() async throws {
+        let captured = Lines()
+        let logger = Logger(label: "server") { JSONLogHandler(label: $0, output: captured.output) }
+        try await ServerHarness.with(logger: logger) { harness in
+            _ = try await harness.call(.get, "/v1/resources", key: harness.keys[.read])
+            let made = try await harness.call(.post, "/v1/webhooks", key: harness.keys[.admin],
+                                              json: #"{"url": "http://127.0.0.1:9/hook", "events": ["booking.created"]}"#)
+            #expect(made.status == 201)
+            let id = try #require((made.body as? [String: Any])?["id"] as? String)
+            #expect(try await harness.call(.delete, "/v1/webhooks/\(id)", key: harness.keys[.admin]).status == 204)
+            let lines = captured.all
+            let resources = try #require(lines.first { $0["message"] as? String == "request" && $0["route"] as? String == "/v1/resources" })
+            let keyID = try #require(try await harness.store.key(hash: SecretToken.hash(harness.keys[.read]!))?.id)
+            #expect(resources["key_id"] as? String == keyID && resources["tenant"] as? String != "-" && resources["client"] != nil)
+            let audits = lines.filter { $0["message"] as? String == "audit" }
+            #expect(audits.map { $0["action"] as? String } == ["webhook.create", "webhook.delete"])
+            #expect(audits.allSatisfy { $0["target"] as? String == id && $0["key_id"] as? String != nil && $0["level"] as? String == "notice" })
         }
     }
 }

@@ -35,12 +35,17 @@ struct ServerHarness {
     let webhooks: WebhookService
     /// The first tenant's name (what access tokens name).
     let tenantName: String
+    /// Where the server listens, when it is `reachable`.
+    let publicURL: URL?
+    /// The token `/metrics` asks of clients that are not on this machine.
+    static let metricsToken = "test-metrics-token"
 
     /// With `backgroundSync`, the whole application runs on a socket with the sync service
     /// beside it, as `switchboard serve` runs it; with `reachable`, on a port chosen
     /// beforehand and known as its public URL (for calendar servers' webhooks to call).
     static func with(_ driver: StoreDriver = .sqlite, maxBodyBytes: Int = 64 * 1024, rateLimit: RateLimit? = RateLimit(perSecond: 100, burst: 200),
                      oidc: OIDCConfiguration? = nil, backgroundSync: Bool = false, reachable: Bool = false,
+                     configure: (inout ServerConfiguration) -> Void = { _ in }, logger: Logger? = nil,
                      _ body: @Sendable (ServerHarness) async throws -> Void) async throws
     {
         let peer = try await Peer.named("radicale")
@@ -82,17 +87,21 @@ struct ServerHarness {
                                               policy: DeliveryPolicy(maxAttempts: 3, baseDelay: 0.2, maxDelay: 1, timeout: 2))
             let service = BookingService(store: store, clients: clients)
             // Request lines are tested in LoggingTests; here they would only fill the test log.
-            var quiet = Logger(label: "test")
-            quiet.logLevel = .warning
+            var quiet = logger ?? Logger(label: "test")
+            if logger == nil { quiet.logLevel = .warning }
             var configuration = ServerConfiguration(port: 0, maxBodyBytes: maxBodyBytes, rateLimit: rateLimit)
             configuration.oidc = oidc
+            configuration.metricsToken = Self.metricsToken
+            configure(&configuration)
             if reachable {
                 configuration.port = try Peer.freePort()
                 configuration.publicURL = URL(string: "http://127.0.0.1:\(configuration.port)/")
             }
+            let publicURL = configuration.publicURL
             let harness = { @Sendable (client: any TestClientProtocol) in
                 ServerHarness(store: store, client: client, peer: peer, calendar: calendar, resource: resource.name,
-                              keys: scopedKeys, otherTenantKey: otherKey, otherTenant: other, revokedKey: revoked, webhooks: webhooks, tenantName: clinic.name)
+                              keys: scopedKeys, otherTenantKey: otherKey, otherTenant: other, revokedKey: revoked, webhooks: webhooks, tenantName: clinic.name,
+                              publicURL: publicURL)
             }
             do {
                 if reachable {
@@ -186,7 +195,9 @@ struct ServerHarness {
             #expect(unknown.status == 404 && ServerHarness.problemCode(unknown) == "not_found")
 
             // Prometheus text: every request above, by route pattern, method and status.
-            let metrics = try await harness.client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
+            let metrics = try await harness.client.execute(uri: "/metrics", method: .get, headers: [.authorization: "Bearer " + ServerHarness.metricsToken]) {
+                String(buffer: $0.body)
+            }
             #expect(metrics.contains(#"switchboard_http_requests_total{route="/v1/resources",method="GET",status="401"} 3"#), "\(metrics)")
             #expect(metrics.contains(#"switchboard_http_request_duration_seconds_bucket{route="/healthz",method="GET",status="200",le="+Inf"} 1"#))
         }
@@ -221,11 +232,23 @@ struct ServerHarness {
             #expect(try await harness.store.booking(id: id)?.status == .pending, "untouched by the other tenant")
 
             // Each tenant names its resources freely: the other's own "anna" is its own.
+            // (On the other tenant's own account: a resource takes its tenant's calendars only.)
             let mine = try #require(try await harness.store.resources().first { $0.name == harness.resource })
+            var theirAccount = try #require(try await harness.store.accounts().first { $0.id == harness.calendar.accountID })
+            theirAccount.id = UUID().uuidString
+            theirAccount.name = TenantScopedName.stored("server", tenantName: harness.otherTenant.name)
+            theirAccount.tenantID = harness.otherTenant.id
+            try await harness.store.saveAccount(theirAccount)
+            let theirCalendar = CollectionRecord(accountID: theirAccount.id, href: harness.calendar.href, kind: .calendar)
+            try await harness.store.saveCollection(theirCalendar)
             var twin = mine
             twin.id = UUID().uuidString
             twin.name = TenantScopedName.stored(harness.resource, tenantName: harness.otherTenant.name)
             twin.tenantID = harness.otherTenant.id
+            #expect(await thrownError(StoreError.self) { try await harness.store.saveResource(twin) }?.code == .constraint,
+                    "another tenant's calendar")
+            twin.calendarIDs = [theirCalendar.id]
+            twin.bookingCalendarID = theirCalendar.id
             try await harness.store.saveResource(twin)
             let twinBooking = try await harness.call(.post, "/v1/bookings", key: harness.otherTenantKey,
                                                      json: booking.replacingOccurrences(of: "09:00:00Z", with: "11:00:00Z")

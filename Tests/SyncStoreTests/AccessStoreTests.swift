@@ -39,7 +39,7 @@ import Testing
     }
 
     @Test(arguments: StoreDriver.allCases)
-    func aTenantHasOneIdentityProviderWhoseIssuerAndAudienceAreItsOwn(driver: StoreDriver) async throws {
+    func aTenantHasOneIdentityProvider(driver: StoreDriver) async throws {
         try await driver.withStore { store in
             let clinic = TenantRecord(name: Fixtures.unique("clinic"))
             let other = TenantRecord(name: Fixtures.unique("other"))
@@ -55,7 +55,10 @@ import Testing
             #expect(try await store.identityProviders().filter { $0.tenantID == clinic.id } == [replaced], "one per tenant")
             let twin = IdentityProviderRecord(tenantID: other.id, issuer: issuer, audience: "booking-2", jwksURL: issuer + "/jwks",
                                               createdAt: Date(timeIntervalSince1970: 1_800_000_000))
-            #expect(await thrownError(StoreError.self) { try await store.saveIdentityProvider(twin) }?.code == .constraint)
+            // Another tenant may name the same issuer and audience (the server gives the issuer's
+            // tokens to the first registration; a refusal here would reveal the other tenant's).
+            try await store.saveIdentityProvider(twin)
+            #expect(try await store.identityProviders().filter { $0.issuer == issuer }.count == 2)
             var own = twin
             own.audience = "other-app"
             try await store.saveIdentityProvider(own)
@@ -70,7 +73,8 @@ import Testing
         try await driver.withStore { store in
             let tenant = TenantRecord(name: Fixtures.unique("clinic"))
             try await store.saveTenant(tenant)
-            let account = AccountRecord(name: Fixtures.unique("account"), serverURL: "http://127.0.0.1/", username: "anna", sealedPassword: nil)
+            let account = AccountRecord(name: Fixtures.unique("account"), serverURL: "http://127.0.0.1/", username: "anna", sealedPassword: nil,
+                                        tenantID: tenant.id)
             try await store.saveAccount(account)
             let calendar = CollectionRecord(accountID: account.id, href: "/anna/calendar/", kind: .calendar)
             try await store.saveCollection(calendar)
@@ -83,6 +87,38 @@ import Testing
             let stored = try await store.resources()
             #expect(stored.first { $0.id == owned.id } == owned)
             #expect(stored.first { $0.id == operators.id }?.tenantID == nil)
+        }
+    }
+
+    /// Security: a tenant's resource cannot be bound to another tenant's calendar, nor to
+    /// the operator's (its feeds and bookings would reach them; docs/security.md).
+    @Test(arguments: StoreDriver.allCases)
+    func aResourceTakesItsTenantsCalendarsOnly(driver: StoreDriver) async throws {
+        try await driver.withStore { store in
+            let beta = TenantRecord(name: Fixtures.unique("beta"))
+            let gamma = TenantRecord(name: Fixtures.unique("gamma"))
+            try await store.saveTenant(beta)
+            try await store.saveTenant(gamma)
+            var calendars: [String?: CollectionRecord] = [:]
+            for tenantID in [beta.id, gamma.id, nil] as [String?] {
+                let account = AccountRecord(name: Fixtures.unique("account"), serverURL: "http://127.0.0.1/", username: "bob", sealedPassword: nil,
+                                            tenantID: tenantID)
+                try await store.saveAccount(account)
+                let calendar = CollectionRecord(accountID: account.id, href: "/bob/def-calendar/", kind: .calendar)
+                try await store.saveCollection(calendar)
+                calendars[tenantID] = calendar
+            }
+            func resource(_ calendar: CollectionRecord, booking: CollectionRecord? = nil) -> ResourceRecord {
+                ResourceRecord(name: Fixtures.unique("gamma/room"), rules: "{}", calendarIDs: [calendar.id],
+                               bookingCalendarID: (booking ?? calendar).id, tenantID: gamma.id)
+            }
+            for foreign in [resource(calendars[beta.id]!), resource(calendars[nil]!), resource(calendars[gamma.id]!, booking: calendars[beta.id]!)] {
+                #expect(await thrownError(StoreError.self) { try await store.saveResource(foreign) }?.code == .constraint)
+            }
+            var unknown = resource(calendars[gamma.id]!)
+            unknown.calendarIDs.append("no-such-calendar")
+            #expect(await thrownError(StoreError.self) { try await store.saveResource(unknown) }?.code == .constraint)
+            try await store.saveResource(resource(calendars[gamma.id]!))
         }
     }
 

@@ -5,15 +5,33 @@ import Darwin
 #endif
 import NIOPosix
 
-/// Host names to addresses with the system resolver (`getaddrinfo`), which blocks: it runs
-/// on NIO's thread pool, never on an event loop or the cooperative pool.
-enum AddressResolver {
+/// Turns host names into addresses for the network policy's check; the transport then
+/// connects to an address it checked, never resolving the name again (so a name that
+/// changes its answer between the check and the connection — DNS rebinding — gains
+/// nothing). ``system`` asks the system resolver; tests give answers of their own.
+public struct AddressResolver: Sendable {
+    private let resolve: @Sendable (String) async throws -> [IPAddress]
+
+    /// A resolver that answers with `resolve`.
+    public init(_ resolve: @escaping @Sendable (String) async throws -> [IPAddress]) {
+        self.resolve = resolve
+    }
+
+    /// The addresses `host` has now.
+    public func addresses(of host: String) async throws -> [IPAddress] {
+        try await resolve(host)
+    }
+
+    /// The system resolver (`getaddrinfo`), which blocks: it runs on NIO's thread pool,
+    /// never on an event loop or the cooperative pool.
+    public static let system = AddressResolver { host in try await systemAddresses(of: host) }
+
     struct Failure: Error, CustomStringConvertible {
         var code: Int32
         var description: String { String(cString: gai_strerror(code)) }
     }
 
-    static func addresses(of host: String) async throws -> [IPAddress] {
+    private static func systemAddresses(of host: String) async throws -> [IPAddress] {
         try await NIOThreadPool.singleton.runIfActive {
             var hints = addrinfo()
             #if canImport(Glibc)

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// How a ``DAVClient`` reaches its server: credentials, timeouts, retries, limits and trust.
 public struct ClientConfiguration: Sendable {
@@ -52,6 +52,13 @@ public struct ClientConfiguration: Sendable {
     public var additionalTrustRootsFile: String?
     /// The addresses requests may reach, or `nil` for any (the operator's own accounts).
     public var networkPolicy: NetworkPolicy?
+    /// How host names are resolved for the network policy's check (the connection then goes
+    /// to the address checked).
+    public var resolver: AddressResolver = .system
+    /// The origin (scheme, host and port) the credentials belong to: they go with requests
+    /// to it and to nothing else, redirects included. `nil`: the origin of each request
+    /// as first sent (a redirect elsewhere still drops them).
+    public var credentialOrigin: URL?
     /// The `User-Agent` header.
     public var userAgent: String = "Switchboard/0.1"
 

@@ -11,10 +11,19 @@ import Synchronization
 /// authentication, redirects followed by hand (so a DAV method survives a 301 and
 /// credentials never follow a redirect to another origin), retries, a per-host circuit
 /// breaker, timeouts that bound a whole exchange, and body size limits.
+///
+/// Under a network policy every request goes to the address the policy checked: the host
+/// name is resolved once, every address is checked, and the connection is made to one of
+/// them (a pool per host and address, the name kept for `Host`, TLS SNI and the
+/// certificate check), so a name whose answer changes after the check cannot lead the
+/// connection elsewhere.
 public final class HTTPTransport: Sendable {
     /// The configuration in force.
     public let configuration: ClientConfiguration
+    private let httpConfiguration: HTTPClient.Configuration
     private let client: HTTPClient
+    /// Pools pinned to a checked address, by host and address.
+    private let pinned = Mutex<PinnedClients>(PinnedClients())
     private let circuits = Mutex<[String: CircuitState]>([:])
     private let requestCounter = Atomic<Int>(0)
     private let logger: Logger
@@ -44,6 +53,7 @@ public final class HTTPTransport: Sendable {
             connectionPool: pool,
             decompression: .disabled)
         httpConfiguration.httpVersion = .http1Only
+        self.httpConfiguration = httpConfiguration
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
     }
 
@@ -51,6 +61,40 @@ public final class HTTPTransport: Sendable {
     /// released; ``withTransport(configuration:logger:_:)`` does it for you.
     public func shutdown() async {
         try? await client.shutdown()
+        for pinnedClient in pinned.withLock({ $0.all }) { try? await pinnedClient.shutdown() }
+    }
+
+    /// The pools connecting to checked addresses. A pool is made per host and address; past
+    /// ``limit`` the oldest is closed once the requests it may still carry are over (a
+    /// request lasts at most ``ClientConfiguration/requestTimeout``).
+    private struct PinnedClients {
+        static let limit = 32
+        var clients: [String: HTTPClient] = [:]
+        var order: [String] = []
+        var all: [HTTPClient] { Array(clients.values) }
+    }
+
+    /// The client that sends requests for `url`: the shared pool, or the pool connecting
+    /// `url`'s host to `address`.
+    private func client(for url: URL, pinnedTo address: IPAddress?) -> HTTPClient {
+        guard let address, let host = url.host, IPAddress(Self.bareHost(host)) == nil else { return client }
+        let key = host.lowercased() + " " + address.description
+        return pinned.withLock { pinned in
+            if let existing = pinned.clients[key] { return existing }
+            var pinnedConfiguration = httpConfiguration
+            pinnedConfiguration.dnsOverride = [host: address.description]
+            let made = HTTPClient(eventLoopGroupProvider: .singleton, configuration: pinnedConfiguration)
+            pinned.clients[key] = made
+            pinned.order.append(key)
+            if pinned.order.count > PinnedClients.limit, let oldest = pinned.clients.removeValue(forKey: pinned.order.removeFirst()) {
+                let grace = configuration.requestTimeout + 5
+                Task {
+                    try? await Task.sleep(for: .seconds(grace))
+                    try? await oldest.shutdown()
+                }
+            }
+            return made
+        }
     }
 
     /// Runs `body` with a new transport and shuts it down afterwards, whether `body`
@@ -118,10 +162,14 @@ public final class HTTPTransport: Sendable {
         }
         var request = original
         var visited: Set<String> = [request.url.absoluteString]
-        var sendCredentials = true
+        let credentialOrigin = configuration.credentialOrigin ?? original.url
         for _ in 0...configuration.maxRedirects {
-            if let policy = configuration.networkPolicy { try await Self.checkDestination(request.url, method: request.method, against: policy) }
-            let response = try await sendRetrying(request, sendCredentials: sendCredentials, read: read)
+            var address: IPAddress?
+            if let policy = configuration.networkPolicy {
+                address = try await Self.checkDestination(request.url, method: request.method, against: policy, resolver: configuration.resolver)
+            }
+            let sendCredentials = Self.sameOrigin(request.url, credentialOrigin)
+            let response = try await sendRetrying(request, sendCredentials: sendCredentials, address: address, read: read)
             guard [301, 302, 303, 307, 308].contains(response.status),
                 let location = response.headers.first(name: "location")
             else { return response }
@@ -133,7 +181,6 @@ public final class HTTPTransport: Sendable {
                 throw DAVError(.redirectLoop, method: request.method, url: original.url.absoluteString,
                                status: response.status, detail: "\(next.absoluteString) was visited before")
             }
-            if !Self.sameOrigin(next, original.url) { sendCredentials = false }
             if response.status == 303, request.method != "HEAD" {
                 request.method = "GET"
                 request.body = nil
@@ -144,34 +191,43 @@ public final class HTTPTransport: Sendable {
                        detail: "more than \(configuration.maxRedirects) redirects")
     }
 
-    /// Refuses a URL whose host is, or resolves to, an address the policy does not allow.
-    /// (The connection resolves the name again; a name that changes its answer between the
-    /// two — DNS rebinding — is not caught here. See docs/decisions.md.)
-    public static func checkDestination(_ url: URL, method: String, against policy: NetworkPolicy) async throws(DAVError) {
+    /// Refuses a URL whose host is, or resolves to, an address the policy does not allow,
+    /// and returns the address to connect to: the lowest of those checked (the same one
+    /// while the name's answer is the same, so its pool is reused).
+    @discardableResult
+    public static func checkDestination(_ url: URL, method: String, against policy: NetworkPolicy,
+                                        resolver: AddressResolver = .system) async throws(DAVError) -> IPAddress {
         guard let host = url.host, !host.isEmpty else {
             throw DAVError(.invalidURL, method: method, url: url.absoluteString, detail: "no host")
         }
-        let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        let bare = bareHost(host)
         let addresses: [IPAddress]
         if let literal = IPAddress(bare) {
             addresses = [literal]
         } else {
             do {
-                addresses = try await AddressResolver.addresses(of: bare)
+                addresses = try await resolver.addresses(of: bare)
             } catch {
-                throw DAVError(.connection, method: method, url: url.absoluteString, detail: "\(host) does not resolve: \(error)")
+                throw DAVError(.connection, method: method, url: url.absoluteString, detail: "\(host) does not resolve")
             }
         }
-        if let refused = addresses.first(where: { !policy.permits($0) }) {
+        if addresses.contains(where: { !policy.permits($0) }) {
             throw DAVError(.destinationRefused, method: method, url: url.absoluteString,
-                           detail: "\(host) is \(refused), an address the network policy does not allow")
+                           detail: "\(host) is refused by the network policy")
         }
-        guard !addresses.isEmpty else {
+        guard let first = addresses.min(by: { $0.bytes.lexicographicallyPrecedes($1.bytes) }) else {
             throw DAVError(.connection, method: method, url: url.absoluteString, detail: "\(host) has no address")
         }
+        return first
     }
 
-    static func sameOrigin(_ a: URL, _ b: URL) -> Bool {
+    /// A URL's host without the brackets of an IPv6 literal.
+    static func bareHost(_ host: String) -> String {
+        host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+    }
+
+    /// Whether two URLs have the same origin: scheme, host and port (RFC 6454).
+    public static func sameOrigin(_ a: URL, _ b: URL) -> Bool {
         a.scheme?.lowercased() == b.scheme?.lowercased() && a.host?.lowercased() == b.host?.lowercased()
             && effectivePort(a) == effectivePort(b)
     }
@@ -183,7 +239,7 @@ public final class HTTPTransport: Sendable {
     // MARK: Retries and the circuit breaker
 
     private func sendRetrying(
-        _ request: HTTPRequest, sendCredentials: Bool,
+        _ request: HTTPRequest, sendCredentials: Bool, address: IPAddress?,
         read: @escaping ResponseReader
     ) async throws(DAVError) -> HTTPResponse {
         let host = Self.circuitKey(request.url)
@@ -195,7 +251,7 @@ public final class HTTPTransport: Sendable {
             var lastError: DAVError?
             var lastResponse: HTTPResponse?
             do throws(DAVError) {
-                let response = try await once(request, sendCredentials: sendCredentials, read: read)
+                let response = try await once(request, sendCredentials: sendCredentials, address: address, read: read)
                 let retryAfter = response.headers.first(name: "retry-after").flatMap {
                     RetryPolicy.retryAfterSeconds($0, now: Date().timeIntervalSince1970)
                 }
@@ -263,9 +319,10 @@ public final class HTTPTransport: Sendable {
     // MARK: One exchange
 
     private func once(
-        _ request: HTTPRequest, sendCredentials: Bool,
+        _ request: HTTPRequest, sendCredentials: Bool, address: IPAddress?,
         read: @escaping ResponseReader
     ) async throws(DAVError) -> HTTPResponse {
+        let client = client(for: request.url, pinnedTo: address)
         var outgoing = HTTPClientRequest(url: request.url.absoluteString)
         outgoing.method = HTTPMethod(rawValue: request.method)
         outgoing.headers = request.headers
@@ -285,7 +342,7 @@ public final class HTTPTransport: Sendable {
                 group.addTask {
                     try await self.withBodyFile(request.bodyFile, in: prepared) { prepared in
                         self.requestCounter.add(1, ordering: .relaxed)
-                        let response = try await self.client.execute(prepared, deadline: .now() + .milliseconds(Int64(timeout * 1000)))
+                        let response = try await client.execute(prepared, deadline: .now() + .milliseconds(Int64(timeout * 1000)))
                         return try await read(response, request.url)
                     }
                 }

@@ -71,10 +71,14 @@ public struct IPRange: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// Which addresses outbound requests made on a tenant's behalf may reach. By default every
-/// public address and nothing else: loopback, link-local (169.254.0.0/16, where cloud
-/// metadata services answer), private, shared, multicast and reserved ranges are refused
-/// unless the operator allows them (the demo allows 127.0.0.1). The transport checks every
-/// address a host name resolves to, before each request and again at each redirect.
+/// public address and nothing else: every range of IANA's IPv4 and IPv6 special-purpose
+/// address registries that is not globally reachable (loopback, link-local where cloud
+/// metadata services answer, private, shared, documentation, benchmarking, reserved),
+/// multicast, and the deprecated IPv6 forms that carry or stand for internal addresses, are
+/// refused unless the operator allows them (the demo allows 127.0.0.1). An IPv6 address
+/// that embeds an IPv4 one (IPv4-mapped `::ffff:a.b.c.d`, 6to4 `2002:aabb:ccdd::`) is
+/// judged by the IPv4 address too. The transport checks every address a host name
+/// resolves to, then connects to the address it checked.
 public struct NetworkPolicy: Sendable, Hashable {
     /// Ranges allowed although they are internal (checked first).
     public var allowed: [IPRange]
@@ -83,17 +87,59 @@ public struct NetworkPolicy: Sendable, Hashable {
         self.allowed = allowed
     }
 
-    /// The ranges no tenant reaches unless allowed.
-    public static let internalRanges: [IPRange] = [
-        "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.0.0.0/24",
-        "192.0.2.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4",
-        "::/128", "::1/128", "64:ff9b::/96", "100::/64", "2001:db8::/32", "fc00::/7", "fe80::/10", "ff00::/8",
-    ].compactMap(IPRange.init)
+    /// One refused range and where it comes from.
+    public struct SpecialRange: Sendable, Hashable {
+        public var range: IPRange
+        /// The registry's name for it.
+        public var name: String
+    }
+
+    /// The ranges no tenant reaches unless allowed: IANA's special-purpose registries
+    /// (IPv4: RFC 6890 and updates; IPv6: the same) where "Globally Reachable" is false,
+    /// multicast, and the deprecated IPv6 site-local and IPv4-compatible ranges. Globally
+    /// reachable entries outside these blocks (AS112, AMT) stay reachable; those inside a
+    /// refused block (192.0.0.9/32 and 192.0.0.10/32: anycast
+    /// services no groupware server is) stay refused with it.
+    public static let specialRanges: [SpecialRange] = [
+        ("0.0.0.0/8", "this network"), ("10.0.0.0/8", "private use"), ("100.64.0.0/10", "shared address space"),
+        ("127.0.0.0/8", "loopback"), ("169.254.0.0/16", "link local"), ("172.16.0.0/12", "private use"),
+        ("192.0.0.0/29", "IPv4 service continuity prefix"), ("192.0.0.8/32", "IPv4 dummy address"),
+        ("192.0.0.170/32", "NAT64/DNS64 discovery"), ("192.0.0.171/32", "NAT64/DNS64 discovery"),
+        ("192.0.0.0/24", "IETF protocol assignments"), ("192.0.2.0/24", "documentation (TEST-NET-1)"),
+        ("192.88.99.0/24", "deprecated 6to4 relay anycast"), ("192.168.0.0/16", "private use"),
+        ("198.18.0.0/15", "benchmarking"), ("198.51.100.0/24", "documentation (TEST-NET-2)"),
+        ("203.0.113.0/24", "documentation (TEST-NET-3)"), ("224.0.0.0/4", "multicast"), ("240.0.0.0/4", "reserved"),
+        ("255.255.255.255/32", "limited broadcast"),
+        ("::/128", "unspecified address"), ("::1/128", "loopback"), ("::/96", "deprecated IPv4-compatible"),
+        ("64:ff9b::/96", "IPv4-IPv6 translation"), ("64:ff9b:1::/48", "local-use IPv4-IPv6 translation"),
+        ("100::/64", "discard-only"), ("100:0:0:1::/64", "dummy IPv6 prefix"),
+        ("2001::/32", "TEREDO"), ("2001:2::/48", "benchmarking"), ("2001:10::/28", "deprecated ORCHID"), ("2001:20::/28", "ORCHIDv2"),
+        ("2001:db8::/32", "documentation"), ("3fff::/20", "documentation"), ("5f00::/16", "segment routing SIDs"),
+        ("fc00::/7", "unique local"), ("fe80::/10", "link-local unicast"), ("fec0::/10", "deprecated site-local"),
+        ("ff00::/8", "multicast"),
+    ].map { text, name in
+        guard let range = IPRange(text) else { preconditionFailure("\(text) is a CIDR range") }
+        return SpecialRange(range: range, name: name)
+    }
 
     /// Whether `address` may be reached.
-    public func permits(_ address: IPAddress) -> Bool {
+    public func permits(_ address: IPAddress) -> Bool { refusal(of: address) == nil }
+
+    /// The special range that keeps `address` out, or `nil` when it may be reached.
+    public func refusal(of address: IPAddress) -> SpecialRange? {
         let address = address.mappedIPv4 ?? address
-        if allowed.contains(where: { $0.contains(address) }) { return true }
-        return !Self.internalRanges.contains { $0.contains(address) }
+        if allowed.contains(where: { $0.contains(address) }) { return nil }
+        if let embedded = address.sixToFourIPv4, let refused = refusal(of: embedded) {
+            return SpecialRange(range: refused.range, name: "6to4 of \(refused.name)")
+        }
+        return Self.specialRanges.first { $0.range.contains(address) }
+    }
+}
+
+extension IPAddress {
+    /// The IPv4 address a 6to4 address (`2002:aabb:ccdd::/48`) carries.
+    var sixToFourIPv4: IPAddress? {
+        guard bytes.count == 16, bytes[0] == 0x20, bytes[1] == 0x02 else { return nil }
+        return IPAddress(bytes: Array(bytes[2..<6]))
     }
 }

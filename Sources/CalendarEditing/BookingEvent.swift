@@ -2,6 +2,8 @@ import ContentLines
 public import ICalendar
 
 /// The calendar object that carries a booking, and its iTIP messages (RFC 5546), as values.
+/// Its summary is written as escaped TEXT and its attendees are mail addresses checked by
+/// ``validated(summary:attendees:)``: nothing a booker sends can add a property.
 public struct BookingEvent: Sendable, Hashable {
     public var uid: String
     public var start: Int64
@@ -26,14 +28,39 @@ public struct BookingEvent: Sendable, Hashable {
         self.attendees = attendees
     }
 
+    /// The longest summary a booking takes, in characters.
+    public static let maxSummaryCharacters = 500
+    /// The most attendees a booking takes.
+    public static let maxAttendees = 50
+
+    /// A booker's summary and attendees as a booking keeps them, or the field at fault: a
+    /// summary of 1 to ``maxSummaryCharacters`` characters without control characters other
+    /// than tab and line breaks (CRLF and CR kept as LF), and at most ``maxAttendees`` mail
+    /// addresses (`anna@example.org` or `mailto:…`, kept as `mailto:` URIs).
+    public static func validated(summary: String, attendees: [String]) throws(EventEditError) -> (summary: String, attendees: [String]) {
+        let summary = String(summary.map { $0 == "\r\n" || $0 == "\r" ? "\n" : $0 })
+        guard !summary.isEmpty, summary.count <= maxSummaryCharacters else {
+            throw .invalid("summary", "1 to \(maxSummaryCharacters) characters")
+        }
+        try EventDraft.checkControlCharacters(summary, field: "summary")
+        guard attendees.count <= maxAttendees else { throw .invalid("attendees", "at most \(maxAttendees)") }
+        let addresses = try attendees.enumerated().map { (index, text) throws(EventEditError) in
+            guard let address = CalendarUserAddress(mailAddress: text) else { throw .invalid("attendees[\(index)]", "not a mail address") }
+            return address.uri
+        }
+        return (summary, addresses)
+    }
+
     /// The VEVENT, in UTC.
     public func event(stamp: Int64) -> Component {
         var properties: [Property] = [
             Property(name: "UID", value: uid), Property(name: "DTSTAMP", value: Self.utc(stamp)),
             Property(name: "DTSTART", value: Self.utc(start)), Property(name: "DTEND", value: Self.utc(end)),
-            Property(name: "SUMMARY", value: summary), Property(name: "STATUS", value: status.rawValue),
+            Property(name: "SUMMARY", text: summary), Property(name: "STATUS", value: status.rawValue),
             Property(name: "SEQUENCE", value: String(sequence)), Property(name: "X-SWITCHBOARD-BOOKING", value: bookingID),
         ]
+        // Addresses are URIs, not TEXT: only validated ones (CalendarUserAddress(mailAddress:))
+        // reach here, and the writer never lets a value end its line.
         if let organizer { properties.append(Property(name: "ORGANIZER", value: organizer)) }
         for attendee in attendees {
             properties.append(Property(name: "ATTENDEE", parameters: [
