@@ -53,7 +53,7 @@ public struct PushSubscriptions: Sendable {
         }
         // The account's password belongs to its server: another origin needs credentials of its own.
         if request.administrator == nil, !(URL(string: account.serverURL).map { HTTPTransport.sameOrigin(ocsURL, $0) } ?? false) {
-            throw PushError(.account, detail: "ocsUrl is not on the account's server; give that server's username and password")
+            throw PushError(.credentialsNeeded, detail: "ocsUrl is not on the account's server; give that server's username and password")
         }
         let calendars = try await call { () throws(StoreError) in try await store.collections(accountID: account.id) }
             .filter { $0.kind == .calendar }
@@ -173,6 +173,9 @@ public struct PushError: Error, Sendable, CustomStringConvertible {
     public enum Code: String, Sendable, Hashable {
         /// The account has a subscription already.
         case exists
+        /// The OCS URL is on another origin than the account's server, and no credentials
+        /// for it were given (the account's own go to its server only).
+        case credentialsNeeded
         /// The account cannot be reached as asked (bad URL, no calendars, credentials that cannot be opened).
         case account
         /// The Nextcloud server refused or failed: see ``upstream``.

@@ -118,6 +118,8 @@ extension Problem {
             self.init(status: 409, code: "push_exists", title: "Subscribed already", detail: error.detail)
         case .account:
             self.init(status: 422, code: "push_unavailable", title: "Push cannot be set up", detail: error.detail)
+        case .credentialsNeeded:
+            self.init(status: 422, code: "credentials_needed", title: "Credentials needed", detail: error.detail)
         case .refused:
             self = .unauthorized
         case .store:

@@ -56,7 +56,11 @@ public final class SyncService: Sendable {
         try await withThrowingDiscardingTaskGroup { group in
             while !Task.isCancelled {
                 let running = state.withLock { $0.values.filter(\.running).count }
-                for collection in try await dueCollections(limit: maxConcurrentRuns - running) {
+                // A store that cannot answer now (or a query cut short by shutdown) is asked
+                // again at the next tick: it does not stop the service.
+                let due = (try? await dueCollections(limit: maxConcurrentRuns - running)) ?? []
+                if Task.isCancelled { break }
+                for collection in due {
                     group.addTask { await self.sync(collection) }
                 }
                 do {

@@ -93,7 +93,7 @@ private func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
     @Test func invalidUTF8IsRefusedBeforeParsing() {
         let body = Array(#"<d:multistatus xmlns:d="DAV:"><d:response><d:display"#.utf8) + [0xFF, 0xFE, 0xC3]
             + Array(#">x</d:displayname></d:response></d:multistatus>"#.utf8)
-        #expect { try Multistatus(parsing: body) } throws: { ($0 as? XMLError)?.code == .malformed }
+        #expect { try Multistatus(parsing: body) } throws: { ($0 as? XMLError)?.code == .unsupportedEncoding }
     }
 
     @Test func truncatedDocumentsAreRefused() {

@@ -35,9 +35,13 @@ import Testing
             let runs = "/v1/collections/\(harness.calendar.id)/runs"
             #expect(try await eventually { (try await harness.call(.get, runs, key: harness.keys[.read]).body as? [JSON])?.isEmpty == false })
 
-            // anna is no administrator of the Nextcloud server: the app refuses her.
+            // The stand-in is at another origin than the account's server: the account's
+            // password does not go there; credentials for it must be given.
             let ocsURL = fake.baseURL.absoluteString
-            let refused = try await harness.call(.put, push, key: admin, json: #"{"ocsUrl": "\#(ocsURL)"}"#)
+            let otherOrigin = try await harness.call(.put, push, key: admin, json: #"{"ocsUrl": "\#(ocsURL)"}"#)
+            #expect(otherOrigin.status == 422 && ServerHarness.problemCode(otherOrigin) == "credentials_needed")
+            // anna is no administrator of the Nextcloud server: the app refuses her.
+            let refused = try await harness.call(.put, push, key: admin, json: #"{"ocsUrl": "\#(ocsURL)", "username": "anna", "password": "secret"}"#)
             #expect(refused.status == 422 && ServerHarness.problemCode(refused) == "not_administrator")
             let wrong = try await harness.call(.put, push, key: admin, json: #"{"ocsUrl": "\#(ocsURL)", "username": "admin", "password": "nope"}"#)
             #expect(ServerHarness.problemCode(wrong) == "credentials_refused")

@@ -1,4 +1,7 @@
 import DAVClient
+import struct Crypto.HMAC
+import struct Crypto.SHA256
+import struct Crypto.SymmetricKey
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
@@ -116,11 +119,11 @@ import Testing
     // MARK: 3. Credentials go only to their origin
 
     @Test func aPushSubscriptionCannotSendTheAccountsPasswordElsewhere() async throws {
-        try await ServerHarness.with(reachable: true) { harness in
+        try await ServerHarness.with(configure: { $0.publicURL = URL(string: "https://switchboard.example.org/") }) { harness in
             let account = try #require(try await harness.store.accounts().first { $0.id == harness.calendar.accountID })
             let answer = try await harness.call(.put, "/v1/accounts/\(account.id)/push", key: harness.keys[.admin],
                                                 json: #"{"ocsUrl": "http://127.0.0.1:9/"}"#)
-            #expect((400..<500).contains(answer.status), "\(answer.status) \(String(describing: answer.body))")
+            #expect(answer.status == 422 && ServerHarness.problemCode(answer) == "credentials_needed", "\(String(describing: answer.body))")
             #expect(try await harness.store.pushSubscription(accountID: account.id) == nil)
         }
     }
@@ -188,6 +191,58 @@ import Testing
         await provider.stop()
     }
 
+    /// The token forgeries that held in the probe, kept: no signature (`alg: none`), HMAC
+    /// keyed with the provider's public key (as PEM and as its JWK), a future `nbf`.
+    @Test func forgedTokensAreRefused() async throws {
+        let provider = Receiver()
+        let key = ES256PrivateKey()
+        provider.jwks.withLock { $0 = #"{"keys": [\#(AccessTokenTests.jwk(key, kid: "k1"))]}"# }
+        try await provider.start()
+        let oidc = OIDCConfiguration(issuer: "https://id.example.org", audience: "switchboard",
+                                     jwksURL: URL(string: "http://127.0.0.1:\(provider.port.withLock { $0 })/jwks")!, keyRefreshInterval: .zero)
+        try await ServerHarness.with(oidc: oidc) { harness in
+            func base64URL(_ data: some DataProtocol) -> String {
+                Data(data).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+                    .replacingOccurrences(of: "=", with: "")
+            }
+            let now = Int(Date().timeIntervalSince1970)
+            let claims = #"{"iss": "https://id.example.org", "aud": ["switchboard"], "exp": \#(now + 300), "sub": "eve", "scope": "switchboard:admin", "switchboard_tenant": "\#(harness.tenantName)"}"#
+            let payload = base64URL(Data(claims.utf8))
+            let unsigned = base64URL(Data(#"{"alg": "none", "kid": "k1", "typ": "JWT"}"#.utf8)) + "." + payload + "."
+            let hmacHeader = base64URL(Data(#"{"alg": "HS256", "kid": "k1", "typ": "JWT"}"#.utf8)) + "." + payload
+            var forged = [unsigned]
+            for secret in [key.publicKey.pemRepresentation, AccessTokenTests.jwk(key, kid: "k1")] {
+                let mac = HMAC<SHA256>.authenticationCode(for: Data(hmacHeader.utf8), using: SymmetricKey(data: Data(secret.utf8)))
+                forged.append(hmacHeader + "." + base64URL(Data(mac)))
+            }
+            let signer = JWTKeyCollection()
+            await signer.add(ecdsa: key, kid: JWKIdentifier(string: "k1"))
+            let notYet = AccessTokenClaims(iss: IssuerClaim(value: "https://id.example.org"), aud: AudienceClaim(value: ["switchboard"]),
+                                           exp: ExpirationClaim(value: Date().addingTimeInterval(900)),
+                                           nbf: NotBeforeClaim(value: Date().addingTimeInterval(600)), sub: SubjectClaim(value: "eve"),
+                                           scope: "switchboard:read", switchboard_tenant: harness.tenantName)
+            forged.append(try await signer.sign(notYet, kid: JWKIdentifier(string: "k1")))
+            let genuine = try await AccessTokenTests.token(key, kid: "k1", tenant: harness.tenantName, scope: "switchboard:read")
+            for token in forged {
+                let answer = try await harness.call(.get, "/v1/resources", key: token)
+                #expect(answer.status == 401, "\(token.prefix(40))")
+            }
+            // A genuine token still works after the forgeries (nothing was pinned or refreshed away).
+            #expect(try await harness.call(.get, "/v1/resources", key: genuine).status == 200)
+        }
+        await provider.stop()
+    }
+
+    /// A body nested deeper than any request needs is refused in its own words, not a crash.
+    @Test func deeplyNestedBodiesAreRefused() async throws {
+        try await ServerHarness.with { harness in
+            let deep = String(repeating: "[", count: 20_000) + String(repeating: "]", count: 20_000)
+            let answer = try await harness.call(.post, "/v1/bookings", key: harness.keys[.book], json: #"{"resource": \#(deep)}"#)
+            #expect(answer.status == 400 || answer.status == 413, "\(answer.status)")
+            #expect(try await harness.call(.get, "/healthz", key: nil).status == 200)
+        }
+    }
+
     // MARK: 9. Rate limits
 
     @Test func aTenantsKeysShareItsLimit() async throws {
@@ -242,7 +297,8 @@ import Testing
                             .connect(host: "127.0.0.1", port: port) { channel in
                                 channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel) }
                             }
-                        try await channel.executeThenClose { inbound, outbound in
+                        // The server ends the connection (a close, or a reset if it arrives mid-write).
+                        try? await channel.executeThenClose { inbound, outbound in
                             try await outbound.write(ByteBuffer(string: "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n"))
                             let trickle = Task {
                                 for _ in 0..<100 {
@@ -250,8 +306,8 @@ import Testing
                                     try await outbound.write(ByteBuffer(string: "X"))
                                 }
                             }
+                            defer { trickle.cancel() }
                             for try await _ in inbound {}
-                            trickle.cancel()
                         }
                         return true
                     }

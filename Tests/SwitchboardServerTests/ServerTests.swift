@@ -262,16 +262,16 @@ struct ServerHarness {
     }
 
     @Test func eachKeyHasItsRateLimit() async throws {
-        try await ServerHarness.with(rateLimit: RateLimit(perSecond: 0.5, burst: 3)) { harness in
+        try await ServerHarness.with(rateLimit: RateLimit(perSecond: 0.2, burst: 3)) { harness in
             for _ in 0..<3 { #expect(try await harness.call(.get, "/v1/resources", key: harness.keys[.read]).status == 200) }
             let limited = try await harness.call(.get, "/v1/resources", key: harness.keys[.read])
             #expect(limited.status == 429 && ServerHarness.problemCode(limited) == "rate_limited")
-            // Two seconds a token, less the time the three requests took (a loaded machine: over one).
-            #expect(["1", "2"].contains(limited.headers[.retryAfter] ?? ""))
+            // Five seconds a token, less the time the three requests took (a loaded machine: a few).
+            #expect(["1", "2", "3", "4", "5"].contains(limited.headers[.retryAfter] ?? ""))
             // Another key has its own bucket; health checks need none.
             #expect(try await harness.call(.get, "/v1/resources", key: harness.keys[.book]).status == 200)
             #expect(try await harness.call(.get, "/healthz", key: nil).status == 200)
-            try await Task.sleep(for: .milliseconds(2100))
+            try await Task.sleep(for: .milliseconds(5100))
             #expect(try await harness.call(.get, "/v1/resources", key: harness.keys[.read]).status == 200)
         }
     }
