@@ -209,7 +209,7 @@ let package = Package(
             dependencies: ["DAVClient", "ContentLines", "ICalendar", "VCard", "SwitchboardTestSupport"]
         ),
         .testTarget(name: "SyncPlanningTests", dependencies: ["SyncPlanning", "SwitchboardTestSupport"]),
-        .testTarget(name: "SyncContentTests", dependencies: ["SyncContent", "SyncPlanning", "ICalendar", "SwitchboardTestSupport"]),
+        .testTarget(name: "SyncContentTests", dependencies: ["SyncContent", "SyncPlanning", "ICalendar", "ContentLines", "SwitchboardTestSupport"]),
         .testTarget(
             name: "SyncStoreTests",
             dependencies: [

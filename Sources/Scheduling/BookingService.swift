@@ -196,13 +196,14 @@ public struct BookingService: Sendable {
         booking.status = .cancelled
         booking.updatedAt = now
         try await storeCall { [booking] store throws(StoreError) in try await store.saveBooking(booking) }
-        guard var item = try await storeCall({ [booking] store throws(StoreError) in
+        guard try await storeCall({ [booking] store throws(StoreError) in
             try await store.item(in: booking.collectionID, localID: booking.localID)
-        }) else { return booking }
+        }) != nil else { return booking }
         switch cancellation {
         case .delete:
-            item.pendingDeletion = true
-            try await storeCall { [item] store throws(StoreError) in _ = try await store.saveItem(item) }
+            try await storeCall { [booking] store throws(StoreError) in
+                try await store.updateItems(in: booking.collectionID, localIDs: [booking.localID]) { $0.pendingDeletion = true }
+            }
             try? await sync(collectionID: booking.collectionID)
         case .markCancelled:
             try await write(event(for: booking, status: .cancelled, sequence: try await sequence(of: booking) + 1), of: booking, now: now)
@@ -386,13 +387,16 @@ public struct BookingService: Sendable {
     /// sync that cannot run now (the calendar is leased by another run, the server is down)
     /// leaves the edit pending for the next one, and the sync log says so.
     func write(_ event: BookingEvent, of booking: BookingRecord, now: Date) async throws(BookingError) {
-        var item = try await storeCall { store throws(StoreError) in try await store.item(in: booking.collectionID, localID: booking.localID) }
-            ?? ItemRecord(collectionID: booking.collectionID, localID: booking.localID)
-        item.pendingData = event.calendarObject(stamp: Int64(now.timeIntervalSince1970))
-        item.pendingDeletion = false
-        item.uid = event.uid
-        item.fields = ItemFields(summary: event.summary, startUTC: event.start, endUTC: event.end, status: event.status.rawValue)
-        try await storeCall { [item] store throws(StoreError) in _ = try await store.saveItem(item) }
+        let data = event.calendarObject(stamp: Int64(now.timeIntervalSince1970))
+        let fields = ItemFields(summary: event.summary, startUTC: event.start, endUTC: event.end, status: event.status.rawValue)
+        try await storeCall { store throws(StoreError) in
+            try await store.updateItems(in: booking.collectionID, localIDs: [booking.localID]) { item in
+                item.pendingData = data
+                item.pendingDeletion = false
+                item.uid = event.uid
+                item.fields = fields
+            }
+        }
         try? await sync(collectionID: booking.collectionID)
     }
 

@@ -58,6 +58,10 @@ public enum ThreeWayMerge {
         var seen: Set<String> = []
         var merged: [ContentLine] = []
         for name in names where seen.insert(name).inserted {
+            if let stamp = latest(name, groups.ours[name]?.lines ?? [], groups.theirs[name]?.lines ?? []) {
+                merged.append(stamp)
+                continue
+            }
             if ContentFingerprint.ignoredProperties.contains(name) {
                 merged += groups.theirs[name]?.lines ?? []
                 continue
@@ -74,6 +78,26 @@ public enum ThreeWayMerge {
             }
         }
         return merged
+    }
+
+    /// What every edit stamps anew (RFC 5545 asks clients to set LAST-MODIFIED and DTSTAMP,
+    /// and SEQUENCE goes up with each significant change; vCard's REV likewise): two edits
+    /// always differ there, so comparing them would make every merge collide. The merged
+    /// version takes the later stamp and the higher SEQUENCE of the two sides.
+    static let stamps: Set<String> = ["LAST-MODIFIED", "DTSTAMP", "SEQUENCE", "REV"]
+
+    /// The merged line of a stamp property, or `nil` for any other property (or a stamp
+    /// neither side has).
+    private static func latest(_ name: String, _ ours: [ContentLine], _ theirs: [ContentLine]) -> ContentLine? {
+        guard stamps.contains(name) else { return nil }
+        guard let our = ours.first else { return theirs.first }
+        guard let their = theirs.first else { return our }
+        if name == "SEQUENCE" {
+            return (Int(our.value) ?? 0) > (Int(their.value) ?? 0) ? our : their
+        }
+        // UTC stamps in basic form (`20261206T101500Z`) order as text; anything else keeps the server's.
+        let comparable = our.value.hasSuffix("Z") && their.value.hasSuffix("Z") && our.value.count == their.value.count
+        return comparable && our.value > their.value ? our : their
     }
 
     /// Lines by upper-cased name, with an order-free key for comparing the groups.

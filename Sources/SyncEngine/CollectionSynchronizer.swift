@@ -13,13 +13,18 @@ public struct SyncOptions: Sendable {
     public var leaseOwner: String
     /// How long a lease lasts without renewal (a killed run's lease expires after it).
     public var leaseDuration: TimeInterval
-    public init(force: Bool = false, leaseOwner: String = SyncOptions.defaultOwner, leaseDuration: TimeInterval = 300) {
+    /// How long a run waits for another run of the collection (in this process or another)
+    /// to give the lease back before it gives up as busy.
+    public var leaseWait: Duration
+    public init(force: Bool = false, leaseOwner: String = SyncOptions.defaultOwner, leaseDuration: TimeInterval = 300,
+                leaseWait: Duration = .zero) {
         self.force = force
         self.leaseOwner = leaseOwner
         self.leaseDuration = leaseDuration
+        self.leaseWait = leaseWait
     }
 
-    /// This process: `host/pid/random`.
+    /// This process: `host/pid/random`; each run holds the lease as this plus a run id.
     public static let defaultOwner = LeaseOwner.current
 }
 
@@ -59,6 +64,9 @@ public struct CollectionSynchronizer: Sendable {
     public func sync(_ collection: CollectionRecord, progress: @escaping @Sendable (SyncProgress) -> Void = { _ in }) async -> SyncRunRecord {
         let requestsBefore = client.transport.requestsSent
         var record = SyncRunRecord(collectionID: collection.id)
+        // The lease is the run's, not the process's: two runs of one collection exclude each
+        // other in one process as in two.
+        let owner = options.leaseOwner + "/" + String(record.id.prefix(8))
         func finish(_ record: inout SyncRunRecord) async {
             record.finishedAt = Date()
             record.counts.requests = client.transport.requestsSent - requestsBefore
@@ -66,7 +74,7 @@ public struct CollectionSynchronizer: Sendable {
             progress(SyncProgress(collectionID: collection.id, phase: .finished, done: 0, total: 0))
         }
         do {
-            guard try await acquireLease(collection) else {
+            guard try await acquireLease(collection, owner: owner) else {
                 record.failure = SyncError(.busy, detail: "another run holds \(collection.href)").description
                 await finish(&record)
                 return record
@@ -77,7 +85,7 @@ public struct CollectionSynchronizer: Sendable {
             return record
         }
         try? await store.saveRun(record)
-        var run = SyncRun(synchronizer: self, collection: collection, record: record, progress: progress)
+        var run = SyncRun(synchronizer: self, collection: collection, record: record, leaseOwner: owner, progress: progress)
         do {
             try await run.perform()
         } catch {
@@ -85,29 +93,36 @@ public struct CollectionSynchronizer: Sendable {
         }
         record = run.record
         await finish(&record)
-        try? await store.releaseLease(collectionID: collection.id, owner: options.leaseOwner)
+        try? await store.releaseLease(collectionID: collection.id, owner: owner)
         return record
     }
 }
 
 extension CollectionSynchronizer {
-    /// Takes the collection's lease; a lease left by a process of this host that has died
-    /// (a killed CLI) is broken rather than waited out.
-    func acquireLease(_ collection: CollectionRecord) async throws(StoreError) -> Bool {
-        let now = Date()
-        if try await store.acquireLease(collectionID: collection.id, owner: options.leaseOwner, now: now, expiry: now + options.leaseDuration) {
-            return true
+    /// Takes the collection's lease for `owner`, waiting up to ``SyncOptions/leaseWait`` for
+    /// another run to give it back; a lease left by a process of this host that has died (a
+    /// killed CLI) is broken rather than waited out.
+    func acquireLease(_ collection: CollectionRecord, owner: String) async throws(StoreError) -> Bool {
+        let deadline = ContinuousClock.now + options.leaseWait
+        var pause = Duration.milliseconds(20)
+        while true {
+            let now = Date()
+            if try await store.acquireLease(collectionID: collection.id, owner: owner, now: now, expiry: now + options.leaseDuration) {
+                return true
+            }
+            if let holder = try await store.leaseHolder(collectionID: collection.id, now: now), LeaseOwner.isDeadLocalProcess(holder) {
+                try await store.releaseLease(collectionID: collection.id, owner: holder)
+                continue
+            }
+            guard ContinuousClock.now + pause < deadline else { return false }
+            do { try await Task.sleep(for: pause) } catch { return false }
+            pause = min(pause * 2, .milliseconds(500))
         }
-        guard let holder = try await store.leaseHolder(collectionID: collection.id, now: now), LeaseOwner.isDeadLocalProcess(holder) else {
-            return false
-        }
-        try await store.releaseLease(collectionID: collection.id, owner: holder)
-        return try await store.acquireLease(collectionID: collection.id, owner: options.leaseOwner, now: now, expiry: now + options.leaseDuration)
     }
 }
 
-/// Lease owner names: `host/pid/random`, so that a lease held by a dead process of this
-/// host can be recognised.
+/// Lease owner names: `host/pid/random` (and a run's id after it), so that a lease held by
+/// a dead process of this host can be recognised.
 public enum LeaseOwner {
     /// This process.
     public static let current = "\(ProcessInfo.processInfo.hostName)/\(ProcessInfo.processInfo.processIdentifier)/\(UUID().uuidString.prefix(8))"
@@ -115,7 +130,7 @@ public enum LeaseOwner {
     /// Whether `owner` names a process of this host that no longer runs.
     public static func isDeadLocalProcess(_ owner: String) -> Bool {
         let parts = owner.split(separator: "/")
-        guard parts.count == 3, parts[0] == ProcessInfo.processInfo.hostName, let pid = Int32(parts[1]) else { return false }
+        guard parts.count >= 3, parts[0] == ProcessInfo.processInfo.hostName, let pid = Int32(parts[1]) else { return false }
         return kill(pid, 0) != 0 && errno == ESRCH
     }
 }
@@ -125,6 +140,8 @@ struct SyncRun {
     let synchronizer: CollectionSynchronizer
     var collection: CollectionRecord
     var record: SyncRunRecord
+    /// Who holds the collection's lease: this run.
+    let leaseOwner: String
     let progress: @Sendable (SyncProgress) -> Void
     let flavor: ObjectFlavor
 
@@ -146,11 +163,12 @@ struct SyncRun {
     var store: any SyncStore { synchronizer.store }
     var replica: any LocalReplica { synchronizer.replica }
 
-    init(synchronizer: CollectionSynchronizer, collection: CollectionRecord, record: SyncRunRecord,
+    init(synchronizer: CollectionSynchronizer, collection: CollectionRecord, record: SyncRunRecord, leaseOwner: String,
          progress: @escaping @Sendable (SyncProgress) -> Void) {
         self.synchronizer = synchronizer
         self.collection = collection
         self.record = record
+        self.leaseOwner = leaseOwner
         self.progress = progress
         flavor = collection.kind == .calendar ? .calendar : .addressBook
     }
@@ -439,10 +457,23 @@ struct SyncRun {
         case .merge(let localID, let href, let remoteETag, let fallback):
             if try await !merge(localID, href: href, remoteETag: remoteETag, retries: retries) {
                 try await execute(fallback, retries: retries)
+                // The policy chose a side: never silently. (`manual` records its own.)
+                if case .conflict = fallback {} else {
+                    record.counts.conflicts += 1
+                    note(SyncError(.conflict, href: href, localID: localID,
+                                   detail: "both sides changed the same properties; the \(collection.conflictPolicy.rawValue) policy kept "
+                                       + (Self.keepsLocal(fallback) ? "the local version" : "the server's version")))
+                }
             }
         case .conflict(let localID, let href):
             try await keepConflict(localID, href: href)
         }
+    }
+
+    /// Whether a conflict policy's choice keeps the local side.
+    static func keepsLocal(_ action: SyncAction) -> Bool {
+        if case .upload = action { return true }
+        return false
     }
 
     mutating func download(_ href: String, into localID: String) async throws(SyncError) {
@@ -481,22 +512,42 @@ struct SyncRun {
             refreshed.append(item)
         }
         guard !refreshed.isEmpty else { return }
-        try await storeCall { [refreshed] store throws(StoreError) in _ = try await store.saveItems(refreshed) }
+        // A version is only worth keeping on the record it was read from.
+        let revisions = try await storeCall { [refreshed] store throws(StoreError) in try await store.replaceItems(refreshed) }
+        for (item, revision) in zip(refreshed, revisions) {
+            guard let revision else { continue }
+            items[item.localID]?.revision = revision
+        }
     }
 
     /// Commits the downloads written so far in one transaction. Safe to defer: a download
     /// lost with its batch is seen again next run (the token has not moved) and pairs with
     /// the file already written, so it is adopted, not duplicated.
+    ///
+    /// Each download replaces only the record this run read (compare-and-swap): an item
+    /// edited here meanwhile (an API edit, a booking) keeps its edit, and the server's change
+    /// is decided again, against it, next run (the token stays where it was).
     mutating func commitDownloads() async throws(SyncError) {
         guard !downloads.isEmpty else { return }
         let batch = downloads
         downloads = []
+        let revisions: [Int64?]
         do {
-            try await store.saveItems(batch)
-            record.counts.downloaded += batch.count
+            revisions = try await store.replaceItems(batch)
         } catch {
             transientFailure = true
             throw SyncError(.store, detail: "\(batch.count) downloads not recorded: \(error)")
+        }
+        for (item, revision) in zip(batch, revisions) {
+            if let revision {
+                items[item.localID]?.revision = revision
+                record.counts.downloaded += 1
+            } else {
+                transientFailure = true
+                items[item.localID] = try await storeCall { store throws(StoreError) in
+                    try await store.item(in: item.collectionID, localID: item.localID)
+                }
+            }
         }
     }
 
@@ -541,7 +592,7 @@ struct SyncRun {
         item.conflictETag = nil
         item.localVersion = replica.uploaded(localID, version: local.version)
         item.fields = local.content.fields
-        try await save(item)
+        try await save(item, resolving: local.data)
         record.counts.uploaded += 1
     }
 
@@ -593,17 +644,19 @@ struct SyncRun {
             item.uid = remote.content.uid
             item.fields = remote.content.fields
         }
+        var resolved: String?
         if let local = localObjects[localID] {
             // Both sides hold the same content: the local version is the synced one now.
             item.localVersion = replica.uploaded(localID, version: local.version)
             item.pendingData = nil
+            resolved = local.data
             if item.syncedData == nil {
                 item.syncedData = local.data
                 item.contentHash = local.content.state.contentHash
                 item.fields = local.content.fields
             }
         }
-        try await save(item)
+        try await save(item, resolving: resolved)
     }
 
     /// Merges both edits; `false` when they collide (the fallback decides then).
@@ -633,7 +686,9 @@ struct SyncRun {
         item.pendingData = nil
         item.localVersion = version
         item.fields = content.fields
-        try await save(item)
+        // An edit made here meanwhile was not part of this merge: it is merged next run,
+        // against the same base (the merged version is on the server; its ETag is new).
+        try await save(item, resolving: local.data, otherwise: .decideNextRun)
         record.counts.merged += 1
         return true
     }
@@ -684,23 +739,112 @@ struct SyncRun {
         return read
     }
 
-    mutating func save(_ item: ItemRecord) async throws(SyncError) {
-        var item = item
-        item.revision = try await storeCall { store throws(StoreError) in try await store.saveItem(item) }
-        items[item.localID] = item
+    /// What to do when another writer changed an item while the run decided it.
+    enum OnConcurrentEdit {
+        /// Write what the run learned of the server onto the newer record (see ``save(_:resolving:otherwise:)``).
+        case rebase
+        /// Write nothing now; the item is decided again next run (the token stays).
+        case decideNextRun
     }
 
+    /// Writes what the run decided for an item, compare-and-swap against the revision the
+    /// run read. When another writer (an API edit, a booking) got there first, what the run
+    /// learned of the server — href, ETag, the synced copy, a kept conflict — is written
+    /// onto the newer record, whose own local edit stays pending unless it is the very
+    /// content this run put on the server (`resolving`): a pending edit is cleared only by
+    /// the upload of that content.
+    mutating func save(_ item: ItemRecord, resolving uploaded: String? = nil, otherwise: OnConcurrentEdit = .rebase) async throws(SyncError) {
+        // The decision is written onto the record as last read (the decision may have been
+        // made from an older copy): its server-side facts, and the local edit it resolved.
+        var latest = items[item.localID]
+        for _ in 0..<8 {
+            var record = latest.map { Self.rebase(item, onto: $0, resolving: uploaded) } ?? item
+            record.revision = latest?.revision ?? 0
+            let written = try await storeCall { [record] store throws(StoreError) in try await store.replaceItems([record]) }
+            if let revision = written.first ?? nil {
+                record.revision = revision
+                items[item.localID] = record
+                return
+            }
+            latest = try await storeCall { store throws(StoreError) in try await store.item(in: item.collectionID, localID: item.localID) }
+            guard let current = latest else {
+                items.removeValue(forKey: item.localID)
+                return
+            }
+            items[item.localID] = current
+            guard otherwise == .rebase else {
+                transientFailure = true
+                return
+            }
+        }
+        throw SyncError(.store, localID: item.localID, detail: "the item kept changing while the run wrote it")
+    }
+
+    /// The server-side facts of `decided` on top of `current`, the record as last read: its
+    /// local edit is cleared (with the local version and fields of what was uploaded) only
+    /// when it is the content the run resolved.
+    static func rebase(_ decided: ItemRecord, onto current: ItemRecord, resolving uploaded: String?) -> ItemRecord {
+        var rebased = current
+        rebased.href = decided.href
+        rebased.etag = decided.etag
+        rebased.uid = current.uid ?? decided.uid
+        rebased.syncedData = decided.syncedData
+        rebased.contentHash = decided.contentHash
+        rebased.conflictData = decided.conflictData
+        rebased.conflictETag = decided.conflictETag
+        let pendingIsResolved = uploaded != nil && (current.pendingData == uploaded || current.pendingData == nil) && !current.pendingDeletion
+        if pendingIsResolved {
+            rebased.pendingData = nil
+            rebased.localVersion = decided.localVersion
+            rebased.fields = decided.fields
+        }
+        return rebased
+    }
+
+    /// Removes an item's record (leaving a tombstone), compare-and-swap: an item edited here
+    /// meanwhile is kept, as a new item (the server's copy is gone) that the next run uploads.
     mutating func forget(_ localID: String) async throws(SyncError) {
-        _ = try await storeCall { store throws(StoreError) in try await store.deleteItem(in: collection.id, localID: localID, at: Date()) }
-        items.removeValue(forKey: localID)
+        for _ in 0..<8 {
+            let revision = items[localID]?.revision ?? 0
+            let deleted = try await storeCall { [collection] store throws(StoreError) in
+                try await store.deleteItem(in: collection.id, localID: localID, ifRevision: revision, at: Date())
+            }
+            if deleted {
+                items.removeValue(forKey: localID)
+                return
+            }
+            guard var current = try await storeCall({ [collection] store throws(StoreError) in
+                try await store.item(in: collection.id, localID: localID)
+            }) else {
+                items.removeValue(forKey: localID)
+                return
+            }
+            items[localID] = current
+            guard current.pendingData != nil, !current.pendingDeletion else { continue }
+            current.href = nil
+            current.etag = nil
+            current.syncedData = nil
+            current.contentHash = nil
+            current.conflictData = nil
+            current.conflictETag = nil
+            let kept = try await storeCall { [current] store throws(StoreError) in try await store.replaceItems([current]) }
+            if let revision = kept.first ?? nil {
+                current.revision = revision
+                items[localID] = current
+                note(SyncError(.conflict, href: nil, localID: localID,
+                               detail: "the item was edited here while the run removed it; it is kept and uploaded again"))
+                return
+            }
+        }
+        throw SyncError(.store, localID: localID, detail: "the item kept changing while the run removed it")
     }
 
     mutating func renewLeaseIfDue() async throws(SyncError) {
         let now = Date()
         let options = synchronizer.options
         guard now.timeIntervalSince(leaseRenewedAt) > options.leaseDuration / 3 else { return }
-        let renewed = try await storeCall { [collection] store throws(StoreError) in
-            try await store.acquireLease(collectionID: collection.id, owner: options.leaseOwner, now: now, expiry: now + options.leaseDuration)
+        let renewed = try await storeCall { [collection, leaseOwner] store throws(StoreError) in
+            try await store.acquireLease(collectionID: collection.id, owner: leaseOwner, now: now, expiry: now + options.leaseDuration)
         }
         guard renewed else { throw SyncError(.busy, detail: "the lease on \(collection.href) was lost") }
         leaseRenewedAt = now

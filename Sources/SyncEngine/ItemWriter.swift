@@ -58,27 +58,32 @@ public struct ItemWriter: Sendable {
     public func commit(_ writes: [(localID: String, data: String?)], in collection: CollectionRecord, flavor: ObjectFlavor)
         async throws(ItemWriteError)
     {
-        var items: [ItemRecord] = []
+        var edits: [String: (data: String, content: ItemContent)?] = [:]
         for (localID, data) in writes {
-            var item = try await storeCall { store throws(StoreError) in try await store.item(in: collection.id, localID: localID) }
-                ?? ItemRecord(collectionID: collection.id, localID: localID)
-            if let data {
-                let content: ItemContent
-                do {
-                    content = try ItemContent(data, flavor: flavor)
-                } catch {
-                    throw .unreadable("the edited object does not parse: \(error)")
-                }
-                item.pendingData = data
-                item.pendingDeletion = false
-                item.uid = content.uid
-                item.fields = content.fields
-            } else {
-                item.pendingDeletion = true
+            guard let data else {
+                edits[localID] = .some(nil)
+                continue
             }
-            items.append(item)
+            do {
+                edits[localID] = (data, try ItemContent(data, flavor: flavor))
+            } catch {
+                throw .unreadable("the edited object does not parse: \(error)")
+            }
         }
-        try await storeCall { [items] store throws(StoreError) in _ = try await store.saveItems(items) }
+        // Written onto the item as it is when written (a sync run may have changed it since
+        // it was read): compare-and-swap, applied again if another writer got there first.
+        try await storeCall { [edits] store throws(StoreError) in
+            try await store.updateItems(in: collection.id, localIDs: writes.map(\.localID)) { item in
+                guard let edit = edits[item.localID] ?? nil else {
+                    item.pendingDeletion = true
+                    return
+                }
+                item.pendingData = edit.data
+                item.pendingDeletion = false
+                item.uid = edit.content.uid
+                item.fields = edit.content.fields
+            }
+        }
         await syncer.sync(collection)
     }
 

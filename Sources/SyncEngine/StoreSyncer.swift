@@ -10,7 +10,9 @@ public struct StoreSyncer: Sendable {
     public let clients: AccountClients
     public var options: SyncOptions
 
-    public init(store: any SyncStore, clients: AccountClients, options: SyncOptions = SyncOptions()) {
+    /// A syncer whose runs wait up to 15 s for a run already under way (an edit's upload is
+    /// worth the wait; the sync service passes options that do not wait).
+    public init(store: any SyncStore, clients: AccountClients, options: SyncOptions = SyncOptions(leaseWait: .seconds(15))) {
         self.store = store
         self.clients = clients
         self.options = options

@@ -121,6 +121,49 @@ public struct SQLSyncStore: SyncStore {
             row.map(\.value))
     }
 
+    public func replaceItems(_ items: [ItemRecord]) async throws(StoreError) -> [Int64?] {
+        guard !items.isEmpty else { return [] }
+        let statements = items.flatMap { [Self.nextRevision, Self.itemReplacement($0)] }
+        let results = try await database.run(statements, operation: "replaceItems")
+        return try stride(from: 1, to: results.count, by: 2).map { index throws(StoreError) in
+            try results[index].first?.integer("revision")
+        }
+    }
+
+    /// The conditional write of an item read at `item.revision`: an insert that does nothing
+    /// when the item exists (revision 0), else an update of that revision only.
+    private static func itemReplacement(_ item: ItemRecord) -> SQLStatement {
+        var row = item.row
+        row.removeAll { $0.column == "revision" }
+        guard item.revision > 0 else {
+            let columns = row.map(\.column) + ["revision"]
+            let placeholders = Array(repeating: "?", count: row.count) + ["(SELECT value FROM revision_counter)"]
+            return SQLStatement(
+                "INSERT INTO items (\(columns.joined(separator: ", "))) VALUES (\(placeholders.joined(separator: ", "))) "
+                    + "ON CONFLICT (collection_id, local_id) DO NOTHING RETURNING revision",
+                row.map(\.value))
+        }
+        let updated = row.filter { !["collection_id", "local_id"].contains($0.column) }
+        let assignments = updated.map { "\($0.column) = ?" } + ["revision = (SELECT value FROM revision_counter)"]
+        return SQLStatement(
+            "UPDATE items SET \(assignments.joined(separator: ", ")) WHERE collection_id = ? AND local_id = ? AND revision = ? RETURNING revision",
+            updated.map(\.value) + [.text(item.collectionID), .text(item.localID), .integer(item.revision)])
+    }
+
+    public func deleteItem(in collectionID: String, localID: String, ifRevision revision: Int64, at date: Date) async throws(StoreError) -> Bool {
+        let key: [SQLValue] = [.text(collectionID), .text(localID), .integer(revision)]
+        let results = try await database.run([
+            Self.nextRevision,
+            SQLStatement(
+                "INSERT INTO tombstones (collection_id, local_id, href, uid, deleted_at, revision) "
+                    + "SELECT collection_id, local_id, href, uid, ?, (SELECT value FROM revision_counter) FROM items "
+                    + "WHERE collection_id = ? AND local_id = ? AND revision = ? RETURNING revision",
+                [.integer(date.storeMilliseconds)] + key),
+            SQLStatement("DELETE FROM items WHERE collection_id = ? AND local_id = ? AND revision = ?", key),
+        ], operation: "deleteItem")
+        return !results[1].isEmpty
+    }
+
     public func deleteItem(in collectionID: String, localID: String, at date: Date) async throws(StoreError) -> Int64? {
         let key: [SQLValue] = [.text(collectionID), .text(localID)]
         let results = try await database.run([

@@ -48,6 +48,15 @@ public protocol SyncStore: Sendable {
     /// Writes several items in one transaction (all or none) and returns their revisions.
     @discardableResult
     func saveItems(_ items: [ItemRecord]) async throws(StoreError) -> [Int64]
+    /// Writes items the caller read, each only while the store still holds the revision it
+    /// read (`item.revision`; 0 for an item the caller holds to be new): compare-and-swap, so
+    /// no writer loses another's edit. Returns each item's new revision, or `nil` for one that
+    /// another writer changed, created or deleted since (nothing of it is written). One
+    /// transaction.
+    func replaceItems(_ items: [ItemRecord]) async throws(StoreError) -> [Int64?]
+    /// Deletes an item, leaving a tombstone, only while the store still holds `revision`;
+    /// `false` when another writer changed it since (or it is gone).
+    func deleteItem(in collectionID: String, localID: String, ifRevision revision: Int64, at date: Date) async throws(StoreError) -> Bool
     /// Deletes an item, leaving a tombstone; returns the tombstone's revision, or `nil`
     /// when there was no such item.
     @discardableResult
@@ -109,4 +118,36 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { "store \(operation): \(code.rawValue): \(detail)" }
+}
+
+extension SyncStore {
+    /// Applies `edit` to each of these items as the store holds it now (a new record for one
+    /// it does not hold) and writes them with compare-and-swap, reading and applying `edit`
+    /// again for any that another writer (a sync run, another request) changed in between:
+    /// an edit never overwrites one made meanwhile. Returns the items as written.
+    @discardableResult
+    public func updateItems(in collectionID: String, localIDs: [String], _ edit: (inout ItemRecord) -> Void) async throws(StoreError)
+        -> [ItemRecord]
+    {
+        var remaining = localIDs
+        var written: [String: ItemRecord] = [:]
+        for _ in 0..<16 {
+            let stored = Dictionary(try await items(in: collectionID, localIDs: remaining).map { ($0.localID, $0) }, uniquingKeysWith: { $1 })
+            let edited = remaining.map { localID in
+                var item = stored[localID] ?? ItemRecord(collectionID: collectionID, localID: localID)
+                edit(&item)
+                return item
+            }
+            let revisions = try await replaceItems(edited)
+            for (item, revision) in zip(edited, revisions) {
+                guard let revision else { continue }
+                var item = item
+                item.revision = revision
+                written[item.localID] = item
+            }
+            remaining = remaining.filter { written[$0] == nil }
+            if remaining.isEmpty { return localIDs.compactMap { written[$0] } }
+        }
+        throw StoreError(.constraint, operation: "updateItems", detail: "\(remaining.count) items kept changing while they were written")
+    }
 }

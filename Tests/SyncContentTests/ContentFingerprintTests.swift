@@ -1,3 +1,4 @@
+import ContentLines
 import Foundation
 import ICalendar
 import SwitchboardTestSupport
@@ -116,5 +117,46 @@ struct ContentFingerprintTests {
             checked += 1
         }
         #expect(checked > 100)
+    }
+}
+
+/// Data safety: edits that each stamp LAST-MODIFIED, DTSTAMP and SEQUENCE (as RFC 5545 asks)
+/// still merge when they change different properties.
+@Suite struct ThreeWayMergeStampTests {
+    static func event(summary: String = "Consultation", location: String? = nil, stamp: String, sequence: Int) -> [UInt8] {
+        Array("""
+            BEGIN:VCALENDAR\r
+            VERSION:2.0\r
+            PRODID:-//Test//EN\r
+            BEGIN:VEVENT\r
+            UID:consult-1\r
+            DTSTAMP:\(stamp)\r
+            DTSTART:20260302T090000Z\r
+            DTEND:20260302T100000Z\r
+            SUMMARY:\(summary)\r
+            \(location.map { "LOCATION:\($0)\r\n" } ?? "")SEQUENCE:\(sequence)\r
+            LAST-MODIFIED:\(stamp)\r
+            END:VEVENT\r
+            END:VCALENDAR\r
+
+            """.utf8)
+    }
+
+    @Test func editsOfDifferentPropertiesMergeWhateverTheirStamps() throws {
+        let base = Self.event(stamp: "20260101T000000Z", sequence: 0)
+        let ours = Self.event(summary: "Renamed here", stamp: "20260201T000000Z", sequence: 1)
+        let theirs = Self.event(location: "Room 4", stamp: "20260115T000000Z", sequence: 2)
+        let merged = try #require(ThreeWayMerge.calendarObject(base: base, ours: ours, theirs: theirs))
+        let event = try #require(try ICalendarParser().parse(merged).components.first?.components(ComponentName.event).first)
+        #expect(event.property("SUMMARY")?.value == "Renamed here" && event.property("LOCATION")?.value == "Room 4")
+        #expect(event.property("SEQUENCE")?.value == "2", "the higher sequence")
+        #expect(event.property("LAST-MODIFIED")?.value == "20260201T000000Z" && event.property("DTSTAMP")?.value == "20260201T000000Z", "the later stamps")
+    }
+
+    @Test func editsOfOnePropertyStillCollide() {
+        let base = Self.event(stamp: "20260101T000000Z", sequence: 0)
+        let ours = Self.event(summary: "Ours", stamp: "20260201T000000Z", sequence: 1)
+        let theirs = Self.event(summary: "Theirs", stamp: "20260115T000000Z", sequence: 1)
+        #expect(ThreeWayMerge.calendarObject(base: base, ours: ours, theirs: theirs) == nil)
     }
 }
