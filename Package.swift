@@ -100,7 +100,8 @@ let package = Package(
         ),
         .target(
             name: "Scheduling",
-            dependencies: ["Availability", "Caching", "CalendarEditing", "SyncEngine", "SyncStore", "DAVClient", "ICalendar", "ContentLines"]
+            dependencies: ["Availability", "Caching", "CalendarEditing", "SyncEngine", "SyncStore", "DAVClient", "ICalendar", "ContentLines",
+                           .product(name: "Logging", package: "swift-log")]
         ),
 
         // MARK: Network: the HTTP layer and the WebDAV/CalDAV/CardDAV client on top of it.

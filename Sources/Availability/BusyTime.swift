@@ -40,11 +40,15 @@ public struct BusyPeriod: Sendable, Hashable, Codable {
     public var event: EventReference
     /// `BUSY` or `BUSY-TENTATIVE` (RFC 5545 FBTYPE).
     public var tentative: Bool
+    /// Why the span was read conservatively (an unknown time zone, an event that cannot be
+    /// expanded), if it was.
+    public var note: String?
 
-    public init(interval: Interval, event: EventReference, tentative: Bool) {
+    public init(interval: Interval, event: EventReference, tentative: Bool, note: String? = nil) {
         self.interval = interval
         self.event = event
         self.tentative = tentative
+        self.note = note
     }
 }
 
@@ -52,13 +56,24 @@ public struct BusyPeriod: Sendable, Hashable, Codable {
 /// (recurrences, overrides, exceptions), minus what does not block — cancelled, transparent,
 /// declined by the resource, tentative or all-day when the rules say so. All-day and
 /// floating times are read in the resource's zone.
+///
+/// No event is ever dropped from busy time (fail safe): one in a time zone nothing knows is
+/// read in the resource's zone and widened by ``unknownZoneWidening`` on each side, and one
+/// that cannot be expanded at all makes the whole window busy; both carry a ``BusyPeriod/note``.
 public struct BusyTimeReader: Sendable {
     public var rules: BusyRules
     public var zone: any ZoneRules
+    /// The resource's zone by name (an IANA identifier), to read unknown zones in.
+    public var zoneName: String?
 
-    public init(rules: BusyRules, zone: any ZoneRules) {
+    /// How far an instance read in a zone nothing knew is widened on each side: its real
+    /// zone may be up to 14 hours from the resource's.
+    public static let unknownZoneWidening: Int64 = 14 * 3600
+
+    public init(rules: BusyRules, zone: any ZoneRules, zoneName: String? = nil) {
         self.rules = rules
         self.zone = zone
+        self.zoneName = zoneName
     }
 
     /// The busy periods of one calendar object (a VCALENDAR) within `window`.
@@ -69,17 +84,30 @@ public struct BusyTimeReader: Sendable {
     /// The busy periods of a calendar object's series, read once (see ``CalendarSeries``),
     /// within `window`.
     public func busyPeriods(of series: CalendarSeries, in window: Interval, calendarID: String) -> [BusyPeriod] {
+        var series = series
+        if !series.failures.isEmpty, let zoneName {
+            // Components whose zone nothing knew: read again in the resource's zone.
+            let retried = CalendarSeries(calendar: series.calendar, unknownZonesIn: zoneName)
+            if !retried.zonesReadInFallback.isEmpty { series = retried }
+        }
+        let widening = series.zonesReadInFallback.isEmpty ? 0 : Self.unknownZoneWidening
+        var notes = Dictionary(grouping: series.repairs, by: { $0.uid ?? "" }).mapValues { $0.map(\.note).joined(separator: "; ") }
+        if !series.zonesReadInFallback.isEmpty {
+            let zoneNote = "unknown time zone \(series.zonesReadInFallback.joined(separator: ", ")): read in \(zoneName ?? "the resource's zone") and widened by \(widening / 3600) h"
+            for key in Set(series.sets.map { $0.uid ?? "" }) { notes[key] = notes[key].map { $0 + "; " + zoneNote } ?? zoneNote }
+        }
         // All-day and floating instances are found by wall-clock bounds a day wider, then cut.
-        let expansion = CalendarExpansion(series: series, from: .instant(window.start - 86_400 * 2),
-                                          to: .instant(window.end + 86_400 * 2), limit: nil)
+        let expansion = CalendarExpansion(series: series, from: .instant(window.start - 86_400 * 2 - widening),
+                                          to: .instant(window.end + 86_400 * 2 + widening), limit: nil)
         var periods: [BusyPeriod] = []
         for occurrence in expansion.occurrences {
             let component = occurrence.component
             guard component.name == ComponentName.event, blocks(component) else { continue }
             let allDay = occurrence.start.isDate
             if allDay, !rules.allDayBlocks { continue }
-            let interval = Interval(start: occurrence.startUTC ?? zone.instant(of: occurrence.start.wallClock),
-                                    end: occurrence.endUTC ?? zone.instant(of: occurrence.end.wallClock))
+            let read = Interval(start: occurrence.startUTC ?? zone.instant(of: occurrence.start.wallClock),
+                                end: occurrence.endUTC ?? zone.instant(of: occurrence.end.wallClock))
+            let interval = Interval(start: read.start - widening, end: read.end + widening)
             let span = interval.isEmpty ? Interval(start: interval.start, end: interval.start + 1) : interval
             guard span.overlaps(window) else { continue }
             let tentative = component.status == .tentative
@@ -88,7 +116,12 @@ public struct BusyTimeReader: Sendable {
                 event: EventReference(calendar: calendarID, uid: occurrence.uid,
                                       recurrenceID: component.isRecurring || component.property(PropertyName.recurrenceID) != nil
                                           ? occurrence.recurrenceID.icalendarText : nil),
-                tentative: tentative))
+                tentative: tentative, note: notes[occurrence.uid ?? ""]))
+        }
+        // What cannot be expanded at all still blocks: the whole window.
+        for failure in expansion.failures {
+            periods.append(BusyPeriod(interval: window, event: EventReference(calendar: calendarID, uid: failure.uid), tentative: false,
+                                      note: "cannot be expanded (\(failure.error)): the whole window is busy"))
         }
         return periods
     }

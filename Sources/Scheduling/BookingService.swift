@@ -4,6 +4,8 @@ public import CalendarEditing
 import DAVClient
 public import Foundation
 import ICalendar
+public import Logging
+import Synchronization
 public import SyncEngine
 public import SyncStore
 
@@ -66,6 +68,13 @@ public struct BookingService: Sendable {
     private let series = Memo<String, CalendarSeries?>(capacity: 100_000)
     /// Resources' rules, decoded, by their stored text.
     private let availabilities = Memo<String, Availability>(capacity: 1_000)
+    /// Events read conservatively (an unknown zone, no expansion), by calendar and UID.
+    private let conservative = ConservativeReadings()
+    /// Where events read conservatively are reported, once each.
+    public var logger = Logger(label: "switchboard.scheduling")
+
+    /// How many events busy time has read conservatively so far (counted in `/metrics`).
+    public var conservativelyReadEvents: Int { conservative.count }
 
     /// Syncs the calendars bookings are written to and read from.
     let syncer: StoreSyncer
@@ -140,7 +149,8 @@ public struct BookingService: Sendable {
         let id = UUID().uuidString.lowercased()
         let booking = BookingRecord(id: id, resourceID: context.resource.id, collectionID: context.resource.bookingCalendarID, localID: id,
                                     start: interval.start, end: interval.end, summary: summary, attendees: attendees, createdAt: now, updatedAt: now)
-        guard try await storeCall({ store throws(StoreError) in try await store.insertBooking(booking) }) else {
+        let calendars = context.resource.calendarIDs
+        guard try await storeCall({ store throws(StoreError) in try await store.insertBooking(booking, calendars: calendars) }) else {
             throw .refused(.alreadyBooked)
         }
         try await write(event(for: booking, status: .tentative, sequence: 0), of: booking, now: now)
@@ -181,7 +191,7 @@ public struct BookingService: Sendable {
         booking.start = interval.start
         booking.end = interval.end
         booking.updatedAt = now
-        guard try await storeCall({ [booking] store throws(StoreError) in try await store.moveBooking(booking) }) else {
+        guard try await storeCall({ [booking] store throws(StoreError) in try await store.moveBooking(booking, calendars: resource.calendarIDs) }) else {
             throw .refused(.alreadyBooked)
         }
         let status: ICalendar.EventStatus = booking.status == .confirmed ? .confirmed : .tentative
@@ -264,12 +274,17 @@ public struct BookingService: Sendable {
         let relevant = Interval(start: window.start - rules.bufferAfter, end: window.end + rules.bufferBefore)
         let margin: Int64 = 2 * 86_400
         let readers = Dictionary(uniqueKeysWithValues: Set(resource.calendarIDs).map {
-            ($0, BusyTimeReader(rules: rules.busyRules(forCalendar: $0), zone: availability.zone))
+            ($0, BusyTimeReader(rules: rules.busyRules(forCalendar: $0), zone: availability.zone, zoneName: rules.timeZone))
         })
         var busy: [BusyPeriod] = []
         for (calendarID, series) in try await series(in: resource.calendarIDs, overlapping: Interval(start: relevant.start - margin, end: relevant.end + margin)) {
             guard let reader = readers[calendarID] else { continue }
             busy += reader.busyPeriods(of: series, in: relevant, calendarID: calendarID)
+        }
+        for period in busy where period.note != nil && conservative.first(period.event) {
+            logger.warning("busy time read conservatively", metadata: [
+                "collection_id": .string(period.event.calendar), "uid": .string(period.event.uid ?? "-"), "why": .string(period.note ?? ""),
+            ])
         }
         let bookings = try await storeCall { store throws(StoreError) in
             try await store.bookings(resourceID: resource.id, from: window.start - 8 * 86_400, to: window.end + 8 * 86_400)
@@ -302,7 +317,7 @@ public struct BookingService: Sendable {
             for item in try await storeCall({ store throws(StoreError) in try await store.items(in: calendarID, localIDs: localIDs) }) {
                 // An object that does not parse blocks nothing (the sync log reports it); it is
                 // kept as such until it changes.
-                let read = item.currentData.flatMap { try? ICalendarParser().parse($0).components.first }.map(CalendarSeries.init(calendar:))
+                let read = item.currentData.flatMap { try? ICalendarParser().parse($0).components.first }.map { CalendarSeries(calendar: $0) }
                 series.keep(read, for: item.collectionID + "/" + item.localID, version: item.revision)
                 if let read { found.append((calendarID, read)) }
             }
@@ -429,4 +444,16 @@ public struct BookingService: Sendable {
     func storeCall<T>(_ body: (any BookingStore) async throws(StoreError) -> T) async throws(BookingError) -> T {
         do { return try await body(store) } catch { throw .store(error) }
     }
+}
+
+/// The events busy time read conservatively, each reported once (at most 100,000 kept).
+private final class ConservativeReadings: Sendable {
+    private let seen = Mutex<Set<EventReference>>([])
+
+    /// Whether `event` is seen for the first time.
+    func first(_ event: EventReference) -> Bool {
+        seen.withLock { seen in seen.count < 100_000 && seen.insert(event).inserted }
+    }
+
+    var count: Int { seen.withLock { $0.count } }
 }

@@ -22,6 +22,8 @@ struct APIHandler: APIProtocol {
     let events: EventService
     let contacts: ContactService
     let syncer: StoreSyncer
+    /// Lists and resolves manual conflicts.
+    let resolver: ConflictResolver
     let webhooks: WebhookService
     let push: PushSubscriptions
     /// The sync service running beside the server, if any: pushed changes are synced through it.
@@ -183,6 +185,10 @@ struct APIHandler: APIProtocol {
     }
 
     func call<T>(_ body: () async throws(StoreError) -> T) async throws(Problem) -> T {
+        do { return try await body() } catch { throw Problem(error) }
+    }
+
+    func call<T>(_ body: () async throws(ConflictError) -> T) async throws(Problem) -> T {
         do { return try await body() } catch { throw Problem(error) }
     }
 

@@ -94,6 +94,10 @@ public enum SwitchboardServer {
         router.add(middleware: RequestSchemaMiddleware(schema: try RequestSchema(yaml: APISpecification.yaml)))
         router.add(middleware: EntityTagHeaderMiddleware())
         router.add(middleware: RecentAnswersMiddleware(store: store, lifetime: configuration.answerLifetime))
+        let conservativeReadings = metrics.makeGauge(descriptor: MetricNameDescriptor(
+            namespace: "switchboard", subsystem: "availability", metricName: "events_read_conservatively",
+            helpText: "Events busy time read conservatively: an unknown time zone (widened) or no expansion (the whole window busy)."),
+            labels: [])
         router.get("metrics") { request, context in
             // Operational detail (routes, volumes, failures): for this machine, or a scraper with the token.
             let token = request.headers[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
@@ -101,6 +105,7 @@ public enum SwitchboardServer {
                 throw Problem(status: 403, code: "forbidden", title: "Forbidden",
                               detail: "/metrics answers loopback clients, or the operator's metrics token")
             }
+            conservativeReadings.set(Int64(service.conservativelyReadEvents))
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                      body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
         }
@@ -110,7 +115,8 @@ public enum SwitchboardServer {
         // Compact JSON (the runtime pretty-prints by default) and a date transcoder of our own.
         try APIHandler(store: store, service: service, events: EventService(store: store, clients: service.clients),
                        contacts: ContactService(store: store, clients: service.clients),
-                       syncer: StoreSyncer(store: store, clients: service.clients), webhooks: webhooks,
+                       syncer: StoreSyncer(store: store, clients: service.clients),
+                       resolver: ConflictResolver(store: store, clients: service.clients), webhooks: webhooks,
                        push: PushSubscriptions(store: store, clients: service.clients), sync: sync,
                        publicURL: configuration.publicURL, identities: identities, logger: logger).registerHandlers(
             on: router, configuration: Configuration(dateTranscoder: RFC3339DateTranscoder(), jsonEncodingOptions: [.sortedKeys]))

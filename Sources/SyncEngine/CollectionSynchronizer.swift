@@ -695,15 +695,30 @@ struct SyncRun {
 
     /// `manual`: both versions are kept — the local one in place, the server's beside it in
     /// the store — and the conflict is listed in the log.
+    /// A server deletion of an item edited here is kept the same way, as an empty server
+    /// version. A conflict already kept is noted once, not again every run.
     mutating func keepConflict(_ localID: String, href: String) async throws(SyncError) {
-        let remote = try await remoteObject(href)
+        var serverVersion = ""
+        var serverETag: String?
+        do {
+            let remote = try await remoteObject(href)
+            serverVersion = remote.object.data ?? ""
+            serverETag = remote.object.etag
+        } catch where error.serverCode == .notFound {
+            // Deleted there: "keep mine" uploads it again, "accept the deletion" removes it here.
+        }
         guard var item = items[localID] else { return }
-        item.conflictData = remote.object.data
-        item.conflictETag = remote.object.etag
+        // The server's version is known by its ETag (a listing and a GET may differ in line
+        // endings); a deletion by the empty version.
+        let known = serverETag.map { item.conflictETag == $0 && item.conflictData != nil } ?? (item.conflictData == "")
+        item.conflictData = serverVersion
+        item.conflictETag = serverETag
         try await save(item)
+        guard !known else { return }
         record.counts.conflicts += 1
         note(SyncError(.conflict, href: href, localID: localID,
-                       detail: "both sides changed the item; the server's version is kept beside the local one"))
+                       detail: serverVersion.isEmpty ? "deleted on the server and edited here; both are kept for a person to choose"
+                           : "both sides changed the item; the server's version is kept beside the local one"))
     }
 
     // MARK: Helpers

@@ -74,14 +74,17 @@ public protocol BookingStore: SyncStore {
     func resources() async throws(StoreError) -> [ResourceRecord]
     func deleteResource(id: String) async throws(StoreError)
 
-    /// Inserts `booking` unless an active (not cancelled) booking of its resource overlaps
-    /// it: one transaction that first locks the resource's row, so concurrent callers, in
-    /// this process or another sharing the database, are serialised and exactly one of two
-    /// overlapping bookings wins. Returns whether it was written.
-    func insertBooking(_ booking: BookingRecord) async throws(StoreError) -> Bool
+    /// Writes a new booking unless another active booking overlaps it on any of
+    /// `calendars` (the resource's: a booking on a calendar the resource reads is busy time
+    /// for it, whichever resource made it) or of its own resource: one transaction that
+    /// first locks those calendars' rows (in id order), so concurrent callers — of one
+    /// resource or of resources sharing a calendar, in this process or another sharing the
+    /// database — are serialised and exactly one of two overlapping bookings wins. Returns
+    /// whether it was written.
+    func insertBooking(_ booking: BookingRecord, calendars: [String]) async throws(StoreError) -> Bool
     /// Moves a booking to `booking`'s times under the same rule (itself excepted).
-    func moveBooking(_ booking: BookingRecord) async throws(StoreError) -> Bool
-    /// Updates a booking's status and details (not its times: see ``moveBooking(_:)``).
+    func moveBooking(_ booking: BookingRecord, calendars: [String]) async throws(StoreError) -> Bool
+    /// Updates a booking's status and details (not its times: see ``moveBooking(_:calendars:)``).
     func saveBooking(_ booking: BookingRecord) async throws(StoreError)
     func booking(id: String) async throws(StoreError) -> BookingRecord?
     /// A resource's bookings overlapping `[from, to)`, by start.

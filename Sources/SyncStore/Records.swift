@@ -145,7 +145,8 @@ public struct ItemRecord: Sendable, Hashable, Codable {
     public var pendingData: String?
     /// A local deletion not yet on the server.
     public var pendingDeletion: Bool
-    /// The server's version kept when a `manual` conflict is waiting for a person.
+    /// The server's version kept when a `manual` conflict is waiting for a person (empty
+    /// when the server deleted the item while it was edited here).
     public var conflictData: String?
     public var conflictETag: String?
     /// The local side's version of the item when it was last synced (see `LocalReplica`).

@@ -28,36 +28,50 @@ extension SQLSyncStore: BookingStore {
         _ = try await database.run([SQLStatement("DELETE FROM resources WHERE id = ?", [.text(id)])], operation: "deleteResource")
     }
 
-    public func insertBooking(_ booking: BookingRecord) async throws(StoreError) -> Bool {
+    public func insertBooking(_ booking: BookingRecord, calendars: [String]) async throws(StoreError) -> Bool {
         let row = try booking.row
         let columns = row.map(\.column)
-        let (free, freeBinds) = Self.free(resourceID: booking.resourceID, except: booking.id, start: booking.start, end: booking.end)
+        let calendars = Self.lockedCalendars(calendars, booking)
+        let (free, freeBinds) = Self.free(resourceID: booking.resourceID, calendars: calendars, except: booking.id, start: booking.start, end: booking.end)
         let insert = SQLStatement(
             "INSERT INTO bookings (\(columns.joined(separator: ", "))) SELECT \(Array(repeating: "?", count: columns.count).joined(separator: ", ")) "
                 + "WHERE \(free) RETURNING id",
             row.map(\.value) + freeBinds)
-        return try await !database.run([Self.lock(booking.resourceID), insert], operation: "insertBooking")[1].isEmpty
+        let locks = Self.locks(resourceID: booking.resourceID, calendars: calendars)
+        return try await !database.run(locks + [insert], operation: "insertBooking")[locks.count].isEmpty
     }
 
-    public func moveBooking(_ booking: BookingRecord) async throws(StoreError) -> Bool {
-        let (free, freeBinds) = Self.free(resourceID: booking.resourceID, except: booking.id, start: booking.start, end: booking.end)
+    public func moveBooking(_ booking: BookingRecord, calendars: [String]) async throws(StoreError) -> Bool {
+        let calendars = Self.lockedCalendars(calendars, booking)
+        let (free, freeBinds) = Self.free(resourceID: booking.resourceID, calendars: calendars, except: booking.id, start: booking.start, end: booking.end)
         let move = SQLStatement(
             "UPDATE bookings SET start_utc = ?, end_utc = ?, updated_at = ? WHERE id = ? AND \(free) RETURNING id",
             [.integer(booking.start), .integer(booking.end), .integer(booking.updatedAt.storeMilliseconds), .text(booking.id)] + freeBinds)
-        return try await !database.run([Self.lock(booking.resourceID), move], operation: "moveBooking")[1].isEmpty
+        let locks = Self.locks(resourceID: booking.resourceID, calendars: calendars)
+        return try await !database.run(locks + [move], operation: "moveBooking")[locks.count].isEmpty
     }
 
-    /// Locks a resource's row for the rest of the transaction: concurrent bookers of one
-    /// resource wait here, and each one's next statement sees what the previous committed
-    /// (PostgreSQL's READ COMMITTED reads per statement; SQLite serialises writers anyway).
-    private static func lock(_ resourceID: String) -> SQLStatement {
-        SQLStatement("UPDATE resources SET lock_version = lock_version + 1 WHERE id = ?", [.text(resourceID)])
+    /// The calendars a booking is checked against: the resource's and its own, once each, in id order.
+    private static func lockedCalendars(_ calendars: [String], _ booking: BookingRecord) -> [String] {
+        Array(Set(calendars + [booking.collectionID])).sorted()
     }
 
-    /// The condition that no other active booking of the resource overlaps `[start, end)`.
-    private static func free(resourceID: String, except id: String, start: Int64, end: Int64) -> (String, [SQLValue]) {
-        ("NOT EXISTS (SELECT 1 FROM bookings WHERE resource_id = ? AND id <> ? AND status <> 'cancelled' AND start_utc < ? AND end_utc > ?)",
-         [.text(resourceID), .text(id), .integer(end), .integer(start)])
+    /// Locks the resource's row and each calendar's for the rest of the transaction, in id
+    /// order (so two bookers never wait on each other crosswise): concurrent bookers wait
+    /// here, and each one's next statement sees what the previous committed (PostgreSQL's
+    /// READ COMMITTED reads per statement; SQLite serialises writers anyway).
+    private static func locks(resourceID: String, calendars: [String]) -> [SQLStatement] {
+        calendars.map { SQLStatement("UPDATE collections SET id = id WHERE id = ?", [.text($0)]) }
+            + [SQLStatement("UPDATE resources SET lock_version = lock_version + 1 WHERE id = ?", [.text(resourceID)])]
+    }
+
+    /// The condition that no other active booking of the resource, or on one of `calendars`,
+    /// overlaps `[start, end)`.
+    private static func free(resourceID: String, calendars: [String], except id: String, start: Int64, end: Int64) -> (String, [SQLValue]) {
+        let placeholders = Array(repeating: "?", count: calendars.count).joined(separator: ", ")
+        return ("NOT EXISTS (SELECT 1 FROM bookings WHERE (resource_id = ? OR collection_id IN (\(placeholders))) AND id <> ? "
+                    + "AND status <> 'cancelled' AND start_utc < ? AND end_utc > ?)",
+                [.text(resourceID)] + calendars.map(SQLValue.text) + [.text(id), .integer(end), .integer(start)])
     }
 
     public func saveBooking(_ booking: BookingRecord) async throws(StoreError) {

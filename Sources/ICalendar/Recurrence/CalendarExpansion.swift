@@ -9,9 +9,23 @@ public struct CalendarSeries: Sendable {
     public let sets: [RecurrenceSet]
     /// The components that could not be read, with why.
     public let failures: [(uid: String?, error: RecurrenceError)]
+    /// The calendar the series were read from.
+    public let calendar: Component
+    private let resolver: TimeZoneResolver
 
-    public init(calendar: Component) {
-        let resolver = TimeZoneResolver(calendar: calendar)
+    /// What was repaired to read each series, by UID.
+    public var repairs: [(uid: String?, note: String)] { sets.flatMap { set in set.repairs.map { (set.uid, $0) } } }
+
+    /// The TZIDs nothing knew, read in the fallback zone (see ``init(calendar:unknownZonesIn:)``).
+    public var zonesReadInFallback: [String] { resolver.zonesReadInFallback }
+
+    /// Reads the series of `calendar`; a TZID no definition or zone database knows is read in
+    /// `fallback` (an IANA name) when given — see ``zonesReadInFallback`` — else its
+    /// component is a failure.
+    public init(calendar: Component, unknownZonesIn fallback: String? = nil) {
+        let resolver = TimeZoneResolver(calendar: calendar, unknownZones: fallback)
+        self.calendar = calendar
+        self.resolver = resolver
         var sets: [RecurrenceSet] = []
         var failures: [(uid: String?, error: RecurrenceError)] = []
         let schedulable = calendar.components.filter { $0.name == ComponentName.event || $0.name == ComponentName.todo }

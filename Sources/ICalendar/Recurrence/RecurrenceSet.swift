@@ -31,6 +31,39 @@ public struct RecurrenceSet: Sendable {
     private let maximumLength: Int64
     /// The most instances one query may produce.
     public let maxOccurrences: Int
+    /// What was repaired to read the series (broken recurrence rules as real calendars
+    /// carry them), in words; empty when nothing was.
+    public let repairs: [String]
+
+    /// A rule as written, or repaired: an empty rule is dropped; a COUNT that is not a
+    /// positive number, or that stands beside UNTIL (RFC 5545 allows one or the other), is
+    /// dropped; anything else unreadable drops the rule. Returns the rule (if any) and a note
+    /// for any repair.
+    static func readRule(_ text: String) -> (RecurrenceRule?, String?) {
+        if let rule = try? RecurrenceRule(parsing: text) { return (rule, nil) }
+        let parts = text.split(separator: ";").map(String.init).filter { $0.contains("=") }
+        guard !parts.isEmpty else { return (nil, "empty RRULE dropped: the event keeps its first instance") }
+        let hasUntil = parts.contains { $0.uppercased().hasPrefix("UNTIL=") }
+        let kept = parts.filter { part in
+            guard part.uppercased().hasPrefix("COUNT=") else { return true }
+            return !hasUntil && (Int(part.dropFirst(6)) ?? 0) > 0
+        }
+        if kept.count < parts.count, let rule = try? RecurrenceRule(parsing: kept.joined(separator: ";")) {
+            return (rule, "RRULE \(text): contradictory COUNT dropped")
+        }
+        return (nil, "RRULE \(text) unreadable: dropped, the event keeps its first instance")
+    }
+
+    /// A DATE or DATE-TIME as an instant for comparing (zoned values in `zone`, floating and
+    /// dates as if UTC).
+    private static func instant(of value: DateOrDateTime, zone: (any ZoneRules)?) -> Int64 {
+        switch value {
+        case .date: return value.wallClock.secondsSinceEpoch
+        case .dateTime(let dateTime):
+            if dateTime.form == .utc { return dateTime.local.secondsSinceEpoch }
+            return zone?.instant(of: dateTime.local) ?? dateTime.local.secondsSinceEpoch
+        }
+    }
 
     /// Reads a master component (VEVENT, VTODO) and its overrides (same UID, with
     /// RECURRENCE-ID); time zones resolve through `resolver`.
@@ -60,10 +93,22 @@ public struct RecurrenceSet: Sendable {
         let startPoint = start.wallClock
         let isDate = start.isDate
 
-        // RRULEs.
+        // RRULEs, repaired where real calendars are broken in known ways: the event keeps at
+        // least its first instance, and contradictory parts go, each with a note.
         var expanders: [RuleExpander] = []
-        let rules: [RecurrenceRule]
-        do throws(ValueError) { rules = try master.recurrenceRules } catch { throw invalid(error) }
+        var repairs: [String] = []
+        var rules: [RecurrenceRule] = []
+        for property in master.properties(PropertyName.recurrenceRule) {
+            let (rule, note) = Self.readRule(property.value)
+            if let note { repairs.append(note) }
+            guard let rule else { continue }
+            if let until = rule.until, Self.instant(of: until, zone: zone) < Self.instant(of: start, zone: zone) {
+                repairs.append("RRULE \(property.value) ends before DTSTART: dropped, the event keeps its first instance")
+                continue
+            }
+            rules.append(rule)
+        }
+        self.repairs = repairs
         do {
             for rule in rules {
                 var until: RuleExpander.Until?

@@ -3,8 +3,11 @@ public import Foundation
 import Synchronization
 
 /// Places DATE-TIME values in real time for one calendar: a TZID resolves through the
-/// calendar's own VTIMEZONE first, then the IANA database (also behind vendor prefixes
-/// such as `/mozilla.org/20050126_1/Europe/Berlin`), then Windows zone names.
+/// calendar's own VTIMEZONE first (matched by its unescaped text: servers such as Xandikos
+/// write `TZID:(UTC+01:00) Amsterdam\, Berlin…`), then the IANA database (also behind vendor
+/// prefixes such as `/mozilla.org/20050126_1/Europe/Berlin`, and in any letter case), then
+/// Windows zone names and Outlook's display names (`(UTC+01:00) Amsterdam, Berlin, …`).
+/// A TZID nothing knows is read in the fallback zone, when one is given, and remembered.
 ///
 /// DATE values are never resolved: all-day events stay dates.
 public struct TimeZoneResolver: Sendable {
@@ -20,18 +23,24 @@ public struct TimeZoneResolver: Sendable {
 
     private let definitions: [String: Result<VTimeZoneRules, TimeZoneError>]
     private let floatingZone: String?
+    private let fallbackZone: String?
     /// Zones already looked up: a Foundation zone is costly to create, and expansion
     /// resolves every instance.
     private let cache = ZoneCache()
 
-    /// Creates a resolver for the time zones a `VCALENDAR` defines.
-    public init(calendar: Component, floatingTimes: FloatingTimes = .floating) {
+    /// Creates a resolver for the time zones a `VCALENDAR` defines; a TZID that no
+    /// definition, IANA, Windows or Outlook name explains is read in `unknownZones` (an IANA
+    /// name) when given, else it is an error.
+    public init(calendar: Component, floatingTimes: FloatingTimes = .floating, unknownZones: String? = nil) {
         var definitions: [String: Result<VTimeZoneRules, TimeZoneError>] = [:]
         for component in calendar.components(ComponentName.timeZone) {
-            guard let tzid = component.property(PropertyName.timeZoneID)?.value else { continue }
-            definitions[tzid] = Result { () throws(TimeZoneError) in try VTimeZoneRules(component) }
+            guard let tzid = component.property(PropertyName.timeZoneID) else { continue }
+            let rules = Result { () throws(TimeZoneError) in try VTimeZoneRules(component) }
+            definitions[tzid.value] = rules
+            if definitions[tzid.text] == nil { definitions[tzid.text] = rules }
         }
         self.definitions = definitions
+        fallbackZone = unknownZones
         switch floatingTimes {
         case .floating: floatingZone = nil
         case .calendarTimeZone: floatingZone = calendar.property(PropertyName.calendarTimeZone)?.value
@@ -48,14 +57,21 @@ public struct TimeZoneResolver: Sendable {
     }
 
     private func lookUp(_ tzid: String) throws(TimeZoneError) -> any ZoneRules {
-        let definition = definitions[tzid]
+        let definition = definitions[tzid] ?? definitions[TextValue.unescape(tzid)]
         if case .success(let rules)? = definition { return rules }
         if let identifier = Self.ianaIdentifier(for: tzid), let zone = IANAZoneRules(identifier: identifier) {
             return zone
         }
+        if let fallbackZone, let zone = IANAZoneRules(identifier: fallbackZone) {
+            cache.readInFallback.withLock { _ = $0.insert(tzid) }
+            return zone
+        }
         if case .failure(let error)? = definition { throw error }
-        throw TimeZoneError(tzid: tzid, hint: "no VTIMEZONE in the calendar and no such IANA or Windows zone")
+        throw TimeZoneError(tzid: tzid, hint: "no VTIMEZONE in the calendar and no such IANA, Windows or Outlook zone")
     }
+
+    /// The TZIDs read in the fallback zone so far (nothing else knew them).
+    public var zonesReadInFallback: [String] { cache.readInFallback.withLock { $0.sorted() } }
 
     /// Seconds since 1970 UTC for a DATE-TIME, or `nil` for a floating time that stays
     /// floating.
@@ -93,17 +109,23 @@ public struct TimeZoneResolver: Sendable {
 
     private static func lookUpIdentifier(for tzid: String) -> String? {
         if TimeZone(identifier: tzid) != nil { return tzid }
+        if let known = ianaByLowercase[tzid.lowercased()] { return known }
         if let windows = WindowsZones.ianaIdentifier(for: tzid) { return windows }
         let parts = tzid.split(separator: "/")
         for length in [3, 2, 1] where parts.count >= length {
             let suffix = parts.suffix(length).joined(separator: "/")
-            if TimeZone(identifier: suffix) != nil { return suffix }
+            if let known = ianaByLowercase[suffix.lowercased()] { return known }
         }
-        return nil
+        return WindowsZones.ianaIdentifier(forDisplayName: tzid)
     }
+
+    /// Every IANA identifier by its lower-case spelling (`europe/berlin`).
+    private static let ianaByLowercase: [String: String] = Dictionary(
+        TimeZone.knownTimeZoneIdentifiers.map { ($0.lowercased(), $0) }, uniquingKeysWith: { first, _ in first })
 }
 
 /// The zones a resolver has looked up, shared by its copies.
 private final class ZoneCache: Sendable {
     let zones = Mutex<[String: Result<any ZoneRules, TimeZoneError>]>([:])
+    let readInFallback = Mutex<Set<String>>([])
 }

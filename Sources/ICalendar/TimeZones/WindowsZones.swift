@@ -1,10 +1,38 @@
+import Foundation
+
 /// Windows time zone names (as Outlook and Exchange write them in TZID) mapped to IANA
 /// zones: the "001" (territory-neutral) rows of Unicode CLDR's `windowsZones.xml`.
 public enum WindowsZones {
-    /// The IANA zone for a Windows zone name, if known.
+    /// The IANA zone for a Windows zone name, if known (in any letter case).
     public static func ianaIdentifier(for windowsName: String) -> String? {
-        table[windowsName]
+        table[windowsName] ?? tableByLowercase[windowsName.lowercased()]
     }
+
+    /// The IANA zone for one of Outlook's display names, `(UTC+01:00) Amsterdam, Berlin,
+    /// Bern, Rome, Stockholm, Vienna` or `(UTC-05:00) Eastern Time (US & Canada)`: the first
+    /// city that names an IANA zone, else the Windows zone the name's words stand for
+    /// (`Eastern Time` → `Eastern Standard Time`).
+    public static func ianaIdentifier(forDisplayName name: String) -> String? {
+        guard name.hasPrefix("(UTC"), let close = name.firstIndex(of: ")") else { return nil }
+        let text = name[name.index(after: close)...].trimmingCharacters(in: .whitespaces)
+        for city in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: " ", with: "_").lowercased() }) {
+            if let zone = ianaByCity[city] { return zone }
+        }
+        let words = text.split(separator: "(").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? text
+        for candidate in [words.replacingOccurrences(of: " Time", with: " Standard Time"), words + " Standard Time", words] {
+            if let zone = ianaIdentifier(for: candidate) { return zone }
+        }
+        return nil
+    }
+
+    private static let tableByLowercase = Dictionary(table.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { first, _ in first })
+
+    /// IANA zones by their city, lower case (`berlin` → `Europe/Berlin`).
+    private static let ianaByCity: [String: String] = Dictionary(
+        TimeZone.knownTimeZoneIdentifiers.compactMap { identifier in
+            identifier.split(separator: "/").last.map { ($0.lowercased(), identifier) }
+        },
+        uniquingKeysWith: { first, _ in first })
 
     static let table: [String: String] = [
         "Dateline Standard Time": "Etc/GMT+12",

@@ -445,6 +445,28 @@ extension APIProtocol {
         )
         try transport.register(
             {
+                try await server.listConflicts(
+                    request: $0,
+                    body: $1,
+                    metadata: $2
+                )
+            },
+            method: .get,
+            path: server.apiPathComponentsWithServerPrefix("/v1/conflicts")
+        )
+        try transport.register(
+            {
+                try await server.resolveConflict(
+                    request: $0,
+                    body: $1,
+                    metadata: $2
+                )
+            },
+            method: .post,
+            path: server.apiPathComponentsWithServerPrefix("/v1/conflicts/{conflictId}/resolve")
+        )
+        try transport.register(
+            {
                 try await server.listEvents(
                     request: $0,
                     body: $1,
@@ -1863,7 +1885,10 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
     /// for this tenant — never another, whatever they claim. The key set is fetched before
     /// anything is kept, and it must be at an address the operator's network policy allows
     /// (by default no loopback, link-local or private address), then and at every refresh.
-    /// An issuer and audience belong to one tenant.
+    /// An issuer belongs to the tenant that registered it first: a registration naming an
+    /// issuer another tenant registered earlier is kept but its tokens are refused (the answer
+    /// does not say so, which would reveal the other tenant's provider). Keys without `alg`
+    /// are RS256 (RSA), their curve's ECDSA algorithm (EC) or EdDSA (OKP), never the token's.
     ///
     ///
     /// - Remark: HTTP `PUT /v1/identity-provider`.
@@ -3309,6 +3334,181 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                     path: path,
                     query: query,
                     headers: headers
+                )
+            },
+            serializer: { output, request in
+                switch output {
+                case let .ok(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 200)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .`default`(statusCode, value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: statusCode)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .applicationProblemJson(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/problem+json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/problem+json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                }
+            }
+        )
+    }
+    /// Items both sides changed that wait for a person (collections with the `manual` conflict policy).
+    ///
+    /// Each conflict shows the version here (`local`, absent when the item was deleted here),
+    /// the server's (`remote`, absent when the server deleted it) and, when the two edits
+    /// touch different properties, the merged `proposal`.
+    ///
+    ///
+    /// - Remark: HTTP `GET /v1/conflicts`.
+    /// - Remark: Generated from `#/paths//v1/conflicts/get(listConflicts)`.
+    func listConflicts(
+        request: HTTPTypes.HTTPRequest,
+        body: OpenAPIRuntime.HTTPBody?,
+        metadata: OpenAPIRuntime.ServerRequestMetadata
+    ) async throws -> (HTTPTypes.HTTPResponse, OpenAPIRuntime.HTTPBody?) {
+        try await handle(
+            request: request,
+            requestBody: body,
+            metadata: metadata,
+            forOperation: Operations.ListConflicts.id,
+            using: {
+                APIHandler.listConflicts($0)
+            },
+            deserializer: { request, requestBody, metadata in
+                let query: Operations.ListConflicts.Input.Query = .init(collectionId: try converter.getOptionalQueryItemAsURI(
+                    in: request.soar_query,
+                    style: .form,
+                    explode: true,
+                    name: "collectionId",
+                    as: Swift.String.self
+                ))
+                let headers: Operations.ListConflicts.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
+                return Operations.ListConflicts.Input(
+                    query: query,
+                    headers: headers
+                )
+            },
+            serializer: { output, request in
+                switch output {
+                case let .ok(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 200)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .`default`(statusCode, value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: statusCode)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .applicationProblemJson(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/problem+json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/problem+json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                }
+            }
+        )
+    }
+    /// Keep the local version, the server's, or a merged version of your own.
+    ///
+    /// The chosen version goes to the server with `If-Match` like any edit (keeping the
+    /// server's writes nothing there; keeping a deletion deletes). When the server changed
+    /// the item again meanwhile, the answer is a new conflict.
+    ///
+    ///
+    /// - Remark: HTTP `POST /v1/conflicts/{conflictId}/resolve`.
+    /// - Remark: Generated from `#/paths//v1/conflicts/{conflictId}/resolve/post(resolveConflict)`.
+    func resolveConflict(
+        request: HTTPTypes.HTTPRequest,
+        body: OpenAPIRuntime.HTTPBody?,
+        metadata: OpenAPIRuntime.ServerRequestMetadata
+    ) async throws -> (HTTPTypes.HTTPResponse, OpenAPIRuntime.HTTPBody?) {
+        try await handle(
+            request: request,
+            requestBody: body,
+            metadata: metadata,
+            forOperation: Operations.ResolveConflict.id,
+            using: {
+                APIHandler.resolveConflict($0)
+            },
+            deserializer: { request, requestBody, metadata in
+                let path: Operations.ResolveConflict.Input.Path = .init(conflictId: try converter.getPathParameterAsURI(
+                    in: metadata.pathParameters,
+                    name: "conflictId",
+                    as: Swift.String.self
+                ))
+                let headers: Operations.ResolveConflict.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
+                let contentType = converter.extractContentTypeIfPresent(in: request.headerFields)
+                let body: Operations.ResolveConflict.Input.Body
+                let chosenContentType = try converter.bestContentType(
+                    received: contentType,
+                    options: [
+                        "application/json"
+                    ]
+                )
+                switch chosenContentType {
+                case "application/json":
+                    body = try await converter.getRequiredRequestBodyAsJSON(
+                        Components.Schemas.ConflictResolution.self,
+                        from: requestBody,
+                        transforming: { value in
+                            .json(value)
+                        }
+                    )
+                default:
+                    preconditionFailure("bestContentType chose an invalid content type.")
+                }
+                return Operations.ResolveConflict.Input(
+                    path: path,
+                    headers: headers,
+                    body: body
                 )
             },
             serializer: { output, request in

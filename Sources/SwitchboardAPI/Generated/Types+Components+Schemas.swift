@@ -1187,6 +1187,134 @@ extension Components {
                 case conflictPolicy
             }
         }
+        /// - Remark: Generated from `#/components/schemas/Conflict`.
+        package struct Conflict: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Conflict/id`.
+            package var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Conflict/collectionId`.
+            package var collectionId: Swift.String
+            /// The item's path on the server.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Conflict/href`.
+            package var href: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Conflict/uid`.
+            package var uid: Swift.String?
+            /// The version here (iCalendar or vCard); absent when deleted here.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Conflict/local`.
+            package var local: Swift.String?
+            /// The server's version; absent when the server deleted the item.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Conflict/remote`.
+            package var remote: Swift.String?
+            /// Both edits merged
+            ///
+            /// - Remark: Generated from `#/components/schemas/Conflict/proposal`.
+            package var proposal: Swift.String?
+            /// Creates a new `Conflict`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - collectionId:
+            ///   - href: The item's path on the server.
+            ///   - uid:
+            ///   - local: The version here (iCalendar or vCard); absent when deleted here.
+            ///   - remote: The server's version; absent when the server deleted the item.
+            ///   - proposal: Both edits merged
+            package init(
+                id: Swift.String,
+                collectionId: Swift.String,
+                href: Swift.String? = nil,
+                uid: Swift.String? = nil,
+                local: Swift.String? = nil,
+                remote: Swift.String? = nil,
+                proposal: Swift.String? = nil
+            ) {
+                self.id = id
+                self.collectionId = collectionId
+                self.href = href
+                self.uid = uid
+                self.local = local
+                self.remote = remote
+                self.proposal = proposal
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case collectionId
+                case href
+                case uid
+                case local
+                case remote
+                case proposal
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ConflictResolution`.
+        package struct ConflictResolution: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ConflictResolution/keep`.
+            @frozen package enum KeepPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case local = "local"
+                case remote = "remote"
+                case merged = "merged"
+            }
+            /// - Remark: Generated from `#/components/schemas/ConflictResolution/keep`.
+            package var keep: Components.Schemas.ConflictResolution.KeepPayload
+            /// The merged version (iCalendar or vCard), for `keep` = `merged`.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ConflictResolution/data`.
+            package var data: Swift.String?
+            /// Creates a new `ConflictResolution`.
+            ///
+            /// - Parameters:
+            ///   - keep:
+            ///   - data: The merged version (iCalendar or vCard), for `keep` = `merged`.
+            package init(
+                keep: Components.Schemas.ConflictResolution.KeepPayload,
+                data: Swift.String? = nil
+            ) {
+                self.keep = keep
+                self.data = data
+            }
+            package enum CodingKeys: String, CodingKey {
+                case keep
+                case data
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ResolvedConflict`.
+        package struct ResolvedConflict: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ResolvedConflict/id`.
+            package var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ResolvedConflict/collectionId`.
+            package var collectionId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ResolvedConflict/state`.
+            @frozen package enum StatePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case synced = "synced"
+                case pending = "pending"
+                case conflict = "conflict"
+                case deleted = "deleted"
+            }
+            /// - Remark: Generated from `#/components/schemas/ResolvedConflict/state`.
+            package var state: Components.Schemas.ResolvedConflict.StatePayload
+            /// Creates a new `ResolvedConflict`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - collectionId:
+            ///   - state:
+            package init(
+                id: Swift.String,
+                collectionId: Swift.String,
+                state: Components.Schemas.ResolvedConflict.StatePayload
+            ) {
+                self.id = id
+                self.collectionId = collectionId
+                self.state = state
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case collectionId
+                case state
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/SyncRun`.
         package struct SyncRun: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/SyncRun/id`.

@@ -2691,7 +2691,10 @@ package enum Operations {
     /// for this tenant — never another, whatever they claim. The key set is fetched before
     /// anything is kept, and it must be at an address the operator's network policy allows
     /// (by default no loopback, link-local or private address), then and at every refresh.
-    /// An issuer and audience belong to one tenant.
+    /// An issuer belongs to the tenant that registered it first: a registration naming an
+    /// issuer another tenant registered earlier is kept but its tokens are refused (the answer
+    /// does not say so, which would reveal the other tenant's provider). Keys without `alg`
+    /// are RS256 (RSA), their curve's ECDSA algorithm (EC) or EdDSA (OKP), never the token's.
     ///
     ///
     /// - Remark: HTTP `PUT /v1/identity-provider`.
@@ -5644,6 +5647,333 @@ package enum Operations {
             /// A problem (RFC 9457).
             ///
             /// - Remark: Generated from `#/paths//v1/collections/{collectionId}/runs/get(listSyncRuns)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            package var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Items both sides changed that wait for a person (collections with the `manual` conflict policy).
+    ///
+    /// Each conflict shows the version here (`local`, absent when the item was deleted here),
+    /// the server's (`remote`, absent when the server deleted it) and, when the two edits
+    /// touch different properties, the merged `proposal`.
+    ///
+    ///
+    /// - Remark: HTTP `GET /v1/conflicts`.
+    /// - Remark: Generated from `#/paths//v1/conflicts/get(listConflicts)`.
+    package enum ListConflicts {
+        package static let id: Swift.String = "listConflicts"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/conflicts/GET/query`.
+            package struct Query: Sendable, Hashable {
+                /// Only this collection's.
+                ///
+                /// - Remark: Generated from `#/paths/v1/conflicts/GET/query/collectionId`.
+                package var collectionId: Swift.String?
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - collectionId: Only this collection's.
+                package init(collectionId: Swift.String? = nil) {
+                    self.collectionId = collectionId
+                }
+            }
+            package var query: Operations.ListConflicts.Input.Query
+            /// - Remark: Generated from `#/paths/v1/conflicts/GET/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListConflicts.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListConflicts.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.ListConflicts.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - query:
+            ///   - headers:
+            package init(
+                query: Operations.ListConflicts.Input.Query = .init(),
+                headers: Operations.ListConflicts.Input.Headers = .init()
+            ) {
+                self.query = query
+                self.headers = headers
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/conflicts/GET/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/conflicts/GET/responses/200/content/application\/json`.
+                    case json([Components.Schemas.Conflict])
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: [Components.Schemas.Conflict] {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.ListConflicts.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.ListConflicts.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The tenant's conflicts.
+            ///
+            /// - Remark: Generated from `#/paths//v1/conflicts/get(listConflicts)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.ListConflicts.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.ListConflicts.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A problem (RFC 9457).
+            ///
+            /// - Remark: Generated from `#/paths//v1/conflicts/get(listConflicts)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            package var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Keep the local version, the server's, or a merged version of your own.
+    ///
+    /// The chosen version goes to the server with `If-Match` like any edit (keeping the
+    /// server's writes nothing there; keeping a deletion deletes). When the server changed
+    /// the item again meanwhile, the answer is a new conflict.
+    ///
+    ///
+    /// - Remark: HTTP `POST /v1/conflicts/{conflictId}/resolve`.
+    /// - Remark: Generated from `#/paths//v1/conflicts/{conflictId}/resolve/post(resolveConflict)`.
+    package enum ResolveConflict {
+        package static let id: Swift.String = "resolveConflict"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/conflicts/{conflictId}/resolve/POST/path`.
+            package struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/conflicts/{conflictId}/resolve/POST/path/conflictId`.
+                package var conflictId: Swift.String
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - conflictId:
+                package init(conflictId: Swift.String) {
+                    self.conflictId = conflictId
+                }
+            }
+            package var path: Operations.ResolveConflict.Input.Path
+            /// - Remark: Generated from `#/paths/v1/conflicts/{conflictId}/resolve/POST/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ResolveConflict.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ResolveConflict.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.ResolveConflict.Input.Headers
+            /// - Remark: Generated from `#/paths/v1/conflicts/{conflictId}/resolve/POST/requestBody`.
+            @frozen package enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/conflicts/{conflictId}/resolve/POST/requestBody/content/application\/json`.
+                case json(Components.Schemas.ConflictResolution)
+            }
+            package var body: Operations.ResolveConflict.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            ///   - body:
+            package init(
+                path: Operations.ResolveConflict.Input.Path,
+                headers: Operations.ResolveConflict.Input.Headers = .init(),
+                body: Operations.ResolveConflict.Input.Body
+            ) {
+                self.path = path
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/conflicts/{conflictId}/resolve/POST/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/conflicts/{conflictId}/resolve/POST/responses/200/content/application\/json`.
+                    case json(Components.Schemas.ResolvedConflict)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.ResolvedConflict {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.ResolveConflict.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.ResolveConflict.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// Resolved; `state` says whether the server has it yet.
+            ///
+            /// - Remark: Generated from `#/paths//v1/conflicts/{conflictId}/resolve/post(resolveConflict)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.ResolveConflict.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.ResolveConflict.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A problem (RFC 9457).
+            ///
+            /// - Remark: Generated from `#/paths//v1/conflicts/{conflictId}/resolve/post(resolveConflict)/responses/default`.
             ///
             /// HTTP response code: `default`.
             case `default`(statusCode: Swift.Int, Components.Responses.Problem)

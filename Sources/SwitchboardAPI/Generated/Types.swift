@@ -134,7 +134,10 @@ package protocol APIProtocol: Sendable {
     /// for this tenant — never another, whatever they claim. The key set is fetched before
     /// anything is kept, and it must be at an address the operator's network policy allows
     /// (by default no loopback, link-local or private address), then and at every refresh.
-    /// An issuer and audience belong to one tenant.
+    /// An issuer belongs to the tenant that registered it first: a registration naming an
+    /// issuer another tenant registered earlier is kept but its tokens are refused (the answer
+    /// does not say so, which would reveal the other tenant's provider). Keys without `alg`
+    /// are RS256 (RSA), their curve's ECDSA algorithm (EC) or EdDSA (OKP), never the token's.
     ///
     ///
     /// - Remark: HTTP `PUT /v1/identity-provider`.
@@ -232,6 +235,26 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /v1/collections/{collectionId}/runs`.
     /// - Remark: Generated from `#/paths//v1/collections/{collectionId}/runs/get(listSyncRuns)`.
     func listSyncRuns(_ input: Operations.ListSyncRuns.Input) async throws -> Operations.ListSyncRuns.Output
+    /// Items both sides changed that wait for a person (collections with the `manual` conflict policy).
+    ///
+    /// Each conflict shows the version here (`local`, absent when the item was deleted here),
+    /// the server's (`remote`, absent when the server deleted it) and, when the two edits
+    /// touch different properties, the merged `proposal`.
+    ///
+    ///
+    /// - Remark: HTTP `GET /v1/conflicts`.
+    /// - Remark: Generated from `#/paths//v1/conflicts/get(listConflicts)`.
+    func listConflicts(_ input: Operations.ListConflicts.Input) async throws -> Operations.ListConflicts.Output
+    /// Keep the local version, the server's, or a merged version of your own.
+    ///
+    /// The chosen version goes to the server with `If-Match` like any edit (keeping the
+    /// server's writes nothing there; keeping a deletion deletes). When the server changed
+    /// the item again meanwhile, the answer is a new conflict.
+    ///
+    ///
+    /// - Remark: HTTP `POST /v1/conflicts/{conflictId}/resolve`.
+    /// - Remark: Generated from `#/paths//v1/conflicts/{conflictId}/resolve/post(resolveConflict)`.
+    func resolveConflict(_ input: Operations.ResolveConflict.Input) async throws -> Operations.ResolveConflict.Output
     /// The events overlapping a window, as occurrences (expanded) or as events.
     ///
     /// - Remark: HTTP `GET /v1/calendars/{calendarId}/events`.
@@ -503,7 +526,10 @@ extension APIProtocol {
     /// for this tenant — never another, whatever they claim. The key set is fetched before
     /// anything is kept, and it must be at an address the operator's network policy allows
     /// (by default no loopback, link-local or private address), then and at every refresh.
-    /// An issuer and audience belong to one tenant.
+    /// An issuer belongs to the tenant that registered it first: a registration naming an
+    /// issuer another tenant registered earlier is kept but its tokens are refused (the answer
+    /// does not say so, which would reveal the other tenant's provider). Keys without `alg`
+    /// are RS256 (RSA), their curve's ECDSA algorithm (EC) or EdDSA (OKP), never the token's.
     ///
     ///
     /// - Remark: HTTP `PUT /v1/identity-provider`.
@@ -739,6 +765,44 @@ extension APIProtocol {
             path: path,
             query: query,
             headers: headers
+        ))
+    }
+    /// Items both sides changed that wait for a person (collections with the `manual` conflict policy).
+    ///
+    /// Each conflict shows the version here (`local`, absent when the item was deleted here),
+    /// the server's (`remote`, absent when the server deleted it) and, when the two edits
+    /// touch different properties, the merged `proposal`.
+    ///
+    ///
+    /// - Remark: HTTP `GET /v1/conflicts`.
+    /// - Remark: Generated from `#/paths//v1/conflicts/get(listConflicts)`.
+    package func listConflicts(
+        query: Operations.ListConflicts.Input.Query = .init(),
+        headers: Operations.ListConflicts.Input.Headers = .init()
+    ) async throws -> Operations.ListConflicts.Output {
+        try await listConflicts(Operations.ListConflicts.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Keep the local version, the server's, or a merged version of your own.
+    ///
+    /// The chosen version goes to the server with `If-Match` like any edit (keeping the
+    /// server's writes nothing there; keeping a deletion deletes). When the server changed
+    /// the item again meanwhile, the answer is a new conflict.
+    ///
+    ///
+    /// - Remark: HTTP `POST /v1/conflicts/{conflictId}/resolve`.
+    /// - Remark: Generated from `#/paths//v1/conflicts/{conflictId}/resolve/post(resolveConflict)`.
+    package func resolveConflict(
+        path: Operations.ResolveConflict.Input.Path,
+        headers: Operations.ResolveConflict.Input.Headers = .init(),
+        body: Operations.ResolveConflict.Input.Body
+    ) async throws -> Operations.ResolveConflict.Output {
+        try await resolveConflict(Operations.ResolveConflict.Input(
+            path: path,
+            headers: headers,
+            body: body
         ))
     }
     /// The events overlapping a window, as occurrences (expanded) or as events.

@@ -1,0 +1,98 @@
+import Availability
+import Foundation
+import ICalendar
+import Testing
+
+/// Data safety: no event drops out of busy time — zones servers write oddly, zones nothing
+/// knows, broken recurrence as real calendars carry it.
+@Suite struct BusyTimeSafetyTests {
+    /// Monday 2026-03-02, the whole day in UTC.
+    static let day = Interval(start: 1_772_409_600, end: 1_772_496_000)
+    /// 09:00–10:00 Berlin that day.
+    static let nineBerlin = Interval(start: 1_772_438_400, end: 1_772_442_000)
+
+    static func reader() -> BusyTimeReader {
+        BusyTimeReader(rules: BusyRules(), zone: IANAZoneRules(identifier: "Europe/Berlin")!, zoneName: "Europe/Berlin")
+    }
+
+    static func busy(_ text: String) throws -> [BusyPeriod] {
+        let calendar = try #require(try ICalendarParser().parse(Array(text.replacingOccurrences(of: "\n", with: "\r\n").utf8)).components.first)
+        return reader().busyPeriods(of: calendar, in: day, calendarID: "c")
+    }
+
+    static func event(tzid: String, timezone: String = "", rrule: String? = nil, start: String = "20260302T090000") -> String {
+        """
+        BEGIN:VCALENDAR
+        VERSION:2.0
+        PRODID:-//Test//EN
+        \(timezone)BEGIN:VEVENT
+        UID:e1
+        DTSTAMP:20260101T000000Z
+        DTSTART;TZID=\(tzid):\(start)
+        DTEND;TZID=\(tzid):\(start.prefix(9))100000
+        SUMMARY:Busy
+        \(rrule.map { "RRULE:\($0)\n" } ?? "")END:VEVENT
+        END:VCALENDAR
+
+        """
+    }
+
+    static let amsterdamZone = """
+        BEGIN:VTIMEZONE
+        TZID:(UTC+01:00) Amsterdam\\, Berlin\\, Bern\\, Rome\\, Stockholm\\, Vienna
+        BEGIN:STANDARD
+        DTSTART:16010101T030000
+        TZOFFSETFROM:+0200
+        TZOFFSETTO:+0100
+        RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10
+        END:STANDARD
+        BEGIN:DAYLIGHT
+        DTSTART:16010101T020000
+        TZOFFSETFROM:+0100
+        TZOFFSETTO:+0200
+        RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3
+        END:DAYLIGHT
+        END:VTIMEZONE
+
+        """
+
+    @Test func aVTimeZoneWhoseTZIDIsWrittenEscapedIsFound() throws {
+        let periods = try Self.busy(Self.event(tzid: "\"(UTC+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna\"", timezone: Self.amsterdamZone))
+        #expect(periods.map(\.interval) == [Self.nineBerlin])
+        #expect(periods.first?.note == nil)
+    }
+
+    @Test(arguments: ["\"(UTC+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna\"", "europe/berlin", "EUROPE/BERLIN", "w. europe standard time"])
+    func outlookNamesAndCaseVariantsAreResolved(_ tzid: String) throws {
+        let periods = try Self.busy(Self.event(tzid: tzid))
+        #expect(periods.map(\.interval) == [Self.nineBerlin], "\(tzid)")
+        #expect(periods.first?.note == nil)
+    }
+
+    @Test func aZoneNothingKnowsIsReadInTheResourcesZoneAndWidened() throws {
+        let periods = try Self.busy(Self.event(tzid: "Customized Time Zone"))
+        let period = try #require(periods.first)
+        #expect(periods.count == 1)
+        #expect(period.interval.start <= Self.nineBerlin.start - 13 * 3600 || period.interval.start <= Self.day.start)
+        #expect(period.interval.end >= min(Self.nineBerlin.end + 13 * 3600, Self.day.end))
+        #expect(period.note?.contains("Customized Time Zone") == true)
+    }
+
+    @Test(arguments: [
+        ("", "empty"),
+        ("FREQ=DAILY;COUNT=-1;UNTIL=20260310T000000Z", "COUNT"),
+        ("FREQ=DAILY;UNTIL=20260101T000000Z", "before DTSTART"),
+    ])
+    func brokenRecurrenceKeepsTheFirstInstanceWithANote(_ rule: String, _ said: String) throws {
+        let periods = try Self.busy(Self.event(tzid: "Europe/Berlin", rrule: rule))
+        #expect(periods.map(\.interval) == [Self.nineBerlin], "\(rule)")
+        #expect(periods.first?.note?.contains(said) == true, "\(String(describing: periods.first?.note))")
+    }
+
+    @Test func anEventThatCannotBeExpandedMakesTheWholeWindowBusy() throws {
+        let broken = Self.event(tzid: "Europe/Berlin").replacingOccurrences(of: "DTSTART;TZID=Europe/Berlin:20260302T090000", with: "DTSTART;VALUE=DATE-TIME:yesterday")
+        let periods = try Self.busy(broken)
+        #expect(periods.map(\.interval) == [Self.day])
+        #expect(periods.first?.note?.contains("cannot be expanded") == true)
+    }
+}
