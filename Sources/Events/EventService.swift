@@ -91,10 +91,9 @@ public struct EventService: Sendable {
     /// (a series once), by start.
     public func events(in calendar: CollectionRecord, from: Int64, to: Int64, expand: Bool) async throws(EventError) -> [ListedEvent] {
         let calendarID = calendar.id
-        // The index reads all-day and floating times as UTC: a day more either side finds them in any zone.
-        let margin: Int64 = 86_400
+        // The index spans every instant an item may take (all-day and floating times widened to every zone).
         let versions = try await storeCall { store throws(StoreError) in
-            try await store.itemVersions(in: [calendarID], overlappingFrom: from - margin, to: to + margin)
+            try await store.itemVersions(in: [calendarID], overlappingFrom: from, to: to)
         }
         let items = try await storeCall { store throws(StoreError) in try await store.items(in: calendarID, localIDs: versions.map(\.localID)) }
         var listed: [ListedEvent] = []

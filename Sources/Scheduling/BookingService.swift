@@ -269,15 +269,15 @@ public struct BookingService: Sendable {
             }
         }
         let rules = availability.rules
-        // Only busy time within a buffer of the window matters. The store indexes all-day and
-        // floating times as if they were UTC: two days more find them in any zone.
+        // Only busy time within a buffer of the window matters. The store's time index spans
+        // every instant an item may take (all-day, floating and unknown zones widened), so the
+        // window is asked as it is.
         let relevant = Interval(start: window.start - rules.bufferAfter, end: window.end + rules.bufferBefore)
-        let margin: Int64 = 2 * 86_400
         let readers = Dictionary(uniqueKeysWithValues: Set(resource.calendarIDs).map {
             ($0, BusyTimeReader(rules: rules.busyRules(forCalendar: $0), zone: availability.zone, zoneName: rules.timeZone))
         })
         var busy: [BusyPeriod] = []
-        for (calendarID, series) in try await series(in: resource.calendarIDs, overlapping: Interval(start: relevant.start - margin, end: relevant.end + margin)) {
+        for (calendarID, series) in try await series(in: resource.calendarIDs, overlapping: relevant) {
             guard let reader = readers[calendarID] else { continue }
             busy += reader.busyPeriods(of: series, in: relevant, calendarID: calendarID)
         }

@@ -182,5 +182,13 @@ public enum StoreSchema {
             "ALTER TABLE identity_providers_v12 RENAME TO identity_providers",
             "CREATE INDEX identity_providers_issuer ON identity_providers (issuer, created_at)",
         ]),
+        // The time index now spans every instant an item may take (all-day, floating and
+        // unknown-zone times widened; earliest override or RDATE), and queries ask their window
+        // as it is. Rows indexed before are widened by the most the new rule widens; each is
+        // indexed exactly at its next write. (A wider index only costs a look at an item.)
+        Migration(identifier: "v13-time-index-spans-every-zone", statements: [
+            "UPDATE items SET start_utc = start_utc - 100800 WHERE start_utc IS NOT NULL",
+            "UPDATE items SET end_utc = end_utc + 100800 WHERE end_utc IS NOT NULL",
+        ]),
     ]
 }

@@ -95,4 +95,66 @@ import Testing
         #expect(periods.map(\.interval) == [Self.day])
         #expect(periods.first?.note?.contains("cannot be expanded") == true)
     }
+
+    /// 2026-03-02 to 2026-03-16, UTC.
+    static let fortnight = Interval(start: 1_772_409_600, end: 1_773_619_200)
+
+    static func busy(_ text: String, in window: Interval) throws -> [BusyPeriod] {
+        let calendar = try #require(try ICalendarParser().parse(Array(text.replacingOccurrences(of: "\n", with: "\r\n").utf8)).components.first)
+        return reader().busyPeriods(of: calendar, in: window, calendarID: "c")
+    }
+
+    /// An EXDATE naming an instance that also has an override: the instance is gone, moved
+    /// or not (libical and python recurring-ical-events agree).
+    @Test func anExceptionDateNamingAModifiedInstanceExcludesIt() throws {
+        let periods = try Self.busy("""
+            BEGIN:VCALENDAR
+            VERSION:2.0
+            PRODID:-//Test//EN
+            BEGIN:VEVENT
+            UID:w
+            DTSTAMP:20260101T000000Z
+            DTSTART:20260302T090000Z
+            DTEND:20260302T100000Z
+            RRULE:FREQ=WEEKLY;COUNT=3
+            EXDATE:20260309T090000Z
+            END:VEVENT
+            BEGIN:VEVENT
+            UID:w
+            DTSTAMP:20260101T000000Z
+            RECURRENCE-ID:20260309T090000Z
+            DTSTART:20260310T090000Z
+            DTEND:20260310T100000Z
+            END:VEVENT
+            END:VCALENDAR
+
+            """, in: Self.fortnight)
+        #expect(periods.map(\.interval.start) == [1_772_442_000], "only 2 March (16 March is outside): \(periods)")
+    }
+
+    /// Two copies of one UID with different SEQUENCE: the higher one is the event.
+    @Test func ofTwoCopiesOfAnEventTheHigherSequenceCounts() throws {
+        let periods = try Self.busy("""
+            BEGIN:VCALENDAR
+            VERSION:2.0
+            PRODID:-//Test//EN
+            BEGIN:VEVENT
+            UID:twice
+            DTSTAMP:20260101T000000Z
+            SEQUENCE:1
+            DTSTART:20260302T090000Z
+            DTEND:20260302T100000Z
+            END:VEVENT
+            BEGIN:VEVENT
+            UID:twice
+            DTSTAMP:20260102T000000Z
+            SEQUENCE:2
+            DTSTART:20260303T090000Z
+            DTEND:20260303T100000Z
+            END:VEVENT
+            END:VCALENDAR
+
+            """, in: Self.fortnight)
+        #expect(periods.map(\.interval.start) == [1_772_442_000 + 86_400], "\(periods)")
+    }
 }

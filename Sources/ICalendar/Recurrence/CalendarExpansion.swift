@@ -28,7 +28,7 @@ public struct CalendarSeries: Sendable {
         self.resolver = resolver
         var sets: [RecurrenceSet] = []
         var failures: [(uid: String?, error: RecurrenceError)] = []
-        let schedulable = calendar.components.filter { $0.name == ComponentName.event || $0.name == ComponentName.todo }
+        let schedulable = Self.latestCopies(calendar.components.filter { $0.name == ComponentName.event || $0.name == ComponentName.todo })
         let overridesByUID = Dictionary(
             grouping: schedulable.filter { $0.property(PropertyName.recurrenceID) != nil }, by: { $0.uid ?? "" })
         let masterUIDs = Set(schedulable.filter { $0.property(PropertyName.recurrenceID) == nil }.map { $0.uid ?? "" })
@@ -53,6 +53,27 @@ public struct CalendarSeries: Sendable {
         }
         self.sets = sets
         self.failures = failures
+    }
+
+    /// One copy of each component: of two with one UID (and RECURRENCE-ID), the one with the
+    /// higher SEQUENCE, then the later DTSTAMP, then the later in the object — the version
+    /// iTIP says replaces the other (RFC 5546 §2.1.5), as libical and python
+    /// recurring-ical-events read it.
+    private static func latestCopies(_ components: [Component]) -> [Component] {
+        var chosen: [String: (index: Int, component: Component)] = [:]
+        for (index, component) in components.enumerated() {
+            let key = component.name + "|" + (component.uid ?? "#\(index)") + "|" + (component.property(PropertyName.recurrenceID)?.value ?? "")
+            guard let kept = chosen[key] else {
+                chosen[key] = (index, component)
+                continue
+            }
+            let sequence = { (component: Component) in (try? component.sequence) ?? 0 }
+            let stamp = { (component: Component) in component.property(PropertyName.timestamp)?.value ?? "" }
+            if (sequence(component), stamp(component)) >= (sequence(kept.component), stamp(kept.component)) {
+                chosen[key] = (kept.index, component)
+            }
+        }
+        return chosen.values.sorted { $0.index < $1.index }.map(\.component)
     }
 
     /// A to-do with DUE but no DTSTART is placed at its DUE (RFC 5545 §3.6.2).
