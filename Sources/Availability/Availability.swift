@@ -126,12 +126,15 @@ public struct Availability: Sendable {
         if interval.start > now + rules.horizon { return .beyondHorizon(latest: now + rules.horizon) }
         guard workingTime(around: interval).contains(where: { $0.contains(interval) }) else { return .outsideWorkingHours }
         if bookings.contains(where: { $0.overlaps(interval) }) { return .alreadyBooked }
-        if let period = busy.first(where: {
-            Interval(start: $0.interval.start - rules.bufferBefore, end: $0.interval.end + rules.bufferAfter).overlaps(interval)
-        }) {
+        if let period = busy.first(where: { blocks($0, interval) }) {
             return .busy(period.event)
         }
         return limitReached(for: interval, bookings: bookings)
+    }
+
+    /// Whether busy time (with the resource's buffers around it) is in the way of `interval`.
+    public func blocks(_ period: BusyPeriod, _ interval: Interval) -> Bool {
+        Interval(start: period.interval.start - rules.bufferBefore, end: period.interval.end + rules.bufferAfter).overlaps(interval)
     }
 
     /// The day or week limit a booking at `interval` would break (days and ISO weeks in

@@ -146,6 +146,7 @@ public struct BookingService: Sendable {
         if let refusal = context.availability.check(interval, busy: context.busy, bookings: context.bookings, now: Int64(now.timeIntervalSince1970)) {
             throw .refused(refusal)
         }
+        if let event = await serverBusy(context, interval) { throw .refused(.busy(event)) }
         let id = UUID().uuidString.lowercased()
         let booking = BookingRecord(id: id, resourceID: context.resource.id, collectionID: context.resource.bookingCalendarID, localID: id,
                                     start: interval.start, end: interval.end, summary: summary, attendees: attendees, createdAt: now, updatedAt: now)
@@ -379,6 +380,29 @@ public struct BookingService: Sendable {
         }
         try await storeCall { [updated] store throws(StoreError) in try await store.saveResource(updated) }
         return updated
+    }
+
+    /// An event the calendar server holds in `interval` (with the resource's buffers) that
+    /// the store has not seen yet — added on a phone since the last sync: one time-range
+    /// query per calendar (RFC 4791 §7.8), read as busy time like the store's copy. A server
+    /// that cannot be asked leaves the store's answer, fresh within the resource's limit,
+    /// standing.
+    func serverBusy(_ context: Context, _ interval: Interval) async -> EventReference? {
+        let rules = context.availability.rules
+        let relevant = Interval(start: interval.start - rules.bufferBefore, end: interval.end + rules.bufferAfter)
+        let from = Date(timeIntervalSince1970: TimeInterval(relevant.start)), to = Date(timeIntervalSince1970: TimeInterval(relevant.end))
+        for calendarID in context.resource.calendarIDs {
+            guard let (client, collection) = try? await syncer.client(forCollection: calendarID),
+                  let objects = try? await client.calendarObjects(in: collection.href, from: from, to: to)
+            else { continue }
+            let reader = BusyTimeReader(rules: rules.busyRules(forCalendar: calendarID), zone: context.availability.zone, zoneName: rules.timeZone)
+            for object in objects {
+                guard let data = object.data, let calendar = try? ICalendarParser().parse(data).components.first else { continue }
+                let busy = reader.busyPeriods(of: calendar, in: relevant, calendarID: calendarID)
+                if let blocking = busy.first(where: { context.availability.blocks($0, interval) }) { return blocking.event }
+            }
+        }
+        return nil
     }
 
     func sync(collectionID: String) async throws(BookingError) {

@@ -114,6 +114,26 @@ struct BookingHarness {
         }
     }
 
+    /// Data safety: the store's copy is fresh enough by the resource's rules, but the server
+    /// has an event the store has not seen: the booking asks the server for its hour first.
+    @Test(arguments: StoreDriver.allCases)
+    func aBookingAsksTheServerForItsHourBeforePlacingTheEvent(driver: StoreDriver) async throws {
+        try await BookingHarness.with(driver) { harness in
+            let phone = Fixtures.event(uid: "phone-early", summary: "Dentist", start: "20260309T113000Z", end: "20260309T123000Z")
+            try await harness.peer.withClient { client in
+                _ = try await client.createObject(.calendar, in: harness.calendar.href, data: phone, uid: "phone-early")
+            }
+            let error = await thrownError(BookingError.self) {
+                _ = try await harness.service.book(resource: harness.resource.name, BookingHarness.hour(2), summary: "Tattoo", now: BookingHarness.now)
+            }
+            guard case .refused(.busy(let event))? = error else { Issue.record("expected busy, got \(String(describing: error))"); return }
+            #expect(event.uid == "phone-early")
+            #expect(try await harness.serverObjects().count == 1, "no pending event placed")
+            // Another hour is booked as usual.
+            _ = try await harness.service.book(resource: harness.resource.name, BookingHarness.hour(5), summary: "Later", now: BookingHarness.now)
+        }
+    }
+
     @Test func anEventAddedOnThePhoneBlocksTheSlotAndIsAConflictAtConfirmation() async throws {
         try await BookingHarness.with(.sqlite) { harness in
             let booking = try await harness.service.book(resource: harness.resource.name, BookingHarness.hour(2), summary: "Tattoo",
