@@ -220,7 +220,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SyncEngineTests",
-            dependencies: ["SyncEngine", "FileStamps", "SyncStore", "SyncPlanning", "DAVClient", "SwitchboardTestSupport",
+            dependencies: ["SyncEngine", "Events", "CalendarEditing", "ICalendar", "FileStamps", "SyncStore", "SyncPlanning", "DAVClient", "SwitchboardTestSupport",
                            .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(name: "CalendarEditingTests", dependencies: ["CalendarEditing", "ContactEditing", "ICalendar", "VCard", "ContentLines"]),

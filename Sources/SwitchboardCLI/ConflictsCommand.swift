@@ -86,18 +86,8 @@ private func withResolver<Result: Sendable>(_ options: StoreOptions, _ body: (Co
 {
     let policy = try NetworkOptions.policy(allowing: NetworkOptions.ranges())
     return try await options.withStore { store, secrets in
-        let clients = AccountClients(secrets: secrets, tenantPolicy: policy)
-        do {
-            let result = try await body(ConflictResolver(store: store, clients: clients), store)
-            await clients.shutdown()
-            return result
-        } catch let error as ConflictError {
-            await clients.shutdown()
-            StandardError.write("error: \(error)")
-            throw ExitCode(1)
-        } catch {
-            await clients.shutdown()
-            throw error
+        try await withAccountClients(secrets: secrets, caFile: nil, policy: policy, reporting: ConflictError.self) { clients in
+            try await body(ConflictResolver(store: store, clients: clients), store)
         }
     }
 }

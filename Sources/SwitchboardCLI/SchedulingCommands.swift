@@ -48,14 +48,24 @@ func withBookingService<Result: Sendable>(
 func withBookingService<Result: Sendable>(
     store: SQLSyncStore, secrets: SecretBox, caFile: String?, policy: NetworkPolicy, _ body: (BookingService) async throws -> Result
 ) async throws -> Result {
+    try await withAccountClients(secrets: secrets, caFile: caFile, policy: policy, reporting: BookingError.self) { clients in
+        try await body(BookingService(store: store, clients: clients))
+    }
+}
+
+/// Runs `body` with the accounts' clients (held to `policy`, trusting `caFile` too), shut
+/// down after; a `Failure` it throws is printed and exits with 1.
+func withAccountClients<Result: Sendable, Failure: Error>(
+    secrets: SecretBox, caFile: String?, policy: NetworkPolicy, reporting: Failure.Type, _ body: (AccountClients) async throws -> Result
+) async throws -> Result {
     var configuration = ClientConfiguration()
     configuration.additionalTrustRootsFile = caFile
     let clients = AccountClients(secrets: secrets, configuration: configuration, tenantPolicy: policy)
     do {
-        let result = try await body(BookingService(store: store, clients: clients))
+        let result = try await body(clients)
         await clients.shutdown()
         return result
-    } catch let error as BookingError {
+    } catch let error as Failure {
         await clients.shutdown()
         StandardError.write("error: \(error)")
         throw ExitCode(1)
