@@ -157,4 +157,23 @@ import Testing
             """, in: Self.fortnight)
         #expect(periods.map(\.interval.start) == [1_772_442_000 + 86_400], "\(periods)")
     }
+
+    /// A zero-length event is busy at its instant: a window starting there finds it (a point
+    /// in time blocks, as libical's and recurring-ical-events' readers have it).
+    @Test func aZeroLengthEventIsBusyAtItsInstant() throws {
+        let text = Self.event(tzid: "Europe/Berlin").replacingOccurrences(of: "DTEND;TZID=Europe/Berlin:20260302T100000", with: "DTEND;TZID=Europe/Berlin:20260302T090000")
+        let periods = try Self.busy(text, in: Interval(start: Self.nineBerlin.start, end: Self.nineBerlin.start + 60))
+        #expect(periods.map(\.interval) == [Interval(start: Self.nineBerlin.start, end: Self.nineBerlin.start + 1)])
+        #expect(try Self.busy(text, in: Interval(start: Self.nineBerlin.start + 1, end: Self.nineBerlin.start + 60)).isEmpty)
+    }
+
+    /// An all-day event covers the day in the resource's zone: a window of that day in
+    /// Berlin finds it, one ending at Berlin's midnight before it does not.
+    @Test func anAllDayEventIsTheDayInTheResourcesZone() throws {
+        let text = "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//Test//EN\nBEGIN:VEVENT\nUID:d\nDTSTAMP:20260101T000000Z\nDTSTART;VALUE=DATE:20260302\nEND:VEVENT\nEND:VCALENDAR\n"
+        let berlinMidnight: Int64 = 1_772_406_000
+        let periods = try Self.busy(text, in: Interval(start: berlinMidnight, end: berlinMidnight + 86_400))
+        #expect(periods.map(\.interval) == [Interval(start: berlinMidnight, end: berlinMidnight + 86_400)])
+        #expect(try Self.busy(text, in: Interval(start: berlinMidnight - 3600, end: berlinMidnight)).isEmpty)
+    }
 }
