@@ -1,17 +1,17 @@
 public import Foundation
 
-/// The shared corpus of real iCalendar and vCard files (`../shared/corpus`, or the
-/// folder named by `SWITCHBOARD_CORPUS`).
+/// The corpus of real iCalendar and vCard files kept with the tests (`Tests/Data/corpus`,
+/// see its NOTICE), or the folder named by `SWITCHBOARD_CORPUS`.
 public enum Corpus {
     /// The corpus folder.
     public static let root: URL = {
         if let path = ProcessInfo.processInfo.environment["SWITCHBOARD_CORPUS"] {
             return URL(fileURLWithPath: path)
         }
-        // Sources/SwitchboardTestSupport/Corpus.swift → package root → ../shared/corpus
+        // Sources/SwitchboardTestSupport/Corpus.swift → package root → Tests/Data/corpus
         return URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("shared/corpus")
+            .appendingPathComponent("Tests/Data/corpus")
     }()
 
     /// Paths relative to ``root`` of every file whose name ends in one of `suffixes`,
