@@ -37,6 +37,7 @@ import Testing
     final class Promises: Sendable {
         private let promises = Mutex<[String: Promise]>([:])
         func keep(_ id: String, _ promise: Promise) { promises.withLock { $0[id] = promise } }
+        func forget(_ id: String) { promises.withLock { _ = $0.removeValue(forKey: id) } }
         var all: [String: Promise] { promises.withLock { $0 } }
     }
 
@@ -122,7 +123,12 @@ import Testing
             var broken: [String] = []
             for (id, promise) in promises.all where !conflicted.contains(id) && !deletedByPhone.contains(id) {
                 switch promise {
-                case .holds(let marker): if byUID[id]?.contains(marker) != true { broken.append("\(id) lost \(marker)") }
+                case .holds(let marker):
+                    if byUID[id]?.contains(marker) != true {
+                        let item = items.first { $0.uid == id }
+                        let summaries = (byUID[id] ?? "gone").split(whereSeparator: \.isNewline).filter { $0.hasPrefix("SUMMARY") || $0.hasPrefix("RECURRENCE-ID") || $0.hasPrefix("RRULE") }
+                        broken.append("\(id) lost \(marker): server \(summaries); store pending \(item?.pendingData?.contains(marker) == true), synced \(item?.syncedData?.contains(marker) == true), item \(item == nil ? "gone" : "kept")")
+                    }
                 case .deleted: if byUID[id] != nil { broken.append("\(id) was deleted here but is on the server") }
                 }
             }
@@ -144,6 +150,7 @@ import Testing
                        recurrence: recurring ? daily : nil)
         }
         func keep(_ id: String, _ promise: Promise) { promises.keep(id, promise) }
+        var target: String?
         do throws(EventError) {
             if owned.isEmpty || draw < 0.25 {
                 let recurring = Bool.random(using: &random)
@@ -154,6 +161,7 @@ import Testing
             }
             let index = Int.random(in: 0..<owned.count, using: &random)
             let item = owned[index]
+            target = item.id
             if draw < 0.6 || !item.recurring {
                 if draw > 0.9 {
                     _ = try await service.delete(in: collection, id: item.id, ifMatch: nil)
@@ -181,7 +189,10 @@ import Testing
                 }
             }
         } catch {
-            // Not answered with a 2xx (a conflict, an item the phone deleted): no promise.
+            // Not answered with a 2xx: no promise. A 409 says the server holds something else
+            // now (merged with the phone's edit, or this edit and then another): what the item
+            // holds is for the caller to read again, so no earlier promise stands either.
+            if let target { promises.forget(target) }
         }
     }
 }

@@ -5,7 +5,9 @@
 Until SECONDS have passed: changes the LOCATION of a random event (never its SUMMARY,
 which the API's writers own), now and then deletes one, and creates events of its own
 (`phone-…`). Prints one line per action and ends with `done`. Uses python `caldav`
-(PyPI), as an app or a phone would; a write that loses a race (412, 404) is skipped.
+(PyPI), as an app or a phone would, and writes as a careful client does: every change and
+deletion carries the ETag it read (If-Match), so a write that loses a race (412, 404) is
+skipped, never a blind overwrite of what another client just wrote.
 """
 import random
 import sys
@@ -41,15 +43,23 @@ def main():
                 events = calendar.events()
                 if not events:
                     continue
-                target = rng.choice(events)
-                target.load()
+                url = str(rng.choice(events).url)
+                read = client.request(url, "GET")
+                etag = read.headers.get("ETag")
+                text = read.raw if isinstance(read.raw, str) else read.raw.decode()
+                if read.status != 200 or not etag:
+                    continue
+                uid = next((line[4:].strip() for line in text.splitlines() if line.startswith("UID:")), "?")
                 if choice < 0.22:
-                    target.delete()
-                    print("deleted", target.icalendar_component.get("UID"), flush=True)
+                    answer = client.request(url, "DELETE", "", {"If-Match": etag})
+                    print("deleted" if answer.status < 300 else "skipped", uid, flush=True)
                 else:
-                    target.icalendar_component["LOCATION"] = f"Room {rng.randrange(100)}"
-                    target.save()
-                    print("moved", target.icalendar_component.get("UID"), flush=True)
+                    lines = [line for line in text.replace("\r\n", "\n").split("\n") if not line.startswith("LOCATION")]
+                    at = lines.index("END:VEVENT")
+                    lines.insert(at, f"LOCATION:Room {rng.randrange(100)}")
+                    body = "\r\n".join(lines)
+                    answer = client.request(url, "PUT", body, {"If-Match": etag, "Content-Type": "text/calendar; charset=utf-8"})
+                    print("moved" if answer.status < 300 else "skipped", uid, flush=True)
             actions += 1
         except Exception as error:  # a race lost to the API or a sync run: skip it
             print("skipped", type(error).__name__, flush=True)
