@@ -1,3 +1,4 @@
+import DAVClient
 public import Hummingbird
 public import NIOCore
 
@@ -17,7 +18,9 @@ public struct ServerRequestContext: RequestContext, RemoteAddressRequestContext 
 
     /// Whether the client connected from this machine (a loopback address).
     var isLoopback: Bool {
-        guard let address = remoteAddress?.ipAddress else { return false }
-        return address.hasPrefix("127.") || address == "::1" || address.hasPrefix("::ffff:127.")
+        guard let text = remoteAddress?.ipAddress, let address = IPAddress(text) else { return false }
+        return Self.loopback.contains { $0.contains(address.mappedIPv4 ?? address) }
     }
+
+    private static let loopback = ["127.0.0.0/8", "::1/128"].compactMap(IPRange.init)
 }

@@ -110,15 +110,18 @@ public struct SQLSyncStore: SyncStore {
     }
 
     private static func itemUpsert(_ item: ItemRecord) -> SQLStatement {
+        let (insert, columns, values) = itemInsert(item)
+        let updates = columns.filter { !["collection_id", "local_id"].contains($0) }.map { "\($0) = excluded.\($0)" }
+        return SQLStatement(insert + " ON CONFLICT (collection_id, local_id) DO UPDATE SET \(updates.joined(separator: ", ")) RETURNING revision", values)
+    }
+
+    /// `INSERT INTO items (…) VALUES (…)` for an item, its revision the counter's next value.
+    private static func itemInsert(_ item: ItemRecord) -> (sql: String, columns: [String], values: [SQLValue]) {
         var row = item.row
         row.removeAll { $0.column == "revision" }
         let columns = row.map(\.column) + ["revision"]
         let placeholders = Array(repeating: "?", count: row.count) + ["(SELECT value FROM revision_counter)"]
-        let updates = columns.filter { !["collection_id", "local_id"].contains($0) }.map { "\($0) = excluded.\($0)" }
-        return SQLStatement(
-            "INSERT INTO items (\(columns.joined(separator: ", "))) VALUES (\(placeholders.joined(separator: ", "))) "
-                + "ON CONFLICT (collection_id, local_id) DO UPDATE SET \(updates.joined(separator: ", ")) RETURNING revision",
-            row.map(\.value))
+        return ("INSERT INTO items (\(columns.joined(separator: ", "))) VALUES (\(placeholders.joined(separator: ", ")))", columns, row.map(\.value))
     }
 
     public func replaceItems(_ items: [ItemRecord]) async throws(StoreError) -> [Int64?] {
@@ -133,16 +136,12 @@ public struct SQLSyncStore: SyncStore {
     /// The conditional write of an item read at `item.revision`: an insert that does nothing
     /// when the item exists (revision 0), else an update of that revision only.
     private static func itemReplacement(_ item: ItemRecord) -> SQLStatement {
+        guard item.revision > 0 else {
+            let (insert, _, values) = itemInsert(item)
+            return SQLStatement(insert + " ON CONFLICT (collection_id, local_id) DO NOTHING RETURNING revision", values)
+        }
         var row = item.row
         row.removeAll { $0.column == "revision" }
-        guard item.revision > 0 else {
-            let columns = row.map(\.column) + ["revision"]
-            let placeholders = Array(repeating: "?", count: row.count) + ["(SELECT value FROM revision_counter)"]
-            return SQLStatement(
-                "INSERT INTO items (\(columns.joined(separator: ", "))) VALUES (\(placeholders.joined(separator: ", "))) "
-                    + "ON CONFLICT (collection_id, local_id) DO NOTHING RETURNING revision",
-                row.map(\.value))
-        }
         let updated = row.filter { !["collection_id", "local_id"].contains($0.column) }
         let assignments = updated.map { "\($0.column) = ?" } + ["revision = (SELECT value FROM revision_counter)"]
         return SQLStatement(
