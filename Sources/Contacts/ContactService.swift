@@ -70,9 +70,7 @@ public struct ContactService: Sendable {
     public func create(in book: CollectionRecord, _ draft: ContactDraft, now: Date = Date()) async throws(ContactError) -> StoredContact {
         let id = UUID().uuidString.lowercased()
         let card = try edit { () throws(ContactEditError) in try ContactEditor.newCard(draft, uid: id, stamp: Self.stamp(now)) }
-        let data = VCardSerializer().string(card)
-        try await write { () throws(ItemWriteError) in try await writer.commit([(id, data)], in: book, flavor: .addressBook) }
-        return try await written(id, data, in: book.id)
+        return try await commit(id, VCardSerializer().string(card), in: book)
     }
 
     public func update(in book: CollectionRecord, id: String, with draft: ContactDraft, ifMatch: String?, now: Date = Date())
@@ -85,21 +83,20 @@ public struct ContactService: Sendable {
         let updated = VCardSerializer().string(try edit { () throws(ContactEditError) in
             try ContactEditor.replace(card, with: draft, stamp: Self.stamp(now))
         })
-        try await write { () throws(ItemWriteError) in try await writer.commit([(id, updated)], in: book, flavor: .addressBook) }
-        return try await written(id, updated, in: book.id)
+        return try await commit(id, updated, in: book)
     }
 
     public func delete(in book: CollectionRecord, id: String, ifMatch: String?) async throws(ContactError) {
         _ = try await write { () throws(ItemWriteError) in try await writer.current(id, in: book, ifMatch: ifMatch) }
-        try await write { () throws(ItemWriteError) in try await writer.commit([(id, nil)], in: book, flavor: .addressBook) }
-        try await write { () throws(ItemWriteError) in try await writer.deleted(id, in: book.id) }
+        _ = try await write { () throws(ItemWriteError) in try ItemWriter.settled(try await writer.write(id, nil, in: book, flavor: .addressBook)) }
     }
 
     // MARK: Helpers
 
-    func written(_ id: String, _ data: String, in addressBookID: String) async throws(ContactError) -> StoredContact {
-        let item = try await write { () throws(ItemWriteError) in try await writer.written(id, data, in: addressBookID) }
-        guard let stored = Self.stored(item) else { throw .conflict(current: nil) }
+    /// Writes a card and commits it to the server: the contact as it stands after.
+    func commit(_ id: String, _ data: String, in book: CollectionRecord) async throws(ContactError) -> StoredContact {
+        let item = try await write { () throws(ItemWriteError) in try ItemWriter.settled(try await writer.write(id, data, in: book, flavor: .addressBook)) }
+        guard let item, let stored = Self.stored(item) else { throw .conflict(current: nil) }
         return stored
     }
 

@@ -71,8 +71,8 @@ public enum EventError: Error, Sendable, CustomStringConvertible {
 }
 
 /// Events of synced calendars, read from the store and written through the sync engine
-/// (``ItemWriter``: synced first so `If-Match` meets the server's version, then uploaded
-/// with conditional requests). Callers pass the calendar they resolved under their own
+/// (``ItemWriter``: the item refreshed first so `If-Match` meets the server's version, then
+/// committed with a conditional request). Callers pass the calendar they resolved under their own
 /// access rules (the API: the tenant's), so it is read once per request.
 public struct EventService: Sendable {
     public let store: any SyncStore
@@ -132,9 +132,7 @@ public struct EventService: Sendable {
     public func create(in collection: CollectionRecord, _ draft: EventDraft, now: Date = Date()) async throws(EventError) -> StoredEvent {
         let id = UUID().uuidString.lowercased()
         let object = try edit { () throws(EventEditError) in try EventEditor.newObject(draft, uid: id, stamp: Self.seconds(now)) }
-        let data = ICalendarSerializer().string(object)
-        try await write { () throws(ItemWriteError) in try await writer.commit([(id, data)], in: collection, flavor: .calendar) }
-        return try await written(id, data, in: collection.id)
+        return try await commit(id, ICalendarSerializer().string(object), in: collection)
     }
 
     /// Changes an event — the series, one occurrence, or this and the following ones (then
@@ -144,29 +142,26 @@ public struct EventService: Sendable {
                        now: Date = Date()) async throws(EventError) -> (event: StoredEvent, split: StoredEvent?)
     {
         let current = try await current(in: collection, id: id, ifMatch: ifMatch)
-        let calendarID = collection.id
         let stamp = Self.seconds(now)
-        var writes: [(String, String)] = []
         switch scope {
         case .series:
-            writes.append((id, try serialize { () throws(EventEditError) in try EventEditor.replaceSeries(in: current.object, with: draft, stamp: stamp) }))
+            let updated = try serialize { () throws(EventEditError) in try EventEditor.replaceSeries(in: current.object, with: draft, stamp: stamp) }
+            return (try await commit(id, updated, in: collection), nil)
         case .occurrence(let instant):
-            writes.append((id, try serialize { () throws(EventEditError) in
+            let updated = try serialize { () throws(EventEditError) in
                 try EventEditor.replaceOccurrence(in: current.object, at: instant, with: draft, stamp: stamp)
-            }))
+            }
+            return (try await commit(id, updated, in: collection), nil)
         case .thisAndFuture(let instant):
             let newID = UUID().uuidString.lowercased()
             let (kept, future) = try edit { () throws(EventEditError) in
                 try EventEditor.split(current.object, at: instant, with: draft, newUID: newID, stamp: stamp)
             }
-            writes.append((id, ICalendarSerializer().string(kept)))
-            if let future { writes.append((newID, ICalendarSerializer().string(future))) }
+            // The later part is created only once the earlier one is cut short on the server.
+            let event = try await commit(id, ICalendarSerializer().string(kept), in: collection)
+            guard let future else { return (event, nil) }
+            return (event, try await commit(newID, ICalendarSerializer().string(future), in: collection))
         }
-        let committed = writes.map { (localID: $0.0, data: Optional($0.1)) }
-        try await write { () throws(ItemWriteError) in try await writer.commit(committed, in: collection, flavor: .calendar) }
-        let event = try await written(id, writes[0].1, in: calendarID)
-        guard writes.count > 1 else { return (event, nil) }
-        return (event, try await written(writes[1].0, writes[1].1, in: calendarID))
     }
 
     /// Deletes an event, one occurrence of it, or that occurrence and the later ones; returns
@@ -175,7 +170,6 @@ public struct EventService: Sendable {
         async throws(EventError) -> StoredEvent?
     {
         let current = try await current(in: collection, id: id, ifMatch: ifMatch)
-        let calendarID = collection.id
         let stamp = Self.seconds(now)
         let remaining: Component?
         switch scope {
@@ -186,13 +180,11 @@ public struct EventService: Sendable {
         case .thisAndFuture(let instant):
             remaining = try edit { () throws(EventEditError) in try EventEditor.truncate(current.object, before: instant, stamp: stamp) }
         }
-        let data = remaining.map { ICalendarSerializer().string($0) }
-        try await write { () throws(ItemWriteError) in try await writer.commit([(id, data)], in: collection, flavor: .calendar) }
-        guard let data else {
-            try await write { () throws(ItemWriteError) in try await writer.deleted(id, in: calendarID) }
+        guard let remaining else {
+            _ = try await write { () throws(ItemWriteError) in try ItemWriter.settled(try await writer.write(id, nil, in: collection, flavor: .calendar)) }
             return nil
         }
-        return try await written(id, data, in: calendarID)
+        return try await commit(id, ICalendarSerializer().string(remaining), in: collection)
     }
 
     // MARK: Helpers
@@ -204,9 +196,10 @@ public struct EventService: Sendable {
         return current
     }
 
-    func written(_ id: String, _ data: String, in calendarID: String) async throws(EventError) -> StoredEvent {
-        let item = try await write { () throws(ItemWriteError) in try await writer.written(id, data, in: calendarID) }
-        guard let stored = Self.stored(item) else { throw .conflict(current: nil) }
+    /// Writes an event object and commits it to the server: the event as it stands after.
+    func commit(_ id: String, _ data: String, in collection: CollectionRecord) async throws(EventError) -> StoredEvent {
+        let item = try await write { () throws(ItemWriteError) in try ItemWriter.settled(try await writer.write(id, data, in: collection, flavor: .calendar)) }
+        guard let item, let stored = Self.stored(item) else { throw .conflict(current: nil) }
         return stored
     }
 

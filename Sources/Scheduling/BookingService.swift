@@ -1,6 +1,6 @@
 public import Availability
 import Caching
-public import CalendarEditing
+import CalendarEditing
 import DAVClient
 public import Foundation
 import ICalendar
@@ -78,11 +78,14 @@ public struct BookingService: Sendable {
 
     /// Syncs the calendars bookings are written to and read from.
     let syncer: StoreSyncer
+    /// Commits the bookings' events.
+    let writer: ItemWriter
 
     public init(store: any BookingStore, clients: AccountClients) {
         self.store = store
         self.clients = clients
         syncer = StoreSyncer(store: store, clients: clients)
+        writer = ItemWriter(store: store, clients: clients)
     }
 
     // MARK: Questions
@@ -212,10 +215,7 @@ public struct BookingService: Sendable {
         }) != nil else { return booking }
         switch cancellation {
         case .delete:
-            try await storeCall { [booking] store throws(StoreError) in
-                try await store.updateItems(in: booking.collectionID, localIDs: [booking.localID]) { $0.pendingDeletion = true }
-            }
-            try? await sync(collectionID: booking.collectionID)
+            try await commit(booking, nil)
         case .markCancelled:
             try await write(event(for: booking, status: .cancelled, sequence: try await sequence(of: booking) + 1), of: booking, now: now)
         }
@@ -421,22 +421,30 @@ public struct BookingService: Sendable {
                      status: status, sequence: sequence, organizer: organizer, attendees: booking.attendees)
     }
 
-    /// Writes the booking's event as a pending local edit and syncs its calendar, which
-    /// uploads it with `If-None-Match: *` or `If-Match`. The booking stands once placed: a
-    /// sync that cannot run now (the calendar is leased by another run, the server is down)
-    /// leaves the edit pending for the next one, and the sync log says so.
+    /// Writes the booking's event and commits it to the booking calendar's server
+    /// (`If-None-Match: *` or `If-Match`), the way every edit is sent. The booking stands
+    /// once placed: an upload that cannot happen now (the calendar is leased by another run,
+    /// the server is down) leaves the edit pending for the next sync, and the log says so.
     func write(_ event: BookingEvent, of booking: BookingRecord, now: Date) async throws(BookingError) {
-        let data = event.calendarObject(stamp: Int64(now.timeIntervalSince1970))
-        let fields = ItemFields(summary: event.summary, startUTC: event.start, endUTC: event.end, status: event.status.rawValue)
-        try await storeCall { store throws(StoreError) in
-            try await store.updateItems(in: booking.collectionID, localIDs: [booking.localID]) { item in
-                item.pendingData = data
-                item.pendingDeletion = false
-                item.uid = event.uid
-                item.fields = fields
+        try await commit(booking, event.calendarObject(stamp: Int64(now.timeIntervalSince1970)))
+    }
+
+    /// Commits the booking's event object (`nil`: its deletion).
+    func commit(_ booking: BookingRecord, _ data: String?) async throws(BookingError) {
+        let collection: CollectionRecord
+        do {
+            (_, collection) = try await syncer.client(forCollection: booking.collectionID)
+        } catch {
+            throw .sync(error.description)
+        }
+        do {
+            _ = try await writer.write(booking.localID, data, in: collection, flavor: .calendar)
+        } catch {
+            switch error {
+            case .store(let error): throw .store(error)
+            default: throw .sync("the booking's event: \(error)")
             }
         }
-        try? await sync(collectionID: booking.collectionID)
     }
 
     /// The SEQUENCE of the booking's event as last written.

@@ -26,11 +26,12 @@ public enum ItemWriteError: Error, Sendable {
     case store(StoreError)
 }
 
-/// Edits of a synced collection's items, written through the sync engine: an edit goes into
-/// the store as a pending local change and the collection is synced, which uploads it with
-/// `If-Match` (or `If-None-Match: *` for a new item). The collection is synced before an
-/// edit too, so `If-Match` is compared with what the server holds now; when it cannot be
-/// reached, the store's version is compared and the edit waits for the next sync.
+/// Edits of a synced collection's items: an edit goes into the store as a pending local
+/// change (compare-and-swap, so no other writer's edit is lost) and is committed to the
+/// server at once — `If-Match` the version last synced, `If-None-Match: *` for a new item
+/// (``StoreSyncer/commit(_:in:written:)``). Before an edit, the item is refreshed by one
+/// conditional `GET`, so `If-Match` is compared with what the server holds now; when it
+/// cannot be reached, the store's version is compared and the edit waits for the next sync.
 ///
 /// Versions are entity tags of the content (the first 16 bytes of its SHA-256), not the
 /// server's: those may be weak, missing, or change when nothing a client sees changed.
@@ -43,67 +44,61 @@ public struct ItemWriter: Sendable {
         syncer = StoreSyncer(store: store, clients: clients)
     }
 
-    /// The item as the server holds it now (after a sync), checked against `ifMatch`.
+    /// The item as the server holds it now, checked against `ifMatch`.
     public func current(_ localID: String, in collection: CollectionRecord, ifMatch: String?) async throws(ItemWriteError) -> ItemRecord {
-        await syncer.sync(collection)
-        guard let item = try await storeCall({ store throws(StoreError) in try await store.item(in: collection.id, localID: localID) }),
-            let data = item.currentData
-        else { throw .unknownItem(localID) }
+        let refreshed: ItemRecord?
+        do {
+            refreshed = try await syncer.refresh(localID, in: collection)
+        } catch {
+            // The server cannot say now: the store's copy is the version to compare.
+            refreshed = try await storeCall { store throws(StoreError) in try await store.item(in: collection.id, localID: localID) }
+        }
+        guard let item = refreshed, let data = item.currentData else { throw .unknownItem(localID) }
         if let ifMatch, !Self.matches(ifMatch, Self.etag(data)) { throw .preconditionFailed(current: item) }
         return item
     }
 
-    /// Writes new content (or a deletion, `nil`) for items as pending local edits, then
-    /// syncs the collection to upload them.
-    public func commit(_ writes: [(localID: String, data: String?)], in collection: CollectionRecord, flavor: ObjectFlavor)
-        async throws(ItemWriteError)
+    /// Writes `data` (`nil`: a deletion) as the item's edit and commits it to the server.
+    public func write(_ localID: String, _ data: String?, in collection: CollectionRecord, flavor: ObjectFlavor)
+        async throws(ItemWriteError) -> WriteOutcome
     {
-        var edits: [String: (data: String, content: ItemContent)?] = [:]
-        for (localID, data) in writes {
-            guard let data else {
-                edits[localID] = .some(nil)
-                continue
-            }
+        var written: (data: String, content: ItemContent)?
+        if let data {
             do {
-                edits[localID] = (data, try ItemContent(data, flavor: flavor))
+                written = (data, try ItemContent(data, flavor: flavor))
             } catch {
                 throw .unreadable("the edited object does not parse: \(error)")
             }
         }
         // Written onto the item as it is when written (a sync run may have changed it since
         // it was read): compare-and-swap, applied again if another writer got there first.
-        try await storeCall { [edits] store throws(StoreError) in
-            try await store.updateItems(in: collection.id, localIDs: writes.map(\.localID)) { item in
-                guard let edit = edits[item.localID] ?? nil else {
+        _ = try await storeCall { [written] store throws(StoreError) in
+            try await store.updateItems(in: collection.id, localIDs: [localID]) { item in
+                guard let written else {
                     item.pendingDeletion = true
                     return
                 }
-                item.pendingData = edit.data
+                item.pendingData = written.data
                 item.pendingDeletion = false
-                item.uid = edit.content.uid
-                item.fields = edit.content.fields
+                item.uid = written.content.uid
+                item.fields = written.content.fields
             }
         }
-        await syncer.sync(collection)
+        return await syncer.commit(localID, in: collection, written: written)
     }
 
-    /// The item as written: `data` uploaded or pending; anything else is a conflict.
-    public func written(_ localID: String, _ data: String, in collectionID: String) async throws(ItemWriteError) -> ItemRecord {
-        guard let item = try await storeCall({ store throws(StoreError) in try await store.item(in: collectionID, localID: localID) }) else {
-            throw .conflict(current: nil)
+    /// The item an edit left: uploaded, or pending for the next sync (`nil` once deleted).
+    /// A merge or a conflict throws ``ItemWriteError/conflict(current:)`` with what the item
+    /// holds now: the server holds something else than the edit.
+    public static func settled(_ outcome: WriteOutcome) throws(ItemWriteError) -> ItemRecord? {
+        switch outcome {
+        case .uploaded(let item): return item
+        case .pending(let item?, _): return item
+        case .pending(nil, _): throw .conflict(current: nil)
+        case .merged(let item): throw .conflict(current: item)
+        case .conflict(let item): throw .conflict(current: item)
+        case .deleted: return nil
         }
-        guard item.pendingData == data || (item.pendingData == nil && item.syncedData == data && item.conflictData == nil) else {
-            throw .conflict(current: item)
-        }
-        return item
-    }
-
-    /// After a deletion was committed: gone or pending; still there otherwise (a conflict).
-    public func deleted(_ localID: String, in collectionID: String) async throws(ItemWriteError) {
-        guard let item = try await storeCall({ store throws(StoreError) in try await store.item(in: collectionID, localID: localID) }),
-            !item.pendingDeletion
-        else { return }
-        throw .conflict(current: item)
     }
 
     public static func state(of item: ItemRecord) -> ItemSyncState {

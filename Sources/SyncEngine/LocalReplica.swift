@@ -189,7 +189,7 @@ public struct StoreReplica: LocalReplica {
 
     public func uploaded(_ localID: String, version: String) -> String { Self.synced }
 
-    private static func version(of item: ItemRecord) -> String {
+    static func version(of item: ItemRecord) -> String {
         item.pendingData == nil ? synced : "pending-\(item.revision)"
     }
 

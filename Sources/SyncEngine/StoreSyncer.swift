@@ -2,9 +2,9 @@ public import DAVClient
 import Foundation
 public import SyncStore
 
-/// Syncs one collection of a store now, the store being its local side: what the sync
-/// service runs on schedule, and what the API and the scheduler run after writing an edit
-/// into the store (the sync uploads it with `If-Match`/`If-None-Match`).
+/// Syncs one collection of a store now, the store being its local side (what the sync
+/// service runs on schedule), and commits single edits written into the store to their
+/// server (what the API, the CLI and the scheduler do for every edit).
 public struct StoreSyncer: Sendable {
     public let store: any SyncStore
     public let clients: AccountClients
@@ -32,15 +32,35 @@ public struct StoreSyncer: Sendable {
     @discardableResult
     public func sync(_ collection: CollectionRecord, progress: @escaping @Sendable (SyncProgress) -> Void = { _ in }) async -> SyncRunRecord {
         do {
-            let client = try await client(for: collection)
-            return await CollectionSynchronizer(client: client, store: store, replica: StoreReplica(store: store, collectionID: collection.id),
-                                                options: options).sync(collection, progress: progress)
+            return await synchronizer(for: collection, client: try await client(for: collection)).sync(collection, progress: progress)
         } catch {
             var failed = SyncRunRecord(collectionID: collection.id, finishedAt: Date())
             failed.failure = "\(error)"
             try? await store.saveRun(failed)
             return failed
         }
+    }
+
+    /// Commits the edit of one item pending in the store to its server (see
+    /// ``CollectionSynchronizer/commit(_:in:written:)``): the way every edit is sent.
+    public func commit(_ localID: String, in collection: CollectionRecord, written: (data: String, content: ItemContent)? = nil) async
+        -> WriteOutcome
+    {
+        do {
+            return await synchronizer(for: collection, client: try await client(for: collection)).commit(localID, in: collection, written: written)
+        } catch {
+            return .pending(try? await store.item(in: collection.id, localID: localID), error)
+        }
+    }
+
+    /// The item as its server holds it now, by one conditional request (see
+    /// ``CollectionSynchronizer/refresh(_:in:)``).
+    public func refresh(_ localID: String, in collection: CollectionRecord) async throws(SyncError) -> ItemRecord? {
+        try await synchronizer(for: collection, client: try await client(for: collection)).refresh(localID, in: collection)
+    }
+
+    private func synchronizer(for collection: CollectionRecord, client: DAVClient) -> CollectionSynchronizer {
+        CollectionSynchronizer(client: client, store: store, replica: StoreReplica(store: store, collectionID: collection.id), options: options)
     }
 
     /// Runs a sync of the collection with this id.

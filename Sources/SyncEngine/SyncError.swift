@@ -31,8 +31,10 @@ public struct SyncError: Error, Sendable, CustomStringConvertible {
     public var detail: String
     /// Whether trying again later may succeed (network, 5xx, store unavailable).
     public var isTransient: Bool
+    /// The server's failure as the DAV client reported it (status, method, URL), typed.
+    public var upstream: DAVError?
     /// The DAV client's error code, for a server failure.
-    public var serverCode: DAVError.Code?
+    public var serverCode: DAVError.Code? { upstream?.code }
 
     public init(_ code: Code, href: String? = nil, localID: String? = nil, detail: String, isTransient: Bool = false) {
         self.code = code
@@ -51,7 +53,7 @@ public struct SyncError: Error, Sendable, CustomStringConvertible {
         let serverFailure = (error.status ?? 0) >= 500
         self.init(.server, href: href ?? error.url, localID: localID, detail: error.description,
                   isTransient: transient.contains(error.code) || serverFailure)
-        serverCode = error.code
+        upstream = error
     }
 
     public var description: String {

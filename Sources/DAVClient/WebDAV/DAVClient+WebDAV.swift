@@ -102,6 +102,17 @@ extension DAVClient {
         return DAVResource(href: href, etag: response.etag, contentType: response.headers.first(name: "content-type"), body: response.body)
     }
 
+    /// A conditional `GET` (`If-None-Match: etag`): `nil` when the resource still has
+    /// `etag` (`304 Not Modified`, or a server that ignores the condition sending it again
+    /// under the same ETag), else the resource as it is now.
+    public func get(_ href: String, ifNoneMatch etag: String) async throws(DAVError) -> DAVResource? {
+        var headers = HTTPHeaders()
+        headers.add(name: "If-None-Match", value: etag)
+        let response = try await request("GET", href, headers: headers, expected: [200, 304])
+        guard response.status == 200, response.etag != etag else { return nil }
+        return DAVResource(href: href, etag: response.etag, contentType: response.headers.first(name: "content-type"), body: response.body)
+    }
+
     /// `PUT` under `precondition`; returns the new ETag when the server sends one. A failed
     /// precondition is a ``DAVError/Code/conflict`` carrying the server's current ETag.
     @discardableResult
