@@ -237,7 +237,8 @@ let package = Package(
         ),
         .testTarget(
             name: "SwitchboardServerTests",
-            dependencies: ["SwitchboardServer", "Scheduling", "SyncEngine", "SyncStore", "SyncPlanning", "DAVClient", "Webhooks", "SwitchboardTestSupport",
+            dependencies: ["SwitchboardServer", "Scheduling", "SyncEngine", "SyncStore", "SQLiteStore", "SyncPlanning", "DAVClient", "Webhooks",
+                           "SwitchboardTestSupport",
                            .product(name: "JWTKit", package: "jwt-kit"),
                            .product(name: "HummingbirdTesting", package: "hummingbird"),
                            .product(name: "Crypto", package: "swift-crypto")]

@@ -154,7 +154,8 @@ public struct BookingService: Sendable {
         let booking = BookingRecord(id: id, resourceID: context.resource.id, collectionID: context.resource.bookingCalendarID, localID: id,
                                     start: interval.start, end: interval.end, summary: summary, attendees: attendees, createdAt: now, updatedAt: now)
         let calendars = context.resource.calendarIDs
-        guard try await storeCall({ store throws(StoreError) in try await store.insertBooking(booking, calendars: calendars) }) else {
+        let created = try Self.event("booking.created", booking, of: context.resource, at: now)
+        guard try await storeCall({ store throws(StoreError) in try await store.insertBooking(booking, calendars: calendars, event: created) }) else {
             throw .refused(.alreadyBooked)
         }
         try await write(event(for: booking, status: .tentative, sequence: 0), of: booking, now: now)
@@ -174,7 +175,8 @@ public struct BookingService: Sendable {
         }
         booking.status = .confirmed
         booking.updatedAt = now
-        try await storeCall { store throws(StoreError) in try await store.saveBooking(booking) }
+        let confirmed = try Self.event("booking.confirmed", booking, of: resource, at: now)
+        try await storeCall { [booking] store throws(StoreError) in try await store.saveBooking(booking, event: confirmed) }
         try await write(event(for: booking, status: .confirmed, sequence: try await sequence(of: booking) + 1), of: booking, now: now)
         return booking
     }
@@ -195,7 +197,10 @@ public struct BookingService: Sendable {
         booking.start = interval.start
         booking.end = interval.end
         booking.updatedAt = now
-        guard try await storeCall({ [booking] store throws(StoreError) in try await store.moveBooking(booking, calendars: resource.calendarIDs) }) else {
+        let moved = try Self.event("booking.rescheduled", booking, of: resource, at: now)
+        guard try await storeCall({ [booking] store throws(StoreError) in
+            try await store.moveBooking(booking, calendars: resource.calendarIDs, event: moved)
+        }) else {
             throw .refused(.alreadyBooked)
         }
         let status: ICalendar.EventStatus = booking.status == .confirmed ? .confirmed : .tentative
@@ -209,7 +214,8 @@ public struct BookingService: Sendable {
         guard booking.status != .cancelled else { return booking }
         booking.status = .cancelled
         booking.updatedAt = now
-        try await storeCall { [booking] store throws(StoreError) in try await store.saveBooking(booking) }
+        let cancelled = try Self.event("booking.cancelled", booking, of: try await resource(id: booking.resourceID), at: now)
+        try await storeCall { [booking] store throws(StoreError) in try await store.saveBooking(booking, event: cancelled) }
         guard try await storeCall({ [booking] store throws(StoreError) in
             try await store.item(in: booking.collectionID, localID: booking.localID)
         }) != nil else { return booking }
@@ -447,6 +453,16 @@ public struct BookingService: Sendable {
         }
     }
 
+    /// A domain event about `booking`, for the outbox: its `data` is the booking as the API
+    /// shows it, so webhooks hear the same whether the API, the CLI or anything else made it.
+    static func event(_ type: String, _ booking: BookingRecord, of resource: ResourceRecord, at date: Date) throws(BookingError) -> DomainEventRecord {
+        do {
+            return try DomainEventRecord(tenantID: resource.tenantID, type: type, data: BookingEventData(booking, resource: resource), occurredAt: date)
+        } catch {
+            throw .store(error)
+        }
+    }
+
     /// The SEQUENCE of the booking's event as last written.
     func sequence(of booking: BookingRecord) async throws(BookingError) -> Int {
         let item = try await storeCall { store throws(StoreError) in try await store.item(in: booking.collectionID, localID: booking.localID) }
@@ -488,4 +504,26 @@ private final class ConservativeReadings: Sendable {
     }
 
     var count: Int { seen.withLock { $0.count } }
+}
+
+/// A booking as its events carry it: the API's `Booking` (`id`, `resource` as the tenant
+/// names it, `status`, `start`, `end`, `summary`, `attendees`).
+struct BookingEventData: Encodable, Sendable {
+    var id: String
+    var resource: String
+    var status: String
+    var start: Date
+    var end: Date
+    var summary: String
+    var attendees: [String]
+
+    init(_ booking: BookingRecord, resource: ResourceRecord) {
+        id = booking.id
+        self.resource = resource.localName
+        status = booking.status.rawValue
+        start = Date(timeIntervalSince1970: TimeInterval(booking.start))
+        end = Date(timeIntervalSince1970: TimeInterval(booking.end))
+        summary = booking.summary
+        attendees = booking.attendees
+    }
 }

@@ -66,11 +66,6 @@ extension APIHandler {
         return found
     }
 
-    /// Records a booking event for the tenant's webhooks.
-    func emit(_ type: String, _ booking: Components.Schemas.Booking, tenantID: String) async {
-        await webhooks.emit(tenantID: tenantID, type: type, data: booking)
-    }
-
     static func webhook(_ webhook: WebhookRecord, secret: String?) -> Components.Schemas.Webhook {
         .init(id: webhook.id, url: webhook.url, events: webhook.events, createdAt: webhook.createdAt, secret: secret)
     }

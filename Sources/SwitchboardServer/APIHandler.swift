@@ -122,9 +122,7 @@ struct APIHandler: APIProtocol {
             let booking = try await call { () throws(BookingError) in
                 try await service.book(resource: resource.name, interval, summary: request.summary, attendees: request.attendees ?? [])
             }
-            let created = Self.booking(booking, resource: resource.localName)
-            await emit("booking.created", created, tenantID: principal.tenantID)
-            return .created(.init(body: .json(created)))
+            return .created(.init(body: .json(Self.booking(booking, resource: resource.localName))))
         }
     }
 
@@ -140,7 +138,6 @@ struct APIHandler: APIProtocol {
             let principal = try Principal.requiring(.book)
             let (booking, resource) = try await booking(input.path.id, of: principal)
             let confirmed = Self.booking(try await call { () throws(BookingError) in try await service.confirm(booking.id) }, resource: resource.localName)
-            await emit("booking.confirmed", confirmed, tenantID: principal.tenantID)
             return .ok(.init(body: .json(confirmed)))
         }
     }
@@ -153,7 +150,6 @@ struct APIHandler: APIProtocol {
             let interval = try interval(span.start, span.end, field: "end")
             let moved = Self.booking(try await call { () throws(BookingError) in try await service.reschedule(booking.id, to: interval) },
                                      resource: resource.localName)
-            await emit("booking.rescheduled", moved, tenantID: principal.tenantID)
             return .ok(.init(body: .json(moved)))
         }
     }
@@ -162,9 +158,7 @@ struct APIHandler: APIProtocol {
         await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
             let principal = try Principal.requiring(.book)
             let (booking, resource) = try await booking(input.path.id, of: principal)
-            let wasCancelled = booking.status == .cancelled
             let cancelled = Self.booking(try await call { () throws(BookingError) in try await service.cancel(booking.id) }, resource: resource.localName)
-            if !wasCancelled { await emit("booking.cancelled", cancelled, tenantID: principal.tenantID) }
             return .ok(.init(body: .json(cancelled)))
         }
     }

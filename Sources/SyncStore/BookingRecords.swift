@@ -68,7 +68,7 @@ public struct BookingRecord: Sendable, Hashable, Codable {
 
 /// What the booking engine keeps besides the sync state: resources and bookings, with the
 /// one atomic step that makes double booking impossible.
-public protocol BookingStore: SyncStore {
+public protocol BookingStore: SyncStore, OutboxStore {
     /// Adds or replaces a resource (names are unique).
     func saveResource(_ resource: ResourceRecord) async throws(StoreError)
     func resources() async throws(StoreError) -> [ResourceRecord]
@@ -80,12 +80,15 @@ public protocol BookingStore: SyncStore {
     /// first locks those calendars' rows (in id order), so concurrent callers — of one
     /// resource or of resources sharing a calendar, in this process or another sharing the
     /// database — are serialised and exactly one of two overlapping bookings wins. Returns
-    /// whether it was written.
-    func insertBooking(_ booking: BookingRecord, calendars: [String]) async throws(StoreError) -> Bool
-    /// Moves a booking to `booking`'s times under the same rule (itself excepted).
-    func moveBooking(_ booking: BookingRecord, calendars: [String]) async throws(StoreError) -> Bool
-    /// Updates a booking's status and details (not its times: see ``moveBooking(_:calendars:)``).
-    func saveBooking(_ booking: BookingRecord) async throws(StoreError)
+    /// whether it was written. `event`, when given, goes into the outbox in the same
+    /// transaction, if the booking was written.
+    func insertBooking(_ booking: BookingRecord, calendars: [String], event: DomainEventRecord?) async throws(StoreError) -> Bool
+    /// Moves a booking to `booking`'s times under the same rule (itself excepted), with
+    /// `event` into the outbox if it moved.
+    func moveBooking(_ booking: BookingRecord, calendars: [String], event: DomainEventRecord?) async throws(StoreError) -> Bool
+    /// Updates a booking's status and details (not its times: see
+    /// ``moveBooking(_:calendars:event:)``), with `event` into the outbox.
+    func saveBooking(_ booking: BookingRecord, event: DomainEventRecord?) async throws(StoreError)
     func booking(id: String) async throws(StoreError) -> BookingRecord?
     /// A resource's bookings overlapping `[from, to)`, by start.
     func bookings(resourceID: String, from: Int64, to: Int64) async throws(StoreError) -> [BookingRecord]

@@ -28,7 +28,7 @@ extension SQLSyncStore: BookingStore {
         _ = try await database.run([SQLStatement("DELETE FROM resources WHERE id = ?", [.text(id)])], operation: "deleteResource")
     }
 
-    public func insertBooking(_ booking: BookingRecord, calendars: [String]) async throws(StoreError) -> Bool {
+    public func insertBooking(_ booking: BookingRecord, calendars: [String], event: DomainEventRecord?) async throws(StoreError) -> Bool {
         let row = try booking.row
         let columns = row.map(\.column)
         let calendars = Self.lockedCalendars(calendars, booking)
@@ -38,17 +38,22 @@ extension SQLSyncStore: BookingStore {
                 + "WHERE \(free) RETURNING id",
             row.map(\.value) + freeBinds)
         let locks = Self.locks(resourceID: booking.resourceID, calendars: calendars)
-        return try await !database.run(locks + [insert], operation: "insertBooking")[locks.count].isEmpty
+        let written = (sql: "EXISTS (SELECT 1 FROM bookings WHERE id = ?)", binds: [SQLValue.text(booking.id)])
+        let recorded = event.map { [Self.record($0, if: written)] } ?? []
+        return try await !database.run(locks + [insert] + recorded, operation: "insertBooking")[locks.count].isEmpty
     }
 
-    public func moveBooking(_ booking: BookingRecord, calendars: [String]) async throws(StoreError) -> Bool {
+    public func moveBooking(_ booking: BookingRecord, calendars: [String], event: DomainEventRecord?) async throws(StoreError) -> Bool {
         let calendars = Self.lockedCalendars(calendars, booking)
         let (free, freeBinds) = Self.free(resourceID: booking.resourceID, calendars: calendars, except: booking.id, start: booking.start, end: booking.end)
         let move = SQLStatement(
             "UPDATE bookings SET start_utc = ?, end_utc = ?, updated_at = ? WHERE id = ? AND \(free) RETURNING id",
             [.integer(booking.start), .integer(booking.end), .integer(booking.updatedAt.storeMilliseconds), .text(booking.id)] + freeBinds)
         let locks = Self.locks(resourceID: booking.resourceID, calendars: calendars)
-        return try await !database.run(locks + [move], operation: "moveBooking")[locks.count].isEmpty
+        let moved = (sql: "EXISTS (SELECT 1 FROM bookings WHERE id = ? AND start_utc = ? AND end_utc = ? AND updated_at = ?)",
+                     binds: [SQLValue.text(booking.id), .integer(booking.start), .integer(booking.end), .integer(booking.updatedAt.storeMilliseconds)])
+        let recorded = event.map { [Self.record($0, if: moved)] } ?? []
+        return try await !database.run(locks + [move] + recorded, operation: "moveBooking")[locks.count].isEmpty
     }
 
     /// The calendars a booking is checked against: the resource's and its own, once each, in id order.
@@ -74,11 +79,12 @@ extension SQLSyncStore: BookingStore {
                 [.text(resourceID)] + calendars.map(SQLValue.text) + [.text(id), .integer(end), .integer(start)])
     }
 
-    public func saveBooking(_ booking: BookingRecord) async throws(StoreError) {
-        _ = try await database.run([SQLStatement(
+    public func saveBooking(_ booking: BookingRecord, event: DomainEventRecord?) async throws(StoreError) {
+        let update = SQLStatement(
             "UPDATE bookings SET status = ?, summary = ?, attendees = ?, collection_id = ?, local_id = ?, updated_at = ? WHERE id = ?",
             [.text(booking.status.rawValue), .text(booking.summary), .text(try Self.json(booking.attendees)), .text(booking.collectionID),
-             .text(booking.localID), .integer(booking.updatedAt.storeMilliseconds), .text(booking.id)])], operation: "saveBooking")
+             .text(booking.localID), .integer(booking.updatedAt.storeMilliseconds), .text(booking.id)])
+        _ = try await database.run([update] + (event.map { [Self.record($0)] } ?? []), operation: "saveBooking")
     }
 
     public func booking(id: String) async throws(StoreError) -> BookingRecord? {

@@ -190,5 +190,14 @@ public enum StoreSchema {
             "UPDATE items SET start_utc = start_utc - 100800 WHERE start_utc IS NOT NULL",
             "UPDATE items SET end_utc = end_utc + 100800 WHERE end_utc IS NOT NULL",
         ]),
+        // Domain events, written in the transaction of their change and relayed to webhooks.
+        Migration(identifier: "v14-outbox", statements: [
+            """
+            CREATE TABLE outbox (
+                id TEXT PRIMARY KEY, tenant_id TEXT, type TEXT NOT NULL, payload TEXT NOT NULL, occurred_at {int} NOT NULL,
+                claimed_until {int} NOT NULL DEFAULT 0)
+            """,
+            "CREATE INDEX outbox_by_age ON outbox (occurred_at)",
+        ]),
     ]
 }

@@ -66,7 +66,7 @@ public struct DeliveryRecord: Sendable, Hashable, Codable {
 }
 
 /// Webhook subscriptions and their delivery log.
-public protocol WebhookStore: Sendable {
+public protocol WebhookStore: OutboxStore {
     func saveWebhook(_ webhook: WebhookRecord) async throws(StoreError)
     /// The webhooks of one tenant (or of all), by creation.
     func webhooks(tenantID: String?) async throws(StoreError) -> [WebhookRecord]

@@ -107,30 +107,46 @@ public final class WebhookService: Sendable {
 
     // MARK: Events
 
-    /// Records an event for every webhook of the tenant subscribed to its type: the body is
-    /// `{"type", "timestamp", "data"}` with `data` encoded as JSON (dates as RFC 3339, UTC).
+    /// Records an event in the outbox, for every webhook of the tenant subscribed to its
+    /// type: the body is `{"type", "timestamp", "data"}` with `data` encoded as JSON (dates
+    /// as RFC 3339, UTC). Changes that record their events in their own transaction (a
+    /// booking's) write them to the outbox themselves.
     public func emit(tenantID: String, type: String, data: some Encodable & Sendable, at date: Date = Date()) async {
         do {
-            let subscribed = try await store.webhooks(tenantID: tenantID).filter { $0.events.contains(type) || $0.events.contains("*") }
-            guard !subscribed.isEmpty else { return }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            encoder.dateEncodingStrategy = .iso8601
-            let event = Event(type: type, timestamp: Int64(date.timeIntervalSince1970), data: data)
-            let payload = String(decoding: try encoder.encode(event), as: UTF8.self)
-            try await store.addDeliveries(subscribed.map {
-                DeliveryRecord(webhookID: $0.id, eventType: type, payload: payload, nextAttemptAt: date, createdAt: date)
-            })
+            try await store.recordEvent(try DomainEventRecord(tenantID: tenantID, type: type, data: data, occurredAt: date))
         } catch {
             logger.error("webhook event not recorded", metadata: ["type": .string(type), "error": .string("\(error)")])
         }
     }
 
-    /// A delivery's body.
-    private struct Event<Payload: Encodable>: Encodable {
-        var type: String
-        var timestamp: Int64
-        var data: Payload
+    /// Relays the outbox's events to the webhooks subscribed to them, as deliveries (at
+    /// least once each: an event whose relay is cut short is relayed again after its claim).
+    public func relayOutbox(now: Date = Date(), limit: Int = 64) async {
+        do {
+            let events = try await store.claimEvents(now: now, until: now + 60, limit: limit)
+            guard !events.isEmpty else { return }
+            var subscriptions: [String: [WebhookRecord]] = [:]
+            var deliveries: [DeliveryRecord] = []
+            for event in events {
+                guard let tenantID = event.tenantID else { continue }
+                if subscriptions[tenantID] == nil { subscriptions[tenantID] = try await store.webhooks(tenantID: tenantID) }
+                let subscribed = subscriptions[tenantID, default: []].filter { $0.events.contains(event.type) || $0.events.contains("*") }
+                let body = Self.body(of: event)
+                deliveries += subscribed.map {
+                    DeliveryRecord(webhookID: $0.id, eventType: event.type, payload: body, nextAttemptAt: now, createdAt: event.occurredAt)
+                }
+            }
+            try await store.addDeliveries(deliveries)
+            try await store.deleteEvents(ids: events.map(\.id))
+        } catch {
+            logger.error("outbox not relayed", metadata: ["error": .string("\(error)")])
+        }
+    }
+
+    /// A delivery's body: `{"data":…,"timestamp":…,"type":…}` (keys sorted).
+    static func body(of event: DomainEventRecord) -> String {
+        let type = (try? JSONEncoder().encode(event.type)).map { String(decoding: $0, as: UTF8.self) } ?? "\"\""
+        return "{\"data\":\(event.payload),\"timestamp\":\(Int64(event.occurredAt.timeIntervalSince1970)),\"type\":\(type)}"
     }
 
     // MARK: Delivering
@@ -138,6 +154,7 @@ public final class WebhookService: Sendable {
     /// Delivers the deliveries due now (a few at a time) and returns where each one stands after.
     @discardableResult
     public func deliverDue(now: Date = Date(), limit: Int = 32) async -> [DeliveryStatus] {
+        await relayOutbox(now: now)
         let due: [DeliveryRecord]
         let webhooks: [String: WebhookRecord]
         do {

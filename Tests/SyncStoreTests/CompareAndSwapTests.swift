@@ -78,18 +78,30 @@ import Testing
                 BookingRecord(resourceID: resource.id, collectionID: calendar ?? resource.bookingCalendarID, localID: UUID().uuidString,
                               start: start, end: start + 3600, summary: "x")
             }
-            // Racing bookers of the two resources for overlapping hours: exactly one wins.
+            // Racing bookers of the two resources for overlapping hours: exactly one wins, and
+            // only the winner's event reaches the outbox (it is written in the same transaction).
+            // (A type of this run's own: other tests may share the database and its outbox.)
+            let type = "test.booked-\(UUID().uuidString.prefix(8))"
             let winners = try await withThrowingTaskGroup(of: Bool.self) { group in
                 for index in 0..<8 {
                     let resource = index.isMultiple(of: 2) ? anna : room
-                    group.addTask { try await store.insertBooking(booking(resource, 1_900_000_000 + Int64(index) * 60), calendars: resource.calendarIDs) }
+                    let event = DomainEventRecord(tenantID: "t", type: type, payload: "{\"attempt\":\(index)}")
+                    group.addTask {
+                        try await store.insertBooking(booking(resource, 1_900_000_000 + Int64(index) * 60), calendars: resource.calendarIDs, event: event)
+                    }
                 }
                 return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
             }
             #expect(winners == 1)
+            let now = Date()
+            let recorded = try await store.claimEvents(now: now, until: now + 60, limit: 10_000).filter { $0.type == type }
+            #expect(recorded.count == 1)
+            #expect(try await store.claimEvents(now: now, until: now + 60, limit: 10_000).allSatisfy { $0.type != type }, "a claimed event is not claimed twice")
+            try await store.deleteEvents(ids: recorded.map(\.id))
+            #expect(try await store.claimEvents(now: now + 120, until: now + 180, limit: 10_000).allSatisfy { $0.type != type })
             // A booking on anna's own calendar is not the room's busy time.
-            #expect(try await store.insertBooking(booking(anna, 1_900_100_000, in: own.id), calendars: anna.calendarIDs))
-            #expect(try await store.insertBooking(booking(room, 1_900_100_000), calendars: room.calendarIDs))
+            #expect(try await store.insertBooking(booking(anna, 1_900_100_000, in: own.id), calendars: anna.calendarIDs, event: nil))
+            #expect(try await store.insertBooking(booking(room, 1_900_100_000), calendars: room.calendarIDs, event: nil))
         }
     }
 }

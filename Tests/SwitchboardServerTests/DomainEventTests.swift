@@ -1,0 +1,57 @@
+import Crypto
+import DAVClient
+import Foundation
+import SQLiteStore
+import SwitchboardTestSupport
+import SyncStore
+import Testing
+import Webhooks
+
+/// Domain events go through the outbox whichever face made the change: a booking made with
+/// `switchboard book` reaches the tenant's webhooks as the one made with `POST /v1/bookings`.
+@Suite struct DomainEventTests {
+    @Test func theCommandLineBookingEmitsTheEventTheAPIEmits() async throws {
+        let peer = try await Peer.named("radicale")
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-events-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: home) }
+        let password = home.appendingPathComponent("password").path
+        try Data("secret\n".utf8).write(to: URL(fileURLWithPath: password))
+        let binary = Bundle.main.bundleURL.appendingPathComponent("switchboard").path
+        let environment = ["SWITCHBOARD_HOME": home.path, "SWITCHBOARD_ALLOW_NETWORK": "127.0.0.1"]
+        func run(_ arguments: [String]) throws -> ChildProcess.Result {
+            let result = try ChildProcess.run([binary] + arguments, environment: environment, unset: ["SWITCHBOARD_PASSWORD", "SWITCHBOARD_DATABASE_URL"])
+            #expect(result.status == 0, "\(arguments.first ?? ""): \(result.stderr)")
+            return result
+        }
+        let href = peer.annaCalendarHome + Fixtures.unique("events") + "/"
+        try await peer.withClient { client in try await client.makeCalendar(href, displayName: "Events") }
+        _ = try run(["tenants", "create", "acme"])
+        _ = try run(["account", "add", "anna", "--tenant", "acme", "--server", peer.baseURL.absoluteString, "--user", "anna", "--password-file", password])
+        _ = try run(["sync", "--collection", href])
+        _ = try run(["resources", "add", "chair", "--tenant", "acme", "--calendar", href, "--tz", "UTC", "--hours", "mon-sun 00:00-24:00",
+                     "--horizon", "3650d"])
+        let booked = try run(["book", "acme/chair", "--start", "2028-03-06T09:00:00Z", "--end", "2028-03-06T10:00:00Z", "--summary", "Consultation"])
+        let bookingID = booked.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+
+        let store = try SQLiteDatabase.store(path: home.appendingPathComponent("switchboard.sqlite").path)
+        let tenantID = try #require(try await store.tenants().first { $0.name == "acme" }?.id)
+        let webhook = WebhookRecord(tenantID: tenantID, url: "https://hooks.example/switchboard", sealedSecret: [0], events: ["booking.created"])
+        try await store.saveWebhook(webhook)
+        let webhooks = try WebhookService(store: store, secrets: try SecretBox(key: .init(size: .bits256)), networkPolicy: NetworkPolicy())
+        await webhooks.relayOutbox()
+        await webhooks.shutdown()
+        let deliveries = try await store.deliveries(webhookID: webhook.id, status: DeliveryStatus?.none, limit: 10)
+        #expect(deliveries.count == 1 && deliveries.first?.eventType == "booking.created")
+        let body = try #require(try JSONSerialization.jsonObject(with: Data((deliveries.first?.payload ?? "").utf8)) as? [String: Any])
+        #expect(Set(body.keys) == ["type", "timestamp", "data"] && body["type"] as? String == "booking.created")
+        let data = try #require(body["data"] as? [String: Any])
+        // The API's `Booking`, as `POST /v1/bookings` answers and its event carries it.
+        #expect(Set(data.keys) == ["id", "resource", "status", "start", "end", "summary", "attendees"])
+        #expect(data["id"] as? String == bookingID && data["resource"] as? String == "chair" && data["status"] as? String == "pending")
+        #expect(data["start"] as? String == "2028-03-06T09:00:00Z" && data["end"] as? String == "2028-03-06T10:00:00Z")
+        #expect(data["summary"] as? String == "Consultation" && (data["attendees"] as? [String])?.isEmpty == true)
+        // Relayed once: the outbox is empty after.
+        #expect(try await store.claimEvents(now: Date().addingTimeInterval(3600), until: Date().addingTimeInterval(3660), limit: 10).isEmpty)
+    }
+}
