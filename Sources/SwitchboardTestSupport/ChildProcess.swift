@@ -8,6 +8,7 @@ import Glibc
 /// Foundation's `Process` misses the exit of a script that leaves a daemon behind when it
 /// runs inside the test runner (its `waitUntilExit` never returns), and a pipe would stay
 /// open as long as the daemon lives; so output goes to files and the wait is `waitpid`.
+/// The child gets standard input, output and error only: no other descriptor is inherited.
 public enum ChildProcess {
     /// What a run produced.
     public struct Result: Sendable {
@@ -36,6 +37,10 @@ public enum ChildProcess {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_addopen(&actions, 2, errorPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        // Nothing else of this process goes along: the test runner's sockets (NIO opens them
+        // without close-on-exec) would otherwise live on in a child — a daemon a peer script
+        // leaves behind keeps a connection the server closed open, and its client waits forever.
+        guard closeFrom(&actions, 3) == 0 else { throw ChildProcessError(description: "cannot keep descriptors from \(arguments[0])") }
         let merged = ProcessInfo.processInfo.environment.merging(environment) { $1 }.filter { !unset.contains($0.key) }
         var argv = arguments.map { strdup($0) } + [nil]
         var envp = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
@@ -45,6 +50,15 @@ public enum ChildProcess {
         guard spawned == 0 else { throw ChildProcessError(description: "cannot run \(arguments[0]): error \(spawned)") }
         return Running(pid: pid, outputPath: outputPath, errorPath: errorPath)
     }
+
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34+), which its module map
+    /// does not show to Swift: looked up once by name.
+    private static let closeFrom: @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32 = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else {
+            fatalError("this C library has no posix_spawn_file_actions_addclosefrom_np (glibc 2.34 or later is needed)")
+        }
+        return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+    }()
 
     /// A child started by ``spawn(_:environment:unset:)``: wait for it once.
     public struct Running: Sendable {
