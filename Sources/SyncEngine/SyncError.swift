@@ -33,8 +33,9 @@ public struct SyncError: Error, Sendable, CustomStringConvertible {
     public var isTransient: Bool
     /// The server's failure as the DAV client reported it (status, method, URL), typed.
     public var upstream: DAVError?
-    /// The DAV client's error code, for a server failure.
-    public var serverCode: DAVError.Code? { upstream?.code }
+    /// The DAV client's error code, for a server failure. (Stored beside `upstream`: a
+    /// computed one in a `catch … where` clause crashes the 6.3 optimizer, CopyPropagation.)
+    public var serverCode: DAVError.Code?
 
     public init(_ code: Code, href: String? = nil, localID: String? = nil, detail: String, isTransient: Bool = false) {
         self.code = code
@@ -54,6 +55,7 @@ public struct SyncError: Error, Sendable, CustomStringConvertible {
         self.init(.server, href: href ?? error.url, localID: localID, detail: error.description,
                   isTransient: transient.contains(error.code) || serverFailure)
         upstream = error
+        serverCode = error.code
     }
 
     public var description: String {
