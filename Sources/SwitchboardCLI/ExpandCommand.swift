@@ -49,14 +49,21 @@ extension ICSCommand {
                 for failure in expansion.failures {
                     StandardError.write("\(input.file): warning: \(failure.uid ?? "component without UID"): \(failure.error)")
                 }
-                occurrences += expansion.occurrences
+                if occurrences.isEmpty { occurrences = expansion.occurrences } else { occurrences += expansion.occurrences }
             }
             if parsed.components.count > 1 {
                 occurrences.sort { $0.orderingKey < $1.orderingKey }
             }
+            var output = BufferedOutput()
             for occurrence in occurrences.prefix(limit ?? Int.max) {
-                print(format == .jsonl ? OccurrenceLine.json(occurrence) : OccurrenceLine.text(occurrence))
+                switch format {
+                case .jsonl: OccurrenceLine.appendJSON(occurrence, to: &output.bytes)
+                case .text: output.bytes.append(contentsOf: OccurrenceLine.text(occurrence).utf8)
+                }
+                output.bytes.append(UInt8(ascii: "\n"))
+                output.flushIfFull()
             }
+            output.flush()
         }
     }
 }
@@ -113,24 +120,57 @@ enum OccurrenceLine {
         return "\(occurrence.start.icalendarText) – \(occurrence.end.icalendarText)\(zone)  \(occurrence.uid ?? "-")\(summary)"
     }
 
-    /// `{"uid", "recurrence_id", "start", "end", "start_utc", "end_utc"}`.
-    static func json(_ occurrence: Occurrence) -> String {
-        let fields: [(String, String?)] = [
-            ("uid", occurrence.uid),
-            ("recurrence_id", occurrence.recurrenceID.icalendarText),
-            ("start", occurrence.start.icalendarText),
-            ("end", occurrence.end.icalendarText),
-            ("start_utc", occurrence.startUTC.map(iso8601)),
-            ("end_utc", occurrence.endUTC.map(iso8601)),
-        ]
-        return "{" + fields.map { "\"\($0.0)\":\($0.1.map(quoted) ?? "null")" }.joined(separator: ",") + "}"
+    /// `{"uid", "recurrence_id", "start", "end", "start_utc", "end_utc"}`, appended to
+    /// `bytes` in place (a year of a busy calendar is tens of thousands of lines).
+    static func appendJSON(_ occurrence: Occurrence, to bytes: inout [UInt8]) {
+        func key(_ name: StaticString, first: Bool = false) {
+            if !first { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(UInt8(ascii: "\""))
+            bytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+            bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        }
+        func value(_ time: DateOrDateTime) {
+            bytes.append(UInt8(ascii: "\""))
+            time.appendICalendarText(to: &bytes)
+            bytes.append(UInt8(ascii: "\""))
+        }
+        func instant(_ seconds: Int64?) {
+            guard let seconds else { return bytes.append(contentsOf: Array("null".utf8)) }
+            bytes.append(UInt8(ascii: "\""))
+            appendISO8601(seconds, to: &bytes)
+            bytes.append(UInt8(ascii: "\""))
+        }
+        bytes.append(UInt8(ascii: "{"))
+        key("uid", first: true)
+        if let uid = occurrence.uid { appendQuoted(uid, to: &bytes) } else { bytes.append(contentsOf: Array("null".utf8)) }
+        key("recurrence_id")
+        value(occurrence.recurrenceID)
+        key("start")
+        value(occurrence.start)
+        key("end")
+        value(occurrence.end)
+        key("start_utc")
+        instant(occurrence.startUTC)
+        key("end_utc")
+        instant(occurrence.endUTC)
+        bytes.append(UInt8(ascii: "}"))
     }
 
-    private static func iso8601(_ seconds: Int64) -> String {
-        let time = LocalDateTime(secondsSinceEpoch: seconds)
-        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        let year = String(repeating: "0", count: max(0, 4 - String(time.date.year).count)) + String(time.date.year)
-        return "\(year)-\(two(time.date.month))-\(two(time.date.day))T\(two(time.hour)):\(two(time.minute)):\(two(time.second))Z"
+    /// `2024-03-01T09:00:00Z`.
+    private static func appendISO8601(_ seconds: Int64, to bytes: inout [UInt8]) {
+        LocalDateTime(secondsSinceEpoch: seconds).appendISO8601(to: &bytes)
+        bytes.append(UInt8(ascii: "Z"))
+    }
+
+    /// A JSON string: quotes, backslashes and control characters escaped.
+    private static func appendQuoted(_ text: String, to bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "\""))
+        if !text.utf8.contains(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 < 0x20 }) {
+            bytes.append(contentsOf: text.utf8)
+        } else {
+            bytes.append(contentsOf: quoted(text).utf8.dropFirst().dropLast())
+        }
+        bytes.append(UInt8(ascii: "\""))
     }
 
     private static func quoted(_ text: String) -> String {

@@ -71,3 +71,26 @@ enum StandardOutput {
         FileHandle.standardOutput.write(Data(bytes))
     }
 }
+
+/// Standard output gathered into large writes: for commands that print many lines.
+struct BufferedOutput {
+    /// What is not written yet.
+    var bytes: [UInt8] = []
+    /// The size at which ``flushIfFull()`` writes.
+    let capacity: Int
+
+    init(capacity: Int = 1 << 16) {
+        self.capacity = capacity
+        bytes.reserveCapacity(capacity + 1024)
+    }
+
+    mutating func flushIfFull() {
+        if bytes.count >= capacity { flush() }
+    }
+
+    mutating func flush() {
+        guard !bytes.isEmpty else { return }
+        StandardOutput.write(bytes)
+        bytes.removeAll(keepingCapacity: true)
+    }
+}

@@ -12,6 +12,9 @@ import ICalendar
 ///         "count milliseconds", the time taken by expansion alone.
 ///     BenchDriver switchboard expand FILE FROM TO
 ///         Expand every event with EXDATEs and overrides (the recurrence set), likewise.
+///     BenchDriver libical print FILE FROM TO
+///         Parse FILE and print each RRULE occurrence in [FROM, TO) as a line (UID, start,
+///         end as iCalendar text): the reference for `switchboard ics expand`'s whole run.
 @main
 struct BenchDriver {
     static func main() throws {
@@ -22,6 +25,11 @@ struct BenchDriver {
         switch task {
         case "parse", "both":
             print(try parse(implementation, serialize: task == "both", bytes))
+        case "print" where implementation == "libical":
+            guard arguments.count == 6 else { usage() }
+            let from = try DateTime(parsing: arguments[4]).local.secondsSinceEpoch
+            let to = try DateTime(parsing: arguments[5]).local.secondsSinceEpoch
+            libicalPrint(bytes, from: from, to: to)
         case "rrule", "expand":
             guard arguments.count == 6 else { usage() }
             let from = try DateTime(parsing: arguments[4]).local.secondsSinceEpoch
@@ -93,6 +101,45 @@ struct BenchDriver {
             }
         }
         return (count, milliseconds(since: clock))
+    }
+
+    /// Every RRULE occurrence in the window printed, one line each, through stdio.
+    static func libicalPrint(_ bytes: [UInt8], from: Int64, to: Int64) {
+        let text = bytes + [0]
+        guard let output = fdopen(1, "w") else { return }
+        defer { fflush(output) }
+        text.withUnsafeBufferPointer { buffer in
+            let calendar = icalparser_parse_string(UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self))
+            defer { icalcomponent_free(calendar) }
+            var event = icalcomponent_get_first_component(calendar, ICAL_VEVENT_COMPONENT)
+            while let current = event {
+                defer { event = icalcomponent_get_next_component(calendar, ICAL_VEVENT_COMPONENT) }
+                guard let property = icalcomponent_get_first_property(current, ICAL_RRULE_PROPERTY) else { continue }
+                let rule = icalproperty_get_rrule(property)
+                let start = icalcomponent_get_dtstart(current)
+                let length = icaltime_subtract(icalcomponent_get_dtend(current), start)
+                guard let iterator = icalrecur_iterator_new(rule, start) else { continue }
+                defer { icalrecur_iterator_free(iterator) }
+                var lower = icaltime_from_timet_with_zone(time_t(from), 0, start.zone)
+                lower.zone = start.zone
+                var upper = icaltime_from_timet_with_zone(time_t(to), 0, start.zone)
+                upper.zone = start.zone
+                if rule.count == 0 { _ = icalrecur_iterator_set_start(iterator, lower) }
+                let uid = icalcomponent_get_uid(current)
+                while true {
+                    let next = icalrecur_iterator_next(iterator)
+                    if icaltime_is_null_time(next) != 0 || icaltime_compare(next, upper) >= 0 { break }
+                    guard icaltime_compare(next, lower) >= 0 else { continue }
+                    let end = icaltime_add(next, length)
+                    fputs(uid, output)
+                    fputc(32, output)
+                    fputs(icaltime_as_ical_string(next), output)
+                    fputc(32, output)
+                    fputs(icaltime_as_ical_string(end), output)
+                    fputc(10, output)
+                }
+            }
+        }
     }
 
     static func libicalRules(_ bytes: [UInt8], from: Int64, to: Int64) -> (Int, Double) {

@@ -117,8 +117,7 @@ public struct CalendarExpansion: Sendable {
                 failures.append((set.uid, error))
             }
         }
-        occurrences = occurrences.sorted(byKey: \.orderingKey)
-        if let limit { occurrences = Array(occurrences.prefix(limit)) }
+        occurrences = occurrences.sorted(byKey: \.orderingKey, limit: limit)
         self.occurrences = occurrences
         self.failures = failures
     }

@@ -32,9 +32,9 @@ public enum TimeBound: Sendable, Hashable {
 extension Array where Element == Occurrence {
     /// The occurrences in ascending order of `key`, stable. Sorting keys and moving each
     /// occurrence once is much cheaper than sorting the (large) occurrences themselves.
-    func sorted(byKey key: (Occurrence) -> Int64) -> [Occurrence] {
+    func sorted(byKey key: (Occurrence) -> Int64, limit: Int? = nil) -> [Occurrence] {
         let keys = map(key)
         let order = indices.sorted { keys[$0] < keys[$1] || (keys[$0] == keys[$1] && $0 < $1) }
-        return order.map { self[$0] }
+        return order.prefix(limit ?? order.count).map { self[$0] }
     }
 }

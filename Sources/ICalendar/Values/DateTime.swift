@@ -32,6 +32,21 @@ public struct LocalDateTime: Sendable, Hashable, Comparable, Codable, CustomStri
     }
 
     /// `YYYYMMDDTHHMMSS`.
+    /// Appends the ISO 8601 form, `2024-03-01T09:00:00` (no offset), to `bytes`.
+    public func appendISO8601(to bytes: inout [UInt8]) {
+        DigitWriter.append(date.year, width: 4, to: &bytes)
+        bytes.append(UInt8(ascii: "-"))
+        DigitWriter.append(date.month, width: 2, to: &bytes)
+        bytes.append(UInt8(ascii: "-"))
+        DigitWriter.append(date.day, width: 2, to: &bytes)
+        bytes.append(UInt8(ascii: "T"))
+        DigitWriter.append(hour, width: 2, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        DigitWriter.append(minute, width: 2, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        DigitWriter.append(second, width: 2, to: &bytes)
+    }
+
     public var icalendarText: String {
         var digits = DigitWriter()
         digits.write(date)
@@ -170,6 +185,22 @@ public enum DateOrDateTime: Sendable, Hashable, Codable, CustomStringConvertible
         switch self {
         case .date(let date): date.icalendarText
         case .dateTime(let dateTime): dateTime.icalendarText
+        }
+    }
+
+    /// Appends ``icalendarText``'s bytes to `bytes` (for writers that build output in place).
+    public func appendICalendarText(to bytes: inout [UInt8]) {
+        switch self {
+        case .date(let date):
+            DigitWriter.append(date, to: &bytes)
+        case .dateTime(let dateTime):
+            let local = dateTime.local
+            DigitWriter.append(local.date, to: &bytes)
+            bytes.append(UInt8(ascii: "T"))
+            DigitWriter.append(local.hour, width: 2, to: &bytes)
+            DigitWriter.append(local.minute, width: 2, to: &bytes)
+            DigitWriter.append(local.second, width: 2, to: &bytes)
+            if dateTime.form == .utc { bytes.append(UInt8(ascii: "Z")) }
         }
     }
 

@@ -87,22 +87,37 @@ struct DigitWriter {
     mutating func append(_ byte: UInt8) { bytes.append(byte) }
 
     /// `value` with at least `width` digits (a sign first when negative).
-    mutating func write(_ value: Int, width: Int) {
+    mutating func write(_ value: Int, width: Int) { Self.append(value, width: width, to: &bytes) }
+
+    mutating func write(_ date: CalendarDate) { Self.append(date, to: &bytes) }
+
+    /// Appends `value` with at least `width` digits (a sign first when negative), without
+    /// an intermediate buffer: the hot path of every date and time written.
+    static func append(_ value: Int, width: Int, to bytes: inout [UInt8]) {
         if value < 0 { bytes.append(UInt8(ascii: "-")) }
-        var magnitude = Swift.abs(value)
-        var digits: [UInt8] = []
+        let magnitude = value.magnitude
+        var count = 1
+        var rest = magnitude / 10
+        while rest > 0 {
+            count += 1
+            rest /= 10
+        }
+        for _ in count..<Swift.max(width, count) { bytes.append(UInt8(ascii: "0")) }
+        let end = bytes.count + count
+        bytes.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: count))
+        var index = end - 1
+        var remaining = magnitude
         repeat {
-            digits.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
-            magnitude /= 10
-        } while magnitude > 0
-        for _ in digits.count..<Swift.max(width, digits.count) { bytes.append(UInt8(ascii: "0")) }
-        bytes.append(contentsOf: digits.reversed())
+            bytes[index] = UInt8(ascii: "0") + UInt8(remaining % 10)
+            remaining /= 10
+            index -= 1
+        } while remaining > 0
     }
 
-    mutating func write(_ date: CalendarDate) {
-        write(date.year, width: 4)
-        write(date.month, width: 2)
-        write(date.day, width: 2)
+    static func append(_ date: CalendarDate, to bytes: inout [UInt8]) {
+        append(date.year, width: 4, to: &bytes)
+        append(date.month, width: 2, to: &bytes)
+        append(date.day, width: 2, to: &bytes)
     }
 
     var string: String { String(decoding: bytes, as: UTF8.self) }
