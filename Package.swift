@@ -4,14 +4,15 @@ import PackageDescription
 let package = Package(
     name: "Switchboard",
     platforms: [.macOS(.v15)],
+    // What an app links on its own: the value libraries, the clients, the store and the
+    // engines, and the executable. The application's own modules (its services, the server,
+    // the CLI) are targets only (docs/architecture.md).
     products: [
         .library(name: "ContentLines", targets: ["ContentLines"]),
         .library(name: "ICalendar", targets: ["ICalendar"]),
         .library(name: "VCard", targets: ["VCard"]),
         .library(name: "DAVXML", targets: ["DAVXML"]),
         .library(name: "DAVClient", targets: ["DAVClient"]),
-        .library(name: "SyncPlanning", targets: ["SyncPlanning"]),
-        .library(name: "SyncContent", targets: ["SyncContent"]),
         .library(name: "SyncStore", targets: ["SyncStore"]),
         .library(name: "SQLiteStore", targets: ["SQLiteStore"]),
         .library(name: "PostgresStore", targets: ["PostgresStore"]),
@@ -20,12 +21,7 @@ let package = Package(
         .library(name: "Scheduling", targets: ["Scheduling"]),
         .library(name: "CalendarEditing", targets: ["CalendarEditing"]),
         .library(name: "ContactEditing", targets: ["ContactEditing"]),
-        .library(name: "Events", targets: ["Events"]),
-        .library(name: "Contacts", targets: ["Contacts"]),
-        .library(name: "Webhooks", targets: ["Webhooks"]),
         .library(name: "NextcloudOCS", targets: ["NextcloudOCS"]),
-        .library(name: "NextcloudPush", targets: ["NextcloudPush"]),
-        .library(name: "SwitchboardServer", targets: ["SwitchboardServer"]),
         .executable(name: "switchboard", targets: ["switchboard"]),
     ],
     dependencies: [
@@ -164,6 +160,7 @@ let package = Package(
                 "Scheduling",
                 "SwitchboardServer",
                 "Webhooks",
+                "NextcloudPush",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -76,7 +76,12 @@ public struct ContactService: Sendable {
     public func update(in book: CollectionRecord, id: String, with draft: ContactDraft, ifMatch: String?, now: Date = Date())
         async throws(ContactError) -> StoredContact
     {
-        let item = try await write { () throws(ItemWriteError) in try await writer.current(id, in: book, ifMatch: ifMatch) }
+        let item: ItemRecord
+        do {
+            item = try await writer.current(id, in: book, ifMatch: ifMatch)
+        } catch {
+            throw ContactKind.failure(error)
+        }
         guard let data = item.currentData, let card = try? VCardParser().parse(data).cards.first else {
             throw .unreadable("the stored contact cannot be read")
         }
@@ -87,16 +92,15 @@ public struct ContactService: Sendable {
     }
 
     public func delete(in book: CollectionRecord, id: String, ifMatch: String?) async throws(ContactError) {
-        _ = try await write { () throws(ItemWriteError) in try await writer.current(id, in: book, ifMatch: ifMatch) }
-        _ = try await write { () throws(ItemWriteError) in try ItemWriter.settled(try await writer.write(id, nil, in: book, flavor: .addressBook)) }
+        _ = try await writer.current(id, in: book, ifMatch: ifMatch, as: ContactKind.self)
+        try await writer.commit(id, nil, in: book, as: ContactKind.self)
     }
 
     // MARK: Helpers
 
     /// Writes a card and commits it to the server: the contact as it stands after.
     func commit(_ id: String, _ data: String, in book: CollectionRecord) async throws(ContactError) -> StoredContact {
-        let item = try await write { () throws(ItemWriteError) in try ItemWriter.settled(try await writer.write(id, data, in: book, flavor: .addressBook)) }
-        guard let item, let stored = Self.stored(item) else { throw .conflict(current: nil) }
+        guard let stored = try await writer.commit(id, data, in: book, as: ContactKind.self) else { throw .conflict(current: nil) }
         return stored
     }
 
@@ -119,24 +123,18 @@ public struct ContactService: Sendable {
         do { return try body() } catch { throw .edit(error) }
     }
 
-    /// An item write, its failure told in contacts' terms.
-    func write<T>(_ body: () async throws(ItemWriteError) -> T) async throws(ContactError) -> T {
-        do {
-            return try await body()
-        } catch {
-            switch error {
-            case .unknownItem(let id): throw .unknownContact(id)
-            case .preconditionFailed(let item):
-                guard let current = Self.stored(item) else { throw .unreadable("the stored contact cannot be read") }
-                throw .preconditionFailed(current: current)
-            case .conflict(let item): throw .conflict(current: item.flatMap(Self.stored))
-            case .unreadable(let why): throw .unreadable(why)
-            case .store(let error): throw .store(error)
-            }
-        }
-    }
-
     func storeCall<T>(_ body: (any SyncStore) async throws(StoreError) -> T) async throws(ContactError) -> T {
         do { return try await body(store) } catch { throw .store(error) }
     }
+}
+
+/// Contacts as ``ItemWriter`` writes them.
+enum ContactKind: ItemKind {
+    static var flavor: ObjectFlavor { .addressBook }
+    static func stored(_ item: ItemRecord) -> StoredContact? { ContactService.stored(item) }
+    static func unknown(_ id: String) -> ContactError { .unknownContact(id) }
+    static func preconditionFailed(current: StoredContact) -> ContactError { .preconditionFailed(current: current) }
+    static func conflict(current: StoredContact?) -> ContactError { .conflict(current: current) }
+    static func unreadable(_ why: String) -> ContactError { .unreadable(why) }
+    static func store(_ error: StoreError) -> ContactError { .store(error) }
 }

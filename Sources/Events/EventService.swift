@@ -181,7 +181,7 @@ public struct EventService: Sendable {
             remaining = try edit { () throws(EventEditError) in try EventEditor.truncate(current.object, before: instant, stamp: stamp) }
         }
         guard let remaining else {
-            _ = try await write { () throws(ItemWriteError) in try ItemWriter.settled(try await writer.write(id, nil, in: collection, flavor: .calendar)) }
+            try await writer.commit(id, nil, in: collection, as: EventKind.self)
             return nil
         }
         return try await commit(id, ICalendarSerializer().string(remaining), in: collection)
@@ -191,15 +191,12 @@ public struct EventService: Sendable {
 
     /// The event as the server holds it now, checked against `If-Match`.
     func current(in collection: CollectionRecord, id: String, ifMatch: String?) async throws(EventError) -> StoredEvent {
-        let item = try await write { () throws(ItemWriteError) in try await writer.current(id, in: collection, ifMatch: ifMatch) }
-        guard let current = Self.stored(item) else { throw .unknownEvent(id) }
-        return current
+        try await writer.current(id, in: collection, ifMatch: ifMatch, as: EventKind.self)
     }
 
     /// Writes an event object and commits it to the server: the event as it stands after.
     func commit(_ id: String, _ data: String, in collection: CollectionRecord) async throws(EventError) -> StoredEvent {
-        let item = try await write { () throws(ItemWriteError) in try ItemWriter.settled(try await writer.write(id, data, in: collection, flavor: .calendar)) }
-        guard let item, let stored = Self.stored(item) else { throw .conflict(current: nil) }
+        guard let stored = try await writer.commit(id, data, in: collection, as: EventKind.self) else { throw .conflict(current: nil) }
         return stored
     }
 
@@ -223,24 +220,18 @@ public struct EventService: Sendable {
         ICalendarSerializer().string(try edit(body))
     }
 
-    /// An item write, its failure told in events' terms.
-    func write<T>(_ body: () async throws(ItemWriteError) -> T) async throws(EventError) -> T {
-        do {
-            return try await body()
-        } catch {
-            switch error {
-            case .unknownItem(let id): throw .unknownEvent(id)
-            case .preconditionFailed(let item):
-                guard let current = Self.stored(item) else { throw .unreadable("the stored event cannot be read") }
-                throw .preconditionFailed(current: current)
-            case .conflict(let item): throw .conflict(current: item.flatMap(Self.stored))
-            case .unreadable(let why): throw .unreadable(why)
-            case .store(let error): throw .store(error)
-            }
-        }
-    }
-
     func storeCall<T>(_ body: (any SyncStore) async throws(StoreError) -> T) async throws(EventError) -> T {
         do { return try await body(store) } catch { throw .store(error) }
     }
+}
+
+/// Events as ``ItemWriter`` writes them.
+enum EventKind: ItemKind {
+    static var flavor: ObjectFlavor { .calendar }
+    static func stored(_ item: ItemRecord) -> StoredEvent? { EventService.stored(item) }
+    static func unknown(_ id: String) -> EventError { .unknownEvent(id) }
+    static func preconditionFailed(current: StoredEvent) -> EventError { .preconditionFailed(current: current) }
+    static func conflict(current: StoredEvent?) -> EventError { .conflict(current: current) }
+    static func unreadable(_ why: String) -> EventError { .unreadable(why) }
+    static func store(_ error: StoreError) -> EventError { .store(error) }
 }

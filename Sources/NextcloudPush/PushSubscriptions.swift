@@ -108,6 +108,24 @@ public struct PushSubscriptions: Sendable {
         _ = try await call { () throws(StoreError) in try await store.deletePushSubscription(id: subscription.id) }
     }
 
+    /// Removes an account with its collections, synced state and log — the one way, from the
+    /// API and the CLI alike. Its server's webhooks go first, while the credentials are at
+    /// hand; a server that cannot be told (gone, or refusing) does not keep the account from
+    /// being forgotten, and says why (`nil` when nothing was left there).
+    @discardableResult
+    public func removeAccount(_ account: AccountRecord) async throws(PushError) -> PushError? {
+        var unreachable: PushError?
+        if let subscription = try await call({ () throws(StoreError) in try await store.pushSubscription(accountID: account.id) }) {
+            do {
+                try await unsubscribe(subscription, account: account)
+            } catch {
+                unreachable = error
+            }
+        }
+        try await call { () throws(StoreError) in try await store.deleteAccount(id: account.id) }
+        return unreachable
+    }
+
     /// The enabled collections of the subscription's account that `calendars` name, when
     /// `secret` is the subscription's. An unknown subscription and a wrong secret are the
     /// same refusal.

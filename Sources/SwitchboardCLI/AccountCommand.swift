@@ -1,6 +1,7 @@
 public import ArgumentParser
 import DAVClient
 import Foundation
+import NextcloudPush
 public import SyncPlanning
 import SyncEngine
 import SyncStore
@@ -78,19 +79,26 @@ struct AccountCommand: AsyncParsableCommand {
 
     struct Remove: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Remove an account with its collections, synced state and log (nothing on the server is touched).")
+            abstract: "Remove an account with its collections, synced state and log; its Nextcloud push webhooks are removed from the server first.")
 
         @Argument(help: "The account's name.")
         var name: String
 
+        @Option(help: "A PEM file of extra trusted certificates.") var caFile: String?
+        @OptionGroup var network: NetworkOptions
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            try await store.withStore { store, _ in
+            let policy = try network.policy()
+            try await store.withStore { store, secrets in
                 guard let account = try await store.accounts().first(where: { $0.name == name }) else {
                     throw ValidationError("no account named \(name)")
                 }
-                try await store.deleteAccount(id: account.id)
+                try await withAccountClients(secrets: secrets, caFile: caFile, policy: policy, reporting: PushError.self) { clients in
+                    if let unreachable = try await PushSubscriptions(store: store, clients: clients).removeAccount(account) {
+                        StandardError.write("warning: the server's push webhooks could not be removed: \(unreachable)")
+                    }
+                }
             }
             StandardOutput.write(Array("removed \(name)\n".utf8))
         }

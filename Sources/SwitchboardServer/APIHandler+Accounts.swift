@@ -1,5 +1,6 @@
 import DAVClient
 import Foundation
+import Logging
 import NextcloudPush
 import SwitchboardAPI
 import SyncEngine
@@ -58,12 +59,9 @@ extension APIHandler {
         await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
             let principal = try Principal.requiring(.admin)
             let account = try await account(input.path.accountId, of: principal)
-            // Its server's webhooks are removed while the credentials are at hand; a server that
-            // cannot be told (gone, or refusing) does not keep the account from being forgotten.
-            if let subscription = try await call({ () throws(StoreError) in try await store.pushSubscription(accountID: account.id) }) {
-                try? await push.unsubscribe(subscription, account: account)
+            if let unreachable = try await call({ () throws(PushError) in try await push.removeAccount(account) }) {
+                logger.warning("the server's push webhooks could not be removed", metadata: ["account": .string(account.id), "error": .string("\(unreachable)")])
             }
-            try await call { () throws(StoreError) in try await store.deleteAccount(id: account.id) }
             audit("account.delete", principal, target: account.id)
             return .noContent(.init())
         }

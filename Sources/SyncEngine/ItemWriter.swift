@@ -121,3 +121,67 @@ public struct ItemWriter: Sendable {
         do { return try await body(store) } catch { throw .store(error) }
     }
 }
+
+/// One kind of item a service edits through ``ItemWriter`` (events, contacts): how its
+/// items read from store records, and its errors made from an item write's failure.
+public protocol ItemKind {
+    /// An item as the service shows it.
+    associatedtype Stored: Sendable
+    /// The service's error.
+    associatedtype Failure: Error
+
+    static var flavor: ObjectFlavor { get }
+    /// The item a record holds, or `nil` when its content cannot be read as one.
+    static func stored(_ item: ItemRecord) -> Stored?
+    static func unknown(_ id: String) -> Failure
+    static func preconditionFailed(current: Stored) -> Failure
+    static func conflict(current: Stored?) -> Failure
+    static func unreadable(_ why: String) -> Failure
+    static func store(_ error: StoreError) -> Failure
+}
+
+extension ItemKind {
+    /// An item write's failure, in this kind's terms.
+    public static func failure(_ error: ItemWriteError) -> Failure {
+        switch error {
+        case .unknownItem(let id): unknown(id)
+        case .preconditionFailed(let item): stored(item).map { preconditionFailed(current: $0) } ?? unreadable("the stored item cannot be read")
+        case .conflict(let item): conflict(current: item.flatMap(stored))
+        case .unreadable(let why): unreadable(why)
+        case .store(let error): store(error)
+        }
+    }
+}
+
+extension ItemWriter {
+    /// The item as the server holds it now, checked against `ifMatch`, as `Kind` shows it.
+    public func current<Kind: ItemKind>(_ localID: String, in collection: CollectionRecord, ifMatch: String?, as kind: Kind.Type)
+        async throws(Kind.Failure) -> Kind.Stored
+    {
+        let item: ItemRecord
+        do {
+            item = try await current(localID, in: collection, ifMatch: ifMatch)
+        } catch {
+            throw Kind.failure(error)
+        }
+        guard let stored = Kind.stored(item) else { throw Kind.unknown(localID) }
+        return stored
+    }
+
+    /// Writes `data` (`nil`: a deletion) and commits it; the item after, as `Kind` shows it
+    /// (`nil` once deleted). A merge or conflict throws `Kind`'s conflict with what it holds now.
+    @discardableResult
+    public func commit<Kind: ItemKind>(_ localID: String, _ data: String?, in collection: CollectionRecord, as kind: Kind.Type)
+        async throws(Kind.Failure) -> Kind.Stored?
+    {
+        let item: ItemRecord?
+        do {
+            item = try Self.settled(try await write(localID, data, in: collection, flavor: Kind.flavor))
+        } catch {
+            throw Kind.failure(error)
+        }
+        guard data != nil else { return nil }
+        guard let item, let stored = Kind.stored(item) else { throw Kind.conflict(current: nil) }
+        return stored
+    }
+}
