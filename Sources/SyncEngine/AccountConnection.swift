@@ -48,7 +48,7 @@ extension AccountClients {
         let found: [CollectionProperties]
         do {
             discovery = try await client.discover()
-            found = try await client.collections(of: discovery)
+            found = try await client.collections(of: discovery, state: false)
             await transport.shutdown()
         } catch {
             await transport.shutdown()

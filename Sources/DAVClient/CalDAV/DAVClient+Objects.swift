@@ -11,12 +11,17 @@ extension DAVClient {
         .caldav("supported-calendar-component-set"), .caldav("calendar-timezone"), .caldav("calendar-description"),
         .carddav("addressbook-description"),
     ]
+    /// The same without what tells a collection's state (sync token, ctag).
+    static let collectionPropertiesWithoutState = collectionProperties.filter {
+        $0 != .dav("sync-token") && $0 != QualifiedName("http://calendarserver.org/ns/", "getctag")
+    }
 
     // MARK: Collections
 
-    /// The collections directly inside `home` (a calendar-home-set or addressbook-home-set).
-    public func collections(in home: String) async throws(DAVError) -> [CollectionProperties] {
-        let result = try await propfind(home, depth: .one, .properties(Self.collectionProperties))
+    /// The collections directly inside `home` (a calendar-home-set or addressbook-home-set),
+    /// with their sync token and ctag unless `state` is false.
+    public func collections(in home: String, state: Bool = true) async throws(DAVError) -> [CollectionProperties] {
+        let result = try await propfind(home, depth: .one, .properties(state ? Self.collectionProperties : Self.collectionPropertiesWithoutState))
         let homePath = try normalizedPath(home)
         var collections: [CollectionProperties] = []
         for response in result.responses where try normalizedPath(response.href) != homePath {

@@ -92,12 +92,16 @@ extension DAVClient {
 }
 
 extension DAVClient {
-    /// Every collection in the homes `discovery` found (calendar homes first), each once.
-    public func collections(of discovery: DiscoveryResult) async throws(DAVError) -> [CollectionProperties] {
+    /// Every collection in the homes `discovery` found (calendar homes first), each once; a
+    /// home that holds calendars and address books alike is listed once. Without `state`
+    /// the sync token and ctag are not asked for: a server may read every object of every
+    /// collection to tell them (Radicale does), and a first sync learns them anyway.
+    public func collections(of discovery: DiscoveryResult, state: Bool = true) async throws(DAVError) -> [CollectionProperties] {
         var found: [CollectionProperties] = []
         var seen: Set<String> = []
-        for home in discovery.calendarHomes + discovery.addressBookHomes {
-            for collection in try await collections(in: home) where seen.insert(collection.href).inserted {
+        var listedHomes: Set<String> = []
+        for home in discovery.calendarHomes + discovery.addressBookHomes where listedHomes.insert(try normalizedPath(home)).inserted {
+            for collection in try await collections(in: home, state: state) where seen.insert(collection.href).inserted {
                 found.append(collection)
             }
         }
