@@ -66,16 +66,50 @@ public struct CollectionSnapshot: Sendable {
 }
 
 extension DAVClient {
-    /// A first look at a collection: its sync token and ctag, read first so that nothing
-    /// changed after them can be missed later, then every member with its data in one
-    /// query REPORT (see ``allObjects(_:in:)``). Two requests, where sync-collection plus
-    /// multigets take several.
+    /// A first look at a collection: every member with its data, and the state to sync from
+    /// afterwards. One sync-collection REPORT from no token that asks for the data as well
+    /// (RFC 6578 §3.8: the token it returns is the one its members are current to); members
+    /// a server sends without data are fetched by multiget. Where sync-collection is not
+    /// served, the sync token and ctag are read first, so that nothing changed after them
+    /// can be missed later, then every member in one query REPORT (``allObjects(_:in:)``).
     public func snapshot(_ flavor: ObjectFlavor, of collection: String) async throws(DAVError) -> CollectionSnapshot {
+        do {
+            if let snapshot = try await syncCollectionSnapshot(flavor, of: collection) { return snapshot }
+        } catch where [.forbidden, .status, .invalidSyncToken].contains(error.code) {
+            // No sync-collection here: the token, then the query.
+        }
         let properties = try await self.collection(collection)
         let objects = try await allObjects(flavor, in: collection)
         var etags: [String: String] = [:]
         for object in objects { if let etag = object.etag { etags[object.href] = etag } }
         return CollectionSnapshot(objects: objects, state: SyncState(syncToken: properties.syncToken, ctag: properties.ctag, etags: etags))
+    }
+
+    /// The snapshot one sync-collection REPORT gives, or `nil` when the answer cannot stand
+    /// for the whole collection (no token, or a truncated listing).
+    private func syncCollectionSnapshot(_ flavor: ObjectFlavor, of collection: String) async throws(DAVError) -> CollectionSnapshot? {
+        let body = DAVRequestBody.syncCollection(token: nil, properties: [.dav("getetag"), flavor.dataProperty])
+        let result = try await multistatus("REPORT", collection, depth: nil, body: body)
+        guard let token = result.syncToken, !token.isEmpty else { return nil }
+        let collectionPath = try normalizedPath(collection)
+        var objects: [DAVObject] = []
+        var withoutData: [String] = []
+        for response in result.responses {
+            if try normalizedPath(response.href) == collectionPath {
+                if response.status == 507 { return nil }
+                continue
+            }
+            guard response.status != 404, response.status != 410 else { continue }
+            let object = response.object(flavor)
+            if object.data == nil || object.etag == nil { withoutData.append(response.href) } else { objects.append(object) }
+        }
+        if !withoutData.isEmpty {
+            let fetched = try await multiget(flavor, in: collection, hrefs: withoutData)
+            objects += fetched.objects
+        }
+        var etags: [String: String] = [:]
+        for object in objects { if let etag = object.etag { etags[object.href] = etag } }
+        return CollectionSnapshot(objects: objects, state: SyncState(syncToken: token, ctag: nil, etags: etags))
     }
 
     /// The changes in `collection` since `state`: sync-collection with paging when the
