@@ -131,6 +131,24 @@ struct ObservanceRule: Sendable {
         self.start = start
     }
 
+    /// The days of a month BYDAY names (`2SU`, `-1SU`, `SU`), in order: counted from the
+    /// weekday of the 1st, not by looking at every day (time zone conversions ask often).
+    func weekdayDays(year: Int, month: Int, length: Int) -> [Int] {
+        let firstWeekday = Weekday.allCases.firstIndex(of: CalendarDate(year: year, month: month, day: 1).weekday)!
+        var days: Set<Int> = []
+        for entry in byDay {
+            let first = 1 + (Weekday.allCases.firstIndex(of: entry.weekday)! - firstWeekday + 7) % 7
+            let all = Array(stride(from: first, through: length, by: 7))
+            switch entry.ordinal {
+            case nil: days.formUnion(all)
+            case let ordinal? where ordinal > 0 && ordinal <= all.count: days.insert(all[ordinal - 1])
+            case let ordinal? where ordinal < 0 && -ordinal <= all.count: days.insert(all[all.count + ordinal])
+            default: break
+            }
+        }
+        return days.sorted()
+    }
+
     /// The onsets (wall-clock) the rule gives in one year, in order.
     func onsets(inYear year: Int) -> [LocalDateTime] {
         guard year >= start.date.year, (year - start.date.year) % interval == 0 else { return [] }
@@ -140,20 +158,14 @@ struct ObservanceRule: Sendable {
             var days: [Int]
             if !byMonthDay.isEmpty {
                 days = byMonthDay.map { $0 > 0 ? $0 : length + 1 + $0 }.filter { (1...length).contains($0) }.sorted()
+                if !byDay.isEmpty {
+                    let weekdays = Set(weekdayDays(year: year, month: month, length: length))
+                    days = days.filter(weekdays.contains)
+                }
             } else if !byDay.isEmpty {
-                days = Array(1...length)
+                days = weekdayDays(year: year, month: month, length: length)
             } else {
                 days = start.date.day <= length ? [start.date.day] : []
-            }
-            if !byDay.isEmpty {
-                days = days.filter { day in
-                    let date = CalendarDate(year: year, month: month, day: day)
-                    return byDay.contains { entry in
-                        guard entry.weekday == date.weekday else { return false }
-                        guard let ordinal = entry.ordinal else { return true }
-                        return ordinal > 0 ? (day - 1) / 7 + 1 == ordinal : (length - day) / 7 + 1 == -ordinal
-                    }
-                }
             }
             for day in days {
                 result.append(
