@@ -52,6 +52,7 @@ public struct JSONLogHandler: LogHandler {
         // Written by hand: a line per request at thousands of requests a second made
         // JSONSerialization a visible cost.
         var text = ""
+        text.reserveCapacity(256)
         Self.write(.dictionary(fields), into: &text)
         text.append("\n")
         output.emit(text)
@@ -84,6 +85,12 @@ public struct JSONLogHandler: LogHandler {
     /// Appends `string` as a JSON string (RFC 8259 escapes).
     static func quote(_ string: String, into text: inout String) {
         text.append("\"")
+        // Most values need no escape: appended whole.
+        guard string.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
+            text.append(string)
+            text.append("\"")
+            return
+        }
         for scalar in string.unicodeScalars {
             switch scalar {
             case "\"": text.append("\\\"")

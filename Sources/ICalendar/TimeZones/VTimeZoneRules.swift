@@ -1,4 +1,5 @@
 import ContentLines
+import Synchronization
 
 /// The offset rules a VTIMEZONE defines (RFC 5545 §3.6.5): its STANDARD and DAYLIGHT
 /// observances, each with a DTSTART, offsets, and RRULE/RDATE onsets.
@@ -112,6 +113,9 @@ struct ObservanceRule: Sendable {
     let count: Int?
     let until: DateOrDateTime?
     let start: LocalDateTime
+    /// The onsets of the years asked so far: every conversion near an instant asks for the
+    /// same year or two (shared by the copies of the rules).
+    private let computed = OnsetsByYear()
 
     init(_ rule: RecurrenceRule, start: LocalDateTime) throws(ValueError) {
         // BYHOUR/BYMINUTE/BYSECOND that repeat DTSTART's time (Lotus Notes writes them) change nothing.
@@ -151,6 +155,13 @@ struct ObservanceRule: Sendable {
 
     /// The onsets (wall-clock) the rule gives in one year, in order.
     func onsets(inYear year: Int) -> [LocalDateTime] {
+        if let known = computed.onsets(inYear: year) { return known }
+        let onsets = computeOnsets(inYear: year)
+        computed.keep(onsets, forYear: year)
+        return onsets
+    }
+
+    private func computeOnsets(inYear year: Int) -> [LocalDateTime] {
         guard year >= start.date.year, (year - start.date.year) % interval == 0 else { return [] }
         var result: [LocalDateTime] = []
         for month in months {
@@ -213,5 +224,18 @@ struct ObservanceRule: Sendable {
             year += 1
         }
         return result
+    }
+}
+
+/// Onsets by year, for one observance rule: at most 512 years kept.
+private final class OnsetsByYear: Sendable {
+    private let years = Mutex<[Int: [LocalDateTime]]>([:])
+
+    func onsets(inYear year: Int) -> [LocalDateTime]? { years.withLock { $0[year] } }
+
+    func keep(_ onsets: [LocalDateTime], forYear year: Int) {
+        years.withLock { years in
+            if years.count < 512 { years[year] = onsets }
+        }
     }
 }
