@@ -18,6 +18,24 @@ import Testing
         _ = try await harness.sync(replica: StoreReplica(store: harness.store, collectionID: harness.collection.id))
     }
 
+    /// A bound collection holding item `one` (`SUMMARY:First`) as uploaded, with its href.
+    static func uploadedItem(_ harness: inout SyncHarness) async throws
+        -> (engine: CollectionSynchronizer, collection: CollectionRecord, created: ItemRecord, href: String)
+    {
+        try await bind(&harness)
+        let engine = engine(harness)
+        let collection = harness.collection
+        try await ConcurrentEditTests.edit(harness.store, collection.id, "one", summary: "First")
+        guard case .uploaded(let created) = await engine.commit("one", in: collection), let href = created.href else {
+            throw ItemCommitFailure(description: "item one was not uploaded")
+        }
+        return (engine, collection, created, href)
+    }
+
+    struct ItemCommitFailure: Error, CustomStringConvertible {
+        var description: String
+    }
+
     /// Counts the requests `body` sends through the harness's client.
     static func requests(_ harness: SyncHarness, _ body: () async throws -> Void) async rethrows -> Int {
         let before = harness.client.transport.requestsSent
@@ -64,14 +82,7 @@ import Testing
     /// Refreshing finds the server's newer version and keeps it as the synced copy.
     @Test func aRefreshReadsTheServersNewerVersion() async throws {
         try await SyncHarness.with("radicale", .sqlite) { harness in
-            try await Self.bind(&harness)
-            let engine = Self.engine(harness)
-            let collection = harness.collection
-            try await ConcurrentEditTests.edit(harness.store, collection.id, "one", summary: "First")
-            guard case .uploaded(let created) = await engine.commit("one", in: collection), let href = created.href else {
-                Issue.record("not uploaded")
-                return
-            }
+            let (engine, collection, created, href) = try await Self.uploadedItem(&harness)
             _ = try await harness.client.updateObject(.calendar, at: href, data: Fixtures.event(uid: "one", summary: "From the phone"), etag: nil)
             let refreshed = try await engine.refresh("one", in: collection)
             #expect(refreshed?.syncedData?.contains("SUMMARY:From the phone") == true && refreshed?.etag != created.etag)
@@ -84,14 +95,7 @@ import Testing
     /// version and the policy merges both edits.
     @Test func aStaleUpdateIsMergedWithTheServersEdit() async throws {
         try await SyncHarness.with("radicale", .sqlite) { harness in
-            try await Self.bind(&harness)
-            let engine = Self.engine(harness)
-            let collection = harness.collection
-            try await ConcurrentEditTests.edit(harness.store, collection.id, "one", summary: "First")
-            guard case .uploaded(let created) = await engine.commit("one", in: collection), let href = created.href else {
-                Issue.record("not uploaded")
-                return
-            }
+            let (engine, collection, _, href) = try await Self.uploadedItem(&harness)
             let located = Fixtures.event(uid: "one", summary: "First").replacingOccurrences(of: "SUMMARY:First", with: "SUMMARY:First\r\nLOCATION:Room 4")
             _ = try await harness.client.updateObject(.calendar, at: href, data: located, etag: nil)
             try await ConcurrentEditTests.edit(harness.store, collection.id, "one", summary: "Second")

@@ -105,19 +105,41 @@ struct BenchDriver {
 
     /// Every RRULE occurrence in the window printed, one line each, through stdio.
     static func libicalPrint(_ bytes: [UInt8], from: Int64, to: Int64) {
-        let text = bytes + [0]
         guard let output = fdopen(1, "w") else { return }
         defer { fflush(output) }
+        libicalOccurrences(bytes, from: from, to: to) { event, occurrence in
+            let end = icaltime_add(occurrence, icaltime_subtract(icalcomponent_get_dtend(event), icalcomponent_get_dtstart(event)))
+            fputs(icalcomponent_get_uid(event), output)
+            fputc(32, output)
+            fputs(icaltime_as_ical_string(occurrence), output)
+            fputc(32, output)
+            fputs(icaltime_as_ical_string(end), output)
+            fputc(10, output)
+        }
+    }
+
+    static func libicalRules(_ bytes: [UInt8], from: Int64, to: Int64) -> (Int, Double) {
+        var clock: UInt64 = 0
+        var count = 0
+        libicalOccurrences(bytes, from: from, to: to, parsed: { clock = DispatchTime.now().uptimeNanoseconds }) { _, _ in count += 1 }
+        return (count, milliseconds(since: clock))
+    }
+
+    /// Parses `bytes` with libical, calls `parsed`, then `visit` with each VEVENT's RRULE
+    /// occurrences in [from, to), the window taken in the event's wall-clock time as on our side.
+    static func libicalOccurrences(_ bytes: [UInt8], from: Int64, to: Int64, parsed: () -> Void = {},
+                                   _ visit: (_ event: OpaquePointer, _ occurrence: icaltimetype) -> Void) {
+        let text = bytes + [0]
         text.withUnsafeBufferPointer { buffer in
             let calendar = icalparser_parse_string(UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self))
             defer { icalcomponent_free(calendar) }
+            parsed()
             var event = icalcomponent_get_first_component(calendar, ICAL_VEVENT_COMPONENT)
             while let current = event {
                 defer { event = icalcomponent_get_next_component(calendar, ICAL_VEVENT_COMPONENT) }
                 guard let property = icalcomponent_get_first_property(current, ICAL_RRULE_PROPERTY) else { continue }
                 let rule = icalproperty_get_rrule(property)
                 let start = icalcomponent_get_dtstart(current)
-                let length = icaltime_subtract(icalcomponent_get_dtend(current), start)
                 guard let iterator = icalrecur_iterator_new(rule, start) else { continue }
                 defer { icalrecur_iterator_free(iterator) }
                 var lower = icaltime_from_timet_with_zone(time_t(from), 0, start.zone)
@@ -125,52 +147,12 @@ struct BenchDriver {
                 var upper = icaltime_from_timet_with_zone(time_t(to), 0, start.zone)
                 upper.zone = start.zone
                 if rule.count == 0 { _ = icalrecur_iterator_set_start(iterator, lower) }
-                let uid = icalcomponent_get_uid(current)
                 while true {
                     let next = icalrecur_iterator_next(iterator)
                     if icaltime_is_null_time(next) != 0 || icaltime_compare(next, upper) >= 0 { break }
-                    guard icaltime_compare(next, lower) >= 0 else { continue }
-                    let end = icaltime_add(next, length)
-                    fputs(uid, output)
-                    fputc(32, output)
-                    fputs(icaltime_as_ical_string(next), output)
-                    fputc(32, output)
-                    fputs(icaltime_as_ical_string(end), output)
-                    fputc(10, output)
+                    if icaltime_compare(next, lower) >= 0 { visit(current, next) }
                 }
             }
-        }
-    }
-
-    static func libicalRules(_ bytes: [UInt8], from: Int64, to: Int64) -> (Int, Double) {
-        let text = bytes + [0]
-        return text.withUnsafeBufferPointer { buffer in
-            let calendar = icalparser_parse_string(UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self))
-            defer { icalcomponent_free(calendar) }
-            let clock = DispatchTime.now().uptimeNanoseconds
-            var count = 0
-            var event = icalcomponent_get_first_component(calendar, ICAL_VEVENT_COMPONENT)
-            while let current = event {
-                defer { event = icalcomponent_get_next_component(calendar, ICAL_VEVENT_COMPONENT) }
-                guard let property = icalcomponent_get_first_property(current, ICAL_RRULE_PROPERTY) else { continue }
-                let rule = icalproperty_get_rrule(property)
-                let start = icalcomponent_get_dtstart(current)
-                guard let iterator = icalrecur_iterator_new(rule, start) else { continue }
-                defer { icalrecur_iterator_free(iterator) }
-                let zone = start.zone
-                // Both sides get the window in the event's wall-clock time.
-                var lower = icaltime_from_timet_with_zone(time_t(from), 0, zone)
-                lower.zone = start.zone
-                var upper = icaltime_from_timet_with_zone(time_t(to), 0, zone)
-                upper.zone = start.zone
-                if rule.count == 0 { _ = icalrecur_iterator_set_start(iterator, lower) }
-                while true {
-                    let next = icalrecur_iterator_next(iterator)
-                    if icaltime_is_null_time(next) != 0 || icaltime_compare(next, upper) >= 0 { break }
-                    if icaltime_compare(next, lower) >= 0 { count += 1 }
-                }
-            }
-            return (count, milliseconds(since: clock))
         }
     }
 }
