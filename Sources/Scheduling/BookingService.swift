@@ -437,11 +437,11 @@ public struct BookingService: Sendable {
 
     /// Commits the booking's event object (`nil`: its deletion).
     func commit(_ booking: BookingRecord, _ data: String?) async throws(BookingError) {
-        let collection: CollectionRecord
-        do {
-            (_, collection) = try await syncer.client(forCollection: booking.collectionID)
-        } catch {
-            throw .sync(error.description)
+        // The calendar only: a server (or account) that cannot be reached now leaves the
+        // event pending, it does not fail the booking.
+        let collections = try await storeCall { store throws(StoreError) in try await store.collections(accountID: nil) }
+        guard let collection = collections.first(where: { $0.id == booking.collectionID }) else {
+            throw .sync("the booking calendar \(booking.collectionID) is gone")
         }
         do {
             _ = try await writer.write(booking.localID, data, in: collection, flavor: .calendar)
