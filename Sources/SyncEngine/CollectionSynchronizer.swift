@@ -66,7 +66,7 @@ public struct CollectionSynchronizer: Sendable {
         var record = SyncRunRecord(collectionID: collection.id)
         // The lease is the run's, not the process's: two runs of one collection exclude each
         // other in one process as in two.
-        let owner = options.leaseOwner + "/" + String(record.id.prefix(8))
+        let owner = leaseOwner(of: record)
         func finish(_ record: inout SyncRunRecord) async {
             record.finishedAt = Date()
             record.counts.requests = client.transport.requestsSent - requestsBefore
@@ -99,6 +99,11 @@ public struct CollectionSynchronizer: Sendable {
 }
 
 extension CollectionSynchronizer {
+    /// Who holds the lease during `record`'s run (or commit): this process and the run.
+    func leaseOwner(of record: SyncRunRecord) -> String {
+        options.leaseOwner + "/" + String(record.id.prefix(8))
+    }
+
     /// Takes the collection's lease for `owner`, waiting up to ``SyncOptions/leaseWait`` for
     /// another run to give it back; a lease left by a process of this host that has died (a
     /// killed CLI) is broken rather than waited out.

@@ -71,7 +71,7 @@ extension CollectionSynchronizer {
             return run.failure.map { .pending(item, SyncError(.server, detail: $0, isTransient: true)) } ?? Self.outcome(settled: item)
         }
         let record = SyncRunRecord(collectionID: collection.id)
-        let owner = options.leaseOwner + "/" + String(record.id.prefix(8))
+        let owner = leaseOwner(of: record)
         do {
             guard try await acquireLease(collection, owner: owner) else {
                 let item = try? await store.item(in: collection.id, localID: localID)

@@ -123,6 +123,18 @@ private func temporaryFile(_ contents: String, suffix: String) throws -> String 
         #expect(lines.count == 5)
     }
 
+    /// A UID with quotes, a backslash and a tab stays one JSON string on its line.
+    @Test func jsonLinesEscapeTheUID() throws {
+        let event = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:a\"b\\c\td\r\nDTSTAMP:20240101T000000Z\r\n"
+            + "DTSTART:20240101T100000Z\r\nDTEND:20240101T110000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        let result = try run(["ics", "expand", try temporaryFile(event, suffix: ".ics"), "--from", "20240101", "--to", "20240102", "--format", "jsonl"])
+        #expect(result.status == 0)
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.count == 1)
+        let object = try JSONSerialization.jsonObject(with: Data((lines.first ?? "").utf8)) as? [String: Any]
+        #expect(object?["uid"] as? String == "a\"b\\c\td")
+    }
+
     @Test func limitWithoutTo() throws {
         let path = try temporaryFile(Self.series, suffix: ".ics")
         let result = try run(["ics", "expand", path, "--from", "20240401T000000", "--limit", "2", "--format", "jsonl"])
