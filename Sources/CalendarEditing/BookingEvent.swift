@@ -38,7 +38,7 @@ public struct BookingEvent: Sendable, Hashable {
     /// than tab and line breaks (CRLF and CR kept as LF), and at most ``maxAttendees`` mail
     /// addresses (`anna@example.org` or `mailto:…`, kept as `mailto:` URIs).
     public static func validated(summary: String, attendees: [String]) throws(EventEditError) -> (summary: String, attendees: [String]) {
-        let summary = String(summary.map { $0 == "\r\n" || $0 == "\r" ? "\n" : $0 })
+        let summary = TextValue.normalizingLineBreaks(summary)
         guard !summary.isEmpty, summary.count <= maxSummaryCharacters else {
             throw .invalid("summary", "1 to \(maxSummaryCharacters) characters")
         }

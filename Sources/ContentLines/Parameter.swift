@@ -28,21 +28,24 @@ public struct Parameter: Sendable, Hashable {
     }
 
     /// The decoded values: split at commas outside quotes, unquoted, RFC 6868 decoded.
+    ///
+    /// Like every escape in this module it reads Unicode scalars: a quote or comma
+    /// followed by a combining mark still counts.
     public var values: [String] {
         guard let rawValue else { return [] }
         if Parameter.isPlain(rawValue) { return [rawValue] }
         var result: [String] = []
         var current = ""
         var inQuotes = false
-        for character in rawValue {
-            switch character {
+        for scalar in rawValue.unicodeScalars {
+            switch scalar {
             case "\"":
                 inQuotes.toggle()
             case "," where !inQuotes:
                 result.append(Parameter.decodeCarets(current))
                 current = ""
             default:
-                current.append(character)
+                current.unicodeScalars.append(scalar)
             }
         }
         result.append(Parameter.decodeCarets(current))
@@ -64,13 +67,16 @@ public struct Parameter: Sendable, Hashable {
     static func encode(_ value: String) -> String {
         var needsQuotes = false
         var encoded = ""
-        for character in value {
-            switch character {
+        var afterCarriageReturn = false
+        for scalar in value.unicodeScalars {
+            defer { afterCarriageReturn = scalar == "\r" }
+            switch scalar {
             case "^": encoded += "^^"
-            case "\n", "\r\n", "\r": encoded += "^n"
+            case "\r": encoded += "^n"
+            case "\n": if !afterCarriageReturn { encoded += "^n" }
             case "\"": encoded += "^'"
-            case ":", ";", ",": needsQuotes = true; encoded.append(character)
-            default: encoded.append(character)
+            case ":", ";", ",": needsQuotes = true; encoded.unicodeScalars.append(scalar)
+            default: encoded.unicodeScalars.append(scalar)
             }
         }
         return needsQuotes ? "\"\(encoded)\"" : encoded
@@ -78,17 +84,17 @@ public struct Parameter: Sendable, Hashable {
 
     /// Decodes RFC 6868 escapes (`^n`, `^^`, `^'`); any other `^` stays as written.
     static func decodeCarets(_ text: String) -> String {
-        guard text.contains("^") else { return text }
+        guard text.utf8.contains(UInt8(ascii: "^")) else { return text }
         var result = ""
-        var iterator = text.makeIterator()
-        while let character = iterator.next() {
-            guard character == "^" else { result.append(character); continue }
+        var iterator = text.unicodeScalars.makeIterator()
+        while let scalar = iterator.next() {
+            guard scalar == "^" else { result.unicodeScalars.append(scalar); continue }
             switch iterator.next() {
-            case "n"?, "N"?: result.append("\n")
-            case "^"?: result.append("^")
-            case "'"?: result.append("\"")
-            case let other?: result.append("^"); result.append(other)
-            case nil: result.append("^")
+            case "n"?, "N"?: result.unicodeScalars.append("\n")
+            case "^"?: result.unicodeScalars.append("^")
+            case "'"?: result.unicodeScalars.append("\"")
+            case let other?: result.unicodeScalars.append("^"); result.unicodeScalars.append(other)
+            case nil: result.unicodeScalars.append("^")
             }
         }
         return result

@@ -2,64 +2,92 @@
 /// (RFC 6350 §3.4): `\\`, `\;`, `\,` and `\n` (or `\N`).
 public enum TextValue {
     /// Decodes one TEXT value. Unknown escapes keep the escaped character.
+    ///
+    /// Works on Unicode scalars, not characters: a combining mark after a backslash
+    /// must not hide the backslash (`\` + U+0301 is one `Character`).
     public static func unescape(_ text: some StringProtocol) -> String {
-        guard text.contains("\\") else { return String(text) }
+        guard text.utf8.contains(UInt8(ascii: "\\")) else { return String(text) }
         var result = ""
         result.reserveCapacity(text.utf8.count)
         var escaped = false
-        for character in text {
+        for scalar in text.unicodeScalars {
             if escaped {
-                switch character {
-                case "n", "N": result.append("\n")
-                default: result.append(character)
+                switch scalar {
+                case "n", "N": result.unicodeScalars.append("\n")
+                default: result.unicodeScalars.append(scalar)
                 }
                 escaped = false
-            } else if character == "\\" {
+            } else if scalar == "\\" {
                 escaped = true
             } else {
-                result.append(character)
+                result.unicodeScalars.append(scalar)
             }
         }
         if escaped { result.append("\\") }
         return result
     }
 
-    /// Encodes one TEXT value.
+    /// Encodes one TEXT value; every line break (`CRLF`, `LF` or a lone `CR`) becomes `\n`.
+    ///
+    /// Works on Unicode scalars, not characters: a `,` followed by a combining mark is one
+    /// `Character` that equals no delimiter, and must still be escaped.
     public static func escape(_ text: String) -> String {
         var result = ""
         result.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
+        var afterCarriageReturn = false
+        for scalar in text.unicodeScalars {
+            defer { afterCarriageReturn = scalar == "\r" }
+            switch scalar {
             case "\\": result += "\\\\"
             case ";": result += "\\;"
             case ",": result += "\\,"
-            case "\n", "\r\n", "\r": result += "\\n"
-            default: result.append(character)
+            case "\r": result += "\\n"
+            case "\n": if !afterCarriageReturn { result += "\\n" }
+            default: result.unicodeScalars.append(scalar)
             }
         }
         return result
     }
 
+    /// The text with every line break (`CRLF` or a lone `CR`) as `LF`: what a TEXT value
+    /// reads back as after ``escape(_:)``. Reads Unicode scalars, like the escapes.
+    public static func normalizingLineBreaks(_ text: String) -> String {
+        guard text.utf8.contains(UInt8(ascii: "\r")) else { return text }
+        var result = String.UnicodeScalarView()
+        var afterCarriageReturn = false
+        for scalar in text.unicodeScalars {
+            defer { afterCarriageReturn = scalar == "\r" }
+            if scalar == "\r" {
+                result.append("\n")
+            } else if scalar != "\n" || !afterCarriageReturn {
+                result.append(scalar)
+            }
+        }
+        return String(result)
+    }
+
     /// Splits a value at every unescaped `separator`, without decoding the parts.
-    public static func split(_ text: some StringProtocol, separator: Character) -> [Substring] {
+    /// Works on Unicode scalars, so a separator followed by a combining mark still separates.
+    public static func split(_ text: some StringProtocol, separator: Unicode.Scalar) -> [Substring] {
         let text = Substring(text)
+        let scalars = text.unicodeScalars
         var parts: [Substring] = []
-        var start = text.startIndex
-        var index = text.startIndex
+        var start = scalars.startIndex
+        var index = scalars.startIndex
         var escaped = false
-        while index < text.endIndex {
-            let character = text[index]
+        while index < scalars.endIndex {
+            let scalar = scalars[index]
             if escaped {
                 escaped = false
-            } else if character == "\\" {
+            } else if scalar == "\\" {
                 escaped = true
-            } else if character == separator {
-                parts.append(text[start..<index])
-                start = text.index(after: index)
+            } else if scalar == separator {
+                parts.append(Substring(scalars[start..<index]))
+                start = scalars.index(after: index)
             }
-            index = text.index(after: index)
+            index = scalars.index(after: index)
         }
-        parts.append(text[start..<text.endIndex])
+        parts.append(Substring(scalars[start..<scalars.endIndex]))
         return parts
     }
 

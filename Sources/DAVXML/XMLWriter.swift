@@ -50,18 +50,24 @@ public enum XMLWriter {
     }
 
     /// Escapes `&`, `<`, `>` (and quotes in attribute values).
+    ///
+    /// Reads Unicode scalars, not characters: `<` followed by a combining mark is one
+    /// `Character` that equals no markup character, and must still be escaped.
     static func escape(_ text: String, quotes: Bool) -> String {
-        guard text.contains(where: { $0 == "&" || $0 == "<" || $0 == ">" || (quotes && ($0 == "\"" || $0 == "'")) })
-        else { return text }
+        func isMarkup(_ byte: UInt8) -> Bool {
+            byte == UInt8(ascii: "&") || byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">")
+                || (quotes && (byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'")))
+        }
+        guard text.utf8.contains(where: isMarkup) else { return text }
         var result = ""
-        for character in text {
-            switch character {
+        for scalar in text.unicodeScalars {
+            switch scalar {
             case "&": result += "&amp;"
             case "<": result += "&lt;"
             case ">": result += "&gt;"
             case "\"" where quotes: result += "&quot;"
             case "'" where quotes: result += "&apos;"
-            default: result.append(character)
+            default: result.unicodeScalars.append(scalar)
             }
         }
         return result

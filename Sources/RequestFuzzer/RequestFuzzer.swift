@@ -32,8 +32,7 @@ func fuzz(_ bytes: [UInt8]) {
     precondition(event.properties("SUMMARY").count == 1 && event.properties("RRULE").isEmpty, "an event gained a property")
     for (name, text) in [("SUMMARY", fields.summary), ("DESCRIPTION", fields.description), ("LOCATION", fields.location)] {
         guard let text else { continue }
-        let expected = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
-        precondition(event.property(name)?.text == expected, "an event's \(name) changed on the way")
+        precondition(event.property(name)?.text == TextValue.normalizingLineBreaks(text), "an event's \(name) changed on the way")
     }
 }
 

@@ -96,6 +96,16 @@ private func written(_ lines: [ContentLine], folding: Bool = true) -> String {
         #expect(parameter.values == ["Doe; \"Jane\"\nJr", "plain"])
     }
 
+    @Test func aQuoteBeforeACombiningMarkIsEscaped() throws {
+        let value = "x\"\u{0301};ROLE=CHAIR:mailto:evil@x\r\n\u{0301}"
+        let parameter = Parameter(name: "CN", value: value)
+        #expect(parameter.rawValue?.unicodeScalars.filter { $0 == "\"" }.count == 2)
+        let (parsed, _) = try lines(written([ContentLine(name: "ATTENDEE", parameters: [parameter], value: "mailto:a@x")], folding: false))
+        #expect(parsed.map(\.name) == ["ATTENDEE"])
+        #expect(parsed[0].parameters.map(\.name) == ["CN"])
+        #expect(parsed[0].parameter("CN")?.value == TextValue.normalizingLineBreaks(value))
+    }
+
     @Test func lowercaseNamesAreUppercasedWithAWarning() throws {
         let (parsed, warnings) = try lines("dtstart;tzid=Europe/Berlin:20240101T100000\r\n")
         #expect(parsed.first?.name == "DTSTART")
@@ -186,6 +196,23 @@ private func written(_ lines: [ContentLine], folding: Bool = true) -> String {
 
     @Test func listSplitsOnUnescapedCommas() {
         #expect(TextValue.list("a,b\\,c,,d") == ["a", "b,c", "", "d"])
+    }
+
+    /// A delimiter followed by a combining mark is one `Character` that equals no delimiter;
+    /// the escapes read Unicode scalars, so it is escaped all the same (found by RequestFuzzer).
+    @Test(arguments: [",", ";", "\\", "\n", "\r"])
+    func aDelimiterBeforeACombiningMarkIsEscaped(_ delimiter: String) throws {
+        let plain = "A" + delimiter + "\u{0485}B" + delimiter + "\u{0301}"
+        let escaped = TextValue.escape(plain)
+        #expect(TextValue.split(escaped, separator: ",").count == 1)
+        #expect(TextValue.split(escaped, separator: ";").count == 1)
+        #expect(!escaped.unicodeScalars.contains { $0 == "\n" || $0 == "\r" })
+        #expect(TextValue.unescape(escaped) == TextValue.normalizingLineBreaks(plain))
+    }
+
+    @Test func splitSeesASeparatorBeforeACombiningMark() {
+        #expect(TextValue.list("a,\u{0301}b") == ["a", "\u{0301}b"])
+        #expect(TextValue.unescape("\\\u{0301}n") == "\u{0301}n")
     }
 }
 

@@ -26,4 +26,16 @@ import Testing
         let parsed = try XMLDocumentParser().parse(Array(XMLWriter.document(element).utf8))
         #expect(parsed.attributes[QualifiedName("", "name")] == "V\"EVENT'<&>")
     }
+
+    /// `<` or `"` followed by a combining mark is one `Character` equal to neither; the
+    /// writer escapes Unicode scalars, so no text can open an element or end an attribute.
+    @Test func markupBeforeACombiningMarkIsEscaped() throws {
+        let text = "<\u{0301}D:href>/other</D:href\u{0301}>&\u{0301}"
+        let attribute = "V\"\u{0301} x=\"1"
+        let element = XMLElement(name: .dav("href"), attributes: [QualifiedName("", "name"): attribute], text: text)
+        let parsed = try XMLDocumentParser().parse(Array(XMLWriter.document(element).utf8))
+        #expect(parsed.text == text)
+        #expect(parsed.children.isEmpty)
+        #expect(parsed.attributes == [QualifiedName("", "name"): attribute])
+    }
 }
