@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "ICalendar", targets: ["ICalendar"]),
         .library(name: "VCard", targets: ["VCard"]),
         .library(name: "DAVXML", targets: ["DAVXML"]),
+        .library(name: "HTTPTransport", targets: ["HTTPTransport"]),
         .library(name: "DAVClient", targets: ["DAVClient"]),
         .library(name: "SyncStore", targets: ["SyncStore"]),
         .library(name: "SQLiteStore", targets: ["SQLiteStore"]),
@@ -76,16 +77,16 @@ let package = Package(
         .target(name: "FileStamps"),
         .target(
             name: "SyncEngine",
-            dependencies: ["FileStamps", "DAVClient", "SyncPlanning", "SyncContent", "SyncStore", "ICalendar", "ContentLines", "VCard", "Digests",
+            dependencies: ["FileStamps", "DAVClient", "HTTPTransport", "SyncPlanning", "SyncContent", "SyncStore", "ICalendar", "ContentLines", "VCard", "Digests",
                            .product(name: "Logging", package: "swift-log")]
         ),
 
         .target(
             name: "Webhooks",
-            dependencies: ["SyncStore", "DAVClient", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
+            dependencies: ["SyncStore", "HTTPTransport", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
                            .product(name: "NIOHTTP1", package: "swift-nio")]
         ),
-        .target(name: "NextcloudPush", dependencies: ["NextcloudOCS", "SyncEngine", "SyncStore", "DAVClient"]),
+        .target(name: "NextcloudPush", dependencies: ["NextcloudOCS", "SyncEngine", "SyncStore", "DAVClient", "HTTPTransport"]),
         .target(
             name: "Contacts",
             dependencies: ["ContactEditing", "SyncEngine", "SyncStore", "DAVClient", "VCard"]
@@ -100,11 +101,10 @@ let package = Package(
                            .product(name: "Logging", package: "swift-log")]
         ),
 
-        // MARK: Network: the HTTP layer and the WebDAV/CalDAV/CardDAV client on top of it.
+        // MARK: Network: the HTTP transport every client uses, and the WebDAV/CalDAV/CardDAV client on top of it.
         .target(
-            name: "DAVClient",
+            name: "HTTPTransport",
             dependencies: [
-                "DAVXML",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -114,9 +114,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "DAVClient",
+            dependencies: [
+                "DAVXML", "HTTPTransport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "_NIOFileSystem", package: "swift-nio"),
+            ]
+        ),
 
         // MARK: Connectors: platform APIs over the same HTTP layer.
-        .target(name: "NextcloudOCS", dependencies: ["DAVClient", .product(name: "NIOHTTP1", package: "swift-nio")]),
+        .target(name: "NextcloudOCS", dependencies: ["HTTPTransport", .product(name: "NIOHTTP1", package: "swift-nio")]),
 
         // MARK: Server: the API spec, its generated types (scripts/generate-api), and the server.
         .target(
@@ -128,7 +137,7 @@ let package = Package(
         .target(
             name: "SwitchboardServer",
             dependencies: [
-                "SwitchboardAPI", "Scheduling", "Events", "NextcloudOCS", "NextcloudPush", "Contacts", "ContactEditing", "Caching", "Webhooks", "DAVClient", "CalendarEditing", "Availability", "SyncStore", "SyncEngine", "SyncPlanning",
+                "SwitchboardAPI", "Scheduling", "Events", "NextcloudOCS", "NextcloudPush", "Contacts", "ContactEditing", "Caching", "Webhooks", "DAVClient", "HTTPTransport", "CalendarEditing", "Availability", "SyncStore", "SyncEngine", "SyncPlanning",
                 "ICalendar",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
@@ -151,6 +160,7 @@ let package = Package(
                 "VCard",
                 "DAVXML",
                 "DAVClient",
+                "HTTPTransport",
                 "SyncPlanning",
                 "SyncStore",
                 "SQLiteStore",
@@ -184,7 +194,7 @@ let package = Package(
         .target(
             name: "SwitchboardTestSupport",
             dependencies: [
-                "DAVClient", "SyncStore", "SQLiteStore", "PostgresStore",
+                "DAVClient", "HTTPTransport", "SyncStore", "SQLiteStore", "PostgresStore",
                 .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -195,7 +205,7 @@ let package = Package(
         .testTarget(
             name: "DAVClientTests",
             dependencies: [
-                "DAVClient",
+                "DAVClient", "HTTPTransport",
                 "SwitchboardTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -204,7 +214,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DAVIntegrationTests",
-            dependencies: ["DAVClient", "ContentLines", "ICalendar", "VCard", "SwitchboardTestSupport"]
+            dependencies: ["DAVClient", "HTTPTransport", "ContentLines", "ICalendar", "VCard", "SwitchboardTestSupport"]
         ),
         .testTarget(name: "SyncPlanningTests", dependencies: ["SyncPlanning", "SwitchboardTestSupport"]),
         .testTarget(name: "SyncContentTests", dependencies: ["SyncContent", "SyncPlanning", "ICalendar", "ContentLines", "SwitchboardTestSupport"]),
@@ -217,24 +227,24 @@ let package = Package(
         ),
         .testTarget(
             name: "SyncEngineTests",
-            dependencies: ["SyncEngine", "Events", "CalendarEditing", "ICalendar", "FileStamps", "SyncStore", "SyncPlanning", "DAVClient", "SwitchboardTestSupport",
+            dependencies: ["SyncEngine", "Events", "CalendarEditing", "ICalendar", "FileStamps", "SyncStore", "SyncPlanning", "DAVClient", "HTTPTransport", "SwitchboardTestSupport",
                            .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(name: "CalendarEditingTests", dependencies: ["CalendarEditing", "ContactEditing", "ICalendar", "VCard", "ContentLines"]),
         .testTarget(name: "AvailabilityTests", dependencies: ["Availability", "ICalendar", "SwitchboardTestSupport"]),
         .testTarget(
             name: "SchedulingTests",
-            dependencies: ["Scheduling", "CalendarEditing", "ICalendar", "Availability", "SyncEngine", "SyncStore", "DAVClient", "SwitchboardTestSupport",
+            dependencies: ["Scheduling", "CalendarEditing", "ICalendar", "Availability", "SyncEngine", "SyncStore", "DAVClient", "HTTPTransport", "SwitchboardTestSupport",
                            .product(name: "Crypto", package: "swift-crypto")]
         ),
-        .testTarget(name: "NextcloudTests", dependencies: ["NextcloudOCS", "NextcloudPush", "DAVClient", "SwitchboardTestSupport"]),
+        .testTarget(name: "NextcloudTests", dependencies: ["NextcloudOCS", "NextcloudPush", "DAVClient", "HTTPTransport", "SwitchboardTestSupport"]),
         .testTarget(
             name: "SwitchboardCLITests",
             dependencies: ["SwitchboardCLI", "SwitchboardServer", "SwitchboardTestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(
             name: "SwitchboardServerTests",
-            dependencies: ["SwitchboardServer", "Scheduling", "SyncEngine", "SyncStore", "SQLiteStore", "SyncPlanning", "DAVClient", "Webhooks",
+            dependencies: ["SwitchboardServer", "Scheduling", "SyncEngine", "SyncStore", "SQLiteStore", "SyncPlanning", "DAVClient", "HTTPTransport", "Webhooks",
                            "SwitchboardTestSupport",
                            .product(name: "JWTKit", package: "jwt-kit"),
                            .product(name: "HummingbirdTesting", package: "hummingbird"),

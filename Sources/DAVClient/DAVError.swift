@@ -1,4 +1,5 @@
 public import DAVXML
+public import HTTPTransport
 
 /// Why a DAV request failed, with the request it belongs to.
 ///
@@ -98,5 +99,23 @@ public struct DAVError: Error, Sendable, Hashable, CustomStringConvertible {
         if let currentETag { text += " (current ETag \(currentETag))" }
         if !detail.isEmpty { text += ": \(detail)" }
         return text
+    }
+
+    /// The DAV error for a failed exchange: the transport's code, with its context.
+    public init(_ error: HTTPError) {
+        let code: Code = switch error.code {
+        case .rateLimited: .rateLimited
+        case .tooLarge: .tooLarge
+        case .timeout: .timeout
+        case .redirectLoop: .redirectLoop
+        case .tooManyRedirects: .tooManyRedirects
+        case .circuitOpen: .circuitOpen
+        case .invalidURL: .invalidURL
+        case .cancelled: .cancelled
+        case .destinationRefused: .destinationRefused
+        default: .connection
+        }
+        self.init(code, method: error.method, url: error.url, status: error.status,
+                  retryAfterSeconds: error.retryAfterSeconds, detail: error.detail)
     }
 }

@@ -1,10 +1,10 @@
-public import DAVClient
+public import HTTPTransport
 public import Foundation
 import NIOHTTP1
 
 /// A client of a Nextcloud server's OCS API (`/ocs/v2.php/…`): JSON requests with the
 /// `OCS-APIRequest` header, answers unwrapped from their `ocs.meta`/`ocs.data` envelope.
-/// The HTTP layer (credentials, retries, timeouts, the network policy) is the DAV client's.
+/// The HTTP layer (credentials, retries, timeouts, the network policy) is the shared `HTTPTransport`.
 public struct OCSClient: Sendable {
     /// The server's root (where `ocs/v2.php` is found).
     public let baseURL: URL
@@ -37,7 +37,7 @@ public struct OCSClient: Sendable {
         var headers: HTTPHeaders = ["OCS-APIRequest": "true", "Accept": "application/json"]
         if body != nil { headers.add(name: "Content-Type", value: "application/json") }
         let response: HTTPResponse
-        do throws(DAVError) {
+        do throws(HTTPError) {
             response = try await transport.send(HTTPRequest(method: method, url: url, headers: headers, body: body))
         } catch {
             throw OCSError(.transport, method: method, url: url.absoluteString, detail: error.description, underlying: error)

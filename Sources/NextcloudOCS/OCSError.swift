@@ -1,4 +1,4 @@
-public import DAVClient
+public import HTTPTransport
 
 /// Why an OCS request failed, with the request it belongs to.
 public struct OCSError: Error, Sendable, CustomStringConvertible {
@@ -28,9 +28,9 @@ public struct OCSError: Error, Sendable, CustomStringConvertible {
     /// The server's message, or the start of its body, or the transport's error.
     public var detail: String
     /// The HTTP layer's error, for ``Code/transport``.
-    public var underlying: DAVError?
+    public var underlying: HTTPError?
 
-    public init(_ code: Code, method: String, url: String, status: Int? = nil, detail: String = "", underlying: DAVError? = nil) {
+    public init(_ code: Code, method: String, url: String, status: Int? = nil, detail: String = "", underlying: HTTPError? = nil) {
         self.code = code
         self.method = method
         self.url = url

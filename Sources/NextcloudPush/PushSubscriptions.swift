@@ -1,6 +1,7 @@
 public import Foundation
 public import NextcloudOCS
 import DAVClient
+import HTTPTransport
 public import SyncEngine
 public import SyncStore
 

@@ -1,5 +1,6 @@
 public import ArgumentParser
 import DAVClient
+import HTTPTransport
 import Foundation
 import NextcloudPush
 public import SyncPlanning

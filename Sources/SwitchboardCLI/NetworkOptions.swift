@@ -1,5 +1,6 @@
 import ArgumentParser
 import DAVClient
+import HTTPTransport
 import Foundation
 
 /// Which internal addresses tenants' accounts (and webhooks) may reach: none by default;

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Availability
 import DAVClient
+import HTTPTransport
 import Foundation
 import ICalendar
 import Scheduling

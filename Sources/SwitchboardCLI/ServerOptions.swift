@@ -1,5 +1,6 @@
 import ArgumentParser
 import DAVClient
+import HTTPTransport
 import Foundation
 
 /// The connection options every server command takes. The password never comes from the

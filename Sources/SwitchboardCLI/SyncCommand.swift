@@ -1,5 +1,6 @@
 import ArgumentParser
 import DAVClient
+import HTTPTransport
 import Foundation
 import SyncEngine
 import SyncStore

@@ -5,6 +5,7 @@ import NextcloudPush
 import SwitchboardAPI
 import SyncEngine
 import SyncStore
+import HTTPTransport
 
 /// Push: an account's Nextcloud server calls back when its calendars change (its
 /// webhook_listeners app), and each call syncs the calendar it names at once.

@@ -1,5 +1,6 @@
 public import Foundation
 import DAVClient
+import HTTPTransport
 import JWTKit
 import NIOCore
 import NIOHTTP1

@@ -1,5 +1,6 @@
 import Caching
 import DAVClient
+import HTTPTransport
 import Foundation
 import Synchronization
 import SyncStore

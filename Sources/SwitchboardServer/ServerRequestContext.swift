@@ -1,4 +1,5 @@
 import DAVClient
+import HTTPTransport
 public import Hummingbird
 public import NIOCore
 

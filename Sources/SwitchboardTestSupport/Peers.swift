@@ -1,4 +1,5 @@
 public import DAVClient
+public import HTTPTransport
 public import Foundation
 #if canImport(Glibc)
 import Glibc

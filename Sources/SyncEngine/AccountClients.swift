@@ -1,4 +1,5 @@
 public import DAVClient
+public import HTTPTransport
 public import Foundation
 import Synchronization
 public import SyncStore
@@ -49,10 +50,10 @@ public final class AccountClients: Sendable {
                 throw SyncError(.account, detail: "account \(account.name): \(error)")
             }
         }
-        do throws(DAVError) {
+        do {
             return try HTTPTransport(configuration: configuration)
         } catch {
-            throw SyncError(error)
+            throw SyncError(DAVError(error))
         }
     }
 

@@ -1,4 +1,5 @@
 import DAVClient
+import HTTPTransport
 import DAVXML
 public import Foundation
 public import SyncPlanning
@@ -41,7 +42,7 @@ extension AccountClients {
         do {
             transport = try HTTPTransport(configuration: configuration)
         } catch {
-            throw SyncError(error)
+            throw SyncError(DAVError(error))
         }
         let client = DAVClient(baseURL: request.serverURL, transport: transport)
         let discovery: DiscoveryResult

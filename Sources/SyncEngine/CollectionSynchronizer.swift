@@ -4,6 +4,7 @@ public import Foundation
 import SyncContent
 import SyncPlanning
 public import SyncStore
+import HTTPTransport
 
 /// How a run behaves beyond the collection's own policy.
 public struct SyncOptions: Sendable {

@@ -1,5 +1,6 @@
 public import Foundation
 import DAVClient
+import HTTPTransport
 
 /// When a collection syncs next: its interval after a good run, longer and longer after
 /// failures (doubling, capped), always with jitter so that many collections do not hit a

@@ -1,4 +1,4 @@
-public import DAVClient
+public import HTTPTransport
 public import Foundation
 public import Logging
 import NIOHTTP1
@@ -53,7 +53,7 @@ public final class WebhookService: Sendable {
     let logger: Logger
 
     public init(store: any WebhookStore, secrets: SecretBox, networkPolicy: NetworkPolicy, policy: DeliveryPolicy = DeliveryPolicy(),
-                logger: Logger = Logger(label: "switchboard.webhooks")) throws(DAVError) {
+                logger: Logger = Logger(label: "switchboard.webhooks")) throws(HTTPError) {
         self.store = store
         self.secrets = secrets
         self.networkPolicy = networkPolicy

@@ -1,4 +1,5 @@
 @testable import DAVClient
+@testable import HTTPTransport
 import DAVXML
 import Foundation
 import SwitchboardTestSupport
@@ -274,6 +275,11 @@ struct HostileServerTests {
 /// The ``DAVError`` a call throws, or nil when it succeeds.
 func davError(_ body: () async throws -> Void) async -> DAVError? {
     await thrownError(DAVError.self, body)
+}
+
+/// The ``HTTPError`` a transport call throws, or nil when it succeeds.
+func httpError(_ body: () async throws -> Void) async -> HTTPError? {
+    await thrownError(HTTPError.self, body)
 }
 
 /// Discovery over layouts no local server has: Nextcloud's `/remote.php/dav` under a path.

@@ -1,4 +1,5 @@
 @testable import DAVClient
+@testable import HTTPTransport
 import Foundation
 import Testing
 
@@ -38,7 +39,7 @@ import Testing
             try await HTTPTransport.withTransport(configuration: configuration) { transport in
                 let byName = URL(string: "http://localhost:\(url.port ?? 0)/")!
                 for target in [url, byName] {
-                    let error = await davError { _ = try await transport.send(HTTPRequest(method: "GET", url: target)) }
+                    let error = await httpError { _ = try await transport.send(HTTPRequest(method: "GET", url: target)) }
                     #expect(error?.code == .destinationRefused, "\(target) → \(String(describing: error))")
                 }
             }
@@ -55,7 +56,7 @@ import Testing
             configuration.networkPolicy = NetworkPolicy(allowing: [IPRange("127.0.0.2")!])
             configuration.connectTimeout = 2
             let error = try await HTTPTransport.withTransport(configuration: configuration) { transport in
-                await davError { _ = try await transport.send(HTTPRequest(method: "GET", url: url)) }
+                await httpError { _ = try await transport.send(HTTPRequest(method: "GET", url: url)) }
             }
             #expect(error?.code == .destinationRefused && error?.url.contains("169.254.169.254") == true, "\(String(describing: error))")
             #expect(log.count == 1)
@@ -107,7 +108,7 @@ import Testing
         configuration.retry = .none
         configuration.connectTimeout = 1
         let error = try await HTTPTransport.withTransport(configuration: configuration) { transport in
-            await davError { _ = try await transport.send(HTTPRequest(method: "GET", url: URL(string: "http://\(host):9/")!)) }
+            await httpError { _ = try await transport.send(HTTPRequest(method: "GET", url: URL(string: "http://\(host):9/")!)) }
         }
         #expect(error?.code == .destinationRefused || error?.code == .invalidURL, "\(host): \(String(describing: error))")
         // The refusal says no more than that: not which address a name has.

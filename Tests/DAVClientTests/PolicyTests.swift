@@ -1,4 +1,5 @@
 @testable import DAVClient
+@testable import HTTPTransport
 import Testing
 
 /// The pure rules under the transport: retry decisions, the circuit breaker, header

@@ -6,6 +6,7 @@ import ICalendar
 import SwitchboardTestSupport
 import Testing
 import VCard
+import HTTPTransport
 
 /// The DAV client against real Radicale 3.9 and Xandikos 0.4.10 servers on 127.0.0.1.
 @Suite("DAV client against real servers", .serialized)

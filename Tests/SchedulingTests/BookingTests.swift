@@ -2,6 +2,7 @@ import Availability
 import CalendarEditing
 import Crypto
 import DAVClient
+import HTTPTransport
 import Foundation
 import Scheduling
 import SwitchboardTestSupport

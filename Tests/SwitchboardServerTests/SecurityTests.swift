@@ -1,4 +1,5 @@
 import DAVClient
+import HTTPTransport
 import struct Crypto.HMAC
 import struct Crypto.SHA256
 import struct Crypto.SymmetricKey

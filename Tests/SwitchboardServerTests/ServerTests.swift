@@ -1,6 +1,7 @@
 import Availability
 import Crypto
 import DAVClient
+import HTTPTransport
 import Foundation
 import HTTPTypes
 import Hummingbird

@@ -6,6 +6,7 @@ import SyncPlanning
 import SyncStore
 import Synchronization
 import Testing
+import HTTPTransport
 
 /// Data safety: edits written into the store while a run is under way (API edits,
 /// bookings) are never lost, and runs of one collection never overlap.

@@ -5,6 +5,7 @@ import SyncEngine
 import SyncPlanning
 import SyncStore
 import Testing
+import HTTPTransport
 
 /// The single-item commit, the one way an edit reaches a server: its request counts, and
 /// what it answers when the server changed, lost an answer, or cannot be reached.

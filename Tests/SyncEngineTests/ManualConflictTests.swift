@@ -1,5 +1,6 @@
 import Crypto
 import DAVClient
+import HTTPTransport
 import Foundation
 import SwitchboardTestSupport
 import SyncEngine

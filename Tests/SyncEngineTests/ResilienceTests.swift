@@ -4,6 +4,7 @@ import SwitchboardTestSupport
 import SyncEngine
 import SyncStore
 import Testing
+import HTTPTransport
 
 /// A server killed in the middle of runs, and another client editing all along: after the
 /// dust settles, both sides hold the same items, none twice, and nothing that nobody

@@ -1,4 +1,5 @@
 import DAVClient
+import HTTPTransport
 import Foundation
 import SwitchboardTestSupport
 import SyncEngine

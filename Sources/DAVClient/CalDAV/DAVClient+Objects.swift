@@ -1,6 +1,7 @@
 public import DAVXML
 public import Foundation
 import NIOHTTP1
+import HTTPTransport
 
 extension DAVClient {
     /// The properties read for every collection listing.

@@ -1,6 +1,7 @@
 public import DAVXML
 public import Foundation
 import NIOHTTP1
+import HTTPTransport
 
 /// Where a user's calendars and address books live, found from a server URL
 /// (RFC 6764 §6, RFC 5397, RFC 4791 §6.2.1, RFC 6352 §7.1.1).

@@ -1,5 +1,6 @@
 public import DAVXML
 import Foundation
+import HTTPTransport
 import NIOCore
 import NIOFileSystem
 import NIOHTTP1
@@ -141,8 +142,8 @@ extension DAVClient {
                     try await file.write(contentsOf: chunk.readableBytesView, toAbsoluteOffset: offset)
                 }
             }
-        } catch let error as DAVError {
-            throw error
+        } catch let error as HTTPError {
+            throw DAVError(error)
         } catch {
             throw DAVError(.invalidURL, method: "GET", url: request.url.absoluteString, detail: "local file \(path): \(error)")
         }
@@ -158,7 +159,7 @@ extension DAVClient {
         headers.add(name: "Content-Type", value: contentType)
         add(precondition, to: &headers)
         let request = HTTPRequest(method: "PUT", url: try url(href), headers: headers, bodyFile: path)
-        let response = try await transport.send(request)
+        let response = try await send(request)
         guard [200, 201, 204].contains(response.status) else {
             throw await withCurrentETag(Self.error(for: response, request: request), href: href)
         }

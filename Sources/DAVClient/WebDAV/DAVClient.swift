@@ -1,5 +1,6 @@
 import DAVXML
 public import Foundation
+public import HTTPTransport
 public import NIOHTTP1
 
 /// A WebDAV client for one server (RFC 4918), the base of the CalDAV and CardDAV
@@ -40,9 +41,18 @@ public struct DAVClient: Sendable {
     ) async throws(DAVError) -> HTTPResponse {
         var request = HTTPRequest(method: method, url: try url(href), headers: headers, body: body)
         request.retriesServerErrors = !quirks.known.contains(.serverErrorForForeignCollections)
-        let response = try await transport.send(request)
+        let response = try await send(request)
         guard expected.contains(response.status) else { throw Self.error(for: response, request: request) }
         return response
+    }
+
+    /// Sends `request` through the transport; a failed exchange becomes a ``DAVError``.
+    func send(_ request: HTTPRequest) async throws(DAVError) -> HTTPResponse {
+        do {
+            return try await transport.send(request)
+        } catch {
+            throw DAVError(error)
+        }
     }
 
     /// Sends an XML body and reads a `207 Multi-Status`.

@@ -7,7 +7,7 @@ import NIOHTTP1
 import NIOSSL
 import Synchronization
 
-/// The HTTP layer under the DAV client: a pooled async-http-client with preemptive
+/// The HTTP layer under every client (DAV, OCS, webhooks, OIDC key sets): a pooled async-http-client with preemptive
 /// authentication, redirects followed by hand (so a DAV method survives a 301 and
 /// credentials never follow a redirect to another origin), retries, a per-host circuit
 /// breaker, timeouts that bound a whole exchange, and body size limits.
@@ -33,7 +33,7 @@ public final class HTTPTransport: Sendable {
     public var requestsSent: Int { requestCounter.load(ordering: .relaxed) }
 
     /// Creates a transport with its own connection pool; call ``shutdown()`` when done.
-    public init(configuration: ClientConfiguration, logger: Logger = Logger(label: "switchboard.dav")) throws(DAVError) {
+    public init(configuration: ClientConfiguration, logger: Logger = Logger(label: "switchboard.http")) throws(HTTPError) {
         self.configuration = configuration
         self.logger = logger
         var tls = TLSConfiguration.makeClientConfiguration()
@@ -100,7 +100,7 @@ public final class HTTPTransport: Sendable {
     /// Runs `body` with a new transport and shuts it down afterwards, whether `body`
     /// returns or throws.
     public static func withTransport<Result>(
-        configuration: ClientConfiguration, logger: Logger = Logger(label: "switchboard.dav"),
+        configuration: ClientConfiguration, logger: Logger = Logger(label: "switchboard.http"),
         _ body: (HTTPTransport) async throws -> Result
     ) async throws -> Result {
         let transport = try HTTPTransport(configuration: configuration, logger: logger)
@@ -116,8 +116,8 @@ public final class HTTPTransport: Sendable {
 
     /// Sends `request`, following redirects and retrying as configured, and reads the
     /// whole response body (up to ``ClientConfiguration/maxResponseBytes``).
-    public func send(_ request: HTTPRequest) async throws(DAVError) -> HTTPResponse {
-        try await sendFollowingRedirects(request) { response, url throws(DAVError) in
+    public func send(_ request: HTTPRequest) async throws(HTTPError) -> HTTPResponse {
+        try await sendFollowingRedirects(request) { response, url throws(HTTPError) in
             let body = try await self.collect(response.body, request: request, declaredLength: response.headers.first(name: "content-length"))
             return HTTPResponse(status: Int(response.status.code), headers: response.headers, body: body, url: url)
         }
@@ -128,8 +128,8 @@ public final class HTTPTransport: Sendable {
     /// statuses are read as usual.
     public func stream(
         _ request: HTTPRequest, consume: @escaping @Sendable (ByteBuffer, Int64) async throws -> Void
-    ) async throws(DAVError) -> HTTPResponse {
-        try await sendFollowingRedirects(request) { response, url throws(DAVError) in
+    ) async throws(HTTPError) -> HTTPResponse {
+        try await sendFollowingRedirects(request) { response, url throws(HTTPError) in
             guard (200..<300).contains(Int(response.status.code)) else {
                 let body = try await self.collect(response.body, request: request, declaredLength: nil)
                 return HTTPResponse(status: Int(response.status.code), headers: response.headers, body: body, url: url)
@@ -148,16 +148,16 @@ public final class HTTPTransport: Sendable {
     }
 
     /// Reads a response's body once its head arrived.
-    private typealias ResponseReader = @Sendable (HTTPClientResponse, URL) async throws(DAVError) -> HTTPResponse
+    private typealias ResponseReader = @Sendable (HTTPClientResponse, URL) async throws(HTTPError) -> HTTPResponse
 
     // MARK: Redirects
 
     private func sendFollowingRedirects(
         _ original: HTTPRequest,
         read: @escaping ResponseReader
-    ) async throws(DAVError) -> HTTPResponse {
+    ) async throws(HTTPError) -> HTTPResponse {
         if let body = original.body, body.count > configuration.maxRequestBytes {
-            throw DAVError(.tooLarge, method: original.method, url: original.url.absoluteString,
+            throw HTTPError(.tooLarge, method: original.method, url: original.url.absoluteString,
                            detail: "request body has \(body.count) bytes, the limit is \(configuration.maxRequestBytes)")
         }
         var request = original
@@ -174,11 +174,11 @@ public final class HTTPTransport: Sendable {
                 let location = response.headers.first(name: "location")
             else { return response }
             guard let next = URL(string: location, relativeTo: request.url)?.absoluteURL else {
-                throw DAVError(.invalidURL, method: request.method, url: request.url.absoluteString,
+                throw HTTPError(.invalidURL, method: request.method, url: request.url.absoluteString,
                                status: response.status, detail: "unreadable Location \(location)")
             }
             guard visited.insert(next.absoluteString).inserted else {
-                throw DAVError(.redirectLoop, method: request.method, url: original.url.absoluteString,
+                throw HTTPError(.redirectLoop, method: request.method, url: original.url.absoluteString,
                                status: response.status, detail: "\(next.absoluteString) was visited before")
             }
             if response.status == 303, request.method != "HEAD" {
@@ -187,7 +187,7 @@ public final class HTTPTransport: Sendable {
             }
             request.url = next
         }
-        throw DAVError(.tooManyRedirects, method: original.method, url: original.url.absoluteString,
+        throw HTTPError(.tooManyRedirects, method: original.method, url: original.url.absoluteString,
                        detail: "more than \(configuration.maxRedirects) redirects")
     }
 
@@ -196,9 +196,9 @@ public final class HTTPTransport: Sendable {
     /// while the name's answer is the same, so its pool is reused).
     @discardableResult
     public static func checkDestination(_ url: URL, method: String, against policy: NetworkPolicy,
-                                        resolver: AddressResolver = .system) async throws(DAVError) -> IPAddress {
+                                        resolver: AddressResolver = .system) async throws(HTTPError) -> IPAddress {
         guard let host = url.host, !host.isEmpty else {
-            throw DAVError(.invalidURL, method: method, url: url.absoluteString, detail: "no host")
+            throw HTTPError(.invalidURL, method: method, url: url.absoluteString, detail: "no host")
         }
         let bare = bareHost(host)
         let addresses: [IPAddress]
@@ -208,15 +208,15 @@ public final class HTTPTransport: Sendable {
             do {
                 addresses = try await resolver.addresses(of: bare)
             } catch {
-                throw DAVError(.connection, method: method, url: url.absoluteString, detail: "\(host) does not resolve")
+                throw HTTPError(.connection, method: method, url: url.absoluteString, detail: "\(host) does not resolve")
             }
         }
         if addresses.contains(where: { !policy.permits($0) }) {
-            throw DAVError(.destinationRefused, method: method, url: url.absoluteString,
+            throw HTTPError(.destinationRefused, method: method, url: url.absoluteString,
                            detail: "\(host) is refused by the network policy")
         }
         guard let first = addresses.min(by: { $0.bytes.lexicographicallyPrecedes($1.bytes) }) else {
-            throw DAVError(.connection, method: method, url: url.absoluteString, detail: "\(host) has no address")
+            throw HTTPError(.connection, method: method, url: url.absoluteString, detail: "\(host) has no address")
         }
         return first
     }
@@ -241,16 +241,16 @@ public final class HTTPTransport: Sendable {
     private func sendRetrying(
         _ request: HTTPRequest, sendCredentials: Bool, address: IPAddress?,
         read: @escaping ResponseReader
-    ) async throws(DAVError) -> HTTPResponse {
+    ) async throws(HTTPError) -> HTTPResponse {
         let host = Self.circuitKey(request.url)
         var attempt = 0
         while true {
             attempt += 1
             try admit(host: host, request: request)
             let outcome: RetryPolicy.Outcome
-            var lastError: DAVError?
+            var lastError: HTTPError?
             var lastResponse: HTTPResponse?
-            do throws(DAVError) {
+            do throws(HTTPError) {
                 let response = try await once(request, sendCredentials: sendCredentials, address: address, read: read)
                 let retryAfter = response.headers.first(name: "retry-after").flatMap {
                     RetryPolicy.retryAfterSeconds($0, now: Date().timeIntervalSince1970)
@@ -279,13 +279,13 @@ public final class HTTPTransport: Sendable {
                 do {
                     try await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
                 } catch {
-                    throw DAVError(.cancelled, method: request.method, url: request.url.absoluteString)
+                    throw HTTPError(.cancelled, method: request.method, url: request.url.absoluteString)
                 }
             case .give(let reason):
                 if let lastError { throw lastError }
                 guard let lastResponse else { preconditionFailure("an attempt ends with a response or an error") }
                 if lastResponse.status == 429 || (lastResponse.status == 503 && reason != .notRetryable) {
-                    throw DAVError(
+                    throw HTTPError(
                         .rateLimited, method: request.method, url: request.url.absoluteString, status: lastResponse.status,
                         retryAfterSeconds: lastResponse.headers.first(name: "retry-after").flatMap {
                             RetryPolicy.retryAfterSeconds($0, now: Date().timeIntervalSince1970)
@@ -301,11 +301,11 @@ public final class HTTPTransport: Sendable {
         "\(url.scheme ?? "")://\(url.host ?? ""):\(effectivePort(url))"
     }
 
-    private func admit(host: String, request: HTTPRequest) throws(DAVError) {
+    private func admit(host: String, request: HTTPRequest) throws(HTTPError) {
         let now = ProcessInfo.processInfo.systemUptime
         let admitted = circuits.withLock { $0[host, default: CircuitState()].admit(now: now) }
         guard admitted else {
-            throw DAVError(.circuitOpen, method: request.method, url: request.url.absoluteString,
+            throw HTTPError(.circuitOpen, method: request.method, url: request.url.absoluteString,
                            detail: "\(host) failed \(configuration.circuitBreaker.failureThreshold) times in a row")
         }
     }
@@ -321,7 +321,7 @@ public final class HTTPTransport: Sendable {
     private func once(
         _ request: HTTPRequest, sendCredentials: Bool, address: IPAddress?,
         read: @escaping ResponseReader
-    ) async throws(DAVError) -> HTTPResponse {
+    ) async throws(HTTPError) -> HTTPResponse {
         let client = client(for: request.url, pinnedTo: address)
         var outgoing = HTTPClientRequest(url: request.url.absoluteString)
         outgoing.method = HTTPMethod(rawValue: request.method)
@@ -352,7 +352,7 @@ public final class HTTPTransport: Sendable {
                 }
                 defer { group.cancelAll() }
                 guard let first = try await group.next(), let response = first else {
-                    throw DAVError(.timeout, method: request.method, url: request.url.absoluteString,
+                    throw HTTPError(.timeout, method: request.method, url: request.url.absoluteString,
                                    detail: "no complete response within \(timeout) s")
                 }
                 return response
@@ -374,10 +374,10 @@ public final class HTTPTransport: Sendable {
         }
     }
 
-    private func collect(_ body: HTTPClientResponse.Body, request: HTTPRequest, declaredLength: String?) async throws(DAVError) -> [UInt8] {
+    private func collect(_ body: HTTPClientResponse.Body, request: HTTPRequest, declaredLength: String?) async throws(HTTPError) -> [UInt8] {
         let limit = configuration.maxResponseBytes
         if let declaredLength, let length = Int(declaredLength), length > limit {
-            throw DAVError(.tooLarge, method: request.method, url: request.url.absoluteString,
+            throw HTTPError(.tooLarge, method: request.method, url: request.url.absoluteString,
                            detail: "the response declares \(length) bytes, the limit is \(limit)")
         }
         do {
@@ -388,34 +388,34 @@ public final class HTTPTransport: Sendable {
         }
     }
 
-    /// Maps whatever the stack threw to a ``DAVError`` with the request's context.
-    private func mapError(_ error: any Error, request: HTTPRequest) -> DAVError {
-        if let error = error as? DAVError { return error }
+    /// Maps whatever the stack threw to an ``HTTPError`` with the request's context.
+    private func mapError(_ error: any Error, request: HTTPRequest) -> HTTPError {
+        if let error = error as? HTTPError { return error }
         let method = request.method
         let url = request.url.absoluteString
-        if error is CancellationError { return DAVError(.cancelled, method: method, url: url) }
+        if error is CancellationError { return HTTPError(.cancelled, method: method, url: url) }
         if let error = error as? FileSystemError {
-            return DAVError(.invalidURL, method: method, url: url, detail: "local file: \(error.message)")
+            return HTTPError(.invalidURL, method: method, url: url, detail: "local file: \(error.message)")
         }
         if error is NIOTooManyBytesError {
-            return DAVError(.tooLarge, method: method, url: url,
+            return HTTPError(.tooLarge, method: method, url: url,
                             detail: "the response is larger than \(configuration.maxResponseBytes) bytes")
         }
         if let error = error as? HTTPClientError {
             switch error {
             case .deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout:
-                return DAVError(.timeout, method: method, url: url, detail: error.description)
+                return HTTPError(.timeout, method: method, url: url, detail: error.description)
             case .cancelled:
-                return DAVError(.cancelled, method: method, url: url)
+                return HTTPError(.cancelled, method: method, url: url)
             case .invalidURL, .emptyHost, .emptyScheme:
-                return DAVError(.invalidURL, method: method, url: url, detail: error.description)
+                return HTTPError(.invalidURL, method: method, url: url, detail: error.description)
             default:
                 if error.description.contains("unsupportedScheme") {
-                    return DAVError(.invalidURL, method: method, url: url, detail: error.description)
+                    return HTTPError(.invalidURL, method: method, url: url, detail: error.description)
                 }
-                return DAVError(.connection, method: method, url: url, detail: error.description)
+                return HTTPError(.connection, method: method, url: url, detail: error.description)
             }
         }
-        return DAVError(.connection, method: method, url: url, detail: String(describing: error))
+        return HTTPError(.connection, method: method, url: url, detail: String(describing: error))
     }
 }

@@ -11,7 +11,7 @@ public struct RetryPolicy: Sendable, Hashable {
     /// The largest backoff ceiling, in seconds.
     public var maxDelay: Double
     /// The longest `Retry-After` the client waits out; a longer one fails at once with
-    /// ``DAVError/Code/rateLimited`` so the caller can schedule the retry itself.
+    /// ``HTTPError/Code/rateLimited`` so the caller can schedule the retry itself.
     public var maxRetryAfter: Double
 
     /// Creates a policy.

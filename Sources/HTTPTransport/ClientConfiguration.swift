@@ -1,6 +1,6 @@
 public import Foundation
 
-/// How a ``DAVClient`` reaches its server: credentials, timeouts, retries, limits and trust.
+/// How an ``HTTPTransport`` reaches its server: credentials, timeouts, retries, limits and trust.
 public struct ClientConfiguration: Sendable {
     /// How the client proves who it is.
     public enum Credentials: Sendable, Hashable, CustomStringConvertible {

@@ -1,7 +1,7 @@
 public import Foundation
 public import NIOHTTP1
 
-/// One HTTP request as the DAV layer builds it.
+/// One HTTP request as a client builds it.
 public struct HTTPRequest: Sendable {
     /// The method (`PROPFIND`, `REPORT`, `PUT`…).
     public var method: String
