@@ -73,11 +73,17 @@ let package = Package(
                            .product(name: "Logging", package: "swift-log")]
         ),
 
+        // MARK: Accounts: the clients of the store's accounts, between the clients and the engines.
+        .target(
+            name: "Accounts",
+            dependencies: ["DAVClient", "HTTPTransport", "DAVXML", "SyncStore", "SyncPlanning"]
+        ),
+
         // MARK: Engines.
         .target(name: "FileStamps"),
         .target(
             name: "SyncEngine",
-            dependencies: ["FileStamps", "DAVClient", "HTTPTransport", "SyncPlanning", "SyncContent", "SyncStore", "ICalendar", "ContentLines", "VCard", "Digests",
+            dependencies: ["Accounts", "FileStamps", "DAVClient", "HTTPTransport", "SyncPlanning", "SyncContent", "SyncStore", "ICalendar", "ContentLines", "VCard", "Digests",
                            .product(name: "Logging", package: "swift-log")]
         ),
 
@@ -86,18 +92,18 @@ let package = Package(
             dependencies: ["SyncStore", "HTTPTransport", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
                            .product(name: "NIOHTTP1", package: "swift-nio")]
         ),
-        .target(name: "NextcloudPush", dependencies: ["NextcloudOCS", "SyncEngine", "SyncStore", "DAVClient", "HTTPTransport"]),
+        .target(name: "NextcloudPush", dependencies: ["Accounts", "NextcloudOCS", "SyncEngine", "SyncStore", "DAVClient", "HTTPTransport"]),
         .target(
             name: "Contacts",
-            dependencies: ["ContactEditing", "SyncEngine", "SyncStore", "DAVClient", "VCard"]
+            dependencies: ["Accounts", "ContactEditing", "SyncEngine", "SyncStore", "DAVClient", "VCard"]
         ),
         .target(
             name: "Events",
-            dependencies: ["CalendarEditing", "SyncEngine", "SyncStore", "DAVClient", "ICalendar", "ContentLines"]
+            dependencies: ["Accounts", "CalendarEditing", "SyncEngine", "SyncStore", "DAVClient", "ICalendar", "ContentLines"]
         ),
         .target(
             name: "Scheduling",
-            dependencies: ["Availability", "Caching", "CalendarEditing", "SyncEngine", "SyncStore", "DAVClient", "ICalendar", "ContentLines",
+            dependencies: ["Accounts", "Availability", "Caching", "CalendarEditing", "SyncEngine", "SyncStore", "DAVClient", "ICalendar", "ContentLines",
                            .product(name: "Logging", package: "swift-log")]
         ),
 
@@ -137,7 +143,7 @@ let package = Package(
         .target(
             name: "SwitchboardServer",
             dependencies: [
-                "SwitchboardAPI", "Scheduling", "Events", "NextcloudOCS", "NextcloudPush", "Contacts", "ContactEditing", "Caching", "Webhooks", "DAVClient", "HTTPTransport", "CalendarEditing", "Availability", "SyncStore", "SyncEngine", "SyncPlanning",
+                "SwitchboardAPI", "Scheduling", "Events", "NextcloudOCS", "NextcloudPush", "Contacts", "ContactEditing", "Caching", "Webhooks", "Accounts", "DAVClient", "HTTPTransport", "CalendarEditing", "Availability", "SyncStore", "SyncEngine", "SyncPlanning",
                 "ICalendar",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
@@ -159,6 +165,7 @@ let package = Package(
                 "ICalendar",
                 "VCard",
                 "DAVXML",
+                "Accounts",
                 "DAVClient",
                 "HTTPTransport",
                 "SyncPlanning",
@@ -227,14 +234,14 @@ let package = Package(
         ),
         .testTarget(
             name: "SyncEngineTests",
-            dependencies: ["SyncEngine", "Events", "CalendarEditing", "ICalendar", "FileStamps", "SyncStore", "SyncPlanning", "DAVClient", "HTTPTransport", "SwitchboardTestSupport",
+            dependencies: ["Accounts", "SyncEngine", "Events", "CalendarEditing", "ICalendar", "FileStamps", "SyncStore", "SyncPlanning", "DAVClient", "HTTPTransport", "SwitchboardTestSupport",
                            .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(name: "CalendarEditingTests", dependencies: ["CalendarEditing", "ContactEditing", "ICalendar", "VCard", "ContentLines"]),
         .testTarget(name: "AvailabilityTests", dependencies: ["Availability", "ICalendar", "SwitchboardTestSupport"]),
         .testTarget(
             name: "SchedulingTests",
-            dependencies: ["Scheduling", "CalendarEditing", "ICalendar", "Availability", "SyncEngine", "SyncStore", "DAVClient", "HTTPTransport", "SwitchboardTestSupport",
+            dependencies: ["Accounts", "Scheduling", "CalendarEditing", "ICalendar", "Availability", "SyncEngine", "SyncStore", "DAVClient", "HTTPTransport", "SwitchboardTestSupport",
                            .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(name: "NextcloudTests", dependencies: ["NextcloudOCS", "NextcloudPush", "DAVClient", "HTTPTransport", "SwitchboardTestSupport"]),
@@ -244,7 +251,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SwitchboardServerTests",
-            dependencies: ["SwitchboardServer", "Scheduling", "SyncEngine", "SyncStore", "SQLiteStore", "SyncPlanning", "DAVClient", "HTTPTransport", "Webhooks",
+            dependencies: ["Accounts", "SwitchboardServer", "Scheduling", "SyncEngine", "SyncStore", "SQLiteStore", "SyncPlanning", "DAVClient", "HTTPTransport", "Webhooks",
                            "SwitchboardTestSupport",
                            .product(name: "JWTKit", package: "jwt-kit"),
                            .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -1,3 +1,4 @@
+public import Accounts
 public import ContactEditing
 import DAVClient
 public import Foundation

@@ -1,3 +1,4 @@
+public import Accounts
 public import Foundation
 public import NextcloudOCS
 import DAVClient
@@ -68,7 +69,7 @@ public struct PushSubscriptions: Sendable {
                                                   ocsURL: ocsURL.absoluteString, listenerIDs: [])
         if let administrator = request.administrator {
             subscription.ocsUsername = administrator.user
-            subscription.sealedOCSPassword = try syncCall { () throws(SyncError) in try clients.seal(administrator.password) }
+            subscription.sealedOCSPassword = try accountCall { () throws(AccountError) in try clients.seal(administrator.password) }
         }
         let registrations = owners.sorted().flatMap { owner in
             CalendarObjectEvents.registrations(owner: owner, uri: callback, headers: ["Authorization": "Bearer " + secret])
@@ -124,6 +125,7 @@ public struct PushSubscriptions: Sendable {
             }
         }
         try await call { () throws(StoreError) in try await store.deleteAccount(id: account.id) }
+        await clients.forget(accountID: account.id)
         return unreachable
     }
 
@@ -156,7 +158,7 @@ public struct PushSubscriptions: Sendable {
         // The account's own password goes to the account's server only (the transport
         // holds it to that origin); an administrator's, to the OCS server it was given for.
         let origin = subscription.ocsUsername == nil ? URL(string: account.serverURL) ?? url : url
-        let transport = try syncCall { () throws(SyncError) in
+        let transport = try accountCall { () throws(AccountError) in
             try clients.makeTransport(for: account, user: subscription.ocsUsername ?? account.username,
                                       sealedPassword: subscription.ocsUsername == nil ? account.sealedPassword : subscription.sealedOCSPassword,
                                       origin: origin)
@@ -178,8 +180,8 @@ public struct PushSubscriptions: Sendable {
         }
     }
 
-    private func syncCall<Value>(_ body: () throws(SyncError) -> Value) throws(PushError) -> Value {
-        do throws(SyncError) {
+    private func accountCall<Value>(_ body: () throws(AccountError) -> Value) throws(PushError) -> Value {
+        do throws(AccountError) {
             return try body()
         } catch {
             throw PushError(.account, detail: error.description)

@@ -1,3 +1,4 @@
+public import Accounts
 public import Availability
 import Caching
 import CalendarEditing
@@ -261,8 +262,8 @@ public struct BookingService: Sendable {
     func context(for name: String, window: Interval, now: Date, acceptingStale: Bool = false) async throws(BookingError) -> Context {
         var resource = try await resource(named: name)
         var availability = try self.availability(of: resource)
-        let collections = try await storeCall { store throws(StoreError) in try await store.collections(accountID: nil) }
-            .filter { resource.calendarIDs.contains($0.id) }
+        let calendarIDs = resource.calendarIDs
+        let collections = try await storeCall { store throws(StoreError) in try await store.collections(ids: calendarIDs) }
         let oldest = collections.map { $0.lastSyncedAt ?? .distantPast }.min() ?? .distantPast
         var staleSeconds: Int64?
         if now.timeIntervalSince(oldest) > Double(availability.rules.maxDataAge) {
@@ -439,8 +440,7 @@ public struct BookingService: Sendable {
     func commit(_ booking: BookingRecord, _ data: String?) async throws(BookingError) {
         // The calendar only: a server (or account) that cannot be reached now leaves the
         // event pending, it does not fail the booking.
-        let collections = try await storeCall { store throws(StoreError) in try await store.collections(accountID: nil) }
-        guard let collection = collections.first(where: { $0.id == booking.collectionID }) else {
+        guard let collection = try await storeCall({ store throws(StoreError) in try await store.collection(id: booking.collectionID) }) else {
             throw .sync("the booking calendar \(booking.collectionID) is gone")
         }
         do {
@@ -473,13 +473,13 @@ public struct BookingService: Sendable {
     }
 
     func resource(named name: String) async throws(BookingError) -> ResourceRecord {
-        guard let resource = try await storeCall({ store throws(StoreError) in try await store.resources() }).first(where: { $0.name == name })
+        guard let resource = try await storeCall({ store throws(StoreError) in try await store.resource(named: name) })
         else { throw .unknownResource(name) }
         return resource
     }
 
     func resource(id: String) async throws(BookingError) -> ResourceRecord {
-        guard let resource = try await storeCall({ store throws(StoreError) in try await store.resources() }).first(where: { $0.id == id })
+        guard let resource = try await storeCall({ store throws(StoreError) in try await store.resource(id: id) })
         else { throw .unknownResource(id) }
         return resource
     }

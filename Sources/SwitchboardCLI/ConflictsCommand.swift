@@ -68,7 +68,7 @@ struct ConflictsCommand: AsyncParsableCommand {
             default: .merged(String(decoding: try InputFile.read(keep), as: UTF8.self))
             }
             let outcome = try await withResolver(store) { resolver, store in
-                guard let collection = try await store.collections(accountID: nil).first(where: { $0.id == collectionID }) else {
+                guard let collection = try await store.collection(id: collectionID) else {
                     throw ValidationError("no collection for conflict \(id)")
                 }
                 guard let item = try await resolver.resolve(localID, in: collection, keep: choice) else { return "deleted" }

@@ -1,3 +1,4 @@
+import Accounts
 import ArgumentParser
 import Availability
 import DAVClient
@@ -163,7 +164,7 @@ struct ResourcesCommand: AsyncParsableCommand {
                 }
                 _ = try Availability(rules: rules)
                 let encoded = String(decoding: try JSONEncoder().encode(rules), as: UTF8.self)
-                let existing = try await store.resources().first { $0.name == storedName }
+                let existing = try await store.resource(named: storedName)
                 try await store.saveResource(ResourceRecord(id: existing?.id ?? UUID().uuidString, name: storedName, rules: encoded,
                                                             calendarIDs: ids.contains(bookingID) ? ids : ids + [bookingID], bookingCalendarID: bookingID,
                                                             tenantID: tenantID))

@@ -1,3 +1,4 @@
+import Accounts
 import DAVClient
 import Foundation
 import Logging
@@ -45,7 +46,7 @@ extension APIHandler {
             let connection = AccountConnection(name: TenantScopedName.stored(body.name, tenantName: tenant.name), serverURL: url, username: body.username,
                                                password: body.password, tenantID: tenant.id, syncInterval: interval, conflictPolicy: policy)
             let (account, collections): (AccountRecord, [CollectionRecord])
-            do throws(SyncError) {
+            do throws(AccountError) {
                 (account, collections) = try await syncer.clients.connect(connection, in: store)
             } catch {
                 throw Problem(connecting: error)
@@ -75,8 +76,8 @@ extension APIHandler {
 
 extension Problem {
     /// Why an account could not be connected, in terms the person connecting it can act on.
-    init(connecting error: SyncError) {
-        switch (error.code, error.serverCode) {
+    init(connecting error: AccountError) {
+        switch (error.code, error.upstream?.code) {
         case (.server, .destinationRefused?):
             self = .invalid("url", "the server's address is not allowed by this installation's network policy")
             code = "destination_refused"
@@ -84,10 +85,10 @@ extension Problem {
             self.init(status: 422, code: "credentials_refused", title: "Credentials refused", detail: "the server refused the user name or password")
         case (.server, _):
             self.init(status: 422, code: "connection_failed", title: "The server could not be connected", detail: error.detail)
-        case (.account, _):
+        case (.nameTaken, _):
             self.init(status: 409, code: "name_taken", title: "Name taken", detail: error.detail)
         default:
-            self.init(error)
+            self.init(SyncError(error))
         }
     }
 }

@@ -14,6 +14,7 @@ import SwitchboardAPI
 public import Webhooks
 public import SyncEngine
 public import SyncStore
+import Accounts
 
 /// How the server listens and what it accepts.
 public struct ServerConfiguration: Sendable {

@@ -1,3 +1,4 @@
+public import Accounts
 public import DAVClient
 import Foundation
 public import SyncStore
@@ -20,8 +21,7 @@ public struct StoreSyncer: Sendable {
 
     /// A collection with a client for its account.
     public func client(forCollection collectionID: String) async throws(SyncError) -> (DAVClient, CollectionRecord) {
-        let collections = try await storeCall { store throws(StoreError) in try await store.collections(accountID: nil) }
-        guard let collection = collections.first(where: { $0.id == collectionID }) else {
+        guard let collection = try await storeCall({ store throws(StoreError) in try await store.collection(id: collectionID) }) else {
             throw SyncError(.account, detail: "collection \(collectionID) is gone")
         }
         return (try await client(for: collection), collection)
@@ -71,11 +71,11 @@ public struct StoreSyncer: Sendable {
     }
 
     private func client(for collection: CollectionRecord) async throws(SyncError) -> DAVClient {
-        let accounts = try await storeCall { store throws(StoreError) in try await store.accounts() }
-        guard let account = accounts.first(where: { $0.id == collection.accountID }) else {
-            throw SyncError(.account, detail: "the account of \(collection.href) is gone")
+        do {
+            return try await clients.client(forAccountID: collection.accountID, in: store)
+        } catch {
+            throw SyncError(error)
         }
-        return try clients.client(for: account)
     }
 
     private func storeCall<T>(_ body: (any SyncStore) async throws(StoreError) -> T) async throws(SyncError) -> T {

@@ -1,3 +1,4 @@
+public import Accounts
 public import DAVClient
 import SyncStore
 
@@ -56,6 +57,18 @@ public struct SyncError: Error, Sendable, CustomStringConvertible {
                   isTransient: transient.contains(error.code) || serverFailure)
         upstream = error
         serverCode = error.code
+    }
+
+    /// An account's failure as the sync engine reports it: the server's and the store's
+    /// keep their own codes (and whether they are transient); the others are ``Code/account``.
+    public init(_ error: AccountError) {
+        if let upstream = error.upstream {
+            self.init(upstream)
+        } else if let storeError = error.storeError {
+            self.init(store: storeError)
+        } else {
+            self.init(.account, detail: error.detail)
+        }
     }
 
     public var description: String {

@@ -1,3 +1,4 @@
+public import Accounts
 import Foundation
 import Synchronization
 public import SyncStore

@@ -72,6 +72,10 @@ public protocol BookingStore: SyncStore, OutboxStore {
     /// Adds or replaces a resource (names are unique).
     func saveResource(_ resource: ResourceRecord) async throws(StoreError)
     func resources() async throws(StoreError) -> [ResourceRecord]
+    /// The resource with this id, if there is one.
+    func resource(id: String) async throws(StoreError) -> ResourceRecord?
+    /// The resource with this (stored, tenant-scoped) name, if there is one.
+    func resource(named name: String) async throws(StoreError) -> ResourceRecord?
     func deleteResource(id: String) async throws(StoreError)
 
     /// Writes a new booking unless another active booking overlaps it on any of

@@ -6,8 +6,9 @@ extension SQLSyncStore: BookingStore {
     public func saveResource(_ resource: ResourceRecord) async throws(StoreError) {
         if let tenantID = resource.tenantID {
             let named = Set(resource.calendarIDs + [resource.bookingCalendarID])
-            let owners = Dictionary(uniqueKeysWithValues: try await accounts().map { ($0.id, $0.tenantID) })
-            let found = try await collections(accountID: nil).filter { named.contains($0.id) }
+            let found = try await collections(ids: Array(named))
+            var owners: [String: String?] = [:]
+            for accountID in Set(found.map(\.accountID)) { owners[accountID] = try await account(id: accountID)?.tenantID }
             if let foreign = found.first(where: { owners[$0.accountID] != .some(tenantID) }) {
                 throw StoreError(.constraint, operation: "saveResource", detail: "calendar \(foreign.href) is not one of the tenant's")
             }
@@ -22,6 +23,16 @@ extension SQLSyncStore: BookingStore {
         try await database.read([SQLStatement("SELECT * FROM resources ORDER BY name")], operation: "resources")[0].map {
             row throws(StoreError) in try ResourceRecord(row: row)
         }
+    }
+
+    public func resource(id: String) async throws(StoreError) -> ResourceRecord? {
+        try await database.read([SQLStatement("SELECT * FROM resources WHERE id = ?", [.text(id)])], operation: "resource")[0].first
+            .map { row throws(StoreError) in try ResourceRecord(row: row) }
+    }
+
+    public func resource(named name: String) async throws(StoreError) -> ResourceRecord? {
+        try await database.read([SQLStatement("SELECT * FROM resources WHERE name = ?", [.text(name)])], operation: "resourceByName")[0].first
+            .map { row throws(StoreError) in try ResourceRecord(row: row) }
     }
 
     public func deleteResource(id: String) async throws(StoreError) {

@@ -28,6 +28,12 @@ public struct SQLSyncStore: SyncStore {
         }
     }
 
+    public func account(id: String) async throws(StoreError) -> AccountRecord? {
+        try await select("account", SQLStatement("SELECT * FROM accounts WHERE id = ?", [.text(id)])).first.map { row throws(StoreError) in
+            try AccountRecord(row: row)
+        }
+    }
+
     public func deleteAccount(id: String) async throws(StoreError) {
         try await run("deleteAccount", SQLStatement("DELETE FROM accounts WHERE id = ?", [.text(id)]))
     }
@@ -42,6 +48,20 @@ public struct SQLSyncStore: SyncStore {
         let statement = accountID.map { SQLStatement("SELECT * FROM collections WHERE account_id = ? ORDER BY href", [.text($0)]) }
             ?? SQLStatement("SELECT * FROM collections ORDER BY account_id, href")
         return try await select("collections", statement).map { row throws(StoreError) in try CollectionRecord(row: row) }
+    }
+
+    public func collection(id: String) async throws(StoreError) -> CollectionRecord? {
+        try await select("collection", SQLStatement("SELECT * FROM collections WHERE id = ?", [.text(id)])).first.map { row throws(StoreError) in
+            try CollectionRecord(row: row)
+        }
+    }
+
+    public func collections(ids: [String]) async throws(StoreError) -> [CollectionRecord] {
+        let ids = Array(Set(ids))
+        guard !ids.isEmpty else { return [] }
+        let statement = SQLStatement("SELECT * FROM collections WHERE id IN (\(Self.placeholders(ids.count))) ORDER BY account_id, href",
+                                     ids.map(SQLValue.text))
+        return try await select("collectionsByID", statement).map { row throws(StoreError) in try CollectionRecord(row: row) }
     }
 
     public func deleteCollection(id: String) async throws(StoreError) {

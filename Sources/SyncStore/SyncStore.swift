@@ -12,6 +12,8 @@ public protocol SyncStore: Sendable {
     func saveAccount(_ account: AccountRecord) async throws(StoreError)
     /// Every account, by name.
     func accounts() async throws(StoreError) -> [AccountRecord]
+    /// The account with this id, if there is one.
+    func account(id: String) async throws(StoreError) -> AccountRecord?
     /// Removes an account with its collections, items, tombstones and log.
     func deleteAccount(id: String) async throws(StoreError)
 
@@ -21,6 +23,10 @@ public protocol SyncStore: Sendable {
     func saveCollection(_ collection: CollectionRecord) async throws(StoreError)
     /// The collections of one account, or of all accounts, by href.
     func collections(accountID: String?) async throws(StoreError) -> [CollectionRecord]
+    /// The collection with this id, if there is one.
+    func collection(id: String) async throws(StoreError) -> CollectionRecord?
+    /// The collections with these ids that are there, by account and href.
+    func collections(ids: [String]) async throws(StoreError) -> [CollectionRecord]
     /// Removes a collection with its items, tombstones and log.
     func deleteCollection(id: String) async throws(StoreError)
 

@@ -1,3 +1,4 @@
+import Accounts
 import Availability
 import CalendarEditing
 import Crypto

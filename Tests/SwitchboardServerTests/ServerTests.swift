@@ -1,3 +1,4 @@
+import Accounts
 import Availability
 import Crypto
 import DAVClient

@@ -1,3 +1,4 @@
+import Accounts
 import CalendarEditing
 import Crypto
 import DAVClient

@@ -1,3 +1,4 @@
+import Accounts
 import DAVClient
 import Crypto
 import Foundation

@@ -43,6 +43,28 @@ import Testing
         }
     }
 
+    /// Requests for one account, collection or resource read that record only (a booking's
+    /// commit, a sync of one collection), not every record of the store.
+    @Test(arguments: StoreDriver.allCases)
+    func recordsAreFoundByID(driver: StoreDriver) async throws {
+        try await driver.withStore { store in
+            let (account, collection) = try await seed(store)
+            let other = CollectionRecord(accountID: account.id, href: "/anna/other/", kind: .calendar)
+            try await store.saveCollection(other)
+            #expect(try await store.account(id: account.id)?.name == account.name)
+            #expect(try await store.account(id: "none") == nil)
+            #expect(try await store.collection(id: collection.id) == collection)
+            #expect(try await store.collection(id: "none") == nil)
+            #expect(try await store.collections(ids: [other.id, "none", collection.id, other.id]).map(\.id) == [collection.id, other.id])
+            #expect(try await store.collections(ids: []).isEmpty)
+            let resource = ResourceRecord(name: "room-\(UUID().uuidString)", rules: "{}", calendarIDs: [collection.id], bookingCalendarID: collection.id)
+            try await store.saveResource(resource)
+            #expect(try await store.resource(id: resource.id)?.name == resource.name)
+            #expect(try await store.resource(named: resource.name)?.id == resource.id)
+            #expect(try await store.resource(named: "none") == nil)
+        }
+    }
+
     @Test(arguments: StoreDriver.allCases)
     func deletingAnAccountRemovesEverythingBelowIt(driver: StoreDriver) async throws {
         try await driver.withStore { store in

@@ -33,8 +33,8 @@ extension AccountClients {
     /// Connects an account: signs in and discovers its calendars and address books (RFC 6764),
     /// then stores the account — its password sealed — with them. Nothing is stored when the
     /// server cannot be reached, refuses the credentials, or is not allowed; an account of
-    /// that name already there is ``SyncError/Code/account``.
-    public func connect(_ request: AccountConnection, in store: any SyncStore) async throws(SyncError) -> (AccountRecord, [CollectionRecord]) {
+    /// that name already there is ``AccountError/Code/nameTaken``.
+    public func connect(_ request: AccountConnection, in store: any SyncStore) async throws(AccountError) -> (AccountRecord, [CollectionRecord]) {
         var configuration = baseConfiguration
         configuration.credentials = .basic(user: request.username, password: request.password)
         if request.tenantID != nil { configuration.networkPolicy = tenantPolicy }
@@ -42,7 +42,7 @@ extension AccountClients {
         do {
             transport = try HTTPTransport(configuration: configuration)
         } catch {
-            throw SyncError(DAVError(error))
+            throw AccountError(DAVError(error))
         }
         let client = DAVClient(baseURL: request.serverURL, transport: transport)
         let discovery: DiscoveryResult
@@ -53,11 +53,11 @@ extension AccountClients {
             await transport.shutdown()
         } catch {
             await transport.shutdown()
-            throw SyncError(error)
+            throw AccountError(error)
         }
         let existing = try await storeCall(store) { store throws(StoreError) in try await store.accounts() }
         guard !existing.contains(where: { $0.name == request.name }) else {
-            throw SyncError(.account, detail: "there is already an account named \(request.name)")
+            throw AccountError(.nameTaken, detail: "there is already an account named \(request.name)")
         }
         let sealed = try seal(request.password)
         let account = AccountRecord(name: request.name, serverURL: discovery.contextURL.absoluteString, username: request.username,
@@ -81,7 +81,7 @@ extension AccountClients {
         return (account, collections)
     }
 
-    private func storeCall<T>(_ store: any SyncStore, _ body: (any SyncStore) async throws(StoreError) -> T) async throws(SyncError) -> T {
-        do { return try await body(store) } catch { throw SyncError(store: error) }
+    private func storeCall<T>(_ store: any SyncStore, _ body: (any SyncStore) async throws(StoreError) -> T) async throws(AccountError) -> T {
+        do { return try await body(store) } catch { throw AccountError(store: error) }
     }
 }
