@@ -53,19 +53,18 @@ let package = Package(
         .target(name: "ICalendar", dependencies: ["ContentLines"]),
         .target(name: "VCard", dependencies: ["ContentLines"]),
         .target(name: "DAVXML"),
-        .target(name: "SyncPlanning"),
+        .target(name: "SyncPlanning", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Availability", dependencies: ["ICalendar", "ContentLines"]),
         .target(name: "CalendarEditing", dependencies: ["ICalendar", "ContentLines"]),
         .target(name: "Caching"),
-        .target(name: "Digests", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "ContactEditing", dependencies: ["VCard", "ContentLines"]),
         .target(
             name: "SyncContent",
-            dependencies: ["ContentLines", "ICalendar", "VCard", "SyncPlanning", "Digests"]
+            dependencies: ["ContentLines", "ICalendar", "VCard", "SyncPlanning"]
         ),
 
         // MARK: Store: one narrow protocol, two drivers that pass the same suite.
-        .target(name: "SyncStore", dependencies: ["SyncPlanning", "Digests", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "SyncStore", dependencies: ["SyncPlanning", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "SQLiteStore", dependencies: ["SyncStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "PostgresStore",
@@ -83,7 +82,7 @@ let package = Package(
         .target(name: "FileStamps"),
         .target(
             name: "SyncEngine",
-            dependencies: ["Accounts", "FileStamps", "DAVClient", "HTTPTransport", "SyncPlanning", "SyncContent", "SyncStore", "ICalendar", "ContentLines", "VCard", "Digests",
+            dependencies: ["Accounts", "FileStamps", "DAVClient", "HTTPTransport", "SyncPlanning", "SyncContent", "SyncStore", "ICalendar", "ContentLines", "VCard",
                            .product(name: "Logging", package: "swift-log")]
         ),
 
@@ -92,18 +91,17 @@ let package = Package(
             dependencies: ["SyncStore", "HTTPTransport", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
                            .product(name: "NIOHTTP1", package: "swift-nio")]
         ),
-        .target(name: "NextcloudPush", dependencies: ["Accounts", "NextcloudOCS", "SyncEngine", "SyncStore", "DAVClient", "HTTPTransport"]),
-        .target(
-            name: "Contacts",
-            dependencies: ["Accounts", "ContactEditing", "SyncEngine", "SyncStore", "DAVClient", "VCard"]
-        ),
-        .target(
-            name: "Events",
-            dependencies: ["Accounts", "CalendarEditing", "SyncEngine", "SyncStore", "DAVClient", "ICalendar", "ContentLines"]
-        ),
         .target(
             name: "Scheduling",
             dependencies: ["Accounts", "Availability", "Caching", "CalendarEditing", "SyncEngine", "SyncStore", "DAVClient", "ICalendar", "ContentLines",
+                           .product(name: "Logging", package: "swift-log")]
+        ),
+
+        // MARK: Application: every use case, for the server and the CLI alike.
+        .target(
+            name: "SwitchboardCore",
+            dependencies: ["Accounts", "SyncEngine", "Scheduling", "Webhooks", "NextcloudOCS", "DAVClient", "HTTPTransport", "SyncStore", "SyncPlanning",
+                           "CalendarEditing", "ContactEditing", "Availability", "Caching", "ICalendar", "ContentLines", "VCard",
                            .product(name: "Logging", package: "swift-log")]
         ),
 
@@ -143,7 +141,7 @@ let package = Package(
         .target(
             name: "SwitchboardServer",
             dependencies: [
-                "SwitchboardAPI", "Scheduling", "Events", "NextcloudOCS", "NextcloudPush", "Contacts", "ContactEditing", "Caching", "Webhooks", "Accounts", "DAVClient", "HTTPTransport", "CalendarEditing", "Availability", "SyncStore", "SyncEngine", "SyncPlanning",
+                "SwitchboardAPI", "SwitchboardCore", "Scheduling", "NextcloudOCS", "ContactEditing", "Caching", "Webhooks", "Accounts", "DAVClient", "HTTPTransport", "CalendarEditing", "Availability", "SyncStore", "SyncEngine", "SyncPlanning",
                 "ICalendar",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
@@ -177,7 +175,7 @@ let package = Package(
                 "Scheduling",
                 "SwitchboardServer",
                 "Webhooks",
-                "NextcloudPush",
+                "SwitchboardCore",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -234,7 +232,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SyncEngineTests",
-            dependencies: ["Accounts", "SyncEngine", "Events", "CalendarEditing", "ICalendar", "FileStamps", "SyncStore", "SyncPlanning", "DAVClient", "HTTPTransport", "SwitchboardTestSupport",
+            dependencies: ["Accounts", "SyncEngine", "SwitchboardCore", "CalendarEditing", "ICalendar", "FileStamps", "SyncStore", "SyncPlanning", "DAVClient", "HTTPTransport", "SwitchboardTestSupport",
                            .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(name: "CalendarEditingTests", dependencies: ["CalendarEditing", "ContactEditing", "ICalendar", "VCard", "ContentLines"]),
@@ -244,7 +242,7 @@ let package = Package(
             dependencies: ["Accounts", "Scheduling", "CalendarEditing", "ICalendar", "Availability", "SyncEngine", "SyncStore", "DAVClient", "HTTPTransport", "SwitchboardTestSupport",
                            .product(name: "Crypto", package: "swift-crypto")]
         ),
-        .testTarget(name: "NextcloudTests", dependencies: ["NextcloudOCS", "NextcloudPush", "DAVClient", "HTTPTransport", "SwitchboardTestSupport"]),
+        .testTarget(name: "NextcloudTests", dependencies: ["NextcloudOCS", "SwitchboardCore", "DAVClient", "HTTPTransport", "SwitchboardTestSupport"]),
         .testTarget(
             name: "SwitchboardCLITests",
             dependencies: ["SwitchboardCLI", "SwitchboardServer", "SwitchboardTestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]

@@ -3,7 +3,7 @@ public import ArgumentParser
 import DAVClient
 import HTTPTransport
 import Foundation
-import NextcloudPush
+import SwitchboardCore
 public import SyncPlanning
 import SyncEngine
 import SyncStore

@@ -2,7 +2,7 @@ import Accounts
 import DAVClient
 import Foundation
 import Logging
-import NextcloudPush
+import SwitchboardCore
 import SwitchboardAPI
 import SyncEngine
 import SyncPlanning

@@ -1,5 +1,4 @@
-import Contacts
-import Events
+import SwitchboardCore
 import Foundation
 import SwitchboardAPI
 import SyncEngine

@@ -1,5 +1,5 @@
 import ContactEditing
-import Contacts
+import SwitchboardCore
 import Foundation
 import SwitchboardAPI
 import SyncEngine

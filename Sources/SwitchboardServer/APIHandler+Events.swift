@@ -1,6 +1,6 @@
 import Availability
 import CalendarEditing
-import Events
+import SwitchboardCore
 import Foundation
 import ICalendar
 import SwitchboardAPI

@@ -1,7 +1,7 @@
 import DAVClient
 import Foundation
 import NextcloudOCS
-import NextcloudPush
+import SwitchboardCore
 import SwitchboardAPI
 import SyncEngine
 import SyncStore

@@ -3,9 +3,7 @@ import Caching
 import Foundation
 import ICalendar
 import Logging
-import Contacts
-import Events
-import NextcloudPush
+import SwitchboardCore
 import Scheduling
 import SyncEngine
 import SwitchboardAPI

@@ -1,7 +1,7 @@
 import Availability
 import CalendarEditing
 import Foundation
-import Events
+import SwitchboardCore
 import Scheduling
 import SwitchboardAPI
 import SyncEngine

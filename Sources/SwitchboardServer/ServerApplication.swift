@@ -1,9 +1,7 @@
 public import Hummingbird
 public import Logging
 public import Prometheus
-import Contacts
-import Events
-import NextcloudPush
+import SwitchboardCore
 public import Foundation
 import NIOCore
 import OpenAPIHummingbird

@@ -1,5 +1,4 @@
 public import ContentLines
-import Digests
 public import ICalendar
 public import SyncPlanning
 public import VCard

@@ -1,6 +1,6 @@
 import Foundation
 import Crypto
-import Digests
+import SyncPlanning
 
 /// Secrets handed out once and kept only as their SHA-256 (API keys, feed tokens, the
 /// secret a push subscription's calls carry): a prefix and 32 random bytes (base64url).

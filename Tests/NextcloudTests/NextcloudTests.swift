@@ -2,7 +2,7 @@ import DAVClient
 import HTTPTransport
 import Foundation
 import NextcloudOCS
-import NextcloudPush
+import SwitchboardCore
 import SwitchboardTestSupport
 import Testing
 

@@ -2,7 +2,7 @@ import Accounts
 import CalendarEditing
 import Crypto
 import DAVClient
-import Events
+import SwitchboardCore
 import Foundation
 import ICalendar
 import SwitchboardTestSupport
