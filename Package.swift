@@ -249,7 +249,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SwitchboardServerTests",
-            dependencies: ["Accounts", "SwitchboardServer", "Scheduling", "SyncEngine", "SyncStore", "SQLiteStore", "SyncPlanning", "DAVClient", "HTTPTransport", "Webhooks",
+            dependencies: ["Accounts", "SwitchboardCore", "SwitchboardServer", "Scheduling", "SyncEngine", "SyncStore", "SQLiteStore", "SyncPlanning", "DAVClient", "HTTPTransport", "Webhooks",
                            "SwitchboardTestSupport",
                            .product(name: "JWTKit", package: "jwt-kit"),
                            .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -96,8 +96,8 @@ struct AccountCommand: AsyncParsableCommand {
                 guard let account = try await store.accounts().first(where: { $0.name == name }) else {
                     throw ValidationError("no account named \(name)")
                 }
-                try await withAccountClients(secrets: secrets, caFile: caFile, policy: policy, reporting: PushError.self) { clients in
-                    if let unreachable = try await PushSubscriptions(store: store, clients: clients).removeAccount(account) {
+                try await withHub(store: store, secrets: secrets, caFile: caFile, policy: policy, reporting: PushError.self) { hub in
+                    if let unreachable = try await hub.push.removeAccount(account) {
                         StandardError.write("warning: the server's push webhooks could not be removed: \(unreachable)")
                     }
                 }

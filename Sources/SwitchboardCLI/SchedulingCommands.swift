@@ -5,9 +5,12 @@ import DAVClient
 import HTTPTransport
 import Foundation
 import ICalendar
+import Logging
 import Scheduling
+import SwitchboardCore
 import SyncEngine
 import SyncStore
+import Webhooks
 
 /// A duration on the command line: `90s`, `10m`, `2h`, `60d`.
 struct CommandLineDuration: ExpressibleByArgument {
@@ -46,12 +49,12 @@ func withBookingService<Result: Sendable>(
     }
 }
 
-/// Runs `body` with a booking service over an open store (clients shut down after).
+/// Runs `body` with the application's booking service over an open store (clients shut down after).
 func withBookingService<Result: Sendable>(
     store: SQLSyncStore, secrets: SecretBox, caFile: String?, policy: NetworkPolicy, _ body: (BookingService) async throws -> Result
 ) async throws -> Result {
-    try await withAccountClients(secrets: secrets, caFile: caFile, policy: policy, reporting: BookingError.self) { clients in
-        try await body(BookingService(store: store, clients: clients))
+    try await withHub(store: store, secrets: secrets, caFile: caFile, policy: policy, reporting: BookingError.self) { hub in
+        try await body(hub.bookings)
     }
 }
 
@@ -74,6 +77,26 @@ func withAccountClients<Result: Sendable, Failure: Error>(
     } catch {
         await clients.shutdown()
         throw error
+    }
+}
+
+/// Runs `body` with the application over an open store: the accounts' clients (held to
+/// `policy`, trusting `caFile` too) and the webhook sender, shut down after; a `Failure` it
+/// throws is printed and exits with 1.
+func withHub<Result: Sendable, Failure: Error>(
+    store: SQLSyncStore, secrets: SecretBox, caFile: String?, policy: NetworkPolicy, reporting: Failure.Type,
+    logger: Logger = Logger(label: "switchboard.webhooks"), _ body: (Hub) async throws -> Result
+) async throws -> Result {
+    try await withAccountClients(secrets: secrets, caFile: caFile, policy: policy, reporting: reporting) { clients in
+        let webhooks = try WebhookService(store: store, secrets: secrets, networkPolicy: policy, logger: logger)
+        do {
+            let result = try await body(Hub(store: store, bookings: BookingService(store: store, clients: clients), webhooks: webhooks))
+            await webhooks.shutdown()
+            return result
+        } catch {
+            await webhooks.shutdown()
+            throw error
+        }
     }
 }
 
@@ -121,14 +144,6 @@ struct ResourcesCommand: AsyncParsableCommand {
         var tenant: String?
         @OptionGroup var store: StoreOptions
 
-        /// The name the store keeps: a tenant's resources are `tenant/name`, so tenants name
-        /// theirs freely (the API shows the name without the prefix).
-        var storedName: String { tenant.map { TenantScopedName.stored(name, tenantName: $0) } ?? name }
-
-        func validate() throws {
-            guard !name.isEmpty, !name.contains("/") else { throw ValidationError("a resource's name is not empty and has no slash") }
-        }
-
         func run() async throws {
             let weekly = try WeeklyHours.parse(hours)
             var rules = ResourceRules(
@@ -137,39 +152,17 @@ struct ResourcesCommand: AsyncParsableCommand {
                 minimumNotice: minNotice.seconds, horizon: horizon.seconds, slotLength: slot.seconds, slotStep: step.seconds,
                 maxBookingsPerDay: maxPerDay, maxBookingsPerWeek: maxPerWeek,
                 busy: BusyRules(tentativeBlocks: !tentativeFree, allDayBlocks: !allDayFree, addresses: addresses), maxDataAge: maxAge.seconds)
-            try await store.withStore { store, _ in
-                var tenantID: String?
-                if let tenant { tenantID = try await store.tenantID(named: tenant) }
-                // A tenant's resource takes calendars of the tenant's accounts only.
-                let accounts = Set(try await store.accounts().filter { tenantID == nil || $0.tenantID == tenantID }.map(\.id))
-                let collections = try await store.collections(accountID: nil).filter { accounts.contains($0.accountID) }
-                func id(of href: String) throws -> String {
-                    let matches = collections.filter { $0.href == href && $0.kind == .calendar }
-                    guard matches.count == 1 else {
-                        throw ValidationError(matches.isEmpty ? "no synced calendar \(href)\(tenant.map { " of tenant \($0)" } ?? "") (add its account first)"
-                                                              : "\(href) is in several accounts")
-                    }
-                    return matches[0].id
-                }
-                let ids = try calendars.map(id(of:))
-                guard let bookingID = try bookingCalendar.map(id(of:)) ?? ids.first else { throw ValidationError("give at least one --calendar") }
-                if let availabilityFile {
-                    rules.publishedAvailability = try String(contentsOfFile: availabilityFile, encoding: .utf8)
-                }
-                rules.availabilityCalendar = try availabilityFrom.map(id(of:))
-                for href in allDayFreeCalendars {
-                    var relaxed = rules.busy
-                    relaxed.allDayBlocks = false
-                    rules.calendarBusy[try id(of: href)] = relaxed
-                }
-                _ = try Availability(rules: rules)
-                let encoded = String(decoding: try JSONEncoder().encode(rules), as: UTF8.self)
-                let existing = try await store.resource(named: storedName)
-                try await store.saveResource(ResourceRecord(id: existing?.id ?? UUID().uuidString, name: storedName, rules: encoded,
-                                                            calendarIDs: ids.contains(bookingID) ? ids : ids + [bookingID], bookingCalendarID: bookingID,
-                                                            tenantID: tenantID))
+            if let availabilityFile {
+                rules.publishedAvailability = try String(contentsOfFile: availabilityFile, encoding: .utf8)
             }
-            StandardOutput.write(Array("resource \(storedName): \(WeeklyHours.text(of: weekly)) in \(tz)\n".utf8))
+            let definition = ResourceDefinition(name: name, tenantName: tenant, rules: rules, calendars: calendars, bookingCalendar: bookingCalendar,
+                                                availabilityFrom: availabilityFrom, allDayFreeCalendars: allDayFreeCalendars)
+            _ = try await store.withStore { store, secrets in
+                try await withHub(store: store, secrets: secrets, caFile: nil, policy: NetworkPolicy(), reporting: ResourceDefinitionError.self) { hub in
+                    try await hub.define(definition)
+                }
+            }
+            StandardOutput.write(Array("resource \(definition.storedName): \(WeeklyHours.text(of: weekly)) in \(tz)\n".utf8))
         }
     }
 

@@ -7,6 +7,7 @@ import SwitchboardServer
 import SyncEngine
 import SyncStore
 import Webhooks
+import SwitchboardCore
 
 /// `switchboard serve`: the HTTP API over the store.
 struct ServeCommand: AsyncParsableCommand {
@@ -68,19 +69,11 @@ struct ServeCommand: AsyncParsableCommand {
         // The settings hold the environment's ranges already.
         let policy = try NetworkOptions.policy(allowing: settings.allowNetwork ?? [])
         try await store.withStore { store, secrets in
-            try await withBookingService(store: store, secrets: secrets, caFile: settings.caFile, policy: policy) { service in
-                var logger = Logger(label: "switchboard.server")
-                logger.logLevel = .info
-                let webhooks = try WebhookService(store: store, secrets: secrets, networkPolicy: policy, logger: logger)
-                let sync = settings.backgroundSync ?? true ? SyncService(store: store, clients: service.clients) : nil
-                do {
-                    try await SwitchboardServer.application(store: store, service: service, webhooks: webhooks, sync: sync,
-                                                            configuration: configuration, logger: logger).runService()
-                    await webhooks.shutdown()
-                } catch {
-                    await webhooks.shutdown()
-                    throw error
-                }
+            var logger = Logger(label: "switchboard.server")
+            logger.logLevel = .info
+            try await withHub(store: store, secrets: secrets, caFile: settings.caFile, policy: policy, reporting: BookingError.self, logger: logger) { hub in
+                let sync = settings.backgroundSync ?? true ? SyncService(store: store, clients: hub.clients) : nil
+                try await SwitchboardServer.application(hub: hub, sync: sync, configuration: configuration, logger: logger).runService()
             }
         }
     }

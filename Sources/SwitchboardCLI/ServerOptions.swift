@@ -41,7 +41,7 @@ struct ServerOptions: ParsableArguments {
         return url
     }
 
-    /// Runs `body` with a client of the server; a ``DAVError`` is printed and exits with 1.
+    /// Runs `body` with a client of the server; a ``DAVError`` or ``HTTPError`` is printed and exits with 1.
     func withClient<Result>(_ body: (DAVClient) async throws -> Result) async throws -> Result {
         let url = try url()
         var configuration = ClientConfiguration(credentials: .basic(user: user, password: try password()))
@@ -51,6 +51,9 @@ struct ServerOptions: ParsableArguments {
                 try await body(DAVClient(baseURL: url, transport: transport))
             }
         } catch let error as DAVError {
+            StandardError.write("error: \(error)")
+            throw ExitCode(1)
+        } catch let error as HTTPError {
             StandardError.write("error: \(error)")
             throw ExitCode(1)
         }

@@ -7,6 +7,7 @@ import SyncEngine
 import SyncStore
 #if canImport(Glibc)
 import Glibc
+import SwitchboardCore
 #endif
 
 /// `switchboard sync`: sync accounts' collections once, or show the sync log.
@@ -53,9 +54,8 @@ struct SyncCommand: AsyncParsableCommand {
             let summary = try await store.withStore { store, secrets in
                 let accounts = try await store.accounts().filter { account == nil || $0.name == account }
                 if let account, accounts.isEmpty { throw ValidationError("no account named \(account)") }
-                var configuration = ClientConfiguration()
-                configuration.additionalTrustRootsFile = caFile
-                let clients = AccountClients(secrets: secrets, configuration: configuration, tenantPolicy: policy)
+                return try await withHub(store: store, secrets: secrets, caFile: caFile, policy: policy, reporting: SyncError.self) { hub in
+                let clients = hub.clients
                 var summary = SyncSummary()
                 let progress = ProgressDisplay(enabled: !output.json && isatty(2) == 1)
                 for account in accounts {
@@ -78,12 +78,14 @@ struct SyncCommand: AsyncParsableCommand {
                             run = failed
                         }
                         progress.clear()
+                        // Runs of the store's own copy are the application's changes: their events go out as the server's do.
+                        if toDir == nil { await hub.recordEvents(of: run) }
                         summary.add(run, account: account.name, href: record.href)
                         if !output.json { StandardError.write(summary.collections.last!.line) }
                     }
                 }
-                await clients.shutdown()
                 return summary
+                }
             }
             try output.print(summary) { summary.totalLine }
             if summary.collections.contains(where: { $0.failure != nil }) { throw ExitCode(1) }

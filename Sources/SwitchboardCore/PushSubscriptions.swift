@@ -3,7 +3,7 @@ public import Foundation
 public import NextcloudOCS
 import DAVClient
 import HTTPTransport
-public import SyncEngine
+import SyncEngine
 public import SyncStore
 
 /// Calendars kept up to date as they change on a Nextcloud server instead of on the next

@@ -16,7 +16,7 @@ extension APIHandler {
     func listAccounts(_ input: Operations.ListAccounts.Input) async throws -> Operations.ListAccounts.Output {
         await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
             let principal = try Principal.requiring(.read)
-            let accounts = try await directory().accounts.filter { $0.tenantID == principal.tenantID }
+            let accounts = try await lookup { () throws(LookupError) in try await hub.tenant(principal.tenantID).accounts() }
             let collections = try await collections(of: principal)
             return .ok(.init(body: .json(accounts.map { account in
                 Self.account(account, collections: collections.filter { $0.accountID == account.id })

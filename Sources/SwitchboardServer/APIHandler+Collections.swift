@@ -38,7 +38,7 @@ extension APIHandler {
         await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
             let collection = try await collection(input.path.collectionId, of: try Principal.requiring(.book))
             let run = await syncer.sync(collection)
-            await SyncEvents(store: store, webhooks: webhooks).emit(run)
+            await hub.recordEvents(of: run)
             return .ok(.init(body: .json(Self.run(run))))
         }
     }
@@ -57,21 +57,12 @@ extension APIHandler {
 
     /// The collections of the principal's tenant's accounts.
     func collections(of principal: Principal) async throws(Problem) -> [CollectionRecord] {
-        let directory = try await directory()
-        let owned = Set(directory.accounts.filter { $0.tenantID == principal.tenantID }.map(\.id))
-        return directory.collections.filter { owned.contains($0.accountID) }
+        try await lookup { () throws(LookupError) in try await hub.tenant(principal.tenantID).collections() }
     }
 
     /// One of the principal's tenant's collections; another tenant's looks missing.
     func collection(_ id: String, of principal: Principal, kind: CollectionKind? = nil) async throws(Problem) -> CollectionRecord {
-        guard let found = try await collections(of: principal).first(where: { $0.id == id && (kind == nil || $0.kind == kind) }) else {
-            switch kind {
-            case .calendar?: throw Problem(EventError.unknownCalendar(id))
-            case .addressBook?: throw Problem(ContactError.unknownAddressBook(id))
-            case nil: throw Problem.notFound("no collection \(id)")
-            }
-        }
-        return found
+        try await lookup { () throws(LookupError) in try await hub.tenant(principal.tenantID).collection(id, kind: kind) }
     }
 
     // MARK: Rendering

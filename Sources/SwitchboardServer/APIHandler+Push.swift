@@ -88,10 +88,7 @@ extension APIHandler {
 
     /// One of the principal's tenant's accounts; another tenant's looks missing.
     func account(_ id: String, of principal: Principal) async throws(Problem) -> AccountRecord {
-        guard let account = try await directory().accounts.first(where: { $0.id == id && $0.tenantID == principal.tenantID }) else {
-            throw Problem.notFound("no account \(id)")
-        }
-        return account
+        try await lookup { () throws(LookupError) in try await hub.tenant(principal.tenantID).account(id) }
     }
 
     func call<T>(_ body: () async throws(PushError) -> T) async throws(Problem) -> T {

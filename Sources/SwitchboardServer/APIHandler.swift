@@ -10,20 +10,12 @@ import SwitchboardAPI
 import SyncStore
 import Webhooks
 
-/// The API's operations (generated from `openapi.yaml`) over the booking service and the
-/// store. Every operation runs as the request's ``Principal``: it needs a scope, and sees
-/// only its tenant's resources and their bookings — another tenant's look exactly like
-/// ones that do not exist.
+/// The API's operations (generated from `openapi.yaml`), translated to and from the
+/// application (``Hub``). Every operation runs as the request's ``Principal``: it needs a
+/// scope, and sees only its tenant (``Tenant``) — another tenant's records look exactly
+/// like ones that do not exist.
 struct APIHandler: APIProtocol {
-    let store: any ServerStore
-    let service: BookingService
-    let events: EventService
-    let contacts: ContactService
-    let syncer: StoreSyncer
-    /// Lists and resolves manual conflicts.
-    let resolver: ConflictResolver
-    let webhooks: WebhookService
-    let push: PushSubscriptions
+    let hub: Hub
     /// The sync service running beside the server, if any: pushed changes are synced through it.
     let sync: SyncService?
     /// Where the server is reached from outside (calendar servers' webhooks call back there).
@@ -32,13 +24,17 @@ struct APIHandler: APIProtocol {
     let identities: IdentityProviders
     /// The server's log, where the audit lines of administrative actions go too.
     let logger: Logger
-    /// The accounts, collections and resources tenancy is checked against.
-    let directory = Directory.Cache()
-    /// Feeds' calendars as last made, while the store is unchanged (a minute at most: other
-    /// processes' writes).
-    let feeds = Memo<String, (text: String, etag: String)>(capacity: 1_000, lifetime: .seconds(60))
     /// The longest window one question may span.
     let maxWindow: Int64 = 400 * 86_400
+
+    var store: any AppStore { hub.store }
+    var service: BookingService { hub.bookings }
+    var events: EventService { hub.events }
+    var contacts: ContactService { hub.contacts }
+    var syncer: StoreSyncer { hub.syncer }
+    var resolver: ConflictResolver { hub.resolver }
+    var webhooks: WebhookService { hub.webhooks }
+    var push: PushSubscriptions { hub.push }
 
     /// Writes an audit line for an administrative action (at notice, beside the request
     /// lines): who (key or token subject, tenant, client address), what, and on which record.
@@ -70,7 +66,7 @@ struct APIHandler: APIProtocol {
     func listResources(_ input: Operations.ListResources.Input) async throws -> Operations.ListResources.Output {
         await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
             let principal = try Principal.requiring(.read)
-            let resources = try await directory().resources.filter { $0.tenantID == principal.tenantID }
+            let resources = try await lookup { () throws(LookupError) in try await hub.tenant(principal.tenantID).resources() }
             return .ok(.init(body: .json(try resources.map { resource throws(Problem) in
                 let rules = try Self.rules(of: resource)
                 return .init(name: resource.localName, timeZone: rules.timeZone,
@@ -184,27 +180,19 @@ struct APIHandler: APIProtocol {
         do { return try await body() } catch { throw Problem(error) }
     }
 
-    /// The store's accounts, collections and resources (kept while the store is unchanged).
-    func directory() async throws(Problem) -> Directory {
-        try await call { () throws(StoreError) in try await directory.current(store) }
+    /// A lookup in the principal's tenant; a record it may not reach is the problem of one that is not there.
+    func lookup<T>(_ body: () async throws(LookupError) -> T) async throws(Problem) -> T {
+        do { return try await body() } catch { throw Problem(error) }
     }
 
     /// The principal's tenant's resource of that name.
     func resource(named name: String, of principal: Principal) async throws(Problem) -> ResourceRecord {
-        guard let resource = try await directory().resources.first(where: { $0.tenantID == principal.tenantID && $0.localName == name }) else {
-            throw Problem(.unknownResource(name))
-        }
-        return resource
+        try await lookup { () throws(LookupError) in try await hub.tenant(principal.tenantID).resource(named: name) }
     }
 
     /// A booking of one of the principal's tenant's resources.
     private func booking(_ id: String, of principal: Principal) async throws(Problem) -> (BookingRecord, ResourceRecord) {
-        let found = try await call { () throws(StoreError) in try await store.booking(id: id) }
-        let resources = try await directory().resources
-        guard let found, let resource = resources.first(where: { $0.id == found.resourceID && $0.tenantID == principal.tenantID }) else {
-            throw Problem(.unknownBooking(id))
-        }
-        return (found, resource)
+        try await lookup { () throws(LookupError) in try await hub.tenant(principal.tenantID).booking(id) }
     }
 
     func window(_ from: Date, _ to: Date) throws(Problem) -> Interval {

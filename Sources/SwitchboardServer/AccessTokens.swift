@@ -191,7 +191,7 @@ enum JWKSDocument {
     /// Why a key set could not be had.
     enum Failure: Error, CustomStringConvertible {
         /// The URL is not allowed by the network policy (nothing was sent).
-        case refused(DAVError)
+        case refused(HTTPError)
         /// No answer, another status, or not a key set with a usable key.
         case unreadable(String)
 
@@ -218,7 +218,7 @@ enum JWKSDocument {
             response = try await HTTPTransport.withTransport(configuration: configuration) { transport in
                 try await transport.send(HTTPRequest(method: "GET", url: url, headers: ["Accept": "application/json"]))
             }
-        } catch let error as DAVError where error.code == .destinationRefused {
+        } catch let error as HTTPError where error.code == .destinationRefused {
             throw .refused(error)
         } catch {
             throw .unreadable("\(error)")

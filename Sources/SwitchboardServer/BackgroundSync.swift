@@ -2,6 +2,7 @@ import Logging
 import Prometheus
 import ServiceLifecycle
 import SyncEngine
+import SwitchboardCore
 import SyncStore
 import Webhooks
 
@@ -12,7 +13,7 @@ struct BackgroundSync: Service {
     let service: SyncService
     let metrics: SyncMetrics
     let logger: Logger
-    let events: SyncEvents
+    let hub: Hub
 
     func run() async throws {
         try await withThrowingDiscardingTaskGroup { group in
@@ -20,7 +21,7 @@ struct BackgroundSync: Service {
                 for await event in service.events {
                     guard case .finished(let run) = event else { continue }
                     metrics.record(run)
-                    await events.emit(run)
+                    await hub.recordEvents(of: run)
                     // Failures name the collection by id; their text (hrefs, server messages) stays in the sync log.
                     if run.failure != nil || !run.itemErrors.isEmpty {
                         logger.warning("sync run with errors", metadata: [
@@ -64,49 +65,6 @@ struct SyncMetrics: Sendable {
     static var errors: MetricNameDescriptor {
         MetricNameDescriptor(namespace: "switchboard", subsystem: "sync", metricName: "upstream_errors", unitName: "total",
                              helpText: "Failed sync runs and per-item errors (server refusals, unreadable objects, conflicts kept).")
-    }
-}
-
-/// Sync runs as webhook events of the collection's tenant: `calendar.changed` when a run
-/// brought changes from the server, `sync.failed` when it failed.
-struct SyncEvents: Sendable {
-    let store: any SyncStore
-    let webhooks: WebhookService
-
-    func emit(_ run: SyncRunRecord) async {
-        let counts = run.counts
-        let changed = counts.downloaded + counts.deletedLocally + counts.merged
-        guard run.failure != nil || changed > 0 else { return }
-        guard let collections = try? await store.collections(accountID: nil), let accounts = try? await store.accounts(),
-            let collection = collections.first(where: { $0.id == run.collectionID }),
-            let tenantID = accounts.first(where: { $0.id == collection.accountID })?.tenantID
-        else { return }
-        if let failure = run.failure {
-            await webhooks.emit(tenantID: tenantID, type: "sync.failed",
-                                data: SyncFailed(collectionId: run.collectionID, runId: run.id, kind: collection.kind.rawValue, failure: failure))
-        } else {
-            await webhooks.emit(tenantID: tenantID, type: "calendar.changed",
-                                data: CollectionChanged(collectionId: run.collectionID, runId: run.id, kind: collection.kind.rawValue,
-                                                        downloaded: counts.downloaded, deleted: counts.deletedLocally, merged: counts.merged))
-        }
-    }
-
-    /// The `data` of a `sync.failed` event.
-    struct SyncFailed: Encodable {
-        var collectionId: String
-        var runId: String
-        var kind: String
-        var failure: String
-    }
-
-    /// The `data` of a `calendar.changed` event: what the run brought from the server.
-    struct CollectionChanged: Encodable {
-        var collectionId: String
-        var runId: String
-        var kind: String
-        var downloaded: Int
-        var deleted: Int
-        var merged: Int
     }
 }
 

@@ -80,6 +80,18 @@ extension Problem {
     }
 
     /// A store failure: details stay in the log, not in the answer.
+    /// A record the request names that is not there (or is another tenant's).
+    init(_ error: LookupError) {
+        switch error {
+        case .unknownCalendar(let id): self.init(EventError.unknownCalendar(id))
+        case .unknownAddressBook(let id): self.init(ContactError.unknownAddressBook(id))
+        case .unknownResource(let name): self.init(BookingError.unknownResource(name))
+        case .unknownBooking(let id): self.init(BookingError.unknownBooking(id))
+        case .unknownAccount, .unknownCollection, .unknownFeed: self = .notFound(error.description)
+        case .store(let error): self.init(error)
+        }
+    }
+
     init(_ error: StoreError) {
         self.init(status: 503, code: "store_unavailable", title: "Store unavailable", detail: "the store could not answer (\(error.code))")
     }

@@ -1,17 +1,17 @@
 public import Hummingbird
 public import Logging
 public import Prometheus
-import SwitchboardCore
+public import SwitchboardCore
 public import Foundation
 import NIOCore
 import OpenAPIHummingbird
 import OpenAPIRuntime
-public import Scheduling
+import Scheduling
 import ServiceLifecycle
 import SwitchboardAPI
-public import Webhooks
+import Webhooks
 public import SyncEngine
-public import SyncStore
+import SyncStore
 import Accounts
 
 /// How the server listens and what it accepts.
@@ -59,30 +59,26 @@ public struct ServerConfiguration: Sendable {
     }
 }
 
-/// What the server keeps its state in: the sync store with bookings, access, webhooks and
-/// push subscriptions.
-public typealias ServerStore = BookingStore & AccessStore & WebhookStore & PushStore
-
 /// The Switchboard HTTP server: the `/v1` API generated from `openapi.yaml`, the health
 /// checks, and the spec itself at `/openapi.yaml`.
 public enum SwitchboardServer {
     /// Paths served without an API key (`/metrics` asks for its own token, or a loopback client).
     static let openPaths: Set<String> = ["/healthz", "/readyz", "/openapi.yaml", "/metrics"]
 
-    /// The router with every route and middleware, over a store and a booking service;
-    /// request metrics go to `metrics`, served at `/metrics`. Changes pushed by calendar
-    /// servers are synced through `sync` when it runs beside the server, else at once.
-    public static func router(store: any ServerStore, service: BookingService, webhooks: WebhookService, sync: SyncService? = nil,
-                              configuration: ServerConfiguration,
+    /// The router with every route and middleware, over the application; request metrics go
+    /// to `metrics`, served at `/metrics`. Changes pushed by calendar servers are synced
+    /// through `sync` when it runs beside the server, else at once.
+    public static func router(hub: Hub, sync: SyncService? = nil, configuration: ServerConfiguration,
                               metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
                               logger: Logger = Logger(label: "switchboard.server")) throws -> Router<ServerRequestContext>
     {
+        let store = hub.store
         let router = Router(context: ServerRequestContext.self)
         router.add(middleware: RequestMetricsMiddleware(registry: metrics))
         router.add(middleware: RequestLogMiddleware(logger: logger))
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: BodyLimitMiddleware(limit: configuration.maxBodyBytes, hookLimit: configuration.maxHookBodyBytes))
-        let identities = IdentityProviders(store: store, operatorProvider: configuration.oidc, tenantPolicy: service.clients.tenantPolicy)
+        let identities = IdentityProviders(store: store, operatorProvider: configuration.oidc, tenantPolicy: hub.clients.tenantPolicy)
         let limits = configuration.rateLimit.map { perKey in
             configuration.anonymousRateLimit.map { RateLimits(perKey: perKey, perTenant: configuration.tenantRateLimit, perAnonymousAddress: $0) }
                 ?? RateLimits(perKey: perKey, perTenant: configuration.tenantRateLimit)
@@ -104,7 +100,7 @@ public enum SwitchboardServer {
                 throw Problem(status: 403, code: "forbidden", title: "Forbidden",
                               detail: "/metrics answers loopback clients, or the operator's metrics token")
             }
-            conservativeReadings.set(Int64(service.conservativelyReadEvents))
+            conservativeReadings.set(Int64(hub.bookings.conservativelyReadEvents))
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                      body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
         }
@@ -112,31 +108,22 @@ public enum SwitchboardServer {
             Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(string: APISpecification.yaml)))
         }
         // Compact JSON (the runtime pretty-prints by default) and a date transcoder of our own.
-        try APIHandler(store: store, service: service, events: EventService(store: store, clients: service.clients),
-                       contacts: ContactService(store: store, clients: service.clients),
-                       syncer: StoreSyncer(store: store, clients: service.clients),
-                       resolver: ConflictResolver(store: store, clients: service.clients), webhooks: webhooks,
-                       push: PushSubscriptions(store: store, clients: service.clients), sync: sync,
-                       publicURL: configuration.publicURL, identities: identities, logger: logger).registerHandlers(
+        try APIHandler(hub: hub, sync: sync, publicURL: configuration.publicURL, identities: identities, logger: logger).registerHandlers(
             on: router, configuration: Configuration(dateTranscoder: RFC3339DateTranscoder(), jsonEncodingOptions: [.sortedKeys]))
         return router
     }
 
     /// The application, listening as configured, with webhook deliveries and (when given)
     /// the sync service running beside it, their work counted in `/metrics`.
-    public static func application(store: any ServerStore, service: BookingService, webhooks: WebhookService, sync: SyncService?,
-                                   configuration: ServerConfiguration, logger: Logger) throws -> some ApplicationProtocol {
+    public static func application(hub: Hub, sync: SyncService?, configuration: ServerConfiguration, logger: Logger) throws -> some ApplicationProtocol {
         let metrics = PrometheusCollectorRegistry()
         let headerTimeout = Int64(configuration.headerTimeout / .nanoseconds(1))
         let idleTimeout = Int64(configuration.idleTimeout / .nanoseconds(1))
-        var background: [any Service] = [WebhookDeliveries(webhooks: webhooks, metrics: metrics)]
+        var background: [any Service] = [WebhookDeliveries(webhooks: hub.webhooks, metrics: metrics)]
         if let sync {
-            background.append(BackgroundSync(service: sync, metrics: SyncMetrics(registry: metrics), logger: logger,
-                                             events: SyncEvents(store: store, webhooks: webhooks)))
+            background.append(BackgroundSync(service: sync, metrics: SyncMetrics(registry: metrics), logger: logger, hub: hub))
         }
-        return Application(router: try router(store: store, service: service, webhooks: webhooks, sync: sync, configuration: configuration,
-                                              metrics: metrics,
-                                              logger: logger),
+        return Application(router: try router(hub: hub, sync: sync, configuration: configuration, metrics: metrics, logger: logger),
                            server: .http1(configuration: .init(
                                additionalChannelHandlers: [RequestHeadTimeoutHandler(timeout: .nanoseconds(headerTimeout))],
                                idleTimeout: .nanoseconds(idleTimeout))),

@@ -11,6 +11,7 @@ import Logging
 import NIOCore
 import Scheduling
 import ServiceLifecycle
+import SwitchboardCore
 import SwitchboardServer
 import SwitchboardTestSupport
 import SyncEngine
@@ -105,21 +106,21 @@ struct ServerHarness {
                               keys: scopedKeys, otherTenantKey: otherKey, otherTenant: other, revokedKey: revoked, webhooks: webhooks, tenantName: clinic.name,
                               publicURL: publicURL)
             }
+            let hub = Hub(store: store, bookings: service, webhooks: webhooks)
             do {
                 if reachable {
                     // Served on the port its public URL names (the live test client would pick
                     // another), with the sync service; the test's requests go to a router over
                     // the same store.
                     let application = try SwitchboardServer.application(
-                        store: store, service: service, webhooks: webhooks,
+                        hub: hub,
                         sync: SyncService(store: store, clients: clients, tick: .milliseconds(100)),
                         configuration: configuration, logger: quiet)
                     let group = ServiceGroup(services: [application], gracefulShutdownSignals: [], logger: quiet)
                     let serving = Task { try await group.run() }
                     do {
                         try await waitUntilListening(configuration.port)
-                        let router = try SwitchboardServer.router(store: store, service: service, webhooks: webhooks,
-                                                                  configuration: configuration, logger: quiet)
+                        let router = try SwitchboardServer.router(hub: hub, configuration: configuration, logger: quiet)
                         try await Application(router: router).test(.router) { client in try await body(harness(client)) }
                     } catch {
                         await group.triggerGracefulShutdown()
@@ -129,13 +130,12 @@ struct ServerHarness {
                     try await serving.value
                 } else if backgroundSync {
                     let application = try SwitchboardServer.application(
-                        store: store, service: service, webhooks: webhooks,
+                        hub: hub,
                         sync: SyncService(store: store, clients: clients, tick: .milliseconds(100)),
                         configuration: configuration, logger: quiet)
                     try await application.test(.live) { client in try await body(harness(client)) }
                 } else {
-                    let router = try SwitchboardServer.router(store: store, service: service, webhooks: webhooks, configuration: configuration,
-                                                              logger: quiet)
+                    let router = try SwitchboardServer.router(hub: hub, configuration: configuration, logger: quiet)
                     try await Application(router: router).test(.router) { client in try await body(harness(client)) }
                 }
                 await clients.shutdown()

@@ -1,0 +1,113 @@
+public import Availability
+import Foundation
+public import SyncStore
+
+/// A bookable resource as its operator defines it: its rules, and its calendars named by
+/// href (the calendars must be synced already, of the tenant's accounts when it has a tenant).
+public struct ResourceDefinition: Sendable {
+    /// The name, without a slash (a tenant's resource is kept as `tenant/name`).
+    public var name: String
+    /// The tenant whose keys reach it (by name), or `nil` for the operator's own.
+    public var tenantName: String?
+    public var rules: ResourceRules
+    /// The calendars whose events make it busy.
+    public var calendars: [String]
+    /// The calendar bookings are written to; the first of ``calendars`` when not given.
+    public var bookingCalendar: String?
+    /// The calendar whose published availability (RFC 7953) is followed, if any.
+    public var availabilityFrom: String?
+    /// Calendars whose all-day events do not block.
+    public var allDayFreeCalendars: [String]
+
+    public init(name: String, tenantName: String? = nil, rules: ResourceRules, calendars: [String], bookingCalendar: String? = nil,
+                availabilityFrom: String? = nil, allDayFreeCalendars: [String] = []) {
+        self.name = name
+        self.tenantName = tenantName
+        self.rules = rules
+        self.calendars = calendars
+        self.bookingCalendar = bookingCalendar
+        self.availabilityFrom = availabilityFrom
+        self.allDayFreeCalendars = allDayFreeCalendars
+    }
+
+    /// The name the store keeps.
+    public var storedName: String { tenantName.map { TenantScopedName.stored(name, tenantName: $0) } ?? name }
+}
+
+/// Why a resource could not be defined.
+public enum ResourceDefinitionError: Error, Sendable, CustomStringConvertible {
+    case invalidName
+    case unknownTenant(String)
+    /// No synced calendar has the href (among the tenant's, for a tenant's resource).
+    case unknownCalendar(String, tenant: String?)
+    /// Several accounts have a calendar at the href.
+    case ambiguousCalendar(String)
+    case noCalendar
+    case rules(AvailabilityError)
+    case store(StoreError)
+
+    public var description: String {
+        switch self {
+        case .invalidName: "a resource's name is not empty and has no slash"
+        case .unknownTenant(let name): "no tenant named \(name) (add it with `switchboard tenants create`)"
+        case .unknownCalendar(let href, let tenant): "no synced calendar \(href)\(tenant.map { " of tenant \($0)" } ?? "") (add its account first)"
+        case .ambiguousCalendar(let href): "\(href) is in several accounts"
+        case .noCalendar: "give at least one calendar"
+        case .rules(let error): error.description
+        case .store(let error): error.description
+        }
+    }
+}
+
+extension Hub {
+    /// Adds the resource, or replaces the one of the same name: its calendars resolved from
+    /// hrefs (a tenant's resource takes the tenant's calendars only), its rules checked.
+    @discardableResult
+    public func define(_ definition: ResourceDefinition) async throws(ResourceDefinitionError) -> ResourceRecord {
+        guard !definition.name.isEmpty, !definition.name.contains("/") else { throw .invalidName }
+        do {
+            var tenantID: String?
+            if let tenantName = definition.tenantName {
+                guard let tenant = try await store.tenants().first(where: { $0.name == tenantName }) else { throw ResourceDefinitionError.unknownTenant(tenantName) }
+                tenantID = tenant.id
+            }
+            let accounts = Set(try await store.accounts().filter { tenantID == nil || $0.tenantID == tenantID }.map(\.id))
+            let calendars = try await store.collections(accountID: nil).filter { accounts.contains($0.accountID) && $0.kind == .calendar }
+            func id(of href: String) throws(ResourceDefinitionError) -> String {
+                let matches = calendars.filter { $0.href == href }
+                guard matches.count == 1 else {
+                    throw matches.isEmpty ? .unknownCalendar(href, tenant: definition.tenantName) : .ambiguousCalendar(href)
+                }
+                return matches[0].id
+            }
+            var ids: [String] = []
+            for href in definition.calendars { ids.append(try id(of: href)) }
+            guard let bookingID = try definition.bookingCalendar.map(id(of:)) ?? ids.first else { throw ResourceDefinitionError.noCalendar }
+            var rules = definition.rules
+            rules.availabilityCalendar = try definition.availabilityFrom.map(id(of:))
+            for href in definition.allDayFreeCalendars {
+                var relaxed = rules.busy
+                relaxed.allDayBlocks = false
+                rules.calendarBusy[try id(of: href)] = relaxed
+            }
+            do {
+                _ = try Availability(rules: rules)
+            } catch {
+                throw ResourceDefinitionError.rules(error)
+            }
+            let encoded = String(decoding: try JSONEncoder().encode(rules), as: UTF8.self)
+            let existing = try await store.resource(named: definition.storedName)
+            let resource = ResourceRecord(id: existing?.id ?? UUID().uuidString, name: definition.storedName, rules: encoded,
+                                          calendarIDs: ids.contains(bookingID) ? ids : ids + [bookingID], bookingCalendarID: bookingID,
+                                          tenantID: tenantID)
+            try await store.saveResource(resource)
+            return resource
+        } catch let error as ResourceDefinitionError {
+            throw error
+        } catch let error as StoreError {
+            throw .store(error)
+        } catch {
+            throw .store(StoreError(.database, operation: "encodeRules", detail: "\(error)"))
+        }
+    }
+}
