@@ -258,6 +258,24 @@ let package = Package(
     ]
 )
 
+// Sources are folded by layer (docs/architecture.md, scripts/check-layers): Sources/<Layer>/<Module>.
+let folders: [String: [String]] = [
+    "Values": ["ContentLines", "ICalendar", "VCard", "DAVXML", "SyncPlanning", "SyncContent", "Availability", "CalendarEditing", "ContactEditing",
+               "Caching", "FileStamps"],
+    "Clients": ["HTTPTransport", "DAVClient", "NextcloudOCS"],
+    "Store": ["SyncStore", "SQLiteStore", "PostgresStore"],
+    "Engines": ["Accounts", "SyncEngine", "Scheduling", "Webhooks"],
+    "App": ["SwitchboardCore"],
+    "Interfaces": ["SwitchboardAPI", "SwitchboardServer", "SwitchboardCLI", "switchboard"],
+    "Fuzzing": ["CLibFuzzer", "FuzzerSupport", "ICalendarFuzzer", "VCardFuzzer", "DAVXMLFuzzer", "RequestFuzzer"],
+    "Testing": ["SwitchboardTestSupport"],
+]
+for (folder, modules) in folders {
+    for target in package.targets where modules.contains(target.name) {
+        target.path = "Sources/\(folder)/\(target.name)"
+    }
+}
+
 // One settings block for every target (after swift-nio's standard cross-repo settings).
 for target in package.targets {
     var settings = target.swiftSettings ?? []

@@ -96,8 +96,9 @@ public enum ChildProcess {
         }
     }
 
-    /// The repository this test build comes from.
-    public static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    /// The repository this test build comes from (this file is `Sources/Testing/SwitchboardTestSupport/ChildProcess.swift`).
+    public static let repositoryRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 }
 
 /// A program that could not be started.

@@ -8,10 +8,7 @@ public enum Corpus {
         if let path = ProcessInfo.processInfo.environment["SWITCHBOARD_CORPUS"] {
             return URL(fileURLWithPath: path)
         }
-        // Sources/SwitchboardTestSupport/Corpus.swift → package root → Tests/Data/corpus
-        return URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Tests/Data/corpus")
+        return ChildProcess.repositoryRoot.appendingPathComponent("Tests/Data/corpus")
     }()
 
     /// Paths relative to ``root`` of every file whose name ends in one of `suffixes`,

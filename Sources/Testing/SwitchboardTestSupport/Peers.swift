@@ -86,8 +86,7 @@ public struct Peer: Sendable, CustomStringConvertible {
     public func stop() throws { _ = try Self.script(name, ["stop"], instance: instance) }
 
     private static func script(_ name: String, _ arguments: [String], instance: String? = nil) throws -> [String] {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let script = root.appendingPathComponent("scripts/peers/\(name)").path
+        let script = ChildProcess.repositoryRoot.appendingPathComponent("scripts/peers/\(name)").path
         let result = try ChildProcess.run([script] + arguments, environment: instance.map { ["PEER_INSTANCE": $0] } ?? [:])
         guard result.status == 0 else {
             throw PeerError(message: "scripts/peers/\(name) \(arguments.joined(separator: " ")) failed (\(result.status)): \(result.stdout) \(result.stderr)")
