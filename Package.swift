@@ -14,7 +14,7 @@ let package = Package(
         .library(name: "DAVXML", targets: ["DAVXML"]),
         .library(name: "HTTPTransport", targets: ["HTTPTransport"]),
         .library(name: "DAVClient", targets: ["DAVClient"]),
-        .library(name: "SyncStore", targets: ["SyncStore"]),
+        .library(name: "SwitchboardStore", targets: ["SwitchboardStore"]),
         .library(name: "SQLiteStore", targets: ["SQLiteStore"]),
         .library(name: "PostgresStore", targets: ["PostgresStore"]),
         .library(name: "SyncEngine", targets: ["SyncEngine"]),
@@ -64,43 +64,43 @@ let package = Package(
         ),
 
         // MARK: Store: one narrow protocol, two drivers that pass the same suite.
-        .target(name: "SyncStore", dependencies: ["SyncPlanning", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "SQLiteStore", dependencies: ["SyncStore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "SwitchboardStore", dependencies: ["SyncPlanning", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "SQLiteStore", dependencies: ["SwitchboardStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "PostgresStore",
-            dependencies: ["SyncStore", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            dependencies: ["SwitchboardStore", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
                            .product(name: "Logging", package: "swift-log")]
         ),
 
         // MARK: Accounts: the clients of the store's accounts, between the clients and the engines.
         .target(
             name: "Accounts",
-            dependencies: ["DAVClient", "HTTPTransport", "DAVXML", "SyncStore", "SyncPlanning"]
+            dependencies: ["DAVClient", "HTTPTransport", "DAVXML", "SwitchboardStore", "SyncPlanning"]
         ),
 
         // MARK: Engines.
         .target(name: "FileStamps"),
         .target(
             name: "SyncEngine",
-            dependencies: ["Accounts", "FileStamps", "DAVClient", "HTTPTransport", "SyncPlanning", "SyncContent", "SyncStore", "ICalendar", "ContentLines", "VCard",
+            dependencies: ["Accounts", "FileStamps", "DAVClient", "HTTPTransport", "SyncPlanning", "SyncContent", "SwitchboardStore", "ICalendar", "ContentLines", "VCard",
                            .product(name: "Logging", package: "swift-log")]
         ),
 
         .target(
             name: "Webhooks",
-            dependencies: ["SyncStore", "HTTPTransport", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
+            dependencies: ["SwitchboardStore", "HTTPTransport", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
                            .product(name: "NIOHTTP1", package: "swift-nio")]
         ),
         .target(
             name: "Scheduling",
-            dependencies: ["Accounts", "Availability", "Caching", "CalendarEditing", "SyncEngine", "SyncStore", "DAVClient", "ICalendar", "ContentLines",
+            dependencies: ["Accounts", "Availability", "Caching", "CalendarEditing", "SyncEngine", "SwitchboardStore", "DAVClient", "ICalendar", "ContentLines",
                            .product(name: "Logging", package: "swift-log")]
         ),
 
         // MARK: Application: every use case, for the server and the CLI alike.
         .target(
             name: "SwitchboardCore",
-            dependencies: ["Accounts", "SyncEngine", "Scheduling", "Webhooks", "NextcloudOCS", "DAVClient", "HTTPTransport", "SyncStore", "SyncPlanning",
+            dependencies: ["Accounts", "SyncEngine", "Scheduling", "Webhooks", "NextcloudOCS", "DAVClient", "HTTPTransport", "SwitchboardStore", "SyncPlanning",
                            "CalendarEditing", "ContactEditing", "Availability", "Caching", "ICalendar", "ContentLines", "VCard",
                            .product(name: "Logging", package: "swift-log")]
         ),
@@ -141,7 +141,7 @@ let package = Package(
         .target(
             name: "SwitchboardServer",
             dependencies: [
-                "SwitchboardAPI", "SwitchboardCore", "Scheduling", "NextcloudOCS", "ContactEditing", "Caching", "Webhooks", "Accounts", "DAVClient", "HTTPTransport", "CalendarEditing", "Availability", "SyncStore", "SyncEngine", "SyncPlanning",
+                "SwitchboardAPI", "SwitchboardCore", "Scheduling", "NextcloudOCS", "ContactEditing", "Caching", "Webhooks", "Accounts", "DAVClient", "HTTPTransport", "CalendarEditing", "Availability", "SwitchboardStore", "SyncEngine", "SyncPlanning",
                 "ICalendar",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
@@ -167,7 +167,7 @@ let package = Package(
                 "DAVClient",
                 "HTTPTransport",
                 "SyncPlanning",
-                "SyncStore",
+                "SwitchboardStore",
                 "SQLiteStore",
                 "PostgresStore",
                 "SyncEngine",
@@ -199,7 +199,7 @@ let package = Package(
         .target(
             name: "SwitchboardTestSupport",
             dependencies: [
-                "DAVClient", "HTTPTransport", "SyncStore", "SQLiteStore", "PostgresStore",
+                "DAVClient", "HTTPTransport", "SwitchboardStore", "SQLiteStore", "PostgresStore",
                 .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -224,22 +224,22 @@ let package = Package(
         .testTarget(name: "SyncPlanningTests", dependencies: ["SyncPlanning", "SwitchboardTestSupport"]),
         .testTarget(name: "SyncContentTests", dependencies: ["SyncContent", "SyncPlanning", "ICalendar", "ContentLines", "SwitchboardTestSupport"]),
         .testTarget(
-            name: "SyncStoreTests",
+            name: "SwitchboardStoreTests",
             dependencies: [
-                "SyncStore", "SyncPlanning", "SQLiteStore", "PostgresStore", "SwitchboardTestSupport", .product(name: "Crypto", package: "swift-crypto"),
+                "SwitchboardStore", "SyncPlanning", "SQLiteStore", "PostgresStore", "SwitchboardTestSupport", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
         .testTarget(
             name: "SyncEngineTests",
-            dependencies: ["Accounts", "SyncEngine", "SwitchboardCore", "CalendarEditing", "ICalendar", "FileStamps", "SyncStore", "SyncPlanning", "DAVClient", "HTTPTransport", "SwitchboardTestSupport",
+            dependencies: ["Accounts", "SyncEngine", "SwitchboardCore", "CalendarEditing", "ICalendar", "FileStamps", "SwitchboardStore", "SyncPlanning", "DAVClient", "HTTPTransport", "SwitchboardTestSupport",
                            .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(name: "CalendarEditingTests", dependencies: ["CalendarEditing", "ContactEditing", "ICalendar", "VCard", "ContentLines"]),
         .testTarget(name: "AvailabilityTests", dependencies: ["Availability", "ICalendar", "SwitchboardTestSupport"]),
         .testTarget(
             name: "SchedulingTests",
-            dependencies: ["Accounts", "Scheduling", "CalendarEditing", "ICalendar", "Availability", "SyncEngine", "SyncStore", "DAVClient", "HTTPTransport", "SwitchboardTestSupport",
+            dependencies: ["Accounts", "Scheduling", "CalendarEditing", "ICalendar", "Availability", "SyncEngine", "SwitchboardStore", "DAVClient", "HTTPTransport", "SwitchboardTestSupport",
                            .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(name: "NextcloudTests", dependencies: ["NextcloudOCS", "SwitchboardCore", "DAVClient", "HTTPTransport", "SwitchboardTestSupport"]),
@@ -249,7 +249,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SwitchboardServerTests",
-            dependencies: ["Accounts", "SwitchboardCore", "SwitchboardServer", "Scheduling", "SyncEngine", "SyncStore", "SQLiteStore", "SyncPlanning", "DAVClient", "HTTPTransport", "Webhooks",
+            dependencies: ["Accounts", "SwitchboardCore", "SwitchboardServer", "Scheduling", "SyncEngine", "SwitchboardStore", "SQLiteStore", "SyncPlanning", "DAVClient", "HTTPTransport", "Webhooks",
                            "SwitchboardTestSupport",
                            .product(name: "JWTKit", package: "jwt-kit"),
                            .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -263,7 +263,7 @@ let folders: [String: [String]] = [
     "Values": ["ContentLines", "ICalendar", "VCard", "DAVXML", "SyncPlanning", "SyncContent", "Availability", "CalendarEditing", "ContactEditing",
                "Caching", "FileStamps"],
     "Clients": ["HTTPTransport", "DAVClient", "NextcloudOCS"],
-    "Store": ["SyncStore", "SQLiteStore", "PostgresStore"],
+    "Store": ["SwitchboardStore", "SQLiteStore", "PostgresStore"],
     "Engines": ["Accounts", "SyncEngine", "Scheduling", "Webhooks"],
     "App": ["SwitchboardCore"],
     "Interfaces": ["SwitchboardAPI", "SwitchboardServer", "SwitchboardCLI", "switchboard"],

@@ -8,7 +8,7 @@ import Foundation
 import Scheduling
 import SwitchboardTestSupport
 import SyncEngine
-import SyncStore
+import SwitchboardStore
 import Testing
 
 @Suite struct BookingEventTests {
@@ -29,7 +29,7 @@ import Testing
 /// A resource on a fresh Radicale calendar, tracked in a store of one driver.
 struct BookingHarness {
     let peer: Peer
-    let store: SQLSyncStore
+    let store: SQLStore
     let service: BookingService
     let calendar: CollectionRecord
     let resource: ResourceRecord

@@ -4,7 +4,7 @@ import JWTKit
 @testable import SwitchboardServer
 import SwitchboardTestSupport
 import Synchronization
-import SyncStore
+import SwitchboardStore
 import Testing
 
 /// OIDC access tokens beside API keys, with keys from a JWKS served on 127.0.0.1.

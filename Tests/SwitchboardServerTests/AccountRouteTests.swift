@@ -3,7 +3,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import SwitchboardTestSupport
-import SyncStore
+import SwitchboardStore
 import Testing
 
 /// Connecting accounts through the API: tested against Radicale before anything is kept,

@@ -4,7 +4,7 @@ import HTTPTypes
 import SwitchboardServer
 import SwitchboardTestSupport
 import SyncPlanning
-import SyncStore
+import SwitchboardStore
 import Testing
 
 /// Manual conflicts through the API: listed with both versions, resolved by a person's

@@ -3,7 +3,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import SwitchboardTestSupport
-import SyncStore
+import SwitchboardStore
 import Testing
 
 /// Contacts through the API, against a fresh Radicale address book.

@@ -4,7 +4,7 @@ import HTTPTransport
 import Foundation
 import SQLiteStore
 import SwitchboardTestSupport
-import SyncStore
+import SwitchboardStore
 import Testing
 import Webhooks
 

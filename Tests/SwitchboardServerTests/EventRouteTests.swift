@@ -6,7 +6,7 @@ import Hummingbird
 import HummingbirdTesting
 import SwitchboardTestSupport
 import SyncPlanning
-import SyncStore
+import SwitchboardStore
 import Testing
 
 /// Collections and events through the API, against a real Radicale calendar.

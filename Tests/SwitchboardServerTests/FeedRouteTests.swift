@@ -5,7 +5,7 @@ import HummingbirdTesting
 import ICalendar
 import NIOCore
 import SwitchboardTestSupport
-import SyncStore
+import SwitchboardStore
 import Testing
 
 /// Subscribable feeds, read the way a calendar app reads them (no key, conditional GETs).

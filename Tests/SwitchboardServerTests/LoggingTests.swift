@@ -8,7 +8,7 @@ import Logging
 @testable import SwitchboardServer
 import SwitchboardTestSupport
 import Synchronization
-import SyncStore
+import SwitchboardStore
 import Testing
 
 /// JSON log lines: one object each, secrets and personal data redacted, and one line per

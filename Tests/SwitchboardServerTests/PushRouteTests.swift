@@ -3,7 +3,7 @@ import HTTPTransport
 import Foundation
 import HTTPTypes
 import SwitchboardTestSupport
-import SyncStore
+import SwitchboardStore
 import Testing
 
 /// Push from Nextcloud end to end: the server registers webhooks with the stand-in for

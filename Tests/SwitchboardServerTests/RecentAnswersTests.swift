@@ -6,7 +6,7 @@ import NIOCore
 @testable import SwitchboardServer
 import SwitchboardTestSupport
 import Synchronization
-import SyncStore
+import SwitchboardStore
 import Testing
 
 /// Kept answers: reused for the same tenant and URI while the store is unchanged and the
@@ -24,7 +24,7 @@ import Testing
 
     /// A router answering availability and bookings with a count of answers computed,
     /// answers kept for `lifetime`; `body` asks it (as tenant "a" unless told).
-    static func withCountingRouter(lifetime: Duration, _ body: @Sendable (SQLSyncStore, (String, String) async throws -> String) async throws -> Void)
+    static func withCountingRouter(lifetime: Duration, _ body: @Sendable (SQLStore, (String, String) async throws -> String) async throws -> Void)
         async throws
     {
         try await StoreDriver.sqlite.withStore { store in

@@ -13,7 +13,7 @@ import NIOPosix
 @testable import SwitchboardServer
 import SwitchboardTestSupport
 import Synchronization
-import SyncStore
+import SwitchboardStore
 import Testing
 
 /// Base64url without padding (RFC 4648 §5), as JWTs and JWKs write bytes.

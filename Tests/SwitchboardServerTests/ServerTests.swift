@@ -15,7 +15,7 @@ import SwitchboardCore
 import SwitchboardServer
 import SwitchboardTestSupport
 import SyncEngine
-import SyncStore
+import SwitchboardStore
 import Testing
 import Webhooks
 
@@ -23,7 +23,7 @@ import Webhooks
 /// Radicale calendar: every request goes through the real router, middleware and
 /// generated layer (Hummingbird's router test framework, no socket).
 struct ServerHarness {
-    let store: SQLSyncStore
+    let store: SQLStore
     let client: any TestClientProtocol
     let peer: Peer
     let calendar: CollectionRecord

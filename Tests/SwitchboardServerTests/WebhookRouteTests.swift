@@ -6,7 +6,7 @@ import NIOCore
 import ServiceLifecycle
 import SwitchboardTestSupport
 import Synchronization
-import SyncStore
+import SwitchboardStore
 import Testing
 import Webhooks
 

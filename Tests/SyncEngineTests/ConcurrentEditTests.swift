@@ -3,7 +3,7 @@ import Foundation
 import SwitchboardTestSupport
 import SyncEngine
 import SyncPlanning
-import SyncStore
+import SwitchboardStore
 import Synchronization
 import Testing
 import HTTPTransport

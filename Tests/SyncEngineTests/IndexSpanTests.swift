@@ -1,7 +1,7 @@
 import DAVClient
 import Foundation
 import SyncEngine
-import SyncStore
+import SwitchboardStore
 import Testing
 
 /// Data safety: the time index spans every instant an item may take, so a query asks its

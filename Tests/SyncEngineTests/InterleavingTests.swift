@@ -8,7 +8,7 @@ import ICalendar
 import SwitchboardTestSupport
 import SyncEngine
 import SyncPlanning
-import SyncStore
+import SwitchboardStore
 import Synchronization
 import Testing
 

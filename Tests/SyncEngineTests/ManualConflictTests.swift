@@ -6,7 +6,7 @@ import Foundation
 import SwitchboardTestSupport
 import SyncEngine
 import SyncPlanning
-import SyncStore
+import SwitchboardStore
 import Testing
 
 /// Data safety: a manual conflict can be seen and resolved by a person, on each server.

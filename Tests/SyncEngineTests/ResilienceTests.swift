@@ -2,7 +2,7 @@ import DAVClient
 import Foundation
 import SwitchboardTestSupport
 import SyncEngine
-import SyncStore
+import SwitchboardStore
 import Testing
 import HTTPTransport
 

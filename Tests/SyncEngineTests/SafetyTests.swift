@@ -4,7 +4,7 @@ import Foundation
 import SwitchboardTestSupport
 import SyncEngine
 import SyncPlanning
-import SyncStore
+import SwitchboardStore
 import Testing
 #if canImport(Glibc)
 import Glibc

@@ -4,14 +4,14 @@ import Foundation
 import SwitchboardTestSupport
 import SyncEngine
 import SyncPlanning
-import SyncStore
+import SwitchboardStore
 
 /// One collection on a real peer, synced to a folder (or to the store itself) with a real
 /// store: what each engine test drives.
 struct SyncHarness {
     let peer: Peer
     let client: DAVClient
-    let store: SQLSyncStore
+    let store: SQLStore
     var collection: CollectionRecord
     let directory: URL
     let flavor: ObjectFlavor

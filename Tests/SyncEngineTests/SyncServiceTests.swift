@@ -4,7 +4,7 @@ import Crypto
 import Foundation
 import SwitchboardTestSupport
 import SyncEngine
-import SyncStore
+import SwitchboardStore
 import Testing
 
 @Suite struct SyncScheduleTests {

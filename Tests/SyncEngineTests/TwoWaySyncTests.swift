@@ -2,7 +2,7 @@ import DAVClient
 import Foundation
 import SwitchboardTestSupport
 import SyncEngine
-import SyncStore
+import SwitchboardStore
 import Testing
 
 /// Two-way sync of a real server's collection with a folder, on both servers and both stores.

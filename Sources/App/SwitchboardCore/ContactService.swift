@@ -3,7 +3,7 @@ public import ContactEditing
 import DAVClient
 public import Foundation
 public import SyncEngine
-public import SyncStore
+public import SwitchboardStore
 import VCard
 
 /// A contact as the store holds it.

@@ -1,5 +1,5 @@
 import Caching
-public import SyncStore
+public import SwitchboardStore
 
 /// What tenancy checks read on every request — the store's accounts, collections and
 /// resources — read together and kept while the store is unchanged: under its write

@@ -5,7 +5,7 @@ import DAVClient
 public import Foundation
 public import ICalendar
 public import SyncEngine
-public import SyncStore
+public import SwitchboardStore
 
 /// Which part of a series an edit applies to.
 public enum EditScope: Sendable, Hashable {

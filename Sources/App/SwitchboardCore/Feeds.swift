@@ -1,7 +1,7 @@
 import CalendarEditing
 import ICalendar
 import SyncEngine
-public import SyncStore
+public import SwitchboardStore
 import Caching
 
 /// What a feed publishes: one calendar, or the calendars a resource's availability reads.

@@ -2,7 +2,7 @@ public import Accounts
 import Caching
 public import Scheduling
 public import SyncEngine
-public import SyncStore
+public import SwitchboardStore
 public import Webhooks
 
 /// Everything the application keeps: the sync store with bookings, access, webhooks and

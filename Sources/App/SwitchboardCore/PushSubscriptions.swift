@@ -4,7 +4,7 @@ public import NextcloudOCS
 import DAVClient
 import HTTPTransport
 import SyncEngine
-public import SyncStore
+public import SwitchboardStore
 
 /// Calendars kept up to date as they change on a Nextcloud server instead of on the next
 /// poll: webhooks registered with its webhook_listeners app for the calendar object events

@@ -1,6 +1,6 @@
 public import Availability
 import Foundation
-public import SyncStore
+public import SwitchboardStore
 
 /// A bookable resource as its operator defines it: its rules, and its calendars named by
 /// href (the calendars must be synced already, of the tenant's accounts when it has a tenant).

@@ -1,5 +1,5 @@
 import Foundation
-public import SyncStore
+public import SwitchboardStore
 import Webhooks
 
 extension Hub {

@@ -1,4 +1,4 @@
-public import SyncStore
+public import SwitchboardStore
 
 /// One tenant's view of the application: the accounts, collections, resources, bookings and
 /// feeds it may reach. Another tenant's records look exactly like ones that do not exist.

@@ -2,7 +2,7 @@ public import DAVClient
 public import HTTPTransport
 public import Foundation
 import Synchronization
-public import SyncStore
+public import SwitchboardStore
 
 /// DAV clients for the store's accounts: one connection pool per account, its password
 /// opened from the sealed copy only when the pool is made, and kept by account id so a

@@ -3,7 +3,7 @@ import HTTPTransport
 import DAVXML
 public import Foundation
 public import SyncPlanning
-public import SyncStore
+public import SwitchboardStore
 
 /// A request to connect a groupware account.
 public struct AccountConnection: Sendable {

@@ -1,5 +1,5 @@
 public import DAVClient
-public import SyncStore
+public import SwitchboardStore
 
 /// Why an account could not be connected or used.
 public struct AccountError: Error, Sendable, CustomStringConvertible {

@@ -8,7 +8,7 @@ import ICalendar
 public import Logging
 import Synchronization
 public import SyncEngine
-public import SyncStore
+public import SwitchboardStore
 
 /// Why a booking operation failed.
 public enum BookingError: Error, Sendable, CustomStringConvertible {

@@ -3,7 +3,7 @@ public import DAVClient
 public import Foundation
 import SyncContent
 import SyncPlanning
-public import SyncStore
+public import SwitchboardStore
 import HTTPTransport
 
 /// How a run behaves beyond the collection's own policy.

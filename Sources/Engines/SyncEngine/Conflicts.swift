@@ -3,7 +3,7 @@ public import DAVClient
 import Foundation
 import SyncContent
 import SyncPlanning
-public import SyncStore
+public import SwitchboardStore
 
 /// An item both sides changed, waiting for a person (the `manual` policy): the version
 /// here, the server's, and — when the edits touch different properties — both merged.

@@ -1,7 +1,7 @@
 import DAVClient
 import Foundation
 import SyncPlanning
-public import SyncStore
+public import SwitchboardStore
 
 /// What committing one item's edit came to.
 public enum WriteOutcome: Sendable {

@@ -3,7 +3,7 @@ public import DAVClient
 import ICalendar
 import SyncContent
 public import SyncPlanning
-public import SyncStore
+public import SwitchboardStore
 import VCard
 
 /// What the engine reads from an item's bytes, parsing them once: the UID, the state the

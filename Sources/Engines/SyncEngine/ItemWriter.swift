@@ -1,7 +1,7 @@
 public import Accounts
 public import DAVClient
 import Foundation
-public import SyncStore
+public import SwitchboardStore
 
 /// Whether the server holds what the store holds for an item.
 public enum ItemSyncState: String, Sendable, Hashable {

@@ -1,6 +1,6 @@
 import FileStamps
 public import Foundation
-public import SyncStore
+public import SwitchboardStore
 
 /// The local side of a sync: where an app's or a person's copy of a collection lives. The
 /// engine keeps the last-synced state in the store and asks the replica only what changed.

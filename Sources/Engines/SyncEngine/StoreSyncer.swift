@@ -1,7 +1,7 @@
 public import Accounts
 public import DAVClient
 import Foundation
-public import SyncStore
+public import SwitchboardStore
 
 /// Syncs one collection of a store now, the store being its local side (what the sync
 /// service runs on schedule), and commits single edits written into the store to their

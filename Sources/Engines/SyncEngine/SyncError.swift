@@ -1,6 +1,6 @@
 public import Accounts
 public import DAVClient
-import SyncStore
+import SwitchboardStore
 
 /// Why a sync run, or one item of it, failed.
 public struct SyncError: Error, Sendable, CustomStringConvertible {

@@ -1,7 +1,7 @@
 public import Accounts
 import Foundation
 import Synchronization
-public import SyncStore
+public import SwitchboardStore
 
 /// What the service reports as it works.
 public enum SyncServiceEvent: Sendable {

@@ -2,7 +2,7 @@ public import HTTPTransport
 public import Foundation
 public import Logging
 import NIOHTTP1
-public import SyncStore
+public import SwitchboardStore
 
 /// How deliveries are tried: `maxAttempts` in all, waiting `baseDelay` doubled after each
 /// failure up to `maxDelay`; each attempt may take `timeout`.

@@ -6,7 +6,7 @@ import Foundation
 import SwitchboardCore
 public import SyncPlanning
 import SyncEngine
-import SyncStore
+import SwitchboardStore
 
 /// `switchboard account add|list|remove`: the accounts the store syncs.
 struct AccountCommand: AsyncParsableCommand {

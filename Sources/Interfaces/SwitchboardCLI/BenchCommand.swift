@@ -8,7 +8,7 @@ import ICalendar
 import Scheduling
 import SQLiteStore
 import SyncEngine
-import SyncStore
+import SwitchboardStore
 
 /// `switchboard bench …`: measurements against a live server, for comparison with other
 /// clients (see scripts/bench-dav).

@@ -2,7 +2,7 @@ import ArgumentParser
 import DAVClient
 import Foundation
 import SyncEngine
-import SyncStore
+import SwitchboardStore
 
 /// `switchboard conflicts`: list the items both sides changed (the `manual` policy) and
 /// resolve them.
@@ -81,7 +81,7 @@ struct ConflictsCommand: AsyncParsableCommand {
 
 /// Runs `body` with a conflict resolver over the store (its clients held to the network
 /// policy and shut down after); conflict errors print and exit with 1.
-private func withResolver<Result: Sendable>(_ options: StoreOptions, _ body: (ConflictResolver, SQLSyncStore) async throws -> Result)
+private func withResolver<Result: Sendable>(_ options: StoreOptions, _ body: (ConflictResolver, SQLStore) async throws -> Result)
     async throws -> Result
 {
     let policy = try NetworkOptions.policy(allowing: NetworkOptions.ranges())

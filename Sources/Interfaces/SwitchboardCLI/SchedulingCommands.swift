@@ -9,7 +9,7 @@ import Logging
 import Scheduling
 import SwitchboardCore
 import SyncEngine
-import SyncStore
+import SwitchboardStore
 import Webhooks
 
 /// A duration on the command line: `90s`, `10m`, `2h`, `60d`.
@@ -41,7 +41,7 @@ struct WindowOptions: ParsableArguments {
 
 /// Runs `body` with a booking service over the store; booking errors print and exit with 1.
 func withBookingService<Result: Sendable>(
-    _ store: StoreOptions, caFile: String? = nil, _ body: (BookingService, SQLSyncStore) async throws -> Result
+    _ store: StoreOptions, caFile: String? = nil, _ body: (BookingService, SQLStore) async throws -> Result
 ) async throws -> Result {
     let policy = try NetworkOptions.policy(allowing: NetworkOptions.ranges())
     return try await store.withStore { store, secrets in
@@ -51,7 +51,7 @@ func withBookingService<Result: Sendable>(
 
 /// Runs `body` with the application's booking service over an open store (clients shut down after).
 func withBookingService<Result: Sendable>(
-    store: SQLSyncStore, secrets: SecretBox, caFile: String?, policy: NetworkPolicy, _ body: (BookingService) async throws -> Result
+    store: SQLStore, secrets: SecretBox, caFile: String?, policy: NetworkPolicy, _ body: (BookingService) async throws -> Result
 ) async throws -> Result {
     try await withHub(store: store, secrets: secrets, caFile: caFile, policy: policy, reporting: BookingError.self) { hub in
         try await body(hub.bookings)
@@ -84,7 +84,7 @@ func withAccountClients<Result: Sendable, Failure: Error>(
 /// `policy`, trusting `caFile` too) and the webhook sender, shut down after; a `Failure` it
 /// throws is printed and exits with 1.
 func withHub<Result: Sendable, Failure: Error>(
-    store: SQLSyncStore, secrets: SecretBox, caFile: String?, policy: NetworkPolicy, reporting: Failure.Type,
+    store: SQLStore, secrets: SecretBox, caFile: String?, policy: NetworkPolicy, reporting: Failure.Type,
     logger: Logger = Logger(label: "switchboard.webhooks"), _ body: (Hub) async throws -> Result
 ) async throws -> Result {
     try await withAccountClients(secrets: secrets, caFile: caFile, policy: policy, reporting: reporting) { clients in

@@ -5,7 +5,7 @@ import Logging
 import Scheduling
 import SwitchboardServer
 import SyncEngine
-import SyncStore
+import SwitchboardStore
 import Webhooks
 import SwitchboardCore
 

@@ -3,7 +3,7 @@ import Foundation
 import Logging
 import PostgresStore
 import SQLiteStore
-import SyncStore
+import SwitchboardStore
 
 /// Where Switchboard keeps its state: `$SWITCHBOARD_HOME` (default `~/.switchboard`) holds
 /// the SQLite store and the key that seals passwords, unless a PostgreSQL URL and a key
@@ -29,7 +29,7 @@ struct StoreOptions: ParsableArguments {
 
     /// Runs `body` with the store and the box that opens its secrets; store and key
     /// errors are printed and exit with 1.
-    func withStore<Result: Sendable>(_ body: (SQLSyncStore, SecretBox) async throws -> Result) async throws -> Result {
+    func withStore<Result: Sendable>(_ body: (SQLStore, SecretBox) async throws -> Result) async throws -> Result {
         let environment = ProcessInfo.processInfo.environment
         let home = Self.home
         do {

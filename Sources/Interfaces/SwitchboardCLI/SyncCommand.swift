@@ -4,7 +4,7 @@ import DAVClient
 import HTTPTransport
 import Foundation
 import SyncEngine
-import SyncStore
+import SwitchboardStore
 #if canImport(Glibc)
 import Glibc
 import SwitchboardCore

@@ -6,7 +6,7 @@ import SwitchboardCore
 import SwitchboardAPI
 import SyncEngine
 import SyncPlanning
-import SyncStore
+import SwitchboardStore
 
 /// The tenant's groupware accounts: connect (tested and discovered first), list, forget.
 ///

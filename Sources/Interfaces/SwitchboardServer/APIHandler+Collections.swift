@@ -3,7 +3,7 @@ import Foundation
 import SwitchboardAPI
 import SyncEngine
 import SyncPlanning
-import SyncStore
+import SwitchboardStore
 
 /// Collections (the tenant's synced calendars and address books), their settings, and sync
 /// runs on demand with the sync log.

@@ -1,7 +1,7 @@
 import Foundation
 import SwitchboardAPI
 import SyncEngine
-import SyncStore
+import SwitchboardStore
 
 /// Conflicts (items both sides changed, under the `manual` policy): listed with both
 /// versions and the merged proposal, and resolved by a person's choice.

@@ -3,7 +3,7 @@ import SwitchboardCore
 import Foundation
 import SwitchboardAPI
 import SyncEngine
-import SyncStore
+import SwitchboardStore
 
 /// Contacts of the tenant's address books: listed and searched from the store, written
 /// through the sync engine like events.

@@ -5,7 +5,7 @@ import Foundation
 import ICalendar
 import SwitchboardAPI
 import SyncEngine
-import SyncStore
+import SwitchboardStore
 
 /// Events of the tenant's calendars: listed from the store, written through the sync engine.
 extension APIHandler {

@@ -2,7 +2,7 @@ import Foundation
 import OpenAPIRuntime
 import SwitchboardAPI
 import SwitchboardCore
-import SyncStore
+import SwitchboardStore
 
 /// Feeds (``Tenant/feeds()``): a calendar, or a resource's calendars, published at a secret
 /// URL for calendar apps to subscribe to, in full or as busy time only.

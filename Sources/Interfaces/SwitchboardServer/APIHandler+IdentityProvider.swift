@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import SwitchboardAPI
-import SyncStore
+import SwitchboardStore
 
 /// A tenant's own OpenID Connect provider: its access tokens act for the tenant beside its
 /// API keys.

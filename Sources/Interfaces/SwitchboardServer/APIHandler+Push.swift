@@ -4,7 +4,7 @@ import NextcloudOCS
 import SwitchboardCore
 import SwitchboardAPI
 import SyncEngine
-import SyncStore
+import SwitchboardStore
 import HTTPTransport
 
 /// Push: an account's Nextcloud server calls back when its calendars change (its

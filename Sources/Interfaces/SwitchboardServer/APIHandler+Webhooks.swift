@@ -1,6 +1,6 @@
 import Foundation
 import SwitchboardAPI
-import SyncStore
+import SwitchboardStore
 import Webhooks
 
 /// Webhook subscriptions and their delivery log.

@@ -7,7 +7,7 @@ import SwitchboardCore
 import Scheduling
 import SyncEngine
 import SwitchboardAPI
-import SyncStore
+import SwitchboardStore
 import Webhooks
 
 /// The API's operations (generated from `openapi.yaml`), translated to and from the

@@ -5,7 +5,7 @@ import JWTKit
 import NIOCore
 import NIOHTTP1
 import Synchronization
-import SyncStore
+import SwitchboardStore
 
 /// An OpenID Connect provider whose access tokens (JWTs) the API accepts beside API keys.
 /// A token must be signed by a key of the provider's JWKS, come from `issuer`, be meant for

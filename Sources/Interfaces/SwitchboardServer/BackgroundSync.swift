@@ -3,7 +3,7 @@ import Prometheus
 import ServiceLifecycle
 import SyncEngine
 import SwitchboardCore
-import SyncStore
+import SwitchboardStore
 import Webhooks
 
 /// The sync service run beside the server: every enabled collection synced on its interval

@@ -3,7 +3,7 @@ import DAVClient
 import HTTPTransport
 import Foundation
 import Synchronization
-import SyncStore
+import SwitchboardStore
 
 /// The OpenID Connect providers whose access tokens the API accepts: the operator's (tokens
 /// name their tenant) and each tenant's own (tokens act for that tenant only). A token is

@@ -6,7 +6,7 @@ import Logging
 import NIOCore
 import OpenAPIRuntime
 import Synchronization
-import SyncStore
+import SwitchboardStore
 
 /// Who is asking: the tenant and scope of the request's API key.
 struct Principal: Sendable, Hashable {

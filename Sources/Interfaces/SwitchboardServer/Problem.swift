@@ -5,7 +5,7 @@ import SwitchboardCore
 import Scheduling
 import SwitchboardAPI
 import SyncEngine
-import SyncStore
+import SwitchboardStore
 
 /// One failure as the API reports it (RFC 9457): an HTTP status, a stable `code` for
 /// programs, a human `detail`, and — for validation — the fields at fault. Everything the

@@ -3,7 +3,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import Synchronization
-import SyncStore
+import SwitchboardStore
 
 /// Answers of costly read-only operations (availability, event lists) kept for a moment per
 /// tenant and request URI, while the store is unchanged: a booking page asks the same week

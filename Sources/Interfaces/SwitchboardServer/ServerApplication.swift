@@ -11,7 +11,7 @@ import ServiceLifecycle
 import SwitchboardAPI
 import Webhooks
 public import SyncEngine
-import SyncStore
+import SwitchboardStore
 import Accounts
 
 /// How the server listens and what it accepts.

@@ -3,7 +3,7 @@ public import Logging
 import NIOCore
 import NIOSSL
 public import PostgresNIO
-public import SyncStore
+public import SwitchboardStore
 
 /// The shared store: PostgreSQL through postgres-nio, for several Switchboard processes on
 /// one database. Run the client (``PostgresSQLDatabase/withStore(configuration:logger:_:)``
@@ -22,7 +22,7 @@ public struct PostgresSQLDatabase: SQLDatabase {
     /// the client stops when `body` returns.
     public static func withStore<Result: Sendable>(
         configuration: PostgresClient.Configuration, logger: Logger = Logger(label: "switchboard.store"),
-        _ body: (SQLSyncStore) async throws -> Result
+        _ body: (SQLStore) async throws -> Result
     ) async throws -> Result {
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
@@ -30,7 +30,7 @@ public struct PostgresSQLDatabase: SQLDatabase {
             defer { group.cancelAll() }
             let database = PostgresSQLDatabase(client: client, logger: logger)
             try await database.migrate()
-            return try await body(SQLSyncStore(database: database))
+            return try await body(SQLStore(database: database))
         }
     }
 

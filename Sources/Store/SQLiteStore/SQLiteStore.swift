@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-public import SyncStore
+public import SwitchboardStore
 
 /// The embedded store: one SQLite file in WAL mode, through GRDB.
 public struct SQLiteDatabase: SQLDatabase {
@@ -55,8 +55,8 @@ public struct SQLiteDatabase: SQLDatabase {
     }
 
     /// A ``SyncStore`` over the file at `path`.
-    public static func store(path: String) throws(StoreError) -> SQLSyncStore {
-        SQLSyncStore(database: try SQLiteDatabase(path: path))
+    public static func store(path: String) throws(StoreError) -> SQLStore {
+        SQLStore(database: try SQLiteDatabase(path: path))
     }
 
     public func run(_ statements: [SQLStatement], operation: String) async throws(StoreError) -> [[SQLRow]] {

@@ -3,7 +3,7 @@ import Logging
 public import PostgresNIO
 import PostgresStore
 import SQLiteStore
-public import SyncStore
+public import SwitchboardStore
 
 /// The two drivers every store test runs against: SQLite in a temporary file and
 /// PostgreSQL started by `scripts/peers/postgres`.
@@ -16,7 +16,7 @@ public enum StoreDriver: String, CaseIterable, CustomStringConvertible, Sendable
     /// Runs `body` with a migrated store of this driver. Tests share one PostgreSQL
     /// database (each keeps to its own accounts) unless `isolated`, for a test that works on
     /// every collection of its store (the scheduler): then it gets a database of its own.
-    public func withStore<Result: Sendable>(isolated: Bool = false, _ body: (SQLSyncStore) async throws -> Result) async throws -> Result {
+    public func withStore<Result: Sendable>(isolated: Bool = false, _ body: (SQLStore) async throws -> Result) async throws -> Result {
         switch self {
         case .sqlite:
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-store-\(UUID().uuidString)")

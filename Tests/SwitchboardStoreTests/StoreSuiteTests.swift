@@ -1,13 +1,13 @@
 import Foundation
 import SwitchboardTestSupport
 import SyncPlanning
-import SyncStore
+import SwitchboardStore
 import Testing
 
 /// The one suite both store drivers pass.
 @Suite struct StoreSuiteTests {
     /// A fresh account and calendar in `store`, uniquely named so tests can share a database.
-    private func seed(_ store: SQLSyncStore) async throws -> (AccountRecord, CollectionRecord) {
+    private func seed(_ store: SQLStore) async throws -> (AccountRecord, CollectionRecord) {
         let account = AccountRecord(name: "account-\(UUID().uuidString)", serverURL: "http://127.0.0.1:5232/",
                                     username: "anna", sealedPassword: [1, 2, 3])
         try await store.saveAccount(account)

@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 import SwitchboardTestSupport
-import SyncStore
+import SwitchboardStore
 import Testing
 
 @Suite struct SecretBoxTests {

@@ -1,6 +1,6 @@
 public import Foundation
 
-extension SQLSyncStore: WebhookStore {
+extension SQLStore: WebhookStore {
     public func saveWebhook(_ webhook: WebhookRecord) async throws(StoreError) {
         _ = try await database.run([upsert("webhooks", key: ["id"], try webhook.row)], operation: "saveWebhook")
     }
@@ -54,14 +54,14 @@ extension WebhookRecord {
     var row: [(column: String, value: SQLValue)] {
         get throws(StoreError) {
             [("id", .text(id)), ("tenant_id", .text(tenantID)), ("url", .text(url)), ("sealed_secret", .bytes(sealedSecret)),
-             ("events", .text(try SQLSyncStore.json(events))), ("created_at", .integer(createdAt.storeMilliseconds))]
+             ("events", .text(try SQLStore.json(events))), ("created_at", .integer(createdAt.storeMilliseconds))]
         }
     }
 
     init(row: SQLRow) throws(StoreError) {
         self.init(id: try row.text("id"), tenantID: try row.text("tenant_id"), url: try row.text("url"),
                   sealedSecret: try row.optionalBytes("sealed_secret") ?? [],
-                  events: try SQLSyncStore.strings(try row.text("events")),
+                  events: try SQLStore.strings(try row.text("events")),
                   createdAt: Date(storeMilliseconds: try row.integer("created_at")))
     }
 }

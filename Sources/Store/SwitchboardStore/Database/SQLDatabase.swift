@@ -26,7 +26,7 @@ public struct SQLRow: Sendable {
     public init(values: [String: SQLValue]) { self.values = values }
 }
 
-/// What a database driver gives ``SQLSyncStore``: statements run in one transaction.
+/// What a database driver gives ``SQLStore``: statements run in one transaction.
 ///
 /// The store's statements are written once in the SQL that SQLite 3.35+ and PostgreSQL 15
 /// share (`ON CONFLICT … DO UPDATE … WHERE`, `RETURNING`); a driver binds the values and

@@ -1,6 +1,6 @@
 public import Foundation
 
-extension SQLSyncStore: OutboxStore {
+extension SQLStore: OutboxStore {
     public func recordEvent(_ event: DomainEventRecord) async throws(StoreError) {
         _ = try await database.run([Self.record(event)], operation: "recordEvent")
     }

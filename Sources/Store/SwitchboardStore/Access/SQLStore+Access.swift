@@ -1,6 +1,6 @@
 public import Foundation
 
-extension SQLSyncStore: AccessStore {
+extension SQLStore: AccessStore {
     public func saveTenant(_ tenant: TenantRecord) async throws(StoreError) {
         _ = try await database.run([upsert("tenants", key: ["id"], tenant.row)], operation: "saveTenant")
     }
@@ -51,7 +51,7 @@ extension SQLSyncStore: AccessStore {
     }
 }
 
-extension SQLSyncStore {
+extension SQLStore {
     public func saveIdentityProvider(_ provider: IdentityProviderRecord) async throws(StoreError) {
         _ = try await database.run([upsert("identity_providers", key: ["tenant_id"], provider.row)], operation: "saveIdentityProvider")
     }

@@ -4,7 +4,7 @@ import PostgresNIO
 import PostgresStore
 import SQLiteStore
 import SwitchboardTestSupport
-import SyncStore
+import SwitchboardStore
 import Testing
 
 /// Security of the stores themselves (docs/security.md): files only the owner reads, and

@@ -1,6 +1,6 @@
 import Foundation
 import SwitchboardTestSupport
-import SyncStore
+import SwitchboardStore
 import Testing
 
 /// Push subscriptions, on both drivers.

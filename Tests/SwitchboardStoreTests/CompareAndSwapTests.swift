@@ -1,6 +1,6 @@
 import Foundation
 import SwitchboardTestSupport
-import SyncStore
+import SwitchboardStore
 import Testing
 
 /// Data safety: every write of an item states the revision it read, on both drivers.

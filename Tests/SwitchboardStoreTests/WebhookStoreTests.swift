@@ -1,6 +1,6 @@
 import Foundation
 import SwitchboardTestSupport
-import SyncStore
+import SwitchboardStore
 import Testing
 
 /// Webhook subscriptions and deliveries, on both drivers.

@@ -1,6 +1,6 @@
 import Foundation
 
-extension SQLSyncStore: PushStore {
+extension SQLStore: PushStore {
     public func savePushSubscription(_ subscription: PushSubscriptionRecord) async throws(StoreError) {
         _ = try await database.run([upsert("push_subscriptions", key: ["id"], try subscription.row)], operation: "savePushSubscription")
     }
@@ -29,7 +29,7 @@ extension PushSubscriptionRecord {
             [("id", .text(id)), ("account_id", .text(accountID)), ("secret_hash", .text(secretHash)),
              ("callback_url", .text(callbackURL)), ("ocs_url", .text(ocsURL)),
              ("ocs_username", ocsUsername.map(SQLValue.text) ?? .null), ("sealed_ocs_password", sealedOCSPassword.map(SQLValue.bytes) ?? .null),
-             ("listener_ids", .text(try SQLSyncStore.json(listenerIDs))), ("created_at", .integer(createdAt.storeMilliseconds))]
+             ("listener_ids", .text(try SQLStore.json(listenerIDs))), ("created_at", .integer(createdAt.storeMilliseconds))]
         }
     }
 
@@ -37,7 +37,7 @@ extension PushSubscriptionRecord {
         self.init(id: try row.text("id"), accountID: try row.text("account_id"), secretHash: try row.text("secret_hash"),
                   callbackURL: try row.text("callback_url"), ocsURL: try row.text("ocs_url"), ocsUsername: try row.optionalText("ocs_username"),
                   sealedOCSPassword: try row.optionalBytes("sealed_ocs_password"),
-                  listenerIDs: try SQLSyncStore.strings(try row.text("listener_ids")),
+                  listenerIDs: try SQLStore.strings(try row.text("listener_ids")),
                   createdAt: Date(storeMilliseconds: try row.integer("created_at")))
     }
 }

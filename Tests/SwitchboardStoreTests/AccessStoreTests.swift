@@ -1,6 +1,6 @@
 import Foundation
 import SwitchboardTestSupport
-import SyncStore
+import SwitchboardStore
 import Testing
 
 /// Tenants and API keys, on both drivers.

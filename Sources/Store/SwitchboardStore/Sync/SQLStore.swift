@@ -3,7 +3,7 @@ import SyncPlanning
 
 /// The ``SyncStore`` over any ``SQLDatabase``: every query is written here once, in the SQL
 /// SQLite and PostgreSQL share, so both drivers behave the same by construction.
-public struct SQLSyncStore: SyncStore {
+public struct SQLStore: SyncStore {
     let database: any SQLDatabase
     private let writes: WriteCounter
 

@@ -1,6 +1,6 @@
 import Foundation
 
-extension SQLSyncStore: BookingStore {
+extension SQLStore: BookingStore {
     /// Keeps `resource`; a tenant's resource must name calendars of that tenant's accounts
     /// only (else its feeds and bookings would reach another tenant's calendar).
     public func saveResource(_ resource: ResourceRecord) async throws(StoreError) {
@@ -130,7 +130,7 @@ extension SQLSyncStore: BookingStore {
 extension ResourceRecord {
     var row: [(column: String, value: SQLValue)] {
         get throws(StoreError) {
-            [("id", .text(id)), ("name", .text(name)), ("rules", .text(rules)), ("calendar_ids", .text(try SQLSyncStore.json(calendarIDs))),
+            [("id", .text(id)), ("name", .text(name)), ("rules", .text(rules)), ("calendar_ids", .text(try SQLStore.json(calendarIDs))),
              ("booking_calendar_id", .text(bookingCalendarID)), ("tenant_id", tenantID.sql(SQLValue.text)),
              ("created_at", .integer(createdAt.storeMilliseconds))]
         }
@@ -138,7 +138,7 @@ extension ResourceRecord {
 
     init(row: SQLRow) throws(StoreError) {
         self.init(id: try row.text("id"), name: try row.text("name"), rules: try row.text("rules"),
-                  calendarIDs: try SQLSyncStore.strings(try row.text("calendar_ids")), bookingCalendarID: try row.text("booking_calendar_id"),
+                  calendarIDs: try SQLStore.strings(try row.text("calendar_ids")), bookingCalendarID: try row.text("booking_calendar_id"),
                   tenantID: try row.optionalText("tenant_id"), createdAt: Date(storeMilliseconds: try row.integer("created_at")))
     }
 }
@@ -148,7 +148,7 @@ extension BookingRecord {
         get throws(StoreError) {
             [("id", .text(id)), ("resource_id", .text(resourceID)), ("collection_id", .text(collectionID)), ("local_id", .text(localID)),
              ("status", .text(status.rawValue)), ("start_utc", .integer(start)), ("end_utc", .integer(end)), ("summary", .text(summary)),
-             ("attendees", .text(try SQLSyncStore.json(attendees))), ("created_at", .integer(createdAt.storeMilliseconds)),
+             ("attendees", .text(try SQLStore.json(attendees))), ("created_at", .integer(createdAt.storeMilliseconds)),
              ("updated_at", .integer(updatedAt.storeMilliseconds))]
         }
     }
@@ -160,7 +160,7 @@ extension BookingRecord {
         }
         self.init(id: try row.text("id"), resourceID: try row.text("resource_id"), collectionID: try row.text("collection_id"),
                   localID: try row.text("local_id"), status: status, start: try row.integer("start_utc"), end: try row.integer("end_utc"),
-                  summary: try row.text("summary"), attendees: try SQLSyncStore.strings(try row.text("attendees")),
+                  summary: try row.text("summary"), attendees: try SQLStore.strings(try row.text("attendees")),
                   createdAt: Date(storeMilliseconds: try row.integer("created_at")),
                   updatedAt: Date(storeMilliseconds: try row.integer("updated_at")))
     }
