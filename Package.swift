@@ -242,6 +242,11 @@ let package = Package(
             dependencies: ["Accounts", "Scheduling", "CalendarEditing", "ICalendar", "Availability", "SyncEngine", "SwitchboardStore", "DAVClient", "HTTPTransport", "SwitchboardTestSupport",
                            .product(name: "Crypto", package: "swift-crypto")]
         ),
+        .testTarget(
+            name: "SwitchboardCoreTests",
+            dependencies: ["SwitchboardCore", "Accounts", "Availability", "Scheduling", "SwitchboardStore", "Webhooks", "HTTPTransport",
+                           "SwitchboardTestSupport", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .testTarget(name: "NextcloudTests", dependencies: ["NextcloudOCS", "SwitchboardCore", "DAVClient", "HTTPTransport", "SwitchboardTestSupport"]),
         .testTarget(
             name: "SwitchboardCLITests",

@@ -9,8 +9,53 @@ import Testing
 import Webhooks
 
 /// Domain events go through the outbox whichever face made the change: a booking made with
-/// `switchboard book` reaches the tenant's webhooks as the one made with `POST /v1/bookings`.
+/// `switchboard book` reaches the tenant's webhooks as the one made with `POST /v1/bookings`,
+/// and a `switchboard sync` that brings changes emits `calendar.changed` as the server's does.
 @Suite struct DomainEventTests {
+    @Test func theCommandLineSyncEmitsTheEventTheServersSyncEmits() async throws {
+        let peer = try await Peer.named("radicale")
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-events-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: home) }
+        let password = home.appendingPathComponent("password").path
+        try Data("secret\n".utf8).write(to: URL(fileURLWithPath: password))
+        let binary = Bundle.main.bundleURL.appendingPathComponent("switchboard").path
+        let environment = ["SWITCHBOARD_HOME": home.path, "SWITCHBOARD_ALLOW_NETWORK": "127.0.0.1"]
+        func run(_ arguments: [String]) throws {
+            let result = try ChildProcess.run([binary] + arguments, environment: environment, unset: ["SWITCHBOARD_PASSWORD", "SWITCHBOARD_DATABASE_URL"])
+            #expect(result.status == 0, "\(arguments.first ?? ""): \(result.stderr)")
+        }
+        let href = peer.annaCalendarHome + Fixtures.unique("changes") + "/"
+        try await peer.withClient { client in try await client.makeCalendar(href, displayName: "Changes") }
+        try run(["tenants", "create", "acme"])
+        try run(["account", "add", "anna", "--tenant", "acme", "--server", peer.baseURL.absoluteString, "--user", "anna", "--password-file", password])
+        try run(["sync", "--collection", href])
+
+        let store = try SQLiteDatabase.store(path: home.appendingPathComponent("switchboard.sqlite").path)
+        let tenantID = try #require(try await store.tenants().first { $0.name == "acme" }?.id)
+        let collectionID = try #require(try await store.collections(accountID: nil).first { $0.href == href }?.id)
+        let webhook = WebhookRecord(tenantID: tenantID, url: "https://hooks.example/switchboard", sealedSecret: [0], events: ["calendar.changed"])
+        try await store.saveWebhook(webhook)
+        let webhooks = try WebhookService(store: store, secrets: try SecretBox(key: .init(size: .bits256)), networkPolicy: NetworkPolicy())
+        await webhooks.relayOutbox()
+        // The first sync of an empty calendar changed nothing: no event.
+        #expect(try await store.deliveries(webhookID: webhook.id, status: DeliveryStatus?.none, limit: 10).isEmpty)
+
+        try await peer.withClient { client in
+            _ = try await client.put(href + "phone.ics", body: Array(Fixtures.event(uid: "phone-\(UUID().uuidString)").utf8),
+                                     contentType: "text/calendar; charset=utf-8", precondition: .ifNoneMatch)
+        }
+        try run(["sync", "--collection", href])
+        await webhooks.relayOutbox()
+        await webhooks.shutdown()
+        let deliveries = try await store.deliveries(webhookID: webhook.id, status: DeliveryStatus?.none, limit: 10)
+        #expect(deliveries.map(\.eventType) == ["calendar.changed"])
+        let body = try #require(try JSONSerialization.jsonObject(with: Data((deliveries.first?.payload ?? "").utf8)) as? [String: Any])
+        let data = try #require(body["data"] as? [String: Any])
+        #expect(data["collectionId"] as? String == collectionID && data["kind"] as? String == "calendar")
+        #expect(data["downloaded"] as? Int == 1 && data["deleted"] as? Int == 0)
+    }
+
     @Test func theCommandLineBookingEmitsTheEventTheAPIEmits() async throws {
         let peer = try await Peer.named("radicale")
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-events-\(UUID().uuidString)")
