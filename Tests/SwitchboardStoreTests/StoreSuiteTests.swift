@@ -65,6 +65,32 @@ import Testing
         }
     }
 
+    /// An availability question reads its resource's calendars, their items that may be busy
+    /// and its bookings in one round trip; each part as the single-purpose reads give it.
+    @Test(arguments: StoreDriver.allCases)
+    func aResourceSnapshotIsTheReadsItReplaces(driver: StoreDriver) async throws {
+        try await driver.withStore { store in
+            let (_, collection) = try await seed(store)
+            _ = try await store.saveItem(event(collection, "in", start: 1_000, end: 2_000))
+            _ = try await store.saveItem(event(collection, "out", start: 9_000, end: 9_500))
+            _ = try await store.saveItem(event(collection, "series", start: 0, end: nil, recurring: true))
+            let resource = ResourceRecord(name: "room-\(UUID().uuidString)", rules: "{}", calendarIDs: [collection.id], bookingCalendarID: collection.id)
+            try await store.saveResource(resource)
+            let booking = BookingRecord(resourceID: resource.id, collectionID: collection.id, localID: UUID().uuidString, start: 1_500, end: 1_800,
+                                        summary: "x")
+            #expect(try await store.insertBooking(booking, calendars: resource.calendarIDs, event: nil))
+            let snapshot = try await store.snapshot(of: resource, busy: (1_200, 3_000), bookings: (0, 5_000))
+            #expect(snapshot.calendars == [collection])
+            #expect(snapshot.versions == (try await store.itemVersions(in: [collection.id], overlappingFrom: 1_200, to: 3_000)))
+            #expect(Set(snapshot.versions.map(\.localID)) == ["in", "series"])
+            #expect(snapshot.bookings.map(\.id) == [booking.id])
+            #expect(try await store.snapshot(of: resource, busy: (1_200, 3_000), bookings: (2_000, 5_000)).bookings.isEmpty)
+            let bare = ResourceRecord(name: "bare-\(UUID().uuidString)", rules: "{}", calendarIDs: [], bookingCalendarID: collection.id)
+            let empty = try await store.snapshot(of: bare, busy: (0, 10_000), bookings: (0, 10_000))
+            #expect(empty.calendars.isEmpty && empty.versions.isEmpty && empty.bookings.isEmpty)
+        }
+    }
+
     @Test(arguments: StoreDriver.allCases)
     func deletingAnAccountRemovesEverythingBelowIt(driver: StoreDriver) async throws {
         try await driver.withStore { store in

@@ -97,12 +97,13 @@ public struct BookingService: Sendable {
         return context.availability.slots(busy: context.busy, bookings: context.bookings, in: window, now: Int64(now.timeIntervalSince1970))
     }
 
-    /// Slots, busy and free time of a resource in `window`, from one look at the store (what
-    /// the API answers). Like ``slots(resource:in:now:)``, it refuses data too old.
-    public func availability(resource name: String, in window: Interval, now: Date = Date()) async throws(BookingError)
+    /// Slots, busy and free time of `resource` (as its caller looked it up) in `window`, from
+    /// one look at the store (what the API answers). Like ``slots(resource:in:now:)``, it
+    /// refuses data too old.
+    public func availability(of resource: ResourceRecord, in window: Interval, now: Date = Date()) async throws(BookingError)
         -> (slots: [Interval], busy: [Interval], free: [Interval])
     {
-        let context = try await context(for: name, window: window, now: now)
+        let context = try await context(for: resource, window: window, now: now)
         let slots = context.availability.slots(busy: context.busy, bookings: context.bookings, in: window, now: Int64(now.timeIntervalSince1970))
         let answer = context.availability.freeBusy(context.busyWithBookings, in: window)
         return (slots, answer.busy, answer.free)
@@ -256,20 +257,25 @@ public struct BookingService: Sendable {
         var staleSeconds: Int64?
     }
 
-    /// The resource, its rules, the busy periods of its calendars and its bookings around
-    /// `window`; calendars older than the rules allow are synced first, and an answer from
-    /// data too old is refused.
+    /// The context of the resource with this (stored) name: see ``context(for:window:now:acceptingStale:)``.
     func context(for name: String, window: Interval, now: Date, acceptingStale: Bool = false) async throws(BookingError) -> Context {
-        var resource = try await resource(named: name)
+        try await context(for: try await resource(named: name), window: window, now: now, acceptingStale: acceptingStale)
+    }
+
+    /// The resource's rules, the busy periods of its calendars and its bookings around
+    /// `window`, read from the store in one round trip; calendars older than the rules allow
+    /// are synced first (and read again), and an answer from data too old is refused.
+    func context(for resource: ResourceRecord, window: Interval, now: Date, acceptingStale: Bool = false) async throws(BookingError) -> Context {
+        var resource = resource
         var availability = try self.availability(of: resource)
-        let calendarIDs = resource.calendarIDs
-        let collections = try await storeCall { store throws(StoreError) in try await store.collections(ids: calendarIDs) }
-        let oldest = collections.map { $0.lastSyncedAt ?? .distantPast }.min() ?? .distantPast
+        var snapshot = try await snapshot(of: resource, around: window, rules: availability.rules)
+        let oldest = snapshot.calendars.map { $0.lastSyncedAt ?? .distantPast }.min() ?? .distantPast
         var staleSeconds: Int64?
         if now.timeIntervalSince(oldest) > Double(availability.rules.maxDataAge) {
             do {
                 resource = try await refresh(resource)
                 availability = try self.availability(of: resource)
+                snapshot = try await self.snapshot(of: resource, around: window, rules: availability.rules)
             } catch {
                 let age = Int64(min(now.timeIntervalSince(oldest), Double(Int64.max / 2)).rounded())
                 guard acceptingStale else { throw .staleData(ageSeconds: age, detail: error.description) }
@@ -277,15 +283,12 @@ public struct BookingService: Sendable {
             }
         }
         let rules = availability.rules
-        // Only busy time within a buffer of the window matters. The store's time index spans
-        // every instant an item may take (all-day, floating and unknown zones widened), so the
-        // window is asked as it is.
-        let relevant = Interval(start: window.start - rules.bufferAfter, end: window.end + rules.bufferBefore)
+        let relevant = Self.relevant(window, rules)
         let readers = Dictionary(uniqueKeysWithValues: Set(resource.calendarIDs).map {
             ($0, BusyTimeReader(rules: rules.busyRules(forCalendar: $0), zone: availability.zone, zoneName: rules.timeZone))
         })
         var busy: [BusyPeriod] = []
-        for (calendarID, series) in try await series(in: resource.calendarIDs, overlapping: relevant) {
+        for (calendarID, series) in try await series(of: snapshot.versions) {
             guard let reader = readers[calendarID] else { continue }
             busy += reader.busyPeriods(of: series, in: relevant, calendarID: calendarID)
         }
@@ -294,24 +297,32 @@ public struct BookingService: Sendable {
                 "collection_id": .string(period.event.calendar), "uid": .string(period.event.uid ?? "-"), "why": .string(period.note ?? ""),
             ])
         }
-        let bookings = try await storeCall { store throws(StoreError) in
-            try await store.bookings(resourceID: resource.id, from: window.start - 8 * 86_400, to: window.end + 8 * 86_400)
-        }.filter { $0.status != .cancelled }
+        let bookings = snapshot.bookings.filter { $0.status != .cancelled }
         // A booking's own event is busy time already counted as a booking.
         let bookingUIDs = Set(bookings.map { $0.localID + "@switchboard" })
         return Context(resource: resource, availability: availability, busy: busy.filter { !bookingUIDs.contains($0.event.uid ?? "") },
                        activeBookings: bookings, staleSeconds: staleSeconds)
     }
 
-    /// The series of the calendar objects that may be busy in `window`, with their calendar:
-    /// the store's index names them with their revisions, and only objects not read before
-    /// at that revision are read and parsed now.
-    func series(in calendarIDs: [String], overlapping window: Interval) async throws(BookingError)
-        -> [(calendarID: String, series: CalendarSeries)]
-    {
-        let versions = try await storeCall { store throws(StoreError) in
-            try await store.itemVersions(in: calendarIDs, overlappingFrom: window.start, to: window.end)
+    /// Only busy time within a buffer of the window matters. The store's time index spans
+    /// every instant an item may take (all-day, floating and unknown zones widened), so the
+    /// window is asked as it is.
+    private static func relevant(_ window: Interval, _ rules: ResourceRules) -> Interval {
+        Interval(start: window.start - rules.bufferAfter, end: window.end + rules.bufferBefore)
+    }
+
+    /// What the store holds about the resource around `window`: its calendars, their items
+    /// that may be busy there, and its bookings (a week beyond each side, for day and week limits).
+    private func snapshot(of resource: ResourceRecord, around window: Interval, rules: ResourceRules) async throws(BookingError) -> ResourceSnapshot {
+        let relevant = Self.relevant(window, rules)
+        return try await storeCall { store throws(StoreError) in
+            try await store.snapshot(of: resource, busy: (relevant.start, relevant.end), bookings: (window.start - 8 * 86_400, window.end + 8 * 86_400))
         }
+    }
+
+    /// The series of the calendar objects named by `versions`, with their calendar: only
+    /// objects not read before at that revision are read and parsed now.
+    func series(of versions: [ItemVersion]) async throws(BookingError) -> [(calendarID: String, series: CalendarSeries)] {
         var found: [(calendarID: String, series: CalendarSeries)] = []
         var unread: [String: [String]] = [:]
         for version in versions {

@@ -86,7 +86,7 @@ struct APIHandler: APIProtocol {
             if let tz = query.tz { zoneName = tz } else { zoneName = try Self.rules(of: resource).timeZone }
             guard let zone = IANAZoneRules(identifier: zoneName) else { throw Problem.invalid("tz", "unknown time zone \(zoneName)") }
             let now = Date()
-            let answer = try await call { () throws(BookingError) in try await service.availability(resource: resource.name, in: window, now: now) }
+            let answer = try await call { () throws(BookingError) in try await service.availability(of: resource, in: window, now: now) }
             return .ok(.init(body: .json(.init(
                 resource: query.resource, from: query.from, to: query.to, timeZone: zoneName,
                 slots: answer.slots.map { .init(start: Self.date($0.start), end: Self.date($0.end), localStart: zone.iso8601($0.start),

@@ -66,6 +66,24 @@ public struct BookingRecord: Sendable, Hashable, Codable {
     }
 }
 
+/// What an availability question reads about one resource, from one consistent state of the
+/// store, in one round trip to the database.
+public struct ResourceSnapshot: Sendable {
+    /// The resource's calendars as synced (their sync state tells how old their data is).
+    public var calendars: [CollectionRecord]
+    /// The items of those calendars that may be busy in the window asked (see
+    /// ``SyncStore/itemVersions(in:overlappingFrom:to:)``).
+    public var versions: [ItemVersion]
+    /// The resource's bookings overlapping the bookings' window asked.
+    public var bookings: [BookingRecord]
+
+    public init(calendars: [CollectionRecord], versions: [ItemVersion], bookings: [BookingRecord]) {
+        self.calendars = calendars
+        self.versions = versions
+        self.bookings = bookings
+    }
+}
+
 /// What the booking engine keeps besides the sync state: resources and bookings, with the
 /// one atomic step that makes double booking impossible.
 public protocol BookingStore: SyncStore, OutboxStore {
@@ -96,4 +114,8 @@ public protocol BookingStore: SyncStore, OutboxStore {
     func booking(id: String) async throws(StoreError) -> BookingRecord?
     /// A resource's bookings overlapping `[from, to)`, by start.
     func bookings(resourceID: String, from: Int64, to: Int64) async throws(StoreError) -> [BookingRecord]
+    /// The resource's calendars, their items that may be busy in `busy`, and its bookings
+    /// overlapping `bookings` (half-open `[start, end)` each), read together.
+    func snapshot(of resource: ResourceRecord, busy: (start: Int64, end: Int64), bookings: (start: Int64, end: Int64)) async throws(StoreError)
+        -> ResourceSnapshot
 }

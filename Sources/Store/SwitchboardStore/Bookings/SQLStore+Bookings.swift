@@ -104,10 +104,29 @@ extension SQLStore: BookingStore {
     }
 
     public func bookings(resourceID: String, from: Int64, to: Int64) async throws(StoreError) -> [BookingRecord] {
-        let statement = SQLStatement(
-            "SELECT * FROM bookings WHERE resource_id = ? AND start_utc < ? AND end_utc > ? ORDER BY start_utc, id",
-            [.text(resourceID), .integer(to), .integer(from)])
-        return try await database.read([statement], operation: "bookings")[0].map { row throws(StoreError) in try BookingRecord(row: row) }
+        try await database.read([Self.bookingsStatement(resourceID: resourceID, from: from, to: to)], operation: "bookings")[0].map {
+            row throws(StoreError) in try BookingRecord(row: row)
+        }
+    }
+
+    private static func bookingsStatement(resourceID: String, from: Int64, to: Int64) -> SQLStatement {
+        SQLStatement("SELECT * FROM bookings WHERE resource_id = ? AND start_utc < ? AND end_utc > ? ORDER BY start_utc, id",
+                     [.text(resourceID), .integer(to), .integer(from)])
+    }
+
+    public func snapshot(of resource: ResourceRecord, busy: (start: Int64, end: Int64), bookings: (start: Int64, end: Int64))
+        async throws(StoreError) -> ResourceSnapshot
+    {
+        let calendarIDs = resource.calendarIDs
+        var statements = [Self.bookingsStatement(resourceID: resource.id, from: bookings.start, to: bookings.end)]
+        if !calendarIDs.isEmpty {
+            statements += [Self.collectionsStatement(ids: calendarIDs), Self.itemVersionsStatement(in: calendarIDs, from: busy.start, to: busy.end)]
+        }
+        let rows = try await database.read(statements, operation: "resourceSnapshot")
+        return ResourceSnapshot(
+            calendars: try rows.count > 1 ? rows[1].map { row throws(StoreError) in try CollectionRecord(row: row) } : [],
+            versions: try rows.count > 2 ? rows[2].map(Self.itemVersion) : [],
+            bookings: try rows[0].map { row throws(StoreError) in try BookingRecord(row: row) })
     }
 
     static func json(_ strings: [String]) throws(StoreError) -> String {

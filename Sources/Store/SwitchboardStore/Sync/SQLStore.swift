@@ -57,11 +57,14 @@ public struct SQLStore: SyncStore {
     }
 
     public func collections(ids: [String]) async throws(StoreError) -> [CollectionRecord] {
-        let ids = Array(Set(ids))
         guard !ids.isEmpty else { return [] }
-        let statement = SQLStatement("SELECT * FROM collections WHERE id IN (\(Self.placeholders(ids.count))) ORDER BY account_id, href",
-                                     ids.map(SQLValue.text))
-        return try await select("collectionsByID", statement).map { row throws(StoreError) in try CollectionRecord(row: row) }
+        return try await select("collectionsByID", Self.collectionsStatement(ids: ids)).map { row throws(StoreError) in try CollectionRecord(row: row) }
+    }
+
+    /// The collections with these ids (not empty), by account and href.
+    static func collectionsStatement(ids: [String]) -> SQLStatement {
+        let ids = Array(Set(ids))
+        return SQLStatement("SELECT * FROM collections WHERE id IN (\(placeholders(ids.count))) ORDER BY account_id, href", ids.map(SQLValue.text))
     }
 
     public func deleteCollection(id: String) async throws(StoreError) {
@@ -84,14 +87,20 @@ public struct SQLStore: SyncStore {
 
     public func itemVersions(in collectionIDs: [String], overlappingFrom from: Int64, to: Int64) async throws(StoreError) -> [ItemVersion] {
         guard !collectionIDs.isEmpty else { return [] }
-        let statement = SQLStatement(
-            "SELECT collection_id, local_id, revision FROM items WHERE collection_id IN (\(Self.placeholders(collectionIDs.count))) "
+        return try await select("itemVersions", Self.itemVersionsStatement(in: collectionIDs, from: from, to: to)).map(Self.itemVersion)
+    }
+
+    /// The items of `collectionIDs` (not empty) that may be busy in `[from, to)`, by start.
+    static func itemVersionsStatement(in collectionIDs: [String], from: Int64, to: Int64) -> SQLStatement {
+        SQLStatement(
+            "SELECT collection_id, local_id, revision FROM items WHERE collection_id IN (\(placeholders(collectionIDs.count))) "
                 + "AND start_utc < ? AND (end_utc > ? OR (end_utc IS NULL AND (recurring OR start_utc >= ?))) "
                 + "ORDER BY start_utc, collection_id, local_id",
             collectionIDs.map(SQLValue.text) + [.integer(to), .integer(from), .integer(from)])
-        return try await select("itemVersions", statement).map { row throws(StoreError) in
-            ItemVersion(collectionID: try row.text("collection_id"), localID: try row.text("local_id"), revision: try row.integer("revision"))
-        }
+    }
+
+    static func itemVersion(_ row: SQLRow) throws(StoreError) -> ItemVersion {
+        ItemVersion(collectionID: try row.text("collection_id"), localID: try row.text("local_id"), revision: try row.integer("revision"))
     }
 
     public func items(in collectionID: String, localIDs: [String]) async throws(StoreError) -> [ItemRecord] {
@@ -105,7 +114,7 @@ public struct SQLStore: SyncStore {
         return found
     }
 
-    private static func placeholders(_ count: Int) -> String {
+    static func placeholders(_ count: Int) -> String {
         Array(repeating: "?", count: count).joined(separator: ", ")
     }
 
