@@ -19,8 +19,6 @@ public struct DAVError: Error, Sendable, Hashable, CustomStringConvertible {
         /// A precondition failed (`412`, or `409` on a write): somebody else changed the
         /// object first. ``DAVError/currentETag`` holds the server's ETag when it was learnt.
         public static let conflict = Code(.conflict)
-        /// The host resolves to an address the ``NetworkPolicy`` does not allow (nothing was sent).
-        public static let destinationRefused = Code(.destinationRefused)
         /// `404` or `410`: the resource does not exist (any more).
         public static let notFound = Code(.notFound)
         /// `401`: the credentials were refused.
@@ -29,33 +27,37 @@ public struct DAVError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let forbidden = Code(.forbidden)
         /// `423`: the resource is locked (RFC 4918 §11.3) and the request did not name the lock.
         public static let locked = Code(.locked)
-        /// `429`/`503` whose `Retry-After` was longer than the client may wait, or that
-        /// persisted through every retry.
-        public static let rateLimited = Code(.rateLimited)
         /// Any other unexpected status.
         public static let status = Code(.status)
         /// `507`: the server stopped a listing or a write for lack of space or a result limit.
         public static let insufficientStorage = Code(.insufficientStorage)
         /// The sync token was refused (`DAV:valid-sync-token`); list the collection again.
         public static let invalidSyncToken = Code(.invalidSyncToken)
-        /// A request or response body is larger than the configured limit.
-        public static let tooLarge = Code(.tooLarge)
-        /// Connecting, an idle read, or the whole request took longer than allowed.
-        public static let timeout = Code(.timeout)
-        /// A redirect led back to a URL already visited.
-        public static let redirectLoop = Code(.redirectLoop)
-        /// More redirects than allowed.
-        public static let tooManyRedirects = Code(.tooManyRedirects)
-        /// The host failed too often recently; requests are refused until it cools down.
-        public static let circuitOpen = Code(.circuitOpen)
-        /// The connection could not be made or broke.
-        public static let connection = Code(.connection)
-        /// A URL or href could not be read.
-        public static let invalidURL = Code(.invalidURL)
         /// The response body could not be read (bad XML, wrong root, missing fields).
         public static let malformedResponse = Code(.malformedResponse)
-        /// The task was cancelled.
+        /// An href could not be made a URL, or the transport's ``HTTPError/Code/invalidURL``.
+        public static let invalidURL = Code(.invalidURL)
+
+        // The exchange itself failed: the transport's codes, as ``DAVError/init(_:)`` carries them over.
+
+        /// The transport's ``HTTPError/Code/rateLimited``.
+        public static let rateLimited = Code(.rateLimited)
+        /// The transport's ``HTTPError/Code/tooLarge``.
+        public static let tooLarge = Code(.tooLarge)
+        /// The transport's ``HTTPError/Code/timeout``.
+        public static let timeout = Code(.timeout)
+        /// The transport's ``HTTPError/Code/redirectLoop``.
+        public static let redirectLoop = Code(.redirectLoop)
+        /// The transport's ``HTTPError/Code/tooManyRedirects``.
+        public static let tooManyRedirects = Code(.tooManyRedirects)
+        /// The transport's ``HTTPError/Code/circuitOpen``.
+        public static let circuitOpen = Code(.circuitOpen)
+        /// The transport's ``HTTPError/Code/connection``.
+        public static let connection = Code(.connection)
+        /// The transport's ``HTTPError/Code/cancelled``.
         public static let cancelled = Code(.cancelled)
+        /// The transport's ``HTTPError/Code/destinationRefused``.
+        public static let destinationRefused = Code(.destinationRefused)
 
         public var description: String { base.rawValue }
     }
