@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "CalendarEditing", targets: ["CalendarEditing"]),
         .library(name: "ContactEditing", targets: ["ContactEditing"]),
         .library(name: "NextcloudOCS", targets: ["NextcloudOCS"]),
+        .library(name: "MIME", targets: ["MIME"]),
         .executable(name: "switchboard", targets: ["switchboard"]),
     ],
     dependencies: [
@@ -57,6 +58,7 @@ let package = Package(
         .target(name: "Availability", dependencies: ["ICalendar", "ContentLines"]),
         .target(name: "CalendarEditing", dependencies: ["ICalendar", "ContentLines"]),
         .target(name: "Caching"),
+        .target(name: "MIME"),
         .target(name: "ContactEditing", dependencies: ["VCard", "ContentLines"]),
         .target(
             name: "SyncContent",
@@ -193,6 +195,7 @@ let package = Package(
         .executableTarget(name: "ICalendarFuzzer", dependencies: ["ICalendar", "FuzzerSupport"]),
         .executableTarget(name: "VCardFuzzer", dependencies: ["VCard", "FuzzerSupport"]),
         .executableTarget(name: "DAVXMLFuzzer", dependencies: ["DAVXML", "FuzzerSupport"]),
+        .executableTarget(name: "MIMEFuzzer", dependencies: ["MIME", "FuzzerSupport"]),
         .executableTarget(name: "RequestFuzzer", dependencies: ["CalendarEditing", "ICalendar", "ContentLines", "FuzzerSupport"]),
 
         // MARK: Tests.
@@ -207,6 +210,7 @@ let package = Package(
         .testTarget(name: "ICalendarTests", dependencies: ["ICalendar", "SwitchboardTestSupport"], exclude: ["Regressions"]),
         .testTarget(name: "VCardTests", dependencies: ["VCard", "SwitchboardTestSupport"], exclude: ["Regressions"]),
         .testTarget(name: "DAVXMLTests", dependencies: ["DAVXML"]),
+        .testTarget(name: "MIMETests", dependencies: ["MIME"]),
         .testTarget(
             name: "DAVClientTests",
             dependencies: [
@@ -266,13 +270,13 @@ let package = Package(
 // Sources are folded by layer (docs/architecture.md, scripts/check-layers): Sources/<Layer>/<Module>.
 let folders: [String: [String]] = [
     "Values": ["ContentLines", "ICalendar", "VCard", "DAVXML", "SyncPlanning", "SyncContent", "Availability", "CalendarEditing", "ContactEditing",
-               "Caching", "FileStamps"],
+               "Caching", "FileStamps", "MIME"],
     "Clients": ["HTTPTransport", "DAVClient", "NextcloudOCS"],
     "Store": ["SwitchboardStore", "SQLiteStore", "PostgresStore"],
     "Engines": ["Accounts", "SyncEngine", "Scheduling", "Webhooks"],
     "App": ["SwitchboardCore"],
     "Interfaces": ["SwitchboardAPI", "SwitchboardServer", "SwitchboardCLI", "switchboard"],
-    "Fuzzing": ["CLibFuzzer", "FuzzerSupport", "ICalendarFuzzer", "VCardFuzzer", "DAVXMLFuzzer", "RequestFuzzer"],
+    "Fuzzing": ["CLibFuzzer", "FuzzerSupport", "ICalendarFuzzer", "VCardFuzzer", "DAVXMLFuzzer", "RequestFuzzer", "MIMEFuzzer"],
     "Testing": ["SwitchboardTestSupport"],
 ]
 for (folder, modules) in folders {
