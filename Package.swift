@@ -51,7 +51,7 @@ let package = Package(
     targets: [
         // MARK: Values: pure, no I/O.
         .target(name: "ContentLines"),
-        .target(name: "ICalendar", dependencies: ["ContentLines"]),
+        .target(name: "ICalendar", dependencies: ["ContentLines", "MIME"]),
         .target(name: "VCard", dependencies: ["ContentLines"]),
         .target(name: "DAVXML"),
         .target(name: "SyncPlanning", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),

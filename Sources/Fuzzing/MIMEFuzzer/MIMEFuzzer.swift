@@ -1,3 +1,4 @@
+import Foundation
 import FuzzerSupport
 import MIME
 
@@ -22,6 +23,43 @@ func fuzz(_ bytes: [UInt8]) {
     precondition(count <= limits.maxParts, "more parts than the limit")
     _ = message.plainText
     _ = message.htmlText
+    writtenReadsBack(bytes)
+}
+
+/// The same bytes as a subject, a display name, a file name and a text (split at NUL):
+/// whatever they hold, the written message reads back with exactly those values and the
+/// fields the writer wrote — no value adds a field or a part.
+func writtenReadsBack(_ bytes: [UInt8]) {
+    let pieces = bytes.split(separator: 0, maxSplits: 3, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+    let subject = pieces[0]
+    let name = pieces.count > 1 ? pieces[1] : ""
+    let filename = pieces.count > 2 && !pieces[2].isEmpty ? pieces[2] : "file"
+    let text = pieces.count > 3 ? pieces[3] : ""
+    let address = MailAddress("anna@example.org")!
+    let draft = MessageDraft(from: Mailbox(address, name: name), to: [Mailbox(address)], subject: subject, date: Date(timeIntervalSince1970: 0),
+                             messageID: "1@example.org", text: text,
+                             attachments: [Attachment(filename: filename, mediaType: "application/octet-stream", data: bytes)])
+    let written = MessageWriter().write(draft)
+    precondition(written.allSatisfy { $0 < 128 }, "a written message is not 7-bit")
+    guard let message = try? MIMEParser().parse(written) else { fatalError("a written message does not parse") }
+    precondition(message.problems.isEmpty, "a written message reads with problems")
+    precondition(message.header.fields.map(\.name) == ["From", "To", "Subject", "Date", "Message-ID", "MIME-Version", "Content-Type"],
+                 "a value added or lost a field")
+    precondition(message.subject == subject, "the subject changed on the way")
+    precondition(message.attachments.count == 1 && message.attachments[0].filename == filename, "the file name changed on the way")
+    precondition(message.attachments[0].decodedBody == bytes, "the attachment changed on the way")
+    precondition(message.plainText == normalizedLineBreaks(text), "the text changed on the way")
+}
+
+/// The text with every line break (CRLF, LF, a lone CR) as CRLF, read as bytes.
+func normalizedLineBreaks(_ text: String) -> String {
+    var output: [UInt8] = []
+    var afterCarriageReturn = false
+    for byte in text.utf8 {
+        defer { afterCarriageReturn = byte == 13 }
+        if byte == 13 { output += [13, 10] } else if byte == 10 { if !afterCarriageReturn { output += [13, 10] } } else { output.append(byte) }
+    }
+    return String(decoding: output, as: UTF8.self)
 }
 
 /// `MIMEFuzzer [libFuzzer options] [CORPUS…]` under libFuzzer, or `MIMEFuzzer FILE…` to replay.

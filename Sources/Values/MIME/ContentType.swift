@@ -6,6 +6,9 @@ public struct ParameterizedValue: Sendable, Hashable {
     public var value: String
     /// The parameters by lower-case name, decoded.
     public var parameters: [String: String]
+    /// The names of the parameters written in RFC 2231's extended form (their charset is
+    /// known, so RFC 2047 words in them are text, not encoding).
+    public var extendedNames: Set<String>
 
     /// Reads `text`; `nil` when it has no value before the parameters.
     ///
@@ -42,6 +45,7 @@ public struct ParameterizedValue: Sendable, Hashable {
             plain[name] = Self.joined(parts)
         }
         parameters = plain
+        extendedNames = Set(sections.keys)
     }
 
     /// RFC 2231 sections in order: the first encoded one names the charset, and every encoded
@@ -169,16 +173,22 @@ public struct ContentDisposition: Sendable, Hashable {
     /// The disposition type, lower case.
     public var type: String
     public var parameters: [String: String]
+    private var extendedNames: Set<String>
 
     /// Reads a `Content-Disposition` value.
     public init?(parsing text: String) {
         guard let parsed = ParameterizedValue(parsing: text) else { return nil }
         type = parsed.value.lowercased()
         parameters = parsed.parameters
+        extendedNames = parsed.extendedNames
     }
 
     /// Whether the part is meant to be saved rather than shown.
     public var isAttachment: Bool { type == "attachment" }
-    /// The `filename` parameter, RFC 2231 and RFC 2047 decoded.
-    public var filename: String? { parameters["filename"].map(EncodedWords.decode) }
+    /// The `filename` parameter: RFC 2231 decoded, or RFC 2047 decoded when written plain
+    /// (what many clients send, against RFC 2047 §5).
+    public var filename: String? {
+        guard let name = parameters["filename"] else { return nil }
+        return extendedNames.contains("filename") ? name : EncodedWords.decode(name)
+    }
 }

@@ -4,7 +4,7 @@ public enum TransferEncoding {
     /// The body's bytes decoded from `encoding` (lower case). Decoding is lenient, as mail
     /// readers are: characters outside the base64 alphabet are skipped (§6.8), and a `=`
     /// in quoted-printable that starts no escape stays as written (§6.7, note 1).
-    public static func decode(_ body: some Collection<UInt8>, encoding: String) -> [UInt8] {
+    public static func decode(_ body: some BidirectionalCollection<UInt8>, encoding: String) -> [UInt8] {
         switch encoding {
         case "base64": base64(body)
         case "quoted-printable": quotedPrintable(body)
@@ -48,7 +48,7 @@ public enum TransferEncoding {
 
     /// quoted-printable (RFC 2045 §6.7): `=XX` escapes, `=` at a line's end a soft break,
     /// trailing whitespace of a line dropped (rule 3), line breaks kept as CRLF.
-    static func quotedPrintable(_ text: some Collection<UInt8>) -> [UInt8] {
+    static func quotedPrintable(_ text: some BidirectionalCollection<UInt8>) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(text.count)
         var lines = Lines(ArraySlice(text))
@@ -81,6 +81,8 @@ public enum TransferEncoding {
             }
             if softBreak { first = true }
         }
+        // A final line break is text too (the line iterator yields no empty last line).
+        if !first, text.last == UInt8(ascii: "\n") { output += [13, 10] }
         return output
     }
 

@@ -1,4 +1,5 @@
 public import Foundation
+import MIME
 
 /// A CAL-ADDRESS value (RFC 5545 §3.3.3): a URI naming a calendar user, usually `mailto:`.
 public struct CalendarUserAddress: Sendable, Hashable, Codable, CustomStringConvertible {
@@ -11,48 +12,14 @@ public struct CalendarUserAddress: Sendable, Hashable, Codable, CustomStringConv
     /// Creates a `mailto:` address.
     public init(email: String) { self.uri = "mailto:" + email }
 
-    /// The longest mail address accepted from outside, in bytes (RFC 5321 §4.5.3.1: 64 for
-    /// the local part, 255 for the domain).
-    public static let maxMailAddressBytes = 320
-
     /// A `mailto:` address from outside (an API request, a command line): `anna@example.org`
-    /// or `mailto:anna@example.org`, an RFC 5322 addr-spec with a dot-atom local part and a
-    /// host name (UTF-8 allowed, RFC 6531), at most ``maxMailAddressBytes``; `nil` for
-    /// anything else. Nothing that passes can carry a parameter, a line break or a second
-    /// address into a calendar object.
+    /// or `mailto:anna@example.org`, held to ``MailAddress``'s rules; `nil` for anything else.
+    /// Nothing that passes can carry a parameter, a line break or a second address into a
+    /// calendar object.
     public init?(mailAddress text: String) {
         let address = text.utf8.count > 7 && text.prefix(7).lowercased() == "mailto:" ? String(text.dropFirst(7)) : text
-        guard address.utf8.count <= Self.maxMailAddressBytes,
-              let at = address.lastIndex(of: "@") else { return nil }
-        let local = address[..<at]
-        let domain = address[address.index(after: at)...]
-        guard (1...64).contains(local.utf8.count), (1...255).contains(domain.utf8.count),
-              Self.isDotAtom(local, allowed: Self.atomBytes), Self.isDotAtom(domain, allowed: Self.labelBytes),
-              !domain.split(separator: ".").contains(where: { $0.hasPrefix("-") || $0.hasSuffix("-") || $0.utf8.count > 63 })
-        else { return nil }
-        uri = "mailto:" + address
-    }
-
-    /// RFC 5322 `atext`: letters, digits and ``!#$%&'*+-/=?^_`{|}~``.
-    private static let atomBytes = Set(Array("!#$%&'*+-/=?^_`{|}~".utf8))
-    /// A host name label's punctuation (letters and digits are allowed everywhere).
-    private static let labelBytes = Set(Array("-".utf8))
-
-    /// Whether `text` is atoms of letters, digits, `allowed` bytes or non-ASCII UTF-8,
-    /// separated by single dots.
-    private static func isDotAtom(_ text: Substring, allowed: Set<UInt8>) -> Bool {
-        var previousWasDot = true
-        for byte in text.utf8 {
-            if byte == UInt8(ascii: ".") {
-                if previousWasDot { return false }
-                previousWasDot = true
-                continue
-            }
-            previousWasDot = false
-            let isAlphanumeric = (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
-            guard isAlphanumeric || byte >= 0x80 || allowed.contains(byte) else { return false }
-        }
-        return !previousWasDot
+        guard let mail = MailAddress(address) else { return nil }
+        uri = "mailto:" + mail.address
     }
 
     /// The e-mail address of a `mailto:` URI (scheme matched case-insensitively).
