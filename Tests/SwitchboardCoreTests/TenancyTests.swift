@@ -42,7 +42,7 @@ import Crypto
             }
             let secrets = try SecretBox(key: .init(size: .bits256))
             let clients = AccountClients(secrets: secrets)
-            let webhooks = try WebhookService(store: store, secrets: secrets, networkPolicy: NetworkPolicy())
+            let webhooks = WebhookService(store: store, secrets: secrets, networkPolicy: NetworkPolicy())
             let hub = Hub(store: store, bookings: BookingService(store: store, clients: clients), webhooks: webhooks)
             do {
                 try await body(World(hub: hub, acme: acme, globex: globex, acmeCalendar: calendars[0], globexCalendar: calendars[1], href: href))

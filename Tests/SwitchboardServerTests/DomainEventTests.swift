@@ -14,29 +14,20 @@ import Webhooks
 @Suite struct DomainEventTests {
     @Test func theCommandLineSyncEmitsTheEventTheServersSyncEmits() async throws {
         let peer = try await Peer.named("radicale")
-        let home = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-events-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: home) }
-        let password = home.appendingPathComponent("password").path
-        try Data("secret\n".utf8).write(to: URL(fileURLWithPath: password))
-        let binary = Bundle.main.bundleURL.appendingPathComponent("switchboard").path
-        let environment = ["SWITCHBOARD_HOME": home.path, "SWITCHBOARD_ALLOW_NETWORK": "127.0.0.1"]
-        func run(_ arguments: [String]) throws {
-            let result = try ChildProcess.run([binary] + arguments, environment: environment, unset: ["SWITCHBOARD_PASSWORD", "SWITCHBOARD_DATABASE_URL"])
-            #expect(result.status == 0, "\(arguments.first ?? ""): \(result.stderr)")
-        }
+        let cli = try CommandLineHome()
+        defer { cli.remove() }
         let href = peer.annaCalendarHome + Fixtures.unique("changes") + "/"
         try await peer.withClient { client in try await client.makeCalendar(href, displayName: "Changes") }
-        try run(["tenants", "create", "acme"])
-        try run(["account", "add", "anna", "--tenant", "acme", "--server", peer.baseURL.absoluteString, "--user", "anna", "--password-file", password])
-        try run(["sync", "--collection", href])
+        try cli.run(["tenants", "create", "acme"])
+        try cli.run(["account", "add", "anna", "--tenant", "acme", "--server", peer.baseURL.absoluteString, "--user", "anna", "--password-file", cli.password])
+        try cli.run(["sync", "--collection", href])
 
-        let store = try SQLiteDatabase.store(path: home.appendingPathComponent("switchboard.sqlite").path)
+        let store = try SQLiteDatabase.store(path: cli.home.appendingPathComponent("switchboard.sqlite").path)
         let tenantID = try #require(try await store.tenants().first { $0.name == "acme" }?.id)
         let collectionID = try #require(try await store.collections(accountID: nil).first { $0.href == href }?.id)
         let webhook = WebhookRecord(tenantID: tenantID, url: "https://hooks.example/switchboard", sealedSecret: [0], events: ["calendar.changed"])
         try await store.saveWebhook(webhook)
-        let webhooks = try WebhookService(store: store, secrets: try SecretBox(key: .init(size: .bits256)), networkPolicy: NetworkPolicy())
+        let webhooks = WebhookService(store: store, secrets: try SecretBox(key: .init(size: .bits256)), networkPolicy: NetworkPolicy())
         await webhooks.relayOutbox()
         // The first sync of an empty calendar changed nothing: no event.
         #expect(try await store.deliveries(webhookID: webhook.id, status: DeliveryStatus?.none, limit: 10).isEmpty)
@@ -45,7 +36,7 @@ import Webhooks
             _ = try await client.put(href + "phone.ics", body: Array(Fixtures.event(uid: "phone-\(UUID().uuidString)").utf8),
                                      contentType: "text/calendar; charset=utf-8", precondition: .ifNoneMatch)
         }
-        try run(["sync", "--collection", href])
+        try cli.run(["sync", "--collection", href])
         await webhooks.relayOutbox()
         await webhooks.shutdown()
         let deliveries = try await store.deliveries(webhookID: webhook.id, status: DeliveryStatus?.none, limit: 10)
@@ -58,33 +49,23 @@ import Webhooks
 
     @Test func theCommandLineBookingEmitsTheEventTheAPIEmits() async throws {
         let peer = try await Peer.named("radicale")
-        let home = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-events-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: home) }
-        let password = home.appendingPathComponent("password").path
-        try Data("secret\n".utf8).write(to: URL(fileURLWithPath: password))
-        let binary = Bundle.main.bundleURL.appendingPathComponent("switchboard").path
-        let environment = ["SWITCHBOARD_HOME": home.path, "SWITCHBOARD_ALLOW_NETWORK": "127.0.0.1"]
-        func run(_ arguments: [String]) throws -> ChildProcess.Result {
-            let result = try ChildProcess.run([binary] + arguments, environment: environment, unset: ["SWITCHBOARD_PASSWORD", "SWITCHBOARD_DATABASE_URL"])
-            #expect(result.status == 0, "\(arguments.first ?? ""): \(result.stderr)")
-            return result
-        }
+        let cli = try CommandLineHome()
+        defer { cli.remove() }
         let href = peer.annaCalendarHome + Fixtures.unique("events") + "/"
         try await peer.withClient { client in try await client.makeCalendar(href, displayName: "Events") }
-        _ = try run(["tenants", "create", "acme"])
-        _ = try run(["account", "add", "anna", "--tenant", "acme", "--server", peer.baseURL.absoluteString, "--user", "anna", "--password-file", password])
-        _ = try run(["sync", "--collection", href])
-        _ = try run(["resources", "add", "chair", "--tenant", "acme", "--calendar", href, "--tz", "UTC", "--hours", "mon-sun 00:00-24:00",
+        try cli.run(["tenants", "create", "acme"])
+        try cli.run(["account", "add", "anna", "--tenant", "acme", "--server", peer.baseURL.absoluteString, "--user", "anna", "--password-file", cli.password])
+        try cli.run(["sync", "--collection", href])
+        try cli.run(["resources", "add", "chair", "--tenant", "acme", "--calendar", href, "--tz", "UTC", "--hours", "mon-sun 00:00-24:00",
                      "--horizon", "3650d"])
-        let booked = try run(["book", "acme/chair", "--start", "2028-03-06T09:00:00Z", "--end", "2028-03-06T10:00:00Z", "--summary", "Consultation"])
+        let booked = try cli.run(["book", "acme/chair", "--start", "2028-03-06T09:00:00Z", "--end", "2028-03-06T10:00:00Z", "--summary", "Consultation"])
         let bookingID = booked.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
 
-        let store = try SQLiteDatabase.store(path: home.appendingPathComponent("switchboard.sqlite").path)
+        let store = try SQLiteDatabase.store(path: cli.home.appendingPathComponent("switchboard.sqlite").path)
         let tenantID = try #require(try await store.tenants().first { $0.name == "acme" }?.id)
         let webhook = WebhookRecord(tenantID: tenantID, url: "https://hooks.example/switchboard", sealedSecret: [0], events: ["booking.created"])
         try await store.saveWebhook(webhook)
-        let webhooks = try WebhookService(store: store, secrets: try SecretBox(key: .init(size: .bits256)), networkPolicy: NetworkPolicy())
+        let webhooks = WebhookService(store: store, secrets: try SecretBox(key: .init(size: .bits256)), networkPolicy: NetworkPolicy())
         await webhooks.relayOutbox()
         await webhooks.shutdown()
         let deliveries = try await store.deliveries(webhookID: webhook.id, status: DeliveryStatus?.none, limit: 10)
@@ -100,4 +81,28 @@ import Webhooks
         // Relayed once: the outbox is empty after.
         #expect(try await store.claimEvents(now: Date().addingTimeInterval(3600), until: Date().addingTimeInterval(3660), limit: 10).isEmpty)
     }
+}
+
+/// A `switchboard` home of its own for a test: the built binary run in it (every run must
+/// succeed), an account password file, and the store file it writes.
+private struct CommandLineHome {
+    let home = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-events-\(UUID().uuidString)")
+    var password: String { home.appendingPathComponent("password").path }
+
+    init() throws {
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        try Data("secret\n".utf8).write(to: URL(fileURLWithPath: password))
+    }
+
+    /// Runs the CLI with `arguments`, expecting success.
+    @discardableResult
+    func run(_ arguments: [String]) throws -> ChildProcess.Result {
+        let binary = Bundle.main.bundleURL.appendingPathComponent("switchboard").path
+        let result = try ChildProcess.run([binary] + arguments, environment: ["SWITCHBOARD_HOME": home.path, "SWITCHBOARD_ALLOW_NETWORK": "127.0.0.1"],
+                                          unset: ["SWITCHBOARD_PASSWORD", "SWITCHBOARD_DATABASE_URL"])
+        #expect(result.status == 0, "\(arguments.first ?? ""): \(result.stderr)")
+        return result
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: home) }
 }

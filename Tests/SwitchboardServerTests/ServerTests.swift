@@ -86,7 +86,7 @@ struct ServerHarness {
             let scopedKeys = keys
             let loopback = NetworkPolicy(allowing: [IPRange("127.0.0.1")!])
             let clients = AccountClients(secrets: secrets, tenantPolicy: loopback)
-            let webhooks = try WebhookService(store: store, secrets: secrets, networkPolicy: loopback,
+            let webhooks = WebhookService(store: store, secrets: secrets, networkPolicy: loopback,
                                               policy: DeliveryPolicy(maxAttempts: 3, baseDelay: 0.2, maxDelay: 1, timeout: 2))
             let service = BookingService(store: store, clients: clients)
             // Request lines are tested in LoggingTests; here they would only fill the test log.

@@ -114,6 +114,8 @@ extension Hub {
                 }
             }
         } catch {
+            // A calendar or resource that is no longer the tenant's ends the feed; a store failure stays one.
+            if case .store = error { throw error }
             throw .unknownFeed(feed.id)
         }
         var objects: [Component] = []

@@ -65,49 +65,50 @@ extension Hub {
     @discardableResult
     public func define(_ definition: ResourceDefinition) async throws(ResourceDefinitionError) -> ResourceRecord {
         guard !definition.name.isEmpty, !definition.name.contains("/") else { throw .invalidName }
-        do {
-            var tenantID: String?
-            if let tenantName = definition.tenantName {
-                guard let tenant = try await store.tenants().first(where: { $0.name == tenantName }) else { throw ResourceDefinitionError.unknownTenant(tenantName) }
-                tenantID = tenant.id
-            }
-            let accounts = Set(try await store.accounts().filter { tenantID == nil || $0.tenantID == tenantID }.map(\.id))
-            let calendars = try await store.collections(accountID: nil).filter { accounts.contains($0.accountID) && $0.kind == .calendar }
-            func id(of href: String) throws(ResourceDefinitionError) -> String {
-                let matches = calendars.filter { $0.href == href }
-                guard matches.count == 1 else {
-                    throw matches.isEmpty ? .unknownCalendar(href, tenant: definition.tenantName) : .ambiguousCalendar(href)
-                }
-                return matches[0].id
-            }
-            var ids: [String] = []
-            for href in definition.calendars { ids.append(try id(of: href)) }
-            guard let bookingID = try definition.bookingCalendar.map(id(of:)) ?? ids.first else { throw ResourceDefinitionError.noCalendar }
-            var rules = definition.rules
-            rules.availabilityCalendar = try definition.availabilityFrom.map(id(of:))
-            for href in definition.allDayFreeCalendars {
-                var relaxed = rules.busy
-                relaxed.allDayBlocks = false
-                rules.calendarBusy[try id(of: href)] = relaxed
-            }
-            do {
-                _ = try Availability(rules: rules)
-            } catch {
-                throw ResourceDefinitionError.rules(error)
-            }
-            let encoded = String(decoding: try JSONEncoder().encode(rules), as: UTF8.self)
-            let existing = try await store.resource(named: definition.storedName)
-            let resource = ResourceRecord(id: existing?.id ?? UUID().uuidString, name: definition.storedName, rules: encoded,
-                                          calendarIDs: ids.contains(bookingID) ? ids : ids + [bookingID], bookingCalendarID: bookingID,
-                                          tenantID: tenantID)
-            try await store.saveResource(resource)
-            return resource
-        } catch let error as ResourceDefinitionError {
-            throw error
-        } catch let error as StoreError {
-            throw .store(error)
-        } catch {
-            throw .store(StoreError(.database, operation: "encodeRules", detail: "\(error)"))
+        func read<Value>(_ body: () async throws(StoreError) -> Value) async throws(ResourceDefinitionError) -> Value {
+            do { return try await body() } catch { throw .store(error) }
         }
+        var tenantID: String?
+        if let tenantName = definition.tenantName {
+            guard let tenant = try await read({ () throws(StoreError) in try await store.tenants() }).first(where: { $0.name == tenantName })
+            else { throw .unknownTenant(tenantName) }
+            tenantID = tenant.id
+        }
+        let accounts = Set(try await read { () throws(StoreError) in try await store.accounts() }.filter { tenantID == nil || $0.tenantID == tenantID }.map(\.id))
+        let calendars = try await read { () throws(StoreError) in try await store.collections(accountID: nil) }
+            .filter { accounts.contains($0.accountID) && $0.kind == .calendar }
+        func id(of href: String) throws(ResourceDefinitionError) -> String {
+            let matches = calendars.filter { $0.href == href }
+            guard matches.count == 1 else {
+                throw matches.isEmpty ? .unknownCalendar(href, tenant: definition.tenantName) : .ambiguousCalendar(href)
+            }
+            return matches[0].id
+        }
+        var ids: [String] = []
+        for href in definition.calendars { ids.append(try id(of: href)) }
+        guard let bookingID = try definition.bookingCalendar.map(id(of:)) ?? ids.first else { throw .noCalendar }
+        var rules = definition.rules
+        rules.availabilityCalendar = try definition.availabilityFrom.map(id(of:))
+        for href in definition.allDayFreeCalendars {
+            var relaxed = rules.busy
+            relaxed.allDayBlocks = false
+            rules.calendarBusy[try id(of: href)] = relaxed
+        }
+        let encoded: Data
+        do {
+            _ = try Availability(rules: rules)
+            encoded = try JSONEncoder().encode(rules)
+        } catch let error as AvailabilityError {
+            throw .rules(error)
+        } catch {
+            throw .rules(AvailabilityError("the rules do not encode: \(error)"))
+        }
+        let storedName = definition.storedName
+        let existing = try await read { () throws(StoreError) in try await store.resource(named: storedName) }
+        let resource = ResourceRecord(id: existing?.id ?? UUID().uuidString, name: storedName, rules: String(decoding: encoded, as: UTF8.self),
+                                      calendarIDs: ids.contains(bookingID) ? ids : ids + [bookingID], bookingCalendarID: bookingID,
+                                      tenantID: tenantID)
+        try await read { () throws(StoreError) in try await store.saveResource(resource) }
+        return resource
     }
 }

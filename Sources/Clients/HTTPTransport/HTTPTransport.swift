@@ -33,7 +33,7 @@ public final class HTTPTransport: Sendable {
     public var requestsSent: Int { requestCounter.load(ordering: .relaxed) }
 
     /// Creates a transport with its own connection pool; call ``shutdown()`` when done.
-    public init(configuration: ClientConfiguration, logger: Logger = Logger(label: "switchboard.http")) throws(HTTPError) {
+    public init(configuration: ClientConfiguration, logger: Logger = Logger(label: "switchboard.http")) {
         self.configuration = configuration
         self.logger = logger
         var tls = TLSConfiguration.makeClientConfiguration()
@@ -103,7 +103,7 @@ public final class HTTPTransport: Sendable {
         configuration: ClientConfiguration, logger: Logger = Logger(label: "switchboard.http"),
         _ body: (HTTPTransport) async throws -> Result
     ) async throws -> Result {
-        let transport = try HTTPTransport(configuration: configuration, logger: logger)
+        let transport = HTTPTransport(configuration: configuration, logger: logger)
         do {
             let result = try await body(transport)
             await transport.shutdown()

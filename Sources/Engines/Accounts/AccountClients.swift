@@ -72,11 +72,7 @@ public final class AccountClients: Sendable {
                 throw AccountError(.unusable, detail: "account \(account.name): \(error)")
             }
         }
-        do {
-            return try HTTPTransport(configuration: configuration)
-        } catch {
-            throw AccountError(DAVError(error))
-        }
+        return HTTPTransport(configuration: configuration)
     }
 
     /// Seals a password the way the store keeps account passwords.

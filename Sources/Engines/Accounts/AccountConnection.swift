@@ -38,12 +38,7 @@ extension AccountClients {
         var configuration = baseConfiguration
         configuration.credentials = .basic(user: request.username, password: request.password)
         if request.tenantID != nil { configuration.networkPolicy = tenantPolicy }
-        let transport: HTTPTransport
-        do {
-            transport = try HTTPTransport(configuration: configuration)
-        } catch {
-            throw AccountError(DAVError(error))
-        }
+        let transport = HTTPTransport(configuration: configuration)
         let client = DAVClient(baseURL: request.serverURL, transport: transport)
         let discovery: DiscoveryResult
         let found: [CollectionProperties]

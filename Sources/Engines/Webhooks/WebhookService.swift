@@ -53,7 +53,7 @@ public final class WebhookService: Sendable {
     let logger: Logger
 
     public init(store: any WebhookStore, secrets: SecretBox, networkPolicy: NetworkPolicy, policy: DeliveryPolicy = DeliveryPolicy(),
-                logger: Logger = Logger(label: "switchboard.webhooks")) throws(HTTPError) {
+                logger: Logger = Logger(label: "switchboard.webhooks")) {
         self.store = store
         self.secrets = secrets
         self.networkPolicy = networkPolicy
@@ -68,7 +68,7 @@ public final class WebhookService: Sendable {
         configuration.maxRedirects = 0
         configuration.maxResponseBytes = 64 * 1024
         configuration.userAgent = "Switchboard-Webhooks/0.1"
-        transport = try HTTPTransport(configuration: configuration)
+        transport = HTTPTransport(configuration: configuration)
     }
 
     /// Closes the delivery connections.

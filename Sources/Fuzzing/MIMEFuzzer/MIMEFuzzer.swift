@@ -48,18 +48,8 @@ func writtenReadsBack(_ bytes: [UInt8]) {
     precondition(message.subject == subject, "the subject changed on the way")
     precondition(message.attachments.count == 1 && message.attachments[0].filename == filename, "the file name changed on the way")
     precondition(message.attachments[0].decodedBody == bytes, "the attachment changed on the way")
-    precondition(message.plainText == normalizedLineBreaks(text), "the text changed on the way")
-}
-
-/// The text with every line break (CRLF, LF, a lone CR) as CRLF, read as bytes.
-func normalizedLineBreaks(_ text: String) -> String {
-    var output: [UInt8] = []
-    var afterCarriageReturn = false
-    for byte in text.utf8 {
-        defer { afterCarriageReturn = byte == 13 }
-        if byte == 13 { output += [13, 10] } else if byte == 10 { if !afterCarriageReturn { output += [13, 10] } } else { output.append(byte) }
-    }
-    return String(decoding: output, as: UTF8.self)
+    let expected = MessageWriter.lines(of: text).map { String(decoding: $0, as: UTF8.self) }.joined(separator: "\r\n")
+    precondition(message.plainText == expected, "the text changed on the way")
 }
 
 /// `MIMEFuzzer [libFuzzer options] [CORPUS…]` under libFuzzer, or `MIMEFuzzer FILE…` to replay.

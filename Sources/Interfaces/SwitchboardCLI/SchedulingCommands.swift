@@ -88,7 +88,7 @@ func withHub<Result: Sendable, Failure: Error>(
     logger: Logger = Logger(label: "switchboard.webhooks"), _ body: (Hub) async throws -> Result
 ) async throws -> Result {
     try await withAccountClients(secrets: secrets, caFile: caFile, policy: policy, reporting: reporting) { clients in
-        let webhooks = try WebhookService(store: store, secrets: secrets, networkPolicy: policy, logger: logger)
+        let webhooks = WebhookService(store: store, secrets: secrets, networkPolicy: policy, logger: logger)
         do {
             let result = try await body(Hub(store: store, bookings: BookingService(store: store, clients: clients), webhooks: webhooks))
             await webhooks.shutdown()

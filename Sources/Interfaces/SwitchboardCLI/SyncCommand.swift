@@ -55,36 +55,36 @@ struct SyncCommand: AsyncParsableCommand {
                 let accounts = try await store.accounts().filter { account == nil || $0.name == account }
                 if let account, accounts.isEmpty { throw ValidationError("no account named \(account)") }
                 return try await withHub(store: store, secrets: secrets, caFile: caFile, policy: policy, reporting: SyncError.self) { hub in
-                let clients = hub.clients
-                var summary = SyncSummary()
-                let progress = ProgressDisplay(enabled: !output.json && isatty(2) == 1)
-                for account in accounts {
-                    let collections = try await store.collections(accountID: account.id)
-                        .filter { collection == nil ? $0.enabled : $0.href == collection }
-                    for record in collections {
-                        let run: SyncRunRecord
-                        do {
-                            let replica: any LocalReplica = try toDir.map { directory in
-                                let folder = URL(fileURLWithPath: directory).appendingPathComponent(account.name)
-                                    .appendingPathComponent(Self.folderName(record.href))
-                                return try DirectoryReplica(directory: folder, fileExtension: record.kind == .calendar ? "ics" : "vcf")
-                            } ?? StoreReplica(store: store, collectionID: record.id)
-                            let synchronizer = CollectionSynchronizer(
-                                client: try clients.client(for: account), store: store, replica: replica, options: SyncOptions(force: force))
-                            run = await synchronizer.sync(record) { progress.show($0, href: record.href) }
-                        } catch {
-                            var failed = SyncRunRecord(collectionID: record.id, finishedAt: Date())
-                            failed.failure = "\(error)"
-                            run = failed
+                    let clients = hub.clients
+                    var summary = SyncSummary()
+                    let progress = ProgressDisplay(enabled: !output.json && isatty(2) == 1)
+                    for account in accounts {
+                        let collections = try await store.collections(accountID: account.id)
+                            .filter { collection == nil ? $0.enabled : $0.href == collection }
+                        for record in collections {
+                            let run: SyncRunRecord
+                            do {
+                                let replica: any LocalReplica = try toDir.map { directory in
+                                    let folder = URL(fileURLWithPath: directory).appendingPathComponent(account.name)
+                                        .appendingPathComponent(Self.folderName(record.href))
+                                    return try DirectoryReplica(directory: folder, fileExtension: record.kind == .calendar ? "ics" : "vcf")
+                                } ?? StoreReplica(store: store, collectionID: record.id)
+                                let synchronizer = CollectionSynchronizer(
+                                    client: try clients.client(for: account), store: store, replica: replica, options: SyncOptions(force: force))
+                                run = await synchronizer.sync(record) { progress.show($0, href: record.href) }
+                            } catch {
+                                var failed = SyncRunRecord(collectionID: record.id, finishedAt: Date())
+                                failed.failure = "\(error)"
+                                run = failed
+                            }
+                            progress.clear()
+                            // Runs of the store's own copy are the application's changes: their events go out as the server's do.
+                            if toDir == nil { await hub.recordEvents(of: run) }
+                            summary.add(run, account: account.name, href: record.href)
+                            if !output.json { StandardError.write(summary.collections.last!.line) }
                         }
-                        progress.clear()
-                        // Runs of the store's own copy are the application's changes: their events go out as the server's do.
-                        if toDir == nil { await hub.recordEvents(of: run) }
-                        summary.add(run, account: account.name, href: record.href)
-                        if !output.json { StandardError.write(summary.collections.last!.line) }
                     }
-                }
-                return summary
+                    return summary
                 }
             }
             try output.print(summary) { summary.totalLine }

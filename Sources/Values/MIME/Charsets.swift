@@ -13,7 +13,7 @@ public enum Charset {
         case "us-ascii", "ascii", "ansi_x3.4-1968", "iso646-us":
             return String(String.UnicodeScalarView(bytes.map { $0 < 128 ? Unicode.Scalar($0) : "\u{FFFD}" }))
         case "iso-8859-1", "iso8859-1", "latin1", "l1", "iso_8859-1":
-            return String(String.UnicodeScalarView(bytes.map { Unicode.Scalar($0) }))
+            return latin1(bytes)
         case "iso-8859-15", "iso8859-15", "latin-9", "latin9":
             return String(String.UnicodeScalarView(bytes.map { latin9[$0] ?? Unicode.Scalar($0) }))
         case "iso-8859-2", "iso8859-2", "latin2", "l2": return foundation(bytes, .isoLatin2)
@@ -24,6 +24,11 @@ public enum Charset {
         case "windows-1254", "cp1254": return foundation(bytes, .windowsCP1254)
         default: return nil
         }
+    }
+
+    /// `bytes` as ISO-8859-1: each byte the code point of the same number, so none is lost.
+    static func latin1(_ bytes: some Collection<UInt8>) -> String {
+        String(String.UnicodeScalarView(bytes.map { Unicode.Scalar($0) }))
     }
 
     /// Where ISO-8859-15 differs from ISO-8859-1.

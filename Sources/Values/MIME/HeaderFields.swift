@@ -119,8 +119,7 @@ struct Lines: Sequence, IteratorProtocol {
 /// byte is ever lost or replaced.
 enum Latin1OrUTF8 {
     static func string(_ bytes: some Collection<UInt8>) -> String {
-        if let text = String(validating: bytes, as: UTF8.self) { return text }
-        return String(String.UnicodeScalarView(bytes.map { Unicode.Scalar($0) }))
+        String(validating: bytes, as: UTF8.self) ?? Charset.latin1(bytes)
     }
 }
 

@@ -11,8 +11,6 @@ public struct MIMEError: Error, Sendable, Hashable, CustomStringConvertible {
             case malformedHeader = "malformed-header"
             case missingBoundary = "missing-boundary"
             case unterminatedMultipart = "unterminated-multipart"
-            case invalidTransferEncoding = "invalid-transfer-encoding"
-            case unknownCharset = "unknown-charset"
         }
 
         private let base: Base
@@ -32,10 +30,6 @@ public struct MIMEError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let missingBoundary = Code(.missingBoundary)
         /// A multipart ends without its closing delimiter; the parts found are kept.
         public static let unterminatedMultipart = Code(.unterminatedMultipart)
-        /// A body is not valid base64 or quoted-printable where it had to be decoded.
-        public static let invalidTransferEncoding = Code(.invalidTransferEncoding)
-        /// A charset this reader does not know; the text is read as Latin-1, byte for byte.
-        public static let unknownCharset = Code(.unknownCharset)
 
         public var description: String { base.rawValue }
     }

@@ -22,7 +22,8 @@ public struct MIMEPart: Sendable {
     public var decodedBody: [UInt8] { TransferEncoding.decode(body, encoding: header.transferEncoding) }
 
     /// A `text/*` part's text in its charset (US-ASCII when none is named, RFC 2045 §5.2;
-    /// Latin-1 byte for byte when the charset is not known here); `nil` for other types.
+    /// when the charset is not known here, UTF-8 if the bytes are valid UTF-8, else Latin-1
+    /// byte for byte); `nil` for other types.
     public var text: String? {
         let type = contentType
         guard type.type == "text" else { return nil }

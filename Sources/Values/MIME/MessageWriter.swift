@@ -9,15 +9,15 @@ import Foundation
 /// The structure: the text (with the HTML as a `multipart/alternative`, and the invitation as
 /// its last alternative, as iMIP clients expect), then the attachments in a `multipart/mixed`.
 public struct MessageWriter: Sendable {
-    /// Makes the boundary of each multipart (it begins with `=_`, which neither
-    /// quoted-printable nor base64 output can hold, so no content can end a part).
-    var boundary: @Sendable (Int) -> String
+    /// What makes this writer's boundaries unique.
+    private let seed = UUID().uuidString
 
     /// A writer with random boundaries.
-    public init() {
-        let seed = UUID().uuidString
-        boundary = { "=_sb_\(seed)_\($0)" }
-    }
+    public init() {}
+
+    /// The boundary of the `index`th multipart: it begins with `=_`, which neither
+    /// quoted-printable nor base64 output can hold, so no content can end a part.
+    private func boundary(_ index: Int) -> String { "=_sb_\(seed)_\(index)" }
 
     /// The message's bytes.
     public func write(_ draft: MessageDraft) -> [UInt8] {
@@ -95,14 +95,7 @@ public struct MessageWriter: Sendable {
     /// before 76 characters, `=`, controls, non-ASCII and a line's trailing space escaped.
     static func quotedPrintable(_ text: String) -> [UInt8] {
         var output: [UInt8] = []
-        // Line breaks read as bytes: CRLF, LF or a lone CR each end one line.
-        var normalized: [UInt8] = []
-        var afterCarriageReturn = false
-        for byte in text.utf8 {
-            defer { afterCarriageReturn = byte == 13 }
-            if byte == 13 { normalized.append(10) } else if byte != 10 || !afterCarriageReturn { normalized.append(byte) }
-        }
-        let lines = normalized.split(separator: 10, omittingEmptySubsequences: false)
+        let lines = lines(of: text)
         for (index, line) in lines.enumerated() {
             let bytes = Array(line)
             var width = 0
@@ -120,6 +113,18 @@ public struct MessageWriter: Sendable {
             if index < lines.count - 1 { output += [13, 10] }
         }
         return output
+    }
+
+    /// The lines a text is written as (and reads back as, joined by CRLF): split at each
+    /// line break — CRLF, LF or a lone CR — read as bytes, so no combining mark hides one.
+    public static func lines(of text: String) -> [ArraySlice<UInt8>] {
+        var normalized: [UInt8] = []
+        var afterCarriageReturn = false
+        for byte in text.utf8 {
+            defer { afterCarriageReturn = byte == 13 }
+            if byte == 13 { normalized.append(10) } else if byte != 10 || !afterCarriageReturn { normalized.append(byte) }
+        }
+        return normalized.split(separator: 10, omittingEmptySubsequences: false)
     }
 
     private static func hex(_ nibble: UInt8) -> UInt8 {
