@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "ContactEditing", targets: ["ContactEditing"]),
         .library(name: "NextcloudOCS", targets: ["NextcloudOCS"]),
         .library(name: "MIME", targets: ["MIME"]),
+        .library(name: "IMAP", targets: ["IMAP"]),
         .executable(name: "switchboard", targets: ["switchboard"]),
     ],
     dependencies: [
@@ -59,6 +60,7 @@ let package = Package(
         .target(name: "CalendarEditing", dependencies: ["ICalendar", "ContentLines"]),
         .target(name: "Caching"),
         .target(name: "MIME"),
+        .target(name: "IMAP", dependencies: ["MIME"]),
         .target(name: "ContactEditing", dependencies: ["VCard", "ContentLines"]),
         .target(
             name: "SyncContent",
@@ -211,6 +213,7 @@ let package = Package(
         .testTarget(name: "VCardTests", dependencies: ["VCard", "SwitchboardTestSupport"], exclude: ["Regressions"]),
         .testTarget(name: "DAVXMLTests", dependencies: ["DAVXML"]),
         .testTarget(name: "MIMETests", dependencies: ["MIME"]),
+        .testTarget(name: "IMAPTests", dependencies: ["IMAP"]),
         .testTarget(
             name: "DAVClientTests",
             dependencies: [
@@ -270,7 +273,7 @@ let package = Package(
 // Sources are folded by layer (docs/architecture.md, scripts/check-layers): Sources/<Layer>/<Module>.
 let folders: [String: [String]] = [
     "Values": ["ContentLines", "ICalendar", "VCard", "DAVXML", "SyncPlanning", "SyncContent", "Availability", "CalendarEditing", "ContactEditing",
-               "Caching", "FileStamps", "MIME"],
+               "Caching", "FileStamps", "MIME", "IMAP", "SMTP"],
     "Clients": ["HTTPTransport", "DAVClient", "NextcloudOCS"],
     "Store": ["SwitchboardStore", "SQLiteStore", "PostgresStore"],
     "Engines": ["Accounts", "SyncEngine", "Scheduling", "Webhooks"],

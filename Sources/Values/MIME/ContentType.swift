@@ -18,15 +18,27 @@ public struct ParameterizedValue: Sendable, Hashable {
     public init?(parsing text: String) {
         let pieces = Self.split(text)
         guard let first = pieces.first?.trimmingASCIIWhitespace(), !first.isEmpty else { return nil }
-        value = first
-        var plain: [String: String] = [:]
-        var sections: [String: [Int: (text: String, encoded: Bool)]] = [:]
+        var rawParameters: [(name: String, value: String, quoted: Bool)] = []
         for piece in pieces.dropFirst() {
             guard let equals = piece.unicodeScalars.firstIndex(of: "=") else { continue }
-            var name = piece[piece.startIndex..<equals].trimmingASCIIWhitespace().lowercased()
+            let name = piece[piece.startIndex..<equals].trimmingASCIIWhitespace()
             var raw = piece[piece.index(after: equals)...].trimmingASCIIWhitespace()
             let quoted = raw.hasPrefix("\"")
             if quoted { raw = Self.unquote(raw) }
+            rawParameters.append((name, raw, quoted))
+        }
+        self.init(value: first, rawParameters: rawParameters)
+    }
+
+    /// A value and its parameters as a protocol hands them over already split (IMAP's
+    /// `body-fld-param`): names as sent (`name*0*` and the like), values unquoted; `quoted`
+    /// says a value was a quoted string, which RFC 2231 never percent-decodes.
+    public init(value: String, rawParameters: [(name: String, value: String, quoted: Bool)]) {
+        self.value = value
+        var plain: [String: String] = [:]
+        var sections: [String: [Int: (text: String, encoded: Bool)]] = [:]
+        for (rawName, raw, quoted) in rawParameters {
+            var name = rawName.lowercased()
             guard !name.isEmpty else { continue }
             var encoded = false
             if name.hasSuffix("*") {

@@ -1,0 +1,64 @@
+/// A command the client sends (RFC 9051 §6 and the extensions it uses). Every name, flag
+/// and text is typed; ``CommandEncoder`` writes them as atoms, quoted strings or literals.
+public enum Command: Sendable, Hashable {
+    case capability
+    case noop
+    case logout
+    case startTLS
+    case login(user: String, password: String)
+    /// AUTHENTICATE PLAIN with the initial response in the command (SASL-IR) when
+    /// `initialResponse` is set; else the response follows a continuation.
+    case authenticatePlain(initialResponse: String?)
+    case enable([Capability])
+    /// LIST "" "*", asking for special-use attributes when the server offers them.
+    case list(reference: String, pattern: String, returnSpecialUse: Bool)
+    case status(MailboxName, items: [String])
+    case create(MailboxName)
+    case select(MailboxName, condStore: Bool)
+    case examine(MailboxName, condStore: Bool)
+    case uidSearch(SearchCriteria)
+    case uidFetch(SequenceSet, [FetchAttribute], changedSince: UInt64?)
+    case uidStore(SequenceSet, FlagChange, [Flag], silent: Bool)
+    case uidCopy(SequenceSet, MailboxName)
+    case uidMove(SequenceSet, MailboxName)
+    case uidExpunge(SequenceSet)
+    case expunge
+    case append(MailboxName, flags: [Flag], message: [UInt8])
+    case idle
+    case uidThreadReferences(SearchCriteria)
+    case close
+
+    /// How a STORE changes flags.
+    public enum FlagChange: String, Sendable, Hashable {
+        case add = "+FLAGS", remove = "-FLAGS", replace = "FLAGS"
+    }
+}
+
+/// What to fetch of each message (RFC 9051 §6.4.5).
+public enum FetchAttribute: Sendable, Hashable {
+    case uid, flags, envelope, bodyStructure, internalDate, size, modSeq
+    /// `BODY.PEEK[section]<offset.length>`: a section without setting `\Seen`.
+    case bodyPeek(section: String, partial: ClosedRange<Int>?)
+
+    var atom: String {
+        switch self {
+        case .uid: "UID"
+        case .flags: "FLAGS"
+        case .envelope: "ENVELOPE"
+        case .bodyStructure: "BODYSTRUCTURE"
+        case .internalDate: "INTERNALDATE"
+        case .size: "RFC822.SIZE"
+        case .modSeq: "MODSEQ"
+        case .bodyPeek(let section, let partial):
+            "BODY.PEEK[\(section)]" + (partial.map { "<\($0.lowerBound).\($0.count)>" } ?? "")
+        }
+    }
+
+    /// Whether `section` is a section-spec RFC 9051 allows (`1.2`, `HEADER`, `1.MIME`,
+    /// `HEADER.FIELDS (SUBJECT DATE)`, or empty), so nothing else reaches the brackets.
+    public static func isValidSection(_ section: String) -> Bool {
+        let allowed = Set("0123456789.ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-() ".unicodeScalars)
+        return section.utf8.count <= 512 && section.unicodeScalars.allSatisfy(allowed.contains)
+            && section.unicodeScalars.filter { $0 == "(" }.count == section.unicodeScalars.filter { $0 == ")" }.count
+    }
+}
