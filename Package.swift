@@ -25,6 +25,8 @@ let package = Package(
         .library(name: "NextcloudOCS", targets: ["NextcloudOCS"]),
         .library(name: "MIME", targets: ["MIME"]),
         .library(name: "IMAP", targets: ["IMAP"]),
+        .library(name: "SMTP", targets: ["SMTP"]),
+        .library(name: "MailClient", targets: ["MailClient"]),
         .executable(name: "switchboard", targets: ["switchboard"]),
     ],
     dependencies: [
@@ -61,6 +63,7 @@ let package = Package(
         .target(name: "Caching"),
         .target(name: "MIME"),
         .target(name: "IMAP", dependencies: ["MIME"]),
+        .target(name: "SMTP", dependencies: ["MIME"]),
         .target(name: "ContactEditing", dependencies: ["VCard", "ContentLines"]),
         .target(
             name: "SyncContent",
@@ -129,6 +132,18 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "_NIOFileSystem", package: "swift-nio"),
+            ]
+        ),
+
+        // MARK: Mail: IMAP and SMTP over NIO, on the pure grammar cores.
+        .target(
+            name: "MailClient",
+            dependencies: [
+                "IMAP", "SMTP", "MIME", "HTTPTransport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
 
@@ -215,6 +230,11 @@ let package = Package(
         .testTarget(name: "MIMETests", dependencies: ["MIME"]),
         .testTarget(name: "IMAPTests", dependencies: ["IMAP"]),
         .testTarget(
+            name: "MailTests",
+            dependencies: ["MailClient", "SMTP", "IMAP", "MIME", "HTTPTransport", "SwitchboardTestSupport",
+                           .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
+        ),
+        .testTarget(
             name: "DAVClientTests",
             dependencies: [
                 "DAVClient", "HTTPTransport",
@@ -274,7 +294,7 @@ let package = Package(
 let folders: [String: [String]] = [
     "Values": ["ContentLines", "ICalendar", "VCard", "DAVXML", "SyncPlanning", "SyncContent", "Availability", "CalendarEditing", "ContactEditing",
                "Caching", "FileStamps", "MIME", "IMAP", "SMTP"],
-    "Clients": ["HTTPTransport", "DAVClient", "NextcloudOCS"],
+    "Clients": ["HTTPTransport", "DAVClient", "NextcloudOCS", "MailClient"],
     "Store": ["SwitchboardStore", "SQLiteStore", "PostgresStore"],
     "Engines": ["Accounts", "SyncEngine", "Scheduling", "Webhooks"],
     "App": ["SwitchboardCore"],

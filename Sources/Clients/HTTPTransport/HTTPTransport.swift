@@ -200,25 +200,11 @@ public final class HTTPTransport: Sendable {
         guard let host = url.host, !host.isEmpty else {
             throw HTTPError(.invalidURL, method: method, url: url.absoluteString, detail: "no host")
         }
-        let bare = bareHost(host)
-        let addresses: [IPAddress]
-        if let literal = IPAddress(bare) {
-            addresses = [literal]
-        } else {
-            do {
-                addresses = try await resolver.addresses(of: bare)
-            } catch {
-                throw HTTPError(.connection, method: method, url: url.absoluteString, detail: "\(host) does not resolve")
-            }
+        do {
+            return try await policy.checkedAddress(of: bareHost(host), resolver: resolver)
+        } catch {
+            throw HTTPError(error.isRefusal ? .destinationRefused : .connection, method: method, url: url.absoluteString, detail: error.description)
         }
-        if addresses.contains(where: { !policy.permits($0) }) {
-            throw HTTPError(.destinationRefused, method: method, url: url.absoluteString,
-                           detail: "\(host) is refused by the network policy")
-        }
-        guard let first = addresses.min(by: { $0.bytes.lexicographicallyPrecedes($1.bytes) }) else {
-            throw HTTPError(.connection, method: method, url: url.absoluteString, detail: "\(host) has no address")
-        }
-        return first
     }
 
     /// A URL's host without the brackets of an IPv6 literal.

@@ -136,6 +136,56 @@ public struct NetworkPolicy: Sendable, Hashable {
     }
 }
 
+extension NetworkPolicy {
+    /// Resolves `host` (a name or an address literal without brackets), refuses it when any
+    /// of its addresses is one the policy does not allow, and returns the address to connect
+    /// to: the lowest of those checked (the same one while the name's answer is the same).
+    /// Every client that opens a connection (HTTP, IMAP, SMTP) connects to this address only.
+    public func checkedAddress(of host: String, resolver: AddressResolver = .system) async throws(DestinationError) -> IPAddress {
+        let addresses: [IPAddress]
+        if let literal = IPAddress(host) {
+            addresses = [literal]
+        } else {
+            do {
+                addresses = try await resolver.addresses(of: host)
+            } catch {
+                throw DestinationError(host: host, reason: .unresolvable)
+            }
+        }
+        if addresses.contains(where: { !permits($0) }) { throw DestinationError(host: host, reason: .refused) }
+        guard let first = addresses.min(by: { $0.bytes.lexicographicallyPrecedes($1.bytes) }) else {
+            throw DestinationError(host: host, reason: .noAddress)
+        }
+        return first
+    }
+}
+
+/// Why a host may not be connected to.
+public struct DestinationError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var host: String
+    public var reason: Reason
+
+    public enum Reason: Sendable, Hashable {
+        /// The name does not resolve.
+        case unresolvable
+        /// It resolves to nothing.
+        case noAddress
+        /// It is, or resolves to, an address the network policy keeps out.
+        case refused
+    }
+
+    /// Whether the policy refused the host (rather than the name failing to resolve).
+    public var isRefusal: Bool { reason == .refused }
+
+    public var description: String {
+        switch reason {
+        case .unresolvable: "\(host) does not resolve"
+        case .noAddress: "\(host) has no address"
+        case .refused: "\(host) is refused by the network policy"
+        }
+    }
+}
+
 extension IPAddress {
     /// The IPv4 address a 6to4 address (`2002:aabb:ccdd::/48`) carries.
     var sixToFourIPv4: IPAddress? {

@@ -28,6 +28,36 @@ public enum Command: Sendable, Hashable {
     case uidThreadReferences(SearchCriteria)
     case close
 
+    /// The command's name, for errors and logs: never its arguments, which may hold a
+    /// password or a search text.
+    public var verb: String {
+        switch self {
+        case .capability: "CAPABILITY"
+        case .noop: "NOOP"
+        case .logout: "LOGOUT"
+        case .startTLS: "STARTTLS"
+        case .login: "LOGIN"
+        case .authenticatePlain: "AUTHENTICATE"
+        case .enable: "ENABLE"
+        case .list: "LIST"
+        case .status: "STATUS"
+        case .create: "CREATE"
+        case .select: "SELECT"
+        case .examine: "EXAMINE"
+        case .uidSearch: "UID SEARCH"
+        case .uidFetch: "UID FETCH"
+        case .uidStore: "UID STORE"
+        case .uidCopy: "UID COPY"
+        case .uidMove: "UID MOVE"
+        case .uidExpunge: "UID EXPUNGE"
+        case .expunge: "EXPUNGE"
+        case .append: "APPEND"
+        case .idle: "IDLE"
+        case .uidThreadReferences: "UID THREAD"
+        case .close: "CLOSE"
+        }
+    }
+
     /// How a STORE changes flags.
     public enum FlagChange: String, Sendable, Hashable {
         case add = "+FLAGS", remove = "-FLAGS", replace = "FLAGS"
