@@ -213,6 +213,7 @@ let package = Package(
         .executableTarget(name: "VCardFuzzer", dependencies: ["VCard", "FuzzerSupport"]),
         .executableTarget(name: "DAVXMLFuzzer", dependencies: ["DAVXML", "FuzzerSupport"]),
         .executableTarget(name: "MIMEFuzzer", dependencies: ["MIME", "FuzzerSupport"]),
+        .executableTarget(name: "IMAPFuzzer", dependencies: ["IMAP", "SMTP", "FuzzerSupport"]),
         .executableTarget(name: "RequestFuzzer", dependencies: ["CalendarEditing", "ICalendar", "ContentLines", "FuzzerSupport"]),
 
         // MARK: Tests.
@@ -299,7 +300,7 @@ let folders: [String: [String]] = [
     "Engines": ["Accounts", "SyncEngine", "Scheduling", "Webhooks"],
     "App": ["SwitchboardCore"],
     "Interfaces": ["SwitchboardAPI", "SwitchboardServer", "SwitchboardCLI", "switchboard"],
-    "Fuzzing": ["CLibFuzzer", "FuzzerSupport", "ICalendarFuzzer", "VCardFuzzer", "DAVXMLFuzzer", "RequestFuzzer", "MIMEFuzzer"],
+    "Fuzzing": ["CLibFuzzer", "FuzzerSupport", "ICalendarFuzzer", "VCardFuzzer", "DAVXMLFuzzer", "RequestFuzzer", "MIMEFuzzer", "IMAPFuzzer"],
     "Testing": ["SwitchboardTestSupport"],
 ]
 for (folder, modules) in folders {

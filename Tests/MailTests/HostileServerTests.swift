@@ -1,0 +1,161 @@
+import Foundation
+import HTTPTransport
+import IMAP
+import MailClient
+import NIOCore
+import NIOPosix
+import Synchronization
+import Testing
+
+/// Servers that misbehave on purpose, scripted on 127.0.0.1: each gets a typed error, no
+/// crash, no hang, and nothing read past the client's limits.
+@Suite struct HostileServerTests {
+    static let greeting = "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR] scripted\r\n"
+    static let signedIn = "A1 OK [CAPABILITY IMAP4rev1 IDLE] signed in\r\n"
+
+    static func options(readTimeout: Duration = .seconds(10)) -> MailConnectionOptions {
+        MailConnectionOptions(user: "anna", password: "secret", networkPolicy: NetworkPolicy(allowing: [IPRange("127.0.0.0/8")!]),
+                              readTimeout: readTimeout, allowsCredentialsInTheClear: true)
+    }
+
+    /// Runs a search against a server that greets, signs the client in, and then answers
+    /// the search with `answer`; returns the error the client threw.
+    static func searchError(answer: [UInt8], close: Bool = false, readTimeout: Duration = .seconds(10)) async throws -> MailError? {
+        let server = try await ScriptedServer.start(greeting: greeting, replies: [Array(signedIn.utf8), answer], closeAfterLast: close)
+        defer { server.stop() }
+        return await #expect(throws: MailError.self) {
+            try await IMAPConnection.withConnection(to: server.imapServer, options: options(readTimeout: readTimeout)) { connection in
+                _ = try await connection.search(.all)
+            }
+        }
+    }
+
+    @Test func aHundredMegabyteLiteralIsRefusedWhenAnnounced() async throws {
+        let error = try await Self.searchError(answer: Array("* 1 FETCH (UID 1 BODY[] {104857600}\r\n".utf8))
+        #expect(error?.code == .protocolViolation)
+        #expect(error?.detail.contains("literal-too-large") == true)
+    }
+
+    @Test func aConnectionDroppedMidLiteralIsClosedNotHung() async throws {
+        let error = try await Self.searchError(answer: Array("* 1 FETCH (UID 1 BODY[] {100}\r\nabc".utf8), close: true)
+        #expect(error?.code == .connectionClosed)
+    }
+
+    @Test func garbageIsAProtocolViolation() async throws {
+        let error = try await Self.searchError(answer: [0, 1, 2] + Array("!!garbage ((\r\n".utf8))
+        #expect(error?.code == .protocolViolation)
+    }
+
+    @Test func aTaggedAnswerForAnotherTagIsAProtocolViolation() async throws {
+        let error = try await Self.searchError(answer: Array("B7 OK not yours\r\n".utf8))
+        #expect(error?.code == .protocolViolation)
+    }
+
+    @Test func aSilentServerTimesOut() async throws {
+        let error = try await Self.searchError(answer: [], readTimeout: .milliseconds(300))
+        #expect(error?.code == .timeout)
+    }
+
+    @Test func responsesInjectedBeforeTLSAreRefused() async throws {
+        let server = try await ScriptedServer.start(
+            greeting: "* OK [CAPABILITY IMAP4rev1 STARTTLS AUTH=PLAIN] scripted\r\n",
+            replies: [Array("A1 OK begin TLS\r\n* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] injected in the clear\r\n".utf8)], closeAfterLast: false)
+        defer { server.stop() }
+        let error = await #expect(throws: MailError.self) {
+            try await IMAPConnection.withConnection(to: server.imapServer, options: Self.options()) { _ in }
+        }
+        #expect(error?.code == .protocolViolation)
+        #expect(error?.command == "STARTTLS")
+    }
+
+    @Test func aPlainServerWithoutSTARTTLSGetsNoPassword() async throws {
+        let server = try await ScriptedServer.start(greeting: Self.greeting, replies: [], closeAfterLast: false)
+        defer { server.stop() }
+        var options = Self.options()
+        options.allowsCredentialsInTheClear = false
+        let error = await #expect(throws: MailError.self) {
+            try await IMAPConnection.withConnection(to: server.imapServer, options: options) { _ in }
+        }
+        #expect(error?.code == .tlsUnavailable)
+        #expect(server.received.isEmpty)
+    }
+
+    @Test func anSMTPServerAnsweringGarbageIsAProtocolViolation() async throws {
+        let server = try await ScriptedServer.start(greeting: "220 hi\r\n", replies: [Array("250-ok\r\n999 what\r\n".utf8)], closeAfterLast: false)
+        defer { server.stop() }
+        let url = try #require(URL(string: "smtp://127.0.0.1:\(server.port)"))
+        let smtp = try #require(MailServer(url: url, kind: .smtp))
+        let error = await #expect(throws: MailError.self) {
+            try await SMTPClient(server: smtp, options: Self.options()).verify()
+        }
+        #expect(error?.code == .protocolViolation)
+    }
+}
+
+/// A TCP server on 127.0.0.1 that greets, answers each read with the next scripted reply,
+/// and records what it received.
+final class ScriptedServer: Sendable {
+    let channel: any Channel
+    let port: Int
+    private let log: ReceivedLog
+
+    var received: [UInt8] { log.bytes }
+
+    var imapServer: MailServer { MailServer(url: URL(string: "imap://127.0.0.1:\(port)")!, kind: .imap)! }
+
+    private init(channel: any Channel, log: ReceivedLog) {
+        self.channel = channel
+        self.port = channel.localAddress?.port ?? 0
+        self.log = log
+    }
+
+    static func start(greeting: String, replies: [[UInt8]], closeAfterLast: Bool) async throws -> ScriptedServer {
+        let log = ReceivedLog()
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        ScriptHandler(greeting: Array(greeting.utf8), replies: replies, closeAfterLast: closeAfterLast, log: log))
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        return ScriptedServer(channel: channel, log: log)
+    }
+
+    func stop() { channel.close(promise: nil) }
+}
+
+final class ReceivedLog: Sendable {
+    private let storage = Mutex<[UInt8]>([])
+    var bytes: [UInt8] { storage.withLock { $0 } }
+    func append(_ bytes: [UInt8]) { storage.withLock { $0.append(contentsOf: bytes) } }
+}
+
+private final class ScriptHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private let greeting: [UInt8]
+    private var replies: [[UInt8]]
+    private let closeAfterLast: Bool
+    private let log: ReceivedLog
+
+    init(greeting: [UInt8], replies: [[UInt8]], closeAfterLast: Bool, log: ReceivedLog) {
+        self.greeting = greeting
+        self.replies = replies
+        self.closeAfterLast = closeAfterLast
+        self.log = log
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: greeting)), promise: nil)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        log.append(Array(buffer: unwrapInboundIn(data)))
+        guard !replies.isEmpty else { return }
+        let reply = replies.removeFirst()
+        if !reply.isEmpty { context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: reply)), promise: nil) }
+        if replies.isEmpty, closeAfterLast { context.close(promise: nil) }
+    }
+}
