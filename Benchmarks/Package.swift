@@ -24,6 +24,15 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         .executableTarget(
+            name: "MailBench",
+            dependencies: [
+                .product(name: "MailClient", package: "Switchboard"),
+                .product(name: "IMAP", package: "Switchboard"),
+                .product(name: "MIME", package: "Switchboard"),
+                .product(name: "HTTPTransport", package: "Switchboard"),
+            ]
+        ),
+        .executableTarget(
             name: "BenchDriver",
             dependencies: [.product(name: "ICalendar", package: "Switchboard"), "CLibical"]
         ),
