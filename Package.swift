@@ -82,7 +82,7 @@ let package = Package(
         // MARK: Accounts: the clients of the store's accounts, between the clients and the engines.
         .target(
             name: "Accounts",
-            dependencies: ["DAVClient", "HTTPTransport", "DAVXML", "SwitchboardStore", "SyncPlanning"]
+            dependencies: ["DAVClient", "HTTPTransport", "DAVXML", "MailClient", "MIME", "SwitchboardStore", "SyncPlanning"]
         ),
 
         // MARK: Engines.
@@ -107,7 +107,8 @@ let package = Package(
         // MARK: Application: every use case, for the server and the CLI alike.
         .target(
             name: "SwitchboardCore",
-            dependencies: ["Accounts", "SyncEngine", "Scheduling", "Webhooks", "NextcloudOCS", "DAVClient", "HTTPTransport", "SwitchboardStore", "SyncPlanning",
+            dependencies: ["Accounts", "SyncEngine", "Scheduling", "Webhooks", "NextcloudOCS", "DAVClient", "HTTPTransport", "MailClient", "IMAP", "MIME", "SMTP",
+                           "SwitchboardStore", "SyncPlanning",
                            "CalendarEditing", "ContactEditing", "Availability", "Caching", "ICalendar", "ContentLines", "VCard",
                            .product(name: "Logging", package: "swift-log")]
         ),
@@ -272,7 +273,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SwitchboardCoreTests",
-            dependencies: ["SwitchboardCore", "Accounts", "Availability", "Scheduling", "SwitchboardStore", "Webhooks", "HTTPTransport",
+            dependencies: ["SwitchboardCore", "Accounts", "Availability", "Scheduling", "SwitchboardStore", "Webhooks", "HTTPTransport", "MIME",
                            "SwitchboardTestSupport", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(name: "NextcloudTests", dependencies: ["NextcloudOCS", "SwitchboardCore", "DAVClient", "HTTPTransport", "SwitchboardTestSupport"]),

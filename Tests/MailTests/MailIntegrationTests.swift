@@ -13,7 +13,8 @@ import Testing
     static let loopback = NetworkPolicy(allowing: [IPRange("127.0.0.0/8")!])
 
     static func options(_ peer: MailPeer, user: String = "anna@example.test", password: String = "secret") -> MailConnectionOptions {
-        MailConnectionOptions(user: user, password: password, caFile: peer.caFile, networkPolicy: loopback)
+        MailConnectionOptions(user: user, password: password, trustedCertificatesPEM: try? String(contentsOfFile: peer.caFile, encoding: .utf8),
+                              networkPolicy: loopback)
     }
 
     static func imap(_ url: URL) throws -> MailServer { try #require(MailServer(url: url, kind: .imap)) }
@@ -128,7 +129,7 @@ import Testing
     @Test func untrustedCertificateAndRefusedDestinationsAreTypedErrors() async throws {
         let peer = try await MailPeer.shared()
         var untrusted = Self.options(peer)
-        untrusted.caFile = nil
+        untrusted.trustedCertificatesPEM = nil
         let tlsError = await #expect(throws: MailError.self) {
             try await IMAPConnection.withConnection(to: try Self.imap(peer.imapsURL), options: untrusted) { _ in }
         }

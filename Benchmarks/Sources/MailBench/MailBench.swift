@@ -27,7 +27,7 @@ struct MailBench {
 
     static func fetch(url: String, user: String, password: String, caFile: String, folder: String) async throws {
         guard let parsed = URL(string: url), let server = MailServer(url: parsed, kind: .imap) else { throw CocoaError(.fileReadInvalidFileName) }
-        let options = MailConnectionOptions(user: user, password: password, caFile: caFile,
+        let options = MailConnectionOptions(user: user, password: password, trustedCertificatesPEM: try String(contentsOfFile: caFile, encoding: .utf8),
                                             networkPolicy: NetworkPolicy(allowing: [IPRange("127.0.0.0/8")!]))
         let start = ContinuousClock.now
         var count = 0

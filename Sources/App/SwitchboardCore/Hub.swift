@@ -5,9 +5,9 @@ public import SyncEngine
 public import SwitchboardStore
 public import Webhooks
 
-/// Everything the application keeps: the sync store with bookings, access, webhooks and
-/// push subscriptions.
-public typealias AppStore = BookingStore & AccessStore & WebhookStore & PushStore
+/// Everything the application keeps: the sync store with bookings, access, webhooks, push
+/// subscriptions and mail accounts.
+public typealias AppStore = BookingStore & AccessStore & WebhookStore & PushStore & MailAccountStore
 
 /// The application: every use case of Switchboard over one store, for the HTTP server and
 /// the CLI alike. Interfaces translate a request or a command into calls on a tenant's view
@@ -31,6 +31,8 @@ public final class Hub: Sendable {
     public let webhooks: WebhookService
     /// Nextcloud push subscriptions of accounts.
     public let push: PushSubscriptions
+    /// Mail accounts: reading, sending, watching.
+    public let mail: MailService
 
     let directory = Directory.Cache()
     /// Feeds' calendars as last made, while the store is unchanged (a minute at most: other
@@ -48,6 +50,7 @@ public final class Hub: Sendable {
         syncer = StoreSyncer(store: store, clients: bookings.clients)
         resolver = ConflictResolver(store: store, clients: bookings.clients)
         push = PushSubscriptions(store: store, clients: bookings.clients)
+        mail = MailService(store: store, accounts: bookings.clients.mailAccounts)
     }
 
     /// One tenant's view: what its API keys and tokens may reach.

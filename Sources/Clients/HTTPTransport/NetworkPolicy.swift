@@ -122,6 +122,10 @@ public struct NetworkPolicy: Sendable, Hashable {
         return SpecialRange(range: range, name: name)
     }
 
+    /// A policy that lets every address through (an operator's own accounts, like HTTP's
+    /// default of no policy).
+    public static let unrestricted = NetworkPolicy(allowing: [IPRange("0.0.0.0/0"), IPRange("::/0")].compactMap { $0 })
+
     /// Whether `address` may be reached.
     public func permits(_ address: IPAddress) -> Bool { refusal(of: address) == nil }
 

@@ -7,7 +7,7 @@ import SMTP
 
 /// Opens connections for both mail clients: the host resolved and held to the network
 /// policy, the connection made to the checked address, TLS (from the first byte or by
-/// STARTTLS) verified against the URL's host with the system's CAs and the options' CA file,
+/// STARTTLS) verified against the URL's host with the system's CAs and the options' own,
 /// and a read timeout while an answer is awaited.
 enum MailChannel {
     /// A connection to `server`, its pipeline ending in `decoder`'s messages.
@@ -56,14 +56,14 @@ enum MailChannel {
         }
     }
 
-    /// TLS that verifies the server's certificate with the system's CAs and the options' CA file.
+    /// TLS that verifies the server's certificate with the system's CAs and the options' own.
     private static func makeTLSContext(for server: MailServer, options: MailConnectionOptions) throws(MailError) -> NIOSSLContext {
         var configuration = TLSConfiguration.makeClientConfiguration()
         configuration.minimumTLSVersion = .tlsv12
-        if let caFile = options.caFile {
-            configuration.additionalTrustRoots = [.file(caFile)]
-        }
         do {
+            if let pem = options.trustedCertificatesPEM {
+                configuration.additionalTrustRoots = [.certificates(try NIOSSLCertificate.fromPEMBytes(Array(pem.utf8)))]
+            }
             return try NIOSSLContext(configuration: configuration)
         } catch {
             throw MailError(.tls, server: server.description, detail: String(describing: error))

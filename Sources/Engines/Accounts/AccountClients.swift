@@ -84,6 +84,9 @@ public final class AccountClients: Sendable {
         }
     }
 
+    /// The mail accounts, sealed with the same key and held to the same tenant policy.
+    public var mailAccounts: MailAccounts { MailAccounts(secrets: secrets, tenantPolicy: tenantPolicy) }
+
     /// Closes every pool.
     public func shutdown() async {
         let all = clients.withLock { clients in

@@ -199,5 +199,14 @@ public enum StoreSchema {
             """,
             "CREATE INDEX outbox_by_age ON outbox (occurred_at)",
         ]),
+        // Mailboxes read over IMAP and sent from over SMTP, beside the groupware accounts.
+        Migration(identifier: "v15-mail-accounts", statements: [
+            """
+            CREATE TABLE mail_accounts (
+                id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, imap_url TEXT NOT NULL, smtp_url TEXT NOT NULL, username TEXT NOT NULL,
+                sealed_password {bytes} NOT NULL, address TEXT NOT NULL, trusted_certificates TEXT,
+                tenant_id TEXT REFERENCES tenants (id) ON DELETE CASCADE, created_at {int} NOT NULL)
+            """,
+        ]),
     ]
 }

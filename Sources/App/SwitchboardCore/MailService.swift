@@ -1,0 +1,275 @@
+public import Accounts
+import Foundation
+public import IMAP
+public import MailClient
+public import MIME
+import SMTP
+public import SwitchboardStore
+
+/// The mail use cases, for the CLI and the server alike: accounts connected and forgotten,
+/// folders, pages of messages, one message read whole or one part of it, flags, moves,
+/// conversations, sending (kept in the Sent folder) and watching a folder.
+public struct MailService: Sendable {
+    let store: any MailAccountStore
+    let accounts: MailAccounts
+
+    public init(store: any MailAccountStore, accounts: MailAccounts) {
+        self.store = store
+        self.accounts = accounts
+    }
+
+    // MARK: Accounts
+
+    /// Signs in to both servers and keeps the account (``MailAccounts/connect(_:in:)``).
+    public func connect(_ request: MailAccountConnection) async throws(MailServiceError) -> MailAccountRecord {
+        do {
+            return try await accounts.connect(request, in: store)
+        } catch {
+            throw .account(error)
+        }
+    }
+
+    /// The accounts of `tenantID` (`nil`: the operator's own, which no tenant sees).
+    public func accounts(tenantID: String?) async throws(MailServiceError) -> [MailAccountRecord] {
+        try await storeCall { () throws(StoreError) in try await store.mailAccounts() }.filter { $0.tenantID == tenantID }
+    }
+
+    /// The account `reference` names (its id or its name) among `tenantID`'s.
+    public func account(_ reference: String, tenantID: String?) async throws(MailServiceError) -> MailAccountRecord {
+        guard let account = try await accounts(tenantID: tenantID).first(where: { $0.id == reference || $0.name == reference }) else {
+            throw .unknownAccount(reference)
+        }
+        return account
+    }
+
+    /// Forgets the account (its sealed password with it); the mailbox itself is untouched.
+    public func forget(_ account: MailAccountRecord) async throws(MailServiceError) {
+        _ = try await storeCall { () throws(StoreError) in try await store.deleteMailAccount(id: account.id) }
+    }
+
+    // MARK: Reading
+
+    /// Every folder, with its special use.
+    public func folders(_ account: MailAccountRecord) async throws(MailServiceError) -> [MailFolder] {
+        try await withIMAP(account) { connection in
+            try await connection.folders().map { entry in
+                MailFolder(name: entry.name.name, specialUse: entry.specialUse?.label.lowercased(), selectable: entry.isSelectable)
+            }.sorted { $0.name < $1.name }
+        }
+    }
+
+    /// A page of `folder`'s messages matching `search` (any text, in headers or body), newest
+    /// first, starting below the UID `before` (the previous page's ``MessagePage/nextCursor``).
+    public func messages(_ account: MailAccountRecord, folder: String, search: String? = nil, before: UInt32? = nil,
+                         limit: Int = 50) async throws(MailServiceError) -> MessagePage {
+        let limit = max(1, min(limit, 500))
+        return try await withIMAP(account) { connection in
+            let selected = try await connection.select(MailboxName(folder), readOnly: true)
+            var criteria: [SearchCriteria] = []
+            if let search, !search.isEmpty { criteria.append(.text(search)) }
+            if let before { criteria.append(before > 1 ? .uid(SequenceSet([1...(before - 1)])) : .uid(SequenceSet([UInt32]()))) }
+            let uids = before == 1 ? [] : try await connection.search(criteria.isEmpty ? .all : .and(criteria)).sorted(by: >)
+            let page = Array(uids.prefix(limit))
+            let summaries = try await Self.summaries(of: page, connection: connection)
+            return MessagePage(folder: folder, uidValidity: selected.uidValidity, messages: summaries,
+                               nextCursor: uids.count > limit ? page.last : nil)
+        }
+    }
+
+    /// One message, parsed: headers, text and HTML bodies, and its parts.
+    public func message(_ account: MailAccountRecord, folder: String, uid: UInt32) async throws(MailServiceError) -> MailMessage {
+        try await withIMAP(account) { connection in
+            try await connection.select(MailboxName(folder), readOnly: true)
+            let fetched = try await connection.fetch(SequenceSet([uid]), [.flags, .envelope, .bodyStructure, .size, .bodyPeek(section: "", partial: nil)])
+            guard let message = fetched.first, let bytes = message.section("") else { throw MailServiceError.unknownMessage(folder: folder, uid: uid) }
+            let parsed: MIMEMessage
+            do throws(MIMEError) {
+                parsed = try MIMEParser().parse(bytes)
+            } catch {
+                throw MailServiceError.unreadable(folder: folder, uid: uid, detail: error.description)
+            }
+            let parts = parsed.root.leaves.map { section, part in
+                MessagePart(section: section.isEmpty ? "1" : section.map(String.init).joined(separator: "."), mediaType: part.contentType.mediaType,
+                            filename: part.filename, size: part.decodedBody.count, isAttachment: part.isAttachment)
+            }
+            return MailMessage(summary: Self.summary(of: message), header: parsed.header.fields.map { ($0.name, EncodedWords.decode($0.value)) }.map(MailHeader.init),
+                               text: parsed.plainText, html: parsed.htmlText, parts: parts,
+                               problems: parsed.problems.map(\.description))
+        }
+    }
+
+    /// One part of a message (its IMAP section, `1.2`), transfer encoding undone.
+    public func part(_ account: MailAccountRecord, folder: String, uid: UInt32, section: String) async throws(MailServiceError) -> DownloadedPart {
+        try await withIMAP(account) { connection in
+            try await connection.select(MailboxName(folder), readOnly: true)
+            let structure = try await connection.fetch(SequenceSet([uid]), [.bodyStructure]).first?.bodyStructure
+            guard let structure else { throw MailServiceError.unknownMessage(folder: folder, uid: uid) }
+            guard let leaf = structure.leaves.first(where: { $0.section == section }), FetchAttribute.isValidSection(section) else {
+                throw MailServiceError.unknownPart(section)
+            }
+            let fetched = try await connection.fetch(SequenceSet([uid]), [.bodyPeek(section: section, partial: nil)])
+            guard let bytes = fetched.first?.section(section) else { throw MailServiceError.unknownPart(section) }
+            return DownloadedPart(mediaType: leaf.part.mediaType, filename: leaf.part.fileName,
+                                  bytes: TransferEncoding.decode(bytes, encoding: leaf.part.encoding))
+        }
+    }
+
+    /// A conversation: the messages of `folder` in the thread of `uid`, oldest first.
+    public func thread(_ account: MailAccountRecord, folder: String, uid: UInt32) async throws(MailServiceError) -> [MessageSummary] {
+        try await withIMAP(account) { connection in
+            try await connection.select(MailboxName(folder), readOnly: true)
+            guard let thread = try await connection.threads().first(where: { $0.uids.contains(uid) }) else {
+                throw MailServiceError.unknownMessage(folder: folder, uid: uid)
+            }
+            return try await Self.summaries(of: thread.uids.sorted(), connection: connection)
+        }
+    }
+
+    // MARK: Changing
+
+    /// Adds and removes flags (`\Seen`, `\Flagged`, keywords); the message's flags after.
+    public func setFlags(_ account: MailAccountRecord, folder: String, uid: UInt32, add: [String], remove: [String]) async throws(MailServiceError) -> [String] {
+        let added = try Self.flags(add)
+        let removed = try Self.flags(remove)
+        return try await withIMAP(account) { connection in
+            try await connection.select(MailboxName(folder))
+            var flags: [Flag]?
+            if !added.isEmpty { flags = try await connection.store(SequenceSet([uid]), .add, added)[uid] }
+            if !removed.isEmpty { flags = try await connection.store(SequenceSet([uid]), .remove, removed)[uid] }
+            if flags == nil { flags = try await connection.fetch(SequenceSet([uid]), [.flags]).first?.flags }
+            guard let flags else { throw MailServiceError.unknownMessage(folder: folder, uid: uid) }
+            return flags.map(\.rawValue)
+        }
+    }
+
+    /// Moves messages to another folder.
+    public func move(_ account: MailAccountRecord, folder: String, uids: [UInt32], to destination: String) async throws(MailServiceError) {
+        try await withIMAP(account) { connection in
+            try await connection.select(MailboxName(folder))
+            let present = try await connection.search(.uid(SequenceSet(uids)))
+            guard Set(present) == Set(uids) else {
+                throw MailServiceError.unknownMessage(folder: folder, uid: Set(uids).subtracting(present).min() ?? 0)
+            }
+            try await connection.move(SequenceSet(uids), to: MailboxName(destination))
+        }
+    }
+
+    // MARK: Sending
+
+    /// Sends a message from the account's address and keeps a copy in its Sent folder (the
+    /// special-use `\Sent` one) unless `saveToSent` is false (a server that files sent mail
+    /// itself).
+    public func send(_ account: MailAccountRecord, _ outgoing: OutgoingMail, saveToSent: Bool = true) async throws(MailServiceError) -> SentMail {
+        let endpoints = try self.endpoints(account)
+        let recipients = outgoing.to + outgoing.cc + outgoing.bcc
+        guard !recipients.isEmpty else { throw MailServiceError.invalid("a message needs at least one recipient") }
+        let messageID = "\(UUID().uuidString.lowercased())@\(endpoints.sender.address.split(separator: "@").last ?? "switchboard")"
+        let draft = MessageDraft(from: Mailbox(endpoints.sender, name: outgoing.fromName), to: outgoing.to.map { Mailbox($0) },
+                                 cc: outgoing.cc.map { Mailbox($0) }, subject: outgoing.subject, date: Date(), messageID: messageID,
+                                 inReplyTo: outgoing.inReplyTo, text: outgoing.text, html: outgoing.html, invitation: outgoing.invitation,
+                                 attachments: outgoing.attachments)
+        let bytes = MessageWriter().write(draft)
+        let delivery: SMTPDelivery
+        do {
+            delivery = try await SMTPClient(server: endpoints.smtp, options: endpoints.options).send(bytes, from: endpoints.sender, to: recipients)
+        } catch {
+            throw .server(error)
+        }
+        var savedIn: String?
+        if saveToSent {
+            savedIn = try await withIMAP(account) { connection in
+                guard let sent = try await connection.folders().first(where: { $0.specialUse == .sent })?.name else { return nil }
+                try await connection.append(bytes, to: sent, flags: [.seen])
+                return sent.name
+            }
+        }
+        return SentMail(messageID: messageID, accepted: delivery.accepted.map(\.address),
+                        refused: delivery.refused.map { RefusedRecipient(address: $0.key.address, reply: $0.value.description) }
+                            .sorted { $0.address < $1.address },
+                        savedIn: savedIn)
+    }
+
+    // MARK: Watching
+
+    /// Waits for new messages in `folder` (IMAP IDLE) and hands each to `onNew`, until it
+    /// answers `false`.
+    public func watch(_ account: MailAccountRecord, folder: String,
+                      onNew: @escaping (MessageSummary) async throws -> Bool) async throws(MailServiceError) {
+        try await withIMAP(account) { connection in
+            var next = try await connection.select(MailboxName(folder), readOnly: true).uidNext ?? 1
+            while true {
+                try await connection.idle { event in
+                    if case .exists = event { return false }
+                    return true
+                }
+                // New mail: what has a UID at or above the UIDNEXT seen last.
+                let fresh = try await connection.search(.uid(SequenceSet.from(next))).filter { $0 >= next }.sorted()
+                for summary in try await Self.summaries(of: fresh, connection: connection) {
+                    guard try await onNew(summary) else { return }
+                }
+                next = fresh.last.map { $0 + 1 } ?? next
+            }
+        }
+    }
+
+    // MARK: Helpers
+
+    func endpoints(_ account: MailAccountRecord) throws(MailServiceError) -> MailEndpoints {
+        do {
+            return try accounts.endpoints(for: account)
+        } catch {
+            throw .account(error)
+        }
+    }
+
+    private func withIMAP<Result>(_ account: MailAccountRecord, _ body: (IMAPConnection) async throws -> Result) async throws(MailServiceError) -> Result {
+        let endpoints = try self.endpoints(account)
+        do {
+            return try await IMAPConnection.withConnection(to: endpoints.imap, options: endpoints.options, body)
+        } catch let error as MailServiceError {
+            throw error
+        } catch let error as MailError {
+            throw MailServiceError(error)
+        } catch {
+            throw .invalid("\(error)")
+        }
+    }
+
+    private func storeCall<Value>(_ body: () async throws(StoreError) -> Value) async throws(MailServiceError) -> Value {
+        do {
+            return try await body()
+        } catch {
+            throw .store(error)
+        }
+    }
+
+    private static func flags(_ names: [String]) throws(MailServiceError) -> [Flag] {
+        var flags: [Flag] = []
+        for name in names {
+            guard let flag = Flag(name) else { throw MailServiceError.invalid("\(name) is not a flag") }
+            flags.append(flag)
+        }
+        return flags
+    }
+
+    /// Envelopes, flags, sizes and attachments of `uids`, in that order.
+    static func summaries(of uids: [UInt32], connection: IMAPConnection) async throws -> [MessageSummary] {
+        guard !uids.isEmpty else { return [] }
+        let fetched = try await connection.fetch(SequenceSet(uids), [.flags, .envelope, .bodyStructure, .size])
+        let byUID = Dictionary(fetched.compactMap { message in message.uid.map { ($0, message) } }, uniquingKeysWith: { first, _ in first })
+        return uids.compactMap { byUID[$0].map(summary) }
+    }
+
+    static func summary(of message: FetchedMessage) -> MessageSummary {
+        let envelope = message.envelope
+        let attachments = (message.bodyStructure?.leaves ?? []).compactMap { leaf -> AttachmentSummary? in
+            let isAttachment = leaf.part.disposition?.kind.lowercased() == "attachment" || (leaf.part.type.lowercased() != "text" && leaf.part.fileName != nil)
+            guard isAttachment else { return nil }
+            return AttachmentSummary(section: leaf.section, filename: leaf.part.fileName, mediaType: leaf.part.mediaType, size: leaf.part.size)
+        }
+        return MessageSummary(uid: message.uid ?? 0, date: envelope?.date, from: envelope?.from.map { EncodedWords.decode($0.description) } ?? [],
+                              to: envelope?.to.map { EncodedWords.decode($0.description) } ?? [], subject: envelope?.subject.map(EncodedWords.decode),
+                              messageID: envelope?.messageID, flags: message.flags?.map(\.rawValue) ?? [], size: message.size,
+                              attachments: attachments)
+    }
+}
