@@ -184,6 +184,7 @@ let package = Package(
                 "VCard",
                 "DAVXML",
                 "Accounts",
+                "MIME",
                 "DAVClient",
                 "HTTPTransport",
                 "SyncPlanning",

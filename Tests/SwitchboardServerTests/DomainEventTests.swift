@@ -82,27 +82,3 @@ import Webhooks
         #expect(try await store.claimEvents(now: Date().addingTimeInterval(3600), until: Date().addingTimeInterval(3660), limit: 10).isEmpty)
     }
 }
-
-/// A `switchboard` home of its own for a test: the built binary run in it (every run must
-/// succeed), an account password file, and the store file it writes.
-private struct CommandLineHome {
-    let home = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-events-\(UUID().uuidString)")
-    var password: String { home.appendingPathComponent("password").path }
-
-    init() throws {
-        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
-        try Data("secret\n".utf8).write(to: URL(fileURLWithPath: password))
-    }
-
-    /// Runs the CLI with `arguments`, expecting success.
-    @discardableResult
-    func run(_ arguments: [String]) throws -> ChildProcess.Result {
-        let binary = Bundle.main.bundleURL.appendingPathComponent("switchboard").path
-        let result = try ChildProcess.run([binary] + arguments, environment: ["SWITCHBOARD_HOME": home.path, "SWITCHBOARD_ALLOW_NETWORK": "127.0.0.1"],
-                                          unset: ["SWITCHBOARD_PASSWORD", "SWITCHBOARD_DATABASE_URL"])
-        #expect(result.status == 0, "\(arguments.first ?? ""): \(result.stderr)")
-        return result
-    }
-
-    func remove() { try? FileManager.default.removeItem(at: home) }
-}

@@ -42,6 +42,14 @@ public struct MailService: Sendable {
         return account
     }
 
+    /// The account `reference` names (its id or its name), whichever tenant's: the operator's
+    /// view (the command line).
+    public func anyAccount(_ reference: String) async throws(MailServiceError) -> MailAccountRecord {
+        let all = try await storeCall { () throws(StoreError) in try await store.mailAccounts() }
+        guard let account = all.first(where: { $0.id == reference || $0.name == reference }) else { throw .unknownAccount(reference) }
+        return account
+    }
+
     /// Forgets the account (its sealed password with it); the mailbox itself is untouched.
     public func forget(_ account: MailAccountRecord) async throws(MailServiceError) {
         _ = try await storeCall { () throws(StoreError) in try await store.deleteMailAccount(id: account.id) }

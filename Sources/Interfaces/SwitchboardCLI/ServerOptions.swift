@@ -22,7 +22,10 @@ struct ServerOptions: ParsableArguments {
     @OptionGroup var output: OutputOptions
 
     /// The password from the file or the environment.
-    func password() throws -> String {
+    func password() throws -> String { try Self.password(file: passwordFile) }
+
+    /// The first line of `file`, else `SWITCHBOARD_PASSWORD`.
+    static func password(file passwordFile: String?) throws -> String {
         if let passwordFile {
             guard let data = FileManager.default.contents(atPath: passwordFile) else {
                 throw ValidationError("cannot read the password file \(passwordFile)")

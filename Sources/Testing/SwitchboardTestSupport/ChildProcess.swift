@@ -71,6 +71,9 @@ public enum ChildProcess {
             _ = Glibc.kill(pid, signal)
         }
 
+        /// What the child has written to its standard output so far.
+        public var outputSoFar: String { (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "" }
+
         /// Waits for the child to end and collects what it wrote.
         public func wait() -> Result {
             defer {
