@@ -161,7 +161,7 @@ let package = Package(
         .target(
             name: "SwitchboardServer",
             dependencies: [
-                "SwitchboardAPI", "SwitchboardCore", "Scheduling", "NextcloudOCS", "ContactEditing", "Caching", "Webhooks", "Accounts", "DAVClient", "HTTPTransport", "CalendarEditing", "Availability", "SwitchboardStore", "SyncEngine", "SyncPlanning",
+                "SwitchboardAPI", "SwitchboardCore", "Scheduling", "NextcloudOCS", "ContactEditing", "MailClient", "MIME", "Caching", "Webhooks", "Accounts", "DAVClient", "HTTPTransport", "CalendarEditing", "Availability", "SwitchboardStore", "SyncEngine", "SyncPlanning",
                 "ICalendar",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),

@@ -34,9 +34,9 @@ public struct MailService: Sendable {
         try await storeCall { () throws(StoreError) in try await store.mailAccounts() }.filter { $0.tenantID == tenantID }
     }
 
-    /// The account `reference` names (its id or its name) among `tenantID`'s.
+    /// The account `reference` names (its id, or its name as the tenant knows it) among `tenantID`'s.
     public func account(_ reference: String, tenantID: String?) async throws(MailServiceError) -> MailAccountRecord {
-        guard let account = try await accounts(tenantID: tenantID).first(where: { $0.id == reference || $0.name == reference }) else {
+        guard let account = try await accounts(tenantID: tenantID).first(where: { $0.id == reference || $0.localName == reference }) else {
             throw .unknownAccount(reference)
         }
         return account

@@ -54,7 +54,11 @@ struct MailCommand: AsyncParsableCommand {
                                                        password: try ServerOptions.password(file: passwordFile), address: sender,
                                                        trustedCertificatesPEM: try caFile.map(readCertificates))
                 let account = try await withMail(store: store, policy: try network.policy()) { store, mail in
-                    if let tenant { connection.tenantID = try await store.tenantID(named: tenant) }
+                    if let tenant {
+                        // A tenant's names are its own: the store keeps them as `tenant/name`.
+                        connection.tenantID = try await store.tenantID(named: tenant)
+                        connection.name = TenantScopedName.stored(name, tenantName: tenant)
+                    }
                     return try await mail.connect(connection)
                 }
                 try output.print(MailAccountSummary(account)) { MailAccountSummary(account).text }

@@ -177,14 +177,18 @@ extension Problem {
     }
 }
 
-/// Writes `ETag` as HTTP defines it. The OpenAPI runtime percent-encodes header values
-/// (`"ab"` becomes `%22ab%22`; swift-openapi-generator issues #529 and #857, open), which
-/// no HTTP client reads as an entity tag; ours are quoted hex, so decoding restores them.
-struct EntityTagHeaderMiddleware<Context: RequestContext>: RouterMiddleware {
+/// Writes `ETag` and `Content-Disposition` as HTTP defines them. The OpenAPI runtime
+/// percent-encodes header values (`"ab"` becomes `%22ab%22`; swift-openapi-generator issues
+/// #529 and #857, open), which no HTTP client reads as an entity tag or a file name. Ours
+/// are quoted hex, and a disposition of ASCII without control characters
+/// (`APIHandler.attachmentDisposition`), so decoding once restores them exactly.
+struct RuntimeEncodedHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response = try await next(request, context)
-        if let tag = response.headers[.eTag], tag.contains("%"), let decoded = tag.removingPercentEncoding {
-            response.headers[.eTag] = decoded
+        for name in [HTTPField.Name.eTag, .contentDisposition] {
+            if let value = response.headers[name], value.contains("%"), let decoded = value.removingPercentEncoding {
+                response.headers[name] = decoded
+            }
         }
         return response
     }

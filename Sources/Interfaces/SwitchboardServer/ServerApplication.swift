@@ -35,6 +35,8 @@ public struct ServerConfiguration: Sendable {
     /// The largest body of a calendar server's webhook call, in bytes (Nextcloud's carry the
     /// whole calendar object).
     public var maxHookBodyBytes = 1 << 20
+    /// The largest message to send (`POST /v1/mail/accounts/{id}/send`: attachments in base64). Default 20 MiB.
+    public var maxMailBodyBytes = 20 << 20
     /// Requests per API key (or token subject), or `nil` for no limits at all.
     public var rateLimit: RateLimit? = RateLimit(perSecond: 100, burst: 200)
     /// Requests per tenant, all its keys and tokens together (`nil`: five times the key's).
@@ -77,7 +79,8 @@ public enum SwitchboardServer {
         router.add(middleware: RequestMetricsMiddleware(registry: metrics))
         router.add(middleware: RequestLogMiddleware(logger: logger))
         router.add(middleware: RequestIDMiddleware())
-        router.add(middleware: BodyLimitMiddleware(limit: configuration.maxBodyBytes, hookLimit: configuration.maxHookBodyBytes))
+        router.add(middleware: BodyLimitMiddleware(limit: configuration.maxBodyBytes, hookLimit: configuration.maxHookBodyBytes,
+                                                 mailLimit: configuration.maxMailBodyBytes))
         let identities = IdentityProviders(store: store, operatorProvider: configuration.oidc, tenantPolicy: hub.clients.tenantPolicy)
         let limits = configuration.rateLimit.map { perKey in
             configuration.anonymousRateLimit.map { RateLimits(perKey: perKey, perTenant: configuration.tenantRateLimit, perAnonymousAddress: $0) }
@@ -87,7 +90,7 @@ public enum SwitchboardServer {
                                                         anonymous: limits.map { TokenBuckets(limit: $0.perAnonymousAddress) }))
         if let limits { router.add(middleware: RateLimitMiddleware(limits: limits)) }
         router.add(middleware: RequestSchemaMiddleware(schema: try RequestSchema(yaml: APISpecification.yaml)))
-        router.add(middleware: EntityTagHeaderMiddleware())
+        router.add(middleware: RuntimeEncodedHeadersMiddleware())
         router.add(middleware: RecentAnswersMiddleware(store: store, lifetime: configuration.answerLifetime))
         let conservativeReadings = metrics.makeGauge(descriptor: MetricNameDescriptor(
             namespace: "switchboard", subsystem: "availability", metricName: "events_read_conservatively",
@@ -138,10 +141,19 @@ public enum SwitchboardServer {
 struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
     let limit: Int
     let hookLimit: Int
+    let mailLimit: Int
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var request = request
-        _ = try await request.collectBody(upTo: request.uri.path.hasPrefix("/hooks/") ? hookLimit : limit)
+        _ = try await request.collectBody(upTo: bodyLimit(for: request.uri.path))
         return try await next(request, context)
+    }
+
+    /// The limit for a path: hooks and messages to send may be larger than the rest.
+    private func bodyLimit(for path: String) -> Int {
+        if path.hasPrefix("/hooks/") { return hookLimit }
+        let segments = path.split(separator: "/")
+        if segments.count == 5, segments[0] == "v1", segments[1] == "mail", segments[2] == "accounts", segments[4] == "send" { return mailLimit }
+        return limit
     }
 }

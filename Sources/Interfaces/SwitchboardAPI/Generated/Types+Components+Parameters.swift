@@ -18,6 +18,14 @@ package import struct Foundation.Date
 extension Components {
     /// Types generated from the `#/components/parameters` section of the OpenAPI document.
     package enum Parameters {
+        /// - Remark: Generated from `#/components/parameters/MailAccountID`.
+        package typealias MailAccountID = Swift.String
+        /// The folder's full name, percent-encoded (`Projekte%2F%C3%9Cbersicht`).
+        ///
+        /// - Remark: Generated from `#/components/parameters/MailFolder`.
+        package typealias MailFolder = Swift.String
+        /// - Remark: Generated from `#/components/parameters/MailUID`.
+        package typealias MailUID = Swift.Int64
         /// - Remark: Generated from `#/components/parameters/AccountID`.
         package typealias AccountID = Swift.String
         /// - Remark: Generated from `#/components/parameters/CollectionID`.

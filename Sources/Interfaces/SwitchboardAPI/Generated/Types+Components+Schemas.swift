@@ -18,6 +18,622 @@ package import struct Foundation.Date
 extension Components {
     /// Types generated from the `#/components/schemas` section of the OpenAPI document.
     package enum Schemas {
+        /// - Remark: Generated from `#/components/schemas/MailAccount`.
+        package struct MailAccount: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/MailAccount/id`.
+            package var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/MailAccount/name`.
+            package var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/MailAccount/imapUrl`.
+            package var imapUrl: Swift.String
+            /// - Remark: Generated from `#/components/schemas/MailAccount/smtpUrl`.
+            package var smtpUrl: Swift.String
+            /// - Remark: Generated from `#/components/schemas/MailAccount/username`.
+            package var username: Swift.String
+            /// The address messages are sent from.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MailAccount/address`.
+            package var address: Swift.String
+            /// - Remark: Generated from `#/components/schemas/MailAccount/createdAt`.
+            package var createdAt: Foundation.Date
+            /// Creates a new `MailAccount`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - name:
+            ///   - imapUrl:
+            ///   - smtpUrl:
+            ///   - username:
+            ///   - address: The address messages are sent from.
+            ///   - createdAt:
+            package init(
+                id: Swift.String,
+                name: Swift.String,
+                imapUrl: Swift.String,
+                smtpUrl: Swift.String,
+                username: Swift.String,
+                address: Swift.String,
+                createdAt: Foundation.Date
+            ) {
+                self.id = id
+                self.name = name
+                self.imapUrl = imapUrl
+                self.smtpUrl = smtpUrl
+                self.username = username
+                self.address = address
+                self.createdAt = createdAt
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case name
+                case imapUrl
+                case smtpUrl
+                case username
+                case address
+                case createdAt
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/MailAccountConnect`.
+        package struct MailAccountConnect: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/MailAccountConnect/name`.
+            package var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/MailAccountConnect/imapUrl`.
+            package var imapUrl: Swift.String
+            /// - Remark: Generated from `#/components/schemas/MailAccountConnect/smtpUrl`.
+            package var smtpUrl: Swift.String
+            /// - Remark: Generated from `#/components/schemas/MailAccountConnect/username`.
+            package var username: Swift.String
+            /// - Remark: Generated from `#/components/schemas/MailAccountConnect/password`.
+            package var password: Swift.String
+            /// The address messages are sent from (default: the user name).
+            ///
+            /// - Remark: Generated from `#/components/schemas/MailAccountConnect/address`.
+            package var address: Swift.String?
+            /// PEM certificates to trust besides the system's.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MailAccountConnect/trustedCertificates`.
+            package var trustedCertificates: Swift.String?
+            /// Creates a new `MailAccountConnect`.
+            ///
+            /// - Parameters:
+            ///   - name:
+            ///   - imapUrl:
+            ///   - smtpUrl:
+            ///   - username:
+            ///   - password:
+            ///   - address: The address messages are sent from (default: the user name).
+            ///   - trustedCertificates: PEM certificates to trust besides the system's.
+            package init(
+                name: Swift.String,
+                imapUrl: Swift.String,
+                smtpUrl: Swift.String,
+                username: Swift.String,
+                password: Swift.String,
+                address: Swift.String? = nil,
+                trustedCertificates: Swift.String? = nil
+            ) {
+                self.name = name
+                self.imapUrl = imapUrl
+                self.smtpUrl = smtpUrl
+                self.username = username
+                self.password = password
+                self.address = address
+                self.trustedCertificates = trustedCertificates
+            }
+            package enum CodingKeys: String, CodingKey {
+                case name
+                case imapUrl
+                case smtpUrl
+                case username
+                case password
+                case address
+                case trustedCertificates
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/MailFolder`.
+        package struct MailFolder: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/MailFolder/name`.
+            package var name: Swift.String
+            /// sent, drafts, trash, junk, archive, all or flagged
+            ///
+            /// - Remark: Generated from `#/components/schemas/MailFolder/specialUse`.
+            package var specialUse: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/MailFolder/selectable`.
+            package var selectable: Swift.Bool
+            /// Creates a new `MailFolder`.
+            ///
+            /// - Parameters:
+            ///   - name:
+            ///   - specialUse: sent, drafts, trash, junk, archive, all or flagged
+            ///   - selectable:
+            package init(
+                name: Swift.String,
+                specialUse: Swift.String? = nil,
+                selectable: Swift.Bool
+            ) {
+                self.name = name
+                self.specialUse = specialUse
+                self.selectable = selectable
+            }
+            package enum CodingKeys: String, CodingKey {
+                case name
+                case specialUse
+                case selectable
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/MailAttachment`.
+        package struct MailAttachment: Codable, Hashable, Sendable {
+            /// The part to download (`/parts/{section}`).
+            ///
+            /// - Remark: Generated from `#/components/schemas/MailAttachment/section`.
+            package var section: Swift.String
+            /// - Remark: Generated from `#/components/schemas/MailAttachment/filename`.
+            package var filename: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/MailAttachment/mediaType`.
+            package var mediaType: Swift.String
+            /// Its size as transferred.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MailAttachment/size`.
+            package var size: Swift.Int64
+            /// Creates a new `MailAttachment`.
+            ///
+            /// - Parameters:
+            ///   - section: The part to download (`/parts/{section}`).
+            ///   - filename:
+            ///   - mediaType:
+            ///   - size: Its size as transferred.
+            package init(
+                section: Swift.String,
+                filename: Swift.String? = nil,
+                mediaType: Swift.String,
+                size: Swift.Int64
+            ) {
+                self.section = section
+                self.filename = filename
+                self.mediaType = mediaType
+                self.size = size
+            }
+            package enum CodingKeys: String, CodingKey {
+                case section
+                case filename
+                case mediaType
+                case size
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/MailMessageSummary`.
+        package struct MailMessageSummary: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/MailMessageSummary/uid`.
+            package var uid: Swift.Int64
+            /// The Date header as written.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MailMessageSummary/date`.
+            package var date: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/MailMessageSummary/from`.
+            package var from: [Swift.String]
+            /// - Remark: Generated from `#/components/schemas/MailMessageSummary/to`.
+            package var to: [Swift.String]
+            /// - Remark: Generated from `#/components/schemas/MailMessageSummary/subject`.
+            package var subject: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/MailMessageSummary/messageId`.
+            package var messageId: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/MailMessageSummary/flags`.
+            package var flags: [Swift.String]
+            /// - Remark: Generated from `#/components/schemas/MailMessageSummary/size`.
+            package var size: Swift.Int64?
+            /// - Remark: Generated from `#/components/schemas/MailMessageSummary/attachments`.
+            package var attachments: [Components.Schemas.MailAttachment]
+            /// Creates a new `MailMessageSummary`.
+            ///
+            /// - Parameters:
+            ///   - uid:
+            ///   - date: The Date header as written.
+            ///   - from:
+            ///   - to:
+            ///   - subject:
+            ///   - messageId:
+            ///   - flags:
+            ///   - size:
+            ///   - attachments:
+            package init(
+                uid: Swift.Int64,
+                date: Swift.String? = nil,
+                from: [Swift.String],
+                to: [Swift.String],
+                subject: Swift.String? = nil,
+                messageId: Swift.String? = nil,
+                flags: [Swift.String],
+                size: Swift.Int64? = nil,
+                attachments: [Components.Schemas.MailAttachment]
+            ) {
+                self.uid = uid
+                self.date = date
+                self.from = from
+                self.to = to
+                self.subject = subject
+                self.messageId = messageId
+                self.flags = flags
+                self.size = size
+                self.attachments = attachments
+            }
+            package enum CodingKeys: String, CodingKey {
+                case uid
+                case date
+                case from
+                case to
+                case subject
+                case messageId
+                case flags
+                case size
+                case attachments
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/MailMessagePage`.
+        package struct MailMessagePage: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/MailMessagePage/folder`.
+            package var folder: Swift.String
+            /// - Remark: Generated from `#/components/schemas/MailMessagePage/uidValidity`.
+            package var uidValidity: Swift.Int64?
+            /// - Remark: Generated from `#/components/schemas/MailMessagePage/messages`.
+            package var messages: [Components.Schemas.MailMessageSummary]
+            /// Pass as `cursor` for the next, older page.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MailMessagePage/nextCursor`.
+            package var nextCursor: Swift.Int64?
+            /// Creates a new `MailMessagePage`.
+            ///
+            /// - Parameters:
+            ///   - folder:
+            ///   - uidValidity:
+            ///   - messages:
+            ///   - nextCursor: Pass as `cursor` for the next, older page.
+            package init(
+                folder: Swift.String,
+                uidValidity: Swift.Int64? = nil,
+                messages: [Components.Schemas.MailMessageSummary],
+                nextCursor: Swift.Int64? = nil
+            ) {
+                self.folder = folder
+                self.uidValidity = uidValidity
+                self.messages = messages
+                self.nextCursor = nextCursor
+            }
+            package enum CodingKeys: String, CodingKey {
+                case folder
+                case uidValidity
+                case messages
+                case nextCursor
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/MailHeaderField`.
+        package struct MailHeaderField: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/MailHeaderField/name`.
+            package var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/MailHeaderField/value`.
+            package var value: Swift.String
+            /// Creates a new `MailHeaderField`.
+            ///
+            /// - Parameters:
+            ///   - name:
+            ///   - value:
+            package init(
+                name: Swift.String,
+                value: Swift.String
+            ) {
+                self.name = name
+                self.value = value
+            }
+            package enum CodingKeys: String, CodingKey {
+                case name
+                case value
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/MailPart`.
+        package struct MailPart: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/MailPart/section`.
+            package var section: Swift.String
+            /// - Remark: Generated from `#/components/schemas/MailPart/mediaType`.
+            package var mediaType: Swift.String
+            /// - Remark: Generated from `#/components/schemas/MailPart/filename`.
+            package var filename: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/MailPart/size`.
+            package var size: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/MailPart/isAttachment`.
+            package var isAttachment: Swift.Bool
+            /// Creates a new `MailPart`.
+            ///
+            /// - Parameters:
+            ///   - section:
+            ///   - mediaType:
+            ///   - filename:
+            ///   - size:
+            ///   - isAttachment:
+            package init(
+                section: Swift.String,
+                mediaType: Swift.String,
+                filename: Swift.String? = nil,
+                size: Swift.Int64,
+                isAttachment: Swift.Bool
+            ) {
+                self.section = section
+                self.mediaType = mediaType
+                self.filename = filename
+                self.size = size
+                self.isAttachment = isAttachment
+            }
+            package enum CodingKeys: String, CodingKey {
+                case section
+                case mediaType
+                case filename
+                case size
+                case isAttachment
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/MailMessage`.
+        package struct MailMessage: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/MailMessage/summary`.
+            package var summary: Components.Schemas.MailMessageSummary
+            /// - Remark: Generated from `#/components/schemas/MailMessage/header`.
+            package var header: [Components.Schemas.MailHeaderField]
+            /// - Remark: Generated from `#/components/schemas/MailMessage/text`.
+            package var text: Swift.String?
+            /// The HTML body sanitised: only formatting tags, links to http(s) and mailto, no scripts, styles, frames, forms or remote images.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MailMessage/html`.
+            package var html: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/MailMessage/parts`.
+            package var parts: [Components.Schemas.MailPart]
+            /// What the parser repaired to read it.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MailMessage/problems`.
+            package var problems: [Swift.String]
+            /// Creates a new `MailMessage`.
+            ///
+            /// - Parameters:
+            ///   - summary:
+            ///   - header:
+            ///   - text:
+            ///   - html: The HTML body sanitised: only formatting tags, links to http(s) and mailto, no scripts, styles, frames, forms or remote images.
+            ///   - parts:
+            ///   - problems: What the parser repaired to read it.
+            package init(
+                summary: Components.Schemas.MailMessageSummary,
+                header: [Components.Schemas.MailHeaderField],
+                text: Swift.String? = nil,
+                html: Swift.String? = nil,
+                parts: [Components.Schemas.MailPart],
+                problems: [Swift.String]
+            ) {
+                self.summary = summary
+                self.header = header
+                self.text = text
+                self.html = html
+                self.parts = parts
+                self.problems = problems
+            }
+            package enum CodingKeys: String, CodingKey {
+                case summary
+                case header
+                case text
+                case html
+                case parts
+                case problems
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/MailFlagChange`.
+        package struct MailFlagChange: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/MailFlagChange/add`.
+            package var add: [Swift.String]?
+            /// - Remark: Generated from `#/components/schemas/MailFlagChange/remove`.
+            package var remove: [Swift.String]?
+            /// Creates a new `MailFlagChange`.
+            ///
+            /// - Parameters:
+            ///   - add:
+            ///   - remove:
+            package init(
+                add: [Swift.String]? = nil,
+                remove: [Swift.String]? = nil
+            ) {
+                self.add = add
+                self.remove = remove
+            }
+            package enum CodingKeys: String, CodingKey {
+                case add
+                case remove
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/MailFlags`.
+        package struct MailFlags: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/MailFlags/flags`.
+            package var flags: [Swift.String]
+            /// Creates a new `MailFlags`.
+            ///
+            /// - Parameters:
+            ///   - flags:
+            package init(flags: [Swift.String]) {
+                self.flags = flags
+            }
+            package enum CodingKeys: String, CodingKey {
+                case flags
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/MailMove`.
+        package struct MailMove: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/MailMove/to`.
+            package var to: Swift.String
+            /// Creates a new `MailMove`.
+            ///
+            /// - Parameters:
+            ///   - to:
+            package init(to: Swift.String) {
+                self.to = to
+            }
+            package enum CodingKeys: String, CodingKey {
+                case to
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/MailOutgoingAttachment`.
+        package struct MailOutgoingAttachment: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/MailOutgoingAttachment/filename`.
+            package var filename: Swift.String
+            /// - Remark: Generated from `#/components/schemas/MailOutgoingAttachment/mediaType`.
+            package var mediaType: Swift.String
+            /// The file's bytes in base64.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MailOutgoingAttachment/content`.
+            package var content: OpenAPIRuntime.Base64EncodedData
+            /// Creates a new `MailOutgoingAttachment`.
+            ///
+            /// - Parameters:
+            ///   - filename:
+            ///   - mediaType:
+            ///   - content: The file's bytes in base64.
+            package init(
+                filename: Swift.String,
+                mediaType: Swift.String,
+                content: OpenAPIRuntime.Base64EncodedData
+            ) {
+                self.filename = filename
+                self.mediaType = mediaType
+                self.content = content
+            }
+            package enum CodingKeys: String, CodingKey {
+                case filename
+                case mediaType
+                case content
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/MailSend`.
+        package struct MailSend: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/MailSend/to`.
+            package var to: [Swift.String]
+            /// - Remark: Generated from `#/components/schemas/MailSend/cc`.
+            package var cc: [Swift.String]?
+            /// - Remark: Generated from `#/components/schemas/MailSend/bcc`.
+            package var bcc: [Swift.String]?
+            /// - Remark: Generated from `#/components/schemas/MailSend/subject`.
+            package var subject: Swift.String
+            /// - Remark: Generated from `#/components/schemas/MailSend/text`.
+            package var text: Swift.String
+            /// - Remark: Generated from `#/components/schemas/MailSend/html`.
+            package var html: Swift.String?
+            /// The Message-ID this answers.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MailSend/inReplyTo`.
+            package var inReplyTo: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/MailSend/fromName`.
+            package var fromName: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/MailSend/saveToSent`.
+            package var saveToSent: Swift.Bool?
+            /// - Remark: Generated from `#/components/schemas/MailSend/attachments`.
+            package var attachments: [Components.Schemas.MailOutgoingAttachment]?
+            /// Creates a new `MailSend`.
+            ///
+            /// - Parameters:
+            ///   - to:
+            ///   - cc:
+            ///   - bcc:
+            ///   - subject:
+            ///   - text:
+            ///   - html:
+            ///   - inReplyTo: The Message-ID this answers.
+            ///   - fromName:
+            ///   - saveToSent:
+            ///   - attachments:
+            package init(
+                to: [Swift.String],
+                cc: [Swift.String]? = nil,
+                bcc: [Swift.String]? = nil,
+                subject: Swift.String,
+                text: Swift.String,
+                html: Swift.String? = nil,
+                inReplyTo: Swift.String? = nil,
+                fromName: Swift.String? = nil,
+                saveToSent: Swift.Bool? = nil,
+                attachments: [Components.Schemas.MailOutgoingAttachment]? = nil
+            ) {
+                self.to = to
+                self.cc = cc
+                self.bcc = bcc
+                self.subject = subject
+                self.text = text
+                self.html = html
+                self.inReplyTo = inReplyTo
+                self.fromName = fromName
+                self.saveToSent = saveToSent
+                self.attachments = attachments
+            }
+            package enum CodingKeys: String, CodingKey {
+                case to
+                case cc
+                case bcc
+                case subject
+                case text
+                case html
+                case inReplyTo
+                case fromName
+                case saveToSent
+                case attachments
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/MailRefusedRecipient`.
+        package struct MailRefusedRecipient: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/MailRefusedRecipient/address`.
+            package var address: Swift.String
+            /// - Remark: Generated from `#/components/schemas/MailRefusedRecipient/reply`.
+            package var reply: Swift.String
+            /// Creates a new `MailRefusedRecipient`.
+            ///
+            /// - Parameters:
+            ///   - address:
+            ///   - reply:
+            package init(
+                address: Swift.String,
+                reply: Swift.String
+            ) {
+                self.address = address
+                self.reply = reply
+            }
+            package enum CodingKeys: String, CodingKey {
+                case address
+                case reply
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/MailSent`.
+        package struct MailSent: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/MailSent/messageId`.
+            package var messageId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/MailSent/accepted`.
+            package var accepted: [Swift.String]
+            /// - Remark: Generated from `#/components/schemas/MailSent/refused`.
+            package var refused: [Components.Schemas.MailRefusedRecipient]
+            /// - Remark: Generated from `#/components/schemas/MailSent/savedIn`.
+            package var savedIn: Swift.String?
+            /// Creates a new `MailSent`.
+            ///
+            /// - Parameters:
+            ///   - messageId:
+            ///   - accepted:
+            ///   - refused:
+            ///   - savedIn:
+            package init(
+                messageId: Swift.String,
+                accepted: [Swift.String],
+                refused: [Components.Schemas.MailRefusedRecipient],
+                savedIn: Swift.String? = nil
+            ) {
+                self.messageId = messageId
+                self.accepted = accepted
+                self.refused = refused
+                self.savedIn = savedIn
+            }
+            package enum CodingKeys: String, CodingKey {
+                case messageId
+                case accepted
+                case refused
+                case savedIn
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/Health`.
         package struct Health: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/Health/status`.

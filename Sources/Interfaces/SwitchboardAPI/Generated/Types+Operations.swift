@@ -7048,4 +7048,1942 @@ package enum Operations {
             }
         }
     }
+    /// The tenant's mail accounts.
+    ///
+    /// - Remark: HTTP `GET /v1/mail/accounts`.
+    /// - Remark: Generated from `#/paths//v1/mail/accounts/get(listMailAccounts)`.
+    package enum ListMailAccounts {
+        package static let id: Swift.String = "listMailAccounts"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/mail/accounts/GET/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListMailAccounts.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListMailAccounts.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.ListMailAccounts.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - headers:
+            package init(headers: Operations.ListMailAccounts.Input.Headers = .init()) {
+                self.headers = headers
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/mail/accounts/GET/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/mail/accounts/GET/responses/200/content/application\/json`.
+                    case json([Components.Schemas.MailAccount])
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: [Components.Schemas.MailAccount] {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.ListMailAccounts.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.ListMailAccounts.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The accounts, by name.
+            ///
+            /// - Remark: Generated from `#/paths//v1/mail/accounts/get(listMailAccounts)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.ListMailAccounts.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.ListMailAccounts.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A problem (RFC 9457).
+            ///
+            /// - Remark: Generated from `#/paths//v1/mail/accounts/get(listMailAccounts)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            package var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Connect a mail account (signed in to its IMAP and SMTP servers before it is kept).
+    ///
+    /// Both servers must be reachable under the operator's network policy and take the
+    /// credentials. `imaps://` and `smtps://` speak TLS from the first byte; `imap://` and
+    /// `smtp://` upgrade with STARTTLS, and a server that does not offer it gets no password.
+    /// The password is kept sealed and never returned.
+    ///
+    ///
+    /// - Remark: HTTP `POST /v1/mail/accounts`.
+    /// - Remark: Generated from `#/paths//v1/mail/accounts/post(connectMailAccount)`.
+    package enum ConnectMailAccount {
+        package static let id: Swift.String = "connectMailAccount"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/mail/accounts/POST/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ConnectMailAccount.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ConnectMailAccount.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.ConnectMailAccount.Input.Headers
+            /// - Remark: Generated from `#/paths/v1/mail/accounts/POST/requestBody`.
+            @frozen package enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/mail/accounts/POST/requestBody/content/application\/json`.
+                case json(Components.Schemas.MailAccountConnect)
+            }
+            package var body: Operations.ConnectMailAccount.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - headers:
+            ///   - body:
+            package init(
+                headers: Operations.ConnectMailAccount.Input.Headers = .init(),
+                body: Operations.ConnectMailAccount.Input.Body
+            ) {
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Created: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/mail/accounts/POST/responses/201/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/mail/accounts/POST/responses/201/content/application\/json`.
+                    case json(Components.Schemas.MailAccount)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.MailAccount {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.ConnectMailAccount.Output.Created.Body
+                /// Creates a new `Created`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.ConnectMailAccount.Output.Created.Body) {
+                    self.body = body
+                }
+            }
+            /// Connected.
+            ///
+            /// - Remark: Generated from `#/paths//v1/mail/accounts/post(connectMailAccount)/responses/201`.
+            ///
+            /// HTTP response code: `201 created`.
+            case created(Operations.ConnectMailAccount.Output.Created)
+            /// The associated value of the enum case if `self` is `.created`.
+            ///
+            /// - Throws: An error if `self` is not `.created`.
+            /// - SeeAlso: `.created`.
+            package var created: Operations.ConnectMailAccount.Output.Created {
+                get throws {
+                    switch self {
+                    case let .created(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "created",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A problem (RFC 9457).
+            ///
+            /// - Remark: Generated from `#/paths//v1/mail/accounts/post(connectMailAccount)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            package var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Forget a mail account (the mailbox is untouched).
+    ///
+    /// - Remark: HTTP `DELETE /v1/mail/accounts/{mailAccountId}`.
+    /// - Remark: Generated from `#/paths//v1/mail/accounts/{mailAccountId}/delete(deleteMailAccount)`.
+    package enum DeleteMailAccount {
+        package static let id: Swift.String = "deleteMailAccount"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/DELETE/path`.
+            package struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/DELETE/path/mailAccountId`.
+                package var mailAccountId: Components.Parameters.MailAccountID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - mailAccountId:
+                package init(mailAccountId: Components.Parameters.MailAccountID) {
+                    self.mailAccountId = mailAccountId
+                }
+            }
+            package var path: Operations.DeleteMailAccount.Input.Path
+            /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/DELETE/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.DeleteMailAccount.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.DeleteMailAccount.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.DeleteMailAccount.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            package init(
+                path: Operations.DeleteMailAccount.Input.Path,
+                headers: Operations.DeleteMailAccount.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.headers = headers
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct NoContent: Sendable, Hashable {
+                /// Creates a new `NoContent`.
+                package init() {}
+            }
+            /// Forgotten.
+            ///
+            /// - Remark: Generated from `#/paths//v1/mail/accounts/{mailAccountId}/delete(deleteMailAccount)/responses/204`.
+            ///
+            /// HTTP response code: `204 noContent`.
+            case noContent(Operations.DeleteMailAccount.Output.NoContent)
+            /// Forgotten.
+            ///
+            /// - Remark: Generated from `#/paths//v1/mail/accounts/{mailAccountId}/delete(deleteMailAccount)/responses/204`.
+            ///
+            /// HTTP response code: `204 noContent`.
+            package static var noContent: Self {
+                .noContent(.init())
+            }
+            /// The associated value of the enum case if `self` is `.noContent`.
+            ///
+            /// - Throws: An error if `self` is not `.noContent`.
+            /// - SeeAlso: `.noContent`.
+            package var noContent: Operations.DeleteMailAccount.Output.NoContent {
+                get throws {
+                    switch self {
+                    case let .noContent(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "noContent",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A problem (RFC 9457).
+            ///
+            /// - Remark: Generated from `#/paths//v1/mail/accounts/{mailAccountId}/delete(deleteMailAccount)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            package var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// The account's folders, with their special use (RFC 6154).
+    ///
+    /// - Remark: HTTP `GET /v1/mail/accounts/{mailAccountId}/folders`.
+    /// - Remark: Generated from `#/paths//v1/mail/accounts/{mailAccountId}/folders/get(listMailFolders)`.
+    package enum ListMailFolders {
+        package static let id: Swift.String = "listMailFolders"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/folders/GET/path`.
+            package struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/folders/GET/path/mailAccountId`.
+                package var mailAccountId: Components.Parameters.MailAccountID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - mailAccountId:
+                package init(mailAccountId: Components.Parameters.MailAccountID) {
+                    self.mailAccountId = mailAccountId
+                }
+            }
+            package var path: Operations.ListMailFolders.Input.Path
+            /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/folders/GET/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListMailFolders.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListMailFolders.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.ListMailFolders.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            package init(
+                path: Operations.ListMailFolders.Input.Path,
+                headers: Operations.ListMailFolders.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.headers = headers
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/folders/GET/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/folders/GET/responses/200/content/application\/json`.
+                    case json([Components.Schemas.MailFolder])
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: [Components.Schemas.MailFolder] {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.ListMailFolders.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.ListMailFolders.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The folders, by name.
+            ///
+            /// - Remark: Generated from `#/paths//v1/mail/accounts/{mailAccountId}/folders/get(listMailFolders)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.ListMailFolders.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.ListMailFolders.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A problem (RFC 9457).
+            ///
+            /// - Remark: Generated from `#/paths//v1/mail/accounts/{mailAccountId}/folders/get(listMailFolders)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            package var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// A page of a folder's messages, newest first.
+    ///
+    /// - Remark: HTTP `GET /v1/mail/accounts/{mailAccountId}/messages`.
+    /// - Remark: Generated from `#/paths//v1/mail/accounts/{mailAccountId}/messages/get(listMailMessages)`.
+    package enum ListMailMessages {
+        package static let id: Swift.String = "listMailMessages"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/messages/GET/path`.
+            package struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/messages/GET/path/mailAccountId`.
+                package var mailAccountId: Components.Parameters.MailAccountID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - mailAccountId:
+                package init(mailAccountId: Components.Parameters.MailAccountID) {
+                    self.mailAccountId = mailAccountId
+                }
+            }
+            package var path: Operations.ListMailMessages.Input.Path
+            /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/messages/GET/query`.
+            package struct Query: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/messages/GET/query/folder`.
+                package var folder: Swift.String?
+                /// Messages with this text in a header or the body.
+                ///
+                /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/messages/GET/query/search`.
+                package var search: Swift.String?
+                /// The previous page's `nextCursor`.
+                ///
+                /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/messages/GET/query/cursor`.
+                package var cursor: Swift.Int64?
+                /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/messages/GET/query/limit`.
+                package var limit: Swift.Int?
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - folder:
+                ///   - search: Messages with this text in a header or the body.
+                ///   - cursor: The previous page's `nextCursor`.
+                ///   - limit:
+                package init(
+                    folder: Swift.String? = nil,
+                    search: Swift.String? = nil,
+                    cursor: Swift.Int64? = nil,
+                    limit: Swift.Int? = nil
+                ) {
+                    self.folder = folder
+                    self.search = search
+                    self.cursor = cursor
+                    self.limit = limit
+                }
+            }
+            package var query: Operations.ListMailMessages.Input.Query
+            /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/messages/GET/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListMailMessages.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListMailMessages.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.ListMailMessages.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - query:
+            ///   - headers:
+            package init(
+                path: Operations.ListMailMessages.Input.Path,
+                query: Operations.ListMailMessages.Input.Query = .init(),
+                headers: Operations.ListMailMessages.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.query = query
+                self.headers = headers
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/messages/GET/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/messages/GET/responses/200/content/application\/json`.
+                    case json(Components.Schemas.MailMessagePage)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.MailMessagePage {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.ListMailMessages.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.ListMailMessages.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The page.
+            ///
+            /// - Remark: Generated from `#/paths//v1/mail/accounts/{mailAccountId}/messages/get(listMailMessages)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.ListMailMessages.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.ListMailMessages.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A problem (RFC 9457).
+            ///
+            /// - Remark: Generated from `#/paths//v1/mail/accounts/{mailAccountId}/messages/get(listMailMessages)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            package var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// One message, parsed; its HTML body sanitised.
+    ///
+    /// - Remark: HTTP `GET /v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}`.
+    /// - Remark: Generated from `#/paths//v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/get(getMailMessage)`.
+    package enum GetMailMessage {
+        package static let id: Swift.String = "getMailMessage"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/GET/path`.
+            package struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/GET/path/mailAccountId`.
+                package var mailAccountId: Components.Parameters.MailAccountID
+                /// The folder's full name, percent-encoded (`Projekte%2F%C3%9Cbersicht`).
+                ///
+                /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/GET/path/folder`.
+                package var folder: Components.Parameters.MailFolder
+                /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/GET/path/uid`.
+                package var uid: Components.Parameters.MailUID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - mailAccountId:
+                ///   - folder: The folder's full name, percent-encoded (`Projekte%2F%C3%9Cbersicht`).
+                ///   - uid:
+                package init(
+                    mailAccountId: Components.Parameters.MailAccountID,
+                    folder: Components.Parameters.MailFolder,
+                    uid: Components.Parameters.MailUID
+                ) {
+                    self.mailAccountId = mailAccountId
+                    self.folder = folder
+                    self.uid = uid
+                }
+            }
+            package var path: Operations.GetMailMessage.Input.Path
+            /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/GET/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetMailMessage.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetMailMessage.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.GetMailMessage.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            package init(
+                path: Operations.GetMailMessage.Input.Path,
+                headers: Operations.GetMailMessage.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.headers = headers
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/GET/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/GET/responses/200/content/application\/json`.
+                    case json(Components.Schemas.MailMessage)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.MailMessage {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.GetMailMessage.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.GetMailMessage.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The message.
+            ///
+            /// - Remark: Generated from `#/paths//v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/get(getMailMessage)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.GetMailMessage.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.GetMailMessage.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A problem (RFC 9457).
+            ///
+            /// - Remark: Generated from `#/paths//v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/get(getMailMessage)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            package var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// One part of a message (its section, as in `attachments` and `parts`), as a download.
+    ///
+    /// The part's own media type where it is one of those listed, else
+    /// `application/octet-stream`; always `Content-Disposition: attachment` with its file
+    /// name, so a part is saved rather than shown in the API's origin.
+    ///
+    ///
+    /// - Remark: HTTP `GET /v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/parts/{part}`.
+    /// - Remark: Generated from `#/paths//v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/parts/{part}/get(getMailPart)`.
+    package enum GetMailPart {
+        package static let id: Swift.String = "getMailPart"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/parts/{part}/GET/path`.
+            package struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/parts/{part}/GET/path/mailAccountId`.
+                package var mailAccountId: Components.Parameters.MailAccountID
+                /// The folder's full name, percent-encoded (`Projekte%2F%C3%9Cbersicht`).
+                ///
+                /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/parts/{part}/GET/path/folder`.
+                package var folder: Components.Parameters.MailFolder
+                /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/parts/{part}/GET/path/uid`.
+                package var uid: Components.Parameters.MailUID
+                /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/parts/{part}/GET/path/part`.
+                package var part: Swift.String
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - mailAccountId:
+                ///   - folder: The folder's full name, percent-encoded (`Projekte%2F%C3%9Cbersicht`).
+                ///   - uid:
+                ///   - part:
+                package init(
+                    mailAccountId: Components.Parameters.MailAccountID,
+                    folder: Components.Parameters.MailFolder,
+                    uid: Components.Parameters.MailUID,
+                    part: Swift.String
+                ) {
+                    self.mailAccountId = mailAccountId
+                    self.folder = folder
+                    self.uid = uid
+                    self.part = part
+                }
+            }
+            package var path: Operations.GetMailPart.Input.Path
+            /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/parts/{part}/GET/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetMailPart.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetMailPart.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.GetMailPart.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            package init(
+                path: Operations.GetMailPart.Input.Path,
+                headers: Operations.GetMailPart.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.headers = headers
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/parts/{part}/GET/responses/200/headers`.
+                package struct Headers: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/parts/{part}/GET/responses/200/headers/Content-Disposition`.
+                    package var contentDisposition: Swift.String
+                    /// Creates a new `Headers`.
+                    ///
+                    /// - Parameters:
+                    ///   - contentDisposition:
+                    package init(contentDisposition: Swift.String) {
+                        self.contentDisposition = contentDisposition
+                    }
+                }
+                /// Received HTTP response headers
+                package var headers: Operations.GetMailPart.Output.Ok.Headers
+                /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/parts/{part}/GET/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/parts/{part}/GET/responses/200/content/application\/octet-stream`.
+                    case binary(OpenAPIRuntime.HTTPBody)
+                    /// The associated value of the enum case if `self` is `.binary`.
+                    ///
+                    /// - Throws: An error if `self` is not `.binary`.
+                    /// - SeeAlso: `.binary`.
+                    package var binary: OpenAPIRuntime.HTTPBody {
+                        get throws {
+                            switch self {
+                            case let .binary(body):
+                                return body
+                            default:
+                                try throwUnexpectedResponseBody(
+                                    expectedContent: "application/octet-stream",
+                                    body: self
+                                )
+                            }
+                        }
+                    }
+                    /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/parts/{part}/GET/responses/200/content/application\/pdf`.
+                    case pdf(OpenAPIRuntime.HTTPBody)
+                    /// The associated value of the enum case if `self` is `.pdf`.
+                    ///
+                    /// - Throws: An error if `self` is not `.pdf`.
+                    /// - SeeAlso: `.pdf`.
+                    package var pdf: OpenAPIRuntime.HTTPBody {
+                        get throws {
+                            switch self {
+                            case let .pdf(body):
+                                return body
+                            default:
+                                try throwUnexpectedResponseBody(
+                                    expectedContent: "application/pdf",
+                                    body: self
+                                )
+                            }
+                        }
+                    }
+                    /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/parts/{part}/GET/responses/200/content/text\/plain`.
+                    case plainText(OpenAPIRuntime.HTTPBody)
+                    /// The associated value of the enum case if `self` is `.plainText`.
+                    ///
+                    /// - Throws: An error if `self` is not `.plainText`.
+                    /// - SeeAlso: `.plainText`.
+                    package var plainText: OpenAPIRuntime.HTTPBody {
+                        get throws {
+                            switch self {
+                            case let .plainText(body):
+                                return body
+                            default:
+                                try throwUnexpectedResponseBody(
+                                    expectedContent: "text/plain",
+                                    body: self
+                                )
+                            }
+                        }
+                    }
+                    /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/parts/{part}/GET/responses/200/content/text\/calendar`.
+                    case textCalendar(OpenAPIRuntime.HTTPBody)
+                    /// The associated value of the enum case if `self` is `.textCalendar`.
+                    ///
+                    /// - Throws: An error if `self` is not `.textCalendar`.
+                    /// - SeeAlso: `.textCalendar`.
+                    package var textCalendar: OpenAPIRuntime.HTTPBody {
+                        get throws {
+                            switch self {
+                            case let .textCalendar(body):
+                                return body
+                            default:
+                                try throwUnexpectedResponseBody(
+                                    expectedContent: "text/calendar",
+                                    body: self
+                                )
+                            }
+                        }
+                    }
+                    /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/parts/{part}/GET/responses/200/content/image\/png`.
+                    case png(OpenAPIRuntime.HTTPBody)
+                    /// The associated value of the enum case if `self` is `.png`.
+                    ///
+                    /// - Throws: An error if `self` is not `.png`.
+                    /// - SeeAlso: `.png`.
+                    package var png: OpenAPIRuntime.HTTPBody {
+                        get throws {
+                            switch self {
+                            case let .png(body):
+                                return body
+                            default:
+                                try throwUnexpectedResponseBody(
+                                    expectedContent: "image/png",
+                                    body: self
+                                )
+                            }
+                        }
+                    }
+                    /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/parts/{part}/GET/responses/200/content/image\/jpeg`.
+                    case jpeg(OpenAPIRuntime.HTTPBody)
+                    /// The associated value of the enum case if `self` is `.jpeg`.
+                    ///
+                    /// - Throws: An error if `self` is not `.jpeg`.
+                    /// - SeeAlso: `.jpeg`.
+                    package var jpeg: OpenAPIRuntime.HTTPBody {
+                        get throws {
+                            switch self {
+                            case let .jpeg(body):
+                                return body
+                            default:
+                                try throwUnexpectedResponseBody(
+                                    expectedContent: "image/jpeg",
+                                    body: self
+                                )
+                            }
+                        }
+                    }
+                    /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/parts/{part}/GET/responses/200/content/image\/gif`.
+                    case imageGif(OpenAPIRuntime.HTTPBody)
+                    /// The associated value of the enum case if `self` is `.imageGif`.
+                    ///
+                    /// - Throws: An error if `self` is not `.imageGif`.
+                    /// - SeeAlso: `.imageGif`.
+                    package var imageGif: OpenAPIRuntime.HTTPBody {
+                        get throws {
+                            switch self {
+                            case let .imageGif(body):
+                                return body
+                            default:
+                                try throwUnexpectedResponseBody(
+                                    expectedContent: "image/gif",
+                                    body: self
+                                )
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.GetMailPart.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - headers: Received HTTP response headers
+                ///   - body: Received HTTP response body
+                package init(
+                    headers: Operations.GetMailPart.Output.Ok.Headers,
+                    body: Operations.GetMailPart.Output.Ok.Body
+                ) {
+                    self.headers = headers
+                    self.body = body
+                }
+            }
+            /// The part's content, transfer encoding undone.
+            ///
+            /// - Remark: Generated from `#/paths//v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/parts/{part}/get(getMailPart)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.GetMailPart.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.GetMailPart.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A problem (RFC 9457).
+            ///
+            /// - Remark: Generated from `#/paths//v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/parts/{part}/get(getMailPart)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            package var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case binary
+            case pdf
+            case plainText
+            case textCalendar
+            case png
+            case jpeg
+            case imageGif
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/octet-stream":
+                    self = .binary
+                case "application/pdf":
+                    self = .pdf
+                case "text/plain":
+                    self = .plainText
+                case "text/calendar":
+                    self = .textCalendar
+                case "image/png":
+                    self = .png
+                case "image/jpeg":
+                    self = .jpeg
+                case "image/gif":
+                    self = .imageGif
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .binary:
+                    return "application/octet-stream"
+                case .pdf:
+                    return "application/pdf"
+                case .plainText:
+                    return "text/plain"
+                case .textCalendar:
+                    return "text/calendar"
+                case .png:
+                    return "image/png"
+                case .jpeg:
+                    return "image/jpeg"
+                case .imageGif:
+                    return "image/gif"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .binary,
+                    .pdf,
+                    .plainText,
+                    .textCalendar,
+                    .png,
+                    .jpeg,
+                    .imageGif,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Add and remove flags (`\Seen`, `\Flagged`, `\Answered`, `\Deleted`, `\Draft`, keywords).
+    ///
+    /// - Remark: HTTP `PATCH /v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/flags`.
+    /// - Remark: Generated from `#/paths//v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/flags/patch(setMailFlags)`.
+    package enum SetMailFlags {
+        package static let id: Swift.String = "setMailFlags"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/flags/PATCH/path`.
+            package struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/flags/PATCH/path/mailAccountId`.
+                package var mailAccountId: Components.Parameters.MailAccountID
+                /// The folder's full name, percent-encoded (`Projekte%2F%C3%9Cbersicht`).
+                ///
+                /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/flags/PATCH/path/folder`.
+                package var folder: Components.Parameters.MailFolder
+                /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/flags/PATCH/path/uid`.
+                package var uid: Components.Parameters.MailUID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - mailAccountId:
+                ///   - folder: The folder's full name, percent-encoded (`Projekte%2F%C3%9Cbersicht`).
+                ///   - uid:
+                package init(
+                    mailAccountId: Components.Parameters.MailAccountID,
+                    folder: Components.Parameters.MailFolder,
+                    uid: Components.Parameters.MailUID
+                ) {
+                    self.mailAccountId = mailAccountId
+                    self.folder = folder
+                    self.uid = uid
+                }
+            }
+            package var path: Operations.SetMailFlags.Input.Path
+            /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/flags/PATCH/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.SetMailFlags.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.SetMailFlags.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.SetMailFlags.Input.Headers
+            /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/flags/PATCH/requestBody`.
+            @frozen package enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/flags/PATCH/requestBody/content/application\/json`.
+                case json(Components.Schemas.MailFlagChange)
+            }
+            package var body: Operations.SetMailFlags.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            ///   - body:
+            package init(
+                path: Operations.SetMailFlags.Input.Path,
+                headers: Operations.SetMailFlags.Input.Headers = .init(),
+                body: Operations.SetMailFlags.Input.Body
+            ) {
+                self.path = path
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/flags/PATCH/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/flags/PATCH/responses/200/content/application\/json`.
+                    case json(Components.Schemas.MailFlags)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.MailFlags {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.SetMailFlags.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.SetMailFlags.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The message's flags now.
+            ///
+            /// - Remark: Generated from `#/paths//v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/flags/patch(setMailFlags)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.SetMailFlags.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.SetMailFlags.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A problem (RFC 9457).
+            ///
+            /// - Remark: Generated from `#/paths//v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/flags/patch(setMailFlags)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            package var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Move a message to another folder.
+    ///
+    /// - Remark: HTTP `POST /v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/move`.
+    /// - Remark: Generated from `#/paths//v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/move/post(moveMailMessage)`.
+    package enum MoveMailMessage {
+        package static let id: Swift.String = "moveMailMessage"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/move/POST/path`.
+            package struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/move/POST/path/mailAccountId`.
+                package var mailAccountId: Components.Parameters.MailAccountID
+                /// The folder's full name, percent-encoded (`Projekte%2F%C3%9Cbersicht`).
+                ///
+                /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/move/POST/path/folder`.
+                package var folder: Components.Parameters.MailFolder
+                /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/move/POST/path/uid`.
+                package var uid: Components.Parameters.MailUID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - mailAccountId:
+                ///   - folder: The folder's full name, percent-encoded (`Projekte%2F%C3%9Cbersicht`).
+                ///   - uid:
+                package init(
+                    mailAccountId: Components.Parameters.MailAccountID,
+                    folder: Components.Parameters.MailFolder,
+                    uid: Components.Parameters.MailUID
+                ) {
+                    self.mailAccountId = mailAccountId
+                    self.folder = folder
+                    self.uid = uid
+                }
+            }
+            package var path: Operations.MoveMailMessage.Input.Path
+            /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/move/POST/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.MoveMailMessage.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.MoveMailMessage.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.MoveMailMessage.Input.Headers
+            /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/move/POST/requestBody`.
+            @frozen package enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/move/POST/requestBody/content/application\/json`.
+                case json(Components.Schemas.MailMove)
+            }
+            package var body: Operations.MoveMailMessage.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            ///   - body:
+            package init(
+                path: Operations.MoveMailMessage.Input.Path,
+                headers: Operations.MoveMailMessage.Input.Headers = .init(),
+                body: Operations.MoveMailMessage.Input.Body
+            ) {
+                self.path = path
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct NoContent: Sendable, Hashable {
+                /// Creates a new `NoContent`.
+                package init() {}
+            }
+            /// Moved.
+            ///
+            /// - Remark: Generated from `#/paths//v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/move/post(moveMailMessage)/responses/204`.
+            ///
+            /// HTTP response code: `204 noContent`.
+            case noContent(Operations.MoveMailMessage.Output.NoContent)
+            /// Moved.
+            ///
+            /// - Remark: Generated from `#/paths//v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/move/post(moveMailMessage)/responses/204`.
+            ///
+            /// HTTP response code: `204 noContent`.
+            package static var noContent: Self {
+                .noContent(.init())
+            }
+            /// The associated value of the enum case if `self` is `.noContent`.
+            ///
+            /// - Throws: An error if `self` is not `.noContent`.
+            /// - SeeAlso: `.noContent`.
+            package var noContent: Operations.MoveMailMessage.Output.NoContent {
+                get throws {
+                    switch self {
+                    case let .noContent(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "noContent",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A problem (RFC 9457).
+            ///
+            /// - Remark: Generated from `#/paths//v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/move/post(moveMailMessage)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            package var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// The conversation a message belongs to (RFC 5256 REFERENCES), oldest first.
+    ///
+    /// - Remark: HTTP `GET /v1/mail/accounts/{mailAccountId}/threads/{folder}/{uid}`.
+    /// - Remark: Generated from `#/paths//v1/mail/accounts/{mailAccountId}/threads/{folder}/{uid}/get(getMailThread)`.
+    package enum GetMailThread {
+        package static let id: Swift.String = "getMailThread"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/threads/{folder}/{uid}/GET/path`.
+            package struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/threads/{folder}/{uid}/GET/path/mailAccountId`.
+                package var mailAccountId: Components.Parameters.MailAccountID
+                /// The folder's full name, percent-encoded (`Projekte%2F%C3%9Cbersicht`).
+                ///
+                /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/threads/{folder}/{uid}/GET/path/folder`.
+                package var folder: Components.Parameters.MailFolder
+                /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/threads/{folder}/{uid}/GET/path/uid`.
+                package var uid: Components.Parameters.MailUID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - mailAccountId:
+                ///   - folder: The folder's full name, percent-encoded (`Projekte%2F%C3%9Cbersicht`).
+                ///   - uid:
+                package init(
+                    mailAccountId: Components.Parameters.MailAccountID,
+                    folder: Components.Parameters.MailFolder,
+                    uid: Components.Parameters.MailUID
+                ) {
+                    self.mailAccountId = mailAccountId
+                    self.folder = folder
+                    self.uid = uid
+                }
+            }
+            package var path: Operations.GetMailThread.Input.Path
+            /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/threads/{folder}/{uid}/GET/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetMailThread.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetMailThread.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.GetMailThread.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            package init(
+                path: Operations.GetMailThread.Input.Path,
+                headers: Operations.GetMailThread.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.headers = headers
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/threads/{folder}/{uid}/GET/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/threads/{folder}/{uid}/GET/responses/200/content/application\/json`.
+                    case json([Components.Schemas.MailMessageSummary])
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: [Components.Schemas.MailMessageSummary] {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.GetMailThread.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.GetMailThread.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The thread's messages.
+            ///
+            /// - Remark: Generated from `#/paths//v1/mail/accounts/{mailAccountId}/threads/{folder}/{uid}/get(getMailThread)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.GetMailThread.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.GetMailThread.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A problem (RFC 9457).
+            ///
+            /// - Remark: Generated from `#/paths//v1/mail/accounts/{mailAccountId}/threads/{folder}/{uid}/get(getMailThread)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            package var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Send a message from the account; a copy is kept in its Sent folder.
+    ///
+    /// - Remark: HTTP `POST /v1/mail/accounts/{mailAccountId}/send`.
+    /// - Remark: Generated from `#/paths//v1/mail/accounts/{mailAccountId}/send/post(sendMail)`.
+    package enum SendMail {
+        package static let id: Swift.String = "sendMail"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/send/POST/path`.
+            package struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/send/POST/path/mailAccountId`.
+                package var mailAccountId: Components.Parameters.MailAccountID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - mailAccountId:
+                package init(mailAccountId: Components.Parameters.MailAccountID) {
+                    self.mailAccountId = mailAccountId
+                }
+            }
+            package var path: Operations.SendMail.Input.Path
+            /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/send/POST/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.SendMail.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.SendMail.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.SendMail.Input.Headers
+            /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/send/POST/requestBody`.
+            @frozen package enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/send/POST/requestBody/content/application\/json`.
+                case json(Components.Schemas.MailSend)
+            }
+            package var body: Operations.SendMail.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            ///   - body:
+            package init(
+                path: Operations.SendMail.Input.Path,
+                headers: Operations.SendMail.Input.Headers = .init(),
+                body: Operations.SendMail.Input.Body
+            ) {
+                self.path = path
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Created: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/send/POST/responses/201/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/send/POST/responses/201/content/application\/json`.
+                    case json(Components.Schemas.MailSent)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.MailSent {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.SendMail.Output.Created.Body
+                /// Creates a new `Created`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.SendMail.Output.Created.Body) {
+                    self.body = body
+                }
+            }
+            /// Accepted by the server for at least one recipient.
+            ///
+            /// - Remark: Generated from `#/paths//v1/mail/accounts/{mailAccountId}/send/post(sendMail)/responses/201`.
+            ///
+            /// HTTP response code: `201 created`.
+            case created(Operations.SendMail.Output.Created)
+            /// The associated value of the enum case if `self` is `.created`.
+            ///
+            /// - Throws: An error if `self` is not `.created`.
+            /// - SeeAlso: `.created`.
+            package var created: Operations.SendMail.Output.Created {
+                get throws {
+                    switch self {
+                    case let .created(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "created",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A problem (RFC 9457).
+            ///
+            /// - Remark: Generated from `#/paths//v1/mail/accounts/{mailAccountId}/send/post(sendMail)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            package var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
 }

@@ -285,6 +285,72 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `DELETE /v1/calendars/{calendarId}/events/{eventId}`.
     /// - Remark: Generated from `#/paths//v1/calendars/{calendarId}/events/{eventId}/delete(deleteEvent)`.
     func deleteEvent(_ input: Operations.DeleteEvent.Input) async throws -> Operations.DeleteEvent.Output
+    /// The tenant's mail accounts.
+    ///
+    /// - Remark: HTTP `GET /v1/mail/accounts`.
+    /// - Remark: Generated from `#/paths//v1/mail/accounts/get(listMailAccounts)`.
+    func listMailAccounts(_ input: Operations.ListMailAccounts.Input) async throws -> Operations.ListMailAccounts.Output
+    /// Connect a mail account (signed in to its IMAP and SMTP servers before it is kept).
+    ///
+    /// Both servers must be reachable under the operator's network policy and take the
+    /// credentials. `imaps://` and `smtps://` speak TLS from the first byte; `imap://` and
+    /// `smtp://` upgrade with STARTTLS, and a server that does not offer it gets no password.
+    /// The password is kept sealed and never returned.
+    ///
+    ///
+    /// - Remark: HTTP `POST /v1/mail/accounts`.
+    /// - Remark: Generated from `#/paths//v1/mail/accounts/post(connectMailAccount)`.
+    func connectMailAccount(_ input: Operations.ConnectMailAccount.Input) async throws -> Operations.ConnectMailAccount.Output
+    /// Forget a mail account (the mailbox is untouched).
+    ///
+    /// - Remark: HTTP `DELETE /v1/mail/accounts/{mailAccountId}`.
+    /// - Remark: Generated from `#/paths//v1/mail/accounts/{mailAccountId}/delete(deleteMailAccount)`.
+    func deleteMailAccount(_ input: Operations.DeleteMailAccount.Input) async throws -> Operations.DeleteMailAccount.Output
+    /// The account's folders, with their special use (RFC 6154).
+    ///
+    /// - Remark: HTTP `GET /v1/mail/accounts/{mailAccountId}/folders`.
+    /// - Remark: Generated from `#/paths//v1/mail/accounts/{mailAccountId}/folders/get(listMailFolders)`.
+    func listMailFolders(_ input: Operations.ListMailFolders.Input) async throws -> Operations.ListMailFolders.Output
+    /// A page of a folder's messages, newest first.
+    ///
+    /// - Remark: HTTP `GET /v1/mail/accounts/{mailAccountId}/messages`.
+    /// - Remark: Generated from `#/paths//v1/mail/accounts/{mailAccountId}/messages/get(listMailMessages)`.
+    func listMailMessages(_ input: Operations.ListMailMessages.Input) async throws -> Operations.ListMailMessages.Output
+    /// One message, parsed; its HTML body sanitised.
+    ///
+    /// - Remark: HTTP `GET /v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}`.
+    /// - Remark: Generated from `#/paths//v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/get(getMailMessage)`.
+    func getMailMessage(_ input: Operations.GetMailMessage.Input) async throws -> Operations.GetMailMessage.Output
+    /// One part of a message (its section, as in `attachments` and `parts`), as a download.
+    ///
+    /// The part's own media type where it is one of those listed, else
+    /// `application/octet-stream`; always `Content-Disposition: attachment` with its file
+    /// name, so a part is saved rather than shown in the API's origin.
+    ///
+    ///
+    /// - Remark: HTTP `GET /v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/parts/{part}`.
+    /// - Remark: Generated from `#/paths//v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/parts/{part}/get(getMailPart)`.
+    func getMailPart(_ input: Operations.GetMailPart.Input) async throws -> Operations.GetMailPart.Output
+    /// Add and remove flags (`\Seen`, `\Flagged`, `\Answered`, `\Deleted`, `\Draft`, keywords).
+    ///
+    /// - Remark: HTTP `PATCH /v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/flags`.
+    /// - Remark: Generated from `#/paths//v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/flags/patch(setMailFlags)`.
+    func setMailFlags(_ input: Operations.SetMailFlags.Input) async throws -> Operations.SetMailFlags.Output
+    /// Move a message to another folder.
+    ///
+    /// - Remark: HTTP `POST /v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/move`.
+    /// - Remark: Generated from `#/paths//v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/move/post(moveMailMessage)`.
+    func moveMailMessage(_ input: Operations.MoveMailMessage.Input) async throws -> Operations.MoveMailMessage.Output
+    /// The conversation a message belongs to (RFC 5256 REFERENCES), oldest first.
+    ///
+    /// - Remark: HTTP `GET /v1/mail/accounts/{mailAccountId}/threads/{folder}/{uid}`.
+    /// - Remark: Generated from `#/paths//v1/mail/accounts/{mailAccountId}/threads/{folder}/{uid}/get(getMailThread)`.
+    func getMailThread(_ input: Operations.GetMailThread.Input) async throws -> Operations.GetMailThread.Output
+    /// Send a message from the account; a copy is kept in its Sent folder.
+    ///
+    /// - Remark: HTTP `POST /v1/mail/accounts/{mailAccountId}/send`.
+    /// - Remark: Generated from `#/paths//v1/mail/accounts/{mailAccountId}/send/post(sendMail)`.
+    func sendMail(_ input: Operations.SendMail.Input) async throws -> Operations.SendMail.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -883,6 +949,162 @@ extension APIProtocol {
             path: path,
             query: query,
             headers: headers
+        ))
+    }
+    /// The tenant's mail accounts.
+    ///
+    /// - Remark: HTTP `GET /v1/mail/accounts`.
+    /// - Remark: Generated from `#/paths//v1/mail/accounts/get(listMailAccounts)`.
+    package func listMailAccounts(headers: Operations.ListMailAccounts.Input.Headers = .init()) async throws -> Operations.ListMailAccounts.Output {
+        try await listMailAccounts(Operations.ListMailAccounts.Input(headers: headers))
+    }
+    /// Connect a mail account (signed in to its IMAP and SMTP servers before it is kept).
+    ///
+    /// Both servers must be reachable under the operator's network policy and take the
+    /// credentials. `imaps://` and `smtps://` speak TLS from the first byte; `imap://` and
+    /// `smtp://` upgrade with STARTTLS, and a server that does not offer it gets no password.
+    /// The password is kept sealed and never returned.
+    ///
+    ///
+    /// - Remark: HTTP `POST /v1/mail/accounts`.
+    /// - Remark: Generated from `#/paths//v1/mail/accounts/post(connectMailAccount)`.
+    package func connectMailAccount(
+        headers: Operations.ConnectMailAccount.Input.Headers = .init(),
+        body: Operations.ConnectMailAccount.Input.Body
+    ) async throws -> Operations.ConnectMailAccount.Output {
+        try await connectMailAccount(Operations.ConnectMailAccount.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Forget a mail account (the mailbox is untouched).
+    ///
+    /// - Remark: HTTP `DELETE /v1/mail/accounts/{mailAccountId}`.
+    /// - Remark: Generated from `#/paths//v1/mail/accounts/{mailAccountId}/delete(deleteMailAccount)`.
+    package func deleteMailAccount(
+        path: Operations.DeleteMailAccount.Input.Path,
+        headers: Operations.DeleteMailAccount.Input.Headers = .init()
+    ) async throws -> Operations.DeleteMailAccount.Output {
+        try await deleteMailAccount(Operations.DeleteMailAccount.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// The account's folders, with their special use (RFC 6154).
+    ///
+    /// - Remark: HTTP `GET /v1/mail/accounts/{mailAccountId}/folders`.
+    /// - Remark: Generated from `#/paths//v1/mail/accounts/{mailAccountId}/folders/get(listMailFolders)`.
+    package func listMailFolders(
+        path: Operations.ListMailFolders.Input.Path,
+        headers: Operations.ListMailFolders.Input.Headers = .init()
+    ) async throws -> Operations.ListMailFolders.Output {
+        try await listMailFolders(Operations.ListMailFolders.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// A page of a folder's messages, newest first.
+    ///
+    /// - Remark: HTTP `GET /v1/mail/accounts/{mailAccountId}/messages`.
+    /// - Remark: Generated from `#/paths//v1/mail/accounts/{mailAccountId}/messages/get(listMailMessages)`.
+    package func listMailMessages(
+        path: Operations.ListMailMessages.Input.Path,
+        query: Operations.ListMailMessages.Input.Query = .init(),
+        headers: Operations.ListMailMessages.Input.Headers = .init()
+    ) async throws -> Operations.ListMailMessages.Output {
+        try await listMailMessages(Operations.ListMailMessages.Input(
+            path: path,
+            query: query,
+            headers: headers
+        ))
+    }
+    /// One message, parsed; its HTML body sanitised.
+    ///
+    /// - Remark: HTTP `GET /v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}`.
+    /// - Remark: Generated from `#/paths//v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/get(getMailMessage)`.
+    package func getMailMessage(
+        path: Operations.GetMailMessage.Input.Path,
+        headers: Operations.GetMailMessage.Input.Headers = .init()
+    ) async throws -> Operations.GetMailMessage.Output {
+        try await getMailMessage(Operations.GetMailMessage.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// One part of a message (its section, as in `attachments` and `parts`), as a download.
+    ///
+    /// The part's own media type where it is one of those listed, else
+    /// `application/octet-stream`; always `Content-Disposition: attachment` with its file
+    /// name, so a part is saved rather than shown in the API's origin.
+    ///
+    ///
+    /// - Remark: HTTP `GET /v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/parts/{part}`.
+    /// - Remark: Generated from `#/paths//v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/parts/{part}/get(getMailPart)`.
+    package func getMailPart(
+        path: Operations.GetMailPart.Input.Path,
+        headers: Operations.GetMailPart.Input.Headers = .init()
+    ) async throws -> Operations.GetMailPart.Output {
+        try await getMailPart(Operations.GetMailPart.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Add and remove flags (`\Seen`, `\Flagged`, `\Answered`, `\Deleted`, `\Draft`, keywords).
+    ///
+    /// - Remark: HTTP `PATCH /v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/flags`.
+    /// - Remark: Generated from `#/paths//v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/flags/patch(setMailFlags)`.
+    package func setMailFlags(
+        path: Operations.SetMailFlags.Input.Path,
+        headers: Operations.SetMailFlags.Input.Headers = .init(),
+        body: Operations.SetMailFlags.Input.Body
+    ) async throws -> Operations.SetMailFlags.Output {
+        try await setMailFlags(Operations.SetMailFlags.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Move a message to another folder.
+    ///
+    /// - Remark: HTTP `POST /v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/move`.
+    /// - Remark: Generated from `#/paths//v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}/move/post(moveMailMessage)`.
+    package func moveMailMessage(
+        path: Operations.MoveMailMessage.Input.Path,
+        headers: Operations.MoveMailMessage.Input.Headers = .init(),
+        body: Operations.MoveMailMessage.Input.Body
+    ) async throws -> Operations.MoveMailMessage.Output {
+        try await moveMailMessage(Operations.MoveMailMessage.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// The conversation a message belongs to (RFC 5256 REFERENCES), oldest first.
+    ///
+    /// - Remark: HTTP `GET /v1/mail/accounts/{mailAccountId}/threads/{folder}/{uid}`.
+    /// - Remark: Generated from `#/paths//v1/mail/accounts/{mailAccountId}/threads/{folder}/{uid}/get(getMailThread)`.
+    package func getMailThread(
+        path: Operations.GetMailThread.Input.Path,
+        headers: Operations.GetMailThread.Input.Headers = .init()
+    ) async throws -> Operations.GetMailThread.Output {
+        try await getMailThread(Operations.GetMailThread.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Send a message from the account; a copy is kept in its Sent folder.
+    ///
+    /// - Remark: HTTP `POST /v1/mail/accounts/{mailAccountId}/send`.
+    /// - Remark: Generated from `#/paths//v1/mail/accounts/{mailAccountId}/send/post(sendMail)`.
+    package func sendMail(
+        path: Operations.SendMail.Input.Path,
+        headers: Operations.SendMail.Input.Headers = .init(),
+        body: Operations.SendMail.Input.Body
+    ) async throws -> Operations.SendMail.Output {
+        try await sendMail(Operations.SendMail.Input(
+            path: path,
+            headers: headers,
+            body: body
         ))
     }
 }

@@ -20,3 +20,8 @@ extension AccountRecord {
     /// The name its tenant knows it by.
     public var localName: String { TenantScopedName.shown(name) }
 }
+
+extension MailAccountRecord {
+    /// The name its tenant knows it by.
+    public var localName: String { TenantScopedName.shown(name) }
+}

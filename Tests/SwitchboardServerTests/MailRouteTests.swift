@@ -1,0 +1,124 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import SwitchboardTestSupport
+import SwitchboardStore
+import Testing
+
+/// Mail through the API, against the mail peer: accounts connected first and kept per
+/// tenant, messages listed, read (HTML sanitised), downloaded, flagged, threaded, moved, sent.
+@Suite struct MailRouteTests {
+    typealias JSON = [String: Any]
+
+    static func connect(_ peer: MailPeer, name: String = "office", password: String = "secret") throws -> String {
+        let body: JSON = ["name": name, "imapUrl": peer.imapsURL.absoluteString, "smtpUrl": peer.smtpURL.absoluteString,
+                          "username": "anna@example.test", "password": password,
+                          "trustedCertificates": try String(contentsOfFile: peer.caFile, encoding: .utf8)]
+        return String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self)
+    }
+
+    static func json(_ object: JSON) throws -> String { String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self) }
+
+    @Test func connectSendListReadDownloadFlagThreadMoveAndForget() async throws {
+        let peer = try await MailPeer.shared()
+        try await ServerHarness.with { harness in
+            let admin = harness.keys[.admin]
+            let made = try await harness.call(.post, "/v1/mail/accounts", key: admin, json: try Self.connect(peer))
+            #expect(made.status == 201, "\(String(describing: made.body))")
+            let id = try #require((made.body as? JSON)?["id"] as? String)
+            #expect((made.body as? JSON)?["name"] as? String == "office" && (made.body as? JSON)?["password"] == nil)
+            let twice = try await harness.call(.post, "/v1/mail/accounts", key: admin, json: try Self.connect(peer))
+            #expect(twice.status == 409 && ServerHarness.problemCode(twice) == "name_taken")
+            #expect((try await harness.call(.get, "/v1/mail/accounts", key: harness.otherTenantKey).body as? [Any])?.isEmpty == true)
+            #expect(try await harness.call(.get, "/v1/mail/accounts/\(id)/folders", key: harness.otherTenantKey).status == 404)
+
+            let token = UUID().uuidString.prefix(8).lowercased()
+            let report = Array("Befund ✓ \(token)\n".utf8)
+            let send: JSON = [
+                "to": ["anna@example.test"], "subject": "API \(token) – Grüße", "text": "Hallo",
+                "html": "<p onclick=\"steal()\">Hallo <b>Anna</b><script>alert(1)</script><img src=\"https://tracker.example/\(token).gif\"></p>",
+                "attachments": [["filename": "Befund \(token).txt", "mediaType": "text/plain", "content": Data(report).base64EncodedString()]],
+            ]
+            let sent = try await harness.call(.post, "/v1/mail/accounts/\(id)/send", key: harness.keys[.book], json: try Self.json(send))
+            #expect(sent.status == 201, "\(String(describing: sent.body))")
+            #expect((sent.body as? JSON)?["accepted"] as? [String] == ["anna@example.test"] && (sent.body as? JSON)?["savedIn"] as? String == "Sent")
+            let messageID = try #require((sent.body as? JSON)?["messageId"] as? String)
+
+            var summary: JSON?
+            for _ in 0..<100 where summary == nil {
+                let page = try await harness.call(.get, "/v1/mail/accounts/\(id)/messages?search=\(token)&folder=INBOX", key: harness.keys[.read])
+                summary = ((page.body as? JSON)?["messages"] as? [JSON])?.first
+                if summary == nil { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            let found = try #require(summary)
+            #expect(found["subject"] as? String == "API \(token) – Grüße")
+            let uid = try #require(found["uid"] as? Int)
+            let attachment = try #require((found["attachments"] as? [JSON])?.first)
+
+            let message = try await harness.call(.get, "/v1/mail/accounts/\(id)/messages/INBOX/\(uid)", key: harness.keys[.read])
+            #expect(message.status == 200)
+            let html = try #require((message.body as? JSON)?["html"] as? String)
+            #expect(html.contains("<b>Anna</b>") && !html.contains("script") && !html.contains("onclick") && !html.contains("tracker"))
+
+            let section = try #require(attachment["section"] as? String)
+            let part = try await harness.client.execute(uri: "/v1/mail/accounts/\(id)/messages/INBOX/\(uid)/parts/\(section)", method: .get,
+                                                        headers: [.authorization: "Bearer " + (harness.keys[.read] ?? "")]) { $0 }
+            #expect(part.status == .ok && Array(part.body.readableBytesView) == report)
+            #expect(part.headers[.contentType] == "text/plain")
+            #expect(part.headers[.contentDisposition]?.hasPrefix("attachment; filename=\"Befund \(token).txt\"") == true, "\(part.headers)")
+            #expect(try await harness.call(.get, "/v1/mail/accounts/\(id)/messages/INBOX/\(uid)/parts/7", key: harness.keys[.read]).status == 404)
+
+            let flags = try await harness.call(.patch, "/v1/mail/accounts/\(id)/messages/INBOX/\(uid)/flags", key: harness.keys[.book],
+                                               json: try Self.json(["add": ["\\Flagged"], "remove": ["\\Seen"]]))
+            let now = try #require((flags.body as? JSON)?["flags"] as? [String])
+            #expect(now.contains("\\Flagged") && !now.contains("\\Seen"))
+            #expect(try await harness.call(.patch, "/v1/mail/accounts/\(id)/messages/INBOX/\(uid)/flags", key: harness.keys[.read],
+                                           json: try Self.json(["add": ["\\Seen"]])).status == 403)
+
+            let reply: JSON = ["to": ["anna@example.test"], "subject": "Re: API \(token)", "text": "Danke", "inReplyTo": "<\(messageID)>", "saveToSent": false]
+            #expect(try await harness.call(.post, "/v1/mail/accounts/\(id)/send", key: harness.keys[.book], json: try Self.json(reply)).status == 201)
+            var thread: [JSON] = []
+            for _ in 0..<100 where thread.count < 2 {
+                thread = try await harness.call(.get, "/v1/mail/accounts/\(id)/threads/INBOX/\(uid)", key: harness.keys[.read]).body as? [JSON] ?? []
+                if thread.count < 2 { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            #expect(thread.compactMap { $0["subject"] as? String } == ["API \(token) – Grüße", "Re: API \(token)"])
+
+            let moved = try await harness.call(.post, "/v1/mail/accounts/\(id)/messages/INBOX/\(uid)/move", key: harness.keys[.book],
+                                               json: try Self.json(["to": "Archive"]))
+            #expect(moved.status == 204)
+            let gone = try await harness.call(.get, "/v1/mail/accounts/\(id)/messages/INBOX/\(uid)", key: harness.keys[.read])
+            #expect(gone.status == 404 && ServerHarness.problemCode(gone) == "message_not_found")
+            let archived = try await harness.call(.get, "/v1/mail/accounts/\(id)/messages?folder=Archive&search=\(token)", key: harness.keys[.read])
+            #expect(((archived.body as? JSON)?["messages"] as? [JSON])?.count == 1)
+            let noFolder = try await harness.call(.get, "/v1/mail/accounts/\(id)/messages?folder=Nowhere%2F\(token)", key: harness.keys[.read])
+            #expect(noFolder.status == 404 && ServerHarness.problemCode(noFolder) == "folder_not_found")
+
+            #expect(try await harness.call(.delete, "/v1/mail/accounts/\(id)", key: harness.keys[.book]).status == 403)
+            #expect(try await harness.call(.delete, "/v1/mail/accounts/\(id)", key: admin).status == 204)
+            #expect(try await harness.store.mailAccounts().isEmpty)
+        }
+    }
+
+    @Test func accountsThatCannotSignInOrSendAreRefused() async throws {
+        let peer = try await MailPeer.shared()
+        try await ServerHarness.with { harness in
+            let wrong = try await harness.call(.post, "/v1/mail/accounts", key: harness.keys[.admin], json: try Self.connect(peer, password: "nope"))
+            #expect(wrong.status == 422 && ServerHarness.problemCode(wrong) == "credentials_refused")
+            let badURL = try await harness.call(.post, "/v1/mail/accounts", key: harness.keys[.admin],
+                                                json: #"{"name": "x", "imapUrl": "imap://", "smtpUrl": "smtp://h", "username": "a@b.c", "password": "p"}"#)
+            #expect(badURL.status == 400)
+            #expect(try await harness.store.mailAccounts().isEmpty)
+
+            let made = try await harness.call(.post, "/v1/mail/accounts", key: harness.keys[.admin], json: try Self.connect(peer))
+            let id = try #require((made.body as? JSON)?["id"] as? String)
+            let nobody = try await harness.call(.post, "/v1/mail/accounts/\(id)/send", key: harness.keys[.book],
+                                                json: try Self.json(["to": ["someone@elsewhere.test"], "subject": "x", "text": "x"]))
+            #expect(nobody.status == 422 && ServerHarness.problemCode(nobody) == "recipients_refused")
+            let invalid = try await harness.call(.post, "/v1/mail/accounts/\(id)/send", key: harness.keys[.book],
+                                                 json: try Self.json(["to": ["not an address"], "subject": "x", "text": "x"]))
+            #expect(invalid.status == 400)
+        }
+    }
+}
