@@ -82,6 +82,8 @@ enum MailChannel {
         case let error as MailError: error
         case is ReadTimeoutHandler.Timeout:
             MailError(.timeout, server: server.description, command: command, detail: "the server sent nothing for too long")
+        case let error as ChannelError where error == .ioOnClosedChannel || error == .alreadyClosed || error == .eof:
+            MailError(.connectionClosed, server: server.description, command: command, detail: "the connection is closed")
         case let error as IMAPError:
             MailError(.protocolViolation, server: server.description, command: command, detail: error.description)
         case let error as SMTPProtocolError:
