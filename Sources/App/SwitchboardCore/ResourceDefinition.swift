@@ -18,9 +18,14 @@ public struct ResourceDefinition: Sendable {
     public var availabilityFrom: String?
     /// Calendars whose all-day events do not block.
     public var allDayFreeCalendars: [String]
+    /// The mail account (by name, the tenant's own for a tenant's resource) that invites the
+    /// bookings' attendees (iMIP); `nil`: no invitations.
+    public var invitationsFrom: String?
+    /// Whether a pending request already invites (else its confirmation does).
+    public var invitePending: Bool
 
     public init(name: String, tenantName: String? = nil, rules: ResourceRules, calendars: [String], bookingCalendar: String? = nil,
-                availabilityFrom: String? = nil, allDayFreeCalendars: [String] = []) {
+                availabilityFrom: String? = nil, allDayFreeCalendars: [String] = [], invitationsFrom: String? = nil, invitePending: Bool = false) {
         self.name = name
         self.tenantName = tenantName
         self.rules = rules
@@ -28,6 +33,8 @@ public struct ResourceDefinition: Sendable {
         self.bookingCalendar = bookingCalendar
         self.availabilityFrom = availabilityFrom
         self.allDayFreeCalendars = allDayFreeCalendars
+        self.invitationsFrom = invitationsFrom
+        self.invitePending = invitePending
     }
 
     /// The name the store keeps.
@@ -43,6 +50,8 @@ public enum ResourceDefinitionError: Error, Sendable, CustomStringConvertible {
     /// Several accounts have a calendar at the href.
     case ambiguousCalendar(String)
     case noCalendar
+    /// No mail account has the name (among the tenant's, for a tenant's resource).
+    case unknownMailAccount(String)
     case rules(AvailabilityError)
     case store(StoreError)
 
@@ -53,6 +62,7 @@ public enum ResourceDefinitionError: Error, Sendable, CustomStringConvertible {
         case .unknownCalendar(let href, let tenant): "no synced calendar \(href)\(tenant.map { " of tenant \($0)" } ?? "") (add its account first)"
         case .ambiguousCalendar(let href): "\(href) is in several accounts"
         case .noCalendar: "give at least one calendar"
+        case .unknownMailAccount(let name): "no mail account \(name) (add it with `switchboard mail account add`)"
         case .rules(let error): error.description
         case .store(let error): error.description
         }
@@ -103,11 +113,17 @@ extension Hub {
         } catch {
             throw .rules(AvailabilityError("the rules do not encode: \(error)"))
         }
+        var invitations: ResourceInvitations?
+        if let sender = definition.invitationsFrom {
+            let mailAccounts = try await read { () throws(StoreError) in try await store.mailAccounts() }
+            guard let account = mailAccounts.first(where: { $0.tenantID == tenantID && $0.localName == sender }) else { throw .unknownMailAccount(sender) }
+            invitations = ResourceInvitations(mailAccountID: account.id, invitePending: definition.invitePending)
+        }
         let storedName = definition.storedName
         let existing = try await read { () throws(StoreError) in try await store.resource(named: storedName) }
         let resource = ResourceRecord(id: existing?.id ?? UUID().uuidString, name: storedName, rules: String(decoding: encoded, as: UTF8.self),
                                       calendarIDs: ids.contains(bookingID) ? ids : ids + [bookingID], bookingCalendarID: bookingID,
-                                      tenantID: tenantID)
+                                      tenantID: tenantID, invitations: invitations)
         try await read { () throws(StoreError) in try await store.saveResource(resource) }
         return resource
     }

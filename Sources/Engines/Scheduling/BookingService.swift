@@ -474,8 +474,8 @@ public struct BookingService: Sendable {
         }
     }
 
-    /// The SEQUENCE of the booking's event as last written.
-    func sequence(of booking: BookingRecord) async throws(BookingError) -> Int {
+    /// The SEQUENCE of the booking's event as last written (0 when it has none, or is gone).
+    public func sequence(of booking: BookingRecord) async throws(BookingError) -> Int {
         let item = try await storeCall { store throws(StoreError) in try await store.item(in: booking.collectionID, localID: booking.localID) }
         guard let data = item?.currentData, let calendar = try? ICalendarParser().parse(data).components.first,
             let event = calendar.components.first(where: { $0.name == ComponentName.event })
@@ -495,7 +495,8 @@ public struct BookingService: Sendable {
         return resource
     }
 
-    func existing(_ id: String) async throws(BookingError) -> BookingRecord {
+    /// The booking with this id.
+    public func existing(_ id: String) async throws(BookingError) -> BookingRecord {
         guard let booking = try await storeCall({ store throws(StoreError) in try await store.booking(id: id) }) else { throw .unknownBooking(id) }
         return booking
     }

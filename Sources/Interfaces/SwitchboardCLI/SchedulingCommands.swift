@@ -58,6 +58,18 @@ func withBookingService<Result: Sendable>(
     }
 }
 
+/// Runs a booking change through the application (the change, then the invitation it calls
+/// for); an invitation that could not be sent is said on standard error.
+func changeBooking(_ store: StoreOptions, caFile: String?, _ change: (Hub) async throws -> BookingChangeResult) async throws -> BookingRecord {
+    let policy = try NetworkOptions.policy(allowing: NetworkOptions.ranges())
+    let result = try await store.withStore { store, secrets in
+        try await withHub(store: store, secrets: secrets, caFile: caFile, policy: policy, reporting: BookingError.self) { hub in try await change(hub) }
+    }
+    if let sent = result.invitation { StandardError.write("invited \(sent.accepted.joined(separator: ", "))") }
+    if let failure = result.invitationFailure { StandardError.write("warning: the invitation was not sent: \(failure)") }
+    return result.booking
+}
+
 /// Runs `body` with the accounts' clients (held to `policy`, trusting `caFile` too), shut
 /// down after; a `Failure` it throws is printed and exits with 1.
 func withAccountClients<Result: Sendable, Failure: Error>(
@@ -142,6 +154,9 @@ struct ResourcesCommand: AsyncParsableCommand {
         var availabilityFrom: String?
         @Option(help: "The tenant (name) whose API keys reach the resource; without one, only the CLI does.")
         var tenant: String?
+        @Option(help: "A mail account (name) that invites bookings' attendees by mail (iMIP) and cancels the invitations.")
+        var inviteFrom: String?
+        @Flag(help: "A pending request already invites (else its confirmation does).") var invitePending = false
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
@@ -156,7 +171,8 @@ struct ResourcesCommand: AsyncParsableCommand {
                 rules.publishedAvailability = try String(contentsOfFile: availabilityFile, encoding: .utf8)
             }
             let definition = ResourceDefinition(name: name, tenantName: tenant, rules: rules, calendars: calendars, bookingCalendar: bookingCalendar,
-                                                availabilityFrom: availabilityFrom, allDayFreeCalendars: allDayFreeCalendars)
+                                                availabilityFrom: availabilityFrom, allDayFreeCalendars: allDayFreeCalendars,
+                                                invitationsFrom: inviteFrom, invitePending: invitePending)
             _ = try await store.withStore { store, secrets in
                 try await withHub(store: store, secrets: secrets, caFile: nil, policy: NetworkPolicy(), reporting: ResourceDefinitionError.self) { hub in
                     try await hub.define(definition)
@@ -261,8 +277,8 @@ struct BookCommand: AsyncParsableCommand {
 
     func run() async throws {
         let interval = Interval(start: Int64(start.date.timeIntervalSince1970), end: Int64(end.date.timeIntervalSince1970))
-        let booking = try await withBookingService(store, caFile: caFile) { service, _ in
-            try await service.book(resource: resource, interval, summary: summary, attendees: attendees)
+        let booking = try await changeBooking(store, caFile: caFile) { hub in
+            try await hub.book(resource: resource, interval, summary: summary, attendees: attendees)
         }
         try output.print(ListedBooking(booking)) { booking.id }
     }
@@ -281,8 +297,8 @@ struct BookingsCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
 
-        func run(_ step: @Sendable @escaping (BookingService, String) async throws -> BookingRecord) async throws {
-            let booking = try await withBookingService(store, caFile: caFile) { service, _ in try await step(service, id) }
+        func run(_ step: @Sendable @escaping (Hub, String) async throws -> BookingChangeResult) async throws {
+            let booking = try await changeBooking(store, caFile: caFile) { hub in try await step(hub, id) }
             try output.print(ListedBooking(booking)) { ListedBooking(booking).line }
         }
     }
@@ -291,7 +307,7 @@ struct BookingsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Confirm a pending booking after a live check of the calendars.")
         @OptionGroup var step: StepOptions
 
-        func run() async throws { try await step.run { service, id in try await service.confirm(id) } }
+        func run() async throws { try await step.run { hub, id in try await hub.confirm(id) } }
     }
 
     struct Reschedule: AsyncParsableCommand {
@@ -302,7 +318,7 @@ struct BookingsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let interval = Interval(start: Int64(start.date.timeIntervalSince1970), end: Int64(end.date.timeIntervalSince1970))
-            try await step.run { service, id in try await service.reschedule(id, to: interval) }
+            try await step.run { hub, id in try await hub.reschedule(id, to: interval) }
         }
     }
 
@@ -310,7 +326,7 @@ struct BookingsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Cancel a booking (its event is deleted).")
         @OptionGroup var step: StepOptions
 
-        func run() async throws { try await step.run { service, id in try await service.cancel(id) } }
+        func run() async throws { try await step.run { hub, id in try await hub.cancel(id) } }
     }
 
     struct List: AsyncParsableCommand {

@@ -113,10 +113,10 @@ struct APIHandler: APIProtocol {
             guard case .json(let request) = input.body else { throw Problem.invalid("body", "send application/json") }
             let resource = try await resource(named: request.resource, of: principal)
             let interval = try interval(request.start, request.end, field: "end")
-            let booking = try await call { () throws(BookingError) in
-                try await service.book(resource: resource.name, interval, summary: request.summary, attendees: request.attendees ?? [])
+            let made = try await call { () throws(BookingError) in
+                try await hub.book(resource: resource.name, interval, summary: request.summary, attendees: request.attendees ?? [])
             }
-            return .created(.init(body: .json(Self.booking(booking, resource: resource.localName))))
+            return .created(.init(body: .json(Self.booking(made.booking, resource: resource.localName))))
         }
     }
 
@@ -131,7 +131,7 @@ struct APIHandler: APIProtocol {
         await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
             let principal = try Principal.requiring(.book)
             let (booking, resource) = try await booking(input.path.id, of: principal)
-            let confirmed = Self.booking(try await call { () throws(BookingError) in try await service.confirm(booking.id) }, resource: resource.localName)
+            let confirmed = Self.booking(try await call { () throws(BookingError) in try await hub.confirm(booking.id) }.booking, resource: resource.localName)
             return .ok(.init(body: .json(confirmed)))
         }
     }
@@ -142,7 +142,7 @@ struct APIHandler: APIProtocol {
             let (booking, resource) = try await booking(input.path.id, of: principal)
             guard case .json(let span) = input.body else { throw Problem.invalid("body", "send application/json") }
             let interval = try interval(span.start, span.end, field: "end")
-            let moved = Self.booking(try await call { () throws(BookingError) in try await service.reschedule(booking.id, to: interval) },
+            let moved = Self.booking(try await call { () throws(BookingError) in try await hub.reschedule(booking.id, to: interval) }.booking,
                                      resource: resource.localName)
             return .ok(.init(body: .json(moved)))
         }
@@ -152,7 +152,7 @@ struct APIHandler: APIProtocol {
         await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
             let principal = try Principal.requiring(.book)
             let (booking, resource) = try await booking(input.path.id, of: principal)
-            let cancelled = Self.booking(try await call { () throws(BookingError) in try await service.cancel(booking.id) }, resource: resource.localName)
+            let cancelled = Self.booking(try await call { () throws(BookingError) in try await hub.cancel(booking.id) }.booking, resource: resource.localName)
             return .ok(.init(body: .json(cancelled)))
         }
     }

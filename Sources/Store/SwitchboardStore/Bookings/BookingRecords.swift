@@ -15,9 +15,11 @@ public struct ResourceRecord: Sendable, Hashable, Codable {
     /// The tenant whose API keys reach it; `nil`: the operator's, through the CLI only.
     public var tenantID: String?
     public var createdAt: Date
+    /// Whether and how bookings' attendees are invited by mail (iMIP); `nil`: they are not.
+    public var invitations: ResourceInvitations?
 
     public init(id: String = UUID().uuidString, name: String, rules: String, calendarIDs: [String], bookingCalendarID: String,
-                tenantID: String? = nil, createdAt: Date = Date()) {
+                tenantID: String? = nil, createdAt: Date = Date(), invitations: ResourceInvitations? = nil) {
         self.id = id
         self.name = name
         self.rules = rules
@@ -25,6 +27,21 @@ public struct ResourceRecord: Sendable, Hashable, Codable {
         self.bookingCalendarID = bookingCalendarID
         self.tenantID = tenantID
         self.createdAt = createdAt
+        self.invitations = invitations
+    }
+}
+
+/// How a resource's bookings invite their attendees (iMIP, RFC 6047): from which mail
+/// account, and whether a pending request already invites or only its confirmation does.
+public struct ResourceInvitations: Sendable, Hashable, Codable {
+    /// The mail account that sends the invitations (and whose inbox gets the replies).
+    public var mailAccountID: String
+    /// `true`: a pending request invites at once; `false`: the confirmation does.
+    public var invitePending: Bool
+
+    public init(mailAccountID: String, invitePending: Bool = false) {
+        self.mailAccountID = mailAccountID
+        self.invitePending = invitePending
     }
 }
 

@@ -151,14 +151,19 @@ extension ResourceRecord {
         get throws(StoreError) {
             [("id", .text(id)), ("name", .text(name)), ("rules", .text(rules)), ("calendar_ids", .text(try SQLStore.json(calendarIDs))),
              ("booking_calendar_id", .text(bookingCalendarID)), ("tenant_id", tenantID.sql(SQLValue.text)),
-             ("created_at", .integer(createdAt.storeMilliseconds))]
+             ("created_at", .integer(createdAt.storeMilliseconds)),
+             ("invitation_account_id", (invitations?.mailAccountID).sql(SQLValue.text)),
+             ("invite_pending", (invitations?.invitePending).sql(SQLValue.bool))]
         }
     }
 
     init(row: SQLRow) throws(StoreError) {
         self.init(id: try row.text("id"), name: try row.text("name"), rules: try row.text("rules"),
                   calendarIDs: try SQLStore.strings(try row.text("calendar_ids")), bookingCalendarID: try row.text("booking_calendar_id"),
-                  tenantID: try row.optionalText("tenant_id"), createdAt: Date(storeMilliseconds: try row.integer("created_at")))
+                  tenantID: try row.optionalText("tenant_id"), createdAt: Date(storeMilliseconds: try row.integer("created_at")),
+                  invitations: try row.optionalText("invitation_account_id").map { account throws(StoreError) in
+                      ResourceInvitations(mailAccountID: account, invitePending: (try row.optionalInteger("invite_pending") ?? 0) != 0)
+                  })
     }
 }
 

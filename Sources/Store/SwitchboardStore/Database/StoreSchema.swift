@@ -208,5 +208,10 @@ public enum StoreSchema {
                 tenant_id TEXT REFERENCES tenants (id) ON DELETE CASCADE, created_at {int} NOT NULL)
             """,
         ]),
+        // Resources invite their bookings' attendees by mail (iMIP) from one of the mail accounts.
+        Migration(identifier: "v16-resource-invitations", statements: [
+            "ALTER TABLE resources ADD COLUMN invitation_account_id TEXT REFERENCES mail_accounts (id) ON DELETE SET NULL",
+            "ALTER TABLE resources ADD COLUMN invite_pending {bool}",
+        ]),
     ]
 }

@@ -1,0 +1,121 @@
+public import Availability
+public import CalendarEditing
+public import Foundation
+import ICalendar
+import Logging
+import MIME
+public import Scheduling
+public import SwitchboardStore
+
+/// A booking change, and the invitation it sent when its resource invites by mail.
+public struct BookingChangeResult: Sendable {
+    public var booking: BookingRecord
+    /// The iMIP message sent to the attendees (RFC 6047), when one was due and went out.
+    public var invitation: SentMail?
+    /// Why an invitation that was due could not be sent; the booking stands all the same.
+    public var invitationFailure: String?
+}
+
+/// The booking use cases for the interfaces: ``BookingService``'s changes, then the
+/// invitation each calls for when the resource invites its bookings' attendees
+/// (``ResourceInvitations``): a REQUEST when a booking is made (if pending requests invite),
+/// confirmed or moved, and a CANCEL when an invited booking is cancelled.
+extension Hub {
+    public func book(resource name: String, _ interval: Interval, summary: String, attendees: [String] = [], now: Date = Date())
+        async throws(BookingError) -> BookingChangeResult
+    {
+        let booking = try await bookings.book(resource: name, interval, summary: summary, attendees: attendees, now: now)
+        return await invite(booking, method: .request, when: { $0.invitePending }, now: now)
+    }
+
+    public func confirm(_ id: String, now: Date = Date()) async throws(BookingError) -> BookingChangeResult {
+        let booking = try await bookings.confirm(id, now: now)
+        return await invite(booking, method: .request, when: { _ in true }, now: now)
+    }
+
+    public func reschedule(_ id: String, to interval: Interval, now: Date = Date()) async throws(BookingError) -> BookingChangeResult {
+        let booking = try await bookings.reschedule(id, to: interval, now: now)
+        return await invite(booking, method: .request, when: { booking.status == .confirmed || $0.invitePending }, now: now)
+    }
+
+    public func cancel(_ id: String, now: Date = Date()) async throws(BookingError) -> BookingChangeResult {
+        let before = try await bookings.existing(id)
+        let sequence = try await bookings.sequence(of: before)
+        let booking = try await bookings.cancel(id, now: now)
+        let wasInvited: @Sendable (ResourceInvitations) -> Bool = { before.status == .confirmed || (before.status == .pending && $0.invitePending) }
+        guard before.status != .cancelled else { return BookingChangeResult(booking: booking) }
+        return await invite(booking, method: .cancel(previousSequence: sequence), when: wasInvited, now: now)
+    }
+
+    private enum InvitationMethod {
+        case request
+        case cancel(previousSequence: Int)
+    }
+
+    /// Sends the message `method` names to the booking's attendees when its resource invites
+    /// and `due` says so; a failure is reported, not thrown (the booking is made).
+    private func invite(_ booking: BookingRecord, method: InvitationMethod, when due: (ResourceInvitations) -> Bool,
+                        now: Date) async -> BookingChangeResult {
+        var result = BookingChangeResult(booking: booking)
+        let attendees = booking.attendees.compactMap { MailAddress($0.hasPrefix("mailto:") ? String($0.dropFirst(7)) : $0) }
+        guard !attendees.isEmpty else { return result }
+        do {
+            guard let resource = try await store.resource(id: booking.resourceID), let invitations = resource.invitations, due(invitations) else {
+                return result
+            }
+            guard let account = try await store.mailAccount(id: invitations.mailAccountID) else {
+                result.invitationFailure = "the resource's mail account is gone"
+                return result
+            }
+            let stamp = Int64(now.timeIntervalSince1970)
+            let zone = (try? JSONDecoder().decode(ResourceRules.self, from: Data(resource.rules.utf8)).timeZone) ?? "UTC"
+            let when = Self.describe(booking, timeZone: zone)
+            let outgoing: OutgoingMail
+            switch method {
+            case .request:
+                let event = BookingEvent(bookingID: booking.localID, start: booking.start, end: booking.end, summary: booking.summary,
+                                         status: booking.status == .confirmed ? .confirmed : .tentative,
+                                         sequence: try await bookings.sequence(of: booking), organizer: "mailto:" + account.address,
+                                         attendees: booking.attendees)
+                let prefix = booking.status == .confirmed ? "Invitation" : "Requested"
+                outgoing = OutgoingMail(to: attendees, subject: "\(prefix): \(booking.summary) (\(when))",
+                                        text: "\(booking.summary)\n\(when)\n\nThe invitation is attached; your calendar can answer it.\n",
+                                        invitation: Invitation(method: "REQUEST", calendar: event.request(stamp: stamp)))
+            case .cancel(let previousSequence):
+                let event = BookingEvent(bookingID: booking.localID, start: booking.start, end: booking.end, summary: booking.summary,
+                                         status: .confirmed, sequence: previousSequence, organizer: "mailto:" + account.address,
+                                         attendees: booking.attendees)
+                outgoing = OutgoingMail(to: attendees, subject: "Cancelled: \(booking.summary) (\(when))",
+                                        text: "\(booking.summary)\n\(when)\n\nThis booking is cancelled.\n",
+                                        invitation: Invitation(method: "CANCEL", calendar: event.cancel(stamp: stamp)))
+            }
+            result.invitation = try await mail.send(account, outgoing)
+        } catch let error as MailServiceError {
+            result.invitationFailure = error.description
+        } catch let error as BookingError {
+            result.invitationFailure = error.description
+        } catch {
+            result.invitationFailure = "\(error)"
+        }
+        if let failure = result.invitationFailure {
+            bookings.logger.warning("a booking's invitation could not be sent", metadata: ["booking": .string(booking.id), "error": .string(failure)])
+        }
+        return result
+    }
+
+    /// `Mon 9 Mar 2026, 09:00–10:00 (Europe/Berlin)`.
+    static func describe(_ booking: BookingRecord, timeZone: String) -> String {
+        let zone = TimeZone(identifier: timeZone) ?? TimeZone(secondsFromGMT: 0)!
+        let day = DateFormatter()
+        day.locale = Locale(identifier: "en_US_POSIX")
+        day.timeZone = zone
+        day.dateFormat = "EEE d MMM yyyy, HH:mm"
+        let time = DateFormatter()
+        time.locale = day.locale
+        time.timeZone = zone
+        time.dateFormat = "HH:mm"
+        let start = Date(timeIntervalSince1970: TimeInterval(booking.start))
+        let end = Date(timeIntervalSince1970: TimeInterval(booking.end))
+        return "\(day.string(from: start))–\(time.string(from: end)) (\(zone.identifier))"
+    }
+}

@@ -1,0 +1,111 @@
+import Accounts
+import Availability
+import Crypto
+import DAVClient
+import Foundation
+import HTTPTransport
+import IMAP
+import MailClient
+import MIME
+import Scheduling
+import SwitchboardCore
+import SwitchboardStore
+import SwitchboardTestSupport
+import Testing
+import Webhooks
+
+/// Bookings invite their attendees by mail (iMIP, RFC 6047): a resource on a Radicale
+/// calendar whose invitations go out from anna's mailbox on the mail peer to bob's.
+@Suite struct BookingInvitationTests {
+    /// Monday 9 March 2026, 08:00 UTC.
+    static let now = Date(timeIntervalSince1970: 1_773_043_200)
+
+    private func withHub(invitePending: Bool, _ body: (Hub, ResourceRecord) async throws -> Void) async throws {
+        let peer = try await Peer.named("radicale")
+        let mailPeer = try await MailPeer.shared()
+        try await StoreDriver.sqlite.withStore(isolated: true) { store in
+            let secrets = try SecretBox(key: SymmetricKey(size: .bits256))
+            let clients = AccountClients(secrets: secrets)
+            let account = AccountRecord(name: Fixtures.unique("calendars"), serverURL: peer.baseURL.absoluteString, username: "anna",
+                                        sealedPassword: try secrets.seal("secret"))
+            try await store.saveAccount(account)
+            let href = peer.annaCalendarHome + Fixtures.unique("invitations") + "/"
+            try await peer.withClient { client in try await client.makeCalendar(href, displayName: "Consultations") }
+            try await store.saveCollection(CollectionRecord(accountID: account.id, href: href, kind: .calendar))
+            let webhooks = WebhookService(store: store, secrets: secrets, networkPolicy: NetworkPolicy())
+            let hub = Hub(store: store, bookings: BookingService(store: store, clients: clients), webhooks: webhooks)
+            _ = try await hub.mail.connect(MailAccountConnection(
+                name: "practice", imapURL: mailPeer.imapsURL, smtpURL: mailPeer.smtpsURL, username: "anna@example.test", password: "secret",
+                trustedCertificatesPEM: try String(contentsOfFile: mailPeer.caFile, encoding: .utf8)))
+            let rules = ResourceRules(timeZone: "Europe/Berlin", weeklyHours: try WeeklyHours.parse("mon-fri 09:00-17:00"), horizon: 30 * 86_400,
+                                      slotLength: 3600, slotStep: 3600, maxDataAge: 3600)
+            let resource = try await hub.define(ResourceDefinition(name: Fixtures.unique("doctor"), rules: rules, calendars: [href],
+                                                                   invitationsFrom: "practice", invitePending: invitePending))
+            #expect(resource.invitations?.invitePending == invitePending)
+            do {
+                try await body(hub, resource)
+            } catch {
+                await webhooks.shutdown()
+                await clients.shutdown()
+                throw error
+            }
+            await webhooks.shutdown()
+            await clients.shutdown()
+        }
+    }
+
+    /// The `text/calendar` part of the message in bob's inbox whose subject has `token`.
+    private func invitation(_ token: String, method: String) async throws -> String {
+        let mailPeer = try await MailPeer.shared()
+        let server = try #require(MailServer(url: mailPeer.imapsURL, kind: .imap))
+        let options = MailConnectionOptions(user: "bob@example.test", password: "secret",
+                                            trustedCertificatesPEM: try String(contentsOfFile: mailPeer.caFile, encoding: .utf8),
+                                            networkPolicy: .unrestricted)
+        return try await IMAPConnection.withConnection(to: server, options: options) { connection in
+            for _ in 0..<100 {
+                try await connection.select(.inbox)
+                let found = try await connection.search(.and([.subject(token), .header("Content-Type", "multipart")]))
+                for message in try await connection.fetch(SequenceSet(found), [.bodyPeek(section: "", partial: nil)]) {
+                    let parsed = try MIMEParser().parse(try #require(message.section("")))
+                    if let part = parsed.root.leaves.map(\.part).first(where: { $0.contentType.mediaType == "text/calendar" && $0.contentType.parameters["method"] == method }) {
+                        return part.text ?? ""
+                    }
+                }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            Issue.record("no \(method) for \(token) arrived")
+            return ""
+        }
+    }
+
+    @Test func aPendingRequestInvitesAndItsCancellationCancels() async throws {
+        try await withHub(invitePending: true) { hub, resource in
+            let token = UUID().uuidString.prefix(8).lowercased()
+            let made = try await hub.book(resource: resource.name, Interval(start: 1_773_046_800, end: 1_773_050_400), summary: "Consultation \(token)",
+                                          attendees: ["bob@example.test"], now: Self.now)
+            #expect(made.invitationFailure == nil && made.invitation?.accepted == ["bob@example.test"])
+            let request = try await invitation(token, method: "REQUEST").replacingOccurrences(of: "\r\n ", with: "")
+            #expect(request.contains("METHOD:REQUEST") && request.contains("ORGANIZER:mailto:anna@example.test"))
+            #expect(request.contains("ATTENDEE;ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:bob@example.test"))
+            #expect(request.contains("UID:\(made.booking.localID)@switchboard") && request.contains("DTSTART:20260309T090000Z"))
+
+            let cancelled = try await hub.cancel(made.booking.id, now: Self.now)
+            #expect(cancelled.invitationFailure == nil && cancelled.invitation != nil)
+            let cancel = try await invitation(token, method: "CANCEL")
+            #expect(cancel.contains("METHOD:CANCEL") && cancel.contains("STATUS:CANCELLED") && cancel.contains("SEQUENCE:1"))
+        }
+    }
+
+    @Test func withoutPendingInvitationsTheConfirmationInvites() async throws {
+        try await withHub(invitePending: false) { hub, resource in
+            let token = UUID().uuidString.prefix(8).lowercased()
+            let made = try await hub.book(resource: resource.name, Interval(start: 1_773_054_000, end: 1_773_057_600), summary: "Check-up \(token)",
+                                          attendees: ["bob@example.test"], now: Self.now)
+            #expect(made.invitation == nil && made.invitationFailure == nil)
+            let confirmed = try await hub.confirm(made.booking.id, now: Self.now)
+            #expect(confirmed.invitation?.accepted == ["bob@example.test"])
+            let request = try await invitation(token, method: "REQUEST")
+            #expect(request.contains("STATUS:CONFIRMED") && request.contains("SEQUENCE:1"))
+        }
+    }
+}
