@@ -21,6 +21,11 @@ import Webhooks
     static let now = Date(timeIntervalSince1970: 1_773_043_200)
 
     private func withHub(invitePending: Bool, _ body: (Hub, ResourceRecord) async throws -> Void) async throws {
+        try await withHub(invitePending: invitePending) { hub, resource, _ in try await body(hub, resource) }
+    }
+
+    /// The harness, with the calendar's href for reading the server's objects.
+    private func withHub(invitePending: Bool, _ body: (Hub, ResourceRecord, String) async throws -> Void) async throws {
         let peer = try await Peer.named("radicale")
         let mailPeer = try await MailPeer.shared()
         try await StoreDriver.sqlite.withStore(isolated: true) { store in
@@ -43,7 +48,7 @@ import Webhooks
                                                                    invitationsFrom: "practice", invitePending: invitePending))
             #expect(resource.invitations?.invitePending == invitePending)
             do {
-                try await body(hub, resource)
+                try await body(hub, resource, href)
             } catch {
                 await webhooks.shutdown()
                 await clients.shutdown()
@@ -106,6 +111,69 @@ import Webhooks
             #expect(confirmed.invitation?.accepted == ["bob@example.test"])
             let request = try await invitation(token, method: "REQUEST")
             #expect(request.contains("STATUS:CONFIRMED") && request.contains("SEQUENCE:1"))
+        }
+    }
+}
+
+extension BookingInvitationTests {
+    /// Sends `calendar` as an iMIP REPLY from `sender` to anna (the organizer).
+    private func reply(from sender: String, _ calendar: String, subject: String) async throws {
+        let mailPeer = try await MailPeer.shared()
+        let options = MailConnectionOptions(user: sender, password: "secret",
+                                            trustedCertificatesPEM: try String(contentsOfFile: mailPeer.caFile, encoding: .utf8),
+                                            networkPolicy: .unrestricted)
+        let from = try #require(MailAddress(sender))
+        let anna = try #require(MailAddress("anna@example.test"))
+        let draft = MessageDraft(from: Mailbox(from), to: [Mailbox(anna)], subject: subject, date: Date(), messageID: "\(UUID().uuidString)@example.test",
+                                 text: "Accepted", invitation: Invitation(method: "REPLY", calendar: calendar))
+        _ = try await SMTPClient(server: try #require(MailServer(url: mailPeer.smtpsURL, kind: .smtp)), options: options)
+            .send(MessageWriter().write(draft), from: from, to: [anna])
+    }
+
+    @Test func anAttendeesReplySetsTheirParticipationOnTheEvent() async throws {
+        try await withHub(invitePending: true) { hub, resource, href in
+            let token = UUID().uuidString.prefix(8).lowercased()
+            let made = try await hub.book(resource: resource.name, Interval(start: 1_773_061_200, end: 1_773_064_800), summary: "Review \(token)",
+                                          attendees: ["bob@example.test"], now: Self.now)
+            let uid = made.booking.localID + "@switchboard"
+            let answer = """
+                BEGIN:VCALENDAR\r
+                VERSION:2.0\r
+                PRODID:-//test//EN\r
+                METHOD:REPLY\r
+                BEGIN:VEVENT\r
+                UID:\(uid)\r
+                DTSTAMP:20260309T080000Z\r
+                SEQUENCE:0\r
+                ORGANIZER:mailto:anna@example.test\r
+                ATTENDEE;PARTSTAT=ACCEPTED:mailto:bob@example.test\r
+                END:VEVENT\r
+                END:VCALENDAR\r
+
+                """
+            // A forgery first: anna's mailbox claims bob's answer.
+            try await reply(from: "anna@example.test", answer.replacingOccurrences(of: "ACCEPTED", with: "DECLINED"), subject: "Declined: \(token)")
+            try await reply(from: "bob@example.test", answer, subject: "Accepted: \(token)")
+            var outcomes: [InvitationReplyOutcome] = []
+            for _ in 0..<100 where outcomes.filter({ $0.bookingID == made.booking.id }).count < 2 {
+                outcomes += try await hub.processInvitationReplies(now: Self.now.addingTimeInterval(86_400))
+                if outcomes.filter({ $0.bookingID == made.booking.id }).count < 2 { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            let mine = outcomes.filter { $0.bookingID == made.booking.id }
+            #expect(mine.contains { $0.applied && $0.participation == "ACCEPTED" && $0.attendee == "bob@example.test" })
+            #expect(mine.contains { !$0.applied && $0.final && $0.participation == "DECLINED" && $0.note?.contains("someone other") == true })
+
+            let peer = try await Peer.named("radicale")
+            let object = try await peer.withClient { client in
+                let etags = try await client.etags(in: href)
+                return try await client.multiget(.calendar, in: href, hrefs: Array(etags.keys)).objects.compactMap(\.data)
+                    .first { $0.contains(uid) } ?? ""
+            }.replacingOccurrences(of: "\r\n ", with: "")
+            #expect(object.contains("PARTSTAT=ACCEPTED") && object.contains("mailto:bob@example.test") && !object.contains("DECLINED"))
+
+            // Read once: a second run finds nothing new for this booking.
+            let again = try await hub.processInvitationReplies(now: Self.now.addingTimeInterval(86_400))
+            #expect(!again.contains { $0.bookingID == made.booking.id })
         }
     }
 }

@@ -16,6 +16,33 @@ public struct BookingChangeResult: Sendable {
     public var invitationFailure: String?
 }
 
+/// What became of one answer to an invitation.
+public struct InvitationReplyOutcome: Sendable, Hashable, Codable {
+    /// The message's UID in the inbox.
+    public var messageUID: UInt32
+    public var bookingID: String?
+    public var attendee: String?
+    /// `ACCEPTED`, `DECLINED` or `TENTATIVE`.
+    public var participation: String?
+    /// Whether the booking's event now shows the answer.
+    public var applied = false
+    /// Whether the reply is set aside for good (`note` says why); neither applied nor final:
+    /// it is tried again at the next run.
+    public var final = false
+    public var note: String?
+
+    init(messageUID: UInt32) {
+        self.messageUID = messageUID
+    }
+
+    func settled(_ why: String) -> InvitationReplyOutcome {
+        var outcome = self
+        outcome.final = true
+        outcome.note = why
+        return outcome
+    }
+}
+
 /// The booking use cases for the interfaces: ``BookingService``'s changes, then the
 /// invitation each calls for when the resource invites its bookings' attendees
 /// (``ResourceInvitations``): a REQUEST when a booking is made (if pending requests invite),
@@ -101,6 +128,64 @@ extension Hub {
             bookings.logger.warning("a booking's invitation could not be sent", metadata: ["booking": .string(booking.id), "error": .string(failure)])
         }
         return result
+    }
+
+    /// Reads the answers to invitations in the inbox of every mail account that invites for
+    /// a resource, and records each on its booking's event (the attendee's PARTSTAT, through
+    /// the single-item commit). A reply counts only when it answers a booking of a resource
+    /// inviting from that same account, from the attendee it names (its `From`), to an
+    /// invitation not older than the event's; others are reported and set aside. Each reply
+    /// dealt with gets a keyword, so it is read once; one whose booking could not be written
+    /// now stays for the next run.
+    public func processInvitationReplies(now: Date = Date()) async throws(MailServiceError) -> [InvitationReplyOutcome] {
+        let resources: [ResourceRecord]
+        do {
+            resources = try await store.resources()
+        } catch {
+            throw .store(error)
+        }
+        var outcomes: [InvitationReplyOutcome] = []
+        for accountID in Set(resources.compactMap(\.invitations?.mailAccountID)).sorted() {
+            let account: MailAccountRecord?
+            do {
+                account = try await store.mailAccount(id: accountID)
+            } catch {
+                throw .store(error)
+            }
+            guard let account else { continue }
+            let inviting = Set(resources.filter { $0.invitations?.mailAccountID == accountID }.map(\.id))
+            var processed: [UInt32] = []
+            for received in try await mail.invitationReplies(account, now: now) {
+                let outcome = await record(received, inviting: inviting)
+                if outcome.applied || outcome.final { processed.append(received.uid) }
+                outcomes.append(outcome)
+            }
+            try await mail.markRepliesProcessed(account, uids: processed)
+        }
+        return outcomes
+    }
+
+    private func record(_ received: ReceivedReply, inviting: Set<String>) async -> InvitationReplyOutcome {
+        var outcome = InvitationReplyOutcome(messageUID: received.uid)
+        guard let reply = AttendeeReply(calendar: received.calendar) else { return outcome.settled("not a reply this server reads") }
+        outcome.attendee = reply.address
+        outcome.participation = reply.participation
+        guard reply.uid.hasSuffix("@switchboard") else { return outcome.settled("not about a booking") }
+        let bookingID = String(reply.uid.dropLast("@switchboard".count))
+        outcome.bookingID = bookingID
+        guard received.from.contains(where: { $0.lowercased() == reply.address }) else {
+            return outcome.settled("sent by someone other than the attendee it answers for")
+        }
+        do {
+            guard let booking = try await store.booking(id: bookingID), inviting.contains(booking.resourceID) else {
+                return outcome.settled("no such booking of a resource inviting from this account")
+            }
+            outcome.applied = try await bookings.recordReply(reply, to: booking)
+            return outcome.applied ? outcome : outcome.settled("nothing to change (an older invitation, or not an attendee)")
+        } catch {
+            outcome.note = "\(error)"
+            return outcome
+        }
     }
 
     /// `Mon 9 Mar 2026, 09:00–10:00 (Europe/Berlin)`.

@@ -1,5 +1,5 @@
 public import Accounts
-import Foundation
+public import Foundation
 public import IMAP
 public import MailClient
 public import MIME
@@ -195,6 +195,49 @@ public struct MailService: Sendable {
                         refused: delivery.refused.map { RefusedRecipient(address: $0.key.address, reply: $0.value.description) }
                             .sorted { $0.address < $1.address },
                         savedIn: savedIn)
+    }
+
+    // MARK: Invitation replies
+
+    /// The keyword a message gets once its invitation reply was dealt with.
+    public static let processedReplyKeyword = Flag("$SwitchboardReply")!
+
+    /// The inbox's answers to invitations not dealt with yet (no ``processedReplyKeyword``),
+    /// of the last `days` days: each message's UID, its senders, and its `text/calendar`
+    /// part with `method=REPLY` (only that part is downloaded).
+    public func invitationReplies(_ account: MailAccountRecord, days: Int = 30, now: Date = Date()) async throws(MailServiceError) -> [ReceivedReply] {
+        try await withIMAP(account) { connection in
+            try await connection.select(.inbox, readOnly: true)
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = TimeZone(secondsFromGMT: 0) ?? calendar.timeZone
+            let day = calendar.dateComponents([.year, .month, .day], from: now.addingTimeInterval(-Double(days) * 86_400))
+            var criteria: [SearchCriteria] = [.not(.keyword(Self.processedReplyKeyword))]
+            if let year = day.year, let month = day.month, let date = day.day, let since = SearchDate(year: year, month: month, day: date) {
+                criteria.append(.since(since))
+            }
+            let uids = try await connection.search(.and(criteria))
+            guard !uids.isEmpty else { return [] }
+            var replies: [ReceivedReply] = []
+            for message in try await connection.fetch(SequenceSet(uids.suffix(1_000)), [.envelope, .bodyStructure]) {
+                guard let uid = message.uid,
+                      let leaf = message.bodyStructure?.leaves.first(where: { $0.part.mediaType == "text/calendar" && $0.part.parameters["method"]?.uppercased() == "REPLY" }),
+                      let bytes = try await connection.fetch(SequenceSet([uid]), [.bodyPeek(section: leaf.section, partial: nil)]).first?.section(leaf.section)
+                else { continue }
+                let decoded = TransferEncoding.decode(bytes, encoding: leaf.part.encoding)
+                let text = Charset.decode(decoded, charset: leaf.part.parameters["charset"] ?? "utf-8") ?? String(decoding: decoded, as: UTF8.self)
+                replies.append(ReceivedReply(uid: uid, from: message.envelope?.from.compactMap(\.address) ?? [], calendar: text))
+            }
+            return replies
+        }
+    }
+
+    /// Marks replies as dealt with (``processedReplyKeyword``), so they are not read again.
+    public func markRepliesProcessed(_ account: MailAccountRecord, uids: [UInt32]) async throws(MailServiceError) {
+        guard !uids.isEmpty else { return }
+        try await withIMAP(account) { connection in
+            try await connection.select(.inbox)
+            try await connection.store(SequenceSet(uids), .add, [Self.processedReplyKeyword])
+        }
     }
 
     // MARK: Watching

@@ -118,6 +118,15 @@ public struct OutgoingMail: Sendable {
     }
 }
 
+/// A message in an inbox that answers an invitation.
+public struct ReceivedReply: Sendable, Hashable {
+    public var uid: UInt32
+    /// The `From` addresses.
+    public var from: [String]
+    /// Its `text/calendar; method=REPLY` part.
+    public var calendar: String
+}
+
 /// What became of a sent message.
 public struct SentMail: Sendable, Hashable, Codable {
     public var messageID: String

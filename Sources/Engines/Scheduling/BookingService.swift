@@ -1,7 +1,7 @@
 public import Accounts
 public import Availability
 import Caching
-import CalendarEditing
+public import CalendarEditing
 import DAVClient
 public import Foundation
 import ICalendar
@@ -472,6 +472,17 @@ public struct BookingService: Sendable {
         } catch {
             throw .store(error)
         }
+    }
+
+    /// Records an attendee's answer (iTIP REPLY) on the booking's event — that attendee's
+    /// PARTSTAT — committed like every edit. `false` when the booking has no such attendee,
+    /// its event is gone, or the reply answers an older invitation or changes nothing.
+    public func recordReply(_ reply: AttendeeReply, to booking: BookingRecord) async throws(BookingError) -> Bool {
+        guard booking.attendees.contains(where: { $0.lowercased() == reply.attendee }) else { return false }
+        let item = try await storeCall { store throws(StoreError) in try await store.item(in: booking.collectionID, localID: booking.localID) }
+        guard let data = item?.currentData, let updated = reply.applied(to: data) else { return false }
+        try await commit(booking, updated)
+        return true
     }
 
     /// The SEQUENCE of the booking's event as last written (0 when it has none, or is gone).

@@ -11,7 +11,7 @@ struct MailCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mail",
         abstract: "Mail accounts (IMAP and SMTP): folders, messages, sending, watching.",
-        subcommands: [AccountCommand.self, Folders.self, List.self, Read.self, Send.self, Watch.self]
+        subcommands: [AccountCommand.self, Folders.self, List.self, Read.self, Send.self, Watch.self, Replies.self]
     )
 
     /// `switchboard mail account add|list|remove`.
@@ -253,6 +253,32 @@ struct MailCommand: AsyncParsableCommand {
                     }
                     return true
                 }
+            }
+        }
+    }
+}
+
+extension MailCommand {
+    struct Replies: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record the answers to bookings' invitations: read the inviting accounts' inboxes, set each attendee's participation on the event.")
+
+        @OptionGroup var network: NetworkOptions
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let policy = try network.policy()
+            let outcomes = try await store.withStore { store, secrets in
+                try await withHub(store: store, secrets: secrets, caFile: nil, policy: policy, reporting: MailServiceError.self) { hub in
+                    try await hub.processInvitationReplies()
+                }
+            }
+            try output.print(outcomes) {
+                outcomes.map { outcome in
+                    let what = "\(outcome.attendee ?? "?") \(outcome.participation?.lowercased() ?? "?") booking \(outcome.bookingID ?? "?")"
+                    return outcome.applied ? "recorded: \(what)" : "set aside: \(what) (\(outcome.note ?? ""))"
+                }.joined(separator: "\n")
             }
         }
     }
