@@ -90,3 +90,34 @@ struct WebhookDeliveries: Service {
                              helpText: "Webhook delivery attempts, by result (delivered, pending: to be retried, dead).")
     }
 }
+
+/// Records the answers to bookings' invitations while the server runs: every `interval`,
+/// the inviting mail accounts' inboxes are read (``Hub/processInvitationReplies(now:)``);
+/// answers counted by result in `/metrics`.
+struct InvitationReplies: Service {
+    let hub: Hub
+    let metrics: PrometheusCollectorRegistry
+    let logger: Logger
+    var interval: Duration = .seconds(60)
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    for outcome in try await hub.processInvitationReplies() {
+                        let result = outcome.applied ? "recorded" : outcome.final ? "set_aside" : "retried"
+                        metrics.makeCounter(descriptor: Self.replies, labels: [("result", result)]).increment()
+                    }
+                } catch {
+                    logger.warning("invitation replies could not be read", metadata: ["error": .string("\(error)")])
+                }
+                try? await Task.sleep(for: interval)
+            }
+        }
+    }
+
+    static var replies: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "switchboard", subsystem: "mail", metricName: "invitation_replies", unitName: "total",
+                             helpText: "Answers to bookings' invitations read from inboxes, by result (recorded, set_aside, retried).")
+    }
+}

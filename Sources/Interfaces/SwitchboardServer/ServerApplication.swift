@@ -117,7 +117,8 @@ public enum SwitchboardServer {
     }
 
     /// The application, listening as configured, with webhook deliveries and (when given)
-    /// the sync service running beside it, their work counted in `/metrics`.
+    /// the sync service and the reading of invitation replies running beside it, their work
+    /// counted in `/metrics`.
     public static func application(hub: Hub, sync: SyncService?, configuration: ServerConfiguration, logger: Logger) throws -> some ApplicationProtocol {
         let metrics = PrometheusCollectorRegistry()
         let headerTimeout = Int64(configuration.headerTimeout / .nanoseconds(1))
@@ -125,6 +126,7 @@ public enum SwitchboardServer {
         var background: [any Service] = [WebhookDeliveries(webhooks: hub.webhooks, metrics: metrics)]
         if let sync {
             background.append(BackgroundSync(service: sync, metrics: SyncMetrics(registry: metrics), logger: logger, hub: hub))
+            background.append(InvitationReplies(hub: hub, metrics: metrics, logger: logger))
         }
         return Application(router: try router(hub: hub, sync: sync, configuration: configuration, metrics: metrics, logger: logger),
                            server: .http1(configuration: .init(
