@@ -163,15 +163,18 @@ import Testing
         let bob = Self.options(peer, user: "bob@example.test")
         let server = try Self.imap(peer.imapsURL)
         let token = UUID().uuidString.prefix(8)
+        // A folder of its own: other tests deliver to bob's inbox meanwhile.
+        let folder = MailboxName("Idle \(token)")
         try await IMAPConnection.withConnection(to: server, options: bob) { watcher in
-            let before = try await watcher.select(.inbox).messageCount
+            try await watcher.createFolder(folder)
+            let before = try await watcher.select(folder).messageCount
             let started = ContinuousClock.now
             let appender = Task {
                 try await Task.sleep(for: .milliseconds(300))
                 try await IMAPConnection.withConnection(to: server, options: bob) { writer in
                     let message = MessageDraft(from: Mailbox(MailAddress("anna@example.test")!), to: [Mailbox(MailAddress("bob@example.test")!)],
                                                subject: "idle \(token)", date: Date(), messageID: "\(token)@switchboard.test", text: "new")
-                    try await writer.append(MessageWriter().write(message), to: .inbox)
+                    try await writer.append(MessageWriter().write(message), to: folder)
                 }
                 return ContinuousClock.now
             }
