@@ -50,10 +50,12 @@ import Webhooks
             do {
                 try await body(hub, resource, href)
             } catch {
+                await hub.mail.shutdown()
                 await webhooks.shutdown()
                 await clients.shutdown()
                 throw error
             }
+            await hub.mail.shutdown()
             await webhooks.shutdown()
             await clients.shutdown()
         }

@@ -15,7 +15,13 @@ import Testing
         let peer = try await MailPeer.shared()
         try await StoreDriver.sqlite.withStore(isolated: true) { store in
             let service = MailService(store: store, accounts: MailAccounts(secrets: try SecretBox(key: .init(size: .bits256)), tenantPolicy: tenantPolicy))
-            try await body(service, store, peer)
+            do {
+                try await body(service, store, peer)
+            } catch {
+                await service.shutdown()
+                throw error
+            }
+            await service.shutdown()
         }
     }
 

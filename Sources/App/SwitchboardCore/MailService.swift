@@ -4,6 +4,7 @@ public import IMAP
 public import MailClient
 public import MIME
 import SMTP
+import Synchronization
 public import SwitchboardStore
 
 /// The mail use cases, for the CLI and the server alike: accounts connected and forgotten,
@@ -12,10 +13,17 @@ public import SwitchboardStore
 public struct MailService: Sendable {
     let store: any MailAccountStore
     let accounts: MailAccounts
+    /// Signed-in IMAP connections kept per account (watching takes one of its own).
+    private let pools = ConnectionPools()
 
     public init(store: any MailAccountStore, accounts: MailAccounts) {
         self.store = store
         self.accounts = accounts
+    }
+
+    /// Logs out of every kept connection.
+    public func shutdown() async {
+        await pools.closeAll()
     }
 
     // MARK: Accounts
@@ -246,7 +254,7 @@ public struct MailService: Sendable {
     /// answers `false`.
     public func watch(_ account: MailAccountRecord, folder: String,
                       onNew: @escaping (MessageSummary) async throws -> Bool) async throws(MailServiceError) {
-        try await withIMAP(account) { connection in
+        try await withOwnIMAP(account) { connection in
             var next = try await connection.select(MailboxName(folder), readOnly: true).uidNext ?? 1
             while true {
                 try await connection.idle { event in
@@ -273,10 +281,23 @@ public struct MailService: Sendable {
         }
     }
 
-    private func withIMAP<Result>(_ account: MailAccountRecord, _ body: (IMAPConnection) async throws -> Result) async throws(MailServiceError) -> Result {
+    /// Runs `body` on one of the account's pooled connections.
+    private func withIMAP<Result: Sendable>(_ account: MailAccountRecord,
+                                            _ body: @escaping @Sendable (IMAPConnection) async throws -> Result) async throws(MailServiceError) -> Result {
         let endpoints = try self.endpoints(account)
+        let pool = pools.pool(for: account, endpoints: endpoints)
+        return try await mailCall { try await pool.withConnection(body) }
+    }
+
+    /// Runs `body` on a connection of its own, opened for it (IDLE holds a connection long).
+    private func withOwnIMAP<Result>(_ account: MailAccountRecord, _ body: (IMAPConnection) async throws -> Result) async throws(MailServiceError) -> Result {
+        let endpoints = try self.endpoints(account)
+        return try await mailCall { try await IMAPConnection.withConnection(to: endpoints.imap, options: endpoints.options, body) }
+    }
+
+    private func mailCall<Result>(_ body: () async throws -> Result) async throws(MailServiceError) -> Result {
         do {
-            return try await IMAPConnection.withConnection(to: endpoints.imap, options: endpoints.options, body)
+            return try await body()
         } catch let error as MailServiceError {
             throw error
         } catch let error as MailError {
@@ -322,5 +343,30 @@ public struct MailService: Sendable {
                               to: envelope?.to.map { EncodedWords.decode($0.description) } ?? [], subject: envelope?.subject.map(EncodedWords.decode),
                               messageID: envelope?.messageID, flags: message.flags?.map(\.rawValue) ?? [], size: message.size,
                               attachments: attachments)
+    }
+}
+
+/// The IMAP connection pools of the accounts used so far, one per account as it is now (a
+/// changed password or server gets a new pool; the old one closes when idle).
+private final class ConnectionPools: Sendable {
+    private let pools = Mutex<[String: IMAPConnectionPool]>([:])
+
+    func pool(for account: MailAccountRecord, endpoints: MailEndpoints) -> IMAPConnectionPool {
+        let key = [account.id, account.imapURL, account.username, Data(account.sealedPassword).base64EncodedString(), account.trustedCertificatesPEM ?? ""]
+            .joined(separator: "\u{0}")
+        return pools.withLock { pools in
+            if let pool = pools[key] { return pool }
+            let pool = IMAPConnectionPool(server: endpoints.imap, options: endpoints.options)
+            pools[key] = pool
+            return pool
+        }
+    }
+
+    func closeAll() async {
+        let all = pools.withLock { pools in
+            defer { pools = [:] }
+            return Array(pools.values)
+        }
+        for pool in all { await pool.close() }
     }
 }

@@ -289,11 +289,18 @@ extension MailCommand {
 private func withMail<Result: Sendable>(store: StoreOptions, policy: NetworkPolicy,
                                         _ body: (SQLStore, MailService) async throws -> Result) async throws -> Result {
     try await store.withStore { store, secrets in
+        let mail = MailService(store: store, accounts: MailAccounts(secrets: secrets, tenantPolicy: policy))
         do {
-            return try await body(store, MailService(store: store, accounts: MailAccounts(secrets: secrets, tenantPolicy: policy)))
+            let result = try await body(store, mail)
+            await mail.shutdown()
+            return result
         } catch let error as MailServiceError {
+            await mail.shutdown()
             StandardError.write("error: \(error)")
             throw ExitCode(1)
+        } catch {
+            await mail.shutdown()
+            throw error
         }
     }
 }

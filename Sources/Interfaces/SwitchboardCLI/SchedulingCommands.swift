@@ -101,11 +101,14 @@ func withHub<Result: Sendable, Failure: Error>(
 ) async throws -> Result {
     try await withAccountClients(secrets: secrets, caFile: caFile, policy: policy, reporting: reporting) { clients in
         let webhooks = WebhookService(store: store, secrets: secrets, networkPolicy: policy, logger: logger)
+        let hub = Hub(store: store, bookings: BookingService(store: store, clients: clients), webhooks: webhooks)
         do {
-            let result = try await body(Hub(store: store, bookings: BookingService(store: store, clients: clients), webhooks: webhooks))
+            let result = try await body(hub)
+            await hub.mail.shutdown()
             await webhooks.shutdown()
             return result
         } catch {
+            await hub.mail.shutdown()
             await webhooks.shutdown()
             throw error
         }
