@@ -46,6 +46,21 @@ import Testing
         #expect(await pool.openConnections == 0)
     }
 
+    @Test func anUnusedConnectionIsClosed() async throws {
+        let peer = try await MailPeer.shared()
+        let pool = IMAPConnectionPool(server: try MailIntegrationTests.imap(peer.imapsURL), options: MailIntegrationTests.options(peer),
+                                      idleTimeout: .milliseconds(200))
+        _ = try await pool.withConnection { try await $0.folders() }
+        #expect(await pool.openConnections == 1)
+        for _ in 0..<50 {
+            guard await pool.openConnections > 0 else { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(await pool.openConnections == 0)
+        _ = try await pool.withConnection { try await $0.folders() }
+        await pool.close()
+    }
+
     @Test func aBrokenConnectionIsReplaced() async throws {
         // Each connection signs in, answers one search, then drops on the next command.
         let server = try await ScriptedServer.start(greeting: HostileServerTests.greeting,

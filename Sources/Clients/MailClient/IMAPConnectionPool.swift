@@ -21,6 +21,8 @@ public actor IMAPConnectionPool {
     private var open = 0
     private var waiters: [CheckedContinuation<Void, Never>] = []
     private var closed = false
+    /// Closes connections left unused for ``idleTimeout``; runs while any is open.
+    private var sweeper: Task<Void, Never>?
 
     public init(server: MailServer, options: MailConnectionOptions, maxConnections: Int = 4, idleTimeout: Duration = .seconds(300)) {
         self.server = server
@@ -55,6 +57,8 @@ public actor IMAPConnectionPool {
     /// their work is done.
     public func close() async {
         closed = true
+        sweeper?.cancel()
+        sweeper = nil
         let lenders = idle
         idle = []
         open -= lenders.count
@@ -74,6 +78,7 @@ public actor IMAPConnectionPool {
             }
             if open < maxConnections {
                 open += 1
+                startSweeper()
                 do {
                     return try await Lender.start(server: server, options: options)
                 } catch {
@@ -90,11 +95,6 @@ public actor IMAPConnectionPool {
     private func checkIn(_ lender: Lender, healthy: Bool) {
         if healthy, !closed {
             idle.append(lender)
-            let timeout = idleTimeout
-            Task { [weak self] in
-                try? await Task.sleep(for: timeout)
-                await self?.expire(lender)
-            }
         } else {
             open -= 1
             Task { await lender.finish() }
@@ -102,12 +102,27 @@ public actor IMAPConnectionPool {
         wakeOne()
     }
 
-    /// Closes `lender` if it is still idle since it was checked in `idleTimeout` ago.
-    private func expire(_ lender: Lender) async {
-        guard let index = idle.firstIndex(where: { $0 === lender }), lender.idleFor >= idleTimeout else { return }
-        idle.remove(at: index)
-        open -= 1
-        await lender.finish()
+    private func startSweeper() {
+        guard sweeper == nil else { return }
+        let period = idleTimeout / 2
+        sweeper = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: period)
+                guard let self, await self.sweep() else { return }
+            }
+        }
+    }
+
+    /// Closes the idle connections unused for ``idleTimeout``; `false` (and the sweeper
+    /// ends) once none is open.
+    private func sweep() async -> Bool {
+        let expired = idle.filter { $0.idleFor >= idleTimeout }
+        idle.removeAll { lender in expired.contains { $0 === lender } }
+        open -= expired.count
+        let goesOn = open > 0 && !closed
+        if !goesOn { sweeper = nil }
+        for lender in expired { await lender.finish() }
+        return goesOn
     }
 
     private func wakeOne() {
