@@ -176,6 +176,15 @@ extension BookingInvitationTests {
             // Read once: a second run finds nothing new for this booking.
             let again = try await hub.processInvitationReplies(now: Self.now.addingTimeInterval(86_400))
             #expect(!again.contains { $0.bookingID == made.booking.id })
+
+            // Confirming changes the status only: bob's answer stands on the event.
+            _ = try await hub.confirm(made.booking.id, now: Self.now)
+            let confirmed = try await peer.withClient { client in
+                let etags = try await client.etags(in: href)
+                return try await client.multiget(.calendar, in: href, hrefs: Array(etags.keys)).objects.compactMap(\.data)
+                    .first { $0.contains(uid) } ?? ""
+            }.replacingOccurrences(of: "\r\n ", with: "")
+            #expect(confirmed.contains("STATUS:CONFIRMED") && confirmed.contains("PARTSTAT=ACCEPTED") && !confirmed.contains("RSVP"))
         }
     }
 }

@@ -100,10 +100,11 @@ extension Hub {
             let outgoing: OutgoingMail
             switch method {
             case .request:
-                let event = BookingEvent(bookingID: booking.localID, start: booking.start, end: booking.end, summary: booking.summary,
+                var event = BookingEvent(bookingID: booking.localID, start: booking.start, end: booking.end, summary: booking.summary,
                                          status: booking.status == .confirmed ? .confirmed : .tentative,
                                          sequence: try await bookings.sequence(of: booking), organizer: "mailto:" + account.address,
                                          attendees: booking.attendees)
+                event.participation = try await bookings.participation(in: booking)
                 let prefix = booking.status == .confirmed ? "Invitation" : "Requested"
                 outgoing = OutgoingMail(to: attendees, subject: "\(prefix): \(booking.summary) (\(when))",
                                         text: "\(booking.summary)\n\(when)\n\nThe invitation is attached; your calendar can answer it.\n",

@@ -1,6 +1,7 @@
 public import Accounts
 public import Availability
 import Caching
+import ContentLines
 public import CalendarEditing
 import DAVClient
 public import Foundation
@@ -179,7 +180,10 @@ public struct BookingService: Sendable {
         booking.updatedAt = now
         let confirmed = try Self.event("booking.confirmed", booking, of: resource, at: now)
         try await storeCall { [booking] store throws(StoreError) in try await store.saveBooking(booking, event: confirmed) }
-        try await write(event(for: booking, status: .confirmed, sequence: try await sequence(of: booking) + 1), of: booking, now: now)
+        // A change of status only: the attendees' answers stand (RFC 5546 §2.1.4).
+        var confirmedEvent = event(for: booking, status: .confirmed, sequence: try await sequence(of: booking) + 1)
+        confirmedEvent.participation = try await participation(in: booking)
+        try await write(confirmedEvent, of: booking, now: now)
         return booking
     }
 
@@ -485,13 +489,30 @@ public struct BookingService: Sendable {
         return true
     }
 
+    /// The attendees' answers on the booking's event as last written (lower-cased address →
+    /// PARTSTAT), those who answered only.
+    public func participation(in booking: BookingRecord) async throws(BookingError) -> [String: String] {
+        guard let event = try await storedEvent(of: booking) else { return [:] }
+        var answers: [String: String] = [:]
+        for attendee in event.properties("ATTENDEE") {
+            if let answer = attendee.parameter("PARTSTAT")?.value?.uppercased(), AttendeeReply.participations.contains(answer) {
+                answers[attendee.value.lowercased()] = answer
+            }
+        }
+        return answers
+    }
+
     /// The SEQUENCE of the booking's event as last written (0 when it has none, or is gone).
     public func sequence(of booking: BookingRecord) async throws(BookingError) -> Int {
-        let item = try await storeCall { store throws(StoreError) in try await store.item(in: booking.collectionID, localID: booking.localID) }
-        guard let data = item?.currentData, let calendar = try? ICalendarParser().parse(data).components.first,
-            let event = calendar.components.first(where: { $0.name == ComponentName.event })
-        else { return 0 }
+        guard let event = try await storedEvent(of: booking) else { return 0 }
         return (try? event.sequence) ?? 0
+    }
+
+    /// The booking's VEVENT as last written, if it is there and reads.
+    private func storedEvent(of booking: BookingRecord) async throws(BookingError) -> Component? {
+        let item = try await storeCall { store throws(StoreError) in try await store.item(in: booking.collectionID, localID: booking.localID) }
+        guard let data = item?.currentData, let calendar = try? ICalendarParser().parse(data).components.first else { return nil }
+        return calendar.components.first { $0.name == ComponentName.event }
     }
 
     func resource(named name: String) async throws(BookingError) -> ResourceRecord {

@@ -13,6 +13,8 @@ public struct BookingEvent: Sendable, Hashable {
     public var sequence: Int
     public var organizer: String?
     public var attendees: [String]
+    /// Attendees' answers so far (lower-cased address → PARTSTAT); those not here need to act.
+    public var participation: [String: String] = [:]
     public var bookingID: String
 
     public init(bookingID: String, start: Int64, end: Int64, summary: String, status: EventStatus = .tentative, sequence: Int = 0,
@@ -63,10 +65,10 @@ public struct BookingEvent: Sendable, Hashable {
         // reach here, and the writer never lets a value end its line.
         if let organizer { properties.append(Property(name: "ORGANIZER", value: organizer)) }
         for attendee in attendees {
-            properties.append(Property(name: "ATTENDEE", parameters: [
-                Parameter(name: "ROLE", value: "REQ-PARTICIPANT"), Parameter(name: "PARTSTAT", value: "NEEDS-ACTION"),
-                Parameter(name: "RSVP", value: "TRUE"),
-            ], value: attendee))
+            let answer = participation[attendee.lowercased()].flatMap { AttendeeReply.participations.contains($0) ? $0 : nil }
+            var parameters = [Parameter(name: "ROLE", value: "REQ-PARTICIPANT"), Parameter(name: "PARTSTAT", value: answer ?? "NEEDS-ACTION")]
+            if answer == nil { parameters.append(Parameter(name: "RSVP", value: "TRUE")) }
+            properties.append(Property(name: "ATTENDEE", parameters: parameters, value: attendee))
         }
         return Component(ComponentName.event, properties: properties)
     }
