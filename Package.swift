@@ -275,7 +275,7 @@ let package = Package(
         .testTarget(
             name: "SwitchboardCoreTests",
             dependencies: ["SwitchboardCore", "Accounts", "Availability", "Scheduling", "SwitchboardStore", "Webhooks", "HTTPTransport", "MIME",
-                           "IMAP", "MailClient", "DAVClient",
+                           "IMAP", "MailClient", "DAVClient", "CalendarEditing", "SyncEngine",
                            "SwitchboardTestSupport", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(name: "NextcloudTests", dependencies: ["NextcloudOCS", "SwitchboardCore", "DAVClient", "HTTPTransport", "SwitchboardTestSupport"]),

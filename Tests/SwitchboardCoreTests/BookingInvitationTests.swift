@@ -61,44 +61,20 @@ import Webhooks
         }
     }
 
-    /// The `text/calendar` part of the message in bob's inbox whose subject has `token`.
-    private func invitation(_ token: String, method: String) async throws -> String {
-        let mailPeer = try await MailPeer.shared()
-        let server = try #require(MailServer(url: mailPeer.imapsURL, kind: .imap))
-        let options = MailConnectionOptions(user: "bob@example.test", password: "secret",
-                                            trustedCertificatesPEM: try String(contentsOfFile: mailPeer.caFile, encoding: .utf8),
-                                            networkPolicy: .unrestricted)
-        return try await IMAPConnection.withConnection(to: server, options: options) { connection in
-            for _ in 0..<100 {
-                try await connection.select(.inbox)
-                let found = try await connection.search(.and([.subject(token), .header("Content-Type", "multipart")]))
-                for message in try await connection.fetch(SequenceSet(found), [.bodyPeek(section: "", partial: nil)]) {
-                    let parsed = try MIMEParser().parse(try #require(message.section("")))
-                    if let part = parsed.root.leaves.map(\.part).first(where: { $0.contentType.mediaType == "text/calendar" && $0.contentType.parameters["method"] == method }) {
-                        return part.text ?? ""
-                    }
-                }
-                try await Task.sleep(for: .milliseconds(100))
-            }
-            Issue.record("no \(method) for \(token) arrived")
-            return ""
-        }
-    }
-
     @Test func aPendingRequestInvitesAndItsCancellationCancels() async throws {
         try await withHub(invitePending: true) { hub, resource in
             let token = UUID().uuidString.prefix(8).lowercased()
             let made = try await hub.book(resource: resource.name, Interval(start: 1_773_046_800, end: 1_773_050_400), summary: "Consultation \(token)",
                                           attendees: ["bob@example.test"], now: Self.now)
             #expect(made.invitationFailure == nil && made.invitation?.accepted == ["bob@example.test"])
-            let request = try await invitation(token, method: "REQUEST").replacingOccurrences(of: "\r\n ", with: "")
+            let request = try await Mailbox.invitation(token, method: "REQUEST")
             #expect(request.contains("METHOD:REQUEST") && request.contains("ORGANIZER:mailto:anna@example.test"))
             #expect(request.contains("ATTENDEE;ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:bob@example.test"))
             #expect(request.contains("UID:\(made.booking.localID)@switchboard") && request.contains("DTSTART:20260309T090000Z"))
 
             let cancelled = try await hub.cancel(made.booking.id, now: Self.now)
             #expect(cancelled.invitationFailure == nil && cancelled.invitation != nil)
-            let cancel = try await invitation(token, method: "CANCEL")
+            let cancel = try await Mailbox.invitation(token, method: "CANCEL")
             #expect(cancel.contains("METHOD:CANCEL") && cancel.contains("STATUS:CANCELLED") && cancel.contains("SEQUENCE:1"))
         }
     }
@@ -111,51 +87,23 @@ import Webhooks
             #expect(made.invitation == nil && made.invitationFailure == nil)
             let confirmed = try await hub.confirm(made.booking.id, now: Self.now)
             #expect(confirmed.invitation?.accepted == ["bob@example.test"])
-            let request = try await invitation(token, method: "REQUEST")
+            let request = try await Mailbox.invitation(token, method: "REQUEST")
             #expect(request.contains("STATUS:CONFIRMED") && request.contains("SEQUENCE:1"))
         }
     }
 }
 
 extension BookingInvitationTests {
-    /// Sends `calendar` as an iMIP REPLY from `sender` to anna (the organizer).
-    private func reply(from sender: String, _ calendar: String, subject: String) async throws {
-        let mailPeer = try await MailPeer.shared()
-        let options = MailConnectionOptions(user: sender, password: "secret",
-                                            trustedCertificatesPEM: try String(contentsOfFile: mailPeer.caFile, encoding: .utf8),
-                                            networkPolicy: .unrestricted)
-        let from = try #require(MailAddress(sender))
-        let anna = try #require(MailAddress("anna@example.test"))
-        let draft = MessageDraft(from: Mailbox(from), to: [Mailbox(anna)], subject: subject, date: Date(), messageID: "\(UUID().uuidString)@example.test",
-                                 text: "Accepted", invitation: Invitation(method: "REPLY", calendar: calendar))
-        _ = try await SMTPClient(server: try #require(MailServer(url: mailPeer.smtpsURL, kind: .smtp)), options: options)
-            .send(MessageWriter().write(draft), from: from, to: [anna])
-    }
-
     @Test func anAttendeesReplySetsTheirParticipationOnTheEvent() async throws {
         try await withHub(invitePending: true) { hub, resource, href in
             let token = UUID().uuidString.prefix(8).lowercased()
             let made = try await hub.book(resource: resource.name, Interval(start: 1_773_061_200, end: 1_773_064_800), summary: "Review \(token)",
                                           attendees: ["bob@example.test"], now: Self.now)
             let uid = made.booking.localID + "@switchboard"
-            let answer = """
-                BEGIN:VCALENDAR\r
-                VERSION:2.0\r
-                PRODID:-//test//EN\r
-                METHOD:REPLY\r
-                BEGIN:VEVENT\r
-                UID:\(uid)\r
-                DTSTAMP:20260309T080000Z\r
-                SEQUENCE:0\r
-                ORGANIZER:mailto:anna@example.test\r
-                ATTENDEE;PARTSTAT=ACCEPTED:mailto:bob@example.test\r
-                END:VEVENT\r
-                END:VCALENDAR\r
-
-                """
+            let answer = Mailbox.answer(uid: uid, from: "bob@example.test", "ACCEPTED")
             // A forgery first: anna's mailbox claims bob's answer.
-            try await reply(from: "anna@example.test", answer.replacingOccurrences(of: "ACCEPTED", with: "DECLINED"), subject: "Declined: \(token)")
-            try await reply(from: "bob@example.test", answer, subject: "Accepted: \(token)")
+            try await Mailbox.reply(from: "anna@example.test", answer.replacingOccurrences(of: "ACCEPTED", with: "DECLINED"), subject: "Declined: \(token)")
+            try await Mailbox.reply(from: "bob@example.test", answer, subject: "Accepted: \(token)")
             var outcomes: [InvitationReplyOutcome] = []
             for _ in 0..<100 where outcomes.filter({ $0.bookingID == made.booking.id }).count < 2 {
                 outcomes += try await hub.processInvitationReplies(now: Self.now.addingTimeInterval(86_400))

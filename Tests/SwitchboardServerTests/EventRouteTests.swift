@@ -170,7 +170,12 @@ import Testing
             try await harness.peer.withClient { client in
                 _ = try await client.createObject(.calendar, at: harness.calendar.href + "\(uid).ics", data: Self.object(uid: uid, summary: "Background"))
             }
-            // Nobody asks for a sync: the service runs one (the calendar was never synced).
+            // Nobody asks for a sync: the service runs one (the calendar was never synced), and
+            // again a second later should the first have run before the object was there.
+            if var calendar = try await harness.store.collections(accountID: nil).first(where: { $0.id == harness.calendar.id }) {
+                calendar.syncInterval = 1
+                try await harness.store.saveCollection(calendar)
+            }
             let events = "/v1/calendars/\(harness.calendar.id)/events?from=2026-12-01T00:00:00Z&to=2026-12-02T00:00:00Z"
             var seen = false
             for _ in 0..<100 where !seen {

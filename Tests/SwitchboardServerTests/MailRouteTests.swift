@@ -121,4 +121,38 @@ import Testing
             #expect(invalid.status == 400)
         }
     }
+
+    @Test func eventsInviteTheirAttendeesFromTheOrganizersAccount() async throws {
+        let peer = try await MailPeer.shared()
+        try await ServerHarness.with { harness in
+            let events = "/v1/calendars/\(harness.calendar.id)/events"
+            let token = UUID().uuidString.prefix(8).lowercased()
+            let meeting: JSON = ["summary": "Meeting \(token)", "start": "2026-10-26T08:00:00Z", "end": "2026-10-26T09:00:00Z",
+                                 "timeZone": "Europe/Berlin", "attendees": ["bob@example.test"], "invite": true]
+            // No mail account yet: nothing to invite from, and nothing written.
+            let early = try await harness.call(.post, events, key: harness.keys[.book], json: try Self.json(meeting))
+            #expect(early.status == 400 && ServerHarness.problemCode(early) == "invalid_request", "\(String(describing: early.body))")
+            var bad = meeting
+            bad["attendees"] = ["bob@example.test>,<mallory@example.test"]
+            let refused = try await harness.call(.post, events, key: harness.keys[.book], json: try Self.json(bad))
+            #expect(refused.status == 400 && ((refused.body as? JSON)?["errors"] as? [JSON])?.first?["field"] as? String == "attendees[0]")
+
+            #expect(try await harness.call(.post, "/v1/mail/accounts", key: harness.keys[.admin], json: try Self.connect(peer)).status == 201)
+            let made = try await harness.call(.post, events, key: harness.keys[.book], json: try Self.json(meeting))
+            #expect(made.status == 201, "\(String(describing: made.body))")
+            let event = try #require(made.body as? JSON)
+            #expect(event["organizer"] as? String == "mailto:anna@example.test")
+            #expect((event["attendees"] as? [JSON])?.map { $0["participation"] as? String } == ["NEEDS-ACTION"])
+            let invitations = try #require(event["invitations"] as? JSON)
+            #expect(((invitations["sent"] as? [JSON])?.first?["accepted"] as? [String]) == ["bob@example.test"], "\(invitations)")
+            #expect((invitations["failures"] as? [String])?.isEmpty == true)
+            let id = try #require(event["id"] as? String)
+
+            // Listing shows who is invited; deleting with invite=true cancels for them.
+            let read = try await harness.call(.get, "\(events)/\(id)", key: harness.keys[.read])
+            #expect(((read.body as? JSON)?["attendees"] as? [JSON])?.first?["address"] as? String == "mailto:bob@example.test")
+            #expect((read.body as? JSON)?["invitations"] == nil)
+            #expect(try await harness.call(.delete, "\(events)/\(id)?invite=true", key: harness.keys[.book]).status == 204)
+        }
+    }
 }

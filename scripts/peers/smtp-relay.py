@@ -55,12 +55,16 @@ class Relay:
 
     @staticmethod
     def deliver(envelope):
-        with smtplib.LMTP("127.0.0.1", args.lmtp_port) as lmtp:
-            try:
-                refused = lmtp.sendmail(envelope.mail_from, envelope.rcpt_tos, envelope.original_content)
-            except smtplib.SMTPRecipientsRefused as error:
-                refused = error.recipients
-        return list(refused)
+        # One LMTP transaction per recipient: LMTP answers DATA once per recipient
+        # (RFC 2033 section 4.2), which smtplib reads as one reply.
+        refused = []
+        for recipient in envelope.rcpt_tos:
+            with smtplib.LMTP("127.0.0.1", args.lmtp_port) as lmtp:
+                try:
+                    lmtp.sendmail(envelope.mail_from, [recipient], envelope.original_content)
+                except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError):
+                    refused.append(recipient)
+        return refused
 
 
 context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)

@@ -21,6 +21,8 @@ public struct InvitationReplyOutcome: Sendable, Hashable, Codable {
     /// The message's UID in the inbox.
     public var messageUID: UInt32
     public var bookingID: String?
+    /// The event answered, when it is not a booking's.
+    public var eventID: String?
     public var attendee: String?
     /// `ACCEPTED`, `DECLINED` or `TENTATIVE`.
     public var participation: String?
@@ -96,7 +98,7 @@ extension Hub {
             }
             let stamp = Int64(now.timeIntervalSince1970)
             let zone = (try? JSONDecoder().decode(ResourceRules.self, from: Data(resource.rules.utf8)).timeZone) ?? "UTC"
-            let when = Self.describe(booking, timeZone: zone)
+            let when = Self.describe(start: booking.start, end: booking.end, timeZone: zone)
             let outgoing: OutgoingMail
             switch method {
             case .request:
@@ -132,32 +134,29 @@ extension Hub {
     }
 
     /// Reads the answers to invitations in the inbox of every mail account that invites for
-    /// a resource, and records each on its booking's event (the attendee's PARTSTAT, through
-    /// the single-item commit). A reply counts only when it answers a booking of a resource
-    /// inviting from that same account, from the attendee it names (its `From`), to an
-    /// invitation not older than the event's; others are reported and set aside. Each reply
-    /// dealt with gets a keyword, so it is read once; one whose booking could not be written
-    /// now stays for the next run.
+    /// a resource or has sent invitations to events, and records each on its event (the
+    /// attendee's PARTSTAT, through the single-item commit). A reply counts only when it
+    /// answers, from the attendee it names (its `From`), an invitation not older than the
+    /// event's, sent from that same account: for a booking, of a resource inviting from it;
+    /// for another event, on a calendar of the account's tenant with the account as organizer.
+    /// Others are reported and set aside. Each reply dealt with gets a keyword, so it is read
+    /// once; one whose event could not be written now stays for the next run.
     public func processInvitationReplies(now: Date = Date()) async throws(MailServiceError) -> [InvitationReplyOutcome] {
         let resources: [ResourceRecord]
+        let accounts: [MailAccountRecord]
         do {
             resources = try await store.resources()
+            accounts = try await store.mailAccounts()
         } catch {
             throw .store(error)
         }
+        let invitingForResources = Set(resources.compactMap(\.invitations?.mailAccountID))
         var outcomes: [InvitationReplyOutcome] = []
-        for accountID in Set(resources.compactMap(\.invitations?.mailAccountID)).sorted() {
-            let account: MailAccountRecord?
-            do {
-                account = try await store.mailAccount(id: accountID)
-            } catch {
-                throw .store(error)
-            }
-            guard let account else { continue }
-            let inviting = Set(resources.filter { $0.invitations?.mailAccountID == accountID }.map(\.id))
+        for account in accounts where account.collectsReplies || invitingForResources.contains(account.id) {
+            let inviting = Set(resources.filter { $0.invitations?.mailAccountID == account.id }.map(\.id))
             var processed: [UInt32] = []
             for received in try await mail.invitationReplies(account, now: now) {
-                let outcome = await record(received, inviting: inviting)
+                let outcome = await record(received, from: account, inviting: inviting)
                 if outcome.applied || outcome.final { processed.append(received.uid) }
                 outcomes.append(outcome)
             }
@@ -166,42 +165,70 @@ extension Hub {
         return outcomes
     }
 
-    private func record(_ received: ReceivedReply, inviting: Set<String>) async -> InvitationReplyOutcome {
+    private func record(_ received: ReceivedReply, from account: MailAccountRecord, inviting: Set<String>) async -> InvitationReplyOutcome {
         var outcome = InvitationReplyOutcome(messageUID: received.uid)
         guard let reply = AttendeeReply(calendar: received.calendar) else { return outcome.settled("not a reply this server reads") }
         outcome.attendee = reply.address
         outcome.participation = reply.participation
-        guard reply.uid.hasSuffix("@switchboard") else { return outcome.settled("not about a booking") }
-        let bookingID = String(reply.uid.dropLast("@switchboard".count))
+        let bookingID = reply.uid.hasSuffix("@switchboard") ? String(reply.uid.dropLast("@switchboard".count)) : nil
         outcome.bookingID = bookingID
         guard received.from.contains(where: { $0.lowercased() == reply.address }) else {
             return outcome.settled("sent by someone other than the attendee it answers for")
         }
         do {
-            guard let booking = try await store.booking(id: bookingID), inviting.contains(booking.resourceID) else {
-                return outcome.settled("no such booking of a resource inviting from this account")
+            if let bookingID {
+                guard let booking = try await store.booking(id: bookingID), inviting.contains(booking.resourceID) else {
+                    return outcome.settled("no such booking of a resource inviting from this account")
+                }
+                outcome.applied = try await bookings.recordReply(reply, to: booking)
+            } else {
+                guard let (calendar, id) = try await event(uid: reply.uid, tenantID: account.tenantID) else {
+                    return outcome.settled("no event with this UID on the account's calendars")
+                }
+                outcome.eventID = id
+                outcome.applied = try await events.recordReply(reply, organizer: "mailto:" + account.address, in: calendar, id: id)
             }
-            outcome.applied = try await bookings.recordReply(reply, to: booking)
-            return outcome.applied ? outcome : outcome.settled("nothing to change (an older invitation, or not an attendee)")
+            return outcome.applied ? outcome : outcome.settled("nothing to change (an older invitation, another organizer, or not an attendee)")
         } catch {
             outcome.note = "\(error)"
             return outcome
         }
     }
 
+    /// The calendar and id of the event with `uid` among the tenant's calendars.
+    private func event(uid: String, tenantID: String?) async throws -> (CollectionRecord, String)? {
+        for account in try await store.accounts() where account.tenantID == tenantID {
+            for calendar in try await store.collections(accountID: account.id) where calendar.kind == .calendar {
+                if let item = try await store.items(in: calendar.id, uid: uid).first { return (calendar, item.localID) }
+            }
+        }
+        return nil
+    }
+
     /// `Mon 9 Mar 2026, 09:00–10:00 (Europe/Berlin)`.
-    static func describe(_ booking: BookingRecord, timeZone: String) -> String {
+    static func describe(start: Int64, end: Int64, timeZone: String) -> String {
         let zone = TimeZone(identifier: timeZone) ?? TimeZone(secondsFromGMT: 0)!
-        let day = DateFormatter()
-        day.locale = Locale(identifier: "en_US_POSIX")
-        day.timeZone = zone
-        day.dateFormat = "EEE d MMM yyyy, HH:mm"
-        let time = DateFormatter()
-        time.locale = day.locale
-        time.timeZone = zone
-        time.dateFormat = "HH:mm"
-        let start = Date(timeIntervalSince1970: TimeInterval(booking.start))
-        let end = Date(timeIntervalSince1970: TimeInterval(booking.end))
-        return "\(day.string(from: start))–\(time.string(from: end)) (\(zone.identifier))"
+        let day = formatter("EEE d MMM yyyy, HH:mm", zone)
+        let time = formatter("HH:mm", zone)
+        let from = Date(timeIntervalSince1970: TimeInterval(start))
+        let to = Date(timeIntervalSince1970: TimeInterval(end))
+        return "\(day.string(from: from))–\(time.string(from: to)) (\(zone.identifier))"
+    }
+
+    /// `Mon 9 Mar 2026, all day` or `Mon 9 Mar 2026 – Wed 11 Mar 2026`.
+    static func describe(days: EventSnapshot.Days) -> String {
+        let utc = TimeZone(secondsFromGMT: 0)!
+        let day = formatter("EEE d MMM yyyy", utc)
+        let first = Date(timeIntervalSince1970: TimeInterval(days.first.daysSinceEpoch * 86_400))
+        let last = Date(timeIntervalSince1970: TimeInterval(days.end.adding(days: -1).daysSinceEpoch * 86_400))
+        return first == last ? "\(day.string(from: first)), all day" : "\(day.string(from: first)) – \(day.string(from: last))"
+    }
+
+    private static func formatter(_ format: String, _ zone: TimeZone) -> DateFormatter {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = zone
+        formatter.dateFormat = format
+        return formatter
     }
 }

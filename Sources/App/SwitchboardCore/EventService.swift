@@ -188,6 +188,19 @@ public struct EventService: Sendable {
         return try await commit(id, ICalendarSerializer().string(remaining), in: collection)
     }
 
+    /// Records an attendee's answer (an iTIP REPLY) on the event, refreshed from the server
+    /// first and committed like any edit; `false` when the event is not organized by
+    /// `organizer`, does not invite that attendee, or already shows the answer (or a later
+    /// invitation than the one answered).
+    public func recordReply(_ reply: AttendeeReply, organizer: String, in calendar: CollectionRecord, id: String) async throws(EventError) -> Bool {
+        let current = try await current(in: calendar, id: id, ifMatch: nil)
+        guard SchedulingMessage.organizer(of: current.object) == organizer.lowercased(),
+            let updated = reply.applied(to: ICalendarSerializer().string(current.object))
+        else { return false }
+        _ = try await commit(id, updated, in: calendar)
+        return true
+    }
+
     // MARK: Helpers
 
     /// The event as the server holds it now, checked against `If-Match`.

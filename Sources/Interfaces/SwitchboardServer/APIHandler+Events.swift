@@ -30,37 +30,65 @@ extension APIHandler {
 
     func createEvent(_ input: Operations.CreateEvent.Input) async throws -> Operations.CreateEvent.Output {
         await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
-            let calendar = try await collection(input.path.calendarId, of: try Principal.requiring(.book), kind: .calendar)
+            let principal = try Principal.requiring(.book)
+            let calendar = try await collection(input.path.calendarId, of: principal, kind: .calendar)
             guard case .json(let body) = input.body else { throw Problem.invalid("body", "send application/json") }
             let draft = try Self.draft(body)
-            let created = try await call { () throws(EventError) in try await events.create(in: calendar, draft) }
-            return .created(.init(headers: .init(eTag: created.etag), body: .json(Self.event(created))))
+            let account = try await invitingAccount(body.invite == true, body.mailAccountId, for: nil, of: principal)
+            let result = try await call { () throws(EventError) in try await hub.createEvent(in: calendar, draft, invitingFrom: account) }
+            guard let created = result.event else { throw Problem(EventError.conflict(current: nil)) }
+            return .created(.init(headers: .init(eTag: created.etag), body: .json(Self.event(created, invitations: account.map { _ in result }))))
         }
     }
 
     func updateEvent(_ input: Operations.UpdateEvent.Input) async throws -> Operations.UpdateEvent.Output {
         await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
-            let calendar = try await collection(input.path.calendarId, of: try Principal.requiring(.book), kind: .calendar)
+            let principal = try Principal.requiring(.book)
+            let calendar = try await collection(input.path.calendarId, of: principal, kind: .calendar)
             guard case .json(let body) = input.body else { throw Problem.invalid("body", "send application/json") }
             let draft = try Self.draft(body)
             let scope = try Self.scope(input.query.occurrence, input.query.range)
-            let (event, split) = try await call { () throws(EventError) in
-                try await events.update(in: calendar, id: input.path.eventId, scope: scope, with: draft, ifMatch: input.headers.ifMatch)
+            let account = try await invitingAccount(body.invite == true, body.mailAccountId, event: input.path.eventId, in: calendar, of: principal)
+            let result = try await call { () throws(EventError) in
+                try await hub.updateEvent(in: calendar, id: input.path.eventId, scope: scope, with: draft, ifMatch: input.headers.ifMatch,
+                                          invitingFrom: account)
             }
-            let answered = split ?? event
-            return .ok(.init(headers: .init(eTag: answered.etag), body: .json(Self.event(answered))))
+            guard let answered = result.split ?? result.event else { throw Problem(EventError.conflict(current: nil)) }
+            return .ok(.init(headers: .init(eTag: answered.etag), body: .json(Self.event(answered, invitations: account.map { _ in result }))))
         }
     }
 
     func deleteEvent(_ input: Operations.DeleteEvent.Input) async throws -> Operations.DeleteEvent.Output {
         await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
-            let calendar = try await collection(input.path.calendarId, of: try Principal.requiring(.book), kind: .calendar)
+            let principal = try Principal.requiring(.book)
+            let calendar = try await collection(input.path.calendarId, of: principal, kind: .calendar)
             let scope = try Self.scope(input.query.occurrence, input.query.range)
-            let left = try await call { () throws(EventError) in
-                try await events.delete(in: calendar, id: input.path.eventId, scope: scope, ifMatch: input.headers.ifMatch)
+            let account = try await invitingAccount(input.query.invite == true, input.query.mailAccountId, event: input.path.eventId, in: calendar,
+                                                    of: principal)
+            let result = try await call { () throws(EventError) in
+                try await hub.deleteEvent(in: calendar, id: input.path.eventId, scope: scope, ifMatch: input.headers.ifMatch, invitingFrom: account)
             }
-            guard let left else { return .noContent(.init()) }
-            return .ok(.init(body: .json(Self.event(left))))
+            guard let left = result.event else { return .noContent(.init()) }
+            return .ok(.init(body: .json(Self.event(left, invitations: account.map { _ in result }))))
+        }
+    }
+
+    /// The mail account that invites, when the request asks to invite.
+    private func invitingAccount(_ invite: Bool, _ reference: String?, event id: String, in calendar: CollectionRecord,
+                                 of principal: Principal) async throws(Problem) -> MailAccountRecord? {
+        guard invite else { return nil }
+        let event = try await call { () throws(EventError) in try await events.event(in: calendar, id: id) }
+        return try await invitingAccount(invite, reference, for: event.object, of: principal)
+    }
+
+    private func invitingAccount(_ invite: Bool, _ reference: String?, for event: Component?, of principal: Principal) async throws(Problem)
+        -> MailAccountRecord?
+    {
+        guard invite else { return nil }
+        do {
+            return try await hub.invitingAccount(reference, for: event, tenantID: principal.tenantID)
+        } catch {
+            throw Problem(error, connecting: false)
         }
     }
 
@@ -99,15 +127,16 @@ extension APIHandler {
                 throw Problem.invalid("recurrence", "not an RRULE value: \(error)")
             }
         }
-        let draft = EventDraft(summary: body.summary, timing: timing, description: body.description, location: body.location,
-                               recurrence: recurrence, status: body.status.map { EventStatus(rawValue: $0.rawValue) },
-                               transparent: body.transparent ?? false)
-        do {
+        do throws(EventEditError) {
+            let draft = EventDraft(summary: body.summary, timing: timing, description: body.description, location: body.location,
+                                   recurrence: recurrence, status: body.status.map { EventStatus(rawValue: $0.rawValue) },
+                                   transparent: body.transparent ?? false,
+                                   attendees: try body.attendees.map { (addresses) throws(EventEditError) in try EventDraft.validatedAttendees(addresses) })
             try draft.validate()
+            return draft
         } catch {
             throw Problem.invalid(error.field ?? "body", error.message)
         }
-        return draft
     }
 
     static func scope(_ occurrence: Date?, _ range: Components.Parameters.Range?) throws(Problem) -> EditScope {
@@ -131,8 +160,10 @@ extension APIHandler {
 
     // MARK: Rendering
 
-    static func event(_ stored: StoredEvent) -> Components.Schemas.Event {
-        event(stored.snapshot, id: stored.id, calendarID: stored.calendarID, etag: stored.etag, state: stored.state)
+    static func event(_ stored: StoredEvent, invitations: EventChangeResult? = nil) -> Components.Schemas.Event {
+        var event = event(stored.snapshot, id: stored.id, calendarID: stored.calendarID, etag: stored.etag, state: stored.state)
+        event.invitations = invitations.map { .init(sent: $0.invitations.map(Self.sent), failures: $0.invitationFailures) }
+        return event
     }
 
     static func event(_ snapshot: EventSnapshot, id: String, calendarID: String, etag: String, state: ItemSyncState) -> Components.Schemas.Event {
@@ -141,7 +172,9 @@ extension APIHandler {
               start: date(snapshot.start), end: date(snapshot.end), allDay: snapshot.allDay != nil,
               startDate: snapshot.allDay.map { dayText($0.first) }, endDate: snapshot.allDay.map { dayText($0.end) },
               timeZone: snapshot.timeZone, floating: snapshot.floating, recurrence: snapshot.recurrence,
-              occurrence: snapshot.occurrence.map(date), status: snapshot.status, transparent: snapshot.transparent, sequence: snapshot.sequence)
+              occurrence: snapshot.occurrence.map(date), status: snapshot.status, transparent: snapshot.transparent, sequence: snapshot.sequence,
+              organizer: snapshot.organizer,
+              attendees: snapshot.attendees.isEmpty ? nil : snapshot.attendees.map { .init(address: $0.address, participation: $0.participation, name: $0.commonName) })
     }
 
     static func dayText(_ date: CalendarDate) -> String {

@@ -167,8 +167,7 @@ extension APIHandler {
                 inReplyTo: body.inReplyTo.map { [$0.trimmingCharacters(in: CharacterSet(charactersIn: "<> "))] } ?? [], fromName: body.fromName)
             let sent = try await mailCall { () throws(MailServiceError) in try await mail.send(account, outgoing, saveToSent: body.saveToSent ?? true) }
             audit("mail.send", principal, target: sent.messageID)
-            return .created(.init(body: .json(.init(messageId: sent.messageID, accepted: sent.accepted,
-                                                    refused: sent.refused.map { .init(address: $0.address, reply: $0.reply) }, savedIn: sent.savedIn))))
+            return .created(.init(body: .json(Self.sent(sent))))
         }
     }
 
@@ -203,6 +202,11 @@ extension APIHandler {
         let allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$&+-.^_`|~")
         let encoded = name.addingPercentEncoding(withAllowedCharacters: allowed) ?? ascii
         return "attachment; filename=\"\(ascii)\"; filename*=UTF-8''\(encoded)"
+    }
+
+    static func sent(_ sent: SentMail) -> Components.Schemas.MailSent {
+        .init(messageId: sent.messageID, accepted: sent.accepted, refused: sent.refused.map { .init(address: $0.address, reply: $0.reply) },
+              savedIn: sent.savedIn)
     }
 
     static func mailAccount(_ account: MailAccountRecord) -> Components.Schemas.MailAccount {

@@ -116,7 +116,7 @@ struct APIHandler: APIProtocol {
             let made = try await call { () throws(BookingError) in
                 try await hub.book(resource: resource.name, interval, summary: request.summary, attendees: request.attendees ?? [])
             }
-            return .created(.init(body: .json(Self.booking(made.booking, resource: resource.localName))))
+            return .created(.init(body: .json(Self.booking(made, resource: resource.localName))))
         }
     }
 
@@ -131,7 +131,7 @@ struct APIHandler: APIProtocol {
         await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
             let principal = try Principal.requiring(.book)
             let (booking, resource) = try await booking(input.path.id, of: principal)
-            let confirmed = Self.booking(try await call { () throws(BookingError) in try await hub.confirm(booking.id) }.booking, resource: resource.localName)
+            let confirmed = Self.booking(try await call { () throws(BookingError) in try await hub.confirm(booking.id) }, resource: resource.localName)
             return .ok(.init(body: .json(confirmed)))
         }
     }
@@ -142,7 +142,7 @@ struct APIHandler: APIProtocol {
             let (booking, resource) = try await booking(input.path.id, of: principal)
             guard case .json(let span) = input.body else { throw Problem.invalid("body", "send application/json") }
             let interval = try interval(span.start, span.end, field: "end")
-            let moved = Self.booking(try await call { () throws(BookingError) in try await hub.reschedule(booking.id, to: interval) }.booking,
+            let moved = Self.booking(try await call { () throws(BookingError) in try await hub.reschedule(booking.id, to: interval) },
                                      resource: resource.localName)
             return .ok(.init(body: .json(moved)))
         }
@@ -152,7 +152,7 @@ struct APIHandler: APIProtocol {
         await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
             let principal = try Principal.requiring(.book)
             let (booking, resource) = try await booking(input.path.id, of: principal)
-            let cancelled = Self.booking(try await call { () throws(BookingError) in try await hub.cancel(booking.id) }.booking, resource: resource.localName)
+            let cancelled = Self.booking(try await call { () throws(BookingError) in try await hub.cancel(booking.id) }, resource: resource.localName)
             return .ok(.init(body: .json(cancelled)))
         }
     }
@@ -224,6 +224,15 @@ struct APIHandler: APIProtocol {
     private static func booking(_ booking: BookingRecord, resource: String) -> Components.Schemas.Booking {
         .init(id: booking.id, resource: resource, status: .init(rawValue: booking.status.rawValue) ?? .pending,
               start: date(booking.start), end: date(booking.end), summary: booking.summary, attendees: booking.attendees)
+    }
+
+    /// A changed booking, with the invitation the change sent (or why it could not).
+    private static func booking(_ change: BookingChangeResult, resource: String) -> Components.Schemas.Booking {
+        var answer = booking(change.booking, resource: resource)
+        if change.invitation != nil || change.invitationFailure != nil {
+            answer.invitations = .init(sent: change.invitation.map { [sent($0)] } ?? [], failures: change.invitationFailure.map { [$0] } ?? [])
+        }
+        return answer
     }
 }
 

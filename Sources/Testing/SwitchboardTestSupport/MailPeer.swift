@@ -2,7 +2,7 @@ public import Foundation
 
 /// The mail system `scripts/peers/mail` starts once per test process: Dovecot (IMAP with
 /// STARTTLS, IMAPS) and a submission server relaying into it, with users
-/// anna@example.test and bob@example.test (password "secret") and a throwaway CA.
+/// anna@example.test, bob@example.test and carol@example.test (password "secret") and a throwaway CA.
 public struct MailPeer: Sendable {
     public let imapURL: URL
     public let imapsURL: URL

@@ -32,25 +32,17 @@ public struct BookingEvent: Sendable, Hashable {
 
     /// The longest summary a booking takes, in characters.
     public static let maxSummaryCharacters = 500
-    /// The most attendees a booking takes.
-    public static let maxAttendees = 50
-
     /// A booker's summary and attendees as a booking keeps them, or the field at fault: a
     /// summary of 1 to ``maxSummaryCharacters`` characters without control characters other
-    /// than tab and line breaks (CRLF and CR kept as LF), and at most ``maxAttendees`` mail
-    /// addresses (`anna@example.org` or `mailto:…`, kept as `mailto:` URIs).
+    /// than tab and line breaks (CRLF and CR kept as LF), and attendees held to
+    /// ``EventDraft/validatedAttendees(_:field:)``.
     public static func validated(summary: String, attendees: [String]) throws(EventEditError) -> (summary: String, attendees: [String]) {
         let summary = TextValue.normalizingLineBreaks(summary)
         guard !summary.isEmpty, summary.count <= maxSummaryCharacters else {
             throw .invalid("summary", "1 to \(maxSummaryCharacters) characters")
         }
         try EventDraft.checkControlCharacters(summary, field: "summary")
-        guard attendees.count <= maxAttendees else { throw .invalid("attendees", "at most \(maxAttendees)") }
-        let addresses = try attendees.enumerated().map { (index, text) throws(EventEditError) in
-            guard let address = CalendarUserAddress(mailAddress: text) else { throw .invalid("attendees[\(index)]", "not a mail address") }
-            return address.uri
-        }
-        return (summary, addresses)
+        return (summary, try EventDraft.validatedAttendees(attendees))
     }
 
     /// The VEVENT, in UTC.
@@ -75,25 +67,21 @@ public struct BookingEvent: Sendable, Hashable {
 
     /// The object stored on the calendar server.
     public func calendarObject(stamp: Int64) -> String {
-        ICalendarSerializer().string(Self.wrap(event(stamp: stamp), method: nil))
+        ICalendarSerializer().string(Self.wrap(event(stamp: stamp)))
     }
 
     /// The iTIP REQUEST sent to attendees on creation and on every change of time.
     public func request(stamp: Int64) -> String {
-        ICalendarSerializer().string(Self.wrap(event(stamp: stamp), method: "REQUEST"))
+        SchedulingMessage.request(Self.wrap(event(stamp: stamp)))
     }
 
     /// The iTIP CANCEL sent when the booking is cancelled (a higher SEQUENCE, STATUS:CANCELLED).
     public func cancel(stamp: Int64) -> String {
-        var cancelled = self
-        cancelled.status = .cancelled
-        cancelled.sequence += 1
-        return ICalendarSerializer().string(Self.wrap(cancelled.event(stamp: stamp), method: "CANCEL"))
+        SchedulingMessage.cancel(Self.wrap(event(stamp: stamp)), stamp: stamp)
     }
 
-    static func wrap(_ event: Component, method: String?) -> Component {
-        var properties = [Property(name: "VERSION", value: "2.0"), Property(name: "PRODID", value: "-//Switchboard//Bookings//EN")]
-        if let method { properties.append(Property(name: "METHOD", value: method)) }
+    static func wrap(_ event: Component) -> Component {
+        let properties = [Property(name: "VERSION", value: "2.0"), Property(name: "PRODID", value: "-//Switchboard//Bookings//EN")]
         return Component(ComponentName.calendar, properties: properties, components: [event])
     }
 

@@ -2,8 +2,9 @@ import ContentLines
 public import ICalendar
 
 /// What a client says an event is: the fields the API reads and writes. Everything else a
-/// calendar object holds (attendees, alarms, categories, other programs' `X-` properties)
-/// is kept as it is when a draft is applied to an existing event.
+/// calendar object holds (alarms, categories, other programs' `X-` properties, and the
+/// attendees when the draft does not name them) is kept as it is when a draft is applied to
+/// an existing event.
 public struct EventDraft: Sendable, Hashable {
     /// When the event happens.
     public enum Timing: Sendable, Hashable {
@@ -23,9 +24,17 @@ public struct EventDraft: Sendable, Hashable {
     public var status: EventStatus?
     /// Whether the event leaves the time free (`TRANSP:TRANSPARENT`).
     public var transparent: Bool
+    /// The attendees as `mailto:` URIs (see ``validatedAttendees(_:)``): `nil` keeps the
+    /// event's as they are, an empty list removes them. One already on the event keeps its
+    /// answer unless the event moves; a new one, or everyone after a move, is asked
+    /// (`PARTSTAT=NEEDS-ACTION;RSVP=TRUE`, RFC 5546 §2.1.4).
+    public var attendees: [String]?
+    /// The organizer as a `mailto:` URI, written with the attendees; `nil` keeps the event's.
+    public var organizer: String?
 
     public init(summary: String, timing: Timing, description: String? = nil, location: String? = nil,
-                recurrence: RecurrenceRule? = nil, status: EventStatus? = nil, transparent: Bool = false) {
+                recurrence: RecurrenceRule? = nil, status: EventStatus? = nil, transparent: Bool = false,
+                attendees: [String]? = nil, organizer: String? = nil) {
         self.summary = summary
         self.timing = timing
         self.description = description
@@ -33,6 +42,25 @@ public struct EventDraft: Sendable, Hashable {
         self.recurrence = recurrence
         self.status = status
         self.transparent = transparent
+        self.attendees = attendees
+        self.organizer = organizer
+    }
+
+    /// The most attendees an event or a booking takes.
+    public static let maxAttendees = 50
+
+    /// Mail addresses from outside (`anna@example.org` or `mailto:…`) as the `mailto:` URIs
+    /// an event keeps, each once, or the entry at fault: at most ``maxAttendees``, each held
+    /// to `CalendarUserAddress(mailAddress:)`, so none can carry a parameter or a line break.
+    public static func validatedAttendees(_ addresses: [String], field: String = "attendees") throws(EventEditError) -> [String] {
+        guard addresses.count <= maxAttendees else { throw .invalid(field, "at most \(maxAttendees)") }
+        var seen: Set<String> = []
+        var uris: [String] = []
+        for (index, text) in addresses.enumerated() {
+            guard let address = CalendarUserAddress(mailAddress: text) else { throw .invalid("\(field)[\(index)]", "not a mail address") }
+            if seen.insert(address.uri.lowercased()).inserted { uris.append(address.uri) }
+        }
+        return uris
     }
 
     /// The largest summary, description or location accepted, in bytes.
@@ -58,6 +86,12 @@ public struct EventDraft: Sendable, Hashable {
         }
         if let status, ![EventStatus.tentative, .confirmed, .cancelled].contains(status) {
             throw .invalid("status", "an event's status is TENTATIVE, CONFIRMED or CANCELLED")
+        }
+        if let attendees, try Self.validatedAttendees(attendees) != attendees {
+            throw .invalid("attendees", "each once, as mailto: URIs (validatedAttendees)")
+        }
+        if let organizer, CalendarUserAddress(mailAddress: organizer)?.uri != organizer {
+            throw .invalid("organizer", "a mailto: URI of a mail address")
         }
     }
 
@@ -88,6 +122,9 @@ public struct EventDraft: Sendable, Hashable {
     /// The rule is written only when `withRecurrence` (an occurrence has none of its own).
     func apply(to event: inout Component, withRecurrence: Bool) {
         let (start, end) = startAndEnd
+        let moved = (try? event.start) != start || (try? event.effectiveEnd()).flatMap({ $0 }) != end
+        if let attendees { Self.setAttendees(attendees, on: &event, askingAgain: moved) }
+        if let organizer { event.setProperty(Property(name: PropertyName.organizer, value: organizer)) }
         event.setStart(start)
         event.setEnd(end)
         event.setProperty(Property(name: PropertyName.summary, text: summary))
@@ -97,6 +134,22 @@ public struct EventDraft: Sendable, Hashable {
         event.status = status
         event.transparency = transparent ? .transparent : .opaque
         if withRecurrence { event.setRecurrenceRules(recurrence.map { [$0] } ?? []) }
+    }
+
+    /// Replaces the event's attendees by `uris`: one already there keeps its line (its
+    /// name, role and answer) unless `askingAgain`, when its answer is reset.
+    static func setAttendees(_ uris: [String], on event: inout Component, askingAgain: Bool) {
+        let existing = Dictionary(event.properties(PropertyName.attendee).map { ($0.value.lowercased(), $0) }, uniquingKeysWith: { first, _ in first })
+        event.removeProperties(PropertyName.attendee)
+        for uri in uris {
+            var line = existing[uri.lowercased()]
+                ?? Property(name: PropertyName.attendee, parameters: [Parameter(name: "ROLE", value: "REQ-PARTICIPANT")], value: uri)
+            if existing[uri.lowercased()] == nil || askingAgain {
+                line.setParameter("PARTSTAT", values: ["NEEDS-ACTION"])
+                line.setParameter("RSVP", values: ["TRUE"])
+            }
+            event.appendProperty(line)
+        }
     }
 }
 

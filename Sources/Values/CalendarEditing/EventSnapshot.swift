@@ -24,6 +24,19 @@ public struct EventSnapshot: Sendable, Hashable {
     public var status: String?
     public var transparent: Bool
     public var sequence: Int
+    /// The organizer's address (a URI, usually `mailto:`), for an event with attendees.
+    public var organizer: String?
+    /// Who is invited, and their answers so far.
+    public var attendees: [Participant]
+
+    /// An attendee and its answer.
+    public struct Participant: Sendable, Hashable {
+        /// The address as written (a URI, usually `mailto:`).
+        public var address: String
+        /// `PARTSTAT`, upper case (`NEEDS-ACTION` when not written).
+        public var participation: String
+        public var commonName: String?
+    }
 
     /// Whole days: the first, and the day after the last.
     public struct Days: Sendable, Hashable {
@@ -63,5 +76,7 @@ public struct EventSnapshot: Sendable, Hashable {
         status = component.status?.rawValue
         transparent = component.transparency == .transparent
         sequence = (try? component.sequence) ?? 0
+        organizer = component.organizer?.address.uri
+        attendees = component.attendees.map { Participant(address: $0.address.uri, participation: $0.participationStatus, commonName: $0.commonName) }
     }
 }

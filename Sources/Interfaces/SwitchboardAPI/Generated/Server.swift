@@ -4084,6 +4084,11 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
     }
     /// Delete an event, one occurrence of it, or that occurrence and the later ones.
     ///
+    /// With `invite=true` the event's organizer account tells the attendees (iMIP): a CANCEL
+    /// when the event is gone, the series as it is left when occurrences are removed. An
+    /// invitation that cannot be sent does not undo the deletion; it is logged.
+    ///
+    ///
     /// - Remark: HTTP `DELETE /v1/calendars/{calendarId}/events/{eventId}`.
     /// - Remark: Generated from `#/paths//v1/calendars/{calendarId}/events/{eventId}/delete(deleteEvent)`.
     func deleteEvent(
@@ -4126,6 +4131,20 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                         explode: true,
                         name: "range",
                         as: Components.Parameters.Range.self
+                    ),
+                    invite: try converter.getOptionalQueryItemAsURI(
+                        in: request.soar_query,
+                        style: .form,
+                        explode: true,
+                        name: "invite",
+                        as: Swift.Bool.self
+                    ),
+                    mailAccountId: try converter.getOptionalQueryItemAsURI(
+                        in: request.soar_query,
+                        style: .form,
+                        explode: true,
+                        name: "mailAccountId",
+                        as: Swift.String.self
                     )
                 )
                 let headers: Operations.DeleteEvent.Input.Headers = .init(

@@ -876,6 +876,8 @@ extension Components {
             package var summary: Swift.String
             /// - Remark: Generated from `#/components/schemas/Booking/attendees`.
             package var attendees: [Swift.String]
+            /// - Remark: Generated from `#/components/schemas/Booking/invitations`.
+            package var invitations: Components.Schemas.InvitationReport?
             /// Creates a new `Booking`.
             ///
             /// - Parameters:
@@ -886,6 +888,7 @@ extension Components {
             ///   - end:
             ///   - summary:
             ///   - attendees:
+            ///   - invitations:
             package init(
                 id: Swift.String,
                 resource: Swift.String,
@@ -893,7 +896,8 @@ extension Components {
                 start: Foundation.Date,
                 end: Foundation.Date,
                 summary: Swift.String,
-                attendees: [Swift.String]
+                attendees: [Swift.String],
+                invitations: Components.Schemas.InvitationReport? = nil
             ) {
                 self.id = id
                 self.resource = resource
@@ -902,6 +906,7 @@ extension Components {
                 self.end = end
                 self.summary = summary
                 self.attendees = attendees
+                self.invitations = invitations
             }
             package enum CodingKeys: String, CodingKey {
                 case id
@@ -911,6 +916,7 @@ extension Components {
                 case end
                 case summary
                 case attendees
+                case invitations
             }
         }
         /// - Remark: Generated from `#/components/schemas/Account`.
@@ -2144,6 +2150,14 @@ extension Components {
             package var transparent: Swift.Bool
             /// - Remark: Generated from `#/components/schemas/Event/sequence`.
             package var sequence: Swift.Int
+            /// The organizer's address (`mailto:…`), for an event with attendees.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Event/organizer`.
+            package var organizer: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Event/attendees`.
+            package var attendees: [Components.Schemas.EventAttendee]?
+            /// - Remark: Generated from `#/components/schemas/Event/invitations`.
+            package var invitations: Components.Schemas.InvitationReport?
             /// Creates a new `Event`.
             ///
             /// - Parameters:
@@ -2167,6 +2181,9 @@ extension Components {
             ///   - status:
             ///   - transparent:
             ///   - sequence:
+            ///   - organizer: The organizer's address (`mailto:…`), for an event with attendees.
+            ///   - attendees:
+            ///   - invitations:
             package init(
                 id: Swift.String,
                 calendarId: Swift.String,
@@ -2187,7 +2204,10 @@ extension Components {
                 occurrence: Foundation.Date? = nil,
                 status: Swift.String? = nil,
                 transparent: Swift.Bool,
-                sequence: Swift.Int
+                sequence: Swift.Int,
+                organizer: Swift.String? = nil,
+                attendees: [Components.Schemas.EventAttendee]? = nil,
+                invitations: Components.Schemas.InvitationReport? = nil
             ) {
                 self.id = id
                 self.calendarId = calendarId
@@ -2209,6 +2229,9 @@ extension Components {
                 self.status = status
                 self.transparent = transparent
                 self.sequence = sequence
+                self.organizer = organizer
+                self.attendees = attendees
+                self.invitations = invitations
             }
             package enum CodingKeys: String, CodingKey {
                 case id
@@ -2231,6 +2254,67 @@ extension Components {
                 case status
                 case transparent
                 case sequence
+                case organizer
+                case attendees
+                case invitations
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/EventAttendee`.
+        package struct EventAttendee: Codable, Hashable, Sendable {
+            /// `mailto:anna@example.org`
+            ///
+            /// - Remark: Generated from `#/components/schemas/EventAttendee/address`.
+            package var address: Swift.String
+            /// PARTSTAT: NEEDS-ACTION, ACCEPTED, DECLINED, TENTATIVE…
+            ///
+            /// - Remark: Generated from `#/components/schemas/EventAttendee/participation`.
+            package var participation: Swift.String
+            /// - Remark: Generated from `#/components/schemas/EventAttendee/name`.
+            package var name: Swift.String?
+            /// Creates a new `EventAttendee`.
+            ///
+            /// - Parameters:
+            ///   - address: `mailto:anna@example.org`
+            ///   - participation: PARTSTAT: NEEDS-ACTION, ACCEPTED, DECLINED, TENTATIVE…
+            ///   - name:
+            package init(
+                address: Swift.String,
+                participation: Swift.String,
+                name: Swift.String? = nil
+            ) {
+                self.address = address
+                self.participation = participation
+                self.name = name
+            }
+            package enum CodingKeys: String, CodingKey {
+                case address
+                case participation
+                case name
+            }
+        }
+        /// What a change with `invite` sent (iMIP, RFC 6047); the change stands even when a message failed.
+        ///
+        /// - Remark: Generated from `#/components/schemas/InvitationReport`.
+        package struct InvitationReport: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/InvitationReport/sent`.
+            package var sent: [Components.Schemas.MailSent]
+            /// - Remark: Generated from `#/components/schemas/InvitationReport/failures`.
+            package var failures: [Swift.String]
+            /// Creates a new `InvitationReport`.
+            ///
+            /// - Parameters:
+            ///   - sent:
+            ///   - failures:
+            package init(
+                sent: [Components.Schemas.MailSent],
+                failures: [Swift.String]
+            ) {
+                self.sent = sent
+                self.failures = failures
+            }
+            package enum CodingKeys: String, CodingKey {
+                case sent
+                case failures
             }
         }
         /// Timed events give `start` and `end` (and usually `timeZone`); all-day events give `startDate` and `endDate`. Optional fields left out or null are not set.
@@ -2272,6 +2356,18 @@ extension Components {
             package var status: Components.Schemas.EventInput.StatusPayload?
             /// - Remark: Generated from `#/components/schemas/EventInput/transparent`.
             package var transparent: Swift.Bool?
+            /// Mail addresses (`anna@example.org`); left out or null keeps the event's, [] removes them. One already invited keeps their answer unless the event moves.
+            ///
+            /// - Remark: Generated from `#/components/schemas/EventInput/attendees`.
+            package var attendees: [Swift.String]?
+            /// Send the attendees an invitation (iMIP REQUEST), and a CANCEL to those taken off, from the organizer's mail account; their answers in its inbox update their participation.
+            ///
+            /// - Remark: Generated from `#/components/schemas/EventInput/invite`.
+            package var invite: Swift.Bool?
+            /// The mail account that organizes and invites (by default the one whose address is the event's ORGANIZER, or the tenant's only one).
+            ///
+            /// - Remark: Generated from `#/components/schemas/EventInput/mailAccountId`.
+            package var mailAccountId: Swift.String?
             /// Creates a new `EventInput`.
             ///
             /// - Parameters:
@@ -2286,6 +2382,9 @@ extension Components {
             ///   - recurrence: An RRULE value, e.g. `FREQ=WEEKLY;COUNT=10`.
             ///   - status:
             ///   - transparent:
+            ///   - attendees: Mail addresses (`anna@example.org`); left out or null keeps the event's, [] removes them. One already invited keeps their answer unless the event moves.
+            ///   - invite: Send the attendees an invitation (iMIP REQUEST), and a CANCEL to those taken off, from the organizer's mail account; their answers in its inbox update their participation.
+            ///   - mailAccountId: The mail account that organizes and invites (by default the one whose address is the event's ORGANIZER, or the tenant's only one).
             package init(
                 summary: Swift.String,
                 start: Foundation.Date? = nil,
@@ -2297,7 +2396,10 @@ extension Components {
                 location: Swift.String? = nil,
                 recurrence: Swift.String? = nil,
                 status: Components.Schemas.EventInput.StatusPayload? = nil,
-                transparent: Swift.Bool? = nil
+                transparent: Swift.Bool? = nil,
+                attendees: [Swift.String]? = nil,
+                invite: Swift.Bool? = nil,
+                mailAccountId: Swift.String? = nil
             ) {
                 self.summary = summary
                 self.start = start
@@ -2310,6 +2412,9 @@ extension Components {
                 self.recurrence = recurrence
                 self.status = status
                 self.transparent = transparent
+                self.attendees = attendees
+                self.invite = invite
+                self.mailAccountId = mailAccountId
             }
             package enum CodingKeys: String, CodingKey {
                 case summary
@@ -2323,6 +2428,9 @@ extension Components {
                 case recurrence
                 case status
                 case transparent
+                case attendees
+                case invite
+                case mailAccountId
             }
         }
         /// - Remark: Generated from `#/components/schemas/Problem`.

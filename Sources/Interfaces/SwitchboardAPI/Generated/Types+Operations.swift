@@ -6814,6 +6814,11 @@ package enum Operations {
     }
     /// Delete an event, one occurrence of it, or that occurrence and the later ones.
     ///
+    /// With `invite=true` the event's organizer account tells the attendees (iMIP): a CANCEL
+    /// when the event is gone, the series as it is left when occurrences are removed. An
+    /// invitation that cannot be sent does not undo the deletion; it is logged.
+    ///
+    ///
     /// - Remark: HTTP `DELETE /v1/calendars/{calendarId}/events/{eventId}`.
     /// - Remark: Generated from `#/paths//v1/calendars/{calendarId}/events/{eventId}/delete(deleteEvent)`.
     package enum DeleteEvent {
@@ -6854,17 +6859,29 @@ package enum Operations {
                 }
                 /// - Remark: Generated from `#/paths/v1/calendars/{calendarId}/events/{eventId}/DELETE/query/range`.
                 package var range: Components.Parameters.Range?
+                /// - Remark: Generated from `#/paths/v1/calendars/{calendarId}/events/{eventId}/DELETE/query/invite`.
+                package var invite: Swift.Bool?
+                /// The mail account that organizes the event (by default the one whose address is its ORGANIZER, or the tenant's only one).
+                ///
+                /// - Remark: Generated from `#/paths/v1/calendars/{calendarId}/events/{eventId}/DELETE/query/mailAccountId`.
+                package var mailAccountId: Swift.String?
                 /// Creates a new `Query`.
                 ///
                 /// - Parameters:
                 ///   - occurrence: An occurrence of a series, by its `occurrence` value in listings.
                 ///   - range:
+                ///   - invite:
+                ///   - mailAccountId: The mail account that organizes the event (by default the one whose address is its ORGANIZER, or the tenant's only one).
                 package init(
                     occurrence: Components.Parameters.Occurrence? = nil,
-                    range: Components.Parameters.Range? = nil
+                    range: Components.Parameters.Range? = nil,
+                    invite: Swift.Bool? = nil,
+                    mailAccountId: Swift.String? = nil
                 ) {
                     self.occurrence = occurrence
                     self.range = range
+                    self.invite = invite
+                    self.mailAccountId = mailAccountId
                 }
             }
             package var query: Operations.DeleteEvent.Input.Query

@@ -282,6 +282,11 @@ package protocol APIProtocol: Sendable {
     func updateEvent(_ input: Operations.UpdateEvent.Input) async throws -> Operations.UpdateEvent.Output
     /// Delete an event, one occurrence of it, or that occurrence and the later ones.
     ///
+    /// With `invite=true` the event's organizer account tells the attendees (iMIP): a CANCEL
+    /// when the event is gone, the series as it is left when occurrences are removed. An
+    /// invitation that cannot be sent does not undo the deletion; it is logged.
+    ///
+    ///
     /// - Remark: HTTP `DELETE /v1/calendars/{calendarId}/events/{eventId}`.
     /// - Remark: Generated from `#/paths//v1/calendars/{calendarId}/events/{eventId}/delete(deleteEvent)`.
     func deleteEvent(_ input: Operations.DeleteEvent.Input) async throws -> Operations.DeleteEvent.Output
@@ -937,6 +942,11 @@ extension APIProtocol {
         ))
     }
     /// Delete an event, one occurrence of it, or that occurrence and the later ones.
+    ///
+    /// With `invite=true` the event's organizer account tells the attendees (iMIP): a CANCEL
+    /// when the event is gone, the series as it is left when occurrences are removed. An
+    /// invitation that cannot be sent does not undo the deletion; it is logged.
+    ///
     ///
     /// - Remark: HTTP `DELETE /v1/calendars/{calendarId}/events/{eventId}`.
     /// - Remark: Generated from `#/paths//v1/calendars/{calendarId}/events/{eventId}/delete(deleteEvent)`.

@@ -213,5 +213,9 @@ public enum StoreSchema {
             "ALTER TABLE resources ADD COLUMN invitation_account_id TEXT REFERENCES mail_accounts (id) ON DELETE SET NULL",
             "ALTER TABLE resources ADD COLUMN invite_pending {bool}",
         ]),
+        // Accounts that have sent event invitations have their inboxes read for the answers.
+        Migration(identifier: "v17-mail-account-replies", statements: [
+            "ALTER TABLE mail_accounts ADD COLUMN collects_replies {bool}",
+        ]),
     ]
 }

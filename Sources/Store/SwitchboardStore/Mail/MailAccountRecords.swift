@@ -21,6 +21,9 @@ public struct MailAccountRecord: Sendable, Hashable, Codable {
     /// The tenant it belongs to, or `nil` for the operator's own.
     public var tenantID: String?
     public var createdAt: Date
+    /// Whether it has sent invitations to events, so its inbox is read for the answers
+    /// (besides the accounts resources invite from).
+    public var collectsReplies = false
 
     public init(id: String = UUID().uuidString, name: String, imapURL: String, smtpURL: String, username: String, sealedPassword: [UInt8],
                 address: String, trustedCertificatesPEM: String? = nil, tenantID: String? = nil, createdAt: Date = Date()) {
@@ -47,4 +50,7 @@ public protocol MailAccountStore: Sendable {
     func mailAccount(id: String) async throws(StoreError) -> MailAccountRecord?
     /// Deletes an account; `false` when there was none.
     func deleteMailAccount(id: String) async throws(StoreError) -> Bool
+    /// Marks the account as one whose inbox is read for answers to invitations
+    /// (``MailAccountRecord/collectsReplies``); nothing when it is gone.
+    func markCollectsReplies(mailAccountID: String) async throws(StoreError)
 }

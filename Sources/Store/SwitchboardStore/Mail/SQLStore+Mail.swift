@@ -19,6 +19,11 @@ extension SQLStore: MailAccountStore {
         let statement = SQLStatement("DELETE FROM mail_accounts WHERE id = ? RETURNING id", [.text(id)])
         return try await !database.run([statement], operation: "deleteMailAccount")[0].isEmpty
     }
+
+    public func markCollectsReplies(mailAccountID: String) async throws(StoreError) {
+        let statement = SQLStatement("UPDATE mail_accounts SET collects_replies = ? WHERE id = ?", [.bool(true), .text(mailAccountID)])
+        _ = try await database.run([statement], operation: "markCollectsReplies")
+    }
 }
 
 extension MailAccountRecord {
@@ -26,7 +31,7 @@ extension MailAccountRecord {
         [("id", .text(id)), ("name", .text(name)), ("imap_url", .text(imapURL)), ("smtp_url", .text(smtpURL)), ("username", .text(username)),
          ("sealed_password", .bytes(sealedPassword)), ("address", .text(address)),
          ("trusted_certificates", trustedCertificatesPEM.map(SQLValue.text) ?? .null), ("tenant_id", tenantID.map(SQLValue.text) ?? .null),
-         ("created_at", .integer(createdAt.storeMilliseconds))]
+         ("created_at", .integer(createdAt.storeMilliseconds)), ("collects_replies", .bool(collectsReplies))]
     }
 
     init(row: SQLRow) throws(StoreError) {
@@ -34,5 +39,6 @@ extension MailAccountRecord {
                   username: try row.text("username"), sealedPassword: try row.optionalBytes("sealed_password") ?? [], address: try row.text("address"),
                   trustedCertificatesPEM: try row.optionalText("trusted_certificates"), tenantID: try row.optionalText("tenant_id"),
                   createdAt: Date(storeMilliseconds: try row.integer("created_at")))
+        collectsReplies = (try row.optionalInteger("collects_replies") ?? 0) != 0
     }
 }
