@@ -32,6 +32,13 @@ private func text(_ command: Command, mode: LiteralMode = .synchronizing) -> [St
             == ["A1 APPEND \"INBOX\" (\\Seen) {4+}\r\nhi\r\n\r\n"])
     }
 
+    @Test func selectWithCondStoreOrQResync() {
+        #expect(text(.examine(MailboxName("Projekte/Übersicht"), condStore: true)) == ["A1 EXAMINE \"Projekte/&ANw-bersicht\" (CONDSTORE)\r\n"])
+        #expect(text(.select(.inbox, condStore: true, qresync: .init(uidValidity: 67890007, modSeq: 90060115194045000, knownUIDs: SequenceSet([41...211]))))
+            == ["A1 SELECT \"INBOX\" (QRESYNC (67890007 90060115194045000 41:211))\r\n"])
+        #expect(text(.enable([.qresync])) == ["A1 ENABLE QRESYNC\r\n"])
+    }
+
     @Test func flagsAreAtomsOnly() {
         #expect(Flag("$Forwarded") != nil)
         #expect(Flag("\\Seen") != nil)

@@ -13,6 +13,10 @@ import Testing
         let listed = try cli.run(["mail", "account", "list", "--json"]).stdout
         #expect(listed.contains("\"address\" : \"anna@example.test\"") && !listed.contains("secret"))
 
+        let start = try cli.run(["mail", "changes", "--account", "anna"]).stdout
+        let checkpoint = try #require(start.split(separator: "\n").last { $0.hasPrefix("checkpoint: ") }).dropFirst("checkpoint: ".count)
+        #expect(start.contains("start"))
+
         let token = UUID().uuidString.prefix(8).lowercased()
         let attachment = cli.home.appendingPathComponent("Notiz \(token).txt")
         try Data("Zeile eins\nZeile zwei\n".utf8).write(to: attachment)
@@ -28,6 +32,10 @@ import Testing
         }
         #expect(line.contains("CLI \(token) ✓") && line.contains("anna@example.test"))
         let uid = try #require(line.split(separator: "\t").first.map(String.init))
+
+        let changes = try cli.run(["mail", "changes", "--account", "anna", "--since", String(checkpoint)]).stdout
+        #expect(changes.contains("\(uid)\t") && changes.contains("CLI \(token) ✓") && !changes.contains("reset"))
+        #expect(try cli.attempt(["mail", "changes", "--account", "anna", "--since", "yesterday"]).status != 0)
 
         let parts = cli.home.appendingPathComponent("parts")
         let read = try cli.run(["mail", "read", "--account", "anna", uid, "--save-parts", parts.path]).stdout

@@ -2,6 +2,7 @@ import Accounts
 import Crypto
 import Foundation
 import HTTPTransport
+import IMAP
 import MIME
 import SwitchboardCore
 import SwitchboardStore
@@ -143,6 +144,46 @@ import Testing
             } while cursor != nil
             #expect(seen == all.map(\.uid))
             #expect(seen == seen.sorted(by: >))
+        }
+    }
+
+    @Test func changesSinceACheckpointAreNewMessagesChangedFlagsAndExpungedUIDs() async throws {
+        try await withService { service, _, peer in
+            let account = try await service.connect(try connection(peer, name: "bob", user: "bob@example.test"))
+            let token = UUID().uuidString.prefix(8).lowercased()
+            let bob = try #require(MailAddress("bob@example.test"))
+            let start = try await service.changes(account, folder: "INBOX", since: nil)
+            #expect(start.reset && start.messages.isEmpty && start.checkpoint.modSeq > 0)
+
+            for index in 0..<2 {
+                _ = try await service.send(account, OutgoingMail(to: [bob], subject: "changes \(token) \(index)", text: "\(index)"), saveToSent: false)
+            }
+            var mine: [MessageSummary] = []
+            var latest = start
+            for _ in 0..<100 where mine.count < 2 {
+                latest = try await service.changes(account, folder: "INBOX", since: start.checkpoint)
+                mine = latest.messages.filter { $0.subject?.hasPrefix("changes \(token)") == true }
+                if mine.count < 2 { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            #expect(!latest.reset && mine.count == 2 && latest.vanished != nil)
+
+            // One message flagged, the other moved away (expunged here).
+            _ = try await service.setFlags(account, folder: "INBOX", uid: mine[0].uid, add: ["\\Flagged"], remove: [])
+            try await service.move(account, folder: "INBOX", uids: [mine[1].uid], to: "Archive")
+            let after = try await service.changes(account, folder: "INBOX", since: latest.checkpoint)
+            #expect(after.messages.first { $0.uid == mine[0].uid }?.flags.contains("\\Flagged") == true)
+            #expect(!after.messages.contains { $0.uid == mine[1].uid })
+            let vanished = try #require(after.vanished.flatMap(SequenceSet.init))
+            #expect(vanished.contains(mine[1].uid) && !vanished.contains(mine[0].uid))
+            #expect(after.checkpoint.modSeq > latest.checkpoint.modSeq)
+
+            // Nothing since: nothing reported. Another UIDVALIDITY: start again.
+            let quiet = try await service.changes(account, folder: "INBOX", since: after.checkpoint)
+            #expect(!quiet.messages.contains { $0.subject?.hasPrefix("changes \(token)") == true })
+            var renumbered = after.checkpoint
+            renumbered.uidValidity &+= 1
+            #expect(try await service.changes(account, folder: "INBOX", since: renumbered).reset)
+            #expect(MailCheckpoint(token: after.checkpoint.token) == after.checkpoint && MailCheckpoint(token: "v1.1.2") == nil)
         }
     }
 }

@@ -33,6 +33,11 @@ import Testing
             #expect((try await harness.call(.get, "/v1/mail/accounts", key: harness.otherTenantKey).body as? [Any])?.isEmpty == true)
             #expect(try await harness.call(.get, "/v1/mail/accounts/\(id)/folders", key: harness.otherTenantKey).status == 404)
 
+            let start = try await harness.call(.get, "/v1/mail/accounts/\(id)/changes?folder=INBOX", key: harness.keys[.read])
+            let checkpoint = try #require((start.body as? JSON)?["checkpoint"] as? String)
+            #expect(start.status == 200 && (start.body as? JSON)?["reset"] as? Bool == true)
+            #expect(try await harness.call(.get, "/v1/mail/accounts/\(id)/changes?since=v9.x", key: harness.keys[.read]).status == 400)
+
             let token = UUID().uuidString.prefix(8).lowercased()
             let report = Array("Befund ✓ \(token)\n".utf8)
             let send: JSON = [
@@ -68,6 +73,10 @@ import Testing
             #expect(part.headers[.contentType] == "text/plain")
             #expect(part.headers[.contentDisposition]?.hasPrefix("attachment; filename=\"Befund \(token).txt\"") == true, "\(part.headers)")
             #expect(try await harness.call(.get, "/v1/mail/accounts/\(id)/messages/INBOX/\(uid)/parts/7", key: harness.keys[.read]).status == 404)
+
+            let changes = try await harness.call(.get, "/v1/mail/accounts/\(id)/changes?since=\(checkpoint)", key: harness.keys[.read])
+            #expect(((changes.body as? JSON)?["messages"] as? [JSON])?.contains { $0["uid"] as? Int == uid } == true)
+            #expect((changes.body as? JSON)?["reset"] as? Bool == false && (changes.body as? JSON)?["vanished"] is String)
 
             let flags = try await harness.call(.patch, "/v1/mail/accounts/\(id)/messages/INBOX/\(uid)/flags", key: harness.keys[.book],
                                                json: try Self.json(["add": ["\\Flagged"], "remove": ["\\Seen"]]))

@@ -92,6 +92,44 @@ public struct MailService: Sendable {
         }
     }
 
+    /// The most messages one ``changes(_:folder:since:)`` answer reports; beyond, it says `reset`.
+    public static let maxChangedMessages = 2_000
+
+    /// What changed in `folder` since `checkpoint`: new messages (from its UIDNEXT), messages
+    /// whose flags changed (CONDSTORE, from its mod-sequence) and the UIDs expunged (QRESYNC,
+    /// in the same round trip as opening the folder), with the checkpoint to pass next time.
+    /// Without a checkpoint, or when the folder was renumbered, only the checkpoint comes
+    /// back, with `reset`. A change made while this runs may be reported again next time,
+    /// never missed.
+    public func changes(_ account: MailAccountRecord, folder: String, since checkpoint: MailCheckpoint?) async throws(MailServiceError) -> FolderChangeSet {
+        try await withIMAP(account) { connection in
+            let name = MailboxName(folder)
+            var resynchronized: FolderChanges?
+            if let checkpoint, checkpoint.modSeq > 0 {
+                resynchronized = try await connection.resynchronize(name, from: .init(uidValidity: checkpoint.uidValidity, modSeq: checkpoint.modSeq))
+            }
+            let opened: SelectedFolder
+            if let resynchronized { opened = resynchronized.folder } else { opened = try await connection.select(name, readOnly: true) }
+            let now = MailCheckpoint(uidValidity: opened.uidValidity ?? 0, uidNext: opened.uidNext ?? 1, modSeq: opened.highestModSeq ?? 0)
+            guard let checkpoint, checkpoint.uidValidity == opened.uidValidity else {
+                return FolderChangeSet(folder: folder, checkpoint: now, reset: true, messages: [], vanished: nil)
+            }
+            var uids = Set(try await connection.search(.uid(SequenceSet.from(checkpoint.uidNext))).filter { $0 >= checkpoint.uidNext })
+            if let resynchronized {
+                uids.formUnion(resynchronized.changed.compactMap(\.uid))
+            } else if checkpoint.modSeq > 0, connection.capabilities.contains(.condStore) {
+                try await connection.fetch(.all, [.flags], changedSince: checkpoint.modSeq) { message in
+                    if let uid = message.uid, uids.count <= Self.maxChangedMessages { uids.insert(uid) }
+                }
+            }
+            guard uids.count <= Self.maxChangedMessages else {
+                return FolderChangeSet(folder: folder, checkpoint: now, reset: true, messages: [], vanished: nil)
+            }
+            return FolderChangeSet(folder: folder, checkpoint: now, reset: false, messages: try await Self.summaries(of: uids.sorted(), connection: connection),
+                                   vanished: resynchronized.map { $0.vanished.description })
+        }
+    }
+
     /// One message, parsed: headers, text and HTML bodies, and its parts.
     public func message(_ account: MailAccountRecord, folder: String, uid: UInt32) async throws(MailServiceError) -> MailMessage {
         try await withIMAP(account) { connection in

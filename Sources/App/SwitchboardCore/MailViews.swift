@@ -47,6 +47,60 @@ public struct MessagePage: Sendable, Hashable, Codable {
     public var nextCursor: UInt32?
 }
 
+/// Where a reader of a folder stands: its UIDVALIDITY, UIDNEXT and HIGHESTMODSEQ, passed
+/// around as one token (`v1.<uidvalidity>.<uidnext>.<modseq>`).
+public struct MailCheckpoint: Sendable, Hashable, Codable {
+    public var uidValidity: UInt32
+    public var uidNext: UInt32
+    /// 0 when the server keeps no mod-sequences (no CONDSTORE).
+    public var modSeq: UInt64
+
+    public init(uidValidity: UInt32, uidNext: UInt32, modSeq: UInt64) {
+        self.uidValidity = uidValidity
+        self.uidNext = uidNext
+        self.modSeq = modSeq
+    }
+
+    /// A token as ``token`` wrote it; `nil` for anything else.
+    public init?(token: String) {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 4, parts[0] == "v1", let validity = UInt32(parts[1]), let next = UInt32(parts[2]), let modSeq = UInt64(parts[3])
+        else { return nil }
+        self.init(uidValidity: validity, uidNext: next, modSeq: modSeq)
+    }
+
+    public var token: String { "v1.\(uidValidity).\(uidNext).\(modSeq)" }
+
+    /// Written as its token.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(token)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        guard let read = MailCheckpoint(token: try container.decode(String.self)) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a mail checkpoint")
+        }
+        self = read
+    }
+}
+
+/// What changed in a folder since a checkpoint.
+public struct FolderChangeSet: Sendable, Hashable, Codable {
+    public var folder: String
+    /// Where the reader stands after these changes: pass it next time.
+    public var checkpoint: MailCheckpoint
+    /// The folder was renumbered (a new UIDVALIDITY), no checkpoint was given, or more
+    /// changed than one answer holds: read the folder afresh (``MailService/messages(_:folder:search:before:limit:)``).
+    public var reset: Bool
+    /// New messages and messages whose flags changed, by UID.
+    public var messages: [MessageSummary]
+    /// UIDs expunged since, as an IMAP sequence set (`41,43:116`; it may name UIDs never
+    /// seen); `nil` when the server cannot say (no QRESYNC): then compare UIDs to learn.
+    public var vanished: String?
+}
+
 /// A header field, encoded words decoded.
 public struct MailHeader: Sendable, Hashable, Codable {
     public var name: String

@@ -18,6 +18,8 @@ public final class IMAPConnection {
 
     private let stream: MailStream<Response>
     private var encoder = CommandEncoder()
+    /// Whether ENABLE QRESYNC was answered (it stays on for the session).
+    private var qresyncEnabled = false
     private var tagNumber = 0
 
     private init(stream: MailStream<Response>) {
@@ -124,10 +126,35 @@ public final class IMAPConnection {
     /// CONDSTORE where offered, and returns what the server says of it.
     @discardableResult
     public func select(_ folder: MailboxName, readOnly: Bool = false) async throws(MailError) -> SelectedFolder {
+        try await open(folder, readOnly: readOnly, qresync: nil).folder
+    }
+
+    /// Opens `folder` read-only and learns what changed since `remembered` (RFC 7162 §3.2.5):
+    /// the UIDs expunged since and the messages whose flags changed, in the same round trip.
+    /// `nil` when the server does not offer QRESYNC, or when the folder's UIDVALIDITY is not
+    /// the one remembered (nothing is then known of the old UIDs).
+    public func resynchronize(_ folder: MailboxName, from remembered: Command.QResync) async throws(MailError) -> FolderChanges? {
+        guard capabilities.contains(.qresync) else { return nil }
+        if !qresyncEnabled {
+            try await run(.enable([.qresync]))
+            qresyncEnabled = true
+        }
+        let (opened, vanished, changed) = try await open(folder, readOnly: true, qresync: remembered)
+        guard opened.uidValidity == remembered.uidValidity else { return nil }
+        return FolderChanges(folder: opened, vanished: SequenceSet(vanished.sorted { $0.lowerBound < $1.lowerBound }),
+                             changed: changed.sorted { ($0.uid ?? 0) < ($1.uid ?? 0) })
+    }
+
+    private func open(_ folder: MailboxName, readOnly: Bool, qresync: Command.QResync?) async throws(MailError)
+        -> (folder: SelectedFolder, vanished: [ClosedRange<UInt32>], changed: [FetchedMessage])
+    {
         let condStore = capabilities.contains(.condStore)
         var opened = SelectedFolder(name: folder, readOnly: readOnly)
+        var vanished: [ClosedRange<UInt32>] = []
+        var changed: [FetchedMessage] = []
         selectedFolder = nil
-        let done = try await run(readOnly ? .examine(folder, condStore: condStore) : .select(folder, condStore: condStore)) { data in
+        let command: Command = readOnly ? .examine(folder, condStore: condStore, qresync: qresync) : .select(folder, condStore: condStore, qresync: qresync)
+        let done = try await run(command) { data in
             switch data {
             case .exists(let count): opened.messageCount = count
             case .flags(let flags): opened.flags = flags
@@ -139,12 +166,16 @@ public final class IMAPConnection {
                 case .permanentFlags(let flags): opened.permanentFlags = flags
                 default: break
                 }
+            // Kept as the ranges the server names (`1:4000000000` is one range), each
+            // response bounded by the decoder's limits.
+            case .vanished(_, let set) where qresync != nil: vanished += set.ranges
+            case .fetch(_, let message) where qresync != nil && message.uid != nil: changed.append(message)
             default: break
             }
         }
         if case .readOnly = done.text.code { opened.readOnly = true }
         selectedFolder = opened
-        return opened
+        return (opened, vanished, changed)
     }
 
     // MARK: Messages
@@ -386,6 +417,16 @@ public struct SelectedFolder: Sendable, Hashable {
         self.name = name
         self.readOnly = readOnly
     }
+}
+
+/// What changed in a folder since a remembered state (QRESYNC).
+public struct FolderChanges: Sendable {
+    /// The folder as it is now (its UIDNEXT and HIGHESTMODSEQ are the state to remember).
+    public var folder: SelectedFolder
+    /// UIDs expunged since, as the server names them (it may name UIDs never seen).
+    public var vanished: SequenceSet
+    /// Messages whose flags changed since (UID, FLAGS, MODSEQ), new ones included.
+    public var changed: [FetchedMessage]
 }
 
 /// Lets exactly one of two racing parties act (IDLE's DONE: the renewal timer or the caller).

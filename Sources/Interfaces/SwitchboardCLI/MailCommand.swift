@@ -11,7 +11,7 @@ struct MailCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mail",
         abstract: "Mail accounts (IMAP and SMTP): folders, messages, sending, watching.",
-        subcommands: [AccountCommand.self, Folders.self, List.self, Read.self, Send.self, Watch.self, Replies.self]
+        subcommands: [AccountCommand.self, Folders.self, List.self, Changes.self, Read.self, Send.self, Watch.self, Replies.self]
     )
 
     /// `switchboard mail account add|list|remove`.
@@ -138,6 +138,34 @@ struct MailCommand: AsyncParsableCommand {
                     return "\(message.uid)\t\(flags)\(clip) \(message.date ?? "")\t\(message.from.first ?? "")\t\(message.subject ?? "")"
                 }
                 if let next = page.nextCursor { lines.append("more: --before \(next)") }
+                return lines.joined(separator: "\n")
+            }
+        }
+    }
+
+    struct Changes: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "What changed in a folder since a checkpoint: new and re-flagged messages, expunged UIDs.",
+            discussion: "Without --since it prints the checkpoint to start from. Pass the last line's checkpoint next time.")
+
+        @OptionGroup var mailbox: MailboxOptions
+        @Option(help: "The folder.") var folder = "INBOX"
+        @Option(help: "The checkpoint printed last time.") var since: String?
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let checkpoint = try since.map { token in
+                guard let checkpoint = MailCheckpoint(token: token) else { throw ValidationError("--since takes a checkpoint printed by this command") }
+                return checkpoint
+            }
+            let changes = try await withMail(store: mailbox.store, policy: try mailbox.network.policy()) { _, mail in
+                try await mail.changes(try await mail.anyAccount(mailbox.account), folder: folder, since: checkpoint)
+            }
+            try output.print(changes) {
+                var lines = changes.messages.map { "\($0.uid)\t\($0.flags.joined(separator: " "))\t\($0.from.first ?? "")\t\($0.subject ?? "")" }
+                if let vanished = changes.vanished, !vanished.isEmpty { lines.append("vanished: \(vanished)") }
+                if changes.reset { lines.append(since == nil ? "start" : "reset: the folder was renumbered or changed too much; read it afresh") }
+                lines.append("checkpoint: \(changes.checkpoint.token)")
                 return lines.joined(separator: "\n")
             }
         }

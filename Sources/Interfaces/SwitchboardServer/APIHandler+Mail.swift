@@ -155,6 +155,22 @@ extension APIHandler {
         }
     }
 
+    func listMailChanges(_ input: Operations.ListMailChanges.Input) async throws -> Operations.ListMailChanges.Output {
+        await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
+            let account = try await mailAccount(input.path.mailAccountId, of: try Principal.requiring(.read))
+            var checkpoint: MailCheckpoint?
+            if let since = input.query.since {
+                guard let read = MailCheckpoint(token: since) else { throw Problem.invalid("since", "a checkpoint from an earlier answer") }
+                checkpoint = read
+            }
+            let changes = try await mailCall { () throws(MailServiceError) in
+                try await mail.changes(account, folder: input.query.folder ?? "INBOX", since: checkpoint)
+            }
+            return .ok(.init(body: .json(.init(folder: changes.folder, checkpoint: changes.checkpoint.token, reset: changes.reset,
+                                               messages: changes.messages.map(Self.summary), vanished: changes.vanished))))
+        }
+    }
+
     func sendMail(_ input: Operations.SendMail.Input) async throws -> Operations.SendMail.Output {
         await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
             let principal = try Principal.requiring(.book)

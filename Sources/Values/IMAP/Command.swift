@@ -14,8 +14,10 @@ public enum Command: Sendable, Hashable {
     case list(reference: String, pattern: String, returnSpecialUse: Bool)
     case status(MailboxName, items: [String])
     case create(MailboxName)
-    case select(MailboxName, condStore: Bool)
-    case examine(MailboxName, condStore: Bool)
+    /// SELECT with CONDSTORE (RFC 7162 §3.1.8), or with QRESYNC to learn what changed since
+    /// a remembered state (§3.2.5; QRESYNC must be enabled first).
+    case select(MailboxName, condStore: Bool, qresync: QResync? = nil)
+    case examine(MailboxName, condStore: Bool, qresync: QResync? = nil)
     case uidSearch(SearchCriteria)
     case uidFetch(SequenceSet, [FetchAttribute], changedSince: UInt64?)
     case uidStore(SequenceSet, FlagChange, [Flag], silent: Bool)
@@ -27,6 +29,22 @@ public enum Command: Sendable, Hashable {
     case idle
     case uidThreadReferences(SearchCriteria)
     case close
+
+    /// The state a client remembers of a folder, for `SELECT … (QRESYNC (…))`: the server
+    /// answers with the UIDs expunged since (`VANISHED (EARLIER)`) and the messages whose
+    /// flags changed (untagged FETCH with MODSEQ).
+    public struct QResync: Sendable, Hashable {
+        public var uidValidity: UInt32
+        public var modSeq: UInt64
+        /// The UIDs the client knows, so the server reports only those that vanished.
+        public var knownUIDs: SequenceSet?
+
+        public init(uidValidity: UInt32, modSeq: UInt64, knownUIDs: SequenceSet? = nil) {
+            self.uidValidity = uidValidity
+            self.modSeq = modSeq
+            self.knownUIDs = knownUIDs
+        }
+    }
 
     /// The command's name, for errors and logs: never its arguments, which may hold a
     /// password or a search text.

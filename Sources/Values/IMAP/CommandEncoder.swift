@@ -75,10 +75,16 @@ public struct CommandEncoder: Sendable {
         case .create(let mailbox):
             writer.atom("CREATE ")
             writer.mailbox(mailbox)
-        case .select(let mailbox, let condStore), .examine(let mailbox, let condStore):
+        case .select(let mailbox, let condStore, let qresync), .examine(let mailbox, let condStore, let qresync):
             if case .select = command { writer.atom("SELECT ") } else { writer.atom("EXAMINE ") }
             writer.mailbox(mailbox)
-            if condStore { writer.atom(" (CONDSTORE)") }
+            if let qresync {
+                // Numbers and a sequence set only: nothing here comes from outside as text.
+                let known = qresync.knownUIDs.map { " \($0)" } ?? ""
+                writer.atom(" (QRESYNC (\(qresync.uidValidity) \(max(qresync.modSeq, 1))\(known)))")
+            } else if condStore {
+                writer.atom(" (CONDSTORE)")
+            }
         case .uidSearch(let criteria):
             writer.atom("UID SEARCH ")
             if criteria.needsUTF8 { writer.atom("CHARSET UTF-8 ") }

@@ -577,6 +577,17 @@ extension APIProtocol {
         )
         try transport.register(
             {
+                try await server.listMailChanges(
+                    request: $0,
+                    body: $1,
+                    metadata: $2
+                )
+            },
+            method: .get,
+            path: server.apiPathComponentsWithServerPrefix("/v1/mail/accounts/{mailAccountId}/changes")
+        )
+        try transport.register(
+            {
                 try await server.getMailMessage(
                     request: $0,
                     body: $1,
@@ -4547,6 +4558,100 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                 )
                 let headers: Operations.ListMailMessages.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
                 return Operations.ListMailMessages.Input(
+                    path: path,
+                    query: query,
+                    headers: headers
+                )
+            },
+            serializer: { output, request in
+                switch output {
+                case let .ok(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 200)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .`default`(statusCode, value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: statusCode)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .applicationProblemJson(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/problem+json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/problem+json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                }
+            }
+        )
+    }
+    /// What changed in a folder since a checkpoint (new messages, changed flags, expunged UIDs).
+    ///
+    /// Without `since`, or when the folder was renumbered (a new UIDVALIDITY), the answer
+    /// has `reset: true` and only the checkpoint: read the folder with the messages listing,
+    /// then ask for changes from that checkpoint. Changed flags come where the server keeps
+    /// mod-sequences (CONDSTORE), expunged UIDs where it offers QRESYNC.
+    ///
+    ///
+    /// - Remark: HTTP `GET /v1/mail/accounts/{mailAccountId}/changes`.
+    /// - Remark: Generated from `#/paths//v1/mail/accounts/{mailAccountId}/changes/get(listMailChanges)`.
+    func listMailChanges(
+        request: HTTPTypes.HTTPRequest,
+        body: OpenAPIRuntime.HTTPBody?,
+        metadata: OpenAPIRuntime.ServerRequestMetadata
+    ) async throws -> (HTTPTypes.HTTPResponse, OpenAPIRuntime.HTTPBody?) {
+        try await handle(
+            request: request,
+            requestBody: body,
+            metadata: metadata,
+            forOperation: Operations.ListMailChanges.id,
+            using: {
+                APIHandler.listMailChanges($0)
+            },
+            deserializer: { request, requestBody, metadata in
+                let path: Operations.ListMailChanges.Input.Path = .init(mailAccountId: try converter.getPathParameterAsURI(
+                    in: metadata.pathParameters,
+                    name: "mailAccountId",
+                    as: Components.Parameters.MailAccountID.self
+                ))
+                let query: Operations.ListMailChanges.Input.Query = .init(
+                    folder: try converter.getOptionalQueryItemAsURI(
+                        in: request.soar_query,
+                        style: .form,
+                        explode: true,
+                        name: "folder",
+                        as: Swift.String.self
+                    ),
+                    since: try converter.getOptionalQueryItemAsURI(
+                        in: request.soar_query,
+                        style: .form,
+                        explode: true,
+                        name: "since",
+                        as: Swift.String.self
+                    )
+                )
+                let headers: Operations.ListMailChanges.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
+                return Operations.ListMailChanges.Input(
                     path: path,
                     query: query,
                     headers: headers

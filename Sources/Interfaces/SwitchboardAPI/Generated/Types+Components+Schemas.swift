@@ -419,6 +419,55 @@ extension Components {
                 case problems
             }
         }
+        /// - Remark: Generated from `#/components/schemas/MailChanges`.
+        package struct MailChanges: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/MailChanges/folder`.
+            package var folder: Swift.String
+            /// Pass as `since` next time.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MailChanges/checkpoint`.
+            package var checkpoint: Swift.String
+            /// Read the folder afresh; the UIDs known so far may mean nothing now.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MailChanges/reset`.
+            package var reset: Swift.Bool
+            /// New messages and those whose flags changed, by UID.
+            ///
+            /// - Remark: Generated from `#/components/schemas/MailChanges/messages`.
+            package var messages: [Components.Schemas.MailMessageSummary]
+            /// UIDs expunged since, as an IMAP sequence set (`41,43:116`); null when the server cannot say (no QRESYNC).
+            ///
+            /// - Remark: Generated from `#/components/schemas/MailChanges/vanished`.
+            package var vanished: Swift.String?
+            /// Creates a new `MailChanges`.
+            ///
+            /// - Parameters:
+            ///   - folder:
+            ///   - checkpoint: Pass as `since` next time.
+            ///   - reset: Read the folder afresh; the UIDs known so far may mean nothing now.
+            ///   - messages: New messages and those whose flags changed, by UID.
+            ///   - vanished: UIDs expunged since, as an IMAP sequence set (`41,43:116`); null when the server cannot say (no QRESYNC).
+            package init(
+                folder: Swift.String,
+                checkpoint: Swift.String,
+                reset: Swift.Bool,
+                messages: [Components.Schemas.MailMessageSummary],
+                vanished: Swift.String? = nil
+            ) {
+                self.folder = folder
+                self.checkpoint = checkpoint
+                self.reset = reset
+                self.messages = messages
+                self.vanished = vanished
+            }
+            package enum CodingKeys: String, CodingKey {
+                case folder
+                case checkpoint
+                case reset
+                case messages
+                case vanished
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/MailFlagChange`.
         package struct MailFlagChange: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/MailFlagChange/add`.

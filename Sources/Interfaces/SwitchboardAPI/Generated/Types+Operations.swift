@@ -7826,6 +7826,190 @@ package enum Operations {
             }
         }
     }
+    /// What changed in a folder since a checkpoint (new messages, changed flags, expunged UIDs).
+    ///
+    /// Without `since`, or when the folder was renumbered (a new UIDVALIDITY), the answer
+    /// has `reset: true` and only the checkpoint: read the folder with the messages listing,
+    /// then ask for changes from that checkpoint. Changed flags come where the server keeps
+    /// mod-sequences (CONDSTORE), expunged UIDs where it offers QRESYNC.
+    ///
+    ///
+    /// - Remark: HTTP `GET /v1/mail/accounts/{mailAccountId}/changes`.
+    /// - Remark: Generated from `#/paths//v1/mail/accounts/{mailAccountId}/changes/get(listMailChanges)`.
+    package enum ListMailChanges {
+        package static let id: Swift.String = "listMailChanges"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/changes/GET/path`.
+            package struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/changes/GET/path/mailAccountId`.
+                package var mailAccountId: Components.Parameters.MailAccountID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - mailAccountId:
+                package init(mailAccountId: Components.Parameters.MailAccountID) {
+                    self.mailAccountId = mailAccountId
+                }
+            }
+            package var path: Operations.ListMailChanges.Input.Path
+            /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/changes/GET/query`.
+            package struct Query: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/changes/GET/query/folder`.
+                package var folder: Swift.String?
+                /// The `checkpoint` of the previous answer.
+                ///
+                /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/changes/GET/query/since`.
+                package var since: Swift.String?
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - folder:
+                ///   - since: The `checkpoint` of the previous answer.
+                package init(
+                    folder: Swift.String? = nil,
+                    since: Swift.String? = nil
+                ) {
+                    self.folder = folder
+                    self.since = since
+                }
+            }
+            package var query: Operations.ListMailChanges.Input.Query
+            /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/changes/GET/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListMailChanges.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListMailChanges.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.ListMailChanges.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - query:
+            ///   - headers:
+            package init(
+                path: Operations.ListMailChanges.Input.Path,
+                query: Operations.ListMailChanges.Input.Query = .init(),
+                headers: Operations.ListMailChanges.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.query = query
+                self.headers = headers
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/changes/GET/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/changes/GET/responses/200/content/application\/json`.
+                    case json(Components.Schemas.MailChanges)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.MailChanges {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.ListMailChanges.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.ListMailChanges.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The changes.
+            ///
+            /// - Remark: Generated from `#/paths//v1/mail/accounts/{mailAccountId}/changes/get(listMailChanges)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.ListMailChanges.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.ListMailChanges.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A problem (RFC 9457).
+            ///
+            /// - Remark: Generated from `#/paths//v1/mail/accounts/{mailAccountId}/changes/get(listMailChanges)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            package var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
     /// One message, parsed; its HTML body sanitised.
     ///
     /// - Remark: HTTP `GET /v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}`.

@@ -321,6 +321,17 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /v1/mail/accounts/{mailAccountId}/messages`.
     /// - Remark: Generated from `#/paths//v1/mail/accounts/{mailAccountId}/messages/get(listMailMessages)`.
     func listMailMessages(_ input: Operations.ListMailMessages.Input) async throws -> Operations.ListMailMessages.Output
+    /// What changed in a folder since a checkpoint (new messages, changed flags, expunged UIDs).
+    ///
+    /// Without `since`, or when the folder was renumbered (a new UIDVALIDITY), the answer
+    /// has `reset: true` and only the checkpoint: read the folder with the messages listing,
+    /// then ask for changes from that checkpoint. Changed flags come where the server keeps
+    /// mod-sequences (CONDSTORE), expunged UIDs where it offers QRESYNC.
+    ///
+    ///
+    /// - Remark: HTTP `GET /v1/mail/accounts/{mailAccountId}/changes`.
+    /// - Remark: Generated from `#/paths//v1/mail/accounts/{mailAccountId}/changes/get(listMailChanges)`.
+    func listMailChanges(_ input: Operations.ListMailChanges.Input) async throws -> Operations.ListMailChanges.Output
     /// One message, parsed; its HTML body sanitised.
     ///
     /// - Remark: HTTP `GET /v1/mail/accounts/{mailAccountId}/messages/{folder}/{uid}`.
@@ -1023,6 +1034,27 @@ extension APIProtocol {
         headers: Operations.ListMailMessages.Input.Headers = .init()
     ) async throws -> Operations.ListMailMessages.Output {
         try await listMailMessages(Operations.ListMailMessages.Input(
+            path: path,
+            query: query,
+            headers: headers
+        ))
+    }
+    /// What changed in a folder since a checkpoint (new messages, changed flags, expunged UIDs).
+    ///
+    /// Without `since`, or when the folder was renumbered (a new UIDVALIDITY), the answer
+    /// has `reset: true` and only the checkpoint: read the folder with the messages listing,
+    /// then ask for changes from that checkpoint. Changed flags come where the server keeps
+    /// mod-sequences (CONDSTORE), expunged UIDs where it offers QRESYNC.
+    ///
+    ///
+    /// - Remark: HTTP `GET /v1/mail/accounts/{mailAccountId}/changes`.
+    /// - Remark: Generated from `#/paths//v1/mail/accounts/{mailAccountId}/changes/get(listMailChanges)`.
+    package func listMailChanges(
+        path: Operations.ListMailChanges.Input.Path,
+        query: Operations.ListMailChanges.Input.Query = .init(),
+        headers: Operations.ListMailChanges.Input.Headers = .init()
+    ) async throws -> Operations.ListMailChanges.Output {
+        try await listMailChanges(Operations.ListMailChanges.Input(
             path: path,
             query: query,
             headers: headers
