@@ -23,7 +23,7 @@ public struct MailService: Sendable {
 
     /// Logs out of every kept connection.
     public func shutdown() async {
-        await pools.closeAll()
+        await pools.close()
     }
 
     // MARK: Accounts
@@ -58,9 +58,11 @@ public struct MailService: Sendable {
         return account
     }
 
-    /// Forgets the account (its sealed password with it); the mailbox itself is untouched.
+    /// Forgets the account (its sealed password with it) and closes its connections; the
+    /// mailbox itself is untouched.
     public func forget(_ account: MailAccountRecord) async throws(MailServiceError) {
         _ = try await storeCall { () throws(StoreError) in try await store.deleteMailAccount(id: account.id) }
+        await pools.close(accountID: account.id)
     }
 
     // MARK: Reading
@@ -373,8 +375,7 @@ public struct MailService: Sendable {
     static func summary(of message: FetchedMessage) -> MessageSummary {
         let envelope = message.envelope
         let attachments = (message.bodyStructure?.leaves ?? []).compactMap { leaf -> AttachmentSummary? in
-            let isAttachment = leaf.part.disposition?.kind.lowercased() == "attachment" || (leaf.part.type.lowercased() != "text" && leaf.part.fileName != nil)
-            guard isAttachment else { return nil }
+            guard MIMEPart.isAttachment(disposition: leaf.part.disposition?.kind, mediaType: leaf.part.type, filename: leaf.part.fileName) else { return nil }
             return AttachmentSummary(section: leaf.section, filename: leaf.part.fileName, mediaType: leaf.part.mediaType, size: leaf.part.size)
         }
         return MessageSummary(uid: message.uid ?? 0, date: envelope?.date, from: envelope?.from.map { EncodedWords.decode($0.description) } ?? [],
@@ -400,11 +401,12 @@ private final class ConnectionPools: Sendable {
         }
     }
 
-    func closeAll() async {
-        let all = pools.withLock { pools in
-            defer { pools = [:] }
-            return Array(pools.values)
+    /// Closes the pools of one account (`nil`: of every account), their connections with them.
+    func close(accountID: String? = nil) async {
+        let closing = pools.withLock { pools in
+            let keys = pools.keys.filter { key in accountID.map { key.hasPrefix($0 + "\u{0}") } ?? true }
+            return keys.compactMap { pools.removeValue(forKey: $0) }
         }
-        for pool in all { await pool.close() }
+        for pool in closing { await pool.close() }
     }
 }

@@ -3,41 +3,33 @@ import SMTP
 import NIOCore
 import NIOTLS
 
-/// The NIO adapter around the pure ``ResponseDecoder``: bytes in, ``Response`` values out.
-struct IMAPResponseDecoding: ByteToMessageDecoder {
-    typealias InboundOut = MailChannelEvent<Response>
-
-    private var decoder: ResponseDecoder
-
-    init(limits: IMAPLimits) {
-        decoder = ResponseDecoder(limits: limits)
-    }
-
-    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        buffer.withUnsafeReadableBytes { decoder.append($0) }
-        buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
-        while let response = try decoder.next() {
-            context.fireChannelRead(wrapInboundOut(.message(response)))
-        }
-        return .needMoreData
-    }
-
-    mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
-        try decode(context: context, buffer: &buffer)
-    }
+/// A pure incremental decoder of one protocol's server messages: bytes appended as they
+/// come, whole messages taken out (IMAP's ``ResponseDecoder``, SMTP's ``SMTPReplyDecoder``).
+protocol IncrementalMailDecoder {
+    associatedtype Message: Sendable
+    associatedtype Failure: Error
+    mutating func append(_ bytes: some Sequence<UInt8>)
+    mutating func next() throws(Failure) -> Message?
 }
 
-/// The same for SMTP replies.
-struct SMTPReplyDecoding: ByteToMessageDecoder {
-    typealias InboundOut = MailChannelEvent<SMTPReply>
+extension ResponseDecoder: IncrementalMailDecoder {}
+extension SMTPReplyDecoder: IncrementalMailDecoder {}
 
-    private var decoder = SMTPReplyDecoder()
+/// The NIO adapter around a pure decoder: bytes in, its messages out as channel reads.
+struct MailDecoding<Decoder: IncrementalMailDecoder>: ByteToMessageDecoder {
+    typealias InboundOut = MailChannelEvent<Decoder.Message>
+
+    private var decoder: Decoder
+
+    init(_ decoder: Decoder) {
+        self.decoder = decoder
+    }
 
     mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
         buffer.withUnsafeReadableBytes { decoder.append($0) }
         buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
-        while let reply = try decoder.next() {
-            context.fireChannelRead(wrapInboundOut(.message(reply)))
+        while let message = try decoder.next() {
+            context.fireChannelRead(wrapInboundOut(.message(message)))
         }
         return .needMoreData
     }

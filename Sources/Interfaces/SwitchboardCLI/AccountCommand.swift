@@ -45,7 +45,11 @@ struct AccountCommand: AsyncParsableCommand {
             let policy = try network.policy()
             let added = try await store.withStore { store, secrets in
                 var connection = connection
-                if let tenant { connection.tenantID = try await store.tenantID(named: tenant) }
+                if let tenant {
+                    // A tenant's names are its own: the store keeps them as `tenant/name`, as the API does.
+                    connection.tenantID = try await store.tenantID(named: tenant)
+                    connection.name = TenantScopedName.stored(name, tenantName: tenant)
+                }
                 let clients = AccountClients(secrets: secrets, configuration: configuration, tenantPolicy: policy)
                 do {
                     let (account, collections) = try await clients.connect(connection, in: store)

@@ -52,7 +52,7 @@ struct MailCommand: AsyncParsableCommand {
                 }
                 var connection = MailAccountConnection(name: name, imapURL: imapURL, smtpURL: smtpURL, username: user,
                                                        password: try ServerOptions.password(file: passwordFile), address: sender,
-                                                       trustedCertificatesPEM: try caFile.map(readCertificates))
+                                                       trustedCertificatesPEM: try caFile.map { String(decoding: try InputFile.read($0), as: UTF8.self) })
                 let account = try await withMail(store: store, policy: try network.policy()) { store, mail in
                     if let tenant {
                         // A tenant's names are its own: the store keeps them as `tenant/name`.
@@ -331,10 +331,6 @@ private func withMail<Result: Sendable>(store: StoreOptions, policy: NetworkPoli
             throw error
         }
     }
-}
-
-private func readCertificates(_ path: String) throws -> String {
-    String(decoding: try InputFile.read(path), as: UTF8.self)
 }
 
 /// A mail account as the command line shows it (never its password).

@@ -40,9 +40,14 @@ public struct MIMEPart: Sendable {
     /// Whether a reader offers the part as a file: marked `attachment`, or not text and not
     /// a multipart (an inline image is an attachment with a place in the text).
     public var isAttachment: Bool {
-        if header.contentDisposition?.isAttachment == true { return true }
-        let type = contentType
-        return parts.isEmpty && !type.isMultipart && type.type != "text" && filename != nil
+        parts.isEmpty && !contentType.isMultipart
+            && Self.isAttachment(disposition: header.contentDisposition?.type, mediaType: contentType.type, filename: filename)
+    }
+
+    /// The rule ``isAttachment`` applies to a leaf, from what describes it (here the part's
+    /// header; for IMAP, its BODYSTRUCTURE): marked `attachment`, or not text and named.
+    public static func isAttachment(disposition: String?, mediaType: String, filename: String?) -> Bool {
+        disposition?.lowercased() == "attachment" || (mediaType.lowercased() != "text" && filename != nil)
     }
 
     /// The part at an IMAP section number (RFC 9051 §6.4.5: `1`, `1.2`…); the empty
