@@ -128,6 +128,33 @@ import Testing
             let invalid = try await harness.call(.post, "/v1/mail/accounts/\(id)/send", key: harness.keys[.book],
                                                  json: try Self.json(["to": ["not an address"], "subject": "x", "text": "x"]))
             #expect(invalid.status == 400)
+
+            // The same as multipart/form-data: a message part and a file part; a form without
+            // the message is refused.
+            let token = UUID().uuidString.prefix(8).lowercased()
+            let boundary = "sb-\(token)"
+            let message = try Self.json(["to": ["anna@example.test"], "subject": "Upload \(token)", "text": "see attached", "saveToSent": false])
+            let form = "--\(boundary)\r\nContent-Disposition: form-data; name=\"message\"\r\nContent-Type: application/json\r\n\r\n\(message)\r\n"
+                + "--\(boundary)\r\nContent-Disposition: form-data; name=\"attachment\"; filename=\"Scan \(token).pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4 \(token)\r\n"
+                + "--\(boundary)--\r\n"
+            func upload(_ body: String) async throws -> (status: Int, body: Any?) {
+                try await harness.client.execute(uri: "/v1/mail/accounts/\(id)/send", method: .post,
+                                                 headers: [.authorization: "Bearer " + (harness.keys[.book] ?? ""), .contentType: "multipart/form-data; boundary=\(boundary)"],
+                                                 body: ByteBuffer(string: body)) { response in
+                    (Int(response.status.code), try? JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)))
+                }
+            }
+            let uploaded = try await upload(form)
+            #expect(uploaded.status == 201, "\(String(describing: uploaded.body))")
+            let withoutMessage = try await upload("--\(boundary)\r\nContent-Disposition: form-data; name=\"attachment\"; filename=\"a.txt\"\r\n\r\nx\r\n--\(boundary)--\r\n")
+            #expect(withoutMessage.status == 400)
+            var attachment: JSON?
+            for _ in 0..<100 where attachment == nil {
+                let page = try await harness.call(.get, "/v1/mail/accounts/\(id)/messages?search=Upload%20\(token)", key: harness.keys[.read])
+                attachment = (((page.body as? JSON)?["messages"] as? [JSON])?.first?["attachments"] as? [JSON])?.first
+                if attachment == nil { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            #expect(attachment?["filename"] as? String == "Scan \(token).pdf" && attachment?["mediaType"] as? String == "application/pdf")
         }
     }
 

@@ -237,7 +237,7 @@ struct MailCommand: AsyncParsableCommand {
             let html = try htmlFile.map { String(decoding: try InputFile.read($0), as: UTF8.self) }
             var attachments: [Attachment] = []
             for path in attach {
-                attachments.append(Attachment(filename: URL(fileURLWithPath: path).lastPathComponent, mediaType: MediaTypes.guess(path),
+                attachments.append(Attachment(filename: URL(fileURLWithPath: path).lastPathComponent, mediaType: Attachment.mediaType(forFileName: path),
                                               data: try InputFile.read(path)))
             }
             let outgoing = OutgoingMail(to: try addresses(to, "--to"), cc: try addresses(cc, "--cc"), bcc: try addresses(bcc, "--bcc"),
@@ -364,25 +364,5 @@ enum SafeFileName {
         let cleaned = String(last.unicodeScalars.filter { $0.value >= 0x20 && $0 != "\u{7F}" }.map(Character.init))
             .trimmingCharacters(in: CharacterSet(charactersIn: ". "))
         return cleaned.isEmpty ? "part-\(section)" : cleaned
-    }
-}
-
-/// The media type of a file to attach, by its extension.
-enum MediaTypes {
-    static func guess(_ path: String) -> String {
-        switch URL(fileURLWithPath: path).pathExtension.lowercased() {
-        case "pdf": "application/pdf"
-        case "txt", "text", "md": "text/plain"
-        case "html", "htm": "text/html"
-        case "ics": "text/calendar"
-        case "vcf": "text/vcard"
-        case "png": "image/png"
-        case "jpg", "jpeg": "image/jpeg"
-        case "gif": "image/gif"
-        case "zip": "application/zip"
-        case "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-        case "odt": "application/vnd.oasis.opendocument.text"
-        default: "application/octet-stream"
-        }
     }
 }

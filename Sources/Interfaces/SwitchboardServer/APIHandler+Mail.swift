@@ -174,16 +174,54 @@ extension APIHandler {
     func sendMail(_ input: Operations.SendMail.Input) async throws -> Operations.SendMail.Output {
         await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
             let principal = try Principal.requiring(.book)
-            guard case .json(let body) = input.body else { throw Problem.invalid("body", "send application/json") }
+            let (body, uploaded) = try await Self.outgoing(input.body)
             let account = try await mailAccount(input.path.mailAccountId, of: principal)
             let outgoing = OutgoingMail(
                 to: try Self.addresses(body.to, field: "to"), cc: try Self.addresses(body.cc ?? [], field: "cc"),
                 bcc: try Self.addresses(body.bcc ?? [], field: "bcc"), subject: body.subject, text: body.text, html: body.html,
-                attachments: (body.attachments ?? []).map { Attachment(filename: $0.filename, mediaType: $0.mediaType.lowercased(), data: Array($0.content.data)) },
+                attachments: (body.attachments ?? []).map { Attachment(filename: $0.filename, mediaType: $0.mediaType.lowercased(), data: Array($0.content.data)) }
+                    + uploaded,
                 inReplyTo: body.inReplyTo.map { [$0.trimmingCharacters(in: CharacterSet(charactersIn: "<> "))] } ?? [], fromName: body.fromName)
             let sent = try await mailCall { () throws(MailServiceError) in try await mail.send(account, outgoing, saveToSent: body.saveToSent ?? true) }
             audit("mail.send", principal, target: sent.messageID)
             return .created(.init(body: .json(Self.sent(sent))))
+        }
+    }
+
+    /// The most attachments one message takes, however they come.
+    static let maxAttachments = 20
+
+    /// The message to send and the files uploaded beside it: from JSON (attachments in
+    /// base64, in the message) or from `multipart/form-data` (a `message` part and one
+    /// `attachment` part per file, named by its part and typed by that name's extension).
+    /// The route's body limit bounds both.
+    private static func outgoing(_ body: Operations.SendMail.Input.Body) async throws(Problem) -> (Components.Schemas.MailSend, [Attachment]) {
+        switch body {
+        case .json(let message):
+            return (message, [])
+        case .multipartForm(let parts):
+            var message: Components.Schemas.MailSend?
+            var files: [Attachment] = []
+            do {
+                for try await part in parts {
+                    switch part {
+                    case .message(let wrapped):
+                        message = wrapped.payload.body
+                    case .attachment(let file):
+                        let bytes = try await [UInt8](collecting: file.payload.body, upTo: 20 * 1024 * 1024)
+                        let name = file.filename.map { String($0.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last ?? "") } ?? ""
+                        let filename = name.isEmpty ? "attachment-\(files.count + 1)" : String(name.prefix(255))
+                        files.append(Attachment(filename: filename, mediaType: Attachment.mediaType(forFileName: filename), data: bytes))
+                    }
+                }
+            } catch {
+                throw Problem.invalid("body", "a multipart/form-data body with a message part and attachment parts: \(error)")
+            }
+            guard let message else { throw Problem.invalid("message", "the multipart body needs a message part") }
+            guard files.count + (message.attachments?.count ?? 0) <= maxAttachments else {
+                throw Problem.invalid("attachment", "at most \(maxAttachments) attachments")
+            }
+            return (message, files)
         }
     }
 

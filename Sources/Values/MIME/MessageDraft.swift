@@ -24,6 +24,29 @@ public struct Attachment: Sendable, Hashable {
         self.mediaType = mediaType
         self.data = data
     }
+
+    /// The media type of a file by its name's extension (the common office, image and
+    /// calendar types), or `application/octet-stream`.
+    public static func mediaType(forFileName name: String) -> String {
+        let dot = name.lastIndex(of: ".").map { name.index(after: $0) }
+        switch dot.map({ name[$0...].lowercased() }) ?? "" {
+        case "pdf": return "application/pdf"
+        case "txt", "text", "md": return "text/plain"
+        case "csv": return "text/csv"
+        case "html", "htm": return "text/html"
+        case "ics": return "text/calendar"
+        case "vcf": return "text/vcard"
+        case "png": return "image/png"
+        case "jpg", "jpeg": return "image/jpeg"
+        case "gif": return "image/gif"
+        case "webp": return "image/webp"
+        case "zip": return "application/zip"
+        case "docx": return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        case "xlsx": return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        case "odt": return "application/vnd.oasis.opendocument.text"
+        default: return "application/octet-stream"
+        }
+    }
 }
 
 /// An iCalendar object sent by mail (RFC 6047 §2.4): a `text/calendar` part with the

@@ -5220,6 +5220,11 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
     }
     /// Send a message from the account; a copy is kept in its Sent folder.
     ///
+    /// As JSON with the attachments in base64, or as `multipart/form-data`: a `message` part
+    /// (the same JSON, attachments left out) and an `attachment` part per file, its file name
+    /// and media type taken from the part's `Content-Disposition` and `Content-Type`.
+    ///
+    ///
     /// - Remark: HTTP `POST /v1/mail/accounts/{mailAccountId}/send`.
     /// - Remark: Generated from `#/paths//v1/mail/accounts/{mailAccountId}/send/post(sendMail)`.
     func sendMail(
@@ -5247,7 +5252,8 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                 let chosenContentType = try converter.bestContentType(
                     received: contentType,
                     options: [
-                        "application/json"
+                        "application/json",
+                        "multipart/form-data"
                     ]
                 )
                 switch chosenContentType {
@@ -5257,6 +5263,64 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                         from: requestBody,
                         transforming: { value in
                             .json(value)
+                        }
+                    )
+                case "multipart/form-data":
+                    body = try converter.getRequiredRequestBodyAsMultipart(
+                        OpenAPIRuntime.MultipartBody<Operations.SendMail.Input.Body.MultipartFormPayload>.self,
+                        from: requestBody,
+                        transforming: { value in
+                            .multipartForm(value)
+                        },
+                        boundary: contentType.requiredBoundary(),
+                        allowsUnknownParts: false,
+                        requiredExactlyOncePartNames: [
+                            "message"
+                        ],
+                        requiredAtLeastOncePartNames: [],
+                        atMostOncePartNames: [],
+                        zeroOrMoreTimesPartNames: [
+                            "attachment"
+                        ],
+                        decoding: { part in
+                            let headerFields = part.headerFields
+                            let (name, filename) = try converter.extractContentDispositionNameAndFilename(in: headerFields)
+                            switch name {
+                            case "message":
+                                try converter.verifyContentTypeIfPresent(
+                                    in: headerFields,
+                                    matches: "application/json"
+                                )
+                                let body = try await converter.getRequiredRequestBodyAsJSON(
+                                    Components.Schemas.MailSend.self,
+                                    from: part.body,
+                                    transforming: {
+                                        $0
+                                    }
+                                )
+                                return .message(.init(
+                                    payload: .init(body: body),
+                                    filename: filename
+                                ))
+                            case "attachment":
+                                try converter.verifyContentTypeIfPresent(
+                                    in: headerFields,
+                                    matches: "*/*"
+                                )
+                                let body = try converter.getRequiredRequestBodyAsBinary(
+                                    OpenAPIRuntime.HTTPBody.self,
+                                    from: part.body,
+                                    transforming: {
+                                        $0
+                                    }
+                                )
+                                return .attachment(.init(
+                                    payload: .init(body: body),
+                                    filename: filename
+                                ))
+                            default:
+                                preconditionFailure("Unknown part should be rejected by multipart validation.")
+                            }
                         }
                     )
                 default:

@@ -9027,6 +9027,11 @@ package enum Operations {
     }
     /// Send a message from the account; a copy is kept in its Sent folder.
     ///
+    /// As JSON with the attachments in base64, or as `multipart/form-data`: a `message` part
+    /// (the same JSON, attachments left out) and an `attachment` part per file, its file name
+    /// and media type taken from the part's `Content-Disposition` and `Content-Type`.
+    ///
+    ///
     /// - Remark: HTTP `POST /v1/mail/accounts/{mailAccountId}/send`.
     /// - Remark: Generated from `#/paths//v1/mail/accounts/{mailAccountId}/send/post(sendMail)`.
     package enum SendMail {
@@ -9061,6 +9066,35 @@ package enum Operations {
             @frozen package enum Body: Sendable, Hashable {
                 /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/send/POST/requestBody/content/application\/json`.
                 case json(Components.Schemas.MailSend)
+                /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/send/POST/requestBody/multipartForm`.
+                @frozen package enum MultipartFormPayload: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/send/POST/requestBody/multipartForm/message`.
+                    package struct MessagePayload: Sendable, Hashable {
+                        package var body: Components.Schemas.MailSend
+                        /// Creates a new `MessagePayload`.
+                        ///
+                        /// - Parameters:
+                        ///   - body:
+                        package init(body: Components.Schemas.MailSend) {
+                            self.body = body
+                        }
+                    }
+                    case message(OpenAPIRuntime.MultipartPart<Operations.SendMail.Input.Body.MultipartFormPayload.MessagePayload>)
+                    /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/send/POST/requestBody/multipartForm/attachment`.
+                    package struct AttachmentPayload: Sendable, Hashable {
+                        package var body: OpenAPIRuntime.HTTPBody
+                        /// Creates a new `AttachmentPayload`.
+                        ///
+                        /// - Parameters:
+                        ///   - body:
+                        package init(body: OpenAPIRuntime.HTTPBody) {
+                            self.body = body
+                        }
+                    }
+                    case attachment(OpenAPIRuntime.MultipartPart<Operations.SendMail.Input.Body.MultipartFormPayload.AttachmentPayload>)
+                }
+                /// - Remark: Generated from `#/paths/v1/mail/accounts/{mailAccountId}/send/POST/requestBody/content/multipart\/form-data`.
+                case multipartForm(OpenAPIRuntime.MultipartBody<Operations.SendMail.Input.Body.MultipartFormPayload>)
             }
             package var body: Operations.SendMail.Input.Body
             /// Creates a new `Input`.

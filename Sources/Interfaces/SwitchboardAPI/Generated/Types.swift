@@ -364,6 +364,11 @@ package protocol APIProtocol: Sendable {
     func getMailThread(_ input: Operations.GetMailThread.Input) async throws -> Operations.GetMailThread.Output
     /// Send a message from the account; a copy is kept in its Sent folder.
     ///
+    /// As JSON with the attachments in base64, or as `multipart/form-data`: a `message` part
+    /// (the same JSON, attachments left out) and an `attachment` part per file, its file name
+    /// and media type taken from the part's `Content-Disposition` and `Content-Type`.
+    ///
+    ///
     /// - Remark: HTTP `POST /v1/mail/accounts/{mailAccountId}/send`.
     /// - Remark: Generated from `#/paths//v1/mail/accounts/{mailAccountId}/send/post(sendMail)`.
     func sendMail(_ input: Operations.SendMail.Input) async throws -> Operations.SendMail.Output
@@ -1135,6 +1140,11 @@ extension APIProtocol {
         ))
     }
     /// Send a message from the account; a copy is kept in its Sent folder.
+    ///
+    /// As JSON with the attachments in base64, or as `multipart/form-data`: a `message` part
+    /// (the same JSON, attachments left out) and an `attachment` part per file, its file name
+    /// and media type taken from the part's `Content-Disposition` and `Content-Type`.
+    ///
     ///
     /// - Remark: HTTP `POST /v1/mail/accounts/{mailAccountId}/send`.
     /// - Remark: Generated from `#/paths//v1/mail/accounts/{mailAccountId}/send/post(sendMail)`.
