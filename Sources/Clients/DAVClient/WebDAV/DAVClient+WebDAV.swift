@@ -132,23 +132,7 @@ extension DAVClient {
     /// holding it in memory; returns its ETag.
     @discardableResult
     public func download(_ href: String, to path: String) async throws(DAVError) -> String? {
-        let request = HTTPRequest(method: "GET", url: try url(href))
-        let response: HTTPResponse
-        do {
-            response = try await FileSystem.shared.withFileHandle(
-                forWritingAt: FilePath(path), options: .newFile(replaceExisting: true)
-            ) { file in
-                try await transport.stream(request) { chunk, offset in
-                    try await file.write(contentsOf: chunk.readableBytesView, toAbsoluteOffset: offset)
-                }
-            }
-        } catch let error as HTTPError {
-            throw DAVError(error)
-        } catch {
-            throw DAVError(.invalidURL, method: "GET", url: request.url.absoluteString, detail: "local file \(path): \(error)")
-        }
-        guard response.status == 200 else { throw Self.error(for: response, request: request) }
-        return response.etag
+        try await download(href, to: path, range: nil).etag
     }
 
     /// Streams the file at `path` to `href` under `precondition`; returns the new ETag
