@@ -249,7 +249,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DAVIntegrationTests",
-            dependencies: ["DAVClient", "HTTPTransport", "ContentLines", "ICalendar", "VCard", "SwitchboardTestSupport"]
+            dependencies: ["DAVClient", "DAVXML", "HTTPTransport", "ContentLines", "ICalendar", "VCard", "SwitchboardTestSupport"]
         ),
         .testTarget(name: "SyncPlanningTests", dependencies: ["SyncPlanning", "SwitchboardTestSupport"]),
         .testTarget(name: "SyncContentTests", dependencies: ["SyncContent", "SyncPlanning", "ICalendar", "ContentLines", "SwitchboardTestSupport"]),

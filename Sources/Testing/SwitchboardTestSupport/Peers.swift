@@ -41,12 +41,17 @@ public struct Peer: Sendable, CustomStringConvertible {
     /// a plain WebDAV server with locking, serves the lock tests).
     public static let all = ["radicale", "xandikos"]
 
+    /// The plain WebDAV file servers every file test runs against: WsgiDAV (PyPI) and
+    /// Apache httpd with mod_dav (Debian).
+    public static let files = ["wsgidav", "apache"]
+
     /// The running peer named `name`, started on first use.
     public static func named(_ name: String) async throws -> Peer {
         switch name {
         case "radicale": try await radicale.value
         case "xandikos": try await xandikos.value
         case "wsgidav": try await wsgidav.value
+        case "apache": try await apache.value
         case "postgres": try await postgres.value
         case "nextcloud-fake": try await nextcloudFake.value
         default: throw PeerError(message: "unknown peer \(name)")
@@ -56,6 +61,7 @@ public struct Peer: Sendable, CustomStringConvertible {
     private static let radicale = Task { try start("radicale") }
     private static let xandikos = Task { try start("xandikos") }
     private static let wsgidav = Task { try start("wsgidav") }
+    private static let apache = Task { try start("apache") }
     private static let postgres = Task { try start("postgres") }
     private static let nextcloudFake = Task { try start("nextcloud-fake") }
 

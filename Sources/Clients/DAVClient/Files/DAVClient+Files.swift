@@ -62,23 +62,27 @@ extension DAVClient {
     /// it (RFC 4918 §9.1: it may refuse with 403 `propfind-finite-depth`), else a walk of
     /// `Depth: 1` listings, at most `maxConcurrency` at a time. Refuses more than `limit`
     /// entries (a tree that large is listed in parts).
-    public func listTree(_ root: String, maxConcurrency: Int = 4, limit: Int = 1_000_000) async throws(DAVError) -> FileTree {
+    public func listTree(_ root: String, maxConcurrency: Int = 4, limit: Int = 1_000_000, allowingDepthInfinity: Bool = true)
+        async throws(DAVError) -> FileTree
+    {
         let rootHref = Self.canonicalHref(root)
-        do {
-            let result = try await propfind(root, depth: .infinity, .properties(FileProperties.requested))
-            var rootEntry: FileEntry?
-            var entries: [FileEntry] = []
-            for response in result.responses where response.status.map({ (200..<300).contains($0) }) ?? true {
-                if Self.sameHref(response.href, rootHref) { rootEntry = FileProperties(response) } else { entries.append(FileProperties(response)) }
+        if allowingDepthInfinity {
+            do throws(DAVError) {
+                let result = try await propfind(root, depth: .infinity, .properties(FileProperties.requested))
+                var rootEntry: FileEntry?
+                var entries: [FileEntry] = []
+                for response in result.responses where response.status.map({ (200..<300).contains($0) }) ?? true {
+                    if Self.sameHref(response.href, rootHref) { rootEntry = FileProperties(response) } else { entries.append(FileProperties(response)) }
+                }
+                if entries.count > limit {
+                    throw DAVError(.tooLarge, method: "PROPFIND", url: try url(root).absoluteString, detail: "more than \(limit) entries under the root")
+                }
+                // Only a listing with the root in it is taken.
+                if let rootEntry { return FileTree(root: rootEntry, entries: entries, method: .depthInfinity, requests: 1) }
+            } catch where [.forbidden, .status].contains(error.code) || (error.code == .tooLarge && error.status != nil) {
+                // 403 propfind-finite-depth, 400/501 from servers that do not know infinity,
+                // or an answer over the response limit: walk instead.
             }
-            // A server that answers infinity with the root alone may have listed one level
-            // (or nothing): only a listing with the root is taken.
-            if let rootEntry, entries.count <= limit {
-                return FileTree(root: rootEntry, entries: entries, method: .depthInfinity, requests: 1)
-            }
-        } catch where [.forbidden, .status, .tooLarge].contains(error.code) && error.status != 401 {
-            // 403 propfind-finite-depth, 400/501 from servers that do not know infinity,
-            // or an answer over the response limit: walk instead.
         }
         return try await walk(root, maxConcurrency: maxConcurrency, limit: limit)
     }
@@ -147,7 +151,7 @@ extension DAVClient {
     /// `DELETE` of a locked resource, naming the lock (`If`, RFC 4918 §10.4).
     public func delete(_ href: String, lock: LockToken) async throws(DAVError) {
         var headers = HTTPHeaders()
-        headers.add(name: "If", value: "(<\(lock.token)>)")
+        headers.add(name: "If", value: try ifHeader(naming: lock))
         try await request("DELETE", href, headers: headers, expected: [200, 202, 204])
     }
 

@@ -118,13 +118,15 @@ extension DAVClient {
     /// precondition is a ``DAVError/Code/conflict`` carrying the server's current ETag.
     @discardableResult
     public func put(_ href: String, body: [UInt8], contentType: String, precondition: WritePrecondition) async throws(DAVError) -> String? {
-        var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: contentType)
-        add(precondition, to: &headers)
-        do {
-            return try await request("PUT", href, headers: headers, body: body, expected: [200, 201, 204]).etag
-        } catch {
-            throw await withCurrentETag(error, href: href)
+        try await retryingJustWritten(precondition, href: href) { (precondition) throws(DAVError) -> String? in
+            var headers = HTTPHeaders()
+            headers.add(name: "Content-Type", value: contentType)
+            add(precondition, to: &headers)
+            do throws(DAVError) {
+                return try await request("PUT", href, headers: headers, body: body, expected: [200, 201, 204]).etag
+            } catch {
+                throw await withCurrentETag(error, href: href)
+            }
         }
     }
 
@@ -152,12 +154,14 @@ extension DAVClient {
 
     /// `DELETE`, with `If-Match` when `etag` is given.
     public func delete(_ href: String, etag: String? = nil) async throws(DAVError) {
-        var headers = HTTPHeaders()
-        if let etag { add(.ifMatch(etag), to: &headers) }
-        do {
-            try await request("DELETE", href, headers: headers, expected: [200, 202, 204])
-        } catch {
-            throw await withCurrentETag(error, href: href)
+        try await retryingJustWritten(etag.map(WritePrecondition.ifMatch) ?? .none, href: href) { (precondition) throws(DAVError) -> Void in
+            var headers = HTTPHeaders()
+            add(precondition, to: &headers)
+            do throws(DAVError) {
+                try await request("DELETE", href, headers: headers, expected: [200, 202, 204])
+            } catch {
+                throw await withCurrentETag(error, href: href)
+            }
         }
     }
 
@@ -200,8 +204,15 @@ extension DAVClient {
     public func put(_ href: String, body: [UInt8], contentType: String, lock: LockToken) async throws(DAVError) -> String? {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: contentType)
-        headers.add(name: "If", value: "(<\(lock.token)>)")
+        headers.add(name: "If", value: try ifHeader(naming: lock))
         return try await request("PUT", href, headers: headers, body: body, expected: [200, 201, 204]).etag
+    }
+
+    /// The `If` header naming a lock as a tagged list (`<url> (<token>)`, RFC 4918 §10.4.2):
+    /// an untagged list applies to every resource the request touches, and a server checking
+    /// the parent collection too (Apache, on DELETE) then fails the request with 424.
+    func ifHeader(naming lock: LockToken) throws(DAVError) -> String {
+        "<\(try url(lock.href).absoluteString)> (<\(lock.token)>)"
     }
 
     // MARK: Helpers
@@ -211,6 +222,27 @@ extension DAVClient {
         case .none: break
         case .ifMatch(let etag): headers.add(name: "If-Match", value: etag)
         case .ifNoneMatch: headers.add(name: "If-None-Match", value: "*")
+        }
+    }
+
+    /// Runs a conditional write, and once more when it was refused only because the ETag it
+    /// named was the weak form of the current one or the current one is the weak form of
+    /// it. Apache hands out a weak ETag for a second after a write (the file's time is too
+    /// recent to vouch for its content) and compares `If-Match` strongly, so a precondition on
+    /// a file written just now fails though nothing changed: the write waits until the tag is
+    /// strong and names that.
+    private func retryingJustWritten<Result>(
+        _ precondition: WritePrecondition, href: String, _ write: (WritePrecondition) async throws(DAVError) -> Result
+    ) async throws(DAVError) -> Result {
+        do {
+            return try await write(precondition)
+        } catch {
+            guard error.code == .conflict, case .ifMatch(let named) = precondition, let current = error.currentETag,
+                ETag.opaque(current) == ETag.opaque(named), ETag.isWeak(current) || ETag.isWeak(named)
+            else { throw error }
+            try? await Task.sleep(for: .milliseconds(1_100))
+            guard let now = try await currentETag(href), !ETag.isWeak(now), ETag.opaque(now) == ETag.opaque(named) else { throw error }
+            return try await write(.ifMatch(now))
         }
     }
 
@@ -227,6 +259,13 @@ extension DAVClient {
         let result = try await propfind(href, depth: .zero, .properties([.dav("getetag")]))
         return result.responses.first?.property(.dav("getetag")).flatMap { $0.status == 200 ? $0.element.trimmedText : nil }
     }
+}
+
+/// Entity tags as RFC 9110 §8.8.3 writes them: `"x"` (strong) or `W/"x"` (weak).
+enum ETag {
+    static func isWeak(_ tag: String) -> Bool { tag.hasPrefix("W/") }
+    /// The tag without its weakness marker: the same for `W/"x"` and `"x"`.
+    static func opaque(_ tag: String) -> Substring { isWeak(tag) ? tag.dropFirst(2) : Substring(tag) }
 }
 
 extension String {
