@@ -33,6 +33,8 @@ public final class Hub: Sendable {
     public let push: PushSubscriptions
     /// Mail accounts: reading, sending, watching.
     public let mail: MailService
+    /// The accounts' files (WebDAV).
+    public let files: FileService
 
     let directory = Directory.Cache()
     /// Feeds' calendars as last made, while the store is unchanged (a minute at most: other
@@ -51,6 +53,7 @@ public final class Hub: Sendable {
         resolver = ConflictResolver(store: store, clients: bookings.clients)
         push = PushSubscriptions(store: store, clients: bookings.clients)
         mail = MailService(store: store, accounts: bookings.clients.mailAccounts)
+        files = FileService(clients: bookings.clients)
     }
 
     /// One tenant's view: what its API keys and tokens may reach.

@@ -30,21 +30,32 @@ public struct AccountConnection: Sendable {
 }
 
 extension AccountClients {
-    /// Connects an account: signs in and discovers its calendars and address books (RFC 6764),
-    /// then stores the account — its password sealed — with them. Nothing is stored when the
-    /// server cannot be reached, refuses the credentials, or is not allowed; an account of
-    /// that name already there is ``AccountError/Code/nameTaken``.
+    /// Connects an account: signs in and discovers its calendars and address books (RFC 6764)
+    /// and where its files are (Nextcloud's files folder, or, on a server with no calendars
+    /// and contacts, the URL itself when it is a WebDAV collection), then stores the account
+    /// — its password sealed — with them. Nothing is stored when the server cannot be
+    /// reached, refuses the credentials, offers neither collections nor files, or is not
+    /// allowed; an account of that name already there is ``AccountError/Code/nameTaken``.
     public func connect(_ request: AccountConnection, in store: any SyncStore) async throws(AccountError) -> (AccountRecord, [CollectionRecord]) {
         var configuration = baseConfiguration
         configuration.credentials = .basic(user: request.username, password: request.password)
         if request.tenantID != nil { configuration.networkPolicy = tenantPolicy }
         let transport = HTTPTransport(configuration: configuration)
         let client = DAVClient(baseURL: request.serverURL, transport: transport)
-        let discovery: DiscoveryResult
-        let found: [CollectionProperties]
-        do {
-            discovery = try await client.discover()
-            found = try await client.collections(of: discovery, state: false)
+        var contextURL = request.serverURL
+        var found: [CollectionProperties] = []
+        let filesRoot: String?
+        do throws(DAVError) {
+            do throws(DAVError) {
+                let discovery = try await client.discover()
+                contextURL = discovery.contextURL
+                found = try await client.collections(of: discovery, state: false)
+                filesRoot = try await client.filesRoot(user: request.username, orServerURL: false)
+            } catch where error.code == .notFound || error.code == .malformedResponse {
+                // No calendars or contacts here: a plain file server is kept for its files.
+                guard let root = try await client.filesRoot(user: request.username, orServerURL: true) else { throw error }
+                filesRoot = root
+            }
             await transport.shutdown()
         } catch {
             await transport.shutdown()
@@ -55,8 +66,9 @@ extension AccountClients {
             throw AccountError(.nameTaken, detail: "there is already an account named \(request.name)")
         }
         let sealed = try seal(request.password)
-        let account = AccountRecord(name: request.name, serverURL: discovery.contextURL.absoluteString, username: request.username,
-                                    sealedPassword: sealed, tenantID: request.tenantID)
+        let account = AccountRecord(name: request.name, serverURL: contextURL.absoluteString, username: request.username,
+                                    sealedPassword: sealed, tenantID: request.tenantID,
+                                    filesURL: filesRoot.flatMap { URL(string: $0, relativeTo: request.serverURL)?.absoluteURL.absoluteString })
         try await storeCall(store) { store throws(StoreError) in try await store.saveAccount(account) }
         var collections: [CollectionRecord] = []
         for properties in found {

@@ -51,6 +51,12 @@ public struct LockToken: Sendable, Hashable {
     public var href: String
     /// The token (`urn:uuid:…` or `opaquelocktoken:…`).
     public var token: String
+
+    /// A lock by its token, as a client that holds it names it again.
+    public init(href: String, token: String) {
+        self.href = href
+        self.token = token
+    }
 }
 
 extension DAVClient {
@@ -137,19 +143,23 @@ extension DAVClient {
         try await download(href, to: path, range: nil).etag
     }
 
-    /// Streams the file at `path` to `href` under `precondition`; returns the new ETag
-    /// when the server sends one.
+    /// Streams the file at `path` to `href` under `precondition` (naming `lock` when the file
+    /// is locked); returns the new ETag when the server sends one.
     @discardableResult
-    public func upload(file path: String, to href: String, contentType: String, precondition: WritePrecondition) async throws(DAVError) -> String? {
-        var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: contentType)
-        add(precondition, to: &headers)
-        let request = HTTPRequest(method: "PUT", url: try url(href), headers: headers, bodyFile: path)
-        let response = try await send(request)
-        guard [200, 201, 204].contains(response.status) else {
-            throw await withCurrentETag(Self.error(for: response, request: request), href: href)
+    public func upload(file path: String, to href: String, contentType: String, precondition: WritePrecondition,
+                       lock: LockToken? = nil) async throws(DAVError) -> String? {
+        try await retryingJustWritten(precondition, href: href) { (precondition) throws(DAVError) -> String? in
+            var headers = HTTPHeaders()
+            headers.add(name: "Content-Type", value: contentType)
+            add(precondition, to: &headers)
+            if let lock { headers.add(name: "If", value: try ifHeader(naming: lock)) }
+            let request = HTTPRequest(method: "PUT", url: try url(href), headers: headers, bodyFile: path)
+            let response = try await send(request)
+            guard [200, 201, 204].contains(response.status) else {
+                throw await withCurrentETag(Self.error(for: response, request: request), href: href)
+            }
+            return response.etag
         }
-        return response.etag
     }
 
     /// `DELETE`, with `If-Match` when `etag` is given.

@@ -217,5 +217,9 @@ public enum StoreSchema {
         Migration(identifier: "v17-mail-account-replies", statements: [
             "ALTER TABLE mail_accounts ADD COLUMN collects_replies {bool}",
         ]),
+        // Accounts reach files too: the WebDAV folder that holds the user's files.
+        Migration(identifier: "v18-account-files", statements: [
+            "ALTER TABLE accounts ADD COLUMN files_url TEXT",
+        ]),
     ]
 }

@@ -19,9 +19,14 @@ public struct AccountRecord: Sendable, Hashable, Codable {
     /// The tenant the account (with its collections) belongs to; `nil` for the operator's
     /// own accounts, which the API does not show.
     public var tenantID: String?
+    /// The WebDAV folder holding the user's files (Nextcloud's `remote.php/dav/files/USER/`,
+    /// or a plain WebDAV server's root), when files were found; `nil` for calendars and
+    /// contacts only.
+    public var filesURL: String?
 
     public init(id: String = UUID().uuidString, name: String, serverURL: String, username: String,
-                sealedPassword: [UInt8]?, createdAt: Date = Date(), tenantID: String? = nil) {
+                sealedPassword: [UInt8]?, createdAt: Date = Date(), tenantID: String? = nil, filesURL: String? = nil) {
+        self.filesURL = filesURL
         self.id = id
         self.name = name
         self.serverURL = serverURL

@@ -1,0 +1,167 @@
+import Accounts
+import ArgumentParser
+import DAVClient
+import Foundation
+import SwitchboardCore
+import SwitchboardStore
+
+/// `switchboard files`: an account's files (Nextcloud's, or a plain WebDAV server's).
+struct FilesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "files", abstract: "List, download, upload, move, copy, delete and lock an account's files (WebDAV).",
+        subcommands: [List.self, Get.self, Put.self, Move.self, Copy.self, Remove.self, MakeFolder.self, Lock.self, Unlock.self])
+
+    /// The account whose files a command works on.
+    struct AccountOptions: ParsableArguments {
+        @Option(help: "The account (its name; a tenant's as TENANT/NAME).") var account: String
+        @Option(help: "A PEM file of certificates to trust besides the system's.") var caFile: String?
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var network: NetworkOptions
+
+        /// Runs `body` with the file service and the account; a file error is printed and exits with 1.
+        func withFiles<Result: Sendable>(_ body: (FileService, AccountRecord) async throws -> Result) async throws -> Result {
+            let policy = try network.policy()
+            return try await store.withStore { store, secrets in
+                guard let record = try await store.accounts().first(where: { $0.name == account }) else {
+                    throw ValidationError("no account named \(account)")
+                }
+                return try await withAccountClients(secrets: secrets, caFile: caFile, policy: policy, reporting: FileServiceError.self) { clients in
+                    try await body(FileService(clients: clients), record)
+                }
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "ls", abstract: "List a folder (the root by default): one line per file or folder.")
+        @OptionGroup var files: AccountOptions
+        @Argument(help: "A folder's path below the account's files.") var path = ""
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let items = try await files.withFiles { service, account in try await service.list(account, path: path) }
+            try output.print(items) {
+                items.map { item in
+                    let size = item.isFolder ? "-" : ByteCountFormatter.string(fromByteCount: item.size ?? 0, countStyle: .file)
+                    let modified = item.modified.map { $0.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: false)) } ?? ""
+                    return "\(item.isFolder ? "d" : "-")\t\(size)\t\(modified)\t\(item.path)\(item.isFolder ? "/" : "")"
+                }.joined(separator: "\n")
+            }
+        }
+    }
+
+    struct Get: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Download a file (streamed to disk), or a byte range of it.")
+        @OptionGroup var files: AccountOptions
+        @Argument(help: "The file's path below the account's files.") var path: String
+        @Option(help: "Where to write it (default: its name, here).") var to: String?
+        @Option(help: "Only these bytes: FIRST-LAST (0-based, inclusive).") var range: String?
+
+        func run() async throws {
+            let byteRange = try range.map { text -> ClosedRange<Int64> in
+                let ends = text.split(separator: "-", omittingEmptySubsequences: false).map { Int64($0) }
+                guard ends.count == 2, let first = ends[0], let last = ends[1], first >= 0, first <= last else {
+                    throw ValidationError("--range takes FIRST-LAST, e.g. 0-1023")
+                }
+                return first...last
+            }
+            let target = to ?? (path.split(separator: "/").last.map(String.init) ?? "download")
+            let result = try await files.withFiles { service, account in
+                try await service.download(account, path: path, to: target, range: byteRange)
+            }
+            let size = (try? FileManager.default.attributesOfItem(atPath: target)[.size] as? Int) ?? 0
+            StandardError.write("\(target): \(size) bytes\(result.partial ? " (range)" : "")")
+        }
+    }
+
+    struct Put: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Upload a local file (streamed from disk).")
+        @OptionGroup var files: AccountOptions
+        @Argument(help: "The local file.") var file: String
+        @Argument(help: "Its path below the account's files.") var path: String
+        @Option(help: "Only over this version (an ETag from ls --json).") var ifMatch: String?
+        @Flag(help: "Only when nothing is there yet.") var createOnly = false
+        @Option(help: "The lock token, when the file is locked.") var lock: String?
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            guard FileManager.default.isReadableFile(atPath: file) else { throw ValidationError("cannot read \(file)") }
+            let item = try await files.withFiles { service, account in
+                try await service.upload(account, path: path, from: file, ifMatch: ifMatch, createOnly: createOnly, lock: lock)
+            }
+            try output.print(item) { "\(item.path)\t\(item.size ?? 0) bytes\t\(item.etag ?? "")" }
+        }
+    }
+
+    struct Move: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "mv", abstract: "Move or rename a file or folder.")
+        @OptionGroup var files: AccountOptions
+        @Argument var from: String
+        @Argument var to: String
+        @Flag(help: "Replace what is at the destination.") var overwrite = false
+
+        func run() async throws {
+            let item = try await files.withFiles { service, account in try await service.transfer(.move, account, path: from, to: to, overwrite: overwrite) }
+            StandardOutput.write(Array("\(item.path)\n".utf8))
+        }
+    }
+
+    struct Copy: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "cp", abstract: "Copy a file or folder.")
+        @OptionGroup var files: AccountOptions
+        @Argument var from: String
+        @Argument var to: String
+        @Flag(help: "Replace what is at the destination.") var overwrite = false
+
+        func run() async throws {
+            let item = try await files.withFiles { service, account in try await service.transfer(.copy, account, path: from, to: to, overwrite: overwrite) }
+            StandardOutput.write(Array("\(item.path)\n".utf8))
+        }
+    }
+
+    struct Remove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "rm", abstract: "Delete a file, or a folder with everything in it.")
+        @OptionGroup var files: AccountOptions
+        @Argument var path: String
+        @Option(help: "Only this version (an ETag).") var ifMatch: String?
+        @Option(help: "The lock token, when it is locked.") var lock: String?
+
+        func run() async throws {
+            try await files.withFiles { service, account in try await service.delete(account, path: path, ifMatch: ifMatch, lock: lock) }
+        }
+    }
+
+    struct MakeFolder: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "mkdir", abstract: "Make a folder (its parent must exist).")
+        @OptionGroup var files: AccountOptions
+        @Argument var path: String
+
+        func run() async throws {
+            _ = try await files.withFiles { service, account in try await service.makeFolder(account, path: path) }
+        }
+    }
+
+    struct Lock: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Lock a file for writing; prints the token that unlocks it.")
+        @OptionGroup var files: AccountOptions
+        @Argument var path: String
+        @Option(help: "Who holds the lock (shown to others).") var owner = "switchboard"
+        @Option(help: "How long, in seconds.") var seconds = 600
+
+        func run() async throws {
+            let lock = try await files.withFiles { service, account in try await service.lock(account, path: path, owner: owner, seconds: seconds) }
+            StandardOutput.write(Array("\(lock.token)\n".utf8))
+        }
+    }
+
+    struct Unlock: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Release a lock.")
+        @OptionGroup var files: AccountOptions
+        @Argument var path: String
+        @Argument var token: String
+
+        func run() async throws {
+            try await files.withFiles { service, account in try await service.unlock(account, path: path, token: token) }
+        }
+    }
+}
