@@ -70,7 +70,7 @@ extension APIHandler {
 
     static func account(_ account: AccountRecord, collections: [CollectionRecord]) -> Components.Schemas.Account {
         return .init(id: account.id, name: account.localName, url: account.serverURL, username: account.username, createdAt: account.createdAt,
-                     collections: collections.map(Self.collection))
+                     collections: collections.map(Self.collection), filesUrl: account.filesURL)
     }
 }
 

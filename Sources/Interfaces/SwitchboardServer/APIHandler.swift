@@ -24,6 +24,8 @@ struct APIHandler: APIProtocol {
     let identities: IdentityProviders
     /// The server's log, where the audit lines of administrative actions go too.
     let logger: Logger
+    /// The largest file an upload may bring.
+    var maxFileBytes = 4 << 30
     /// The longest window one question may span.
     let maxWindow: Int64 = 400 * 86_400
 

@@ -177,15 +177,16 @@ extension Problem {
     }
 }
 
-/// Writes `ETag` and `Content-Disposition` as HTTP defines them. The OpenAPI runtime
-/// percent-encodes header values (`"ab"` becomes `%22ab%22`; swift-openapi-generator issues
-/// #529 and #857, open), which no HTTP client reads as an entity tag or a file name. Ours
-/// are quoted hex, and a disposition of ASCII without control characters
-/// (`APIHandler.attachmentDisposition`), so decoding once restores them exactly.
+/// Writes `ETag`, `Content-Disposition` and `Content-Range` as HTTP defines them. The OpenAPI
+/// runtime percent-encodes header values once (`"ab"` becomes `%22ab%22`;
+/// swift-openapi-generator issues #529 and #857, open), which no HTTP client reads as an
+/// entity tag, a file name or a range; decoding once restores exactly what was set: our own
+/// quoted-hex tags and file servers' tags alike, a disposition of ASCII without control
+/// characters (`APIHandler.attachmentDisposition`), and `bytes FIRST-LAST/SIZE`.
 struct RuntimeEncodedHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response = try await next(request, context)
-        for name in [HTTPField.Name.eTag, .contentDisposition] {
+        for name in [HTTPField.Name.eTag, .contentDisposition, .contentRange] {
             if let value = response.headers[name], value.contains("%"), let decoded = value.removingPercentEncoding {
                 response.headers[name] = decoded
             }

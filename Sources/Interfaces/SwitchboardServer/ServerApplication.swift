@@ -37,6 +37,9 @@ public struct ServerConfiguration: Sendable {
     public var maxHookBodyBytes = 1 << 20
     /// The largest message to send (`POST /v1/mail/accounts/{id}/send`: attachments in base64). Default 20 MiB.
     public var maxMailBodyBytes = 20 << 20
+    /// The largest file uploaded (`PUT /v1/accounts/{id}/files/{path}`, streamed to a
+    /// temporary file, never held in memory). Default 4 GiB.
+    public var maxFileBytes = 4 << 30
     /// Requests per API key (or token subject), or `nil` for no limits at all.
     public var rateLimit: RateLimit? = RateLimit(perSecond: 100, burst: 200)
     /// Requests per tenant, all its keys and tokens together (`nil`: five times the key's).
@@ -111,7 +114,8 @@ public enum SwitchboardServer {
             Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(string: APISpecification.yaml)))
         }
         // Compact JSON (the runtime pretty-prints by default) and a date transcoder of our own.
-        try APIHandler(hub: hub, sync: sync, publicURL: configuration.publicURL, identities: identities, logger: logger).registerHandlers(
+        try APIHandler(hub: hub, sync: sync, publicURL: configuration.publicURL, identities: identities, logger: logger,
+                       maxFileBytes: configuration.maxFileBytes).registerHandlers(
             on: router, configuration: Configuration(dateTranscoder: RFC3339DateTranscoder(), jsonEncodingOptions: [.sortedKeys]))
         return router
     }
@@ -146,9 +150,17 @@ struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
     let mailLimit: Int
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        // File uploads stream to disk under their own limit (the handler's), never read here.
+        if request.method == .put, Self.isFile(request.uri.path) { return try await next(request, context) }
         var request = request
         _ = try await request.collectBody(upTo: bodyLimit(for: request.uri.path))
         return try await next(request, context)
+    }
+
+    /// `/v1/accounts/{id}/files/{path}`.
+    static func isFile(_ path: String) -> Bool {
+        let segments = path.split(separator: "/", maxSplits: 4)
+        return segments.count == 5 && segments[0] == "v1" && segments[1] == "accounts" && segments[3] == "files"
     }
 
     /// The limit for a path: hooks and messages to send may be larger than the rest.

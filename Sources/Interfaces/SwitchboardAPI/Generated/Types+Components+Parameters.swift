@@ -26,6 +26,14 @@ extension Components {
         package typealias MailFolder = Swift.String
         /// - Remark: Generated from `#/components/parameters/MailUID`.
         package typealias MailUID = Swift.Int64
+        /// A path below the account's files, percent-encoded with its slashes (`Leitlinien%2F2026%2F%C3%9Cbersicht.pdf`).
+        ///
+        /// - Remark: Generated from `#/components/parameters/FilePath`.
+        package typealias FilePath = Swift.String
+        /// The token of the lock held on the file, when it is locked.
+        ///
+        /// - Remark: Generated from `#/components/parameters/LockToken`.
+        package typealias LockToken = Swift.String
         /// - Remark: Generated from `#/components/parameters/AccountID`.
         package typealias AccountID = Swift.String
         /// - Remark: Generated from `#/components/parameters/CollectionID`.

@@ -984,6 +984,10 @@ extension Components {
             package var createdAt: Foundation.Date
             /// - Remark: Generated from `#/components/schemas/Account/collections`.
             package var collections: [Components.Schemas.Collection]
+            /// The WebDAV folder of the account's files (`/v1/accounts/{id}/files`), when it has one.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Account/filesUrl`.
+            package var filesUrl: Swift.String?
             /// Creates a new `Account`.
             ///
             /// - Parameters:
@@ -993,13 +997,15 @@ extension Components {
             ///   - username:
             ///   - createdAt:
             ///   - collections:
+            ///   - filesUrl: The WebDAV folder of the account's files (`/v1/accounts/{id}/files`), when it has one.
             package init(
                 id: Swift.String,
                 name: Swift.String,
                 url: Swift.String,
                 username: Swift.String,
                 createdAt: Foundation.Date,
-                collections: [Components.Schemas.Collection]
+                collections: [Components.Schemas.Collection],
+                filesUrl: Swift.String? = nil
             ) {
                 self.id = id
                 self.name = name
@@ -1007,6 +1013,7 @@ extension Components {
                 self.username = username
                 self.createdAt = createdAt
                 self.collections = collections
+                self.filesUrl = filesUrl
             }
             package enum CodingKeys: String, CodingKey {
                 case id
@@ -1015,6 +1022,7 @@ extension Components {
                 case username
                 case createdAt
                 case collections
+                case filesUrl
             }
         }
         /// - Remark: Generated from `#/components/schemas/AccountConnect`.
@@ -2131,6 +2139,229 @@ extension Components {
                 case failure
                 case counts
                 case itemErrors
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/FileItem`.
+        package struct FileItem: Codable, Hashable, Sendable {
+            /// The path below the account's files.
+            ///
+            /// - Remark: Generated from `#/components/schemas/FileItem/path`.
+            package var path: Swift.String
+            /// - Remark: Generated from `#/components/schemas/FileItem/name`.
+            package var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/FileItem/isFolder`.
+            package var isFolder: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/FileItem/size`.
+            package var size: Swift.Int64?
+            /// - Remark: Generated from `#/components/schemas/FileItem/etag`.
+            package var etag: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/FileItem/modified`.
+            package var modified: Foundation.Date?
+            /// - Remark: Generated from `#/components/schemas/FileItem/contentType`.
+            package var contentType: Swift.String?
+            /// The server's stable id (Nextcloud's `oc:fileid`).
+            ///
+            /// - Remark: Generated from `#/components/schemas/FileItem/fileId`.
+            package var fileId: Swift.String?
+            /// Nextcloud's permission letters.
+            ///
+            /// - Remark: Generated from `#/components/schemas/FileItem/permissions`.
+            package var permissions: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/FileItem/favorite`.
+            package var favorite: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/FileItem/quotaUsed`.
+            package var quotaUsed: Swift.Int64?
+            /// - Remark: Generated from `#/components/schemas/FileItem/quotaAvailable`.
+            package var quotaAvailable: Swift.Int64?
+            /// Creates a new `FileItem`.
+            ///
+            /// - Parameters:
+            ///   - path: The path below the account's files.
+            ///   - name:
+            ///   - isFolder:
+            ///   - size:
+            ///   - etag:
+            ///   - modified:
+            ///   - contentType:
+            ///   - fileId: The server's stable id (Nextcloud's `oc:fileid`).
+            ///   - permissions: Nextcloud's permission letters.
+            ///   - favorite:
+            ///   - quotaUsed:
+            ///   - quotaAvailable:
+            package init(
+                path: Swift.String,
+                name: Swift.String,
+                isFolder: Swift.Bool,
+                size: Swift.Int64? = nil,
+                etag: Swift.String? = nil,
+                modified: Foundation.Date? = nil,
+                contentType: Swift.String? = nil,
+                fileId: Swift.String? = nil,
+                permissions: Swift.String? = nil,
+                favorite: Swift.Bool,
+                quotaUsed: Swift.Int64? = nil,
+                quotaAvailable: Swift.Int64? = nil
+            ) {
+                self.path = path
+                self.name = name
+                self.isFolder = isFolder
+                self.size = size
+                self.etag = etag
+                self.modified = modified
+                self.contentType = contentType
+                self.fileId = fileId
+                self.permissions = permissions
+                self.favorite = favorite
+                self.quotaUsed = quotaUsed
+                self.quotaAvailable = quotaAvailable
+            }
+            package enum CodingKeys: String, CodingKey {
+                case path
+                case name
+                case isFolder
+                case size
+                case etag
+                case modified
+                case contentType
+                case fileId
+                case permissions
+                case favorite
+                case quotaUsed
+                case quotaAvailable
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/FileListing`.
+        package struct FileListing: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/FileListing/path`.
+            package var path: Swift.String
+            /// - Remark: Generated from `#/components/schemas/FileListing/items`.
+            package var items: [Components.Schemas.FileItem]
+            /// Creates a new `FileListing`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - items:
+            package init(
+                path: Swift.String,
+                items: [Components.Schemas.FileItem]
+            ) {
+                self.path = path
+                self.items = items
+            }
+            package enum CodingKeys: String, CodingKey {
+                case path
+                case items
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/FileAction`.
+        package struct FileAction: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/FileAction/action`.
+            @frozen package enum ActionPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case move = "move"
+                case copy = "copy"
+                case mkdir = "mkdir"
+                case lock = "lock"
+                case unlock = "unlock"
+            }
+            /// - Remark: Generated from `#/components/schemas/FileAction/action`.
+            package var action: Components.Schemas.FileAction.ActionPayload
+            /// move, copy: the new path.
+            ///
+            /// - Remark: Generated from `#/components/schemas/FileAction/destination`.
+            package var destination: Swift.String?
+            /// move, copy: replace what is at the destination.
+            ///
+            /// - Remark: Generated from `#/components/schemas/FileAction/overwrite`.
+            package var overwrite: Swift.Bool?
+            /// lock: who holds it.
+            ///
+            /// - Remark: Generated from `#/components/schemas/FileAction/owner`.
+            package var owner: Swift.String?
+            /// lock: how long.
+            ///
+            /// - Remark: Generated from `#/components/schemas/FileAction/seconds`.
+            package var seconds: Swift.Int?
+            /// unlock: the lock's token.
+            ///
+            /// - Remark: Generated from `#/components/schemas/FileAction/token`.
+            package var token: Swift.String?
+            /// Creates a new `FileAction`.
+            ///
+            /// - Parameters:
+            ///   - action:
+            ///   - destination: move, copy: the new path.
+            ///   - overwrite: move, copy: replace what is at the destination.
+            ///   - owner: lock: who holds it.
+            ///   - seconds: lock: how long.
+            ///   - token: unlock: the lock's token.
+            package init(
+                action: Components.Schemas.FileAction.ActionPayload,
+                destination: Swift.String? = nil,
+                overwrite: Swift.Bool? = nil,
+                owner: Swift.String? = nil,
+                seconds: Swift.Int? = nil,
+                token: Swift.String? = nil
+            ) {
+                self.action = action
+                self.destination = destination
+                self.overwrite = overwrite
+                self.owner = owner
+                self.seconds = seconds
+                self.token = token
+            }
+            package enum CodingKeys: String, CodingKey {
+                case action
+                case destination
+                case overwrite
+                case owner
+                case seconds
+                case token
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/FileActionResult`.
+        package struct FileActionResult: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/FileActionResult/item`.
+            package var item: Components.Schemas.FileItem?
+            /// - Remark: Generated from `#/components/schemas/FileActionResult/lock`.
+            package struct LockPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/FileActionResult/lock/path`.
+                package var path: Swift.String
+                /// - Remark: Generated from `#/components/schemas/FileActionResult/lock/token`.
+                package var token: Swift.String
+                /// Creates a new `LockPayload`.
+                ///
+                /// - Parameters:
+                ///   - path:
+                ///   - token:
+                package init(
+                    path: Swift.String,
+                    token: Swift.String
+                ) {
+                    self.path = path
+                    self.token = token
+                }
+                package enum CodingKeys: String, CodingKey {
+                    case path
+                    case token
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/FileActionResult/lock`.
+            package var lock: Components.Schemas.FileActionResult.LockPayload?
+            /// Creates a new `FileActionResult`.
+            ///
+            /// - Parameters:
+            ///   - item:
+            ///   - lock:
+            package init(
+                item: Components.Schemas.FileItem? = nil,
+                lock: Components.Schemas.FileActionResult.LockPayload? = nil
+            ) {
+                self.item = item
+                self.lock = lock
+            }
+            package enum CodingKeys: String, CodingKey {
+                case item
+                case lock
             }
         }
         /// - Remark: Generated from `#/components/schemas/Event`.

@@ -1925,6 +1925,1029 @@ package enum Operations {
             }
         }
     }
+    /// The account's top folder of files.
+    ///
+    /// - Remark: HTTP `GET /v1/accounts/{accountId}/files`.
+    /// - Remark: Generated from `#/paths//v1/accounts/{accountId}/files/get(listRootFiles)`.
+    package enum ListRootFiles {
+        package static let id: Swift.String = "listRootFiles"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/accounts/{accountId}/files/GET/path`.
+            package struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/accounts/{accountId}/files/GET/path/accountId`.
+                package var accountId: Components.Parameters.AccountID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - accountId:
+                package init(accountId: Components.Parameters.AccountID) {
+                    self.accountId = accountId
+                }
+            }
+            package var path: Operations.ListRootFiles.Input.Path
+            /// - Remark: Generated from `#/paths/v1/accounts/{accountId}/files/GET/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListRootFiles.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListRootFiles.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.ListRootFiles.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            package init(
+                path: Operations.ListRootFiles.Input.Path,
+                headers: Operations.ListRootFiles.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.headers = headers
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/accounts/{accountId}/files/GET/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/accounts/{accountId}/files/GET/responses/200/content/application\/json`.
+                    case json(Components.Schemas.FileListing)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.FileListing {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.ListRootFiles.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.ListRootFiles.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The folder's members, folders first.
+            ///
+            /// - Remark: Generated from `#/paths//v1/accounts/{accountId}/files/get(listRootFiles)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.ListRootFiles.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.ListRootFiles.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A problem (RFC 9457).
+            ///
+            /// - Remark: Generated from `#/paths//v1/accounts/{accountId}/files/get(listRootFiles)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            package var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// A folder's listing, or a file's bytes (streamed; `Range` for a part of it).
+    ///
+    /// - Remark: HTTP `GET /v1/accounts/{accountId}/files/{path}`.
+    /// - Remark: Generated from `#/paths//v1/accounts/{accountId}/files/{path}/get(getFile)`.
+    package enum GetFile {
+        package static let id: Swift.String = "getFile"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/accounts/{accountId}/files/{path}/GET/path`.
+            package struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/accounts/{accountId}/files/{path}/GET/path/accountId`.
+                package var accountId: Components.Parameters.AccountID
+                /// A path below the account's files, percent-encoded with its slashes (`Leitlinien%2F2026%2F%C3%9Cbersicht.pdf`).
+                ///
+                /// - Remark: Generated from `#/paths/v1/accounts/{accountId}/files/{path}/GET/path/path`.
+                package var path: Components.Parameters.FilePath
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - accountId:
+                ///   - path: A path below the account's files, percent-encoded with its slashes (`Leitlinien%2F2026%2F%C3%9Cbersicht.pdf`).
+                package init(
+                    accountId: Components.Parameters.AccountID,
+                    path: Components.Parameters.FilePath
+                ) {
+                    self.accountId = accountId
+                    self.path = path
+                }
+            }
+            package var path: Operations.GetFile.Input.Path
+            /// - Remark: Generated from `#/paths/v1/accounts/{accountId}/files/{path}/GET/header`.
+            package struct Headers: Sendable, Hashable {
+                /// One byte range: `bytes=FIRST-LAST` or `bytes=FIRST-`.
+                ///
+                /// - Remark: Generated from `#/paths/v1/accounts/{accountId}/files/{path}/GET/header/Range`.
+                package var range: Swift.String?
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetFile.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - range: One byte range: `bytes=FIRST-LAST` or `bytes=FIRST-`.
+                ///   - accept:
+                package init(
+                    range: Swift.String? = nil,
+                    accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetFile.AcceptableContentType>] = .defaultValues()
+                ) {
+                    self.range = range
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.GetFile.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            package init(
+                path: Operations.GetFile.Input.Path,
+                headers: Operations.GetFile.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.headers = headers
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/accounts/{accountId}/files/{path}/GET/responses/200/headers`.
+                package struct Headers: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/accounts/{accountId}/files/{path}/GET/responses/200/headers/ETag`.
+                    package var eTag: Swift.String?
+                    /// - Remark: Generated from `#/paths/v1/accounts/{accountId}/files/{path}/GET/responses/200/headers/Content-Disposition`.
+                    package var contentDisposition: Swift.String?
+                    /// Creates a new `Headers`.
+                    ///
+                    /// - Parameters:
+                    ///   - eTag:
+                    ///   - contentDisposition:
+                    package init(
+                        eTag: Swift.String? = nil,
+                        contentDisposition: Swift.String? = nil
+                    ) {
+                        self.eTag = eTag
+                        self.contentDisposition = contentDisposition
+                    }
+                }
+                /// Received HTTP response headers
+                package var headers: Operations.GetFile.Output.Ok.Headers
+                /// - Remark: Generated from `#/paths/v1/accounts/{accountId}/files/{path}/GET/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/accounts/{accountId}/files/{path}/GET/responses/200/content/application\/json`.
+                    case json(Components.Schemas.FileListing)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.FileListing {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            default:
+                                try throwUnexpectedResponseBody(
+                                    expectedContent: "application/json",
+                                    body: self
+                                )
+                            }
+                        }
+                    }
+                    /// - Remark: Generated from `#/paths/v1/accounts/{accountId}/files/{path}/GET/responses/200/content/application\/octet-stream`.
+                    case binary(OpenAPIRuntime.HTTPBody)
+                    /// The associated value of the enum case if `self` is `.binary`.
+                    ///
+                    /// - Throws: An error if `self` is not `.binary`.
+                    /// - SeeAlso: `.binary`.
+                    package var binary: OpenAPIRuntime.HTTPBody {
+                        get throws {
+                            switch self {
+                            case let .binary(body):
+                                return body
+                            default:
+                                try throwUnexpectedResponseBody(
+                                    expectedContent: "application/octet-stream",
+                                    body: self
+                                )
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.GetFile.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - headers: Received HTTP response headers
+                ///   - body: Received HTTP response body
+                package init(
+                    headers: Operations.GetFile.Output.Ok.Headers = .init(),
+                    body: Operations.GetFile.Output.Ok.Body
+                ) {
+                    self.headers = headers
+                    self.body = body
+                }
+            }
+            /// The folder's listing (JSON), or the whole file as an attachment.
+            ///
+            /// - Remark: Generated from `#/paths//v1/accounts/{accountId}/files/{path}/get(getFile)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.GetFile.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.GetFile.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            package struct PartialContent: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/accounts/{accountId}/files/{path}/GET/responses/206/headers`.
+                package struct Headers: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/accounts/{accountId}/files/{path}/GET/responses/206/headers/Content-Range`.
+                    package var contentRange: Swift.String
+                    /// - Remark: Generated from `#/paths/v1/accounts/{accountId}/files/{path}/GET/responses/206/headers/ETag`.
+                    package var eTag: Swift.String?
+                    /// Creates a new `Headers`.
+                    ///
+                    /// - Parameters:
+                    ///   - contentRange:
+                    ///   - eTag:
+                    package init(
+                        contentRange: Swift.String,
+                        eTag: Swift.String? = nil
+                    ) {
+                        self.contentRange = contentRange
+                        self.eTag = eTag
+                    }
+                }
+                /// Received HTTP response headers
+                package var headers: Operations.GetFile.Output.PartialContent.Headers
+                /// - Remark: Generated from `#/paths/v1/accounts/{accountId}/files/{path}/GET/responses/206/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/accounts/{accountId}/files/{path}/GET/responses/206/content/application\/octet-stream`.
+                    case binary(OpenAPIRuntime.HTTPBody)
+                    /// The associated value of the enum case if `self` is `.binary`.
+                    ///
+                    /// - Throws: An error if `self` is not `.binary`.
+                    /// - SeeAlso: `.binary`.
+                    package var binary: OpenAPIRuntime.HTTPBody {
+                        get throws {
+                            switch self {
+                            case let .binary(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.GetFile.Output.PartialContent.Body
+                /// Creates a new `PartialContent`.
+                ///
+                /// - Parameters:
+                ///   - headers: Received HTTP response headers
+                ///   - body: Received HTTP response body
+                package init(
+                    headers: Operations.GetFile.Output.PartialContent.Headers,
+                    body: Operations.GetFile.Output.PartialContent.Body
+                ) {
+                    self.headers = headers
+                    self.body = body
+                }
+            }
+            /// The bytes asked for.
+            ///
+            /// - Remark: Generated from `#/paths//v1/accounts/{accountId}/files/{path}/get(getFile)/responses/206`.
+            ///
+            /// HTTP response code: `206 partialContent`.
+            case partialContent(Operations.GetFile.Output.PartialContent)
+            /// The associated value of the enum case if `self` is `.partialContent`.
+            ///
+            /// - Throws: An error if `self` is not `.partialContent`.
+            /// - SeeAlso: `.partialContent`.
+            package var partialContent: Operations.GetFile.Output.PartialContent {
+                get throws {
+                    switch self {
+                    case let .partialContent(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "partialContent",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A problem (RFC 9457).
+            ///
+            /// - Remark: Generated from `#/paths//v1/accounts/{accountId}/files/{path}/get(getFile)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            package var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case binary
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/octet-stream":
+                    self = .binary
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .binary:
+                    return "application/octet-stream"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .binary,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Move, copy, make a folder, lock or unlock (`action`).
+    ///
+    /// - Remark: HTTP `POST /v1/accounts/{accountId}/files/{path}`.
+    /// - Remark: Generated from `#/paths//v1/accounts/{accountId}/files/{path}/post(fileAction)`.
+    package enum FileAction {
+        package static let id: Swift.String = "fileAction"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/accounts/{accountId}/files/{path}/POST/path`.
+            package struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/accounts/{accountId}/files/{path}/POST/path/accountId`.
+                package var accountId: Components.Parameters.AccountID
+                /// A path below the account's files, percent-encoded with its slashes (`Leitlinien%2F2026%2F%C3%9Cbersicht.pdf`).
+                ///
+                /// - Remark: Generated from `#/paths/v1/accounts/{accountId}/files/{path}/POST/path/path`.
+                package var path: Components.Parameters.FilePath
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - accountId:
+                ///   - path: A path below the account's files, percent-encoded with its slashes (`Leitlinien%2F2026%2F%C3%9Cbersicht.pdf`).
+                package init(
+                    accountId: Components.Parameters.AccountID,
+                    path: Components.Parameters.FilePath
+                ) {
+                    self.accountId = accountId
+                    self.path = path
+                }
+            }
+            package var path: Operations.FileAction.Input.Path
+            /// - Remark: Generated from `#/paths/v1/accounts/{accountId}/files/{path}/POST/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.FileAction.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.FileAction.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.FileAction.Input.Headers
+            /// - Remark: Generated from `#/paths/v1/accounts/{accountId}/files/{path}/POST/requestBody`.
+            @frozen package enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/accounts/{accountId}/files/{path}/POST/requestBody/content/application\/json`.
+                case json(Components.Schemas.FileAction)
+            }
+            package var body: Operations.FileAction.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            ///   - body:
+            package init(
+                path: Operations.FileAction.Input.Path,
+                headers: Operations.FileAction.Input.Headers = .init(),
+                body: Operations.FileAction.Input.Body
+            ) {
+                self.path = path
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/accounts/{accountId}/files/{path}/POST/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/accounts/{accountId}/files/{path}/POST/responses/200/content/application\/json`.
+                    case json(Components.Schemas.FileActionResult)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.FileActionResult {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.FileAction.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.FileAction.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// Done; the file or folder as it is now, or the lock taken.
+            ///
+            /// - Remark: Generated from `#/paths//v1/accounts/{accountId}/files/{path}/post(fileAction)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.FileAction.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.FileAction.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A problem (RFC 9457).
+            ///
+            /// - Remark: Generated from `#/paths//v1/accounts/{accountId}/files/{path}/post(fileAction)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            package var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Upload a file (streamed; replaces what is there unless `If-Match` or `If-None-Match` says otherwise).
+    ///
+    /// - Remark: HTTP `PUT /v1/accounts/{accountId}/files/{path}`.
+    /// - Remark: Generated from `#/paths//v1/accounts/{accountId}/files/{path}/put(putFile)`.
+    package enum PutFile {
+        package static let id: Swift.String = "putFile"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/accounts/{accountId}/files/{path}/PUT/path`.
+            package struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/accounts/{accountId}/files/{path}/PUT/path/accountId`.
+                package var accountId: Components.Parameters.AccountID
+                /// A path below the account's files, percent-encoded with its slashes (`Leitlinien%2F2026%2F%C3%9Cbersicht.pdf`).
+                ///
+                /// - Remark: Generated from `#/paths/v1/accounts/{accountId}/files/{path}/PUT/path/path`.
+                package var path: Components.Parameters.FilePath
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - accountId:
+                ///   - path: A path below the account's files, percent-encoded with its slashes (`Leitlinien%2F2026%2F%C3%9Cbersicht.pdf`).
+                package init(
+                    accountId: Components.Parameters.AccountID,
+                    path: Components.Parameters.FilePath
+                ) {
+                    self.accountId = accountId
+                    self.path = path
+                }
+            }
+            package var path: Operations.PutFile.Input.Path
+            /// - Remark: Generated from `#/paths/v1/accounts/{accountId}/files/{path}/PUT/query`.
+            package struct Query: Sendable, Hashable {
+                /// The token of the lock held on the file, when it is locked.
+                ///
+                /// - Remark: Generated from `#/paths/v1/accounts/{accountId}/files/{path}/PUT/query/lockToken`.
+                package var lockToken: Components.Parameters.LockToken?
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - lockToken: The token of the lock held on the file, when it is locked.
+                package init(lockToken: Components.Parameters.LockToken? = nil) {
+                    self.lockToken = lockToken
+                }
+            }
+            package var query: Operations.PutFile.Input.Query
+            /// - Remark: Generated from `#/paths/v1/accounts/{accountId}/files/{path}/PUT/header`.
+            package struct Headers: Sendable, Hashable {
+                /// The ETag of the version the change is based on.
+                ///
+                /// - Remark: Generated from `#/paths/v1/accounts/{accountId}/files/{path}/PUT/header/If-Match`.
+                package var ifMatch: Components.Parameters.IfMatch?
+                /// - Remark: Generated from `#/paths/v1/accounts/{accountId}/files/{path}/PUT/header/If-None-Match`.
+                @frozen package enum IfNoneMatchPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case _ast_ = "*"
+                }
+                /// `*`: only when nothing is there yet.
+                ///
+                /// - Remark: Generated from `#/paths/v1/accounts/{accountId}/files/{path}/PUT/header/If-None-Match`.
+                package var ifNoneMatch: Operations.PutFile.Input.Headers.IfNoneMatchPayload?
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.PutFile.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - ifMatch: The ETag of the version the change is based on.
+                ///   - ifNoneMatch: `*`: only when nothing is there yet.
+                ///   - accept:
+                package init(
+                    ifMatch: Components.Parameters.IfMatch? = nil,
+                    ifNoneMatch: Operations.PutFile.Input.Headers.IfNoneMatchPayload? = nil,
+                    accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.PutFile.AcceptableContentType>] = .defaultValues()
+                ) {
+                    self.ifMatch = ifMatch
+                    self.ifNoneMatch = ifNoneMatch
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.PutFile.Input.Headers
+            /// - Remark: Generated from `#/paths/v1/accounts/{accountId}/files/{path}/PUT/requestBody`.
+            @frozen package enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/accounts/{accountId}/files/{path}/PUT/requestBody/content/application\/octet-stream`.
+                case binary(OpenAPIRuntime.HTTPBody)
+            }
+            package var body: Operations.PutFile.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - query:
+            ///   - headers:
+            ///   - body:
+            package init(
+                path: Operations.PutFile.Input.Path,
+                query: Operations.PutFile.Input.Query = .init(),
+                headers: Operations.PutFile.Input.Headers = .init(),
+                body: Operations.PutFile.Input.Body
+            ) {
+                self.path = path
+                self.query = query
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/accounts/{accountId}/files/{path}/PUT/responses/200/headers`.
+                package struct Headers: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/accounts/{accountId}/files/{path}/PUT/responses/200/headers/ETag`.
+                    package var eTag: Swift.String?
+                    /// Creates a new `Headers`.
+                    ///
+                    /// - Parameters:
+                    ///   - eTag:
+                    package init(eTag: Swift.String? = nil) {
+                        self.eTag = eTag
+                    }
+                }
+                /// Received HTTP response headers
+                package var headers: Operations.PutFile.Output.Ok.Headers
+                /// - Remark: Generated from `#/paths/v1/accounts/{accountId}/files/{path}/PUT/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/accounts/{accountId}/files/{path}/PUT/responses/200/content/application\/json`.
+                    case json(Components.Schemas.FileItem)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.FileItem {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.PutFile.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - headers: Received HTTP response headers
+                ///   - body: Received HTTP response body
+                package init(
+                    headers: Operations.PutFile.Output.Ok.Headers = .init(),
+                    body: Operations.PutFile.Output.Ok.Body
+                ) {
+                    self.headers = headers
+                    self.body = body
+                }
+            }
+            /// Uploaded; the file as it is now.
+            ///
+            /// - Remark: Generated from `#/paths//v1/accounts/{accountId}/files/{path}/put(putFile)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.PutFile.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.PutFile.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A problem (RFC 9457).
+            ///
+            /// - Remark: Generated from `#/paths//v1/accounts/{accountId}/files/{path}/put(putFile)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            package var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Delete a file, or a folder with everything in it.
+    ///
+    /// - Remark: HTTP `DELETE /v1/accounts/{accountId}/files/{path}`.
+    /// - Remark: Generated from `#/paths//v1/accounts/{accountId}/files/{path}/delete(deleteFile)`.
+    package enum DeleteFile {
+        package static let id: Swift.String = "deleteFile"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/accounts/{accountId}/files/{path}/DELETE/path`.
+            package struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/accounts/{accountId}/files/{path}/DELETE/path/accountId`.
+                package var accountId: Components.Parameters.AccountID
+                /// A path below the account's files, percent-encoded with its slashes (`Leitlinien%2F2026%2F%C3%9Cbersicht.pdf`).
+                ///
+                /// - Remark: Generated from `#/paths/v1/accounts/{accountId}/files/{path}/DELETE/path/path`.
+                package var path: Components.Parameters.FilePath
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - accountId:
+                ///   - path: A path below the account's files, percent-encoded with its slashes (`Leitlinien%2F2026%2F%C3%9Cbersicht.pdf`).
+                package init(
+                    accountId: Components.Parameters.AccountID,
+                    path: Components.Parameters.FilePath
+                ) {
+                    self.accountId = accountId
+                    self.path = path
+                }
+            }
+            package var path: Operations.DeleteFile.Input.Path
+            /// - Remark: Generated from `#/paths/v1/accounts/{accountId}/files/{path}/DELETE/query`.
+            package struct Query: Sendable, Hashable {
+                /// The token of the lock held on the file, when it is locked.
+                ///
+                /// - Remark: Generated from `#/paths/v1/accounts/{accountId}/files/{path}/DELETE/query/lockToken`.
+                package var lockToken: Components.Parameters.LockToken?
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - lockToken: The token of the lock held on the file, when it is locked.
+                package init(lockToken: Components.Parameters.LockToken? = nil) {
+                    self.lockToken = lockToken
+                }
+            }
+            package var query: Operations.DeleteFile.Input.Query
+            /// - Remark: Generated from `#/paths/v1/accounts/{accountId}/files/{path}/DELETE/header`.
+            package struct Headers: Sendable, Hashable {
+                /// The ETag of the version the change is based on.
+                ///
+                /// - Remark: Generated from `#/paths/v1/accounts/{accountId}/files/{path}/DELETE/header/If-Match`.
+                package var ifMatch: Components.Parameters.IfMatch?
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.DeleteFile.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - ifMatch: The ETag of the version the change is based on.
+                ///   - accept:
+                package init(
+                    ifMatch: Components.Parameters.IfMatch? = nil,
+                    accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.DeleteFile.AcceptableContentType>] = .defaultValues()
+                ) {
+                    self.ifMatch = ifMatch
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.DeleteFile.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - query:
+            ///   - headers:
+            package init(
+                path: Operations.DeleteFile.Input.Path,
+                query: Operations.DeleteFile.Input.Query = .init(),
+                headers: Operations.DeleteFile.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.query = query
+                self.headers = headers
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct NoContent: Sendable, Hashable {
+                /// Creates a new `NoContent`.
+                package init() {}
+            }
+            /// Deleted.
+            ///
+            /// - Remark: Generated from `#/paths//v1/accounts/{accountId}/files/{path}/delete(deleteFile)/responses/204`.
+            ///
+            /// HTTP response code: `204 noContent`.
+            case noContent(Operations.DeleteFile.Output.NoContent)
+            /// Deleted.
+            ///
+            /// - Remark: Generated from `#/paths//v1/accounts/{accountId}/files/{path}/delete(deleteFile)/responses/204`.
+            ///
+            /// HTTP response code: `204 noContent`.
+            package static var noContent: Self {
+                .noContent(.init())
+            }
+            /// The associated value of the enum case if `self` is `.noContent`.
+            ///
+            /// - Throws: An error if `self` is not `.noContent`.
+            /// - SeeAlso: `.noContent`.
+            package var noContent: Operations.DeleteFile.Output.NoContent {
+                get throws {
+                    switch self {
+                    case let .noContent(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "noContent",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A problem (RFC 9457).
+            ///
+            /// - Remark: Generated from `#/paths//v1/accounts/{accountId}/files/{path}/delete(deleteFile)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            package var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
     /// The account's push subscription (Nextcloud webhooks that report calendar changes as they happen).
     ///
     /// - Remark: HTTP `GET /v1/accounts/{accountId}/push`.

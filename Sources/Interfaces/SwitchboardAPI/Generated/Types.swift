@@ -86,6 +86,31 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `DELETE /v1/accounts/{accountId}`.
     /// - Remark: Generated from `#/paths//v1/accounts/{accountId}/delete(deleteAccount)`.
     func deleteAccount(_ input: Operations.DeleteAccount.Input) async throws -> Operations.DeleteAccount.Output
+    /// The account's top folder of files.
+    ///
+    /// - Remark: HTTP `GET /v1/accounts/{accountId}/files`.
+    /// - Remark: Generated from `#/paths//v1/accounts/{accountId}/files/get(listRootFiles)`.
+    func listRootFiles(_ input: Operations.ListRootFiles.Input) async throws -> Operations.ListRootFiles.Output
+    /// A folder's listing, or a file's bytes (streamed; `Range` for a part of it).
+    ///
+    /// - Remark: HTTP `GET /v1/accounts/{accountId}/files/{path}`.
+    /// - Remark: Generated from `#/paths//v1/accounts/{accountId}/files/{path}/get(getFile)`.
+    func getFile(_ input: Operations.GetFile.Input) async throws -> Operations.GetFile.Output
+    /// Move, copy, make a folder, lock or unlock (`action`).
+    ///
+    /// - Remark: HTTP `POST /v1/accounts/{accountId}/files/{path}`.
+    /// - Remark: Generated from `#/paths//v1/accounts/{accountId}/files/{path}/post(fileAction)`.
+    func fileAction(_ input: Operations.FileAction.Input) async throws -> Operations.FileAction.Output
+    /// Upload a file (streamed; replaces what is there unless `If-Match` or `If-None-Match` says otherwise).
+    ///
+    /// - Remark: HTTP `PUT /v1/accounts/{accountId}/files/{path}`.
+    /// - Remark: Generated from `#/paths//v1/accounts/{accountId}/files/{path}/put(putFile)`.
+    func putFile(_ input: Operations.PutFile.Input) async throws -> Operations.PutFile.Output
+    /// Delete a file, or a folder with everything in it.
+    ///
+    /// - Remark: HTTP `DELETE /v1/accounts/{accountId}/files/{path}`.
+    /// - Remark: Generated from `#/paths//v1/accounts/{accountId}/files/{path}/delete(deleteFile)`.
+    func deleteFile(_ input: Operations.DeleteFile.Input) async throws -> Operations.DeleteFile.Output
     /// The account's push subscription (Nextcloud webhooks that report calendar changes as they happen).
     ///
     /// - Remark: HTTP `GET /v1/accounts/{accountId}/push`.
@@ -524,6 +549,79 @@ extension APIProtocol {
     ) async throws -> Operations.DeleteAccount.Output {
         try await deleteAccount(Operations.DeleteAccount.Input(
             path: path,
+            headers: headers
+        ))
+    }
+    /// The account's top folder of files.
+    ///
+    /// - Remark: HTTP `GET /v1/accounts/{accountId}/files`.
+    /// - Remark: Generated from `#/paths//v1/accounts/{accountId}/files/get(listRootFiles)`.
+    package func listRootFiles(
+        path: Operations.ListRootFiles.Input.Path,
+        headers: Operations.ListRootFiles.Input.Headers = .init()
+    ) async throws -> Operations.ListRootFiles.Output {
+        try await listRootFiles(Operations.ListRootFiles.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// A folder's listing, or a file's bytes (streamed; `Range` for a part of it).
+    ///
+    /// - Remark: HTTP `GET /v1/accounts/{accountId}/files/{path}`.
+    /// - Remark: Generated from `#/paths//v1/accounts/{accountId}/files/{path}/get(getFile)`.
+    package func getFile(
+        path: Operations.GetFile.Input.Path,
+        headers: Operations.GetFile.Input.Headers = .init()
+    ) async throws -> Operations.GetFile.Output {
+        try await getFile(Operations.GetFile.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Move, copy, make a folder, lock or unlock (`action`).
+    ///
+    /// - Remark: HTTP `POST /v1/accounts/{accountId}/files/{path}`.
+    /// - Remark: Generated from `#/paths//v1/accounts/{accountId}/files/{path}/post(fileAction)`.
+    package func fileAction(
+        path: Operations.FileAction.Input.Path,
+        headers: Operations.FileAction.Input.Headers = .init(),
+        body: Operations.FileAction.Input.Body
+    ) async throws -> Operations.FileAction.Output {
+        try await fileAction(Operations.FileAction.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Upload a file (streamed; replaces what is there unless `If-Match` or `If-None-Match` says otherwise).
+    ///
+    /// - Remark: HTTP `PUT /v1/accounts/{accountId}/files/{path}`.
+    /// - Remark: Generated from `#/paths//v1/accounts/{accountId}/files/{path}/put(putFile)`.
+    package func putFile(
+        path: Operations.PutFile.Input.Path,
+        query: Operations.PutFile.Input.Query = .init(),
+        headers: Operations.PutFile.Input.Headers = .init(),
+        body: Operations.PutFile.Input.Body
+    ) async throws -> Operations.PutFile.Output {
+        try await putFile(Operations.PutFile.Input(
+            path: path,
+            query: query,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Delete a file, or a folder with everything in it.
+    ///
+    /// - Remark: HTTP `DELETE /v1/accounts/{accountId}/files/{path}`.
+    /// - Remark: Generated from `#/paths//v1/accounts/{accountId}/files/{path}/delete(deleteFile)`.
+    package func deleteFile(
+        path: Operations.DeleteFile.Input.Path,
+        query: Operations.DeleteFile.Input.Query = .init(),
+        headers: Operations.DeleteFile.Input.Headers = .init()
+    ) async throws -> Operations.DeleteFile.Output {
+        try await deleteFile(Operations.DeleteFile.Input(
+            path: path,
+            query: query,
             headers: headers
         ))
     }
