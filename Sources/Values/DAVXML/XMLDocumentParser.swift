@@ -204,7 +204,9 @@ private final class TreeBuilder: NSObject, XMLParserDelegate {
         }
         var attributeNames: [QualifiedName: String] = [:]
         for (key, value) in attributes { attributeNames[QualifiedName("", key)] = value }
-        stack.append(XMLElement(name: QualifiedName(namespaceURI ?? "", elementName), attributes: attributeNames))
+        var element = XMLElement(name: QualifiedName(namespaceURI ?? "", elementName), attributes: attributeNames)
+        element.offsetInParentText = stack.last?.text.utf8.count ?? 0
+        stack.append(element)
     }
 
     func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?) {

@@ -32,6 +32,9 @@ public struct XMLElement: Sendable, Hashable {
     public var children: [XMLElement]
     /// The element's own text (character data and CDATA), concatenated.
     public var text: String
+    /// Where in its parent's ``text`` this element began (UTF-8 bytes of the parent's text
+    /// before it), so mixed content can be read in order (``contents``).
+    public var offsetInParentText = 0
 
     /// Creates an element.
     public init(
@@ -48,6 +51,31 @@ public struct XMLElement: Sendable, Hashable {
 
     /// Every child with this name.
     public func children(_ name: QualifiedName) -> [XMLElement] { children.filter { $0.name == name } }
+
+    /// A part of mixed content.
+    public enum Content: Sendable, Hashable {
+        case text(Substring)
+        case element(XMLElement)
+    }
+
+    /// The element's text and children in document order (`a<b/>c` is `a`, `<b/>`, `c`).
+    public var contents: [Content] {
+        var parts: [Content] = []
+        var position = text.startIndex
+        for child in children {
+            let offset = text.utf8.index(text.startIndex, offsetBy: min(child.offsetInParentText, text.utf8.count))
+            if offset > position { parts.append(.text(text[position..<offset])) }
+            parts.append(.element(child))
+            position = max(position, offset)
+        }
+        if position < text.endIndex { parts.append(.text(text[position...])) }
+        return parts
+    }
+
+    /// An attribute by its local name, whatever prefix the document gave it (`w:val` → `val`).
+    public func attribute(_ localName: String) -> String? {
+        attributes.first { $0.key.name == localName || $0.key.name.hasSuffix(":" + localName) }?.value
+    }
 
     /// The text with leading and trailing white space removed.
     public var trimmedText: String {
