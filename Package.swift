@@ -218,6 +218,7 @@ let package = Package(
         .executableTarget(name: "VCardFuzzer", dependencies: ["VCard", "FuzzerSupport"]),
         .executableTarget(name: "DAVXMLFuzzer", dependencies: ["DAVXML", "FuzzerSupport"]),
         .executableTarget(name: "MIMEFuzzer", dependencies: ["MIME", "FuzzerSupport"]),
+        .executableTarget(name: "TextExtractionFuzzer", dependencies: ["TextExtraction", "FuzzerSupport"]),
         .executableTarget(name: "IMAPFuzzer", dependencies: ["IMAP", "SMTP", "FuzzerSupport"]),
         .executableTarget(name: "RequestFuzzer", dependencies: ["CalendarEditing", "ICalendar", "ContentLines", "FuzzerSupport"]),
 
@@ -307,7 +308,7 @@ let folders: [String: [String]] = [
     "Engines": ["Accounts", "SyncEngine", "Scheduling", "Webhooks"],
     "App": ["SwitchboardCore"],
     "Interfaces": ["SwitchboardAPI", "SwitchboardServer", "SwitchboardCLI", "switchboard"],
-    "Fuzzing": ["CLibFuzzer", "FuzzerSupport", "ICalendarFuzzer", "VCardFuzzer", "DAVXMLFuzzer", "RequestFuzzer", "MIMEFuzzer", "IMAPFuzzer"],
+    "Fuzzing": ["CLibFuzzer", "FuzzerSupport", "ICalendarFuzzer", "VCardFuzzer", "DAVXMLFuzzer", "RequestFuzzer", "MIMEFuzzer", "IMAPFuzzer", "TextExtractionFuzzer"],
     "Testing": ["SwitchboardTestSupport"],
 ]
 for (folder, modules) in folders {

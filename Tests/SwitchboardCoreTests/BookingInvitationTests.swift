@@ -1,18 +1,10 @@
-import Accounts
 import Availability
-import Crypto
 import DAVClient
 import Foundation
-import HTTPTransport
-import IMAP
-import MailClient
-import MIME
-import Scheduling
 import SwitchboardCore
 import SwitchboardStore
 import SwitchboardTestSupport
 import Testing
-import Webhooks
 
 /// Bookings invite their attendees by mail (iMIP, RFC 6047): a resource on a Radicale
 /// calendar whose invitations go out from anna's mailbox on the mail peer to bob's.
@@ -26,38 +18,13 @@ import Webhooks
 
     /// The harness, with the calendar's href for reading the server's objects.
     private func withHub(invitePending: Bool, _ body: (Hub, ResourceRecord, String) async throws -> Void) async throws {
-        let peer = try await Peer.named("radicale")
-        let mailPeer = try await MailPeer.shared()
-        try await StoreDriver.sqlite.withStore(isolated: true) { store in
-            let secrets = try SecretBox(key: SymmetricKey(size: .bits256))
-            let clients = AccountClients(secrets: secrets)
-            let account = AccountRecord(name: Fixtures.unique("calendars"), serverURL: peer.baseURL.absoluteString, username: "anna",
-                                        sealedPassword: try secrets.seal("secret"))
-            try await store.saveAccount(account)
-            let href = peer.annaCalendarHome + Fixtures.unique("invitations") + "/"
-            try await peer.withClient { client in try await client.makeCalendar(href, displayName: "Consultations") }
-            try await store.saveCollection(CollectionRecord(accountID: account.id, href: href, kind: .calendar))
-            let webhooks = WebhookService(store: store, secrets: secrets, networkPolicy: NetworkPolicy())
-            let hub = Hub(store: store, bookings: BookingService(store: store, clients: clients), webhooks: webhooks)
-            _ = try await hub.mail.connect(MailAccountConnection(
-                name: "practice", imapURL: mailPeer.imapsURL, smtpURL: mailPeer.smtpsURL, username: "anna@example.test", password: "secret",
-                trustedCertificatesPEM: try String(contentsOfFile: mailPeer.caFile, encoding: .utf8)))
+        try await InvitingHub.with(mailUser: "anna@example.test", mailAccount: "practice") { hub, calendar, _ in
             let rules = ResourceRules(timeZone: "Europe/Berlin", weeklyHours: try WeeklyHours.parse("mon-fri 09:00-17:00"), horizon: 30 * 86_400,
                                       slotLength: 3600, slotStep: 3600, maxDataAge: 3600)
-            let resource = try await hub.define(ResourceDefinition(name: Fixtures.unique("doctor"), rules: rules, calendars: [href],
+            let resource = try await hub.define(ResourceDefinition(name: Fixtures.unique("doctor"), rules: rules, calendars: [calendar.href],
                                                                    invitationsFrom: "practice", invitePending: invitePending))
             #expect(resource.invitations?.invitePending == invitePending)
-            do {
-                try await body(hub, resource, href)
-            } catch {
-                await hub.mail.shutdown()
-                await webhooks.shutdown()
-                await clients.shutdown()
-                throw error
-            }
-            await hub.mail.shutdown()
-            await webhooks.shutdown()
-            await clients.shutdown()
+            try await body(hub, resource, calendar.href)
         }
     }
 

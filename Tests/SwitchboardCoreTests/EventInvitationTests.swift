@@ -1,16 +1,10 @@
-import Accounts
 import CalendarEditing
-import Crypto
-import DAVClient
 import Foundation
-import HTTPTransport
-import Scheduling
 import SwitchboardCore
 import SwitchboardStore
 import SyncEngine
 import SwitchboardTestSupport
 import Testing
-import Webhooks
 
 /// Events written through the application layer invite their attendees when asked (iMIP,
 /// RFC 6047): carol's mailbox on the mail peer organizes events on a Radicale calendar and
@@ -21,35 +15,7 @@ import Webhooks
     static let now = Date(timeIntervalSince1970: 1_773_043_200)
 
     private func withHub(_ body: (Hub, CollectionRecord, MailAccountRecord) async throws -> Void) async throws {
-        let peer = try await Peer.named("radicale")
-        let mailPeer = try await MailPeer.shared()
-        try await StoreDriver.sqlite.withStore(isolated: true) { store in
-            let secrets = try SecretBox(key: SymmetricKey(size: .bits256))
-            let clients = AccountClients(secrets: secrets)
-            let account = AccountRecord(name: Fixtures.unique("calendars"), serverURL: peer.baseURL.absoluteString, username: "anna",
-                                        sealedPassword: try secrets.seal("secret"))
-            try await store.saveAccount(account)
-            let href = peer.annaCalendarHome + Fixtures.unique("meetings") + "/"
-            try await peer.withClient { client in try await client.makeCalendar(href, displayName: "Meetings") }
-            let calendar = CollectionRecord(accountID: account.id, href: href, kind: .calendar)
-            try await store.saveCollection(calendar)
-            let webhooks = WebhookService(store: store, secrets: secrets, networkPolicy: NetworkPolicy())
-            let hub = Hub(store: store, bookings: BookingService(store: store, clients: clients), webhooks: webhooks)
-            let mailAccount = try await hub.mail.connect(MailAccountConnection(
-                name: "office", imapURL: mailPeer.imapsURL, smtpURL: mailPeer.smtpsURL, username: "carol@example.test", password: "secret",
-                trustedCertificatesPEM: try String(contentsOfFile: mailPeer.caFile, encoding: .utf8)))
-            do {
-                try await body(hub, calendar, mailAccount)
-            } catch {
-                await hub.mail.shutdown()
-                await webhooks.shutdown()
-                await clients.shutdown()
-                throw error
-            }
-            await hub.mail.shutdown()
-            await webhooks.shutdown()
-            await clients.shutdown()
-        }
+        try await InvitingHub.with(mailUser: "carol@example.test", mailAccount: "office", body)
     }
 
     private func draft(_ summary: String, start: Int64, attendees: [String]?) -> EventDraft {

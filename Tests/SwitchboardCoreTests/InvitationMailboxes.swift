@@ -1,10 +1,53 @@
+import Accounts
+import Crypto
+import DAVClient
 import Foundation
 import HTTPTransport
 import IMAP
 import MailClient
 import MIME
+import Scheduling
+import SwitchboardCore
+import SwitchboardStore
 import SwitchboardTestSupport
 import Testing
+import Webhooks
+
+/// The invitation tests' application: a fresh store with a calendar on Radicale (anna's) and a
+/// mail account on the mail peer named `mailAccount` that signs in as `mailUser`.
+enum InvitingHub {
+    static func with(mailUser: String, mailAccount: String, _ body: (Hub, CollectionRecord, MailAccountRecord) async throws -> Void) async throws {
+        let peer = try await Peer.named("radicale")
+        let mailPeer = try await MailPeer.shared()
+        try await StoreDriver.sqlite.withStore(isolated: true) { store in
+            let secrets = try SecretBox(key: SymmetricKey(size: .bits256))
+            let clients = AccountClients(secrets: secrets)
+            let account = AccountRecord(name: Fixtures.unique("calendars"), serverURL: peer.baseURL.absoluteString, username: "anna",
+                                        sealedPassword: try secrets.seal("secret"))
+            try await store.saveAccount(account)
+            let href = peer.annaCalendarHome + Fixtures.unique("invitations") + "/"
+            try await peer.withClient { client in try await client.makeCalendar(href, displayName: "Invitations") }
+            let calendar = CollectionRecord(accountID: account.id, href: href, kind: .calendar)
+            try await store.saveCollection(calendar)
+            let webhooks = WebhookService(store: store, secrets: secrets, networkPolicy: NetworkPolicy())
+            let hub = Hub(store: store, bookings: BookingService(store: store, clients: clients), webhooks: webhooks)
+            do {
+                let sender = try await hub.mail.connect(MailAccountConnection(
+                    name: mailAccount, imapURL: mailPeer.imapsURL, smtpURL: mailPeer.smtpsURL, username: mailUser, password: "secret",
+                    trustedCertificatesPEM: try String(contentsOfFile: mailPeer.caFile, encoding: .utf8)))
+                try await body(hub, calendar, sender)
+            } catch {
+                await hub.mail.shutdown()
+                await webhooks.shutdown()
+                await clients.shutdown()
+                throw error
+            }
+            await hub.mail.shutdown()
+            await webhooks.shutdown()
+            await clients.shutdown()
+        }
+    }
+}
 
 /// The mail peer's mailboxes as the invitation tests read and write them.
 enum Mailbox {

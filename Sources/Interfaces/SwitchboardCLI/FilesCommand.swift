@@ -93,30 +93,29 @@ struct FilesCommand: AsyncParsableCommand {
         }
     }
 
-    struct Move: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "mv", abstract: "Move or rename a file or folder.")
+    /// What `mv` and `cp` take.
+    struct TransferArguments: ParsableArguments {
         @OptionGroup var files: AccountOptions
         @Argument var from: String
         @Argument var to: String
         @Flag(help: "Replace what is at the destination.") var overwrite = false
 
-        func run() async throws {
-            let item = try await files.withFiles { service, account in try await service.transfer(.move, account, path: from, to: to, overwrite: overwrite) }
+        func run(_ method: DAVClient.TransferMethod) async throws {
+            let item = try await files.withFiles { service, account in try await service.transfer(method, account, path: from, to: to, overwrite: overwrite) }
             StandardOutput.write(Array("\(item.path)\n".utf8))
         }
     }
 
+    struct Move: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "mv", abstract: "Move or rename a file or folder.")
+        @OptionGroup var arguments: TransferArguments
+        func run() async throws { try await arguments.run(.move) }
+    }
+
     struct Copy: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "cp", abstract: "Copy a file or folder.")
-        @OptionGroup var files: AccountOptions
-        @Argument var from: String
-        @Argument var to: String
-        @Flag(help: "Replace what is at the destination.") var overwrite = false
-
-        func run() async throws {
-            let item = try await files.withFiles { service, account in try await service.transfer(.copy, account, path: from, to: to, overwrite: overwrite) }
-            StandardOutput.write(Array("\(item.path)\n".utf8))
-        }
+        @OptionGroup var arguments: TransferArguments
+        func run() async throws { try await arguments.run(.copy) }
     }
 
     struct Remove: AsyncParsableCommand {
