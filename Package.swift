@@ -50,8 +50,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         // Reads the API's own OpenAPI document, whose limits every request is held to.
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
-        // Opens DOCX and ODT documents (zip archives) in memory for text extraction.
-        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // MARK: Values: pure, no I/O.
@@ -66,7 +64,8 @@ let package = Package(
         .target(name: "MIME"),
         .target(name: "IMAP", dependencies: ["MIME"]),
         .target(name: "SMTP", dependencies: ["MIME"]),
-        .target(name: "TextExtraction", dependencies: ["MIME", "DAVXML", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        .systemLibrary(name: "CZlib"),
+        .target(name: "TextExtraction", dependencies: ["MIME", "DAVXML", "CZlib"]),
         .target(name: "ContactEditing", dependencies: ["VCard", "ContentLines"]),
         .target(
             name: "SyncContent",
@@ -255,7 +254,7 @@ let package = Package(
             name: "DAVIntegrationTests",
             dependencies: ["DAVClient", "DAVXML", "HTTPTransport", "ContentLines", "ICalendar", "VCard", "SwitchboardTestSupport"]
         ),
-        .testTarget(name: "TextExtractionTests", dependencies: ["TextExtraction", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        .testTarget(name: "TextExtractionTests", dependencies: ["TextExtraction", "CZlib"]),
         .testTarget(name: "SyncPlanningTests", dependencies: ["SyncPlanning", "SwitchboardTestSupport"]),
         .testTarget(name: "SyncContentTests", dependencies: ["SyncContent", "SyncPlanning", "ICalendar", "ContentLines", "SwitchboardTestSupport"]),
         .testTarget(
@@ -302,7 +301,7 @@ let package = Package(
 // Sources are folded by layer (docs/architecture.md, scripts/check-layers): Sources/<Layer>/<Module>.
 let folders: [String: [String]] = [
     "Values": ["ContentLines", "ICalendar", "VCard", "DAVXML", "SyncPlanning", "SyncContent", "Availability", "CalendarEditing", "ContactEditing",
-               "Caching", "FileStamps", "MIME", "IMAP", "SMTP", "TextExtraction"],
+               "Caching", "FileStamps", "MIME", "IMAP", "SMTP", "TextExtraction", "CZlib"],
     "Clients": ["HTTPTransport", "DAVClient", "NextcloudOCS", "MailClient"],
     "Store": ["SwitchboardStore", "SQLiteStore", "PostgresStore"],
     "Engines": ["Accounts", "SyncEngine", "Scheduling", "Webhooks"],
@@ -318,7 +317,7 @@ for (folder, modules) in folders {
 }
 
 // One settings block for every target (after swift-nio's standard cross-repo settings).
-for target in package.targets {
+for target in package.targets where target.type != .system {
     var settings = target.swiftSettings ?? []
     settings.append(.swiftLanguageMode(.v6))
     settings.append(.enableUpcomingFeature("ExistentialAny"))

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import TextExtraction
-import ZIPFoundation
+import CZlib
 
 /// Text with its structure from each format, within the limits, and chunks cut by it.
 @Suite struct TextExtractionTests {
@@ -96,12 +96,23 @@ import ZIPFoundation
         #expect(throws: ExtractionError.self) {
             try extractor.extract(try Self.container(["word/document.xml": "<w:document><unclosed>"]), format: .docx)
         }
-        // A zip bomb: 8 MiB of zeros compress to a few KiB; the limit is 1 MiB.
+        // A zip bomb: 8 MiB of zeros compress to a few KiB; the limit is 1 MiB. The header may
+        // lie about the size too: the unpacking stops at the limit all the same.
         let bomb = try Self.container(["word/document.xml": String(repeating: "0", count: 8 << 20)])
         #expect(bomb.count < 100_000)
         let small = TextExtractor(limits: ExtractionLimits(maxUnpackedBytes: 1 << 20))
         let refused = #expect(throws: ExtractionError.self) { try small.extract(bomb, format: .docx) }
         #expect(refused?.description.contains("limit") == true)
+        var lying = bomb
+        let sizeField = try #require(Self.find([0x50, 0x4B, 0x01, 0x02], in: lying)) + 24
+        lying.replaceSubrange(sizeField..<(sizeField + 4), with: [0x10, 0, 0, 0])
+        let stopped = #expect(throws: ExtractionError.self) { try small.extract(lying, format: .docx) }
+        #expect(stopped?.description.contains("limit") == true)
+        // Offsets past the end (found by fuzzing ZIPFoundation, which crashed on this one).
+        var pastTheEnd = try Self.container(["word/document.xml": "<a/>"])
+        let endRecord = try #require(Self.find([0x50, 0x4B, 0x05, 0x06], in: pastTheEnd))
+        pastTheEnd.replaceSubrange((endRecord + 16)..<(endRecord + 20), with: [0xFF, 0xFF, 0xFF, 0x7F])
+        #expect(throws: ExtractionError.self) { try extractor.extract(pastTheEnd, format: .docx) }
         #expect(throws: ExtractionError.self) { try TextExtractor(limits: ExtractionLimits(maxInputBytes: 10)).extract(Array("0123456789ab".utf8), format: .plainText) }
     }
 
@@ -134,15 +145,47 @@ import ZIPFoundation
         #expect(Set(paged.flatMap { $0.text.split(separator: " ") }) == Set("abcdefghijklm".map { Substring(String($0)) }))
     }
 
-    /// A zip container holding `files`.
+    static func find(_ marker: [UInt8], in bytes: [UInt8]) -> Int? {
+        bytes.indices.first { bytes[$0...].starts(with: marker) }
+    }
+
+    /// A zip container holding `files`, deflated (written here by the APPNOTE: local headers,
+    /// the central directory, its end record).
     static func container(_ files: [String: String]) throws -> [UInt8] {
-        let archive = try Archive(accessMode: .create)
-        for (path, content) in files.sorted(by: { $0.key < $1.key }) {
-            let data = Data(content.utf8)
-            try archive.addEntry(with: path, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .deflate) { position, size in
-                data.subdata(in: Int(position)..<Int(position) + size)
+        var body: [UInt8] = []
+        var directory: [UInt8] = []
+        func le16(_ value: Int) -> [UInt8] { [UInt8(value & 0xFF), UInt8(value >> 8 & 0xFF)] }
+        func le32(_ value: Int) -> [UInt8] { le16(value & 0xFFFF) + le16(value >> 16 & 0xFFFF) }
+        for (name, content) in files.sorted(by: { $0.key < $1.key }) {
+            let plain = Array(content.utf8)
+            let packed = try deflate(plain)
+            let crc = Int(plain.withUnsafeBufferPointer { crc32(0, $0.baseAddress, uInt($0.count)) })
+            let fields = le16(20) + le16(0) + le16(8) + le16(0) + le16(0) + le32(crc) + le32(packed.count) + le32(plain.count) + le16(name.utf8.count)
+            directory += le32(0x0201_4B50) + le16(20) + fields + le16(0) + le16(0) + le16(0) + le16(0) + le32(0) + le32(body.count) + Array(name.utf8)
+            body += le32(0x0403_4B50) + fields + le16(0) + Array(name.utf8) + packed
+        }
+        return body + directory + le32(0x0605_4B50) + le16(0) + le16(0) + le16(files.count) + le16(files.count) + le32(directory.count)
+            + le32(body.count) + le16(0)
+    }
+
+    /// Raw deflate (no zlib header), as zip stores it.
+    static func deflate(_ bytes: [UInt8]) throws -> [UInt8] {
+        var stream = z_stream()
+        #expect(deflateInit2_(&stream, Z_BEST_COMPRESSION, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION,
+                              Int32(MemoryLayout<z_stream>.size)) == Z_OK)
+        defer { deflateEnd(&stream) }
+        var input = bytes
+        var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(bytes.count))) + 64)
+        let written = input.withUnsafeMutableBufferPointer { source in
+            output.withUnsafeMutableBufferPointer { target in
+                stream.next_in = source.baseAddress
+                stream.avail_in = uInt(source.count)
+                stream.next_out = target.baseAddress
+                stream.avail_out = uInt(target.count)
+                let status = CZlib.deflate(&stream, Z_FINISH)
+                return status == Z_STREAM_END ? target.count - Int(stream.avail_out) : -1
             }
         }
-        return Array(try #require(archive.data))
+        return Array(output.prefix(try #require(written >= 0 ? written : nil)))
     }
 }

@@ -81,7 +81,8 @@ struct BlockWriter {
     }
 
     /// Runs of white space (line breaks inside a paragraph included) as one space; control
-    /// characters dropped.
+    /// characters dropped, and combining marks with nothing to combine with (at the start or
+    /// after a space, where they would join the space to the next word).
     static func normalized(_ text: String) -> String {
         var output = ""
         output.reserveCapacity(text.utf8.count)
@@ -90,6 +91,8 @@ struct BlockWriter {
             if scalar.properties.isWhitespace || scalar == "\u{00A0}" {
                 pendingSpace = !output.isEmpty
             } else if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
+                continue
+            } else if output.isEmpty || pendingSpace, [.nonspacingMark, .spacingMark, .enclosingMark].contains(scalar.properties.generalCategory) {
                 continue
             } else {
                 if pendingSpace { output.unicodeScalars.append(" ") }

@@ -1,7 +1,6 @@
 import DAVXML
 public import Foundation
 import MIME
-import ZIPFoundation
 
 /// The formats text is extracted from here. PDF is read by poppler's `pdftotext` (a process,
 /// run by the indexer), whose pages come back through ``ExtractedText/pages(_:limits:)``.
@@ -211,28 +210,10 @@ public struct TextExtractor: Sendable {
 
     /// Reads the XML part `part` of a zip container, within the limits, through `read`.
     func office(_ bytes: [UInt8], part: String, read: (XMLElement, inout BlockWriter) -> Void) throws(ExtractionError) -> ExtractedText {
-        let archive: Archive
-        do {
-            archive = try Archive(data: Data(bytes), accessMode: .read)
-        } catch {
-            throw ExtractionError("not a zip container: \(error)")
+        guard let xml = try ZipContainer(bytes: bytes).read(part, limit: limits.maxUnpackedBytes) else {
+            throw ExtractionError("no \(part) in the container")
         }
-        guard let entry = archive[part] else { throw ExtractionError("no \(part) in the container") }
-        guard entry.uncompressedSize <= UInt64(limits.maxUnpackedBytes) else {
-            throw ExtractionError("\(part) unpacks to \(entry.uncompressedSize) bytes, over the limit of \(limits.maxUnpackedBytes)")
-        }
-        var xml: [UInt8] = []
         let limit = limits.maxUnpackedBytes
-        do {
-            _ = try archive.extract(entry, skipCRC32: false) { chunk in
-                guard xml.count + chunk.count <= limit else { throw ExtractionError("\(part) unpacks past the limit of \(limit) bytes") }
-                xml += chunk
-            }
-        } catch let error as ExtractionError {
-            throw error
-        } catch {
-            throw ExtractionError("\(part) cannot be unpacked: \(error)")
-        }
         let root: XMLElement
         do {
             root = try XMLDocumentParser(limits: XMLLimits(maxBodySize: limit, maxDepth: 256)).parse(xml)
