@@ -72,6 +72,9 @@ let package = Package(
             dependencies: ["ContentLines", "ICalendar", "VCard", "SyncPlanning"]
         ),
 
+        // MARK: Engines: the index.
+        .target(name: "Indexing", dependencies: ["TextExtraction"]),
+
         // MARK: Store: one narrow protocol, two drivers that pass the same suite.
         .target(name: "SwitchboardStore", dependencies: ["SyncPlanning", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "SQLiteStore", dependencies: ["SwitchboardStore", .product(name: "GRDB", package: "GRDB.swift")]),
@@ -255,6 +258,7 @@ let package = Package(
             dependencies: ["DAVClient", "DAVXML", "HTTPTransport", "ContentLines", "ICalendar", "VCard", "SwitchboardTestSupport"]
         ),
         .testTarget(name: "TextExtractionTests", dependencies: ["TextExtraction", "CZlib"]),
+        .testTarget(name: "IndexingTests", dependencies: ["Indexing", "TextExtraction"]),
         .testTarget(name: "SyncPlanningTests", dependencies: ["SyncPlanning", "SwitchboardTestSupport"]),
         .testTarget(name: "SyncContentTests", dependencies: ["SyncContent", "SyncPlanning", "ICalendar", "ContentLines", "SwitchboardTestSupport"]),
         .testTarget(
@@ -304,7 +308,7 @@ let folders: [String: [String]] = [
                "Caching", "FileStamps", "MIME", "IMAP", "SMTP", "TextExtraction", "CZlib"],
     "Clients": ["HTTPTransport", "DAVClient", "NextcloudOCS", "MailClient"],
     "Store": ["SwitchboardStore", "SQLiteStore", "PostgresStore"],
-    "Engines": ["Accounts", "SyncEngine", "Scheduling", "Webhooks"],
+    "Engines": ["Accounts", "SyncEngine", "Scheduling", "Webhooks", "Indexing"],
     "App": ["SwitchboardCore"],
     "Interfaces": ["SwitchboardAPI", "SwitchboardServer", "SwitchboardCLI", "switchboard"],
     "Fuzzing": ["CLibFuzzer", "FuzzerSupport", "ICalendarFuzzer", "VCardFuzzer", "DAVXMLFuzzer", "RequestFuzzer", "MIMEFuzzer", "IMAPFuzzer", "TextExtractionFuzzer"],
