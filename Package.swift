@@ -66,6 +66,7 @@ let package = Package(
         .target(name: "SMTP", dependencies: ["MIME"]),
         .systemLibrary(name: "CZlib"),
         .target(name: "TextExtraction", dependencies: ["MIME", "DAVXML", "CZlib"]),
+        .target(name: "IndexPlanning", dependencies: ["DAVXML"]),
         .target(name: "ContactEditing", dependencies: ["VCard", "ContentLines"]),
         .target(
             name: "SyncContent",
@@ -259,6 +260,7 @@ let package = Package(
         ),
         .testTarget(name: "TextExtractionTests", dependencies: ["TextExtraction", "CZlib"]),
         .testTarget(name: "IndexingTests", dependencies: ["Indexing", "TextExtraction"]),
+        .testTarget(name: "IndexPlanningTests", dependencies: ["IndexPlanning"]),
         .testTarget(name: "SyncPlanningTests", dependencies: ["SyncPlanning", "SwitchboardTestSupport"]),
         .testTarget(name: "SyncContentTests", dependencies: ["SyncContent", "SyncPlanning", "ICalendar", "ContentLines", "SwitchboardTestSupport"]),
         .testTarget(
@@ -305,7 +307,7 @@ let package = Package(
 // Sources are folded by layer (docs/architecture.md, scripts/check-layers): Sources/<Layer>/<Module>.
 let folders: [String: [String]] = [
     "Values": ["ContentLines", "ICalendar", "VCard", "DAVXML", "SyncPlanning", "SyncContent", "Availability", "CalendarEditing", "ContactEditing",
-               "Caching", "FileStamps", "MIME", "IMAP", "SMTP", "TextExtraction", "CZlib"],
+               "Caching", "FileStamps", "MIME", "IMAP", "SMTP", "TextExtraction", "CZlib", "IndexPlanning"],
     "Clients": ["HTTPTransport", "DAVClient", "NextcloudOCS", "MailClient"],
     "Store": ["SwitchboardStore", "SQLiteStore", "PostgresStore"],
     "Engines": ["Accounts", "SyncEngine", "Scheduling", "Webhooks", "Indexing"],

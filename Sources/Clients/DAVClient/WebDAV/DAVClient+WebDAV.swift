@@ -248,10 +248,10 @@ extension DAVClient {
             return try await write(precondition)
         } catch {
             guard error.code == .conflict, case .ifMatch(let named) = precondition, let current = error.currentETag,
-                ETag.opaque(current) == ETag.opaque(named), ETag.isWeak(current) || ETag.isWeak(named)
+                EntityTag.same(current, named), EntityTag.isWeak(current) || EntityTag.isWeak(named)
             else { throw error }
             try? await Task.sleep(for: .milliseconds(1_100))
-            guard let now = try await currentETag(href), !ETag.isWeak(now), ETag.opaque(now) == ETag.opaque(named) else { throw error }
+            guard let now = try await currentETag(href), !EntityTag.isWeak(now), EntityTag.same(now, named) else { throw error }
             return try await write(.ifMatch(now))
         }
     }
@@ -269,13 +269,6 @@ extension DAVClient {
         let result = try await propfind(href, depth: .zero, .properties([.dav("getetag")]))
         return result.responses.first?.property(.dav("getetag")).flatMap { $0.status == 200 ? $0.element.trimmedText : nil }
     }
-}
-
-/// Entity tags as RFC 9110 §8.8.3 writes them: `"x"` (strong) or `W/"x"` (weak).
-enum ETag {
-    static func isWeak(_ tag: String) -> Bool { tag.hasPrefix("W/") }
-    /// The tag without its weakness marker: the same for `W/"x"` and `"x"`.
-    static func opaque(_ tag: String) -> Substring { isWeak(tag) ? tag.dropFirst(2) : Substring(tag) }
 }
 
 extension String {
