@@ -2,6 +2,7 @@ import Accounts
 import Crypto
 import DAVClient
 import Foundation
+import Synchronization
 import SwitchboardCore
 import SwitchboardStore
 import SwitchboardTestSupport
@@ -48,8 +49,14 @@ import Testing
 
             let listed = try await files.list(account, path: folder)
             #expect(listed.map(\.name) == ["Leitlinien 2026"] && listed.first?.isFolder == true)
-            _ = try await files.download(account, path: "\(folder)/Leitlinien 2026/Hypertonie.md", to: back.path)
+            let downloaded = Progress()
+            _ = try await files.download(account, path: "\(folder)/Leitlinien 2026/Hypertonie.md", to: back.path, progress: downloaded.report)
             #expect(try Data(contentsOf: back) == Data(contentsOf: local))
+            #expect(downloaded.last == 24)
+            let sent = Progress()
+            _ = try await files.upload(account, path: "\(folder)/Zweite.md", from: local.path, progress: sent.report)
+            #expect(sent.last == 24)
+            try await files.delete(account, path: "\(folder)/Zweite.md")
 
             _ = try await files.transfer(.copy, account, path: "\(folder)/Leitlinien 2026/Hypertonie.md", to: "\(folder)/Kopie.md", overwrite: false)
             let moved = try await files.transfer(.move, account, path: "\(folder)/Kopie.md", to: "\(folder)/Archiv.md", overwrite: false)
@@ -93,4 +100,11 @@ import Testing
             await clients.shutdown()
         }
     }
+}
+
+/// The last byte count a transfer reported.
+final class Progress: Sendable {
+    private let value = Mutex<Int64?>(nil)
+    var last: Int64? { value.withLock { $0 } }
+    @Sendable func report(_ bytes: Int64) { value.withLock { $0 = bytes } }
 }

@@ -105,27 +105,32 @@ public struct FileService: Sendable {
         return FileItem(entry, path: remote)
     }
 
-    /// Streams a file (or the bytes `range` names) into `localPath`.
-    public func download(_ account: AccountRecord, path: String, to localPath: String, range: ClosedRange<Int64>? = nil)
-        async throws(FileServiceError) -> DownloadedRange
+    /// Streams a file (or the bytes `range` names) into `localPath`, telling `progress` the
+    /// bytes written so far.
+    public func download(_ account: AccountRecord, path: String, to localPath: String, range: ClosedRange<Int64>? = nil,
+                         progress: (@Sendable (Int64) -> Void)? = nil) async throws(FileServiceError) -> DownloadedRange
     {
         let (client, root, remote) = try target(account, path)
         return try await call(remote) { () throws(DAVError) in
-            try await client.download(remote.href(under: root, folder: false), to: localPath, range: range)
+            try await client.download(remote.href(under: root, folder: false), to: localPath, range: range, progress: progress)
         }
     }
 
     /// Streams `localPath` up to `path`: only when nothing is there (`createOnly`), only over
-    /// the version `ifMatch` names, or over whatever is there. Returns the file as it is now.
+    /// the version `ifMatch` names, or over whatever is there, telling `progress` the bytes
+    /// sent so far. Returns the file as it is now.
     public func upload(_ account: AccountRecord, path: String, from localPath: String, contentType: String? = nil, ifMatch: String? = nil,
-                       createOnly: Bool = false, lock: String? = nil) async throws(FileServiceError) -> FileItem {
+                       createOnly: Bool = false, lock: String? = nil, progress: (@Sendable (Int64) -> Void)? = nil)
+        async throws(FileServiceError) -> FileItem
+    {
         let (client, root, remote) = try target(account, path)
         guard !remote.segments.isEmpty else { throw .invalidPath("the root is a folder") }
         let href = remote.href(under: root, folder: false)
         let type = contentType ?? Attachment.mediaType(forFileName: remote.name)
         let precondition: WritePrecondition = createOnly ? .ifNoneMatch : ifMatch.map(WritePrecondition.ifMatch) ?? .none
         try await call(remote) { () throws(DAVError) in
-            _ = try await client.upload(file: localPath, to: href, contentType: type, precondition: precondition, lock: lock.map { LockToken(href: href, token: $0) })
+            _ = try await client.upload(file: localPath, to: href, contentType: type, precondition: precondition,
+                                        lock: lock.map { LockToken(href: href, token: $0) }, progress: progress)
         }
         return try await item(account, path: path)
     }

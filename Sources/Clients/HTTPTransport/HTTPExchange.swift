@@ -13,6 +13,8 @@ public struct HTTPRequest: Sendable {
     public var body: [UInt8]?
     /// A file streamed as the body instead of `body` (for large uploads; read afresh on each attempt).
     public var bodyFile: String?
+    /// Told the bytes of `bodyFile` sent so far, as they go (an attempt tried again starts over).
+    public var bodyProgress: (@Sendable (Int64) -> Void)?
     /// Whether a 500 is a server failure worth retrying and counting against the host's
     /// circuit (false for servers that answer 500 for a permission problem).
     public var retriesServerErrors = true

@@ -326,7 +326,7 @@ public final class HTTPTransport: Sendable {
         do {
             return try await withThrowingTaskGroup(of: HTTPResponse?.self) { group in
                 group.addTask {
-                    try await self.withBodyFile(request.bodyFile, in: prepared) { prepared in
+                    try await self.withBodyFile(request.bodyFile, progress: request.bodyProgress, in: prepared) { prepared in
                         self.requestCounter.add(1, ordering: .relaxed)
                         let response = try await client.execute(prepared, deadline: .now() + .milliseconds(Int64(timeout * 1000)))
                         return try await read(response, request.url)
@@ -348,14 +348,25 @@ public final class HTTPTransport: Sendable {
         }
     }
 
-    /// Runs `body` with `request` streaming the file at `path` as its body (when given).
+    /// Runs `body` with `request` streaming the file at `path` as its body (when given),
+    /// telling `progress` the bytes handed on so far.
     private func withBodyFile(
-        _ path: String?, in request: HTTPClientRequest, _ body: (HTTPClientRequest) async throws -> HTTPResponse
+        _ path: String?, progress: (@Sendable (Int64) -> Void)?, in request: HTTPClientRequest,
+        _ body: (HTTPClientRequest) async throws -> HTTPResponse
     ) async throws -> HTTPResponse {
         guard let path else { return try await body(request) }
         return try await FileSystem.shared.withFileHandle(forReadingAt: FilePath(path)) { file in
             var streaming = request
-            streaming.body = .stream(file.readChunks(), length: .known(try await file.info().size))
+            let size = try await file.info().size
+            if let progress {
+                let sent = ByteCount()
+                streaming.body = .stream(file.readChunks().map { chunk in
+                    progress(sent.add(Int64(chunk.readableBytes)))
+                    return chunk
+                }, length: .known(size))
+            } else {
+                streaming.body = .stream(file.readChunks(), length: .known(size))
+            }
             return try await body(streaming)
         }
     }
@@ -404,4 +415,12 @@ public final class HTTPTransport: Sendable {
         }
         return HTTPError(.connection, method: method, url: url, detail: String(describing: error))
     }
+}
+
+/// A running byte count shared with the body stream's transform.
+private final class ByteCount: Sendable {
+    private let total = Atomic<Int64>(0)
+
+    /// Adds `bytes`; the total after.
+    func add(_ bytes: Int64) -> Int64 { total.add(bytes, ordering: .relaxed).newValue }
 }

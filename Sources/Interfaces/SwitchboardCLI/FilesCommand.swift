@@ -4,6 +4,7 @@ import DAVClient
 import Foundation
 import SwitchboardCore
 import SwitchboardStore
+import Synchronization
 
 /// `switchboard files`: an account's files (Nextcloud's, or a plain WebDAV server's).
 struct FilesCommand: AsyncParsableCommand {
@@ -67,7 +68,11 @@ struct FilesCommand: AsyncParsableCommand {
             }
             let target = to ?? (path.split(separator: "/").last.map(String.init) ?? "download")
             let result = try await files.withFiles { service, account in
-                try await service.download(account, path: path, to: target, range: byteRange)
+                var total: Int64 = 0
+                if let byteRange { total = byteRange.upperBound - byteRange.lowerBound + 1 } else { total = try await service.item(account, path: path).size ?? 0 }
+                let bar = TransferProgress(name: path, total: total)
+                defer { bar.clear() }
+                return try await service.download(account, path: path, to: target, range: byteRange, progress: bar.report)
             }
             let size = (try? FileManager.default.attributesOfItem(atPath: target)[.size] as? Int) ?? 0
             StandardError.write("\(target): \(size) bytes\(result.partial ? " (range)" : "")")
@@ -86,8 +91,12 @@ struct FilesCommand: AsyncParsableCommand {
 
         func run() async throws {
             guard FileManager.default.isReadableFile(atPath: file) else { throw ValidationError("cannot read \(file)") }
+            let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int).map(Int64.init) ?? 0
             let item = try await files.withFiles { service, account in
-                try await service.upload(account, path: path, from: file, ifMatch: ifMatch, createOnly: createOnly, lock: lock)
+                let bar = TransferProgress(name: path, total: size)
+                defer { bar.clear() }
+                return try await service.upload(account, path: path, from: file, ifMatch: ifMatch, createOnly: createOnly, lock: lock,
+                                                progress: bar.report)
             }
             try output.print(item) { "\(item.path)\t\(item.size ?? 0) bytes\t\(item.etag ?? "")" }
         }
@@ -162,5 +171,41 @@ struct FilesCommand: AsyncParsableCommand {
         func run() async throws {
             try await files.withFiles { service, account in try await service.unlock(account, path: path, token: token) }
         }
+    }
+}
+
+/// A transfer's progress on a terminal (standard error, when it is one): a bar, the bytes so
+/// far of the total, at most ten redraws a second.
+final class TransferProgress: Sendable {
+    private let name: String
+    private let total: Int64
+    private let enabled = isatty(2) == 1
+    private let lastDrawn = Mutex<ContinuousClock.Instant?>(nil)
+
+    init(name: String, total: Int64) {
+        self.name = name
+        self.total = total
+    }
+
+    /// Draws `done` bytes of the total.
+    @Sendable func report(_ done: Int64) {
+        guard enabled else { return }
+        let now = ContinuousClock.now
+        let due = lastDrawn.withLock { last in
+            guard done >= total || last.map({ now - $0 >= .milliseconds(100) }) ?? true else { return false }
+            last = now
+            return true
+        }
+        guard due else { return }
+        let width = 30
+        let filled = total > 0 ? Int(min(done, total) * Int64(width) / total) : 0
+        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        let sizes = "\(ByteCountFormatter.string(fromByteCount: done, countStyle: .file)) / \(ByteCountFormatter.string(fromByteCount: total, countStyle: .file))"
+        FileHandle.standardError.write(Data("\r\u{1B}[K[\(bar)] \(sizes) \(name)".utf8))
+    }
+
+    func clear() {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
     }
 }

@@ -123,10 +123,12 @@ extension DAVClient {
     }
 
     /// Streams the resource, or the bytes `range` names, into a new file at `path` (replacing
-    /// one that is there) without holding it in memory. Asks for the bytes as stored
+    /// one that is there) without holding it in memory, telling `progress` the bytes written. Asks for the bytes as stored
     /// (`Accept-Encoding: identity`), since some servers count a range in compressed bytes.
     @discardableResult
-    public func download(_ href: String, to path: String, range: ClosedRange<Int64>?) async throws(DAVError) -> DownloadedRange {
+    public func download(_ href: String, to path: String, range: ClosedRange<Int64>?, progress: (@Sendable (Int64) -> Void)? = nil)
+        async throws(DAVError) -> DownloadedRange
+    {
         var headers = HTTPHeaders()
         headers.add(name: "Accept-Encoding", value: "identity")
         if let range { headers.add(name: "Range", value: "bytes=\(range.lowerBound)-\(range.upperBound)") }
@@ -136,6 +138,7 @@ extension DAVClient {
             response = try await FileSystem.shared.withFileHandle(forWritingAt: FilePath(path), options: .newFile(replaceExisting: true)) { file in
                 try await transport.stream(request) { chunk, offset in
                     try await file.write(contentsOf: chunk.readableBytesView, toAbsoluteOffset: offset)
+                    progress?(offset + Int64(chunk.readableBytes))
                 }
             }
         } catch let error as HTTPError {

@@ -144,16 +144,18 @@ extension DAVClient {
     }
 
     /// Streams the file at `path` to `href` under `precondition` (naming `lock` when the file
-    /// is locked); returns the new ETag when the server sends one.
+    /// is locked; telling `progress` the bytes sent so far); returns the new ETag when the
+    /// server sends one.
     @discardableResult
     public func upload(file path: String, to href: String, contentType: String, precondition: WritePrecondition,
-                       lock: LockToken? = nil) async throws(DAVError) -> String? {
+                       lock: LockToken? = nil, progress: (@Sendable (Int64) -> Void)? = nil) async throws(DAVError) -> String? {
         try await retryingJustWritten(precondition, href: href) { (precondition) throws(DAVError) -> String? in
             var headers = HTTPHeaders()
             headers.add(name: "Content-Type", value: contentType)
             add(precondition, to: &headers)
             if let lock { headers.add(name: "If", value: try ifHeader(naming: lock)) }
-            let request = HTTPRequest(method: "PUT", url: try url(href), headers: headers, bodyFile: path)
+            var request = HTTPRequest(method: "PUT", url: try url(href), headers: headers, bodyFile: path)
+            request.bodyProgress = progress
             let response = try await send(request)
             guard [200, 201, 204].contains(response.status) else {
                 throw await withCurrentETag(Self.error(for: response, request: request), href: href)
