@@ -80,6 +80,11 @@ import Testing
                 #expect(refused?.description.hasPrefix("invalid path") == true, "\(path)")
             }
             await #expect(throws: FileServiceError.self) { try await files.delete(account, path: "/") }
+            // A lock token that would end the If header's list or add a condition is refused.
+            let forged = await #expect(throws: FileServiceError.self) {
+                try await files.delete(account, path: "x.txt", lock: "opaquelocktoken:a>) (Not <urn:b")
+            }
+            #expect(forged?.description.hasPrefix("invalid lock token") == true)
             // A name with URL syntax in it is a name, not a query or another folder.
             let odd = Fixtures.unique("a?b=c#d %2F e")
             _ = try await files.makeFolder(account, path: odd)

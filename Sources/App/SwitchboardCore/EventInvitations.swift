@@ -109,10 +109,12 @@ extension Hub {
                                                    invitation: Invitation(method: "REQUEST", calendar: SchedulingMessage.request(after)))))
         }
         guard !messages.isEmpty else { return }
-        do {
-            try await store.markCollectsReplies(mailAccountID: account.id)
-        } catch {
-            result.invitationFailures.append("the account could not be marked to read the answers: \(error)")
+        if !account.collectsReplies {
+            do {
+                try await store.markCollectsReplies(mailAccountID: account.id)
+            } catch {
+                result.invitationFailures.append("the account could not be marked to read the answers: \(error)")
+            }
         }
         for (uris, message) in messages {
             var message = message

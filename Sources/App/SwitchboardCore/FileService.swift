@@ -52,6 +52,8 @@ public enum FileServiceError: Error, Sendable, CustomStringConvertible {
     /// The account has no files (calendars and contacts only).
     case noFiles(String)
     case invalidPath(String)
+    /// A lock token that is not a URI.
+    case invalidLockToken
     case notFound(String)
     /// `If-Match` named another version, or the target exists and is not to be replaced.
     case preconditionFailed(path: String, currentETag: String?)
@@ -67,6 +69,7 @@ public enum FileServiceError: Error, Sendable, CustomStringConvertible {
         case .unknownAccount(let name): "no account \(name)"
         case .noFiles(let name): "the account \(name) has no files"
         case .invalidPath(let why): "invalid path: \(why)"
+        case .invalidLockToken: "invalid lock token: a URI without <, > or spaces"
         case .notFound(let path): "no file or folder \(path)"
         case .preconditionFailed(let path, let etag): "\(path) is not as expected" + (etag.map { " (it is now \($0))" } ?? "")
         case .locked(let path): "\(path) is locked"
@@ -128,9 +131,9 @@ public struct FileService: Sendable {
         let href = remote.href(under: root, folder: false)
         let type = contentType ?? Attachment.mediaType(forFileName: remote.name)
         let precondition: WritePrecondition = createOnly ? .ifNoneMatch : ifMatch.map(WritePrecondition.ifMatch) ?? .none
+        let held = try lock.map { (token) throws(FileServiceError) in LockToken(href: href, token: try Self.lockToken(token)) }
         try await call(remote) { () throws(DAVError) in
-            _ = try await client.upload(file: localPath, to: href, contentType: type, precondition: precondition,
-                                        lock: lock.map { LockToken(href: href, token: $0) }, progress: progress)
+            _ = try await client.upload(file: localPath, to: href, contentType: type, precondition: precondition, lock: held, progress: progress)
         }
         return try await item(account, path: path)
     }
@@ -159,10 +162,12 @@ public struct FileService: Sendable {
     public func delete(_ account: AccountRecord, path: String, ifMatch: String? = nil, lock: String? = nil) async throws(FileServiceError) {
         let (client, root, remote) = try target(account, path)
         guard !remote.segments.isEmpty else { throw .invalidPath("the root cannot be deleted") }
+        let token = try lock.map { (text) throws(FileServiceError) in try Self.lockToken(text) }
         let folder = try await item(account, path: path).isFolder
         let href = remote.href(under: root, folder: folder)
+        let held = token.map { LockToken(href: href, token: $0) }
         try await call(remote) { () throws(DAVError) in
-            if let lock { try await client.delete(href, lock: LockToken(href: href, token: lock)) } else { try await client.delete(href, etag: ifMatch) }
+            if let held { try await client.delete(href, lock: held) } else { try await client.delete(href, etag: ifMatch) }
         }
     }
 
@@ -177,10 +182,22 @@ public struct FileService: Sendable {
 
     public func unlock(_ account: AccountRecord, path: String, token: String) async throws(FileServiceError) {
         let (client, root, remote) = try target(account, path)
-        try await call(remote) { () throws(DAVError) in try await client.unlock(LockToken(href: remote.href(under: root, folder: false), token: token)) }
+        let held = LockToken(href: remote.href(under: root, folder: false), token: try Self.lockToken(token))
+        try await call(remote) { () throws(DAVError) in try await client.unlock(held) }
     }
 
     // MARK: Helpers
+
+    /// A lock token from outside, as it may go into `If` and `Lock-Token` headers: a URI
+    /// (`opaquelocktoken:…`, `urn:uuid:…`) of at most 200 characters, without `<`, `>`,
+    /// spaces or control characters that would end it or add a condition.
+    static func lockToken(_ text: String) throws(FileServiceError) -> String {
+        let allowed = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#[]@!$&'()*+,;=%".unicodeScalars)
+        guard !text.isEmpty, text.count <= 200, text.unicodeScalars.allSatisfy(allowed.contains) else {
+            throw .invalidLockToken
+        }
+        return text
+    }
 
     static func path(_ text: String) throws(FileServiceError) -> RemotePath {
         do { return try RemotePath(text) } catch { throw .invalidPath(error.description) }

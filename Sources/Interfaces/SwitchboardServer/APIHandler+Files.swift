@@ -206,6 +206,7 @@ extension Problem {
         case .unknownAccount(let name): self = .notFound("no account \(name)")
         case .noFiles(let name): self.init(status: 404, code: "no_files", title: "No files", detail: "the account \(name) has no files")
         case .invalidPath(let why): self = .invalid("path", why)
+        case .invalidLockToken: self = .invalid("lockToken", error.description)
         case .notFound(let path): self.init(status: 404, code: "file_not_found", title: "No such file", detail: "no file or folder \(path)")
         case .preconditionFailed: self.init(status: 412, code: "precondition_failed", title: "Precondition failed", detail: error.description)
         case .locked: self.init(status: 423, code: "locked", title: "Locked", detail: error.description)
