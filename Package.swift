@@ -73,9 +73,6 @@ let package = Package(
             dependencies: ["ContentLines", "ICalendar", "VCard", "SyncPlanning"]
         ),
 
-        // MARK: Engines: the index.
-        .target(name: "Indexing", dependencies: ["TextExtraction"]),
-
         // MARK: Store: one narrow protocol, two drivers that pass the same suite.
         .target(name: "SwitchboardStore", dependencies: ["SyncPlanning", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "SQLiteStore", dependencies: ["SwitchboardStore", .product(name: "GRDB", package: "GRDB.swift")]),
@@ -100,6 +97,10 @@ let package = Package(
         ),
 
         .target(
+            name: "Indexing",
+            dependencies: ["TextExtraction", "IndexPlanning", "DAVClient", "DAVXML", "SwitchboardStore", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(
             name: "Webhooks",
             dependencies: ["SwitchboardStore", "HTTPTransport", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
                            .product(name: "NIOHTTP1", package: "swift-nio")]
@@ -113,7 +114,7 @@ let package = Package(
         // MARK: Application: every use case, for the server and the CLI alike.
         .target(
             name: "SwitchboardCore",
-            dependencies: ["Accounts", "SyncEngine", "Scheduling", "Webhooks", "NextcloudOCS", "DAVClient", "HTTPTransport", "MailClient", "IMAP", "MIME", "SMTP",
+            dependencies: ["Accounts", "SyncEngine", "Scheduling", "Webhooks", "NextcloudOCS", "DAVClient", "HTTPTransport", "MailClient", "IMAP", "MIME", "SMTP", "Indexing", "IndexPlanning",
                            "SwitchboardStore", "SyncPlanning",
                            "CalendarEditing", "ContactEditing", "Availability", "Caching", "ICalendar", "ContentLines", "VCard",
                            .product(name: "Logging", package: "swift-log")]
@@ -187,6 +188,7 @@ let package = Package(
             name: "SwitchboardCLI",
             dependencies: [
                 "ICalendar",
+                "Indexing",
                 "VCard",
                 "DAVXML",
                 "Accounts",

@@ -205,10 +205,15 @@ public struct FileService: Sendable {
 
     /// The account's client, its files root as an href, and the checked path.
     private func target(_ account: AccountRecord, _ path: String) throws(FileServiceError) -> (DAVClient, String, RemotePath) {
+        let (client, root) = try filesClient(account)
+        return (client, root, try Self.path(path))
+    }
+
+    /// The account's client and its files root as an href.
+    func filesClient(_ account: AccountRecord) throws(FileServiceError) -> (DAVClient, String) {
         guard let filesURL = account.filesURL, let root = URL(string: filesURL)?.path(percentEncoded: true) else { throw .noFiles(account.name) }
-        let remote = try Self.path(path)
         do {
-            return (try clients.client(for: account), root, remote)
+            return (try clients.client(for: account), root)
         } catch {
             throw .account(error)
         }

@@ -6,8 +6,8 @@ public import SwitchboardStore
 public import Webhooks
 
 /// Everything the application keeps: the sync store with bookings, access, webhooks, push
-/// subscriptions and mail accounts.
-public typealias AppStore = BookingStore & AccessStore & WebhookStore & PushStore & MailAccountStore
+/// subscriptions, mail accounts and knowledge indexes.
+public typealias AppStore = BookingStore & AccessStore & WebhookStore & PushStore & MailAccountStore & FileIndexStore
 
 /// The application: every use case of Switchboard over one store, for the HTTP server and
 /// the CLI alike. Interfaces translate a request or a command into calls on a tenant's view
@@ -35,6 +35,8 @@ public final class Hub: Sendable {
     public let mail: MailService
     /// The accounts' files (WebDAV).
     public let files: FileService
+    /// Knowledge indexes over the accounts' files.
+    public let indexes: IndexService
 
     let directory = Directory.Cache()
     /// Feeds' calendars as last made, while the store is unchanged (a minute at most: other
@@ -54,6 +56,7 @@ public final class Hub: Sendable {
         push = PushSubscriptions(store: store, clients: bookings.clients)
         mail = MailService(store: store, accounts: bookings.clients.mailAccounts)
         files = FileService(clients: bookings.clients)
+        indexes = IndexService(store: store, files: files)
     }
 
     /// One tenant's view: what its API keys and tokens may reach.

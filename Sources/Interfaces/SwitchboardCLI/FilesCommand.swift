@@ -174,13 +174,11 @@ struct FilesCommand: AsyncParsableCommand {
     }
 }
 
-/// A transfer's progress on a terminal (standard error, when it is one): a bar, the bytes so
-/// far of the total, at most ten redraws a second.
+/// A transfer's progress on a terminal: a bar, the bytes so far of the total.
 final class TransferProgress: Sendable {
     private let name: String
     private let total: Int64
-    private let enabled = isatty(2) == 1
-    private let lastDrawn = Mutex<ContinuousClock.Instant?>(nil)
+    private let line = ProgressLine()
 
     init(name: String, total: Int64) {
         self.name = name
@@ -189,23 +187,42 @@ final class TransferProgress: Sendable {
 
     /// Draws `done` bytes of the total.
     @Sendable func report(_ done: Int64) {
+        line.draw(final: done >= total) {
+            let sizes = "\(ByteCountFormatter.string(fromByteCount: done, countStyle: .file)) / \(ByteCountFormatter.string(fromByteCount: total, countStyle: .file))"
+            return "\(ProgressLine.bar(done, of: total)) \(sizes) \(name)"
+        }
+    }
+
+    func clear() { line.clear() }
+}
+
+/// One line of progress on standard error, when it is a terminal, redrawn at most ten
+/// times a second (and always for the last state).
+final class ProgressLine: Sendable {
+    private let enabled = isatty(2) == 1
+    private let lastDrawn = Mutex<ContinuousClock.Instant?>(nil)
+
+    func draw(final: Bool, _ text: () -> String) {
         guard enabled else { return }
         let now = ContinuousClock.now
         let due = lastDrawn.withLock { last in
-            guard done >= total || last.map({ now - $0 >= .milliseconds(100) }) ?? true else { return false }
+            guard final || last.map({ now - $0 >= .milliseconds(100) }) ?? true else { return false }
             last = now
             return true
         }
         guard due else { return }
-        let width = 30
-        let filled = total > 0 ? Int(min(done, total) * Int64(width) / total) : 0
-        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-        let sizes = "\(ByteCountFormatter.string(fromByteCount: done, countStyle: .file)) / \(ByteCountFormatter.string(fromByteCount: total, countStyle: .file))"
-        FileHandle.standardError.write(Data("\r\u{1B}[K[\(bar)] \(sizes) \(name)".utf8))
+        FileHandle.standardError.write(Data("\r\u{1B}[K\(text())".utf8))
     }
 
     func clear() {
         guard enabled else { return }
         FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+
+    /// `[#####.....]`: `done` of `total` in 30 characters.
+    static func bar<Count: BinaryInteger>(_ done: Count, of total: Count) -> String {
+        let width = 30
+        let filled = total > 0 ? Int(min(done, total) * Count(width) / total) : 0
+        return "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "]"
     }
 }

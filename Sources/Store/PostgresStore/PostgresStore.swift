@@ -12,6 +12,8 @@ public struct PostgresSQLDatabase: SQLDatabase {
     private let client: PostgresClient
     private let logger: Logger
 
+    public var dialect: StoreSchema.Dialect { .postgres }
+
     /// A driver over a running client.
     public init(client: PostgresClient, logger: Logger) {
         self.client = client

@@ -6,6 +6,8 @@ public import SwitchboardStore
 public struct SQLiteDatabase: SQLDatabase {
     private let pool: DatabasePool
 
+    public var dialect: StoreSchema.Dialect { .sqlite }
+
     /// Opens (creating if needed) the database at `path` and migrates it to the current schema.
     /// The store holds personal data and sealed secrets: its files are the owner's only
     /// (mode 0600, the WAL and shared-memory files too).

@@ -116,3 +116,43 @@ public struct FolderDescent: Sendable, Hashable {
         gone = known.keys.filter { listed[$0] == nil }.sorted()
     }
 }
+
+/// Whether a server changes a folder's ETag when anything below it changes (Nextcloud
+/// does; Apache mod_dav changes only the folder a file is in; WsgiDAV gives folders none),
+/// judged from what two full listings show rather than assumed from the server's name.
+public enum ETagPropagation {
+    /// `true` when every folder above each changed file (the root included) changed its
+    /// ETag between the runs, `false` when one did not or folders have none, `nil` when the
+    /// listings cannot tell: nothing changed below a sub-folder (a change in the root itself
+    /// changes the root's ETag on every server), or there was no earlier run.
+    ///
+    /// Paths are below the files root; `root` is the index root (`""` for the files root),
+    /// `changedFiles` the files read, moved or removed, `folders` each listed folder's ETag.
+    public static func judge(root: String, rootBefore: String?, rootNow: String?, foldersBefore: [String: String],
+                             foldersNow: [String: String?], changedFiles: [String]) -> Bool? {
+        guard let rootNow else { return false }
+        guard let rootBefore else { return nil }
+        var judged = false
+        for file in changedFiles {
+            var ancestors = folders(above: file, below: root)
+            guard !ancestors.isEmpty else { continue }
+            ancestors.removeAll { foldersBefore[$0] == nil || foldersNow[$0] == nil }
+            for folder in ancestors {
+                guard let now = foldersNow[folder], let now else { return false }
+                if EntityTag.same(foldersBefore[folder], now) { return false }
+            }
+            if EntityTag.same(rootBefore, rootNow) { return false }
+            judged = true
+        }
+        return judged ? true : nil
+    }
+
+    /// The folders between `root` and `path`'s folder, innermost last (`a/b/c.txt` under `""`:
+    /// `a`, `a/b`).
+    static func folders(above path: String, below root: String) -> [String] {
+        let names = path.split(separator: "/").dropLast()
+        let rootDepth = root.split(separator: "/").count
+        guard names.count > rootDepth else { return [] }
+        return (rootDepth + 1...names.count).map { names.prefix($0).joined(separator: "/") }
+    }
+}

@@ -35,6 +35,15 @@ public struct ExtractedText: Sendable, Hashable {
 
     /// All text, blocks separated by blank lines.
     public var text: String { blocks.map(\.text).joined(separator: "\n\n") }
+
+    /// Where `blocks` are in ``text``, in UTF-8 bytes.
+    public func utf8Range(of range: ClosedRange<Int>) -> Range<Int> {
+        guard !blocks.isEmpty else { return 0..<0 }
+        let range = range.clamped(to: 0...(blocks.count - 1))
+        let start = blocks[..<range.lowerBound].reduce(0) { $0 + $1.text.utf8.count + 2 }
+        let length = blocks[range].reduce(0) { $0 + $1.text.utf8.count + 2 } - 2
+        return start..<(start + length)
+    }
 }
 
 /// Builds ``ExtractedText`` block by block, keeping the heading path and the text limit.

@@ -32,6 +32,10 @@ public struct SQLRow: Sendable {
 /// share (`ON CONFLICT … DO UPDATE … WHERE`, `RETURNING`); a driver binds the values and
 /// maps its errors. Drivers own their schema migrations.
 public protocol SQLDatabase: Sendable {
+    /// The dialect its statements are in: the store writes the few statements the two do not
+    /// share (full-text search) for it.
+    var dialect: StoreSchema.Dialect { get }
+
     /// Runs `statements` in order in one transaction and returns each one's rows; any
     /// failure rolls all of them back.
     func run(_ statements: [SQLStatement], operation: String) async throws(StoreError) -> [[SQLRow]]

@@ -18,7 +18,29 @@ public enum StoreSchema {
     /// Every migration in order, rendered for `dialect`. Append; never edit a shipped one.
     public static func migrations(for dialect: Dialect) -> [Migration] {
         versions.map { version in
-            Migration(identifier: version.identifier, statements: version.statements.map { render($0, for: dialect) })
+            Migration(identifier: version.identifier, statements: version.statements.compactMap { $0.text(for: dialect) }.map { render($0, for: dialect) })
+        }
+    }
+
+    /// A schema version as written here: statements both dialects share, and the few each
+    /// writes its own way (full-text search).
+    private struct Version {
+        var identifier: String
+        var statements: [Statement]
+    }
+
+    private enum Statement: ExpressibleByStringLiteral {
+        case shared(String)
+        /// A statement for one dialect only.
+        case only(Dialect, String)
+
+        init(stringLiteral value: String) { self = .shared(value) }
+
+        func text(for dialect: Dialect) -> String? {
+            switch self {
+            case .shared(let text): text
+            case .only(let target, let text): target == dialect ? text : nil
+            }
         }
     }
 
@@ -30,8 +52,8 @@ public enum StoreSchema {
         return types.reduce(statement) { $0.replacingOccurrences(of: $1.0, with: $1.1) }
     }
 
-    private static let versions: [Migration] = [
-        Migration(identifier: "v1-accounts-collections-items", statements: [
+    private static let versions: [Version] = [
+        Version(identifier: "v1-accounts-collections-items", statements: [
             """
             CREATE TABLE accounts (
                 id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, server_url TEXT NOT NULL, username TEXT NOT NULL,
@@ -79,16 +101,16 @@ public enum StoreSchema {
                 owner TEXT NOT NULL, expires_at {int} NOT NULL)
             """,
         ]),
-        Migration(identifier: "v2-item-local-version", statements: [
+        Version(identifier: "v2-item-local-version", statements: [
             // What the local side (a file's size and time, a row's revision) looked like
             // when the item was last synced: an unchanged version needs no re-reading.
             "ALTER TABLE items ADD COLUMN local_version TEXT",
         ]),
-        Migration(identifier: "v3-collection-local-side", statements: [
+        Version(identifier: "v3-collection-local-side", statements: [
             // Which local side (the store, or a folder) the items' synced state refers to.
             "ALTER TABLE collections ADD COLUMN local_side TEXT",
         ]),
-        Migration(identifier: "v4-resources-bookings", statements: [
+        Version(identifier: "v4-resources-bookings", statements: [
             """
             CREATE TABLE resources (
                 id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, rules TEXT NOT NULL, calendar_ids TEXT NOT NULL,
@@ -108,13 +130,13 @@ public enum StoreSchema {
         // and recurrence flag are tested there, and the local id and revision read there, so
         // no earlier item's row is read (availability asks this for every question; scanning
         // every earlier item's row cost milliseconds).
-        Migration(identifier: "v5-items-time-index", statements: [
+        Version(identifier: "v5-items-time-index", statements: [
             "DROP INDEX items_by_start",
             "CREATE INDEX items_by_time ON items (collection_id, start_utc, end_utc, recurring, local_id, revision)",
         ]),
         // Tenants own API keys and the resources the API serves (a resource without one is
         // the operator's, reached through the CLI only).
-        Migration(identifier: "v6-tenants-keys", statements: [
+        Version(identifier: "v6-tenants-keys", statements: [
             "CREATE TABLE tenants (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, created_at {int} NOT NULL)",
             """
             CREATE TABLE api_keys (
@@ -124,11 +146,11 @@ public enum StoreSchema {
             "ALTER TABLE resources ADD COLUMN tenant_id TEXT REFERENCES tenants (id) ON DELETE CASCADE",
         ]),
         // Accounts, and through them their collections and items, belong to a tenant too.
-        Migration(identifier: "v7-account-tenants", statements: [
+        Version(identifier: "v7-account-tenants", statements: [
             "ALTER TABLE accounts ADD COLUMN tenant_id TEXT REFERENCES tenants (id) ON DELETE CASCADE",
         ]),
         // Subscribable feeds of a calendar or a resource's calendars, found by token hash.
-        Migration(identifier: "v8-feeds", statements: [
+        Version(identifier: "v8-feeds", statements: [
             """
             CREATE TABLE feeds (
                 id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE, name TEXT NOT NULL,
@@ -137,7 +159,7 @@ public enum StoreSchema {
             """,
         ]),
         // Webhook subscriptions and their deliveries (the delivery log and dead letters).
-        Migration(identifier: "v9-webhooks", statements: [
+        Version(identifier: "v9-webhooks", statements: [
             """
             CREATE TABLE webhooks (
                 id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE, url TEXT NOT NULL,
@@ -153,7 +175,7 @@ public enum StoreSchema {
             "CREATE INDEX deliveries_by_webhook ON webhook_deliveries (webhook_id, created_at)",
         ]),
         // Accounts whose server reports changes as they happen (Nextcloud webhook_listeners).
-        Migration(identifier: "v10-push-subscriptions", statements: [
+        Version(identifier: "v10-push-subscriptions", statements: [
             """
             CREATE TABLE push_subscriptions (
                 id TEXT PRIMARY KEY, account_id TEXT NOT NULL UNIQUE REFERENCES accounts (id) ON DELETE CASCADE,
@@ -162,7 +184,7 @@ public enum StoreSchema {
             """,
         ]),
         // Tenants' own OpenID Connect providers (one each; an issuer and audience, one tenant).
-        Migration(identifier: "v11-identity-providers", statements: [
+        Version(identifier: "v11-identity-providers", statements: [
             """
             CREATE TABLE identity_providers (
                 tenant_id TEXT PRIMARY KEY REFERENCES tenants (id) ON DELETE CASCADE, issuer TEXT NOT NULL, audience TEXT NOT NULL,
@@ -171,7 +193,7 @@ public enum StoreSchema {
         ]),
         // An issuer belongs to the tenant that registered it first (IdentityProviders); a
         // unique pair would tell a later registrant that another tenant uses the issuer.
-        Migration(identifier: "v12-identity-providers-by-issuer", statements: [
+        Version(identifier: "v12-identity-providers-by-issuer", statements: [
             """
             CREATE TABLE identity_providers_v12 (
                 tenant_id TEXT PRIMARY KEY REFERENCES tenants (id) ON DELETE CASCADE, issuer TEXT NOT NULL, audience TEXT NOT NULL,
@@ -186,12 +208,12 @@ public enum StoreSchema {
         // unknown-zone times widened; earliest override or RDATE), and queries ask their window
         // as it is. Rows indexed before are widened by the most the new rule widens; each is
         // indexed exactly at its next write. (A wider index only costs a look at an item.)
-        Migration(identifier: "v13-time-index-spans-every-zone", statements: [
+        Version(identifier: "v13-time-index-spans-every-zone", statements: [
             "UPDATE items SET start_utc = start_utc - 100800 WHERE start_utc IS NOT NULL",
             "UPDATE items SET end_utc = end_utc + 100800 WHERE end_utc IS NOT NULL",
         ]),
         // Domain events, written in the transaction of their change and relayed to webhooks.
-        Migration(identifier: "v14-outbox", statements: [
+        Version(identifier: "v14-outbox", statements: [
             """
             CREATE TABLE outbox (
                 id TEXT PRIMARY KEY, tenant_id TEXT, type TEXT NOT NULL, payload TEXT NOT NULL, occurred_at {int} NOT NULL,
@@ -200,7 +222,7 @@ public enum StoreSchema {
             "CREATE INDEX outbox_by_age ON outbox (occurred_at)",
         ]),
         // Mailboxes read over IMAP and sent from over SMTP, beside the groupware accounts.
-        Migration(identifier: "v15-mail-accounts", statements: [
+        Version(identifier: "v15-mail-accounts", statements: [
             """
             CREATE TABLE mail_accounts (
                 id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, imap_url TEXT NOT NULL, smtp_url TEXT NOT NULL, username TEXT NOT NULL,
@@ -209,17 +231,88 @@ public enum StoreSchema {
             """,
         ]),
         // Resources invite their bookings' attendees by mail (iMIP) from one of the mail accounts.
-        Migration(identifier: "v16-resource-invitations", statements: [
+        Version(identifier: "v16-resource-invitations", statements: [
             "ALTER TABLE resources ADD COLUMN invitation_account_id TEXT REFERENCES mail_accounts (id) ON DELETE SET NULL",
             "ALTER TABLE resources ADD COLUMN invite_pending {bool}",
         ]),
         // Accounts that have sent event invitations have their inboxes read for the answers.
-        Migration(identifier: "v17-mail-account-replies", statements: [
+        Version(identifier: "v17-mail-account-replies", statements: [
             "ALTER TABLE mail_accounts ADD COLUMN collects_replies {bool}",
         ]),
         // Accounts reach files too: the WebDAV folder that holds the user's files.
-        Migration(identifier: "v18-account-files", statements: [
+        Version(identifier: "v18-account-files", statements: [
             "ALTER TABLE accounts ADD COLUMN files_url TEXT",
+        ]),
+        // Knowledge indexes over an account's files: what each run saw (roots, folders,
+        // files) and the chunks with their full-text index (FTS5 over an external-content
+        // table in SQLite, a generated tsvector with a GIN index in PostgreSQL).
+        Version(identifier: "v19-file-indexes", statements: [
+            """
+            CREATE TABLE file_indexes (
+                id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, account_id TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+                tenant_id TEXT REFERENCES tenants (id) ON DELETE CASCADE, roots TEXT NOT NULL, includes TEXT NOT NULL,
+                excludes TEXT NOT NULL, max_file_bytes {int} NOT NULL, created_at {int} NOT NULL)
+            """,
+            """
+            CREATE TABLE index_roots (
+                index_id TEXT NOT NULL REFERENCES file_indexes (id) ON DELETE CASCADE, root TEXT NOT NULL, etag TEXT,
+                propagates_etags {bool}, listing TEXT, PRIMARY KEY (index_id, root))
+            """,
+            """
+            CREATE TABLE index_folders (
+                index_id TEXT NOT NULL REFERENCES file_indexes (id) ON DELETE CASCADE, path TEXT NOT NULL, etag TEXT,
+                PRIMARY KEY (index_id, path))
+            """,
+            """
+            CREATE TABLE index_files (
+                index_id TEXT NOT NULL REFERENCES file_indexes (id) ON DELETE CASCADE, path TEXT NOT NULL, etag TEXT, file_id TEXT,
+                size {int}, modified {int}, format TEXT, chunks {int} NOT NULL, error TEXT, indexed_at {int} NOT NULL,
+                PRIMARY KEY (index_id, path))
+            """,
+            """
+            CREATE TABLE index_runs (
+                id TEXT PRIMARY KEY, index_id TEXT NOT NULL REFERENCES file_indexes (id) ON DELETE CASCADE, started_at {int} NOT NULL,
+                finished_at {int}, listed {int} NOT NULL, read {int} NOT NULL, moved {int} NOT NULL, removed {int} NOT NULL,
+                unchanged {int} NOT NULL, failed {int} NOT NULL, chunks {int} NOT NULL, requests {int} NOT NULL, failure TEXT)
+            """,
+            "CREATE INDEX index_runs_by_start ON index_runs (index_id, started_at)",
+            .only(.sqlite, """
+            CREATE TABLE index_chunks (
+                seq INTEGER PRIMARY KEY, index_id TEXT NOT NULL REFERENCES file_indexes (id) ON DELETE CASCADE, path TEXT NOT NULL,
+                position INTEGER NOT NULL, file_id TEXT, text TEXT NOT NULL, headings TEXT NOT NULL, heading_path TEXT NOT NULL,
+                page INTEGER, start_offset INTEGER NOT NULL, end_offset INTEGER NOT NULL, content_hash TEXT NOT NULL,
+                UNIQUE (index_id, path, position))
+            """),
+            .only(.sqlite, """
+            CREATE VIRTUAL TABLE index_chunk_text USING fts5 (
+                text, headings, content = 'index_chunks', content_rowid = 'seq', tokenize = 'porter unicode61 remove_diacritics 2')
+            """),
+            .only(.sqlite, """
+            CREATE TRIGGER index_chunks_added AFTER INSERT ON index_chunks BEGIN
+                INSERT INTO index_chunk_text (rowid, text, headings) VALUES (new.seq, new.text, new.headings);
+            END
+            """),
+            .only(.sqlite, """
+            CREATE TRIGGER index_chunks_removed AFTER DELETE ON index_chunks BEGIN
+                INSERT INTO index_chunk_text (index_chunk_text, rowid, text, headings) VALUES ('delete', old.seq, old.text, old.headings);
+            END
+            """),
+            .only(.sqlite, """
+            CREATE TRIGGER index_chunks_changed AFTER UPDATE OF text, headings ON index_chunks BEGIN
+                INSERT INTO index_chunk_text (index_chunk_text, rowid, text, headings) VALUES ('delete', old.seq, old.text, old.headings);
+                INSERT INTO index_chunk_text (rowid, text, headings) VALUES (new.seq, new.text, new.headings);
+            END
+            """),
+            .only(.postgres, """
+            CREATE TABLE index_chunks (
+                seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, index_id TEXT NOT NULL REFERENCES file_indexes (id) ON DELETE CASCADE,
+                path TEXT NOT NULL, position BIGINT NOT NULL, file_id TEXT, text TEXT NOT NULL, headings TEXT NOT NULL,
+                heading_path TEXT NOT NULL, page BIGINT, start_offset BIGINT NOT NULL, end_offset BIGINT NOT NULL, content_hash TEXT NOT NULL,
+                search TSVECTOR GENERATED ALWAYS AS (
+                    setweight(to_tsvector('english', headings), 'B') || setweight(to_tsvector('english', text), 'D')) STORED,
+                UNIQUE (index_id, path, position))
+            """),
+            .only(.postgres, "CREATE INDEX index_chunks_search ON index_chunks USING GIN (search)"),
         ]),
     ]
 }

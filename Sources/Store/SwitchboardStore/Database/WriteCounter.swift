@@ -15,6 +15,8 @@ struct CountingDatabase: SQLDatabase {
     let base: any SQLDatabase
     let writes: WriteCounter
 
+    var dialect: StoreSchema.Dialect { base.dialect }
+
     func run(_ statements: [SQLStatement], operation: String) async throws(StoreError) -> [[SQLRow]] {
         let rows = try await base.run(statements, operation: operation)
         writes.bump()

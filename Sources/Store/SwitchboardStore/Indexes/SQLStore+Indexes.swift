@@ -1,0 +1,247 @@
+import Foundation
+
+extension SQLStore: FileIndexStore {
+    public func saveFileIndex(_ index: FileIndexRecord) async throws(StoreError) {
+        _ = try await database.run([upsert("file_indexes", key: ["id"], try index.row)], operation: "saveFileIndex")
+    }
+
+    public func fileIndexes() async throws(StoreError) -> [FileIndexRecord] {
+        try await database.read([SQLStatement("SELECT * FROM file_indexes ORDER BY name")], operation: "fileIndexes")[0]
+            .map { row throws(StoreError) in try FileIndexRecord(row: row) }
+    }
+
+    public func fileIndex(id: String) async throws(StoreError) -> FileIndexRecord? {
+        try await database.read([SQLStatement("SELECT * FROM file_indexes WHERE id = ?", [.text(id)])], operation: "fileIndex")[0]
+            .first.map { row throws(StoreError) in try FileIndexRecord(row: row) }
+    }
+
+    public func deleteFileIndex(id: String) async throws(StoreError) -> Bool {
+        let statement = SQLStatement("DELETE FROM file_indexes WHERE id = ? RETURNING id", [.text(id)])
+        return try await !database.run([statement], operation: "deleteFileIndex")[0].isEmpty
+    }
+
+    // MARK: Crawl state
+
+    public func indexRoots(indexID: String) async throws(StoreError) -> [IndexRootState] {
+        try await database.read([SQLStatement("SELECT * FROM index_roots WHERE index_id = ? ORDER BY root", [.text(indexID)])],
+                                operation: "indexRoots")[0].map { row throws(StoreError) in
+            IndexRootState(root: try row.text("root"), etag: try row.optionalText("etag"),
+                           propagatesETags: try row.optionalInteger("propagates_etags").map { $0 != 0 }, listing: try row.optionalText("listing"))
+        }
+    }
+
+    public func indexFolders(indexID: String) async throws(StoreError) -> [String: String] {
+        let rows = try await database.read([SQLStatement("SELECT path, etag FROM index_folders WHERE index_id = ?", [.text(indexID)])],
+                                           operation: "indexFolders")[0]
+        var folders: [String: String] = [:]
+        for row in rows { folders[try row.text("path")] = try row.optionalText("etag") }
+        return folders
+    }
+
+    public func saveCrawlState(indexID: String, root: IndexRootState, folders: [String: String], removingFolders: [String]) async throws(StoreError) {
+        var statements = [upsert("index_roots", key: ["index_id", "root"], [
+            ("index_id", .text(indexID)), ("root", .text(root.root)), ("etag", root.etag.map(SQLValue.text) ?? .null),
+            ("propagates_etags", root.propagatesETags.map(SQLValue.bool) ?? .null), ("listing", root.listing.map(SQLValue.text) ?? .null),
+        ])]
+        for path in removingFolders {
+            statements.append(SQLStatement("DELETE FROM index_folders WHERE index_id = ? AND path = ?", [.text(indexID), .text(path)]))
+        }
+        for (path, etag) in folders.sorted(by: { $0.key < $1.key }) {
+            statements.append(upsert("index_folders", key: ["index_id", "path"], [("index_id", .text(indexID)), ("path", .text(path)), ("etag", .text(etag))]))
+        }
+        _ = try await database.run(statements, operation: "saveCrawlState")
+    }
+
+    // MARK: Files and chunks
+
+    public func indexedFiles(indexID: String) async throws(StoreError) -> [IndexedFile] {
+        try await database.read([SQLStatement("SELECT * FROM index_files WHERE index_id = ? ORDER BY path", [.text(indexID)])],
+                                operation: "indexedFiles")[0].map { row throws(StoreError) in try IndexedFile(row: row) }
+    }
+
+    public func replaceIndexedFile(indexID: String, _ file: IndexedFile, chunks: [IndexedChunk]) async throws(StoreError) {
+        var statements = [
+            SQLStatement("DELETE FROM index_chunks WHERE index_id = ? AND path = ?", [.text(indexID), .text(file.path)]),
+            upsert("index_files", key: ["index_id", "path"], file.row(indexID: indexID)),
+        ]
+        for chunk in chunks {
+            let row = try chunk.row(indexID: indexID, path: file.path, fileID: file.fileID)
+            statements.append(SQLStatement(
+                "INSERT INTO index_chunks (\(row.map(\.column).joined(separator: ", "))) VALUES (\(Self.placeholders(row.count)))", row.map(\.value)))
+        }
+        _ = try await database.run(statements, operation: "replaceIndexedFile")
+    }
+
+    public func moveIndexedFile(indexID: String, from path: String, to file: IndexedFile) async throws(StoreError) {
+        _ = try await database.run([
+            SQLStatement("DELETE FROM index_chunks WHERE index_id = ? AND path = ?", [.text(indexID), .text(file.path)]),
+            SQLStatement("DELETE FROM index_files WHERE index_id = ? AND path = ?", [.text(indexID), .text(file.path)]),
+            SQLStatement("UPDATE index_chunks SET path = ? WHERE index_id = ? AND path = ?", [.text(file.path), .text(indexID), .text(path)]),
+            SQLStatement("DELETE FROM index_files WHERE index_id = ? AND path = ?", [.text(indexID), .text(path)]),
+            upsert("index_files", key: ["index_id", "path"], file.row(indexID: indexID)),
+        ], operation: "moveIndexedFile")
+    }
+
+    public func removeIndexedFiles(indexID: String, paths: [String]) async throws(StoreError) {
+        guard !paths.isEmpty else { return }
+        // In batches, each a transaction of its own: a removal done is done.
+        for batch in stride(from: 0, to: paths.count, by: 200).map({ paths[$0..<min($0 + 200, paths.count)] }) {
+            let binds = [SQLValue.text(indexID)] + batch.map(SQLValue.text)
+            let list = Self.placeholders(batch.count)
+            _ = try await database.run([
+                SQLStatement("DELETE FROM index_chunks WHERE index_id = ? AND path IN (\(list))", binds),
+                SQLStatement("DELETE FROM index_files WHERE index_id = ? AND path IN (\(list))", binds),
+            ], operation: "removeIndexedFiles")
+        }
+    }
+
+    // MARK: Runs
+
+    public func saveIndexRun(_ run: IndexRunRecord) async throws(StoreError) {
+        _ = try await database.run([upsert("index_runs", key: ["id"], run.row)], operation: "saveIndexRun")
+    }
+
+    public func indexRuns(indexID: String, limit: Int) async throws(StoreError) -> [IndexRunRecord] {
+        let statement = SQLStatement("SELECT * FROM index_runs WHERE index_id = ? ORDER BY started_at DESC LIMIT ?", [.text(indexID), .integer(Int64(limit))])
+        return try await database.read([statement], operation: "indexRuns")[0].map { row throws(StoreError) in try IndexRunRecord(row: row) }
+    }
+
+    public func chunkCount(indexID: String) async throws(StoreError) -> Int {
+        let rows = try await database.read([SQLStatement("SELECT COUNT(*) AS n FROM index_chunks WHERE index_id = ?", [.text(indexID)])],
+                                           operation: "chunkCount")[0]
+        return Int(try rows.first?.integer("n") ?? 0)
+    }
+
+    // MARK: Search
+
+    public func searchChunks(_ query: FullTextQuery, filter: ChunkFilter, limit: Int) async throws(StoreError) -> [ChunkHit] {
+        guard !filter.indexIDs.isEmpty, limit > 0 else { return [] }
+        let (conditions, binds) = Self.conditions(filter)
+        let statement: SQLStatement
+        let chunkColumns = Self.chunkColumns
+        switch database.dialect {
+        case .sqlite:
+            // bm25 is lower for better matches; a heading match counts twice a body match.
+            statement = SQLStatement("""
+                SELECT \(chunkColumns), -bm25(index_chunk_text, 1.0, 2.0) AS score,
+                    snippet(index_chunk_text, 0, char(2), char(3), '…', 24) AS marked
+                FROM index_chunk_text JOIN index_chunks c ON c.seq = index_chunk_text.rowid
+                JOIN index_files f ON f.index_id = c.index_id AND f.path = c.path
+                WHERE index_chunk_text MATCH ? AND \(conditions)
+                ORDER BY bm25(index_chunk_text, 1.0, 2.0) LIMIT ?
+                """, [.text(query.fts5)] + binds + [.integer(Int64(limit))])
+        case .postgres:
+            // plainto_tsquery ANDs the words; any of them may match, ranked by how many and how close.
+            statement = SQLStatement("""
+                WITH q AS (SELECT replace(plainto_tsquery('english', ?)::text, ' & ', ' | ')::tsquery AS query)
+                SELECT \(chunkColumns), ts_rank_cd(c.search, q.query, 1)::float8 AS score,
+                    ts_headline('english', c.text, q.query, ?) AS marked
+                FROM index_chunks c CROSS JOIN q
+                JOIN index_files f ON f.index_id = c.index_id AND f.path = c.path
+                WHERE c.search @@ q.query AND \(conditions)
+                ORDER BY score DESC, c.seq LIMIT ?
+                """, [.text(query.plain), .text("StartSel=\u{02}, StopSel=\u{03}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=\" … \"")]
+                    + binds + [.integer(Int64(limit))])
+        }
+        return try await database.read([statement], operation: "searchChunks")[0].map { row throws(StoreError) in
+            ChunkHit(indexID: try row.text("index_id"), path: try row.text("path"), position: Int(try row.integer("position")),
+                     page: try row.optionalInteger("page").map { Int($0) }, headingPath: try Self.strings(try row.text("heading_path")),
+                     text: try row.text("text"), snippet: Snippet(marked: try row.text("marked")), score: try row.real("score"),
+                     contentHash: try row.text("content_hash"))
+        }
+    }
+
+    /// What a hit reads of a chunk `c` (not PostgreSQL's tsvector, which has no text form to decode).
+    private static let chunkColumns = "c.index_id, c.path, c.position, c.page, c.heading_path, c.text, c.content_hash"
+
+    /// The filter as conditions on chunks `c` and their files `f`.
+    private static func conditions(_ filter: ChunkFilter) -> (String, [SQLValue]) {
+        var conditions = ["c.index_id IN (\(placeholders(filter.indexIDs.count)))"]
+        var binds = filter.indexIDs.map(SQLValue.text)
+        if let folder = filter.folder, !folder.isEmpty {
+            // A prefix compared as text (both count characters as code points): no LIKE pattern to escape.
+            conditions.append("substr(c.path, 1, CAST(? AS INTEGER)) = ?")
+            binds += [.integer(Int64(folder.unicodeScalars.count + 1)), .text(folder + "/")]
+        }
+        if !filter.formats.isEmpty {
+            conditions.append("f.format IN (\(placeholders(filter.formats.count)))")
+            binds += filter.formats.map(SQLValue.text)
+        }
+        if let after = filter.modifiedAfter {
+            conditions.append("f.modified >= ?")
+            binds.append(.integer(after.storeMilliseconds))
+        }
+        if let before = filter.modifiedBefore {
+            conditions.append("f.modified < ?")
+            binds.append(.integer(before.storeMilliseconds))
+        }
+        return (conditions.joined(separator: " AND "), binds)
+    }
+}
+
+extension FileIndexRecord {
+    var row: [(column: String, value: SQLValue)] {
+        get throws(StoreError) {
+            [("id", .text(id)), ("name", .text(name)), ("account_id", .text(accountID)), ("tenant_id", tenantID.map(SQLValue.text) ?? .null),
+             ("roots", .text(try SQLStore.json(roots))), ("includes", .text(try SQLStore.json(includes))),
+             ("excludes", .text(try SQLStore.json(excludes))), ("max_file_bytes", .integer(maxFileBytes)),
+             ("created_at", .integer(createdAt.storeMilliseconds))]
+        }
+    }
+
+    init(row: SQLRow) throws(StoreError) {
+        self.init(id: try row.text("id"), name: try row.text("name"), accountID: try row.text("account_id"), tenantID: try row.optionalText("tenant_id"),
+                  roots: try SQLStore.strings(try row.text("roots")), includes: try SQLStore.strings(try row.text("includes")),
+                  excludes: try SQLStore.strings(try row.text("excludes")), maxFileBytes: try row.integer("max_file_bytes"),
+                  createdAt: Date(storeMilliseconds: try row.integer("created_at")))
+    }
+}
+
+extension IndexedFile {
+    func row(indexID: String) -> [(column: String, value: SQLValue)] {
+        [("index_id", .text(indexID)), ("path", .text(path)), ("etag", etag.map(SQLValue.text) ?? .null), ("file_id", fileID.map(SQLValue.text) ?? .null),
+         ("size", size.map(SQLValue.integer) ?? .null), ("modified", modified.map { .integer($0.storeMilliseconds) } ?? .null),
+         ("format", format.map(SQLValue.text) ?? .null), ("chunks", .integer(Int64(chunks))), ("error", error.map(SQLValue.text) ?? .null),
+         ("indexed_at", .integer(indexedAt.storeMilliseconds))]
+    }
+
+    init(row: SQLRow) throws(StoreError) {
+        self.init(path: try row.text("path"), etag: try row.optionalText("etag"), fileID: try row.optionalText("file_id"), size: try row.optionalInteger("size"),
+                  modified: try row.optionalInteger("modified").map(Date.init(storeMilliseconds:)), format: try row.optionalText("format"),
+                  chunks: Int(try row.integer("chunks")), error: try row.optionalText("error"),
+                  indexedAt: Date(storeMilliseconds: try row.integer("indexed_at")))
+    }
+}
+
+extension IndexedChunk {
+    func row(indexID: String, path: String, fileID: String?) throws(StoreError) -> [(column: String, value: SQLValue)] {
+        [("index_id", .text(indexID)), ("path", .text(path)), ("position", .integer(Int64(position))), ("file_id", fileID.map(SQLValue.text) ?? .null),
+         ("text", .text(text)), ("headings", .text(headingPath.joined(separator: " › "))), ("heading_path", .text(try SQLStore.json(headingPath))),
+         ("page", page.map { .integer(Int64($0)) } ?? .null), ("start_offset", .integer(Int64(byteRange.lowerBound))),
+         ("end_offset", .integer(Int64(byteRange.upperBound))), ("content_hash", .text(contentHash))]
+    }
+}
+
+extension IndexRunRecord {
+    var row: [(column: String, value: SQLValue)] {
+        [("id", .text(id)), ("index_id", .text(indexID)), ("started_at", .integer(startedAt.storeMilliseconds)),
+         ("finished_at", finishedAt.map { .integer($0.storeMilliseconds) } ?? .null), ("listed", .integer(Int64(listed))),
+         ("read", .integer(Int64(read))), ("moved", .integer(Int64(moved))), ("removed", .integer(Int64(removed))),
+         ("unchanged", .integer(Int64(unchanged))), ("failed", .integer(Int64(failed))), ("chunks", .integer(Int64(chunks))),
+         ("requests", .integer(Int64(requests))), ("failure", failure.map(SQLValue.text) ?? .null)]
+    }
+
+    init(row: SQLRow) throws(StoreError) {
+        self.init(id: try row.text("id"), indexID: try row.text("index_id"), startedAt: Date(storeMilliseconds: try row.integer("started_at")))
+        finishedAt = try row.optionalInteger("finished_at").map(Date.init(storeMilliseconds:))
+        listed = Int(try row.integer("listed"))
+        read = Int(try row.integer("read"))
+        moved = Int(try row.integer("moved"))
+        removed = Int(try row.integer("removed"))
+        unchanged = Int(try row.integer("unchanged"))
+        failed = Int(try row.integer("failed"))
+        chunks = Int(try row.integer("chunks"))
+        requests = Int(try row.integer("requests"))
+        failure = try row.optionalText("failure")
+    }
+}
