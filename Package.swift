@@ -261,7 +261,7 @@ let package = Package(
             dependencies: ["DAVClient", "DAVXML", "HTTPTransport", "ContentLines", "ICalendar", "VCard", "SwitchboardTestSupport"]
         ),
         .testTarget(name: "TextExtractionTests", dependencies: ["TextExtraction", "CZlib"]),
-        .testTarget(name: "IndexingTests", dependencies: ["Indexing", "TextExtraction"]),
+        .testTarget(name: "IndexingTests", dependencies: ["Indexing", "TextExtraction", "SwitchboardTestSupport", "SwitchboardStore", "DAVClient"]),
         .testTarget(name: "IndexPlanningTests", dependencies: ["IndexPlanning"]),
         .testTarget(name: "SyncPlanningTests", dependencies: ["SyncPlanning", "SwitchboardTestSupport"]),
         .testTarget(name: "SyncContentTests", dependencies: ["SyncContent", "SyncPlanning", "ICalendar", "ContentLines", "SwitchboardTestSupport"]),

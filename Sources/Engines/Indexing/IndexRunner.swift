@@ -89,9 +89,9 @@ public struct IndexRunner: Sendable {
             progress?(IndexProgress(phase: .finished, done: run.read + run.failed, total: run.read + run.failed, path: nil))
             return run
         } catch {
-            run.failure = "\(error)"
+            run.failure = error is CancellationError || Task.isCancelled ? "stopped before its end" : "\(error)"
             try? await store.saveIndexRun(run)
-            throw IndexRunError(description: "\(error)", run: run)
+            throw IndexRunError(description: run.failure ?? "", run: run)
         }
     }
 
@@ -104,7 +104,7 @@ public struct IndexRunner: Sendable {
 
     private func apply(_ crawl: RootCrawl, index: FileIndexRecord, selection: FileSelection, known: [IndexedFile], folders: [String: String],
                        client: DAVClient, filesRoot: String, run: inout IndexRunRecord,
-                       progress: (@Sendable (IndexProgress) -> Void)?) async throws(StoreError)
+                       progress: (@Sendable (IndexProgress) -> Void)?) async throws
     {
         let below = { (path: String) in crawl.scope.isEmpty || path == crawl.scope || path.hasPrefix(crawl.scope + "/") }
         let knownHere = known.filter { below($0.path) }
@@ -130,49 +130,44 @@ public struct IndexRunner: Sendable {
         progress?(IndexProgress(phase: .reading, done: 0, total: toRead.count, path: nil))
         var done = 0
         var next = toRead.makeIterator()
-        do {
-            try await withThrowingTaskGroup(of: (ListedEntry, Outcome).self) { group in
-                for _ in 0..<concurrency {
-                    guard let entry = next.next() else { break }
+        try await withThrowingTaskGroup(of: (ListedEntry, Outcome).self) { group in
+            for _ in 0..<concurrency {
+                guard let entry = next.next() else { break }
+                group.addTask { (entry, await self.read(entry, maxBytes: index.maxFileBytes, client: client, filesRoot: filesRoot)) }
+            }
+            while let (entry, outcome) = try await group.next() {
+                // Stopped: what is read is kept, the rest waits for the next run.
+                try Task.checkCancellation()
+                switch outcome {
+                case .chunks(let format, let chunks):
+                    try await store.replaceIndexedFile(indexID: index.id, entry.record(format: format, chunks: chunks.count), chunks: chunks)
+                    run.read += 1
+                    run.chunks += chunks.count
+                case .failed(let format, let why, let retry):
+                    var record = entry.record(format: format, chunks: 0)
+                    record.error = why
+                    // A file that could not be fetched is tried again next run; one that
+                    // could not be read waits until it changes.
+                    if retry { record.etag = nil }
+                    try await store.replaceIndexedFile(indexID: index.id, record, chunks: [])
+                    run.failed += 1
+                }
+                run.requests += 1
+                done += 1
+                progress?(IndexProgress(phase: .reading, done: done, total: toRead.count, path: entry.path))
+                if let entry = next.next() {
                     group.addTask { (entry, await self.read(entry, maxBytes: index.maxFileBytes, client: client, filesRoot: filesRoot)) }
                 }
-                while let (entry, outcome) = try await group.next() {
-                    switch outcome {
-                    case .chunks(let format, let chunks):
-                        try await store.replaceIndexedFile(indexID: index.id, entry.record(format: format, chunks: chunks.count), chunks: chunks)
-                        run.read += 1
-                        run.chunks += chunks.count
-                    case .failed(let format, let why, let retry):
-                        var record = entry.record(format: format, chunks: 0)
-                        record.error = why
-                        // A file that could not be fetched is tried again next run; one that
-                        // could not be read waits until it changes.
-                        if retry { record.etag = nil }
-                        try await store.replaceIndexedFile(indexID: index.id, record, chunks: [])
-                        run.failed += 1
-                    }
-                    run.requests += 1
-                    done += 1
-                    progress?(IndexProgress(phase: .reading, done: done, total: toRead.count, path: entry.path))
-                    if let entry = next.next() {
-                        group.addTask { (entry, await self.read(entry, maxBytes: index.maxFileBytes, client: client, filesRoot: filesRoot)) }
-                    }
-                }
             }
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw StoreError(.database, operation: "index", detail: "\(error)")
         }
         // The folders' ETags are kept only now that everything below them is read: a run
         // stopped before this descends into them again.
-        let rootState = IndexRootState(
-            root: crawl.root, etag: crawl.rootETag,
-            propagatesETags: crawl.scope == crawl.root ? crawl.propagation(previous: folders, changedFiles: plan.read.map(\.path) + plan.remove + plan.moves.map(\.to)) : crawl.state?.propagatesETags,
-            listing: crawl.listing)
-        if crawl.scope == crawl.root {
-            try await store.saveCrawlState(indexID: index.id, root: rootState, folders: crawl.folderETags, removingFolders: crawl.goneFolders(previous: folders))
-        }
+        // A webhook's path below the root says nothing of the root's state.
+        guard crawl.scope == crawl.root else { return }
+        let changed = plan.read.map(\.path) + plan.remove + plan.moves.map(\.to)
+        let state = IndexRootState(root: crawl.root, etag: crawl.rootETag, propagatesETags: crawl.propagation(previous: folders, changedFiles: changed),
+                                   listing: crawl.listing)
+        try await store.saveCrawlState(indexID: index.id, root: state, folders: crawl.folderETags, removingFolders: crawl.goneFolders(previous: folders))
     }
 
     enum Outcome: Sendable {
