@@ -169,7 +169,7 @@ let package = Package(
             name: "SwitchboardServer",
             dependencies: [
                 "SwitchboardAPI", "SwitchboardCore", "Scheduling", "NextcloudOCS", "ContactEditing", "MailClient", "MIME", "Caching", "Webhooks", "Accounts", "DAVClient", "HTTPTransport", "CalendarEditing", "Availability", "SwitchboardStore", "SyncEngine", "SyncPlanning",
-                "ICalendar",
+                "ICalendar", "Indexing",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),

@@ -33,6 +33,8 @@ public struct IndexStatus: Sendable, Encodable {
     /// The latest run, finished or not.
     public var lastRun: IndexRunRecord?
     public var running: Bool
+    /// A background run is waiting (``IndexService/enqueue(_:only:)``).
+    public var queued: Bool
 }
 
 /// A passage found by a search, with where to cite it.
@@ -101,11 +103,13 @@ public struct IndexService: Sendable {
     let store: any AppStore
     let files: FileService
     let runs: RunningIndexes
+    let queue: IndexQueue
 
     init(store: any AppStore, files: FileService) {
         self.store = store
         self.files = files
         runs = RunningIndexes()
+        queue = IndexQueue()
     }
 
     /// The most roots, globs and characters of a name an index takes.
@@ -175,7 +179,7 @@ public struct IndexService: Sendable {
             let files = try await store.indexedFiles(indexID: index.id)
             return IndexStatus(index: index, files: files.count, chunks: try await store.chunkCount(indexID: index.id),
                                failedFiles: files.count { $0.error != nil }, lastRun: try await store.indexRuns(indexID: index.id, limit: 1).first,
-                               running: runs.contains(index.id))
+                               running: runs.contains(index.id), queued: queue.contains(index.id))
         }
     }
 
@@ -205,6 +209,31 @@ public struct IndexService: Sendable {
         }
     }
 
+    /// Asks for a background run of the index (its whole roots, or only the paths `only`
+    /// names); runs asked for while one waits are merged into it. ``processQueue(onFinish:)``
+    /// takes them.
+    public func enqueue(_ index: FileIndexRecord, only: [String]? = nil) {
+        queue.add(index.id, paths: only)
+    }
+
+    /// Runs the queued runs one after another until the task is cancelled, telling
+    /// `onFinish` how each went.
+    public func processQueue(onFinish: @Sendable (String, Result<IndexRunRecord, IndexServiceError>) -> Void) async {
+        for await id in queue.ids {
+            guard let paths = queue.take(id) else { continue }
+            let result: Result<IndexRunRecord, IndexServiceError>
+            do throws(IndexServiceError) {
+                guard let index = try await storing({ () throws(StoreError) in try await store.fileIndex(id: id) }) else { continue }
+                guard let account = try await storing({ () throws(StoreError) in try await store.account(id: index.accountID) }) else { continue }
+                result = .success(try await run(index, account: account, only: paths))
+            } catch {
+                result = .failure(error)
+            }
+            onFinish(id, result)
+            if Task.isCancelled { return }
+        }
+    }
+
     /// The passages of `indexes` that answer `request` best, best first.
     public func search(_ request: SearchRequest, in indexes: [FileIndexRecord]) async throws(IndexServiceError) -> [SearchHit] {
         guard (1...100).contains(request.k) else { throw .invalid(field: "k", "1 to 100") }
@@ -227,6 +256,39 @@ public struct IndexService: Sendable {
     private func storing<Value>(_ body: () async throws(StoreError) -> Value) async throws(IndexServiceError) -> Value {
         do { return try await body() } catch { throw .store(error) }
     }
+}
+
+/// Background runs asked for and not yet begun: per index, its whole roots or the paths named.
+final class IndexQueue: Sendable {
+    private let waiting = Mutex<[String: Set<String>?]>([:])
+    let ids: AsyncStream<String>
+    private let continuation: AsyncStream<String>.Continuation
+
+    init() {
+        (ids, continuation) = AsyncStream.makeStream(of: String.self)
+    }
+
+    /// Queues a run of `id`: of `paths` only, or of everything (`nil`), merged into one waiting.
+    func add(_ id: String, paths: [String]?) {
+        let isNew = waiting.withLock { waiting in
+            let before = waiting[id]
+            // (updateValue: assigning a nil through the subscript would remove the entry.)
+            switch (before, paths) {
+            case (nil, _): waiting.updateValue(paths.map(Set.init), forKey: id)
+            case (let wanted??, let more?): waiting.updateValue(wanted.union(more), forKey: id)
+            default: waiting.updateValue(nil, forKey: id)
+            }
+            return before == nil
+        }
+        if isNew { continuation.yield(id) }
+    }
+
+    /// The run queued for `id` (`.some(nil)`: everything), taken off the queue.
+    func take(_ id: String) -> [String]?? {
+        waiting.withLock { $0.removeValue(forKey: id) }.map { $0.map { $0.sorted() } }
+    }
+
+    func contains(_ id: String) -> Bool { waiting.withLock { $0[id] != nil } }
 }
 
 /// The indexes being run in this process.

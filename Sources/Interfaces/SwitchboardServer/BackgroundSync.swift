@@ -121,3 +121,43 @@ struct InvitationReplies: Service {
                              helpText: "Answers to bookings' invitations read from inboxes, by result (recorded, set_aside, retried).")
     }
 }
+
+/// Index runs beside the server: those the API and webhooks queue, and every index's own
+/// every `interval` (a run with nothing changed costs a request per root), each counted by
+/// result. Stops with the graceful shutdown between files; the next run takes up the rest.
+struct IndexRuns: Service {
+    let hub: Hub
+    let metrics: PrometheusCollectorRegistry
+    let logger: Logger
+    var interval: Duration = .seconds(900)
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                group.addTask {
+                    await hub.indexes.processQueue { id, result in
+                        switch result {
+                        case .success(let run):
+                            metrics.makeCounter(descriptor: Self.runs, labels: [("result", "ok")]).increment()
+                            if run.failed > 0 { logger.info("index run with unreadable files", metadata: ["index_id": .string(id), "failed": .stringConvertible(run.failed)]) }
+                        case .failure(let error):
+                            metrics.makeCounter(descriptor: Self.runs, labels: [("result", "failed")]).increment()
+                            logger.warning("index run failed", metadata: ["index_id": .string(id), "error": .string("\(error)")])
+                        }
+                    }
+                }
+                group.addTask {
+                    while !Task.isCancelled {
+                        if let all = try? await hub.indexes.allIndexes() { for index in all { hub.indexes.enqueue(index) } }
+                        try? await Task.sleep(for: interval)
+                    }
+                }
+            }
+        }
+    }
+
+    static var runs: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "switchboard", subsystem: "index", metricName: "runs", unitName: "total",
+                             helpText: "Index runs finished, by result (ok, failed).")
+    }
+}

@@ -128,18 +128,18 @@ struct RequestSchema: Sendable {
     }
 
     /// The first way `query` and `body` break `operation`'s schema, if any.
-    func violation(of operation: Operation, query: [String: String], body: JSONValue?) -> SchemaViolation? {
+    /// `query` holds each parameter's values in order (an array parameter repeats: `type=a&type=b`).
+    func violation(of operation: Operation, query: [String: [String]], body: JSONValue?) -> SchemaViolation? {
         for parameter in operation.query {
-            guard let text = query[parameter.name] else {
+            guard let texts = query[parameter.name], let text = texts.first else {
                 if parameter.required { return SchemaViolation(field: parameter.name, message: "is required") }
                 continue
             }
             let schema = Self.resolve(parameter.schema, in: document)
-            let value: JSONValue = switch Self.types(of: schema).first {
-            case "integer": Int64(text).map(JSONValue.integer) ?? .string(text)
-            case "number": Double(text).map(JSONValue.number) ?? .string(text)
-            case "boolean": ["true": JSONValue.bool(true), "false": .bool(false)][text] ?? .string(text)
-            default: .string(text)
+            let value: JSONValue = if Self.types(of: schema).first == "array" {
+                .array(texts.map { Self.queryValue($0, as: Self.resolve(schema["items"] ?? .null, in: document)) })
+            } else {
+                Self.queryValue(text, as: schema)
             }
             if let violation = violation(of: value, against: schema, at: parameter.name) { return violation }
         }
@@ -147,6 +147,16 @@ struct RequestSchema: Sendable {
             return violation(of: body, against: schema, at: "")
         }
         return nil
+    }
+
+    /// A query parameter's text as the JSON value its schema's type reads it as.
+    private static func queryValue(_ text: String, as schema: JSONValue) -> JSONValue {
+        switch types(of: schema).first {
+        case "integer": Int64(text).map(JSONValue.integer) ?? .string(text)
+        case "number": Double(text).map(JSONValue.number) ?? .string(text)
+        case "boolean": ["true": JSONValue.bool(true), "false": .bool(false)][text] ?? .string(text)
+        default: .string(text)
+        }
     }
 
     /// The first way `value` breaks `schema` (JSON Schema 2020-12 as OpenAPI 3.1 uses it:
@@ -270,8 +280,8 @@ struct RequestSchemaMiddleware<Context: RequestContext>: RouterMiddleware {
             let buffer = try await request.collectBody(upTo: .max)
             if buffer.readableBytes > 0 { body = try? JSONDecoder().decode(JSONValue.self, from: Data(buffer.readableBytesView)) }
         }
-        var query: [String: String] = [:]
-        for (name, value) in request.uri.queryParameters where query[String(name)] == nil { query[String(name)] = String(value) }
+        var query: [String: [String]] = [:]
+        for (name, value) in request.uri.queryParameters { query[String(name), default: []].append(String(value)) }
         if let violation = schema.violation(of: operation, query: query, body: body) {
             throw Problem.invalid(violation.field, violation.message)
         }

@@ -131,6 +131,7 @@ public enum SwitchboardServer {
         if let sync {
             background.append(BackgroundSync(service: sync, metrics: SyncMetrics(registry: metrics), logger: logger, hub: hub))
             background.append(InvitationReplies(hub: hub, metrics: metrics, logger: logger))
+            background.append(IndexRuns(hub: hub, metrics: metrics, logger: logger))
         }
         return Application(router: try router(hub: hub, sync: sync, configuration: configuration, metrics: metrics, logger: logger),
                            server: .http1(configuration: .init(

@@ -63,6 +63,8 @@ extension Components {
         package typealias AddressBookID = Swift.String
         /// - Remark: Generated from `#/components/parameters/ContactID`.
         package typealias ContactID = Swift.String
+        /// - Remark: Generated from `#/components/parameters/IndexID`.
+        package typealias IndexID = Swift.String
         /// - Remark: Generated from `#/components/parameters/WebhookID`.
         package typealias WebhookID = Swift.String
         /// - Remark: Generated from `#/components/parameters/BookingID`.

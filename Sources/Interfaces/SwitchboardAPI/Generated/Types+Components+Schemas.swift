@@ -2141,6 +2141,422 @@ extension Components {
                 case itemErrors
             }
         }
+        /// - Remark: Generated from `#/components/schemas/Index`.
+        package struct Index: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Index/id`.
+            package var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Index/name`.
+            package var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Index/accountId`.
+            package var accountId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Index/roots`.
+            package var roots: [Swift.String]
+            /// - Remark: Generated from `#/components/schemas/Index/includes`.
+            package var includes: [Swift.String]
+            /// - Remark: Generated from `#/components/schemas/Index/excludes`.
+            package var excludes: [Swift.String]
+            /// - Remark: Generated from `#/components/schemas/Index/maxFileBytes`.
+            package var maxFileBytes: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/Index/createdAt`.
+            package var createdAt: Foundation.Date
+            /// Creates a new `Index`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - name:
+            ///   - accountId:
+            ///   - roots:
+            ///   - includes:
+            ///   - excludes:
+            ///   - maxFileBytes:
+            ///   - createdAt:
+            package init(
+                id: Swift.String,
+                name: Swift.String,
+                accountId: Swift.String,
+                roots: [Swift.String],
+                includes: [Swift.String],
+                excludes: [Swift.String],
+                maxFileBytes: Swift.Int64,
+                createdAt: Foundation.Date
+            ) {
+                self.id = id
+                self.name = name
+                self.accountId = accountId
+                self.roots = roots
+                self.includes = includes
+                self.excludes = excludes
+                self.maxFileBytes = maxFileBytes
+                self.createdAt = createdAt
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case name
+                case accountId
+                case roots
+                case includes
+                case excludes
+                case maxFileBytes
+                case createdAt
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/NewIndex`.
+        package struct NewIndex: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/NewIndex/name`.
+            package var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/NewIndex/accountId`.
+            package var accountId: Swift.String
+            /// Folders below the account's files; all of them by default.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewIndex/roots`.
+            package var roots: [Swift.String]?
+            /// - Remark: Generated from `#/components/schemas/NewIndex/includes`.
+            package var includes: [Swift.String]?
+            /// - Remark: Generated from `#/components/schemas/NewIndex/excludes`.
+            package var excludes: [Swift.String]?
+            /// - Remark: Generated from `#/components/schemas/NewIndex/maxFileBytes`.
+            package var maxFileBytes: Swift.Int64?
+            /// Creates a new `NewIndex`.
+            ///
+            /// - Parameters:
+            ///   - name:
+            ///   - accountId:
+            ///   - roots: Folders below the account's files; all of them by default.
+            ///   - includes:
+            ///   - excludes:
+            ///   - maxFileBytes:
+            package init(
+                name: Swift.String,
+                accountId: Swift.String,
+                roots: [Swift.String]? = nil,
+                includes: [Swift.String]? = nil,
+                excludes: [Swift.String]? = nil,
+                maxFileBytes: Swift.Int64? = nil
+            ) {
+                self.name = name
+                self.accountId = accountId
+                self.roots = roots
+                self.includes = includes
+                self.excludes = excludes
+                self.maxFileBytes = maxFileBytes
+            }
+            package enum CodingKeys: String, CodingKey {
+                case name
+                case accountId
+                case roots
+                case includes
+                case excludes
+                case maxFileBytes
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/IndexRun`.
+        package struct IndexRun: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/IndexRun/id`.
+            package var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/IndexRun/startedAt`.
+            package var startedAt: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/IndexRun/finishedAt`.
+            package var finishedAt: Foundation.Date?
+            /// Files the listings showed (of the formats read).
+            ///
+            /// - Remark: Generated from `#/components/schemas/IndexRun/listed`.
+            package var listed: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/IndexRun/read`.
+            package var read: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/IndexRun/moved`.
+            package var moved: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/IndexRun/removed`.
+            package var removed: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/IndexRun/unchanged`.
+            package var unchanged: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/IndexRun/failed`.
+            package var failed: Swift.Int
+            /// Chunks written.
+            ///
+            /// - Remark: Generated from `#/components/schemas/IndexRun/chunks`.
+            package var chunks: Swift.Int
+            /// Requests to the file server.
+            ///
+            /// - Remark: Generated from `#/components/schemas/IndexRun/requests`.
+            package var requests: Swift.Int
+            /// Why the run stopped before its end.
+            ///
+            /// - Remark: Generated from `#/components/schemas/IndexRun/failure`.
+            package var failure: Swift.String?
+            /// Creates a new `IndexRun`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - startedAt:
+            ///   - finishedAt:
+            ///   - listed: Files the listings showed (of the formats read).
+            ///   - read:
+            ///   - moved:
+            ///   - removed:
+            ///   - unchanged:
+            ///   - failed:
+            ///   - chunks: Chunks written.
+            ///   - requests: Requests to the file server.
+            ///   - failure: Why the run stopped before its end.
+            package init(
+                id: Swift.String,
+                startedAt: Foundation.Date,
+                finishedAt: Foundation.Date? = nil,
+                listed: Swift.Int,
+                read: Swift.Int,
+                moved: Swift.Int,
+                removed: Swift.Int,
+                unchanged: Swift.Int,
+                failed: Swift.Int,
+                chunks: Swift.Int,
+                requests: Swift.Int,
+                failure: Swift.String? = nil
+            ) {
+                self.id = id
+                self.startedAt = startedAt
+                self.finishedAt = finishedAt
+                self.listed = listed
+                self.read = read
+                self.moved = moved
+                self.removed = removed
+                self.unchanged = unchanged
+                self.failed = failed
+                self.chunks = chunks
+                self.requests = requests
+                self.failure = failure
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case startedAt
+                case finishedAt
+                case listed
+                case read
+                case moved
+                case removed
+                case unchanged
+                case failed
+                case chunks
+                case requests
+                case failure
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/IndexStatus`.
+        package struct IndexStatus: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/IndexStatus/index`.
+            package var index: Components.Schemas.Index
+            /// - Remark: Generated from `#/components/schemas/IndexStatus/files`.
+            package var files: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/IndexStatus/chunks`.
+            package var chunks: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/IndexStatus/failedFiles`.
+            package var failedFiles: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/IndexStatus/running`.
+            package var running: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/IndexStatus/queued`.
+            package var queued: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/IndexStatus/lastRun`.
+            package var lastRun: Components.Schemas.IndexRun?
+            /// - Remark: Generated from `#/components/schemas/IndexStatus/ErrorsPayload`.
+            package struct ErrorsPayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/IndexStatus/ErrorsPayload/path`.
+                package var path: Swift.String
+                /// - Remark: Generated from `#/components/schemas/IndexStatus/ErrorsPayload/error`.
+                package var error: Swift.String
+                /// - Remark: Generated from `#/components/schemas/IndexStatus/ErrorsPayload/size`.
+                package var size: Swift.Int64?
+                /// Creates a new `ErrorsPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - path:
+                ///   - error:
+                ///   - size:
+                package init(
+                    path: Swift.String,
+                    error: Swift.String,
+                    size: Swift.Int64? = nil
+                ) {
+                    self.path = path
+                    self.error = error
+                    self.size = size
+                }
+                package enum CodingKeys: String, CodingKey {
+                    case path
+                    case error
+                    case size
+                }
+            }
+            /// Files that could not be read (the first 100), with why.
+            ///
+            /// - Remark: Generated from `#/components/schemas/IndexStatus/errors`.
+            package typealias ErrorsPayload = [Components.Schemas.IndexStatus.ErrorsPayloadPayload]
+            /// Files that could not be read (the first 100), with why.
+            ///
+            /// - Remark: Generated from `#/components/schemas/IndexStatus/errors`.
+            package var errors: Components.Schemas.IndexStatus.ErrorsPayload
+            /// Creates a new `IndexStatus`.
+            ///
+            /// - Parameters:
+            ///   - index:
+            ///   - files:
+            ///   - chunks:
+            ///   - failedFiles:
+            ///   - running:
+            ///   - queued:
+            ///   - lastRun:
+            ///   - errors: Files that could not be read (the first 100), with why.
+            package init(
+                index: Components.Schemas.Index,
+                files: Swift.Int,
+                chunks: Swift.Int,
+                failedFiles: Swift.Int,
+                running: Swift.Bool,
+                queued: Swift.Bool,
+                lastRun: Components.Schemas.IndexRun? = nil,
+                errors: Components.Schemas.IndexStatus.ErrorsPayload
+            ) {
+                self.index = index
+                self.files = files
+                self.chunks = chunks
+                self.failedFiles = failedFiles
+                self.running = running
+                self.queued = queued
+                self.lastRun = lastRun
+                self.errors = errors
+            }
+            package enum CodingKeys: String, CodingKey {
+                case index
+                case files
+                case chunks
+                case failedFiles
+                case running
+                case queued
+                case lastRun
+                case errors
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/SearchResults`.
+        package struct SearchResults: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SearchResults/hits`.
+            package var hits: [Components.Schemas.SearchHit]
+            /// Creates a new `SearchResults`.
+            ///
+            /// - Parameters:
+            ///   - hits:
+            package init(hits: [Components.Schemas.SearchHit]) {
+                self.hits = hits
+            }
+            package enum CodingKeys: String, CodingKey {
+                case hits
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/SearchHit`.
+        package struct SearchHit: Codable, Hashable, Sendable {
+            /// The index's name.
+            ///
+            /// - Remark: Generated from `#/components/schemas/SearchHit/index`.
+            package var index: Swift.String
+            /// - Remark: Generated from `#/components/schemas/SearchHit/indexId`.
+            package var indexId: Swift.String
+            /// The file's path below the account's files.
+            ///
+            /// - Remark: Generated from `#/components/schemas/SearchHit/path`.
+            package var path: Swift.String
+            /// The page (PDF)
+            ///
+            /// - Remark: Generated from `#/components/schemas/SearchHit/page`.
+            package var page: Swift.Int?
+            /// The headings above the passage
+            ///
+            /// - Remark: Generated from `#/components/schemas/SearchHit/headings`.
+            package var headings: [Swift.String]
+            /// Higher is better; comparable within one search.
+            ///
+            /// - Remark: Generated from `#/components/schemas/SearchHit/score`.
+            package var score: Swift.Double
+            /// The text around the words that matched.
+            ///
+            /// - Remark: Generated from `#/components/schemas/SearchHit/snippet`.
+            package var snippet: Swift.String
+            /// - Remark: Generated from `#/components/schemas/SearchHit/HighlightsPayload`.
+            package struct HighlightsPayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/SearchHit/HighlightsPayload/start`.
+                package var start: Swift.Int
+                /// - Remark: Generated from `#/components/schemas/SearchHit/HighlightsPayload/end`.
+                package var end: Swift.Int
+                /// Creates a new `HighlightsPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - start:
+                ///   - end:
+                package init(
+                    start: Swift.Int,
+                    end: Swift.Int
+                ) {
+                    self.start = start
+                    self.end = end
+                }
+                package enum CodingKeys: String, CodingKey {
+                    case start
+                    case end
+                }
+            }
+            /// The matched words in the snippet, as UTF-16 offsets (as JavaScript counts).
+            ///
+            /// - Remark: Generated from `#/components/schemas/SearchHit/highlights`.
+            package typealias HighlightsPayload = [Components.Schemas.SearchHit.HighlightsPayloadPayload]
+            /// The matched words in the snippet, as UTF-16 offsets (as JavaScript counts).
+            ///
+            /// - Remark: Generated from `#/components/schemas/SearchHit/highlights`.
+            package var highlights: Components.Schemas.SearchHit.HighlightsPayload
+            /// The whole passage.
+            ///
+            /// - Remark: Generated from `#/components/schemas/SearchHit/text`.
+            package var text: Swift.String
+            /// Creates a new `SearchHit`.
+            ///
+            /// - Parameters:
+            ///   - index: The index's name.
+            ///   - indexId:
+            ///   - path: The file's path below the account's files.
+            ///   - page: The page (PDF)
+            ///   - headings: The headings above the passage
+            ///   - score: Higher is better; comparable within one search.
+            ///   - snippet: The text around the words that matched.
+            ///   - highlights: The matched words in the snippet, as UTF-16 offsets (as JavaScript counts).
+            ///   - text: The whole passage.
+            package init(
+                index: Swift.String,
+                indexId: Swift.String,
+                path: Swift.String,
+                page: Swift.Int? = nil,
+                headings: [Swift.String],
+                score: Swift.Double,
+                snippet: Swift.String,
+                highlights: Components.Schemas.SearchHit.HighlightsPayload,
+                text: Swift.String
+            ) {
+                self.index = index
+                self.indexId = indexId
+                self.path = path
+                self.page = page
+                self.headings = headings
+                self.score = score
+                self.snippet = snippet
+                self.highlights = highlights
+                self.text = text
+            }
+            package enum CodingKeys: String, CodingKey {
+                case index
+                case indexId
+                case path
+                case page
+                case headings
+                case score
+                case snippet
+                case highlights
+                case text
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/FileItem`.
         package struct FileItem: Codable, Hashable, Sendable {
             /// The path below the account's files.

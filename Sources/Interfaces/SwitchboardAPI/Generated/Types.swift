@@ -397,6 +397,49 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /v1/mail/accounts/{mailAccountId}/send`.
     /// - Remark: Generated from `#/paths//v1/mail/accounts/{mailAccountId}/send/post(sendMail)`.
     func sendMail(_ input: Operations.SendMail.Input) async throws -> Operations.SendMail.Output
+    /// The tenant's knowledge indexes.
+    ///
+    /// - Remark: HTTP `GET /v1/indexes`.
+    /// - Remark: Generated from `#/paths//v1/indexes/get(listIndexes)`.
+    func listIndexes(_ input: Operations.ListIndexes.Input) async throws -> Operations.ListIndexes.Output
+    /// Index folders of one of the tenant's accounts' files for search.
+    ///
+    /// Roots are folders below the account's files (`""` for all of them). Globs match the
+    /// path below a root (`guides/**/*.pdf`); one without `/` matches the file's name at any
+    /// depth (`*.pdf`); letters match either case. Excludes come before includes. Files
+    /// are read as text, Markdown, HTML, PDF (per page), DOCX or ODT; others are not
+    /// indexed. Nothing is read until the index is run.
+    ///
+    ///
+    /// - Remark: HTTP `POST /v1/indexes`.
+    /// - Remark: Generated from `#/paths//v1/indexes/post(createIndex)`.
+    func createIndex(_ input: Operations.CreateIndex.Input) async throws -> Operations.CreateIndex.Output
+    /// What an index holds, how its last run went, and the files it could not read.
+    ///
+    /// - Remark: HTTP `GET /v1/indexes/{indexId}`.
+    /// - Remark: Generated from `#/paths//v1/indexes/{indexId}/get(getIndex)`.
+    func getIndex(_ input: Operations.GetIndex.Input) async throws -> Operations.GetIndex.Output
+    /// Remove an index with everything it holds (the files stay).
+    ///
+    /// - Remark: HTTP `DELETE /v1/indexes/{indexId}`.
+    /// - Remark: Generated from `#/paths//v1/indexes/{indexId}/delete(deleteIndex)`.
+    func deleteIndex(_ input: Operations.DeleteIndex.Input) async throws -> Operations.DeleteIndex.Output
+    /// Bring the index up to its files, in the background.
+    ///
+    /// Reads what is new or changed since the last run and drops what is gone; a server
+    /// that changes folder ETags up the tree (Nextcloud) costs one request per root when
+    /// nothing changed. A run stopped midway is taken up by the next. The answer comes at
+    /// once; `GET /v1/indexes/{indexId}` shows the run.
+    ///
+    ///
+    /// - Remark: HTTP `POST /v1/indexes/{indexId}/run`.
+    /// - Remark: Generated from `#/paths//v1/indexes/{indexId}/run/post(runIndex)`.
+    func runIndex(_ input: Operations.RunIndex.Input) async throws -> Operations.RunIndex.Output
+    /// The passages of the tenant's indexes that answer a question best, with where to cite them.
+    ///
+    /// - Remark: HTTP `GET /v1/search`.
+    /// - Remark: Generated from `#/paths//v1/search/get(search)`.
+    func search(_ input: Operations.Search.Input) async throws -> Operations.Search.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -1255,6 +1298,91 @@ extension APIProtocol {
             path: path,
             headers: headers,
             body: body
+        ))
+    }
+    /// The tenant's knowledge indexes.
+    ///
+    /// - Remark: HTTP `GET /v1/indexes`.
+    /// - Remark: Generated from `#/paths//v1/indexes/get(listIndexes)`.
+    package func listIndexes(headers: Operations.ListIndexes.Input.Headers = .init()) async throws -> Operations.ListIndexes.Output {
+        try await listIndexes(Operations.ListIndexes.Input(headers: headers))
+    }
+    /// Index folders of one of the tenant's accounts' files for search.
+    ///
+    /// Roots are folders below the account's files (`""` for all of them). Globs match the
+    /// path below a root (`guides/**/*.pdf`); one without `/` matches the file's name at any
+    /// depth (`*.pdf`); letters match either case. Excludes come before includes. Files
+    /// are read as text, Markdown, HTML, PDF (per page), DOCX or ODT; others are not
+    /// indexed. Nothing is read until the index is run.
+    ///
+    ///
+    /// - Remark: HTTP `POST /v1/indexes`.
+    /// - Remark: Generated from `#/paths//v1/indexes/post(createIndex)`.
+    package func createIndex(
+        headers: Operations.CreateIndex.Input.Headers = .init(),
+        body: Operations.CreateIndex.Input.Body
+    ) async throws -> Operations.CreateIndex.Output {
+        try await createIndex(Operations.CreateIndex.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// What an index holds, how its last run went, and the files it could not read.
+    ///
+    /// - Remark: HTTP `GET /v1/indexes/{indexId}`.
+    /// - Remark: Generated from `#/paths//v1/indexes/{indexId}/get(getIndex)`.
+    package func getIndex(
+        path: Operations.GetIndex.Input.Path,
+        headers: Operations.GetIndex.Input.Headers = .init()
+    ) async throws -> Operations.GetIndex.Output {
+        try await getIndex(Operations.GetIndex.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Remove an index with everything it holds (the files stay).
+    ///
+    /// - Remark: HTTP `DELETE /v1/indexes/{indexId}`.
+    /// - Remark: Generated from `#/paths//v1/indexes/{indexId}/delete(deleteIndex)`.
+    package func deleteIndex(
+        path: Operations.DeleteIndex.Input.Path,
+        headers: Operations.DeleteIndex.Input.Headers = .init()
+    ) async throws -> Operations.DeleteIndex.Output {
+        try await deleteIndex(Operations.DeleteIndex.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Bring the index up to its files, in the background.
+    ///
+    /// Reads what is new or changed since the last run and drops what is gone; a server
+    /// that changes folder ETags up the tree (Nextcloud) costs one request per root when
+    /// nothing changed. A run stopped midway is taken up by the next. The answer comes at
+    /// once; `GET /v1/indexes/{indexId}` shows the run.
+    ///
+    ///
+    /// - Remark: HTTP `POST /v1/indexes/{indexId}/run`.
+    /// - Remark: Generated from `#/paths//v1/indexes/{indexId}/run/post(runIndex)`.
+    package func runIndex(
+        path: Operations.RunIndex.Input.Path,
+        headers: Operations.RunIndex.Input.Headers = .init()
+    ) async throws -> Operations.RunIndex.Output {
+        try await runIndex(Operations.RunIndex.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// The passages of the tenant's indexes that answer a question best, with where to cite them.
+    ///
+    /// - Remark: HTTP `GET /v1/search`.
+    /// - Remark: Generated from `#/paths//v1/search/get(search)`.
+    package func search(
+        query: Operations.Search.Input.Query,
+        headers: Operations.Search.Input.Headers = .init()
+    ) async throws -> Operations.Search.Output {
+        try await search(Operations.Search.Input(
+            query: query,
+            headers: headers
         ))
     }
 }
