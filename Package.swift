@@ -67,6 +67,8 @@ let package = Package(
         .systemLibrary(name: "CZlib"),
         .target(name: "TextExtraction", dependencies: ["MIME", "DAVXML", "CZlib"]),
         .target(name: "IndexPlanning", dependencies: ["DAVXML"]),
+        .systemLibrary(name: "CBLAS"),
+        .target(name: "TextEmbedding", dependencies: ["CBLAS"]),
         .target(name: "ContactEditing", dependencies: ["VCard", "ContentLines"]),
         .target(
             name: "SyncContent",
@@ -98,7 +100,8 @@ let package = Package(
 
         .target(
             name: "Indexing",
-            dependencies: ["TextExtraction", "IndexPlanning", "DAVClient", "DAVXML", "SwitchboardStore", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["TextExtraction", "TextEmbedding", "IndexPlanning", "DAVClient", "DAVXML", "SwitchboardStore",
+                           .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
             name: "Webhooks",
@@ -263,6 +266,7 @@ let package = Package(
         .testTarget(name: "TextExtractionTests", dependencies: ["TextExtraction", "CZlib"]),
         .testTarget(name: "IndexingTests", dependencies: ["Indexing", "TextExtraction", "SwitchboardTestSupport", "SwitchboardStore", "DAVClient"]),
         .testTarget(name: "IndexPlanningTests", dependencies: ["IndexPlanning"]),
+        .testTarget(name: "TextEmbeddingTests", dependencies: ["TextEmbedding", "Indexing", "SwitchboardTestSupport"]),
         .testTarget(name: "SyncPlanningTests", dependencies: ["SyncPlanning", "SwitchboardTestSupport"]),
         .testTarget(name: "SyncContentTests", dependencies: ["SyncContent", "SyncPlanning", "ICalendar", "ContentLines", "SwitchboardTestSupport"]),
         .testTarget(
@@ -309,7 +313,7 @@ let package = Package(
 // Sources are folded by layer (docs/architecture.md, scripts/check-layers): Sources/<Layer>/<Module>.
 let folders: [String: [String]] = [
     "Values": ["ContentLines", "ICalendar", "VCard", "DAVXML", "SyncPlanning", "SyncContent", "Availability", "CalendarEditing", "ContactEditing",
-               "Caching", "FileStamps", "MIME", "IMAP", "SMTP", "TextExtraction", "CZlib", "IndexPlanning"],
+               "Caching", "FileStamps", "MIME", "IMAP", "SMTP", "TextExtraction", "CZlib", "IndexPlanning", "CBLAS", "TextEmbedding"],
     "Clients": ["HTTPTransport", "DAVClient", "NextcloudOCS", "MailClient"],
     "Store": ["SwitchboardStore", "SQLiteStore", "PostgresStore"],
     "Engines": ["Accounts", "SyncEngine", "Scheduling", "Webhooks", "Indexing"],
