@@ -117,7 +117,7 @@ let package = Package(
         // MARK: Application: every use case, for the server and the CLI alike.
         .target(
             name: "SwitchboardCore",
-            dependencies: ["Accounts", "SyncEngine", "Scheduling", "Webhooks", "NextcloudOCS", "DAVClient", "HTTPTransport", "MailClient", "IMAP", "MIME", "SMTP", "Indexing", "IndexPlanning",
+            dependencies: ["Accounts", "SyncEngine", "Scheduling", "Webhooks", "NextcloudOCS", "DAVClient", "HTTPTransport", "MailClient", "IMAP", "MIME", "SMTP", "Indexing", "IndexPlanning", "TextEmbedding",
                            "SwitchboardStore", "SyncPlanning",
                            "CalendarEditing", "ContactEditing", "Availability", "Caching", "ICalendar", "ContentLines", "VCard",
                            .product(name: "Logging", package: "swift-log")]
@@ -264,7 +264,7 @@ let package = Package(
             dependencies: ["DAVClient", "DAVXML", "HTTPTransport", "ContentLines", "ICalendar", "VCard", "SwitchboardTestSupport"]
         ),
         .testTarget(name: "TextExtractionTests", dependencies: ["TextExtraction", "CZlib"]),
-        .testTarget(name: "IndexingTests", dependencies: ["Indexing", "TextExtraction", "SwitchboardTestSupport", "SwitchboardStore", "DAVClient"]),
+        .testTarget(name: "IndexingTests", dependencies: ["Indexing", "TextExtraction", "TextEmbedding", "SwitchboardTestSupport", "SwitchboardStore", "DAVClient"]),
         .testTarget(name: "IndexPlanningTests", dependencies: ["IndexPlanning"]),
         .testTarget(name: "TextEmbeddingTests", dependencies: ["TextEmbedding", "Indexing", "SwitchboardTestSupport"]),
         .testTarget(name: "SyncPlanningTests", dependencies: ["SyncPlanning", "SwitchboardTestSupport"]),

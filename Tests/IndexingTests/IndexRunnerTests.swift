@@ -5,6 +5,7 @@ import SwitchboardStore
 import SwitchboardTestSupport
 import Synchronization
 import Testing
+import TextEmbedding
 
 /// Index runs against the plain WebDAV servers (WsgiDAV, Apache mod_dav), into SQLite.
 @Suite("Index runs against plain WebDAV servers")
@@ -140,6 +141,50 @@ struct IndexRunnerTests {
                 #expect(descended.requests == 3, "\(descended)")
                 #expect(try await Self.search(store, index, "fresh").map(\.path) == ["\(root)/new.md"])
                 #expect(try await Self.search(store, index, "archived").map(\.path) == ["\(root)/kept/old.md"])
+            }
+        }
+    }
+
+    @Test("chunk texts are embedded once: a second run, a copy and an unchanged chunk embed nothing")
+    func textsAreEmbeddedOnce() async throws {
+        let model = ChildProcess.repositoryRoot.appendingPathComponent(".build/models/all-MiniLM-L6-v2").path
+        let embeddings = try NativeEmbeddings(directory: model)
+        try await Peer.named("wsgidav").withClient { client in
+            try await StoreDriver.sqlite.withStore { store in
+                let root = Fixtures.unique("vectors")
+                try await client.mkcol("/\(root)/")
+                let text = "# Hypertension\n\nReduce salt and alcohol; walk every day.\n\n# Asthma\n\nCheck the inhaler technique."
+                try await Self.put(client, "/\(root)/a.md", text)
+                try await Self.put(client, "/\(root)/copy.md", text)
+                let index = try await Self.index(root, in: store)
+                let runner = IndexRunner(store: store, embeddings: embeddings)
+
+                let first = try await runner.run(index, client: client, filesRoot: "/")
+                #expect(first.chunks == 4 && first.embedded == 2, "two files, two distinct texts: \(first)")
+                #expect(try await store.chunkVectors(indexID: index.id, model: embeddings.model).count == 4)
+                let second = try await runner.run(index, client: client, filesRoot: "/")
+                #expect(second.embedded == 0 && second.read == 0)
+
+                try await Self.put(client, "/\(root)/a.md", "# Hypertension\n\nReduce salt and alcohol; walk every day.\n\n# Diabetes\n\nGlucose before meals.")
+                let third = try await runner.run(index, client: client, filesRoot: "/")
+                #expect(third.read == 1 && third.embedded == 1, "only the new section: \(third)")
+
+                // Chunks stored without a model get their vectors on the next run with one.
+                let plain = try await Self.index(root, in: store)
+                try await IndexRunner(store: store).run(plain, client: client, filesRoot: "/")
+                #expect(try await store.chunkVectors(indexID: plain.id, model: "none").isEmpty)
+                let backfilled = try await runner.run(plain, client: client, filesRoot: "/")
+                #expect(backfilled.read == 0 && backfilled.embedded == 0, "the texts have vectors already: \(backfilled)")
+                #expect(try await store.chunkVectors(indexID: plain.id, model: embeddings.model).count == 4)
+
+                // Meaning, not words: no word of the question is in the passage.
+                let question = try await embeddings.embed(["how do I lower raised arterial tension?"])[0]
+                var matrix = VectorMatrix(dimensions: 384)
+                let stored = try await store.chunkVectors(indexID: index.id, model: embeddings.model)
+                for entry in stored { matrix.append(entry.vector) }
+                let best = try #require(matrix.nearest(to: question, k: 1).first)
+                let hit = try await store.chunks(seqs: [stored[best.row].seq], filter: ChunkFilter(indexIDs: [index.id]))
+                #expect(hit.first?.headingPath == ["Hypertension"], "\(hit.map(\.text))")
             }
         }
     }

@@ -43,6 +43,15 @@ import Testing
         #expect(text.contains("\(folder)/hypertension.md (Hypertension)"), "\(text)")
         #expect(try cli.attempt(["search", "???"]).stderr.contains("no words"))
 
+        #expect(try cli.attempt(["search", "blood", "--mode", "vector"]).stderr.contains("needs an embedding model"))
+        let model = ChildProcess.repositoryRoot.appendingPathComponent(".build/models/all-MiniLM-L6-v2").path
+        let embedded = try cli.run(["index", "run", "guides", "--embedding-model", model]).stdout
+        #expect(embedded.contains("1 embedded"), "the chunk stored without a model gets its vector: \(embedded)")
+        let meaning = try cli.run(["search", "lowering raised arterial tension", "--mode", "vector", "--embedding-model", model, "--json"]).stdout
+        #expect(meaning.contains("\(folder)/hypertension.md"), "\(meaning)")
+        let hybrid = try cli.run(["search", "blood pressure", "--embedding-model", model, "--k", "1"]).stdout
+        #expect(hybrid.contains("\(folder)/hypertension.md"), "\(hybrid)")
+
         try cli.run(["index", "remove", "guides"])
         #expect(try cli.run(["index", "list"]).stdout.isEmpty)
     }

@@ -63,6 +63,8 @@ import Testing
             let pdfs = try await harness.call(.get, "/v1/search?q=inhaler&type=pdf&type=odt", key: harness.keys[.read])
             #expect(((pdfs.body as? JSON)?["hits"] as? [Any])?.isEmpty == true, "\(String(describing: pdfs.body))")
             #expect(try await harness.call(.get, "/v1/search?q=%21%21%21", key: harness.keys[.read]).status == 400)
+            let noModel = try await harness.call(.get, "/v1/search?q=inhaler&mode=vector", key: harness.keys[.read])
+            #expect(noModel.status == 422 && (noModel.body as? JSON)?["code"] as? String == "embeddings_unavailable")
 
             // The other tenant: no index, no hits.
             #expect(try await harness.call(.get, "/v1/indexes/\(id)", key: harness.otherTenantKey).status == 404)

@@ -4,6 +4,7 @@ import IndexPlanning
 public import Indexing
 public import SwitchboardStore
 import Synchronization
+public import TextEmbedding
 
 /// What an operator or a tenant asks for when adding an index.
 public struct IndexDefinition: Sendable, Hashable {
@@ -51,10 +52,22 @@ public struct SearchHit: Sendable {
     public var text: String
 }
 
+/// How a search ranks passages.
+public enum SearchMode: String, Sendable, CaseIterable, Codable {
+    /// Both lists fused by reciprocal rank.
+    case hybrid
+    /// The words (BM25 in SQLite, `ts_rank_cd` in PostgreSQL).
+    case keyword
+    /// The meaning: the passages whose vectors are closest to the question's.
+    case vector
+}
+
 /// What a search looks in and for.
 public struct SearchRequest: Sendable {
     public var query: String
     public var k: Int
+    /// `nil`: hybrid when an embedding model is set, else keyword.
+    public var mode: SearchMode?
     /// Only below this folder (a path below the account's files).
     public var folder: String?
     /// Only files read as these formats (`pdf`, `docx`, `odt`, `html`, `markdown`, `text`).
@@ -62,9 +75,11 @@ public struct SearchRequest: Sendable {
     public var modifiedAfter: Date?
     public var modifiedBefore: Date?
 
-    public init(query: String, k: Int = 10, folder: String? = nil, formats: [String] = [], modifiedAfter: Date? = nil, modifiedBefore: Date? = nil) {
+    public init(query: String, k: Int = 10, mode: SearchMode? = nil, folder: String? = nil, formats: [String] = [], modifiedAfter: Date? = nil,
+                modifiedBefore: Date? = nil) {
         self.query = query
         self.k = k
+        self.mode = mode
         self.folder = folder
         self.formats = formats
         self.modifiedAfter = modifiedAfter
@@ -82,6 +97,8 @@ public enum IndexServiceError: Error, Sendable, CustomStringConvertible {
     case files(FileServiceError)
     case run(IndexRunError)
     case store(StoreError)
+    /// A vector search without an embedding model, or the model failed.
+    case embeddings(String)
 
     public var description: String {
         switch self {
@@ -92,6 +109,7 @@ public enum IndexServiceError: Error, Sendable, CustomStringConvertible {
         case .files(let error): error.description
         case .run(let error): "the run stopped: \(error.description)"
         case .store(let error): error.description
+        case .embeddings(let why): why
         }
     }
 }
@@ -104,6 +122,8 @@ public struct IndexService: Sendable {
     let files: FileService
     let runs: RunningIndexes
     let queue: IndexQueue
+    let model = EmbeddingModelSetting()
+    let vectors = VectorCache()
 
     init(store: any AppStore, files: FileService) {
         self.store = store
@@ -111,6 +131,15 @@ public struct IndexService: Sendable {
         runs = RunningIndexes()
         queue = IndexQueue()
     }
+
+    /// Embeds chunks with `provider` from now on (runs store vectors, searches may rank by
+    /// meaning); `nil` for keyword search only.
+    public func useEmbeddings(_ provider: (any EmbeddingProvider)?) {
+        model.provider = provider
+    }
+
+    /// The embedding model in use, if any.
+    public var embeddings: (any EmbeddingProvider)? { model.provider }
 
     /// The most roots, globs and characters of a name an index takes.
     public static let maxRoots = 50
@@ -203,7 +232,7 @@ public struct IndexService: Sendable {
         guard runs.begin(index.id) else { throw .running(index.localName) }
         defer { runs.end(index.id) }
         do {
-            return try await IndexRunner(store: store).run(index, client: client, filesRoot: root, only: only, progress: progress)
+            return try await IndexRunner(store: store, embeddings: model.provider).run(index, client: client, filesRoot: root, only: only, progress: progress)
         } catch {
             throw .run(error)
         }
@@ -246,15 +275,111 @@ public struct IndexService: Sendable {
         let names = Dictionary(indexes.map { ($0.id, $0.localName) }, uniquingKeysWith: { first, _ in first })
         let filter = ChunkFilter(indexIDs: indexes.map(\.id), folder: folder, formats: request.formats, modifiedAfter: request.modifiedAfter,
                                  modifiedBefore: request.modifiedBefore)
-        let hits = try await storing { () throws(StoreError) in try await store.searchChunks(query, filter: filter, limit: request.k) }
+        let provider = model.provider
+        let mode = request.mode ?? (provider == nil ? .keyword : .hybrid)
+        // Each list takes more than k, so that fusing and filtering still leave k.
+        let depth = max(50, request.k * 5)
+        var hits: [ChunkHit]
+        switch mode {
+        case .keyword:
+            hits = try await storing { () throws(StoreError) in try await store.searchChunks(query, filter: filter, limit: request.k) }
+        case .vector:
+            guard let provider else { throw .embeddings("vector search needs an embedding model (--embedding-model)") }
+            hits = Array(try await nearest(request.query, provider: provider, indexes: indexes, filter: filter, limit: depth).prefix(request.k))
+        case .hybrid:
+            guard let provider else { throw .embeddings("hybrid search needs an embedding model (--embedding-model)") }
+            let keyword = try await storing { () throws(StoreError) in try await store.searchChunks(query, filter: filter, limit: depth) }
+            let vector = try await nearest(request.query, provider: provider, indexes: indexes, filter: filter, limit: depth)
+            hits = Array(Self.fused(keyword, vector).prefix(request.k))
+        }
         return hits.map { hit in
             SearchHit(index: names[hit.indexID] ?? hit.indexID, indexID: hit.indexID, path: hit.path, page: hit.page, headingPath: hit.headingPath,
                       score: hit.score, snippet: hit.snippet, text: hit.text)
         }
     }
 
+    /// The chunks whose vectors are closest to the question's, best first (their scores the cosine).
+    private func nearest(_ question: String, provider: any EmbeddingProvider, indexes: [FileIndexRecord], filter: ChunkFilter,
+                         limit: Int) async throws(IndexServiceError) -> [ChunkHit] {
+        let vector: [Float]
+        do {
+            guard let first = try await provider.embed([question]).first else { throw EmbeddingModelError("no vector for the question") }
+            vector = first
+        } catch {
+            throw .embeddings("the embedding model failed: \(error)")
+        }
+        var candidates: [(seq: Int64, score: Float)] = []
+        // Filters apply to the candidates afterwards: take more when there are filters.
+        let wanted = filter.folder == nil && filter.formats.isEmpty && filter.modifiedAfter == nil && filter.modifiedBefore == nil ? limit : limit * 10
+        for index in indexes {
+            let loaded = try await storing { () throws(StoreError) in try await vectors.vectors(of: index.id, model: provider.model, dimensions: provider.dimensions, in: store) }
+            candidates += loaded.matrix.nearest(to: vector, k: wanted).map { (loaded.seqs[$0.row], $0.score) }
+        }
+        candidates.sort { $0.score > $1.score }
+        candidates = Array(candidates.prefix(wanted))
+        let scores = Dictionary(candidates.map { ($0.seq, $0.score) }, uniquingKeysWith: { first, _ in first })
+        let rows = try await storing { () throws(StoreError) in try await store.chunks(seqs: candidates.map(\.seq), filter: filter) }
+        return rows.map { hit in
+            var hit = hit
+            hit.score = Double(scores[hit.seq] ?? 0)
+            return hit
+        }.sorted { $0.score > $1.score || ($0.score == $1.score && $0.seq < $1.seq) }.prefix(limit).map { $0 }
+    }
+
+    /// Reciprocal rank fusion (Cormack et al. 2009, k = 60): each chunk scores the sum of
+    /// 1 / (60 + its rank) over the lists it is in; a keyword hit keeps its highlights.
+    static func fused(_ keyword: [ChunkHit], _ vector: [ChunkHit]) -> [ChunkHit] {
+        var scores: [Int64: Double] = [:]
+        var hits: [Int64: ChunkHit] = [:]
+        for list in [keyword, vector] {
+            for (rank, hit) in list.enumerated() {
+                scores[hit.seq, default: 0] += 1 / Double(60 + rank + 1)
+                if hits[hit.seq] == nil { hits[hit.seq] = hit }
+            }
+        }
+        return hits.values.map { hit in
+            var hit = hit
+            hit.score = scores[hit.seq] ?? 0
+            return hit
+        }.sorted { $0.score > $1.score || ($0.score == $1.score && $0.seq < $1.seq) }
+    }
+
     private func storing<Value>(_ body: () async throws(StoreError) -> Value) async throws(IndexServiceError) -> Value {
         do { return try await body() } catch { throw .store(error) }
+    }
+}
+
+/// The embedding model the indexes use, set once the process has loaded it.
+final class EmbeddingModelSetting: Sendable {
+    private let current = Mutex<(any EmbeddingProvider)?>(nil)
+
+    var provider: (any EmbeddingProvider)? {
+        get { current.withLock { $0 } }
+        set { current.withLock { $0 = newValue } }
+    }
+}
+
+/// Each index's vectors in memory, for exact search: read again from the store only when the
+/// index's version (its chunks' change count) or the model differs.
+final class VectorCache: Sendable {
+    struct Loaded: Sendable {
+        var version: Int64
+        var model: String
+        var seqs: [Int64]
+        var matrix: VectorMatrix
+    }
+
+    private let loaded = Mutex<[String: Loaded]>([:])
+
+    func vectors(of indexID: String, model: String, dimensions: Int, in store: any FileIndexStore) async throws(StoreError) -> Loaded {
+        let version = try await store.indexVersion(indexID: indexID)
+        if let cached = loaded.withLock({ $0[indexID] }), cached.version == version, cached.model == model { return cached }
+        var matrix = VectorMatrix(dimensions: dimensions)
+        var seqs: [Int64] = []
+        for (seq, vector) in try await store.chunkVectors(indexID: indexID, model: model) where matrix.append(vector) { seqs.append(seq) }
+        let fresh = Loaded(version: version, model: model, seqs: seqs, matrix: matrix)
+        loaded.withLock { $0[indexID] = fresh }
+        return fresh
     }
 }
 

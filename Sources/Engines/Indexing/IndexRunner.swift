@@ -5,6 +5,7 @@ import Crypto
 import IndexPlanning
 public import SwitchboardStore
 public import TextExtraction
+import TextEmbedding
 
 /// How far a run has come, for a progress bar.
 public struct IndexProgress: Sendable, Hashable {
@@ -43,12 +44,17 @@ public struct IndexRunner: Sendable {
     public var chunker: Chunker
     /// Files downloaded and read at the same time.
     public var concurrency: Int
+    /// Embeds the chunks' texts, when vectors are wanted; a text with a vector of the
+    /// provider's model already is not embedded again.
+    public var embeddings: (any EmbeddingProvider)?
 
-    public init(store: any FileIndexStore, reader: DocumentReader = DocumentReader(), chunker: Chunker = Chunker(), concurrency: Int = 3) {
+    public init(store: any FileIndexStore, reader: DocumentReader = DocumentReader(), chunker: Chunker = Chunker(), concurrency: Int = 3,
+                embeddings: (any EmbeddingProvider)? = nil) {
         self.store = store
         self.reader = reader
         self.chunker = chunker
         self.concurrency = max(1, concurrency)
+        self.embeddings = embeddings
     }
 
     /// Runs `index` over the files `client` reaches under `filesRoot` (an href ending in `/`).
@@ -84,6 +90,8 @@ public struct IndexRunner: Sendable {
                                     filesRoot: filesRoot, run: &run, progress: progress)
                 }
             }
+            // Chunks a stopped run or a run without a model left without vectors.
+            try await embedMissing(index, run: &run)
             run.finishedAt = Date()
             try await store.saveIndexRun(run)
             progress?(IndexProgress(phase: .finished, done: run.read + run.failed, total: run.read + run.failed, path: nil))
@@ -143,6 +151,8 @@ public struct IndexRunner: Sendable {
                     try await store.replaceIndexedFile(indexID: index.id, entry.record(format: format, chunks: chunks.count), chunks: chunks)
                     run.read += 1
                     run.chunks += chunks.count
+                    run.embedded += try await embed(Dictionary(chunks.map { ($0.contentHash, $0.text) }, uniquingKeysWith: { first, _ in first }),
+                                                indexID: index.id)
                 case .failed(let format, let why, let retry):
                     var record = entry.record(format: format, chunks: 0)
                     record.error = why
@@ -168,6 +178,32 @@ public struct IndexRunner: Sendable {
         let state = IndexRootState(root: crawl.root, etag: crawl.rootETag, propagatesETags: crawl.propagation(previous: folders, changedFiles: changed),
                                    listing: crawl.listing)
         try await store.saveCrawlState(indexID: index.id, root: state, folders: crawl.folderETags, removingFolders: crawl.goneFolders(previous: folders))
+    }
+
+    /// Embeds the texts (by hash) that have no vector of the provider's model yet; how many it embedded.
+    private func embed(_ texts: [String: String], indexID: String) async throws -> Int {
+        guard let embeddings, !texts.isEmpty else { return 0 }
+        let known = try await store.embeddings(model: embeddings.model, hashes: Array(texts.keys))
+        let missing = texts.filter { known[$0.key] == nil }.sorted { $0.key < $1.key }
+        guard !missing.isEmpty else { return 0 }
+        let vectors = try await embeddings.embed(missing.map(\.value))
+        guard vectors.count == missing.count else { throw EmbeddingModelError("the model gave \(vectors.count) vectors for \(missing.count) texts") }
+        try await store.saveEmbeddings(model: embeddings.model, Dictionary(zip(missing.map(\.key), vectors), uniquingKeysWith: { first, _ in first }),
+                                       indexID: indexID)
+        return missing.count
+    }
+
+    /// Embeds the index's chunks that have no vector yet, a batch at a time.
+    private func embedMissing(_ index: FileIndexRecord, run: inout IndexRunRecord) async throws {
+        guard let embeddings else { return }
+        while true {
+            try Task.checkCancellation()
+            let texts = try await store.chunkHashesWithoutEmbedding(indexID: index.id, model: embeddings.model, limit: 256)
+            guard !texts.isEmpty else { return }
+            let embedded = try await embed(texts, indexID: index.id)
+            run.embedded += embedded
+            guard embedded > 0 else { return }
+        }
     }
 
     enum Outcome: Sendable {

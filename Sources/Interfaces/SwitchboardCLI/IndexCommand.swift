@@ -42,12 +42,13 @@ struct IndexCommand: AsyncParsableCommand {
         @Argument var name: String
         @OptionGroup var network: NetworkOptions
         @Option(help: "A PEM file of certificates to trust besides the system's.") var caFile: String?
+        @OptionGroup var embeddings: EmbeddingOptions
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
             let policy = try network.policy()
-            let run = try await withIndexes(store: store, policy: policy, caFile: caFile) { hub in
+            let run = try await withIndexes(store: store, policy: policy, caFile: caFile, embeddings: try embeddings.provider()) { hub in
                 let index = try await hub.indexes.index(storedName: name)
                 guard let account = try await hub.store.account(id: index.accountID) else { throw ValidationError("the index's account is gone") }
                 let bar = IndexRunProgress()
@@ -60,7 +61,7 @@ struct IndexCommand: AsyncParsableCommand {
         static func summary(_ run: IndexRunRecord) -> String {
             let seconds = (run.finishedAt ?? Date()).timeIntervalSince(run.startedAt)
             return "\(run.read) read, \(run.moved) moved, \(run.removed) removed, \(run.unchanged) unchanged, \(run.failed) failed; "
-                + "\(run.chunks) chunks, \(run.requests) requests, \(String(format: "%.1f", seconds)) s"
+                + "\(run.chunks) chunks, \(run.embedded) embedded, \(run.requests) requests, \(String(format: "%.1f", seconds)) s"
         }
     }
 
@@ -126,6 +127,12 @@ struct SearchCommand: AsyncParsableCommand {
     @Argument var query: String
     @Option(help: "Only this index (default: all of them).") var index: String?
     @Option(help: "How many passages (1 to 100).") var k = 10
+    @Option(help: "hybrid (the default with an embedding model), keyword (the default without) or vector.", transform: { text in
+        guard let mode = SearchMode(rawValue: text) else { throw ValidationError("--mode is hybrid, keyword or vector") }
+        return mode
+    })
+    var mode: SearchMode?
+    @OptionGroup var embeddings: EmbeddingOptions
     @Option(help: "Only files below this folder.") var folder: String?
     @Option(name: .customLong("type"), help: "Only files of this format (pdf, docx, odt, html, markdown, text); repeat.") var formats: [String] = []
     @OptionGroup var store: StoreOptions
@@ -145,9 +152,9 @@ struct SearchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let hits = try await withIndexes(store: store) { hub in
+        let hits = try await withIndexes(store: store, embeddings: try embeddings.provider()) { hub in
             let indexes = if let index { [try await hub.indexes.index(storedName: index)] } else { try await hub.indexes.allIndexes() }
-            return try await hub.indexes.search(SearchRequest(query: query, k: k, folder: folder, formats: formats), in: indexes)
+            return try await hub.indexes.search(SearchRequest(query: query, k: k, mode: mode, folder: folder, formats: formats), in: indexes)
         }
         let shown = hits.map { hit in
             Hit(index: hit.index, path: hit.path, page: hit.page, headings: hit.headingPath, score: hit.score, snippet: hit.snippet.text,
@@ -162,13 +169,38 @@ struct SearchCommand: AsyncParsableCommand {
     }
 }
 
-/// Runs `body` with the application's index use cases; an ``IndexServiceError`` is printed and exits with 1.
+/// Runs `body` with the application's index use cases (embedding with `embeddings`, when
+/// given); an ``IndexServiceError`` is printed and exits with 1.
 private func withIndexes<Result: Sendable>(store: StoreOptions, policy: NetworkPolicy = NetworkPolicy(), caFile: String? = nil,
-                                           _ body: (Hub) async throws -> Result) async throws -> Result {
+                                           embeddings: (any EmbeddingProvider)? = nil, _ body: (Hub) async throws -> Result) async throws -> Result {
     try await store.withStore { store, secrets in
-        try await withHub(store: store, secrets: secrets, caFile: caFile, policy: policy, reporting: IndexServiceError.self, body)
+        try await withHub(store: store, secrets: secrets, caFile: caFile, policy: policy, reporting: IndexServiceError.self) { hub in
+            hub.indexes.useEmbeddings(embeddings)
+            return try await body(hub)
+        }
     }
 }
+
+/// The sentence embedding model a command uses: `--embedding-model DIR`, else
+/// `SWITCHBOARD_EMBEDDING_MODEL`, else none (keyword search only).
+struct EmbeddingOptions: ParsableArguments {
+    @Option(help: "The folder of the sentence embedding model (scripts/install-model); default: $SWITCHBOARD_EMBEDDING_MODEL.")
+    var embeddingModel: String?
+
+    func provider(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> (any EmbeddingProvider)? {
+        try (embeddingModel ?? environment["SWITCHBOARD_EMBEDDING_MODEL"]).map(Self.load)
+    }
+
+    static func load(_ directory: String) throws -> any EmbeddingProvider {
+        do {
+            return try NativeEmbeddings(directory: directory)
+        } catch {
+            throw ValidationError("the embedding model: \(error)")
+        }
+    }
+}
+
+
 
 /// A run's progress on a terminal: the folder being listed, then files read of those to read.
 final class IndexRunProgress: Sendable {

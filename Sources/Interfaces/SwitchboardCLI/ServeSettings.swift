@@ -22,11 +22,14 @@ struct ServeSettings: Codable, Equatable {
     /// The bearer token `/metrics` asks of scrapers not on this machine (file or environment
     /// only: a secret does not belong in a command line).
     var metricsToken: String?
+    /// The folder of the sentence embedding model (`scripts/install-model`): indexes store
+    /// vectors and searches rank by meaning too. Keyword search only without it.
+    var embeddingModel: String?
 
     /// The keys a configuration file may hold.
     static let keys: Set<String> = [
         "host", "port", "maxBodyBytes", "answerLifetimeSeconds", "rateLimitPerSecond", "logFormat", "backgroundSync", "allowNetwork", "caFile",
-        "oidcIssuer", "oidcAudience", "oidcJWKSURL", "publicURL", "metricsToken",
+        "oidcIssuer", "oidcAudience", "oidcJWKSURL", "publicURL", "metricsToken", "embeddingModel",
     ]
 
     /// The settings in a JSON file; a key this program does not know is refused (a typo
@@ -75,6 +78,7 @@ struct ServeSettings: Codable, Equatable {
         settings.oidcJWKSURL = environment["SWITCHBOARD_OIDC_JWKS_URL"]
         settings.publicURL = environment["SWITCHBOARD_PUBLIC_URL"]
         settings.metricsToken = environment["SWITCHBOARD_METRICS_TOKEN"]
+        settings.embeddingModel = environment["SWITCHBOARD_EMBEDDING_MODEL"]
         return settings
     }
 
@@ -100,7 +104,7 @@ struct ServeSettings: Codable, Equatable {
                       allowNetwork: (allowNetwork ?? []) + (other.allowNetwork ?? []), caFile: other.caFile ?? caFile,
                       oidcIssuer: other.oidcIssuer ?? oidcIssuer, oidcAudience: other.oidcAudience ?? oidcAudience,
                       oidcJWKSURL: other.oidcJWKSURL ?? oidcJWKSURL, publicURL: other.publicURL ?? publicURL,
-                      metricsToken: other.metricsToken ?? metricsToken)
+                      metricsToken: other.metricsToken ?? metricsToken, embeddingModel: other.embeddingModel ?? embeddingModel)
     }
 
     /// Where the server is reached from outside, checked.

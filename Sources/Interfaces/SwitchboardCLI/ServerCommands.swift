@@ -37,6 +37,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("oidc-jwks-url"), help: "Where the issuer publishes its signing keys (JWKS).") var oidcJWKSURL: String?
     @Option(name: .customLong("public-url"), help: "Where calendar servers reach this server (https://switchboard.example.com/), for push.")
     var publicURL: String?
+    @Option(help: "The folder of the sentence embedding model (scripts/install-model) for vector and hybrid search.")
+    var embeddingModel: String?
     @OptionGroup var store: StoreOptions
 
     enum LogFormat: String, ExpressibleByArgument, CaseIterable {
@@ -48,7 +50,7 @@ struct ServeCommand: AsyncParsableCommand {
         let flags = ServeSettings(host: host, port: port, maxBodyBytes: maxBody, answerLifetimeSeconds: answerLifetime,
                                   rateLimitPerSecond: rateLimit, logFormat: logFormat?.rawValue, backgroundSync: backgroundSync,
                                   allowNetwork: allowNetwork, caFile: caFile, oidcIssuer: oidcIssuer, oidcAudience: oidcAudience,
-                                  oidcJWKSURL: oidcJWKSURL, publicURL: publicURL)
+                                  oidcJWKSURL: oidcJWKSURL, publicURL: publicURL, embeddingModel: embeddingModel)
         return try (config.map(ServeSettings.file) ?? ServeSettings()).overlaid(by: .environment(environment)).overlaid(by: flags)
     }
 
@@ -71,7 +73,9 @@ struct ServeCommand: AsyncParsableCommand {
         try await store.withStore { store, secrets in
             var logger = Logger(label: "switchboard.server")
             logger.logLevel = .info
+            let embeddings = try settings.embeddingModel.map { directory in try EmbeddingOptions.load(directory) }
             try await withHub(store: store, secrets: secrets, caFile: settings.caFile, policy: policy, reporting: BookingError.self, logger: logger) { hub in
+                hub.indexes.useEmbeddings(embeddings)
                 let sync = settings.backgroundSync ?? true ? SyncService(store: store, clients: hub.clients) : nil
                 try await SwitchboardServer.application(hub: hub, sync: sync, configuration: configuration, logger: logger).runService()
             }

@@ -68,7 +68,8 @@ extension APIHandler {
             } else {
                 try await indexCall { () throws(IndexServiceError) in try await indexes.indexes(tenantID: principal.tenantID) }
             }
-            let request = SearchRequest(query: input.query.q, k: input.query.k ?? 10, folder: input.query.folder,
+            let request = SearchRequest(query: input.query.q, k: input.query.k ?? 10, mode: input.query.mode.flatMap { SearchMode(rawValue: $0.rawValue) },
+                                        folder: input.query.folder,
                                         formats: (input.query._type ?? []).map(\.rawValue), modifiedAfter: input.query.modifiedAfter,
                                         modifiedBefore: input.query.modifiedBefore)
             let hits = try await indexCall { () throws(IndexServiceError) in try await indexes.search(request, in: searched) }
@@ -102,7 +103,8 @@ extension APIHandler {
 
     static func run(_ run: IndexRunRecord) -> Components.Schemas.IndexRun {
         .init(id: run.id, startedAt: run.startedAt, finishedAt: run.finishedAt, listed: run.listed, read: run.read, moved: run.moved,
-              removed: run.removed, unchanged: run.unchanged, failed: run.failed, chunks: run.chunks, requests: run.requests, failure: run.failure)
+              removed: run.removed, unchanged: run.unchanged, failed: run.failed, chunks: run.chunks, embedded: run.embedded,
+              requests: run.requests, failure: run.failure)
     }
 
     static func hit(_ hit: SearchHit) -> Components.Schemas.SearchHit {
@@ -121,6 +123,7 @@ extension Problem {
         case .files(let error): self.init(error)
         case .run(let error): self.init(status: 502, code: "upstream_failed", title: "The run stopped", detail: error.description)
         case .store(let error): self.init(error)
+        case .embeddings(let why): self.init(status: 422, code: "embeddings_unavailable", title: "No embeddings", detail: why)
         }
     }
 }

@@ -6404,6 +6404,13 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                         name: "k",
                         as: Swift.Int.self
                     ),
+                    mode: try converter.getOptionalQueryItemAsURI(
+                        in: request.soar_query,
+                        style: .form,
+                        explode: true,
+                        name: "mode",
+                        as: Operations.Search.Input.Query.ModePayload.self
+                    ),
                     folder: try converter.getOptionalQueryItemAsURI(
                         in: request.soar_query,
                         style: .form,

@@ -2275,6 +2275,10 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/IndexRun/chunks`.
             package var chunks: Swift.Int
+            /// Chunk texts embedded (a text with a vector already is not embedded again).
+            ///
+            /// - Remark: Generated from `#/components/schemas/IndexRun/embedded`.
+            package var embedded: Swift.Int
             /// Requests to the file server.
             ///
             /// - Remark: Generated from `#/components/schemas/IndexRun/requests`.
@@ -2296,6 +2300,7 @@ extension Components {
             ///   - unchanged:
             ///   - failed:
             ///   - chunks: Chunks written.
+            ///   - embedded: Chunk texts embedded (a text with a vector already is not embedded again).
             ///   - requests: Requests to the file server.
             ///   - failure: Why the run stopped before its end.
             package init(
@@ -2309,6 +2314,7 @@ extension Components {
                 unchanged: Swift.Int,
                 failed: Swift.Int,
                 chunks: Swift.Int,
+                embedded: Swift.Int,
                 requests: Swift.Int,
                 failure: Swift.String? = nil
             ) {
@@ -2322,6 +2328,7 @@ extension Components {
                 self.unchanged = unchanged
                 self.failed = failed
                 self.chunks = chunks
+                self.embedded = embedded
                 self.requests = requests
                 self.failure = failure
             }
@@ -2336,6 +2343,7 @@ extension Components {
                 case unchanged
                 case failed
                 case chunks
+                case embedded
                 case requests
                 case failure
             }

@@ -10992,6 +10992,20 @@ package enum Operations {
                 package var index: Swift.String?
                 /// - Remark: Generated from `#/paths/v1/search/GET/query/k`.
                 package var k: Swift.Int?
+                /// - Remark: Generated from `#/paths/v1/search/GET/query/mode`.
+                @frozen package enum ModePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case hybrid = "hybrid"
+                    case keyword = "keyword"
+                    case vector = "vector"
+                }
+                /// `keyword` ranks by the words (BM25), `vector` by meaning (the passages whose
+                /// embeddings are closest to the question's), `hybrid` fuses both by reciprocal rank.
+                /// The default is `hybrid` when the server has an embedding model, else `keyword`;
+                /// `vector` and `hybrid` without one answer 422 `embeddings_unavailable`.
+                ///
+                ///
+                /// - Remark: Generated from `#/paths/v1/search/GET/query/mode`.
+                package var mode: Operations.Search.Input.Query.ModePayload?
                 /// Only files below this folder (a path below the account's files).
                 ///
                 /// - Remark: Generated from `#/paths/v1/search/GET/query/folder`.
@@ -11021,6 +11035,7 @@ package enum Operations {
                 ///   - q:
                 ///   - index: Only this index (its id); all the tenant's by default.
                 ///   - k:
+                ///   - mode: `keyword` ranks by the words (BM25), `vector` by meaning (the passages whose
                 ///   - folder: Only files below this folder (a path below the account's files).
                 ///   - _type: Only files of these formats.
                 ///   - modifiedAfter:
@@ -11029,6 +11044,7 @@ package enum Operations {
                     q: Swift.String,
                     index: Swift.String? = nil,
                     k: Swift.Int? = nil,
+                    mode: Operations.Search.Input.Query.ModePayload? = nil,
                     folder: Swift.String? = nil,
                     _type: Operations.Search.Input.Query._TypePayload? = nil,
                     modifiedAfter: Foundation.Date? = nil,
@@ -11037,6 +11053,7 @@ package enum Operations {
                     self.q = q
                     self.index = index
                     self.k = k
+                    self.mode = mode
                     self.folder = folder
                     self._type = _type
                     self.modifiedAfter = modifiedAfter

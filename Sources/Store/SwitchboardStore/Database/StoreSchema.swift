@@ -244,14 +244,20 @@ public enum StoreSchema {
             "ALTER TABLE accounts ADD COLUMN files_url TEXT",
         ]),
         // Knowledge indexes over an account's files: what each run saw (roots, folders,
-        // files) and the chunks with their full-text index (FTS5 over an external-content
-        // table in SQLite, a generated tsvector with a GIN index in PostgreSQL).
+        // files), the chunks with their full-text index (FTS5 over an external-content
+        // table in SQLite, a generated tsvector with a GIN index in PostgreSQL) and their
+        // vectors; an index's version counts the changes to its chunks.
         Version(identifier: "v19-file-indexes", statements: [
             """
             CREATE TABLE file_indexes (
                 id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, account_id TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
                 tenant_id TEXT REFERENCES tenants (id) ON DELETE CASCADE, roots TEXT NOT NULL, includes TEXT NOT NULL,
-                excludes TEXT NOT NULL, max_file_bytes {int} NOT NULL, created_at {int} NOT NULL)
+                excludes TEXT NOT NULL, max_file_bytes {int} NOT NULL, created_at {int} NOT NULL, version {int} NOT NULL DEFAULT 0)
+            """,
+            // Vectors by model and chunk text: a text embedded once is never embedded again.
+            """
+            CREATE TABLE embeddings (
+                model TEXT NOT NULL, content_hash TEXT NOT NULL, vector {bytes} NOT NULL, PRIMARY KEY (model, content_hash))
             """,
             """
             CREATE TABLE index_roots (
@@ -273,7 +279,8 @@ public enum StoreSchema {
             CREATE TABLE index_runs (
                 id TEXT PRIMARY KEY, index_id TEXT NOT NULL REFERENCES file_indexes (id) ON DELETE CASCADE, started_at {int} NOT NULL,
                 finished_at {int}, listed {int} NOT NULL, read {int} NOT NULL, moved {int} NOT NULL, removed {int} NOT NULL,
-                unchanged {int} NOT NULL, failed {int} NOT NULL, chunks {int} NOT NULL, requests {int} NOT NULL, failure TEXT)
+                unchanged {int} NOT NULL, failed {int} NOT NULL, chunks {int} NOT NULL, embedded {int} NOT NULL, requests {int} NOT NULL,
+                failure TEXT)
             """,
             "CREATE INDEX index_runs_by_start ON index_runs (index_id, started_at)",
             .only(.sqlite, """
@@ -313,6 +320,7 @@ public enum StoreSchema {
                 UNIQUE (index_id, path, position))
             """),
             .only(.postgres, "CREATE INDEX index_chunks_search ON index_chunks USING GIN (search)"),
+            "CREATE INDEX index_chunks_by_hash ON index_chunks (content_hash)",
         ]),
     ]
 }

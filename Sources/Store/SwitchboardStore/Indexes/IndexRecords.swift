@@ -120,6 +120,8 @@ public struct IndexRunRecord: Sendable, Hashable, Codable {
     public var failed = 0
     /// Chunks written.
     public var chunks = 0
+    /// Chunk texts embedded (those with a vector already are not).
+    public var embedded = 0
     /// Requests to the server.
     public var requests = 0
     /// Why the run stopped before its end.
@@ -178,6 +180,8 @@ public struct ChunkFilter: Sendable, Hashable {
 
 /// A passage a search found.
 public struct ChunkHit: Sendable, Hashable {
+    /// The chunk's number in the store (stable while the chunk is unchanged).
+    public var seq: Int64
     public var indexID: String
     public var path: String
     public var position: Int
@@ -261,4 +265,20 @@ public protocol FileIndexStore: Sendable {
 
     /// The `limit` chunks that match `query` best (BM25 in SQLite, `ts_rank_cd` in PostgreSQL).
     func searchChunks(_ query: FullTextQuery, filter: ChunkFilter, limit: Int) async throws(StoreError) -> [ChunkHit]
+    /// The chunks numbered `seqs` that `filter` lets through, with their text's start as the
+    /// snippet and a score of 0 (a vector search ranks them).
+    func chunks(seqs: [Int64], filter: ChunkFilter) async throws(StoreError) -> [ChunkHit]
+
+    /// Counts the changes to the index's chunks (every replace, move or removal adds one):
+    /// what was read of them stays valid while it is the same.
+    func indexVersion(indexID: String) async throws(StoreError) -> Int64
+    /// Keeps vectors of `model` by the hash of the text they embed, for chunks of the index
+    /// `indexID` (whose version it counts up).
+    func saveEmbeddings(model: String, _ vectors: [String: [Float]], indexID: String) async throws(StoreError)
+    /// Of `hashes`, those with a vector of `model`, with it.
+    func embeddings(model: String, hashes: [String]) async throws(StoreError) -> [String: [Float]]
+    /// The hashes of the index's chunk texts that have no vector of `model` yet.
+    func chunkHashesWithoutEmbedding(indexID: String, model: String, limit: Int) async throws(StoreError) -> [String: String]
+    /// Every chunk of the index that has a vector of `model`: its number and the vector.
+    func chunkVectors(indexID: String, model: String) async throws(StoreError) -> [(seq: Int64, vector: [Float])]
 }

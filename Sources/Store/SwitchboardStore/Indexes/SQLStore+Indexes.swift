@@ -63,6 +63,7 @@ extension SQLStore: FileIndexStore {
         var statements = [
             SQLStatement("DELETE FROM index_chunks WHERE index_id = ? AND path = ?", [.text(indexID), .text(file.path)]),
             upsert("index_files", key: ["index_id", "path"], file.row(indexID: indexID)),
+            Self.bumpVersion(indexID),
         ]
         for chunk in chunks {
             let row = try chunk.row(indexID: indexID, path: file.path, fileID: file.fileID)
@@ -79,6 +80,7 @@ extension SQLStore: FileIndexStore {
             SQLStatement("UPDATE index_chunks SET path = ? WHERE index_id = ? AND path = ?", [.text(file.path), .text(indexID), .text(path)]),
             SQLStatement("DELETE FROM index_files WHERE index_id = ? AND path = ?", [.text(indexID), .text(path)]),
             upsert("index_files", key: ["index_id", "path"], file.row(indexID: indexID)),
+            Self.bumpVersion(indexID),
         ], operation: "moveIndexedFile")
     }
 
@@ -91,7 +93,78 @@ extension SQLStore: FileIndexStore {
             _ = try await database.run([
                 SQLStatement("DELETE FROM index_chunks WHERE index_id = ? AND path IN (\(list))", binds),
                 SQLStatement("DELETE FROM index_files WHERE index_id = ? AND path IN (\(list))", binds),
+                Self.bumpVersion(indexID),
             ], operation: "removeIndexedFiles")
+        }
+    }
+
+    private static func bumpVersion(_ indexID: String) -> SQLStatement {
+        SQLStatement("UPDATE file_indexes SET version = version + 1 WHERE id = ?", [.text(indexID)])
+    }
+
+    public func indexVersion(indexID: String) async throws(StoreError) -> Int64 {
+        let rows = try await database.read([SQLStatement("SELECT version FROM file_indexes WHERE id = ?", [.text(indexID)])], operation: "indexVersion")[0]
+        return try rows.first?.integer("version") ?? -1
+    }
+
+    // MARK: Embeddings
+
+    public func saveEmbeddings(model: String, _ vectors: [String: [Float]], indexID: String) async throws(StoreError) {
+        guard !vectors.isEmpty else { return }
+        let statements = vectors.sorted { $0.key < $1.key }.map { hash, vector in
+            SQLStatement("INSERT INTO embeddings (model, content_hash, vector) VALUES (?, ?, ?) ON CONFLICT (model, content_hash) DO NOTHING",
+                         [.text(model), .text(hash), .bytes(Self.bytes(vector))])
+        }
+        _ = try await database.run(statements + [Self.bumpVersion(indexID)], operation: "saveEmbeddings")
+    }
+
+    public func embeddings(model: String, hashes: [String]) async throws(StoreError) -> [String: [Float]] {
+        var found: [String: [Float]] = [:]
+        let unique = Array(Set(hashes))
+        for batch in stride(from: 0, to: unique.count, by: 500).map({ unique[$0..<min($0 + 500, unique.count)] }) {
+            let statement = SQLStatement("SELECT content_hash, vector FROM embeddings WHERE model = ? AND content_hash IN (\(Self.placeholders(batch.count)))",
+                                         [.text(model)] + batch.map(SQLValue.text))
+            for row in try await database.read([statement], operation: "embeddings")[0] {
+                found[try row.text("content_hash")] = Self.floats(try row.optionalBytes("vector") ?? [])
+            }
+        }
+        return found
+    }
+
+    public func chunkHashesWithoutEmbedding(indexID: String, model: String, limit: Int) async throws(StoreError) -> [String: String] {
+        let statement = SQLStatement("""
+            SELECT c.content_hash, MIN(c.text) AS text FROM index_chunks c
+            WHERE c.index_id = ? AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.model = ? AND e.content_hash = c.content_hash)
+            GROUP BY c.content_hash LIMIT ?
+            """, [.text(indexID), .text(model), .integer(Int64(limit))])
+        var texts: [String: String] = [:]
+        for row in try await database.read([statement], operation: "chunkHashesWithoutEmbedding")[0] {
+            texts[try row.text("content_hash")] = try row.text("text")
+        }
+        return texts
+    }
+
+    public func chunkVectors(indexID: String, model: String) async throws(StoreError) -> [(seq: Int64, vector: [Float])] {
+        let statement = SQLStatement("""
+            SELECT c.seq, e.vector FROM index_chunks c JOIN embeddings e ON e.model = ? AND e.content_hash = c.content_hash
+            WHERE c.index_id = ? ORDER BY c.seq
+            """, [.text(model), .text(indexID)])
+        return try await database.read([statement], operation: "chunkVectors")[0].map { row throws(StoreError) in
+            (try row.integer("seq"), Self.floats(try row.optionalBytes("vector") ?? []))
+        }
+    }
+
+    /// A vector as little-endian `Float32` bytes.
+    static func bytes(_ vector: [Float]) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(vector.count * 4)
+        for value in vector { withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
+        return bytes
+    }
+
+    static func floats(_ bytes: [UInt8]) -> [Float] {
+        stride(from: 0, to: bytes.count - bytes.count % 4, by: 4).map { offset in
+            Float(bitPattern: UInt32(bytes[offset]) | UInt32(bytes[offset + 1]) << 8 | UInt32(bytes[offset + 2]) << 16 | UInt32(bytes[offset + 3]) << 24)
         }
     }
 
@@ -144,15 +217,33 @@ extension SQLStore: FileIndexStore {
                     + binds + [.integer(Int64(limit))])
         }
         return try await database.read([statement], operation: "searchChunks")[0].map { row throws(StoreError) in
-            ChunkHit(indexID: try row.text("index_id"), path: try row.text("path"), position: Int(try row.integer("position")),
-                     page: try row.optionalInteger("page").map { Int($0) }, headingPath: try Self.strings(try row.text("heading_path")),
-                     text: try row.text("text"), snippet: Snippet(marked: try row.text("marked")), score: try row.real("score"),
-                     contentHash: try row.text("content_hash"))
+            try Self.hit(row, snippet: Snippet(marked: try row.text("marked")), score: try row.real("score"))
         }
     }
 
+    public func chunks(seqs: [Int64], filter: ChunkFilter) async throws(StoreError) -> [ChunkHit] {
+        guard !seqs.isEmpty, !filter.indexIDs.isEmpty else { return [] }
+        let (conditions, binds) = Self.conditions(filter)
+        let statement = SQLStatement("""
+            SELECT \(Self.chunkColumns) FROM index_chunks c JOIN index_files f ON f.index_id = c.index_id AND f.path = c.path
+            WHERE c.seq IN (\(Self.placeholders(seqs.count))) AND \(conditions)
+            """, seqs.map(SQLValue.integer) + binds)
+        return try await database.read([statement], operation: "chunks")[0].map { row throws(StoreError) in
+            let text = try row.text("text")
+            let words = text.split(separator: " ", omittingEmptySubsequences: true)
+            let start = words.prefix(30).joined(separator: " ") + (words.count > 30 ? " …" : "")
+            return try Self.hit(row, snippet: Snippet(text: start, highlights: []), score: 0)
+        }
+    }
+
+    private static func hit(_ row: SQLRow, snippet: Snippet, score: Double) throws(StoreError) -> ChunkHit {
+        ChunkHit(seq: try row.integer("seq"), indexID: try row.text("index_id"), path: try row.text("path"), position: Int(try row.integer("position")),
+                 page: try row.optionalInteger("page").map { Int($0) }, headingPath: try strings(try row.text("heading_path")),
+                 text: try row.text("text"), snippet: snippet, score: score, contentHash: try row.text("content_hash"))
+    }
+
     /// What a hit reads of a chunk `c` (not PostgreSQL's tsvector, which has no text form to decode).
-    private static let chunkColumns = "c.index_id, c.path, c.position, c.page, c.heading_path, c.text, c.content_hash"
+    private static let chunkColumns = "c.seq, c.index_id, c.path, c.position, c.page, c.heading_path, c.text, c.content_hash"
 
     /// The filter as conditions on chunks `c` and their files `f`.
     private static func conditions(_ filter: ChunkFilter) -> (String, [SQLValue]) {
@@ -228,7 +319,7 @@ extension IndexRunRecord {
          ("finished_at", finishedAt.map { .integer($0.storeMilliseconds) } ?? .null), ("listed", .integer(Int64(listed))),
          ("read", .integer(Int64(read))), ("moved", .integer(Int64(moved))), ("removed", .integer(Int64(removed))),
          ("unchanged", .integer(Int64(unchanged))), ("failed", .integer(Int64(failed))), ("chunks", .integer(Int64(chunks))),
-         ("requests", .integer(Int64(requests))), ("failure", failure.map(SQLValue.text) ?? .null)]
+         ("embedded", .integer(Int64(embedded))), ("requests", .integer(Int64(requests))), ("failure", failure.map(SQLValue.text) ?? .null)]
     }
 
     init(row: SQLRow) throws(StoreError) {
@@ -241,6 +332,7 @@ extension IndexRunRecord {
         unchanged = Int(try row.integer("unchanged"))
         failed = Int(try row.integer("failed"))
         chunks = Int(try row.integer("chunks"))
+        embedded = Int(try row.integer("embedded"))
         requests = Int(try row.integer("requests"))
         failure = try row.optionalText("failure")
     }
