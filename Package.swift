@@ -27,6 +27,7 @@ let package = Package(
         .library(name: "IMAP", targets: ["IMAP"]),
         .library(name: "SMTP", targets: ["SMTP"]),
         .library(name: "MailClient", targets: ["MailClient"]),
+        .library(name: "TextEmbedding", targets: ["TextEmbedding"]),
         .executable(name: "switchboard", targets: ["switchboard"]),
     ],
     dependencies: [

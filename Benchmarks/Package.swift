@@ -33,6 +33,10 @@ let package = Package(
             ]
         ),
         .executableTarget(
+            name: "EmbedBench",
+            dependencies: [.product(name: "TextEmbedding", package: "Switchboard")]
+        ),
+        .executableTarget(
             name: "BenchDriver",
             dependencies: [.product(name: "ICalendar", package: "Switchboard"), "CLibical"]
         ),
