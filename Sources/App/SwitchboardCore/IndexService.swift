@@ -288,8 +288,11 @@ public struct IndexService: Sendable {
             hits = Array(try await nearest(request.query, provider: provider, indexes: indexes, filter: filter, limit: depth).prefix(request.k))
         case .hybrid:
             guard let provider else { throw .embeddings("hybrid search needs an embedding model (--embedding-model)") }
-            let keyword = try await storing { () throws(StoreError) in try await store.searchChunks(query, filter: filter, limit: depth) }
+            // Both lists at once: the words in the store, the meaning in memory.
+            let store = store
+            async let keywordResult = Self.result { () throws(StoreError) in try await store.searchChunks(query, filter: filter, limit: depth) }
             let vector = try await nearest(request.query, provider: provider, indexes: indexes, filter: filter, limit: depth)
+            let keyword = try await keywordResult.mapError(IndexServiceError.store).get()
             hits = Array(Self.fused(keyword, vector).prefix(request.k))
         }
         return hits.map { hit in
@@ -342,6 +345,11 @@ public struct IndexService: Sendable {
             hit.score = scores[hit.seq] ?? 0
             return hit
         }.sorted { $0.score > $1.score || ($0.score == $1.score && $0.seq < $1.seq) }
+    }
+
+    /// The store's answer as a value (what `async let` can carry with its error's type).
+    static func result<Value>(_ body: () async throws(StoreError) -> Value) async -> Result<Value, StoreError> {
+        do { return .success(try await body()) } catch { return .failure(error) }
     }
 
     private func storing<Value>(_ body: () async throws(StoreError) -> Value) async throws(IndexServiceError) -> Value {

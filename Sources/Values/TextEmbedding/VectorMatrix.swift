@@ -1,4 +1,6 @@
 import CBLAS
+import Dispatch
+import Foundation
 
 /// Unit vectors stored row after row, searched exactly: the dot product with every row (one
 /// BLAS `sgemv`), the best `k` kept by a bounded selection.
@@ -24,11 +26,22 @@ public struct VectorMatrix: Sendable {
     public func nearest(to query: [Float], k: Int) -> [(row: Int, score: Float)] {
         guard rows > 0, k > 0, query.count == dimensions else { return [] }
         var scores = [Float](repeating: 0, count: rows)
+        // The rows in as many parts as there are cores, each scanned on its own thread.
+        let parts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, rows / 4096))
+        let rowsPerPart = (rows + parts - 1) / parts
+        let dimensions = dimensions
+        let rows = rows
         values.withUnsafeBufferPointer { matrix in
             query.withUnsafeBufferPointer { query in
                 scores.withUnsafeMutableBufferPointer { scores in
-                    cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(rows), Int32(dimensions), 1, matrix.baseAddress!, Int32(dimensions),
-                                query.baseAddress!, 1, 0, scores.baseAddress!, 1)
+                    let buffers = ScanBuffers(matrix: matrix.baseAddress!, query: query.baseAddress!, scores: scores.baseAddress!)
+                    DispatchQueue.concurrentPerform(iterations: parts) { part in
+                        let first = part * rowsPerPart
+                        let count = min(rowsPerPart, rows - first)
+                        guard count > 0 else { return }
+                        cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(count), Int32(dimensions), 1, buffers.matrix + first * dimensions,
+                                    Int32(dimensions), buffers.query, 1, 0, buffers.scores + first, 1)
+                    }
                 }
             }
         }
@@ -62,4 +75,14 @@ public struct VectorMatrix: Sendable {
         }
         return heap.sorted { $0.score > $1.score || ($0.score == $1.score && $0.row < $1.row) }
     }
+}
+
+/// The buffers of one scan, shared by its parts.
+private struct ScanBuffers: @unchecked Sendable {
+    // Valid for the whole `concurrentPerform` (which returns only when every part is done,
+    // inside the `withUnsafe…` calls that own them); the matrix and the query are only read,
+    // and each part writes its own range of `scores`.
+    let matrix: UnsafePointer<Float>
+    let query: UnsafePointer<Float>
+    let scores: UnsafeMutablePointer<Float>
 }

@@ -152,8 +152,16 @@ public struct FullTextQuery: Sendable, Hashable {
         self.terms = terms
     }
 
-    /// FTS5's form: each term a quoted string (no operator or column filter can be formed).
-    var fts5: String { terms.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: " OR ") }
+    /// A query of some of these terms (not empty).
+    init(keeping terms: [String]) {
+        self.terms = terms
+    }
+
+    /// FTS5's form: each term a quoted string (no operator or column filter can be formed),
+    /// any of them (or, with `all`, every one) to match.
+    func fts5(all: Bool = false) -> String {
+        terms.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: all ? " AND " : " OR ")
+    }
     /// The words for `plainto_tsquery`, whose `&` the store turns into `|`.
     var plain: String { terms.joined(separator: " ") }
 }

@@ -189,6 +189,18 @@ extension SQLStore: FileIndexStore {
 
     public func searchChunks(_ query: FullTextQuery, filter: ChunkFilter, limit: Int) async throws(StoreError) -> [ChunkHit] {
         guard !filter.indexIDs.isEmpty, limit > 0 else { return [] }
+        switch try await selective(query) {
+        case .any(let words):
+            return try await rankedChunks(words, all: false, filter: filter, limit: limit)
+        case .common(let words, let rarest):
+            // Only common words: the passages with all of them, else those with the rarest.
+            let all = try await rankedChunks(words, all: true, filter: filter, limit: limit)
+            return all.count >= limit ? all : try await rankedChunks(rarest, all: false, filter: filter, limit: limit)
+        }
+    }
+
+    /// The `limit` chunks with any (or `all`) of the words, best first.
+    private func rankedChunks(_ query: FullTextQuery, all: Bool, filter: ChunkFilter, limit: Int) async throws(StoreError) -> [ChunkHit] {
         let (conditions, binds) = Self.conditions(filter)
         let statement: SQLStatement
         let chunkColumns = Self.chunkColumns
@@ -202,11 +214,11 @@ extension SQLStore: FileIndexStore {
                 JOIN index_files f ON f.index_id = c.index_id AND f.path = c.path
                 WHERE index_chunk_text MATCH ? AND \(conditions)
                 ORDER BY bm25(index_chunk_text, 1.0, 2.0) LIMIT ?
-                """, [.text(query.fts5)] + binds + [.integer(Int64(limit))])
+                """, [.text(query.fts5(all: all))] + binds + [.integer(Int64(limit))])
         case .postgres:
-            // plainto_tsquery ANDs the words; any of them may match, ranked by how many and how close.
+            // plainto_tsquery ANDs the words; unless all must match, any of them may, ranked by how many and how close.
             statement = SQLStatement("""
-                WITH q AS (SELECT replace(plainto_tsquery('english', ?)::text, ' & ', ' | ')::tsquery AS query)
+                WITH q AS (SELECT \(all ? "plainto_tsquery('english', ?)" : "replace(plainto_tsquery('english', ?)::text, ' & ', ' | ')::tsquery") AS query)
                 SELECT \(chunkColumns), ts_rank_cd(c.search, q.query, 1)::float8 AS score,
                     ts_headline('english', c.text, q.query, ?) AS marked
                 FROM index_chunks c CROSS JOIN q
@@ -240,6 +252,43 @@ extension SQLStore: FileIndexStore {
         ChunkHit(seq: try row.integer("seq"), indexID: try row.text("index_id"), path: try row.text("path"), position: Int(try row.integer("position")),
                  page: try row.optionalInteger("page").map { Int($0) }, headingPath: try strings(try row.text("heading_path")),
                  text: try row.text("text"), snippet: snippet, score: score, contentHash: try row.text("content_hash"))
+    }
+
+    /// The chunks a store must hold before common words are left out of a search.
+    static let pruningThreshold = 5_000
+
+    /// The words a search ranks by. In a store of many chunks, words that more than a
+    /// quarter of them hold are left out when rarer ones are asked for too: BM25 gives such a
+    /// word little weight (its IDF is at most ln 3), but ranking every passage that has one
+    /// costs a scan of most of the store. A question of common words only asks for all of
+    /// them (``Selection/common(_:rarest:)``). Each word is counted up to the quarter, in one read.
+    private func selective(_ query: FullTextQuery) async throws(StoreError) -> Selection {
+        guard query.terms.count > 1 else { return .any(query) }
+        let total = try await database.read([SQLStatement("SELECT COUNT(*) AS n FROM index_chunks")], operation: "searchTerms")[0].first?.integer("n") ?? 0
+        guard total >= Self.pruningThreshold else { return .any(query) }
+        let cap = Int64(total / 4 + 1)
+        let statements = query.terms.map { term in
+            switch database.dialect {
+            case .sqlite:
+                SQLStatement("SELECT COUNT(*) AS n FROM (SELECT 1 FROM index_chunk_text WHERE index_chunk_text MATCH ? LIMIT ?) AS t",
+                             [.text(FullTextQuery(keeping: [term]).fts5()), .integer(cap)])
+            case .postgres:
+                SQLStatement("SELECT COUNT(*) AS n FROM (SELECT 1 FROM index_chunks WHERE search @@ plainto_tsquery('english', ?) LIMIT ?) AS t",
+                             [.text(term), .integer(cap)])
+            }
+        }
+        let counts = try await database.read(statements, operation: "searchTerms").map { rows throws(StoreError) in try rows.first?.integer("n") ?? 0 }
+        let present = zip(query.terms, counts).filter { $0.1 > 0 }
+        guard !present.isEmpty else { return .any(query) }
+        let rare = present.filter { $0.1 < cap }.map(\.0)
+        if !rare.isEmpty { return .any(FullTextQuery(keeping: rare)) }
+        return .common(FullTextQuery(keeping: present.map(\.0)), rarest: FullTextQuery(keeping: present.sorted { $0.1 < $1.1 }.prefix(2).map(\.0)))
+    }
+
+    /// How a search matches: any of the words, or (common words only) all of them.
+    private enum Selection {
+        case any(FullTextQuery)
+        case common(FullTextQuery, rarest: FullTextQuery)
     }
 
     /// What a hit reads of a chunk `c` (not PostgreSQL's tsvector, which has no text form to decode).
