@@ -155,11 +155,21 @@ private final class ScriptHandler: ChannelInboundHandler {
         context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: greeting)), promise: nil)
     }
 
+    /// Bytes of a command line not yet ended.
+    private var pending: [UInt8] = []
+
+    /// One reply per command line received (CRLF), however the lines arrive: a command split
+    /// over two reads, or two in one, gets its own reply all the same.
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        log.append(Array(buffer: unwrapInboundIn(data)))
-        guard !replies.isEmpty else { return }
-        let reply = replies.removeFirst()
-        if !reply.isEmpty { context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: reply)), promise: nil) }
-        if replies.isEmpty, closeAfterLast { context.close(promise: nil) }
+        let bytes = Array(buffer: unwrapInboundIn(data))
+        log.append(bytes)
+        pending += bytes
+        while let end = pending.firstIndex(of: UInt8(ascii: "\n")) {
+            pending.removeSubrange(...end)
+            guard !replies.isEmpty else { continue }
+            let reply = replies.removeFirst()
+            if !reply.isEmpty { context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: reply)), promise: nil) }
+            if replies.isEmpty, closeAfterLast { context.close(promise: nil) }
+        }
     }
 }
