@@ -93,3 +93,18 @@ import Testing
         }
     }
 }
+
+@Suite struct FileNodeEventTests {
+    @Test func nodePathsBecomePathsBelowTheUsersFiles() {
+        #expect(FileNodeEvents.filesPath("/anna/files/Leitlinien/x.pdf") == "Leitlinien/x.pdf")
+        #expect(FileNodeEvents.filesPath("/anna/files") == "")
+        #expect(FileNodeEvents.filesPath("/anna/files_trashbin/files/x.pdf.d1") == nil)
+        #expect(FileNodeEvents.filesPath("/appdata_x/preview/1") == nil)
+    }
+
+    @Test func everyFileEventOfTheUserIsRegistered() {
+        let registrations = FileNodeEvents.registrations(owner: "anna", uri: "https://sb.example/hooks/nextcloud/1", headers: ["Authorization": "Bearer x"])
+        #expect(registrations.count == 5)
+        #expect(registrations.allSatisfy { $0.eventFilter == ["user.uid": ["$e": "anna"]] && $0.event.hasPrefix(#"OCP\Files\Events\Node\"#) })
+    }
+}

@@ -78,4 +78,50 @@ import Testing
             #expect(((try await harness.call(.get, "/v1/search?q=inhaler", key: harness.keys[.read]).body as? JSON)?["hits"] as? [Any])?.isEmpty == true)
         }
     }
+
+    @Test func aNextcloudFileEventRunsTheIndexOverItsFolder() async throws {
+        let peer = try await Peer.named("wsgidav")
+        let folder = Fixtures.unique("pushkb")
+        try await peer.withClient { client in
+            try await client.mkcol("/\(folder)/")
+            try await client.put("/\(folder)/first.md", body: Array("# First\n\nAlready here.".utf8), contentType: "text/markdown", precondition: .none)
+        }
+        try await ServerHarness.with(backgroundSync: true) { harness in
+            let made = try await harness.call(.post, "/v1/accounts", key: harness.keys[.admin],
+                                              json: #"{"name": "pushkb", "url": "\#(peer.baseURL.absoluteString)", "username": "anna", "password": "secret"}"#)
+            let accountID = try #require((made.body as? JSON)?["id"] as? String)
+            let created = try await harness.call(.post, "/v1/indexes", key: harness.keys[.admin],
+                                                 json: #"{"name": "pushed", "accountId": "\#(accountID)", "roots": ["\#(folder)"]}"#)
+            let id = try #require((created.body as? JSON)?["id"] as? String)
+            // A subscription as `subscribe` keeps it (the Nextcloud stand-in serves no files to register for).
+            let (secret, hash) = SecretToken.generate(prefix: "sbh_")
+            let subscription = PushSubscriptionRecord(accountID: accountID, secretHash: hash, callbackURL: "http://127.0.0.1/hooks/nextcloud/x",
+                                                      ocsURL: "http://127.0.0.1/", listenerIDs: [])
+            try await harness.store.savePushSubscription(subscription)
+
+            try await peer.withClient { client in
+                try await client.put("/\(folder)/fresh.md", body: Array("# Fresh\n\nWritten just now about spirometry.".utf8), contentType: "text/markdown",
+                                     precondition: .none)
+            }
+            let hook = "/hooks/nextcloud/\(subscription.id)"
+            func event(_ path: String) -> String {
+                #"{"event": {"class": "OCP\\Files\\Events\\Node\\NodeWrittenEvent", "node": {"id": 7, "path": "\#(path)"}}, "time": 1800000000}"#
+            }
+            #expect(try await harness.call(.post, hook, key: "sbh_wrong", json: event("/anna/files/\(folder)/fresh.md")).status == 401)
+            let outside = try await harness.call(.post, hook, key: secret, json: event("/anna/files/elsewhere/x.md"))
+            #expect(outside.status == 202 && (outside.body as? JSON)?["indexIds"] as? [String] == [])
+            let accepted = try await harness.call(.post, hook, key: secret, json: event("/anna/files/\(folder)/fresh.md"))
+            #expect(accepted.status == 202 && (accepted.body as? JSON)?["indexIds"] as? [String] == [id], "\(String(describing: accepted.body))")
+            var hits: [JSON] = []
+            for _ in 0..<200 {
+                hits = ((try await harness.call(.get, "/v1/search?q=spirometry", key: harness.keys[.read]).body as? JSON)?["hits"] as? [JSON]) ?? []
+                if !hits.isEmpty { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(hits.first?["path"] as? String == "\(folder)/fresh.md")
+            // The run listed the folder, so the file already there is indexed too.
+            let status = try #require(try await harness.call(.get, "/v1/indexes/\(id)", key: harness.keys[.read]).body as? JSON)
+            #expect(status["files"] as? Int == 2)
+        }
+    }
 }

@@ -245,6 +245,33 @@ public struct IndexService: Sendable {
         queue.add(index.id, paths: only)
     }
 
+    /// Queues runs of the account's indexes for the files and folders `paths` names (paths
+    /// below the account's files, as Nextcloud's file events give them): each index whose
+    /// roots hold one lists the folders they are in (so that a file gone is seen gone).
+    /// Returns the indexes queued.
+    @discardableResult
+    public func filesChanged(accountID: String, paths: [String]) async throws(IndexServiceError) -> [FileIndexRecord] {
+        let folders = Set(paths.map { $0.split(separator: "/").dropLast().joined(separator: "/") })
+        guard !folders.isEmpty else { return [] }
+        let indexes = try await allIndexes().filter { $0.accountID == accountID }
+        var queued: [FileIndexRecord] = []
+        for index in indexes {
+            let roots = index.roots
+            let inside = folders.filter { folder in roots.contains { $0.isEmpty || folder == $0 || folder.hasPrefix($0 + "/") } }
+            // A change to a root's own parent (the root renamed or deleted) runs the whole index.
+            let aboveRoots = paths.contains { path in roots.contains { !$0.isEmpty && ($0 == path || $0.hasPrefix(path + "/")) } }
+            if aboveRoots {
+                enqueue(index)
+            } else if !inside.isEmpty {
+                enqueue(index, only: inside.sorted())
+            } else {
+                continue
+            }
+            queued.append(index)
+        }
+        return queued
+    }
+
     /// Runs the queued runs one after another until the task is cancelled, telling
     /// `onFinish` how each went.
     public func processQueue(onFinish: @Sendable (String, Result<IndexRunRecord, IndexServiceError>) -> Void) async {

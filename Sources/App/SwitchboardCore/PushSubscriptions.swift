@@ -71,8 +71,11 @@ public struct PushSubscriptions: Sendable {
             subscription.ocsUsername = administrator.user
             subscription.sealedOCSPassword = try accountCall { () throws(AccountError) in try clients.seal(administrator.password) }
         }
-        let registrations = owners.sorted().flatMap { owner in
-            CalendarObjectEvents.registrations(owner: owner, uri: callback, headers: ["Authorization": "Bearer " + secret])
+        let headers = ["Authorization": "Bearer " + secret]
+        var registrations = owners.sorted().flatMap { owner in CalendarObjectEvents.registrations(owner: owner, uri: callback, headers: headers) }
+        // An account with files is told of its user's file changes too (its indexes run on them).
+        if let filesOwner = account.filesURL.flatMap(Self.filesOwner) {
+            registrations += FileNodeEvents.registrations(owner: filesOwner, uri: callback, headers: headers)
         }
         try await withOCS(subscription, account: account) { ocs throws(PushError) in
             do throws(OCSError) {
@@ -135,11 +138,27 @@ public struct PushSubscriptions: Sendable {
     public func collections(naming calendars: [CalendarReference], subscriptionID: String, secret: String) async throws(PushError)
         -> [CollectionRecord]
     {
+        let subscription = try await verified(subscriptionID: subscriptionID, secret: secret)
+        return try await call { () throws(StoreError) in try await store.collections(accountID: subscription.accountID) }
+            .filter { collection in collection.enabled && collection.kind == .calendar && calendars.contains { $0.names(href: collection.href) } }
+    }
+
+    /// The subscription, when `secret` is its own. An unknown subscription and a wrong secret
+    /// are the same refusal.
+    public func verified(subscriptionID: String, secret: String) async throws(PushError) -> PushSubscriptionRecord {
         guard let subscription = try await call({ () throws(StoreError) in try await store.pushSubscription(id: subscriptionID) }),
               SecretToken.hash(secret) == subscription.secretHash
         else { throw PushError(.refused, detail: "unknown subscription or wrong secret") }
-        return try await call { () throws(StoreError) in try await store.collections(accountID: subscription.accountID) }
-            .filter { collection in collection.enabled && collection.kind == .calendar && calendars.contains { $0.names(href: collection.href) } }
+        return subscription
+    }
+
+    /// The user whose files a files URL holds (`…/remote.php/dav/files/USER/`), if it is
+    /// Nextcloud's layout.
+    static func filesOwner(_ filesURL: String) -> String? {
+        guard let path = URL(string: filesURL)?.path(percentEncoded: false) else { return nil }
+        let segments = path.split(separator: "/")
+        guard let files = segments.lastIndex(of: "files"), files > 0, segments[files - 1] == "dav", files + 1 < segments.count else { return nil }
+        return String(segments[files + 1])
     }
 
     /// The Nextcloud root of a DAV URL: what comes before `/remote.php/`, or the origin.

@@ -92,7 +92,7 @@ extension APIHandler {
                      errors: failed.prefix(100).map { .init(path: $0.path, error: $0.error ?? "", size: $0.size) })
     }
 
-    private func indexCall<T>(_ body: () async throws(IndexServiceError) -> T) async throws(Problem) -> T {
+    func indexCall<T>(_ body: () async throws(IndexServiceError) -> T) async throws(Problem) -> T {
         do { return try await body() } catch { throw Problem(error) }
     }
 

@@ -82,7 +82,17 @@ extension APIHandler {
                     _ = await syncer.sync(collection)
                 }
             }
-            return .accepted(.init(body: .json(.init(collectionIds: collections.map(\.id)))))
+            let paths = [event.node, event.source, event.target].compactMap { $0?.path.flatMap(FileNodeEvents.filesPath) }
+            var indexIDs: [String] = []
+            if !paths.isEmpty {
+                let subscription = try await call { () throws(PushError) in
+                    try await push.verified(subscriptionID: input.path.subscriptionId, secret: secret)
+                }
+                indexIDs = try await indexCall { () throws(IndexServiceError) in
+                    try await indexes.filesChanged(accountID: subscription.accountID, paths: paths)
+                }.map(\.id)
+            }
+            return .accepted(.init(body: .json(.init(collectionIds: collections.map(\.id), indexIds: indexIDs))))
         }
     }
 

@@ -1406,6 +1406,12 @@ extension Components {
                 package var sourceCalendarData: Components.Schemas.NextcloudCalendarData?
                 /// - Remark: Generated from `#/components/schemas/NextcloudWebhookCall/event/targetCalendarData`.
                 package var targetCalendarData: Components.Schemas.NextcloudCalendarData?
+                /// - Remark: Generated from `#/components/schemas/NextcloudWebhookCall/event/node`.
+                package var node: Components.Schemas.NextcloudNode?
+                /// - Remark: Generated from `#/components/schemas/NextcloudWebhookCall/event/source`.
+                package var source: Components.Schemas.NextcloudNode?
+                /// - Remark: Generated from `#/components/schemas/NextcloudWebhookCall/event/target`.
+                package var target: Components.Schemas.NextcloudNode?
                 /// Creates a new `EventPayload`.
                 ///
                 /// - Parameters:
@@ -1413,22 +1419,34 @@ extension Components {
                 ///   - calendarData:
                 ///   - sourceCalendarData:
                 ///   - targetCalendarData:
+                ///   - node:
+                ///   - source:
+                ///   - target:
                 package init(
                     _class: Swift.String,
                     calendarData: Components.Schemas.NextcloudCalendarData? = nil,
                     sourceCalendarData: Components.Schemas.NextcloudCalendarData? = nil,
-                    targetCalendarData: Components.Schemas.NextcloudCalendarData? = nil
+                    targetCalendarData: Components.Schemas.NextcloudCalendarData? = nil,
+                    node: Components.Schemas.NextcloudNode? = nil,
+                    source: Components.Schemas.NextcloudNode? = nil,
+                    target: Components.Schemas.NextcloudNode? = nil
                 ) {
                     self._class = _class
                     self.calendarData = calendarData
                     self.sourceCalendarData = sourceCalendarData
                     self.targetCalendarData = targetCalendarData
+                    self.node = node
+                    self.source = source
+                    self.target = target
                 }
                 package enum CodingKeys: String, CodingKey {
                     case _class = "class"
                     case calendarData
                     case sourceCalendarData
                     case targetCalendarData
+                    case node
+                    case source
+                    case target
                 }
             }
             /// - Remark: Generated from `#/components/schemas/NextcloudWebhookCall/event`.
@@ -1452,21 +1470,58 @@ extension Components {
                 case time
             }
         }
+        /// A file or folder as Nextcloud's file events name it.
+        ///
+        /// - Remark: Generated from `#/components/schemas/NextcloudNode`.
+        package struct NextcloudNode: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/NextcloudNode/id`.
+            package var id: Swift.Int?
+            /// `/USER/files/…`
+            ///
+            /// - Remark: Generated from `#/components/schemas/NextcloudNode/path`.
+            package var path: Swift.String?
+            /// Creates a new `NextcloudNode`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - path: `/USER/files/…`
+            package init(
+                id: Swift.Int? = nil,
+                path: Swift.String? = nil
+            ) {
+                self.id = id
+                self.path = path
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case path
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/PushReceipt`.
         package struct PushReceipt: Codable, Hashable, Sendable {
             /// The calendars being synced.
             ///
             /// - Remark: Generated from `#/components/schemas/PushReceipt/collectionIds`.
             package var collectionIds: [Swift.String]
+            /// The indexes whose files changed, queued for a run of the folders named.
+            ///
+            /// - Remark: Generated from `#/components/schemas/PushReceipt/indexIds`.
+            package var indexIds: [Swift.String]?
             /// Creates a new `PushReceipt`.
             ///
             /// - Parameters:
             ///   - collectionIds: The calendars being synced.
-            package init(collectionIds: [Swift.String]) {
+            ///   - indexIds: The indexes whose files changed, queued for a run of the folders named.
+            package init(
+                collectionIds: [Swift.String],
+                indexIds: [Swift.String]? = nil
+            ) {
                 self.collectionIds = collectionIds
+                self.indexIds = indexIds
             }
             package enum CodingKeys: String, CodingKey {
                 case collectionIds
+                case indexIds
             }
         }
         /// - Remark: Generated from `#/components/schemas/NewWebhook`.

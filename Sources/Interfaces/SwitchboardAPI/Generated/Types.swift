@@ -137,10 +137,12 @@ package protocol APIProtocol: Sendable {
     func unsubscribePush(_ input: Operations.UnsubscribePush.Input) async throws -> Operations.UnsubscribePush.Output
     /// A call from a Nextcloud server's webhook_listeners app (no API key; the subscription's secret).
     ///
-    /// The body is what webhook_listeners sends for a calendar object event. The calendars it
-    /// names (`calendarData`, or `sourceCalendarData` and `targetCalendarData` for a move) are
-    /// synced; events of other kinds, and calendars not among the account's enabled ones, are
-    /// acknowledged and left alone.
+    /// The body is what webhook_listeners sends for a calendar object event or a file event.
+    /// The calendars a calendar event names (`calendarData`, or `sourceCalendarData` and
+    /// `targetCalendarData` for a move) are synced; the files a file event names (`node`, or
+    /// `source` and `target` for a rename or copy) queue a run of the account's indexes over
+    /// the folders they are in. Events of other kinds, calendars not among the account's
+    /// enabled ones and files outside every index are acknowledged and left alone.
     ///
     ///
     /// - Remark: HTTP `POST /hooks/nextcloud/{subscriptionId}`.
@@ -720,10 +722,12 @@ extension APIProtocol {
     }
     /// A call from a Nextcloud server's webhook_listeners app (no API key; the subscription's secret).
     ///
-    /// The body is what webhook_listeners sends for a calendar object event. The calendars it
-    /// names (`calendarData`, or `sourceCalendarData` and `targetCalendarData` for a move) are
-    /// synced; events of other kinds, and calendars not among the account's enabled ones, are
-    /// acknowledged and left alone.
+    /// The body is what webhook_listeners sends for a calendar object event or a file event.
+    /// The calendars a calendar event names (`calendarData`, or `sourceCalendarData` and
+    /// `targetCalendarData` for a move) are synced; the files a file event names (`node`, or
+    /// `source` and `target` for a rename or copy) queue a run of the account's indexes over
+    /// the folders they are in. Events of other kinds, calendars not among the account's
+    /// enabled ones and files outside every index are acknowledged and left alone.
     ///
     ///
     /// - Remark: HTTP `POST /hooks/nextcloud/{subscriptionId}`.
