@@ -29,8 +29,10 @@ public struct IndexStatus: Sendable, Encodable {
     public var index: FileIndexRecord
     public var files: Int
     public var chunks: Int
-    /// Files that could not be read (``IndexService/errors(_:)`` lists them).
+    /// Files that could not be read (``IndexService/errors(_:)`` lists them all).
     public var failedFiles: Int
+    /// The first 100 of them, with why.
+    public var unreadable: [IndexedFile]
     /// The latest run, finished or not.
     public var lastRun: IndexRunRecord?
     public var running: Bool
@@ -138,8 +140,6 @@ public struct IndexService: Sendable {
         model.provider = provider
     }
 
-    /// The embedding model in use, if any.
-    public var embeddings: (any EmbeddingProvider)? { model.provider }
 
     /// The most roots, globs and characters of a name an index takes.
     public static let maxRoots = 50
@@ -195,20 +195,14 @@ public struct IndexService: Sendable {
         return found
     }
 
-    /// The index named `name` (as its owner knows it) of the tenant (`nil`: the operator's).
-    public func index(named name: String, tenantID: String?) async throws(IndexServiceError) -> FileIndexRecord {
-        guard let found = try await indexes(tenantID: tenantID).first(where: { $0.localName == name || $0.id == name }) else {
-            throw .unknownIndex(name)
-        }
-        return found
-    }
-
     public func status(_ index: FileIndexRecord) async throws(IndexServiceError) -> IndexStatus {
         try await storing { () throws(StoreError) in
             let files = try await store.indexedFiles(indexID: index.id)
+            let unreadable = files.filter { $0.error != nil }
             return IndexStatus(index: index, files: files.count, chunks: try await store.chunkCount(indexID: index.id),
-                               failedFiles: files.count { $0.error != nil }, lastRun: try await store.indexRuns(indexID: index.id, limit: 1).first,
-                               running: runs.contains(index.id), queued: queue.contains(index.id))
+                               failedFiles: unreadable.count, unreadable: Array(unreadable.prefix(100)),
+                               lastRun: try await store.indexRuns(indexID: index.id, limit: 1).first, running: runs.contains(index.id),
+                               queued: queue.contains(index.id))
         }
     }
 
@@ -251,6 +245,8 @@ public struct IndexService: Sendable {
     /// Returns the indexes queued.
     @discardableResult
     public func filesChanged(accountID: String, paths: [String]) async throws(IndexServiceError) -> [FileIndexRecord] {
+        // Paths from outside: only those that stay within the account's files, in their plain form.
+        let paths = paths.compactMap { try? RemotePath($0).description }
         let folders = Set(paths.map { $0.split(separator: "/").dropLast().joined(separator: "/") })
         guard !folders.isEmpty else { return [] }
         let indexes = try await allIndexes().filter { $0.accountID == accountID }

@@ -126,9 +126,10 @@ public struct IndexRunner: Sendable {
         run.listed += listed.count
         run.unchanged += plan.unchanged
         let entries = Dictionary(listed.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+        let knownByPath = Dictionary(knownHere.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
         for move in plan.moves {
             guard let entry = entries[move.to] else { continue }
-            let before = knownHere.first { $0.path == move.from }
+            let before = knownByPath[move.from]
             try await store.moveIndexedFile(indexID: index.id, from: move.from, to: entry.record(format: before?.format, chunks: before?.chunks ?? 0))
             run.moved += 1
         }

@@ -86,10 +86,9 @@ extension APIHandler {
 
     private func status(of index: FileIndexRecord) async throws(Problem) -> Components.Schemas.IndexStatus {
         let status = try await indexCall { () throws(IndexServiceError) in try await indexes.status(index) }
-        let failed = try await indexCall { () throws(IndexServiceError) in try await indexes.errors(index) }
         return .init(index: Self.index(index), files: status.files, chunks: status.chunks, failedFiles: status.failedFiles, running: status.running,
                      queued: status.queued, lastRun: status.lastRun.map(Self.run),
-                     errors: failed.prefix(100).map { .init(path: $0.path, error: $0.error ?? "", size: $0.size) })
+                     errors: status.unreadable.map { .init(path: $0.path, error: $0.error ?? "", size: $0.size) })
     }
 
     func indexCall<T>(_ body: () async throws(IndexServiceError) -> T) async throws(Problem) -> T {
