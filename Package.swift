@@ -101,7 +101,7 @@ let package = Package(
 
         .target(
             name: "Indexing",
-            dependencies: ["TextExtraction", "TextEmbedding", "IndexPlanning", "DAVClient", "DAVXML", "SwitchboardStore",
+            dependencies: ["TextExtraction", "TextEmbedding", "IndexPlanning", "DAVClient", "DAVXML", "HTTPTransport", "SwitchboardStore", .product(name: "NIOHTTP1", package: "swift-nio"),
                            .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
@@ -302,7 +302,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SwitchboardServerTests",
-            dependencies: ["Accounts", "SwitchboardCore", "SwitchboardServer", "Scheduling", "SyncEngine", "SwitchboardStore", "SQLiteStore", "SyncPlanning", "DAVClient", "HTTPTransport", "Webhooks",
+            dependencies: ["Accounts", "SwitchboardCore", "SwitchboardServer", "Scheduling", "SyncEngine", "SwitchboardStore", "SQLiteStore", "SyncPlanning", "DAVClient", "HTTPTransport", "Webhooks", "Indexing", "TextEmbedding",
                            "SwitchboardTestSupport",
                            .product(name: "JWTKit", package: "jwt-kit"),
                            .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -7,6 +7,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Indexing
 import Logging
 import NIOCore
 import Scheduling
@@ -48,6 +49,7 @@ struct ServerHarness {
     /// beforehand and known as its public URL (for calendar servers' webhooks to call).
     static func with(_ driver: StoreDriver = .sqlite, maxBodyBytes: Int = 64 * 1024, rateLimit: RateLimit? = RateLimit(perSecond: 100, burst: 200),
                      oidc: OIDCConfiguration? = nil, backgroundSync: Bool = false, reachable: Bool = false,
+                     embeddings: (any EmbeddingProvider)? = nil,
                      configure: (inout ServerConfiguration) -> Void = { _ in }, logger: Logger? = nil,
                      _ body: @Sendable (ServerHarness) async throws -> Void) async throws
     {
@@ -107,6 +109,7 @@ struct ServerHarness {
                               publicURL: publicURL)
             }
             let hub = Hub(store: store, bookings: service, webhooks: webhooks)
+            hub.indexes.useEmbeddings(embeddings)
             do {
                 if reachable {
                     // Served on the port its public URL names (the live test client would pick

@@ -124,6 +124,31 @@ import Testing
             }
             #expect(FullTextQuery("!!! ---") == nil)
             #expect(FullTextQuery(String(repeating: "word ", count: 100))?.terms == ["word"])
+            // Stop words are left out (as PostgreSQL's english configuration does), unless nothing else is asked.
+            #expect(FullTextQuery("How do I copy an object in Python?")?.terms == ["copy", "object", "python"])
+            #expect(FullTextQuery("To be, or not to be")?.terms == ["to", "be", "or", "not"])
+        }
+    }
+
+    /// In a store large enough to leave common words out, a word in a third of the passages
+    /// (what technical documentation's questions are about) still counts; one in more than
+    /// half (no weight in BM25) does not decide which passages match.
+    @Test func wordsInAThirdOfAManyPassagesStillRank() async throws {
+        try await StoreDriver.sqlite.withStore { store in
+            let index = try await Self.index(in: store)
+            // 5,000 passages in 250 files: "function" in every third, "python" in four of five, "mean" in one of fifty.
+            for file in 0..<250 {
+                let chunks = (0..<20).map { position in
+                    let n = file * 20 + position
+                    let words = ["passage\(n)", n % 3 == 0 ? "function" : "", n % 5 != 0 ? "python" : "", n % 50 == 7 ? "mean" : ""]
+                    return Self.chunk(position, words.filter { !$0.isEmpty }.joined(separator: " ") + " filler text of the page")
+                }
+                try await store.replaceIndexedFile(indexID: index.id, IndexedFile(path: "Leitlinien/\(file).pdf", etag: "\"1\"", chunks: 20), chunks: chunks)
+            }
+            let hits = try await store.searchChunks(try #require(FullTextQuery("What does function mean in Python?")),
+                                                    filter: ChunkFilter(indexIDs: [index.id]), limit: 5)
+            // Passages 57, 207, 357, …: "function" and "mean" both (n % 3 == 0, n % 50 == 7).
+            #expect(hits.count == 5 && hits.allSatisfy { $0.text.contains("function") && $0.text.contains("mean") }, "\(hits.map(\.text))")
         }
     }
 }

@@ -55,6 +55,19 @@ import CZlib
         #expect(!extracted.text.contains("alert") && !extracted.text.contains("color") && !extracted.text.contains("Not text"))
     }
 
+    @Test func htmlLeavesOutThePagesChrome() throws {
+        // A documentation page as Sphinx writes it: menus before and after the content, a search box, a hidden dialog.
+        let html = """
+            <body><div class="related" role="navigation"><ul><li>index</li><li><div>next</div></li></ul></div>
+            <nav><a href="/">Home</a><nav>inner</nav></nav>
+            <div class="body" role="main"><h1>copy</h1><p>Shallow and deep copies.</p><img src="x.png"><br></div>
+            <div role="search"><form>Quick search</form></div><p hidden>Draft</p><div aria-hidden="true">Icon</div>
+            <div role="Navigation"><div><p>This Page</p></div></div><p>After the menus.</p></body>
+            """
+        let extracted = try extractor.extract(Array(html.utf8), format: .html)
+        #expect(extracted.blocks.map(\.text) == ["copy", "Shallow and deep copies.", "After the menus."])
+    }
+
     @Test func docxParagraphsAndHeadingStyles() throws {
         let w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
         let document = """

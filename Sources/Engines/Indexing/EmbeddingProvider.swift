@@ -10,6 +10,14 @@ public protocol EmbeddingProvider: Sendable {
     var dimensions: Int { get }
     /// One unit vector per text, in order.
     func embed(_ texts: [String]) async throws(EmbeddingModelError) -> [[Float]]
+    /// The vectors, and the tokens the model read when it can tell.
+    func embedCounting(_ texts: [String]) async throws(EmbeddingModelError) -> EmbeddedTexts
+}
+
+extension EmbeddingProvider {
+    public func embedCounting(_ texts: [String]) async throws(EmbeddingModelError) -> EmbeddedTexts {
+        EmbeddedTexts(vectors: try await embed(texts), tokens: nil)
+    }
 }
 
 /// The all-MiniLM-L6-v2 model run in this process (``SentenceEmbedder``), its work on a
@@ -41,6 +49,12 @@ public struct NativeEmbeddings: EmbeddingProvider {
                                             weights: try read("model.safetensors"),
                                             sentenceConfigJSON: FileManager.default.contents(atPath: (directory as NSString).appendingPathComponent("sentence_bert_config.json")))
         self.init(embedder: embedder, model: (directory as NSString).lastPathComponent, batchSize: batchSize)
+    }
+
+    /// The vectors, and the tokens read (each text cut to the model's limit, as embedding cuts it).
+    public func embedCounting(_ texts: [String]) async throws(EmbeddingModelError) -> EmbeddedTexts {
+        let tokens = texts.reduce(0) { $0 + embedder.tokenizer.encode($1, maxLength: embedder.maxTokens).count }
+        return EmbeddedTexts(vectors: try await embed(texts), tokens: tokens)
     }
 
     public func embed(_ texts: [String]) async throws(EmbeddingModelError) -> [[Float]] {

@@ -15,7 +15,7 @@ import SwitchboardStore
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Measure Switchboard against a live server or a generated store.",
-        subcommands: [Fetch.self, Slots.self, Book.self, Search.self])
+        subcommands: [Fetch.self, Slots.self, Book.self, Search.self, Quality.self])
 
     struct Fetch: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -48,12 +48,14 @@ struct IndexCommand: AsyncParsableCommand {
 
         func run() async throws {
             let policy = try network.policy()
-            let run = try await withIndexes(store: store, policy: policy, caFile: caFile, embeddings: try embeddings.provider()) { hub in
-                let index = try await hub.indexes.index(storedName: name)
-                guard let account = try await hub.store.account(id: index.accountID) else { throw ValidationError("the index's account is gone") }
-                let bar = IndexRunProgress()
-                defer { bar.clear() }
-                return try await hub.indexes.run(index, account: account, progress: bar.report)
+            let run = try await embeddings.withProvider { provider in
+                try await withIndexes(store: store, policy: policy, caFile: caFile, embeddings: provider) { hub in
+                    let index = try await hub.indexes.index(storedName: name)
+                    guard let account = try await hub.store.account(id: index.accountID) else { throw ValidationError("the index's account is gone") }
+                    let bar = IndexRunProgress()
+                    defer { bar.clear() }
+                    return try await hub.indexes.run(index, account: account, progress: bar.report)
+                }
             }
             try output.print(run) { Self.summary(run) }
         }
@@ -152,9 +154,11 @@ struct SearchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let hits = try await withIndexes(store: store, embeddings: try embeddings.provider()) { hub in
-            let indexes = if let index { [try await hub.indexes.index(storedName: index)] } else { try await hub.indexes.allIndexes() }
-            return try await hub.indexes.search(SearchRequest(query: query, k: k, mode: mode, folder: folder, formats: formats), in: indexes)
+        let hits = try await embeddings.withProvider { provider in
+            try await withIndexes(store: store, embeddings: provider) { hub in
+                let indexes = if let index { [try await hub.indexes.index(storedName: index)] } else { try await hub.indexes.allIndexes() }
+                return try await hub.indexes.search(SearchRequest(query: query, k: k, mode: mode, folder: folder, formats: formats), in: indexes)
+            }
         }
         let shown = hits.map { hit in
             Hit(index: hit.index, path: hit.path, page: hit.page, headings: hit.headingPath, score: hit.score, snippet: hit.snippet.text,
@@ -181,14 +185,48 @@ private func withIndexes<Result: Sendable>(store: StoreOptions, policy: NetworkP
     }
 }
 
-/// The sentence embedding model a command uses: `--embedding-model DIR`, else
-/// `SWITCHBOARD_EMBEDDING_MODEL`, else none (keyword search only).
+/// The sentence embedding model a command uses: `--embedding-model DIR` (else
+/// `SWITCHBOARD_EMBEDDING_MODEL`) run in this process, or, with `--embedding-server URL`
+/// (else `SWITCHBOARD_EMBEDDING_SERVER`), the model of that name on an OpenAI-compatible
+/// server; none: keyword search only.
 struct EmbeddingOptions: ParsableArguments {
-    @Option(help: "The folder of the sentence embedding model (scripts/install-model); default: $SWITCHBOARD_EMBEDDING_MODEL.")
+    @Option(help: "The folder of the sentence embedding model (scripts/install-model), or with --embedding-server the server's model; default: $SWITCHBOARD_EMBEDDING_MODEL.")
     var embeddingModel: String?
+    @Option(help: "An OpenAI-compatible embeddings API (http://127.0.0.1:8081/v1) to embed with instead; its key from $SWITCHBOARD_EMBEDDING_API_KEY; default: $SWITCHBOARD_EMBEDDING_SERVER.")
+    var embeddingServer: String?
 
-    func provider(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> (any EmbeddingProvider)? {
-        try (embeddingModel ?? environment["SWITCHBOARD_EMBEDDING_MODEL"]).map(Self.load)
+    /// Runs `body` with the provider these options name (`nil`: none), connected for its duration.
+    func withProvider<Result>(environment: [String: String] = ProcessInfo.processInfo.environment,
+                              _ body: ((any EmbeddingProvider)?) async throws -> Result) async throws -> Result {
+        try await Self.withProvider(model: embeddingModel ?? environment["SWITCHBOARD_EMBEDDING_MODEL"],
+                                    server: embeddingServer ?? environment["SWITCHBOARD_EMBEDDING_SERVER"],
+                                    apiKey: environment["SWITCHBOARD_EMBEDDING_API_KEY"], body)
+    }
+
+    /// Runs `body` with the native model in the folder `model`, or with `server`'s model of that
+    /// name (`apiKey` its bearer token, sent to that server only): the operator's own setting,
+    /// so the tenants' network policy does not apply to it.
+    static func withProvider<Result>(model: String?, server: String?, apiKey: String?,
+                                     _ body: ((any EmbeddingProvider)?) async throws -> Result) async throws -> Result {
+        guard let server else {
+            return try await body(try model.map(Self.load))
+        }
+        guard let url = URL(string: server), url.scheme == "http" || url.scheme == "https", url.host() != nil else {
+            throw ValidationError("the embedding server is not an http(s) URL: \(server)")
+        }
+        guard let model, !model.isEmpty else { throw ValidationError("name the embedding server's model (--embedding-model)") }
+        var configuration = ClientConfiguration(credentials: apiKey.map { .bearer(token: $0) })
+        configuration.credentialOrigin = url
+        configuration.requestTimeout = 600
+        return try await HTTPTransport.withTransport(configuration: configuration) { transport in
+            let provider: RemoteEmbeddings
+            do {
+                provider = try await RemoteEmbeddings.connect(baseURL: url, model: model, transport: transport)
+            } catch {
+                throw ValidationError("the embedding server: \(error)")
+            }
+            return try await body(provider)
+        }
     }
 
     static func load(_ directory: String) throws -> any EmbeddingProvider {

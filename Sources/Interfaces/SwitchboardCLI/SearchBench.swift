@@ -24,8 +24,9 @@ extension BenchCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            guard let provider = try embeddings.provider() else { throw ValidationError("give --embedding-model (vector and hybrid need it)") }
-            let results = try await store.withStore { store, secrets in
+            let results = try await embeddings.withProvider { provider in
+                guard let provider else { throw ValidationError("give --embedding-model (vector and hybrid need it)") }
+                return try await store.withStore { store, secrets in
                 try await withHub(store: store, secrets: secrets, caFile: nil, policy: NetworkPolicy(), reporting: IndexServiceError.self) { hub in
                     hub.indexes.useEmbeddings(provider)
                     // A store filled by an earlier run is searched again as it is.
@@ -52,6 +53,7 @@ extension BenchCommand {
                             + #""p50_ms": \#(Slots.percentile(0.5, of: latencies)), "p99_ms": \#(Slots.percentile(0.99, of: latencies))}"#)
                     }
                     return lines
+                }
                 }
             }
             for line in results { print(line) }

@@ -25,11 +25,17 @@ struct ServeSettings: Codable, Equatable {
     /// The folder of the sentence embedding model (`scripts/install-model`): indexes store
     /// vectors and searches rank by meaning too. Keyword search only without it.
     var embeddingModel: String?
+    /// An OpenAI-compatible embeddings API to embed with instead (`embeddingModel` then names
+    /// the server's model).
+    var embeddingServer: String?
+    /// The bearer token of `embeddingServer` (file or environment only).
+    var embeddingAPIKey: String?
 
     /// The keys a configuration file may hold.
     static let keys: Set<String> = [
         "host", "port", "maxBodyBytes", "answerLifetimeSeconds", "rateLimitPerSecond", "logFormat", "backgroundSync", "allowNetwork", "caFile",
         "oidcIssuer", "oidcAudience", "oidcJWKSURL", "publicURL", "metricsToken", "embeddingModel",
+        "embeddingServer", "embeddingAPIKey",
     ]
 
     /// The settings in a JSON file; a key this program does not know is refused (a typo
@@ -79,6 +85,8 @@ struct ServeSettings: Codable, Equatable {
         settings.publicURL = environment["SWITCHBOARD_PUBLIC_URL"]
         settings.metricsToken = environment["SWITCHBOARD_METRICS_TOKEN"]
         settings.embeddingModel = environment["SWITCHBOARD_EMBEDDING_MODEL"]
+        settings.embeddingServer = environment["SWITCHBOARD_EMBEDDING_SERVER"]
+        settings.embeddingAPIKey = environment["SWITCHBOARD_EMBEDDING_API_KEY"]
         return settings
     }
 
@@ -104,7 +112,8 @@ struct ServeSettings: Codable, Equatable {
                       allowNetwork: (allowNetwork ?? []) + (other.allowNetwork ?? []), caFile: other.caFile ?? caFile,
                       oidcIssuer: other.oidcIssuer ?? oidcIssuer, oidcAudience: other.oidcAudience ?? oidcAudience,
                       oidcJWKSURL: other.oidcJWKSURL ?? oidcJWKSURL, publicURL: other.publicURL ?? publicURL,
-                      metricsToken: other.metricsToken ?? metricsToken, embeddingModel: other.embeddingModel ?? embeddingModel)
+                      metricsToken: other.metricsToken ?? metricsToken, embeddingModel: other.embeddingModel ?? embeddingModel,
+                      embeddingServer: other.embeddingServer ?? embeddingServer, embeddingAPIKey: other.embeddingAPIKey ?? embeddingAPIKey)
     }
 
     /// Where the server is reached from outside, checked.

@@ -37,8 +37,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("oidc-jwks-url"), help: "Where the issuer publishes its signing keys (JWKS).") var oidcJWKSURL: String?
     @Option(name: .customLong("public-url"), help: "Where calendar servers reach this server (https://switchboard.example.com/), for push.")
     var publicURL: String?
-    @Option(help: "The folder of the sentence embedding model (scripts/install-model) for vector and hybrid search.")
+    @Option(help: "The folder of the sentence embedding model (scripts/install-model) for vector and hybrid search, or with --embedding-server the server's model.")
     var embeddingModel: String?
+    @Option(help: "An OpenAI-compatible embeddings API (http://127.0.0.1:8081/v1) to embed with instead of the native model.")
+    var embeddingServer: String?
     @OptionGroup var store: StoreOptions
 
     enum LogFormat: String, ExpressibleByArgument, CaseIterable {
@@ -50,7 +52,8 @@ struct ServeCommand: AsyncParsableCommand {
         let flags = ServeSettings(host: host, port: port, maxBodyBytes: maxBody, answerLifetimeSeconds: answerLifetime,
                                   rateLimitPerSecond: rateLimit, logFormat: logFormat?.rawValue, backgroundSync: backgroundSync,
                                   allowNetwork: allowNetwork, caFile: caFile, oidcIssuer: oidcIssuer, oidcAudience: oidcAudience,
-                                  oidcJWKSURL: oidcJWKSURL, publicURL: publicURL, embeddingModel: embeddingModel)
+                                  oidcJWKSURL: oidcJWKSURL, publicURL: publicURL, embeddingModel: embeddingModel,
+                                  embeddingServer: embeddingServer)
         return try (config.map(ServeSettings.file) ?? ServeSettings()).overlaid(by: .environment(environment)).overlaid(by: flags)
     }
 
@@ -70,15 +73,16 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.metricsToken = settings.metricsToken
         // The settings hold the environment's ranges already.
         let policy = try NetworkOptions.policy(allowing: settings.allowNetwork ?? [])
-        try await store.withStore { store, secrets in
+        try await EmbeddingOptions.withProvider(model: settings.embeddingModel, server: settings.embeddingServer, apiKey: settings.embeddingAPIKey) { embeddings in
+          try await store.withStore { store, secrets in
             var logger = Logger(label: "switchboard.server")
             logger.logLevel = .info
-            let embeddings = try settings.embeddingModel.map { directory in try EmbeddingOptions.load(directory) }
             try await withHub(store: store, secrets: secrets, caFile: settings.caFile, policy: policy, reporting: BookingError.self, logger: logger) { hub in
                 hub.indexes.useEmbeddings(embeddings)
                 let sync = settings.backgroundSync ?? true ? SyncService(store: store, clients: hub.clients) : nil
                 try await SwitchboardServer.application(hub: hub, sync: sync, configuration: configuration, logger: logger).runService()
             }
+          }
         }
     }
 }

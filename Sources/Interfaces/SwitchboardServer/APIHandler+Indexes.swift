@@ -77,6 +77,36 @@ extension APIHandler {
         }
     }
 
+    /// OpenAI's embeddings API over the indexes' model.
+    func createEmbeddings(_ input: Operations.CreateEmbeddings.Input) async throws -> Operations.CreateEmbeddings.Output {
+        await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
+            _ = try Principal.requiring(.read)
+            guard case .json(let body) = input.body else { throw Problem.invalid("body", "send application/json") }
+            let texts = switch body.input {
+            case .case1(let text): [text]
+            case .case2(let texts): texts
+            }
+            let (model, embedded) = try await indexCall { () throws(IndexServiceError) in try await indexes.embed(texts, model: body.model) }
+            let base64 = body.encodingFormat == .base64
+            let data = embedded.vectors.enumerated().map { index, vector in
+                Components.Schemas.Embedding(object: .embedding, index: index,
+                                             embedding: base64 ? .case2(Self.littleEndianBase64(vector)) : .case1(vector))
+            }
+            let tokens = embedded.tokens ?? 0
+            return .ok(.init(body: .json(.init(object: .list, data: data, model: model, usage: .init(promptTokens: tokens, totalTokens: tokens)))))
+        }
+    }
+
+    /// A vector as OpenAI's `base64` encoding gives it: its 32-bit floats, little-endian.
+    static func littleEndianBase64(_ vector: [Float]) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(vector.count * 4)
+        for value in vector {
+            withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
+        }
+        return Data(bytes).base64EncodedString()
+    }
+
     /// One of the principal's tenant's indexes, by id.
     private func index(_ id: String, of principal: Principal) async throws(Problem) -> FileIndexRecord {
         let owned = try await indexCall { () throws(IndexServiceError) in try await indexes.indexes(tenantID: principal.tenantID) }

@@ -161,21 +161,36 @@ public struct TextExtractor: Sendable {
     // MARK: HTML
 
     /// The visible text: headings `h1`–`h6` and block elements (paragraphs, list items, table
-    /// cells, line breaks) end blocks; scripts, styles and the head are not text.
+    /// cells, line breaks) end blocks; scripts, styles and the head are not text, and neither
+    /// is the page's chrome (``isChrome(_:attributes:)``: menus, search boxes, hidden parts),
+    /// which would otherwise repeat on every page of a site.
     func html(_ bytes: [UInt8]) -> ExtractedText {
         var writer = BlockWriter(limits: limits)
         var scanner = HTMLScanner(bytes)
         var current: [UInt8] = []
         var heading: Int?
+        /// The chrome element being skipped, and how deep in elements of its name.
+        var chrome: (name: String, depth: Int)?
         func flush() {
             let text = HTMLScanner.decodeReferences(String(decoding: current, as: UTF8.self)).replacingOccurrences(of: "&nbsp;", with: " ")
             if let heading { writer.heading(text, level: heading) } else { writer.paragraph(text) }
             current = []
         }
         while let token = scanner.next(), !writer.full {
+            if let skipped = chrome {
+                switch token {
+                case .start(let name, _) where name == skipped.name: chrome?.depth += 1
+                case .end(let name) where name == skipped.name: chrome = skipped.depth > 1 ? (name, skipped.depth - 1) : nil
+                default: break
+                }
+                continue
+            }
             switch token {
             case .text(let text): current += text
             case .loneLessThan: current.append(UInt8(ascii: "<"))
+            case .start(let name, let attributes) where Self.isChrome(name, attributes: attributes) && !Self.voidTags.contains(name):
+                flush()
+                chrome = (name, 1)
             case .start(let name, _):
                 if let level = Self.headingLevel(name) {
                     flush()
@@ -195,6 +210,26 @@ public struct TextExtractor: Sendable {
         flush()
         return writer.result
     }
+
+    /// Whether an element is the page's chrome rather than its content: `nav`, an element
+    /// whose ARIA role is navigation, search, banner or contentinfo (a site's menus, search
+    /// box, header and footer, as Sphinx, MkDocs and most themes mark them), or one that is
+    /// hidden (`hidden`, `aria-hidden="true"`).
+    static func isChrome(_ name: String, attributes: [(String, String)]) -> Bool {
+        if name == "nav" { return true }
+        for (attribute, value) in attributes {
+            switch attribute {
+            case "role" where ["navigation", "search", "banner", "contentinfo"].contains(value.lowercased()): return true
+            case "hidden": return true
+            case "aria-hidden" where value.lowercased() == "true": return true
+            default: continue
+            }
+        }
+        return false
+    }
+
+    /// Elements without content or end tag: never skipped as chrome (no end would come).
+    static let voidTags: Set<String> = ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"]
 
     static let blockTags: Set<String> = [
         "p", "div", "br", "li", "ul", "ol", "dl", "dt", "dd", "table", "tr", "td", "th", "blockquote", "pre", "section", "article", "header",

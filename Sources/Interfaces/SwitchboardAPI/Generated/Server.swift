@@ -773,6 +773,17 @@ extension APIProtocol {
             method: .get,
             path: server.apiPathComponentsWithServerPrefix("/v1/search")
         )
+        try transport.register(
+            {
+                try await server.createEmbeddings(
+                    request: $0,
+                    body: $1,
+                    metadata: $2
+                )
+            },
+            method: .post,
+            path: server.apiPathComponentsWithServerPrefix("/v1/embeddings")
+        )
     }
 }
 
@@ -6446,6 +6457,100 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                 return Operations.Search.Input(
                     query: query,
                     headers: headers
+                )
+            },
+            serializer: { output, request in
+                switch output {
+                case let .ok(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 200)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .`default`(statusCode, value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: statusCode)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .applicationProblemJson(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/problem+json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/problem+json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                }
+            }
+        )
+    }
+    /// Vectors for texts from the server's embedding model, in the shape of OpenAI's embeddings API.
+    ///
+    /// The model the indexes use, for the tenant's own applications: any client of OpenAI's
+    /// embeddings API can call it (with this server's URL and `/v1` as its base and an API
+    /// key). `model` must name the server's model. Each text is cut to the model's token
+    /// limit (256 for all-MiniLM-L6-v2); vectors are unit length. `encoding_format: base64`
+    /// gives each vector as the base64 of its little-endian 32-bit floats. Without an
+    /// embedding model the server answers 422 `embeddings_unavailable`.
+    ///
+    ///
+    /// - Remark: HTTP `POST /v1/embeddings`.
+    /// - Remark: Generated from `#/paths//v1/embeddings/post(createEmbeddings)`.
+    func createEmbeddings(
+        request: HTTPTypes.HTTPRequest,
+        body: OpenAPIRuntime.HTTPBody?,
+        metadata: OpenAPIRuntime.ServerRequestMetadata
+    ) async throws -> (HTTPTypes.HTTPResponse, OpenAPIRuntime.HTTPBody?) {
+        try await handle(
+            request: request,
+            requestBody: body,
+            metadata: metadata,
+            forOperation: Operations.CreateEmbeddings.id,
+            using: {
+                APIHandler.createEmbeddings($0)
+            },
+            deserializer: { request, requestBody, metadata in
+                let headers: Operations.CreateEmbeddings.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
+                let contentType = converter.extractContentTypeIfPresent(in: request.headerFields)
+                let body: Operations.CreateEmbeddings.Input.Body
+                let chosenContentType = try converter.bestContentType(
+                    received: contentType,
+                    options: [
+                        "application/json"
+                    ]
+                )
+                switch chosenContentType {
+                case "application/json":
+                    body = try await converter.getRequiredRequestBodyAsJSON(
+                        Components.Schemas.EmbeddingRequest.self,
+                        from: requestBody,
+                        transforming: { value in
+                            .json(value)
+                        }
+                    )
+                default:
+                    preconditionFailure("bestContentType chose an invalid content type.")
+                }
+                return Operations.CreateEmbeddings.Input(
+                    headers: headers,
+                    body: body
                 )
             },
             serializer: { output, request in

@@ -2497,6 +2497,225 @@ extension Components {
                 case errors
             }
         }
+        /// - Remark: Generated from `#/components/schemas/EmbeddingRequest`.
+        package struct EmbeddingRequest: Codable, Hashable, Sendable {
+            /// The server's model (all-MiniLM-L6-v2 for the native one).
+            ///
+            /// - Remark: Generated from `#/components/schemas/EmbeddingRequest/model`.
+            package var model: Swift.String
+            /// A text, or up to 256 of them.
+            ///
+            /// - Remark: Generated from `#/components/schemas/EmbeddingRequest/input`.
+            @frozen package enum InputPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/EmbeddingRequest/input/case1`.
+                case case1(Swift.String)
+                /// - Remark: Generated from `#/components/schemas/EmbeddingRequest/input/case2`.
+                case case2([Swift.String])
+                package init(from decoder: any Swift.Decoder) throws {
+                    var errors: [any Swift.Error] = []
+                    do {
+                        self = .case1(try decoder.decodeFromSingleValueContainer())
+                        return
+                    } catch {
+                        errors.append(error)
+                    }
+                    do {
+                        self = .case2(try decoder.decodeFromSingleValueContainer())
+                        return
+                    } catch {
+                        errors.append(error)
+                    }
+                    throw Swift.DecodingError.failedToDecodeOneOfSchema(
+                        type: Self.self,
+                        codingPath: decoder.codingPath,
+                        errors: errors
+                    )
+                }
+                package func encode(to encoder: any Swift.Encoder) throws {
+                    switch self {
+                    case let .case1(value):
+                        try encoder.encodeToSingleValueContainer(value)
+                    case let .case2(value):
+                        try encoder.encodeToSingleValueContainer(value)
+                    }
+                }
+            }
+            /// A text, or up to 256 of them.
+            ///
+            /// - Remark: Generated from `#/components/schemas/EmbeddingRequest/input`.
+            package var input: Components.Schemas.EmbeddingRequest.InputPayload
+            /// - Remark: Generated from `#/components/schemas/EmbeddingRequest/encoding_format`.
+            @frozen package enum EncodingFormatPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case float = "float"
+                case base64 = "base64"
+            }
+            /// - Remark: Generated from `#/components/schemas/EmbeddingRequest/encoding_format`.
+            package var encodingFormat: Components.Schemas.EmbeddingRequest.EncodingFormatPayload?
+            /// Accepted and ignored
+            ///
+            /// - Remark: Generated from `#/components/schemas/EmbeddingRequest/user`.
+            package var user: Swift.String?
+            /// Creates a new `EmbeddingRequest`.
+            ///
+            /// - Parameters:
+            ///   - model: The server's model (all-MiniLM-L6-v2 for the native one).
+            ///   - input: A text, or up to 256 of them.
+            ///   - encodingFormat:
+            ///   - user: Accepted and ignored
+            package init(
+                model: Swift.String,
+                input: Components.Schemas.EmbeddingRequest.InputPayload,
+                encodingFormat: Components.Schemas.EmbeddingRequest.EncodingFormatPayload? = nil,
+                user: Swift.String? = nil
+            ) {
+                self.model = model
+                self.input = input
+                self.encodingFormat = encodingFormat
+                self.user = user
+            }
+            package enum CodingKeys: String, CodingKey {
+                case model
+                case input
+                case encodingFormat = "encoding_format"
+                case user
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/EmbeddingList`.
+        package struct EmbeddingList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/EmbeddingList/object`.
+            @frozen package enum ObjectPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case list = "list"
+            }
+            /// - Remark: Generated from `#/components/schemas/EmbeddingList/object`.
+            package var object: Components.Schemas.EmbeddingList.ObjectPayload
+            /// - Remark: Generated from `#/components/schemas/EmbeddingList/data`.
+            package var data: [Components.Schemas.Embedding]
+            /// - Remark: Generated from `#/components/schemas/EmbeddingList/model`.
+            package var model: Swift.String
+            /// - Remark: Generated from `#/components/schemas/EmbeddingList/usage`.
+            package struct UsagePayload: Codable, Hashable, Sendable {
+                /// The tokens the model read
+                ///
+                /// - Remark: Generated from `#/components/schemas/EmbeddingList/usage/prompt_tokens`.
+                package var promptTokens: Swift.Int
+                /// - Remark: Generated from `#/components/schemas/EmbeddingList/usage/total_tokens`.
+                package var totalTokens: Swift.Int
+                /// Creates a new `UsagePayload`.
+                ///
+                /// - Parameters:
+                ///   - promptTokens: The tokens the model read
+                ///   - totalTokens:
+                package init(
+                    promptTokens: Swift.Int,
+                    totalTokens: Swift.Int
+                ) {
+                    self.promptTokens = promptTokens
+                    self.totalTokens = totalTokens
+                }
+                package enum CodingKeys: String, CodingKey {
+                    case promptTokens = "prompt_tokens"
+                    case totalTokens = "total_tokens"
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/EmbeddingList/usage`.
+            package var usage: Components.Schemas.EmbeddingList.UsagePayload
+            /// Creates a new `EmbeddingList`.
+            ///
+            /// - Parameters:
+            ///   - object:
+            ///   - data:
+            ///   - model:
+            ///   - usage:
+            package init(
+                object: Components.Schemas.EmbeddingList.ObjectPayload,
+                data: [Components.Schemas.Embedding],
+                model: Swift.String,
+                usage: Components.Schemas.EmbeddingList.UsagePayload
+            ) {
+                self.object = object
+                self.data = data
+                self.model = model
+                self.usage = usage
+            }
+            package enum CodingKeys: String, CodingKey {
+                case object
+                case data
+                case model
+                case usage
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Embedding`.
+        package struct Embedding: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Embedding/object`.
+            @frozen package enum ObjectPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case embedding = "embedding"
+            }
+            /// - Remark: Generated from `#/components/schemas/Embedding/object`.
+            package var object: Components.Schemas.Embedding.ObjectPayload
+            /// The text's position in `input`.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Embedding/index`.
+            package var index: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/Embedding/embedding`.
+            @frozen package enum EmbeddingPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/Embedding/embedding/case1`.
+                case case1([Swift.Float])
+                /// encoding_format base64: the vector's little-endian 32-bit floats.
+                ///
+                /// - Remark: Generated from `#/components/schemas/Embedding/embedding/case2`.
+                case case2(Swift.String)
+                package init(from decoder: any Swift.Decoder) throws {
+                    var errors: [any Swift.Error] = []
+                    do {
+                        self = .case1(try decoder.decodeFromSingleValueContainer())
+                        return
+                    } catch {
+                        errors.append(error)
+                    }
+                    do {
+                        self = .case2(try decoder.decodeFromSingleValueContainer())
+                        return
+                    } catch {
+                        errors.append(error)
+                    }
+                    throw Swift.DecodingError.failedToDecodeOneOfSchema(
+                        type: Self.self,
+                        codingPath: decoder.codingPath,
+                        errors: errors
+                    )
+                }
+                package func encode(to encoder: any Swift.Encoder) throws {
+                    switch self {
+                    case let .case1(value):
+                        try encoder.encodeToSingleValueContainer(value)
+                    case let .case2(value):
+                        try encoder.encodeToSingleValueContainer(value)
+                    }
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/Embedding/embedding`.
+            package var embedding: Components.Schemas.Embedding.EmbeddingPayload
+            /// Creates a new `Embedding`.
+            ///
+            /// - Parameters:
+            ///   - object:
+            ///   - index: The text's position in `input`.
+            ///   - embedding:
+            package init(
+                object: Components.Schemas.Embedding.ObjectPayload,
+                index: Swift.Int,
+                embedding: Components.Schemas.Embedding.EmbeddingPayload
+            ) {
+                self.object = object
+                self.index = index
+                self.embedding = embedding
+            }
+            package enum CodingKeys: String, CodingKey {
+                case object
+                case index
+                case embedding
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/SearchResults`.
         package struct SearchResults: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/SearchResults/hits`.

@@ -11001,7 +11001,7 @@ package enum Operations {
                     case vector = "vector"
                 }
                 /// `keyword` ranks by the words (BM25), `vector` by meaning (the passages whose
-                /// embeddings are closest to the question's), `hybrid` fuses both by reciprocal rank.
+                /// embeddings are closest to the question's), `hybrid` combines both (scores scaled per list, meaning weighted 0.7, the words 0.3).
                 /// The default is `hybrid` when the server has an embedding model, else `keyword`;
                 /// `vector` and `hybrid` without one answer 422 `embeddings_unavailable`.
                 ///
@@ -11143,6 +11143,160 @@ package enum Operations {
             /// A problem (RFC 9457).
             ///
             /// - Remark: Generated from `#/paths//v1/search/get(search)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            package var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Vectors for texts from the server's embedding model, in the shape of OpenAI's embeddings API.
+    ///
+    /// The model the indexes use, for the tenant's own applications: any client of OpenAI's
+    /// embeddings API can call it (with this server's URL and `/v1` as its base and an API
+    /// key). `model` must name the server's model. Each text is cut to the model's token
+    /// limit (256 for all-MiniLM-L6-v2); vectors are unit length. `encoding_format: base64`
+    /// gives each vector as the base64 of its little-endian 32-bit floats. Without an
+    /// embedding model the server answers 422 `embeddings_unavailable`.
+    ///
+    ///
+    /// - Remark: HTTP `POST /v1/embeddings`.
+    /// - Remark: Generated from `#/paths//v1/embeddings/post(createEmbeddings)`.
+    package enum CreateEmbeddings {
+        package static let id: Swift.String = "createEmbeddings"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/embeddings/POST/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.CreateEmbeddings.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.CreateEmbeddings.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.CreateEmbeddings.Input.Headers
+            /// - Remark: Generated from `#/paths/v1/embeddings/POST/requestBody`.
+            @frozen package enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/embeddings/POST/requestBody/content/application\/json`.
+                case json(Components.Schemas.EmbeddingRequest)
+            }
+            package var body: Operations.CreateEmbeddings.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - headers:
+            ///   - body:
+            package init(
+                headers: Operations.CreateEmbeddings.Input.Headers = .init(),
+                body: Operations.CreateEmbeddings.Input.Body
+            ) {
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/embeddings/POST/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/embeddings/POST/responses/200/content/application\/json`.
+                    case json(Components.Schemas.EmbeddingList)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.EmbeddingList {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.CreateEmbeddings.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.CreateEmbeddings.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// One vector per text, in order.
+            ///
+            /// - Remark: Generated from `#/paths//v1/embeddings/post(createEmbeddings)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.CreateEmbeddings.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.CreateEmbeddings.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A problem (RFC 9457).
+            ///
+            /// - Remark: Generated from `#/paths//v1/embeddings/post(createEmbeddings)/responses/default`.
             ///
             /// HTTP response code: `default`.
             case `default`(statusCode: Swift.Int, Components.Responses.Problem)

@@ -442,6 +442,19 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /v1/search`.
     /// - Remark: Generated from `#/paths//v1/search/get(search)`.
     func search(_ input: Operations.Search.Input) async throws -> Operations.Search.Output
+    /// Vectors for texts from the server's embedding model, in the shape of OpenAI's embeddings API.
+    ///
+    /// The model the indexes use, for the tenant's own applications: any client of OpenAI's
+    /// embeddings API can call it (with this server's URL and `/v1` as its base and an API
+    /// key). `model` must name the server's model. Each text is cut to the model's token
+    /// limit (256 for all-MiniLM-L6-v2); vectors are unit length. `encoding_format: base64`
+    /// gives each vector as the base64 of its little-endian 32-bit floats. Without an
+    /// embedding model the server answers 422 `embeddings_unavailable`.
+    ///
+    ///
+    /// - Remark: HTTP `POST /v1/embeddings`.
+    /// - Remark: Generated from `#/paths//v1/embeddings/post(createEmbeddings)`.
+    func createEmbeddings(_ input: Operations.CreateEmbeddings.Input) async throws -> Operations.CreateEmbeddings.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -1387,6 +1400,27 @@ extension APIProtocol {
         try await search(Operations.Search.Input(
             query: query,
             headers: headers
+        ))
+    }
+    /// Vectors for texts from the server's embedding model, in the shape of OpenAI's embeddings API.
+    ///
+    /// The model the indexes use, for the tenant's own applications: any client of OpenAI's
+    /// embeddings API can call it (with this server's URL and `/v1` as its base and an API
+    /// key). `model` must name the server's model. Each text is cut to the model's token
+    /// limit (256 for all-MiniLM-L6-v2); vectors are unit length. `encoding_format: base64`
+    /// gives each vector as the base64 of its little-endian 32-bit floats. Without an
+    /// embedding model the server answers 422 `embeddings_unavailable`.
+    ///
+    ///
+    /// - Remark: HTTP `POST /v1/embeddings`.
+    /// - Remark: Generated from `#/paths//v1/embeddings/post(createEmbeddings)`.
+    package func createEmbeddings(
+        headers: Operations.CreateEmbeddings.Input.Headers = .init(),
+        body: Operations.CreateEmbeddings.Input.Body
+    ) async throws -> Operations.CreateEmbeddings.Output {
+        try await createEmbeddings(Operations.CreateEmbeddings.Input(
+            headers: headers,
+            body: body
         ))
     }
 }

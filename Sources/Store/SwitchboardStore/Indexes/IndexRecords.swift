@@ -137,6 +137,11 @@ public struct IndexRunRecord: Sendable, Hashable, Codable {
 /// The words a full-text search looks for, reduced to letters and digits (each a term of its
 /// own, any of which may match; the ranking prefers passages with more of them), so no
 /// query syntax of either database reaches it. At most 32 terms of at most 64 characters.
+///
+/// English stop words ("how", "do", "the", …) are left out, unless the text has no other
+/// words: PostgreSQL's `english` configuration drops them from its queries, SQLite's FTS5
+/// has no such list and would rank by them (a question's "how do I" matches a third of any
+/// documentation).
 public struct FullTextQuery: Sendable, Hashable {
     public private(set) var terms: [String]
 
@@ -144,13 +149,26 @@ public struct FullTextQuery: Sendable, Hashable {
     public init?(_ text: String) {
         var terms: [String] = []
         var seen: Set<String> = []
-        for word in text.lowercased().split(whereSeparator: { !($0.isLetter || $0.isNumber) }) where terms.count < 32 {
+        for word in text.lowercased().split(whereSeparator: { !($0.isLetter || $0.isNumber) }) {
             let term = String(word.prefix(64))
             if seen.insert(term).inserted { terms.append(term) }
         }
+        let meaningful = terms.filter { !Self.stopWords.contains($0) }
         guard !terms.isEmpty else { return nil }
-        self.terms = terms
+        self.terms = Array((meaningful.isEmpty ? terms : meaningful).prefix(32))
     }
+
+    /// The English stop words of PostgreSQL's `english` dictionary (Snowball's list).
+    static let stopWords: Set<String> = [
+        "i", "me", "my", "myself", "we", "our", "ours", "ourselves", "you", "your", "yours", "yourself", "yourselves", "he", "him", "his",
+        "himself", "she", "her", "hers", "herself", "it", "its", "itself", "they", "them", "their", "theirs", "themselves", "what", "which",
+        "who", "whom", "this", "that", "these", "those", "am", "is", "are", "was", "were", "be", "been", "being", "have", "has", "had",
+        "having", "do", "does", "did", "doing", "a", "an", "the", "and", "but", "if", "or", "because", "as", "until", "while", "of", "at",
+        "by", "for", "with", "about", "against", "between", "into", "through", "during", "before", "after", "above", "below", "to", "from",
+        "up", "down", "in", "out", "on", "off", "over", "under", "again", "further", "then", "once", "here", "there", "when", "where", "why",
+        "how", "all", "any", "both", "each", "few", "more", "most", "other", "some", "such", "no", "nor", "not", "only", "own", "same", "so",
+        "than", "too", "very", "s", "t", "can", "will", "just", "don", "should", "now",
+    ]
 
     /// A query of some of these terms (not empty).
     init(keeping terms: [String]) {

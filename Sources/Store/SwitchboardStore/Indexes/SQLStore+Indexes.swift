@@ -257,16 +257,20 @@ extension SQLStore: FileIndexStore {
     /// The chunks a store must hold before common words are left out of a search.
     static let pruningThreshold = 5_000
 
-    /// The words a search ranks by. In a store of many chunks, words that more than a
-    /// quarter of them hold are left out when rarer ones are asked for too: BM25 gives such a
-    /// word little weight (its IDF is at most ln 3), but ranking every passage that has one
-    /// costs a scan of most of the store. A question of common words only asks for all of
-    /// them (``Selection/common(_:rarest:)``). Each word is counted up to the quarter, in one read.
+    /// The words a search ranks by. In a store of many chunks, words that more than half of
+    /// them hold are left out when rarer ones are asked for too: FTS5's BM25 gives such a
+    /// word no weight (its IDF, ln((N − n + ½) / (n + ½)), is below zero and taken as 10⁻⁶),
+    /// so leaving it out changes no ranking, while ranking every passage that has one costs a
+    /// scan of most of the store. (A quarter was tried first: in technical documentation the
+    /// words a question is about — "argument", "function", "class" — are in a third of the
+    /// passages, and leaving them out ranked by the question's incidental words.) A question
+    /// of common words only asks for all of them (``Selection/common(_:rarest:)``). Each
+    /// word is counted up to the half, in one read.
     private func selective(_ query: FullTextQuery) async throws(StoreError) -> Selection {
         guard query.terms.count > 1 else { return .any(query) }
         let total = try await database.read([SQLStatement("SELECT COUNT(*) AS n FROM index_chunks")], operation: "searchTerms")[0].first?.integer("n") ?? 0
         guard total >= Self.pruningThreshold else { return .any(query) }
-        let cap = Int64(total / 4 + 1)
+        let cap = Int64(total / 2 + 1)
         let statements = query.terms.map { term in
             switch database.dialect {
             case .sqlite:
