@@ -143,12 +143,18 @@ import Testing
                     let words = ["passage\(n)", n % 3 == 0 ? "function" : "", n % 5 != 0 ? "python" : "", n % 50 == 7 ? "mean" : ""]
                     return Self.chunk(position, words.filter { !$0.isEmpty }.joined(separator: " ") + " filler text of the page")
                 }
-                try await store.replaceIndexedFile(indexID: index.id, IndexedFile(path: "Leitlinien/\(file).pdf", etag: "\"1\"", chunks: 20), chunks: chunks)
+                let path = file == 249 ? "Leitlinien/late/\(file).pdf" : "Leitlinien/\(file).pdf"
+                try await store.replaceIndexedFile(indexID: index.id, IndexedFile(path: path, etag: "\"1\"", chunks: 20), chunks: chunks)
             }
             let hits = try await store.searchChunks(try #require(FullTextQuery("What does function mean in Python?")),
                                                     filter: ChunkFilter(indexIDs: [index.id]), limit: 5)
             // Passages 57, 207, 357, …: "function" and "mean" both (n % 3 == 0, n % 50 == 7).
             #expect(hits.count == 5 && hits.allSatisfy { $0.text.contains("function") && $0.text.contains("mean") }, "\(hits.map(\.text))")
+            #expect(hits.allSatisfy { !$0.snippet.highlights.isEmpty })
+            // A filter that leaves few of the best 400 matches: every match that passes it is ranked.
+            let late = try await store.searchChunks(try #require(FullTextQuery("function")),
+                                                    filter: ChunkFilter(indexIDs: [index.id], folder: "Leitlinien/late"), limit: 10)
+            #expect(late.count == 7 && late.allSatisfy { $0.path == "Leitlinien/late/249.pdf" }, "\(late.map(\.text))")
         }
     }
 }

@@ -308,15 +308,16 @@ public struct IndexService: Sendable {
             hits = try await storing { () throws(StoreError) in try await store.searchChunks(query, filter: filter, limit: request.k) }
         case .vector:
             guard let provider else { throw .embeddings("vector search needs an embedding model (--embedding-model)") }
-            hits = Array(try await nearest(request.query, provider: provider, indexes: indexes, filter: filter, limit: depth).prefix(request.k))
+            hits = try await marked(Array(try await nearest(request.query, provider: provider, indexes: indexes, filter: filter, limit: depth)
+                .prefix(request.k)), query: query)
         case .hybrid:
             guard let provider else { throw .embeddings("hybrid search needs an embedding model (--embedding-model)") }
             // Both lists at once: the words in the store, the meaning in memory.
             let store = store
-            async let keywordResult = Self.result { () throws(StoreError) in try await store.searchChunks(query, filter: filter, limit: depth) }
+            async let keywordResult = Self.result { () throws(StoreError) in try await store.rankChunks(query, filter: filter, limit: depth) }
             let vector = try await nearest(request.query, provider: provider, indexes: indexes, filter: filter, limit: depth)
             let keyword = try await keywordResult.mapError(IndexServiceError.store).get()
-            hits = Array(Self.fused(keyword, vector).prefix(request.k))
+            hits = try await marked(Array(Self.fused(keyword, vector).prefix(request.k)), query: query)
         }
         return hits.map { hit in
             SearchHit(index: names[hit.indexID] ?? hit.indexID, indexID: hit.indexID, path: hit.path, page: hit.page, headingPath: hit.headingPath,
@@ -334,6 +335,16 @@ public struct IndexService: Sendable {
             return (provider.model, try await provider.embedCounting(texts))
         } catch {
             throw .embeddings("the embedding model failed: \(error)")
+        }
+    }
+
+    /// `hits` with the question's words marked in the snippets of those that hold any.
+    private func marked(_ hits: [ChunkHit], query: FullTextQuery) async throws(IndexServiceError) -> [ChunkHit] {
+        let snippets = try await storing { () throws(StoreError) in try await store.markedSnippets(query, seqs: hits.map(\.seq)) }
+        return hits.map { hit in
+            var hit = hit
+            if let snippet = snippets[hit.seq] { hit.snippet = snippet }
+            return hit
         }
     }
 
@@ -373,7 +384,7 @@ public struct IndexService: Sendable {
     /// Reciprocal rank fusion was tried first and lost to vector search alone on the labelled
     /// set (nDCG@10 0.52 against 0.67): a chunk that both lists rank in the middle beat one that
     /// meaning ranks first, and the words rank many such middling passages; scores keep how far
-    /// ahead the first is (Bruch et al. 2023 found the same). A keyword hit keeps its highlights.
+    /// ahead the first is (Bruch et al. 2023 found the same).
     static func fused(_ keyword: [ChunkHit], _ vector: [ChunkHit]) -> [ChunkHit] {
         var scores: [Int64: Double] = [:]
         var hits: [Int64: ChunkHit] = [:]

@@ -19,7 +19,13 @@ public struct SQLiteDatabase: SQLDatabase {
             // WAL with synchronous NORMAL: a commit survives the process being killed (the
             // sync engine commits per item); only a power cut may undo the last few, which
             // the next run then redoes. FULL would fsync every item.
-            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+            // Reads through a memory map (up to 1 GiB of the file; address space, not memory):
+            // a full-text search walks thousands of index pages, which pread would copy one
+            // system call at a time (15 % of a search's time at 100,000 passages).
+            configuration.prepareDatabase { db in
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                try db.execute(sql: "PRAGMA mmap_size = 1073741824")
+            }
             pool = try DatabasePool(path: path, configuration: configuration)
         } catch {
             throw StoreError(.unavailable, operation: "open", detail: "\(path): \(error)")

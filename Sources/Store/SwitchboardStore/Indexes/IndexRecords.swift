@@ -289,8 +289,15 @@ public protocol FileIndexStore: Sendable {
     /// How many chunks the index holds.
     func chunkCount(indexID: String) async throws(StoreError) -> Int
 
-    /// The `limit` chunks that match `query` best (BM25 in SQLite, `ts_rank_cd` in PostgreSQL).
+    /// The `limit` chunks that match `query` best (BM25 in SQLite, `ts_rank_cd` in PostgreSQL),
+    /// their snippets marked.
     func searchChunks(_ query: FullTextQuery, filter: ChunkFilter, limit: Int) async throws(StoreError) -> [ChunkHit]
+    /// The same ranking, each snippet the start of the passage: for a list that is fused
+    /// with another before its best are shown (``markedSnippets(_:seqs:)`` marks those).
+    func rankChunks(_ query: FullTextQuery, filter: ChunkFilter, limit: Int) async throws(StoreError) -> [ChunkHit]
+    /// Snippets of the chunks numbered `seqs` with `query`'s words marked, for those that
+    /// hold any of them.
+    func markedSnippets(_ query: FullTextQuery, seqs: [Int64]) async throws(StoreError) -> [Int64: Snippet]
     /// The chunks numbered `seqs` that `filter` lets through, with their text's start as the
     /// snippet and a score of 0 (a vector search ranks them).
     func chunks(seqs: [Int64], filter: ChunkFilter) async throws(StoreError) -> [ChunkHit]

@@ -188,6 +188,16 @@ extension SQLStore: FileIndexStore {
     // MARK: Search
 
     public func searchChunks(_ query: FullTextQuery, filter: ChunkFilter, limit: Int) async throws(StoreError) -> [ChunkHit] {
+        let ranked = try await rankChunks(query, filter: filter, limit: limit)
+        let snippets = try await markedSnippets(query, seqs: ranked.map(\.seq))
+        return ranked.map { hit in
+            var hit = hit
+            if let snippet = snippets[hit.seq] { hit.snippet = snippet }
+            return hit
+        }
+    }
+
+    public func rankChunks(_ query: FullTextQuery, filter: ChunkFilter, limit: Int) async throws(StoreError) -> [ChunkHit] {
         guard !filter.indexIDs.isEmpty, limit > 0 else { return [] }
         switch try await selective(query) {
         case .any(let words):
@@ -199,53 +209,109 @@ extension SQLStore: FileIndexStore {
         }
     }
 
-    /// The `limit` chunks with any (or `all`) of the words, best first.
+    public func markedSnippets(_ query: FullTextQuery, seqs: [Int64]) async throws(StoreError) -> [Int64: Snippet] {
+        guard !seqs.isEmpty else { return [:] }
+        let statement: SQLStatement
+        switch database.dialect {
+        case .sqlite:
+            statement = SQLStatement("""
+                SELECT rowid AS seq, snippet(index_chunk_text, 0, char(2), char(3), '…', 24) AS marked
+                FROM index_chunk_text WHERE index_chunk_text MATCH ? AND rowid IN (\(Self.placeholders(seqs.count)))
+                """, [.text(query.fts5())] + seqs.map(SQLValue.integer))
+        case .postgres:
+            statement = SQLStatement("""
+                WITH q AS (SELECT replace(plainto_tsquery('english', ?)::text, ' & ', ' | ')::tsquery AS query)
+                SELECT c.seq, ts_headline('english', c.text, q.query, ?) AS marked
+                FROM index_chunks c CROSS JOIN q WHERE c.seq IN (\(Self.placeholders(seqs.count))) AND c.search @@ q.query
+                """, [.text(query.plain), .text("StartSel=\u{02}, StopSel=\u{03}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=\" … \"")]
+                    + seqs.map(SQLValue.integer))
+        }
+        var snippets: [Int64: Snippet] = [:]
+        for row in try await database.read([statement], operation: "markedSnippets")[0] {
+            snippets[try row.integer("seq")] = Snippet(marked: try row.text("marked"))
+        }
+        return snippets
+    }
+
+    /// How many of the best full-text matches SQLite ranks before the filter applies: ranking
+    /// in the full-text index alone, then reading only these chunks, halves a search over
+    /// many matches (joining every match to its chunk and file cost as much as ranking).
+    static let rankingWindow = 400
+
+    /// The `limit` chunks with any (or `all`) of the words, best first, their snippets the
+    /// start of their text.
     private func rankedChunks(_ query: FullTextQuery, all: Bool, filter: ChunkFilter, limit: Int) async throws(StoreError) -> [ChunkHit] {
         let (conditions, binds) = Self.conditions(filter)
-        let statement: SQLStatement
+        let (numberedConditions, numberedBinds) = Self.conditions(filter, numbered: true)
         let chunkColumns = Self.chunkColumns
         switch database.dialect {
         case .sqlite:
             // bm25 is lower for better matches; a heading match counts twice a body match.
-            statement = SQLStatement("""
-                SELECT \(chunkColumns), -bm25(index_chunk_text, 1.0, 2.0) AS score,
-                    snippet(index_chunk_text, 0, char(2), char(3), '…', 24) AS marked
+            let window = max(Self.rankingWindow, limit * 4)
+            let best = try await database.read([SQLStatement("""
+                SELECT rowid AS seq, -bm25(index_chunk_text, 1.0, 2.0) AS score FROM index_chunk_text
+                WHERE index_chunk_text MATCH ? ORDER BY bm25(index_chunk_text, 1.0, 2.0) LIMIT ?
+                """, [.text(query.fts5(all: all)), .integer(Int64(window))])], operation: "searchChunks")[0].map { row throws(StoreError) in
+                (seq: try row.integer("seq"), score: try row.real("score"))
+            }
+            // Which of them the filter lets through (numbers only), then the chunks of the best of those.
+            let passing = try await database.read([SQLStatement("""
+                SELECT c.seq FROM index_chunks c JOIN index_files f ON f.index_id = c.index_id AND f.path = c.path
+                WHERE c.seq IN (\(Self.placeholders(best.count))) AND \(numberedConditions)
+                """, best.map { SQLValue.integer($0.seq) } + numberedBinds)], operation: "searchChunks")[0].map { row throws(StoreError) in try row.integer("seq") }
+            if passing.count >= limit || best.count < window {
+                let kept = Set(passing)
+                let top = Array(best.filter { kept.contains($0.seq) }.prefix(limit))
+                let scores = Dictionary(top.map { ($0.seq, $0.score) }, uniquingKeysWith: { first, _ in first })
+                return try await chunks(seqs: top.map(\.seq), filter: filter).map { hit in
+                    var hit = hit
+                    hit.score = scores[hit.seq] ?? 0
+                    return hit
+                }.sorted { $0.score > $1.score || ($0.score == $1.score && $0.seq < $1.seq) }
+            }
+            // The filter left too few of the best: rank every match that passes it.
+            let statement = SQLStatement("""
+                SELECT \(chunkColumns), -bm25(index_chunk_text, 1.0, 2.0) AS score
                 FROM index_chunk_text JOIN index_chunks c ON c.seq = index_chunk_text.rowid
                 JOIN index_files f ON f.index_id = c.index_id AND f.path = c.path
                 WHERE index_chunk_text MATCH ? AND \(conditions)
                 ORDER BY bm25(index_chunk_text, 1.0, 2.0) LIMIT ?
                 """, [.text(query.fts5(all: all))] + binds + [.integer(Int64(limit))])
+            return try await database.read([statement], operation: "searchChunks")[0].map { row throws(StoreError) in
+                try Self.hit(row, snippet: Self.start(of: try row.text("text")), score: try row.real("score"))
+            }
         case .postgres:
             // plainto_tsquery ANDs the words; unless all must match, any of them may, ranked by how many and how close.
-            statement = SQLStatement("""
+            let statement = SQLStatement("""
                 WITH q AS (SELECT \(all ? "plainto_tsquery('english', ?)" : "replace(plainto_tsquery('english', ?)::text, ' & ', ' | ')::tsquery") AS query)
-                SELECT \(chunkColumns), ts_rank_cd(c.search, q.query, 1)::float8 AS score,
-                    ts_headline('english', c.text, q.query, ?) AS marked
+                SELECT \(chunkColumns), ts_rank_cd(c.search, q.query, 1)::float8 AS score
                 FROM index_chunks c CROSS JOIN q
                 JOIN index_files f ON f.index_id = c.index_id AND f.path = c.path
                 WHERE c.search @@ q.query AND \(conditions)
                 ORDER BY score DESC, c.seq LIMIT ?
-                """, [.text(query.plain), .text("StartSel=\u{02}, StopSel=\u{03}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=\" … \"")]
-                    + binds + [.integer(Int64(limit))])
-        }
-        return try await database.read([statement], operation: "searchChunks")[0].map { row throws(StoreError) in
-            try Self.hit(row, snippet: Snippet(marked: try row.text("marked")), score: try row.real("score"))
+                """, [.text(query.plain)] + binds + [.integer(Int64(limit))])
+            return try await database.read([statement], operation: "searchChunks")[0].map { row throws(StoreError) in
+                try Self.hit(row, snippet: Self.start(of: try row.text("text")), score: try row.real("score"))
+            }
         }
     }
 
     public func chunks(seqs: [Int64], filter: ChunkFilter) async throws(StoreError) -> [ChunkHit] {
         guard !seqs.isEmpty, !filter.indexIDs.isEmpty else { return [] }
-        let (conditions, binds) = Self.conditions(filter)
+        let (conditions, binds) = Self.conditions(filter, numbered: true)
         let statement = SQLStatement("""
             SELECT \(Self.chunkColumns) FROM index_chunks c JOIN index_files f ON f.index_id = c.index_id AND f.path = c.path
             WHERE c.seq IN (\(Self.placeholders(seqs.count))) AND \(conditions)
             """, seqs.map(SQLValue.integer) + binds)
         return try await database.read([statement], operation: "chunks")[0].map { row throws(StoreError) in
-            let text = try row.text("text")
-            let words = text.split(separator: " ", omittingEmptySubsequences: true)
-            let start = words.prefix(30).joined(separator: " ") + (words.count > 30 ? " …" : "")
-            return try Self.hit(row, snippet: Snippet(text: start, highlights: []), score: 0)
+            try Self.hit(row, snippet: Self.start(of: try row.text("text")), score: 0)
         }
+    }
+
+    /// A passage's first 30 words, as the snippet of a hit without marked words.
+    static func start(of text: String) -> Snippet {
+        let words = text.split(separator: " ", omittingEmptySubsequences: true)
+        return Snippet(text: words.prefix(30).joined(separator: " ") + (words.count > 30 ? " …" : ""), highlights: [])
     }
 
     private static func hit(_ row: SQLRow, snippet: Snippet, score: Double) throws(StoreError) -> ChunkHit {
@@ -299,8 +365,11 @@ extension SQLStore: FileIndexStore {
     private static let chunkColumns = "c.seq, c.index_id, c.path, c.position, c.page, c.heading_path, c.text, c.content_hash"
 
     /// The filter as conditions on chunks `c` and their files `f`.
-    private static func conditions(_ filter: ChunkFilter) -> (String, [SQLValue]) {
-        var conditions = ["c.index_id IN (\(placeholders(filter.indexIDs.count)))"]
+    /// With `numbered`, the query names its chunks by number: the index on `index_id` is kept
+    /// out of its plan (`+c.index_id`), or SQLite, which takes an equality on an indexed column
+    /// for rarer than it is here, scans every chunk of the index instead of looking up the few.
+    private static func conditions(_ filter: ChunkFilter, numbered: Bool = false) -> (String, [SQLValue]) {
+        var conditions = ["\(numbered ? "+" : "")c.index_id IN (\(placeholders(filter.indexIDs.count)))"]
         var binds = filter.indexIDs.map(SQLValue.text)
         if let folder = filter.folder, !folder.isEmpty {
             // A prefix compared as text (both count characters as code points): no LIKE pattern to escape.
