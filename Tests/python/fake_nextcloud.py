@@ -1,10 +1,20 @@
-"""A stand-in for Nextcloud's webhook_listeners app (no Nextcloud runs on these machines).
+"""A stand-in for Nextcloud's OCS APIs (no Nextcloud runs on these machines): the
+webhook_listeners app, the provisioning API (users, groups, sub-administrators) and
+files_sharing (shares, pending shares).
 
-It serves the app's OCS API (list, register, show, update, delete webhooks) and checks
-every request it is sent and every response it gives against the vendor's own OpenAPI
-document (`openapi-core`): a request the document does not allow is answered 400 and
-recorded, a response it does not allow is recorded. Tests read the record at
-`GET /_fake/violations` and expect it empty.
+It keeps state (a created user can be fetched, a deleted share is gone) and checks every
+request it is sent and every response it gives against the vendor's own OpenAPI document of
+the app the path belongs to (`openapi-core`): a request the document does not allow is
+answered 400 and recorded, a response it does not allow is recorded. Tests read the record
+at `GET /_fake/violations` and expect it empty. The documents leave out the errors Nextcloud
+raises as `OCSException` (answered 400 in OCS v2 with the app's own status code in
+`ocs.meta.statuscode`); the few the stand-in sends are listed in `UNDOCUMENTED`, with where
+the vendor's code raises them.
+
+`POST /_fake/faults` queues faults for the next requests whose path starts with a prefix:
+`{"prefix": "/ocs/v2.php/cloud/users", "status": 429, "retryAfter": 1, "count": 2}`, a 5xx
+`status`, `"delay": SECONDS` before answering, or `"drop": true` (the connection closed
+without an answer).
 
 `POST /_fake/fire` plays Nextcloud's side of an event: given a calendar event class and
 the calendar(s) it touched, it calls every registered webhook whose event and filter
@@ -15,7 +25,7 @@ auth method, its auth data. It answers with each call's status.
 Users: `admin` (password `admin-secret`, an administrator) and `anna` (`secret`, not one:
 registering is refused with 403, as Nextcloud does).
 
-    python fake_nextcloud.py PORT SPEC_PATH
+    python fake_nextcloud.py PORT SPECS_DIR    (SPECS_DIR holds webhook_listeners/, provisioning_api/, files_sharing/)
 """
 
 import base64
@@ -26,13 +36,36 @@ import threading
 import time
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
 
-USERS = {"admin": ("admin-secret", True), "anna": ("secret", False)}
+def new_account(userid, password, admin=False, displayname="", email=""):
+    return {"password": password, "displayname": displayname or userid, "email": email or None, "enabled": True,
+            "groups": ["admin"] if admin else [], "subadmin": [], "language": "en", "locale": "", "quota": "none"}
+
+
+ACCOUNTS = {"admin": new_account("admin", "admin-secret", admin=True), "anna": new_account("anna", "secret")}
+GROUPS = {"admin": "Admins"}
+shares = {}
+faults = []
 PREFIX = "/ocs/v2.php/apps/webhook_listeners/api/v1/webhooks"
+PROVISIONING = "/ocs/v2.php/cloud/"
+SHARES = "/ocs/v2.php/apps/files_sharing/api/v1/shares"
+
+# Errors Nextcloud sends that its documents do not list (OCSException, HTTP 400 in v2).
+UNDOCUMENTED = {
+    # UsersController::addUser: "User already exists" (102); GroupsController::addGroup: "group exists" (102).
+    ("post", "/ocs/v2.php/cloud/users"): {400},
+    ("post", "/ocs/v2.php/cloud/groups"): {400},
+    # UsersController::getUser / deleteUser / editUser: the user does not exist (OCSNotFoundException, 404).
+    ("get", "/ocs/v2.php/cloud/users/{userId}"): {404},
+    ("delete", "/ocs/v2.php/cloud/users/{userId}"): {404},
+    ("put", "/ocs/v2.php/cloud/users/{userId}"): {400, 404},
+    # GroupsController::deleteGroup: the group does not exist (101, 400).
+    ("delete", "/ocs/v2.php/cloud/groups/{groupId}"): {400},
+}
 
 lock = threading.Lock()
 listeners = {}
@@ -40,8 +73,8 @@ next_id = [1]
 violations = []
 
 
-def ocs(status, data, message="OK"):
-    meta = {"status": "ok" if status == 200 else "failure", "statuscode": status, "message": message}
+def ocs(status, data, message="OK", statuscode=None):
+    meta = {"status": "ok" if status == 200 else "failure", "statuscode": statuscode or status, "message": message}
     return status, {"ocs": {"meta": meta, "data": data}}
 
 
@@ -132,9 +165,41 @@ def fire(request):
     return {"calls": calls}
 
 
+
+def user_details(userid, account):
+    """A user as UsersController::getUserData describes one (every field the document requires)."""
+    return {
+        "additional_mail": [], "address": "", "backend": "Database",
+        "backendCapabilities": {"setDisplayName": True, "setPassword": True}, "biography": "",
+        "display-name": account["displayname"], "displayname": account["displayname"], "email": account["email"],
+        "enabled": account["enabled"], "fediverse": "", "groups": sorted(account["groups"]), "headline": "", "id": userid,
+        "language": account["language"], "firstLoginTimestamp": -1, "lastLoginTimestamp": 0, "lastLogin": 0,
+        "locale": account["locale"], "manager": "", "notify_email": None, "organisation": "", "phone": "", "profile_enabled": "1",
+        "pronouns": "", "quota": {"quota": account["quota"], "used": 0}, "role": "", "subadmin": sorted(account["subadmin"]),
+        "timezone": "UTC", "twitter": "", "bluesky": "", "website": "",
+    }
+
+
+def share_data(share):
+    """A share as ShareAPIController::formatShare gives it (`url` for links only)."""
+    data = {
+        "attributes": None, "can_delete": True, "can_edit": True, "displayname_file_owner": share["owner"],
+        "displayname_owner": share["owner"], "expiration": share["expiration"], "file_parent": 2, "file_source": share["file"],
+        "file_target": "/" + share["path"].strip("/").split("/")[-1], "has_preview": False, "hide_download": 0, "is-mount-root": False,
+        "id": share["id"], "item_mtime": 1_800_000_000, "item_size": 0, "item_source": share["file"], "item_type": "folder",
+        "label": share["label"], "mail_send": 0, "mimetype": "httpd/unix-directory", "mount-type": "", "note": share["note"],
+        "parent": None, "path": share["path"], "permissions": share["permissions"], "share_type": share["shareType"],
+        "share_with": share["shareWith"], "share_with_displayname": share["shareWith"] or "", "stime": 1_800_000_000, "storage": 1,
+        "storage_id": "home::" + share["owner"], "token": share["token"], "uid_file_owner": share["owner"], "uid_owner": share["owner"],
+    }
+    if share["url"]:
+        data["url"] = share["url"]
+    return data
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    openapi = None
+    documents = {}
 
     def log_message(self, format, *args):
         pass
@@ -147,22 +212,53 @@ class Handler(BaseHTTPRequestHandler):
             name, _, password = base64.b64decode(header[6:]).decode().partition(":")
         except ValueError:
             return None
-        known = USERS.get(name)
-        return (name, known[1]) if known and known[0] == password else None
+        with lock:
+            account = ACCOUNTS.get(name)
+            if account is None or not account["enabled"] or account["password"] != password:
+                return None
+            return name, "admin" in account["groups"]
 
-    def send(self, status, document, checked=None):
+    def document(self, path):
+        if path.startswith(PREFIX):
+            return self.documents["webhook_listeners"]
+        if path.startswith(PROVISIONING):
+            return self.documents["provisioning_api"]
+        if path.startswith(SHARES):
+            return self.documents["files_sharing"]
+        return None
+
+    @staticmethod
+    def template(openapi, path):
+        for candidate in openapi.spec["paths"].keys():
+            pattern = "^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(candidate)) + "$"
+            if re.match(pattern, path):
+                return candidate
+        return None
+
+    def send(self, status, document, checked=None, openapi=None):
         body = json.dumps(document).encode()
         if checked is not None:
-            try:
-                self.openapi.validate_response(checked, MockResponse(body, status_code=status, content_type="application/json"))
-            except Exception as error:  # every kind of validation failure is a finding
-                with lock:
-                    violations.append(f"response {status} to {checked.method.upper()} {self.path}: {error!r}")
+            allowed = UNDOCUMENTED.get((checked.method, self.template(openapi, checked.path)), set())
+            if status not in allowed:
+                try:
+                    openapi.validate_response(checked, MockResponse(body, status_code=status, content_type="application/json"))
+                except Exception as error:  # every kind of validation failure is a finding
+                    with lock:
+                        violations.append(f"response {status} to {checked.method.upper()} {self.path}: {error!r}")
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+    def fault(self, path):
+        """The first queued fault for this path, consumed."""
+        with lock:
+            for fault in faults:
+                if path.startswith(fault["prefix"]) and fault["count"] > 0:
+                    fault["count"] -= 1
+                    return dict(fault)
+        return None
 
     def handle_any(self):
         url = urlsplit(self.path)
@@ -176,8 +272,31 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send(200, list(listeners.values()))
         if url.path == "/_fake/fire":
             return self.send(200, fire(json.loads(body)))
-        if not url.path.startswith(PREFIX):
+        if url.path == "/_fake/faults":
+            fault = json.loads(body)
+            fault.setdefault("count", 1)
+            with lock:
+                faults.append(fault)
+            return self.send(200, fault)
+        openapi = self.document(url.path)
+        if openapi is None:
             return self.send(404, {"message": "no such path on the fake"})
+        fault = self.fault(url.path)
+        if fault:
+            time.sleep(fault.get("delay", 0))
+            if fault.get("drop"):
+                self.close_connection = True
+                return
+            if "status" in fault:
+                body = b'{"ocs": {"meta": {"status": "failure", "statuscode": %d, "message": "injected"}, "data": []}}' % fault["status"]
+                self.send_response(fault["status"])
+                if "retryAfter" in fault:
+                    self.send_header("Retry-After", str(fault["retryAfter"]))
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return
         checked = MockRequest(
             "http://%s" % self.headers.get("Host", "127.0.0.1"), self.command.lower(), url.path,
             args={key: values[-1] for key, values in parse_qs(url.query).items()},
@@ -185,7 +304,7 @@ class Handler(BaseHTTPRequestHandler):
             data=body or None, content_type=self.headers.get("Content-Type") if body else None,
         )
         try:
-            self.openapi.validate_request(checked)
+            openapi.validate_request(checked)
             # The spec marks the header required but gives it a default, so the validator
             # fills it in; Nextcloud itself refuses a request without it.
             if self.headers.get("OCS-APIRequest", "").lower() != "true":
@@ -193,45 +312,205 @@ class Handler(BaseHTTPRequestHandler):
         except Exception as error:
             with lock:
                 violations.append(f"request {self.command} {self.path}: {error!r}")
-            return self.send(*ocs(400, [], f"request not allowed by the spec: {error}"), checked)
-        status, document = self.route(url.path, body)
-        self.send(status, document, checked)
-
-    def route(self, path, body):
+            return self.send(*ocs(400, [], f"request not allowed by the spec: {error}"), checked, openapi)
         user = self.user()
         if user is None:
-            return ocs(401, [], "Current user is not logged in")
+            status, document = ocs(401, [], "Current user is not logged in")
+        else:
+            request = json.loads(body) if body else {}
+            query = {key: values[-1] for key, values in parse_qs(url.query).items()}
+            with lock:
+                if url.path.startswith(PREFIX):
+                    status, document = self.webhooks(url.path, request, user)
+                elif url.path.startswith(PROVISIONING):
+                    status, document = self.provisioning(url.path[len(PROVISIONING):], request, query, user)
+                else:
+                    status, document = self.sharing(url.path[len(SHARES):].strip("/"), request, query, user)
+        self.send(status, document, checked, openapi)
+
+    def webhooks(self, path, request, user):
         name, admin = user
         rest = path[len(PREFIX):].strip("/")
         if not admin:
             return ocs(403, [], "Logged in account must be an admin or have delegated admin rights")
-        with lock:
-            if self.command == "GET" and rest == "":
-                return ocs(200, list(listeners.values()))
-            if self.command == "POST" and rest == "":
-                request = json.loads(body)
-                identifier = str(next_id[0])
-                next_id[0] += 1
-                listeners[identifier] = {
-                    "id": identifier, "userId": name, "httpMethod": request["httpMethod"], "uri": request["uri"],
-                    "event": request["event"], "eventFilter": request.get("eventFilter") or {},
-                    "userIdFilter": request.get("userIdFilter") or "", "headers": request.get("headers") or {},
-                    "authMethod": request.get("authMethod") or "none", "authData": request.get("authData") or {},
-                }
-                return ocs(200, listeners[identifier])
-            if self.command == "DELETE" and rest.isdigit():
-                # Nextcloud answers whether something was deleted, not 404.
-                return ocs(200, listeners.pop(rest, None) is not None)
-            if self.command == "GET" and rest in listeners:
-                return ocs(200, listeners[rest])
-            return ocs(404, [], "Webhook not found")
+        if self.command == "GET" and rest == "":
+            return ocs(200, list(listeners.values()))
+        if self.command == "POST" and rest == "":
+            identifier = str(next_id[0])
+            next_id[0] += 1
+            listeners[identifier] = {
+                "id": identifier, "userId": name, "httpMethod": request["httpMethod"], "uri": request["uri"],
+                "event": request["event"], "eventFilter": request.get("eventFilter") or {},
+                "userIdFilter": request.get("userIdFilter") or "", "headers": request.get("headers") or {},
+                "authMethod": request.get("authMethod") or "none", "authData": request.get("authData") or {},
+            }
+            return ocs(200, listeners[identifier])
+        if self.command == "DELETE" and rest.isdigit():
+            # Nextcloud answers whether something was deleted, not 404.
+            return ocs(200, listeners.pop(rest, None) is not None)
+        if self.command == "GET" and rest in listeners:
+            return ocs(200, listeners[rest])
+        return ocs(404, [], "Webhook not found")
 
-    do_GET = do_POST = do_DELETE = handle_any
+    @staticmethod
+    def page(items, query):
+        offset = int(query.get("offset") or 0)
+        limit = query.get("limit")
+        return items[offset:] if not limit else items[offset:offset + int(limit)]
+
+    def provisioning(self, rest, request, query, user):
+        name, admin = user
+        parts = [unquote(part) for part in rest.split("/")]
+        method = self.command
+        if parts[0] == "users" and len(parts) == 1:
+            if not admin and method == "GET":
+                # UsersController::getUsers: neither admin nor sub-administrator sees nobody.
+                return ocs(200, {"users": []})
+            if not admin:
+                return ocs(403, [], "Logged in account must be an admin")
+            if method == "GET":
+                search = query.get("search", "").lower()
+                found = sorted(u for u, a in ACCOUNTS.items()
+                               if search in u.lower() or search in a["displayname"].lower() or search in (a["email"] or "").lower())
+                return ocs(200, {"users": self.page(found, query)})
+            userid = request["userid"]
+            if userid in ACCOUNTS:
+                return ocs(400, [], "User already exists", statuscode=102)
+            account = new_account(userid, request.get("password") or "", displayname=request.get("displayName", ""), email=request.get("email", ""))
+            account["groups"] = [g for g in request.get("groups", [])]
+            account["quota"] = request.get("quota") or "none"
+            account["language"] = request.get("language") or "en"
+            for group in account["groups"]:
+                GROUPS.setdefault(group, group)
+            ACCOUNTS[userid] = account
+            return ocs(200, {"id": userid})
+        if parts[0] == "users" and len(parts) >= 2:
+            userid = parts[1]
+            account = ACCOUNTS.get(userid)
+            if not admin and not (userid == name and method in ("GET", "PUT") and len(parts) == 2):
+                return ocs(403, [], "Logged in account must be an admin")
+            if account is None:
+                return ocs(404, [], "User does not exist")
+            sub = parts[2] if len(parts) > 2 else ""
+            if sub == "" and method == "GET":
+                return ocs(200, user_details(userid, account))
+            if sub == "" and method == "PUT":
+                key, value = request["key"], request["value"]
+                if key not in ("displayname", "email", "password", "quota", "language", "locale"):
+                    return ocs(400, [], "Invalid key", statuscode=103)
+                account[key] = value
+                return ocs(200, [])
+            if sub == "" and method == "DELETE":
+                del ACCOUNTS[userid]
+                return ocs(200, [])
+            if sub in ("enable", "disable") and method == "PUT":
+                account["enabled"] = sub == "enable"
+                return ocs(200, [])
+            if sub == "groups" and method == "GET":
+                return ocs(200, {"groups": sorted(account["groups"])})
+            if sub == "groups" and method == "POST":
+                if request["groupid"] not in GROUPS:
+                    return ocs(400, [], "Group does not exist", statuscode=102)
+                if request["groupid"] not in account["groups"]:
+                    account["groups"].append(request["groupid"])
+                return ocs(200, [])
+            if sub == "groups" and method == "DELETE":
+                group = query.get("groupid", "")
+                account["groups"] = [g for g in account["groups"] if g != group]
+                return ocs(200, [])
+            if sub == "subadmins" and method == "POST":
+                if request["groupid"] not in account["subadmin"]:
+                    account["subadmin"].append(request["groupid"])
+                return ocs(200, [])
+            if sub == "subadmins" and method == "DELETE":
+                account["subadmin"] = [g for g in account["subadmin"] if g != query.get("groupid")]
+                return ocs(200, [])
+            if sub == "welcome" and method == "POST":
+                if not account["email"]:
+                    return ocs(400, [], "Email address not available", statuscode=101)
+                return ocs(200, [])
+        if parts[0] == "groups":
+            if not admin:
+                return ocs(403, [], "Logged in account must be an admin")
+            if len(parts) == 1 and method == "GET":
+                search = query.get("search", "").lower()
+                return ocs(200, {"groups": self.page(sorted(g for g in GROUPS if search in g.lower()), query)})
+            if len(parts) == 1 and method == "POST":
+                if request["groupid"] in GROUPS:
+                    return ocs(400, [], "group exists", statuscode=102)
+                GROUPS[request["groupid"]] = request.get("displayname") or request["groupid"]
+                return ocs(200, [])
+            group = parts[1]
+            if group not in GROUPS:
+                return ocs(404 if method == "GET" else 400, [], "The requested group could not be found", statuscode=404 if method == "GET" else 101)
+            if len(parts) == 2 and method == "DELETE":
+                del GROUPS[group]
+                for account in ACCOUNTS.values():
+                    account["groups"] = [g for g in account["groups"] if g != group]
+                return ocs(200, [])
+            if len(parts) == 3 and parts[2] == "users" and method == "GET":
+                return ocs(200, {"users": sorted(u for u, a in ACCOUNTS.items() if group in a["groups"])})
+        return ocs(404, [], "not served by the fake")
+
+    def sharing(self, rest, request, query, user):
+        name, _ = user
+        method = self.command
+        if rest == "" and method == "POST":
+            kind = int(request.get("shareType", -1))
+            if kind not in (0, 1, 3, 4) or (kind != 3 and not request.get("shareWith")):
+                return ocs(400, [], "Unknown share type or missing recipient")
+            if kind == 0 and request["shareWith"] not in ACCOUNTS or kind == 1 and request["shareWith"] not in GROUPS:
+                return ocs(404, [], "Please specify a valid recipient")
+            identifier = str(next_id[0])
+            next_id[0] += 1
+            token = "tok%06d" % int(identifier) if kind in (3, 4) else None
+            shares[identifier] = {
+                "id": identifier, "owner": name, "path": "/" + (request.get("path") or "").strip("/"), "shareType": kind,
+                "shareWith": request.get("shareWith") if kind != 3 else None, "permissions": request.get("permissions") or (1 if kind == 3 else 31),
+                "expiration": (request["expireDate"] + " 00:00:00") if request.get("expireDate") else None, "label": request.get("label", ""),
+                "note": request.get("note", ""), "token": token, "url": "http://nextcloud.test/s/" + token if token else None,
+                "file": 100 + int(identifier), "accepted": kind != 0,
+            }
+            return ocs(200, share_data(shares[identifier]))
+        if rest == "" and method == "GET":
+            wanted = query.get("path")
+            found = [share_data(s) for s in shares.values() if s["owner"] == name and (not wanted or s["path"] == "/" + wanted.strip("/"))]
+            return ocs(200, found)
+        if rest == "pending" and method == "GET":
+            return ocs(200, [share_data(s) for s in shares.values() if s["shareWith"] == name and not s["accepted"]])
+        if rest.startswith("pending/") and method == "POST":
+            share = shares.get(rest[len("pending/"):])
+            if share is None or share["shareWith"] != name:
+                return ocs(404, [], "Wrong share ID, share does not exist")
+            share["accepted"] = True
+            return ocs(200, [])
+        share = shares.get(rest)
+        if share is None or name not in (share["owner"], share["shareWith"]):
+            return ocs(404, [], "Wrong share ID, share does not exist")
+        if method == "GET":
+            return ocs(200, [share_data(share)])
+        if method == "PUT":
+            for key, field in (("permissions", "permissions"), ("label", "label"), ("note", "note")):
+                if request.get(key) is not None:
+                    share[field] = request[key]
+            if request.get("expireDate") is not None:
+                share["expiration"] = (request["expireDate"] + " 00:00:00") if request["expireDate"] else None
+            return ocs(200, share_data(share))
+        if method == "DELETE":
+            del shares[rest]
+            return ocs(200, [])
+        return ocs(404, [], "not served by the fake")
+
+    do_GET = do_POST = do_PUT = do_DELETE = handle_any
 
 
 def main():
-    port, spec = int(sys.argv[1]), sys.argv[2]
-    Handler.openapi = OpenAPI.from_file_path(spec)
+    port, specs = int(sys.argv[1]), sys.argv[2]
+    Handler.documents = {
+        "webhook_listeners": OpenAPI.from_file_path(f"{specs}/webhook_listeners/openapi.json"),
+        "provisioning_api": OpenAPI.from_file_path(f"{specs}/provisioning_api/openapi-full.json"),
+        "files_sharing": OpenAPI.from_file_path(f"{specs}/files_sharing/openapi.json"),
+    }
     ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
 
 

@@ -24,16 +24,35 @@ public struct OCSClient: Sendable {
         } catch {
             throw OCSError(.malformedRequest, method: method, url: path, detail: "\(error)")
         }
-        return try await exchange(method, path, body: bytes, as: answer)
+        return try await exchange(method, path, query: [], body: bytes, as: answer)
     }
 
-    /// Sends a request without a body to `path` and decodes the answer's `data`.
-    func send<Answer: Decodable>(_ method: String, _ path: String, as answer: Answer.Type) async throws(OCSError) -> Answer {
-        try await exchange(method, path, body: nil, as: answer)
+    /// Sends a request without a body to `path` (its segments already percent-encoded where
+    /// they come from outside: ``segment(_:)``), with `query`, and decodes the answer's `data`.
+    func send<Answer: Decodable>(_ method: String, _ path: String, query: [URLQueryItem] = [], as answer: Answer.Type) async throws(OCSError) -> Answer {
+        try await exchange(method, path, query: query, body: nil, as: answer)
     }
 
-    private func exchange<Answer: Decodable>(_ method: String, _ path: String, body: [UInt8]?, as: Answer.Type) async throws(OCSError) -> Answer {
-        let url = baseURL.appending(path: path)
+    /// A value as one path segment or query value: every character but unreserved ones
+    /// percent-encoded, so a user id or group name can neither leave its segment (`/`, `..`)
+    /// nor start a query, and a search text keeps its `+` and `&`. Not even `.` is left: no
+    /// segment may read `..`.
+    static func segment(_ value: String) -> String {
+        value.addingPercentEncoding(withAllowedCharacters: CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_~")) ?? ""
+    }
+
+    private func exchange<Answer: Decodable>(_ method: String, _ path: String, query: [URLQueryItem], body: [UInt8]?,
+                                             as: Answer.Type) async throws(OCSError) -> Answer {
+        guard var components = URLComponents(url: baseURL, resolvingAgainstBaseURL: false) else {
+            throw OCSError(.malformedRequest, method: method, url: baseURL.absoluteString, detail: "not a URL")
+        }
+        let base = components.percentEncodedPath
+        components.percentEncodedPath = (base.hasSuffix("/") ? base : base + "/") + path
+        // PHP reads `+` in a query as a space: every value is percent-encoded but for unreserved characters.
+        components.percentEncodedQuery = query.isEmpty ? nil : query.map { Self.segment($0.name) + "=" + Self.segment($0.value ?? "") }.joined(separator: "&")
+        guard let url = components.url else {
+            throw OCSError(.malformedRequest, method: method, url: baseURL.absoluteString + path, detail: "not a URL")
+        }
         var headers: HTTPHeaders = ["OCS-APIRequest": "true", "Accept": "application/json"]
         if body != nil { headers.add(name: "Content-Type", value: "application/json") }
         let response: HTTPResponse
@@ -46,15 +65,21 @@ public struct OCSClient: Sendable {
             return envelope.ocs.data
         }
         let code: OCSError.Code = switch response.status {
+        case 400, 422: .invalid
         case 401: .unauthorized
         case 403: .forbidden
         case 404: .notFound
+        case 409: .conflict
+        case 429: .rateLimited
+        case 500...: .server
         case 200..<300: .malformedResponse
         default: .status
         }
-        let message = (try? JSONDecoder().decode(Envelope<Ignored>.self, from: Data(response.body)))?.ocs.meta.message
-        throw OCSError(code, method: method, url: url.absoluteString, status: response.status,
-                       detail: message ?? String(decoding: response.body.prefix(200), as: UTF8.self))
+        let meta = (try? JSONDecoder().decode(Envelope<Ignored>.self, from: Data(response.body)))?.ocs.meta
+        var error = OCSError(code, method: method, url: url.absoluteString, status: response.status,
+                             detail: meta?.message ?? String(decoding: response.body.prefix(200), as: UTF8.self))
+        error.ocsStatus = meta?.statuscode
+        throw error
     }
 
     /// The OCS envelope: `{"ocs": {"meta": {…}, "data": …}}`.

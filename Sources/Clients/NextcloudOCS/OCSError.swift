@@ -10,6 +10,14 @@ public struct OCSError: Error, Sendable, CustomStringConvertible {
         case forbidden
         /// `404`: no such resource, or the app is not enabled.
         case notFound
+        /// `400`: the server refused a value (an invalid quota, a user id taken: see ``ocsStatus``).
+        case invalid
+        /// `409`: the resource is in another state.
+        case conflict
+        /// `429`: too many requests (the transport has already waited and retried).
+        case rateLimited
+        /// `5xx`: the server failed.
+        case server
         /// Any other unexpected status.
         case status
         /// A success whose body is not the OCS envelope expected.
@@ -29,6 +37,9 @@ public struct OCSError: Error, Sendable, CustomStringConvertible {
     public var detail: String
     /// The HTTP layer's error, for ``Code/transport``.
     public var underlying: HTTPError?
+    /// The OCS envelope's own status code (`meta.statuscode`) when there was one: OCS v2 sends
+    /// an app's own codes (102: "user exists", 104: "group does not exist", …) with HTTP 400.
+    public var ocsStatus: Int?
 
     public init(_ code: Code, method: String, url: String, status: Int? = nil, detail: String = "", underlying: HTTPError? = nil) {
         self.code = code
@@ -42,6 +53,7 @@ public struct OCSError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         var text = "\(code.rawValue): \(method) \(url)"
         if let status { text += " → \(status)" }
+        if let ocsStatus, ocsStatus != status { text += " (OCS \(ocsStatus))" }
         if !detail.isEmpty { text += ": \(detail)" }
         return text
     }

@@ -241,8 +241,8 @@ extension SQLStore: FileIndexStore {
     /// The `limit` chunks with any (or `all`) of the words, best first, their snippets the
     /// start of their text.
     private func rankedChunks(_ query: FullTextQuery, all: Bool, filter: ChunkFilter, limit: Int) async throws(StoreError) -> [ChunkHit] {
-        let (conditions, binds) = Self.conditions(filter)
-        let (numberedConditions, numberedBinds) = Self.conditions(filter, numbered: true)
+        let (conditions, binds) = self.conditions(filter)
+        let (numberedConditions, numberedBinds) = self.conditions(filter, numbered: true)
         let chunkColumns = Self.chunkColumns
         switch database.dialect {
         case .sqlite:
@@ -298,7 +298,7 @@ extension SQLStore: FileIndexStore {
 
     public func chunks(seqs: [Int64], filter: ChunkFilter) async throws(StoreError) -> [ChunkHit] {
         guard !seqs.isEmpty, !filter.indexIDs.isEmpty else { return [] }
-        let (conditions, binds) = Self.conditions(filter, numbered: true)
+        let (conditions, binds) = self.conditions(filter, numbered: true)
         let statement = SQLStatement("""
             SELECT \(Self.chunkColumns) FROM index_chunks c JOIN index_files f ON f.index_id = c.index_id AND f.path = c.path
             WHERE c.seq IN (\(Self.placeholders(seqs.count))) AND \(conditions)
@@ -368,8 +368,8 @@ extension SQLStore: FileIndexStore {
     /// With `numbered`, the query names its chunks by number: the index on `index_id` is kept
     /// out of its plan (`+c.index_id`), or SQLite, which takes an equality on an indexed column
     /// for rarer than it is here, scans every chunk of the index instead of looking up the few.
-    private static func conditions(_ filter: ChunkFilter, numbered: Bool = false) -> (String, [SQLValue]) {
-        var conditions = ["\(numbered ? "+" : "")c.index_id IN (\(placeholders(filter.indexIDs.count)))"]
+    private func conditions(_ filter: ChunkFilter, numbered: Bool = false) -> (String, [SQLValue]) {
+        var conditions = ["\(numbered && database.dialect == .sqlite ? "+" : "")c.index_id IN (\(Self.placeholders(filter.indexIDs.count)))"]
         var binds = filter.indexIDs.map(SQLValue.text)
         if let folder = filter.folder, !folder.isEmpty {
             // A prefix compared as text (both count characters as code points): no LIKE pattern to escape.
@@ -377,7 +377,7 @@ extension SQLStore: FileIndexStore {
             binds += [.integer(Int64(folder.unicodeScalars.count + 1)), .text(folder + "/")]
         }
         if !filter.formats.isEmpty {
-            conditions.append("f.format IN (\(placeholders(filter.formats.count)))")
+            conditions.append("f.format IN (\(Self.placeholders(filter.formats.count)))")
             binds += filter.formats.map(SQLValue.text)
         }
         if let after = filter.modifiedAfter {

@@ -1,0 +1,164 @@
+import Foundation
+
+/// Who a share is for (the API's `shareType`).
+public enum ShareKind: Sendable, Hashable {
+    case user(String)
+    case group(String)
+    /// A public link, optionally with a password.
+    case publicLink
+    case email(String)
+
+    var shareType: Int {
+        switch self {
+        case .user: 0
+        case .group: 1
+        case .publicLink: 3
+        case .email: 4
+        }
+    }
+
+    var shareWith: String? {
+        switch self {
+        case .user(let id), .group(let id), .email(let id): id
+        case .publicLink: nil
+        }
+    }
+}
+
+/// What a share allows (the API's `permissions` bits).
+public struct SharePermissions: OptionSet, Sendable, Hashable {
+    public let rawValue: Int
+    public init(rawValue: Int) { self.rawValue = rawValue }
+
+    public static let read = SharePermissions(rawValue: 1)
+    public static let update = SharePermissions(rawValue: 2)
+    public static let create = SharePermissions(rawValue: 4)
+    public static let delete = SharePermissions(rawValue: 8)
+    public static let share = SharePermissions(rawValue: 16)
+    public static let all: SharePermissions = [.read, .update, .create, .delete, .share]
+}
+
+/// A share as the files_sharing API describes one.
+public struct NextcloudShare: Sendable, Hashable, Decodable {
+    public var id: String
+    public var shareType: Int
+    public var shareWith: String?
+    public var path: String?
+    public var permissions: Int
+    /// `YYYY-MM-DD 00:00:00`, when it expires.
+    public var expiration: String?
+    /// The public link (link and email shares).
+    public var url: String?
+    public var token: String?
+    public var label: String
+    public var note: String
+    public var owner: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, path, permissions, expiration, url, token, label, note
+        case shareType = "share_type", shareWith = "share_with", owner = "uid_owner"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        // Older servers send the id as a number.
+        if let text = try? container.decode(String.self, forKey: .id) { id = text } else { id = String(try container.decode(Int.self, forKey: .id)) }
+        shareType = try container.decode(Int.self, forKey: .shareType)
+        shareWith = try container.decodeIfPresent(String.self, forKey: .shareWith)
+        path = try container.decodeIfPresent(String.self, forKey: .path)
+        permissions = try container.decode(Int.self, forKey: .permissions)
+        expiration = try container.decodeIfPresent(String.self, forKey: .expiration)
+        url = try container.decodeIfPresent(String.self, forKey: .url)
+        token = try container.decodeIfPresent(String.self, forKey: .token)
+        label = try container.decodeIfPresent(String.self, forKey: .label) ?? ""
+        note = try container.decodeIfPresent(String.self, forKey: .note) ?? ""
+        owner = try container.decodeIfPresent(String.self, forKey: .owner) ?? ""
+    }
+}
+
+/// A share to make: the path (below the user's files), for whom, and its settings.
+public struct NewNextcloudShare: Sendable, Hashable {
+    public var path: String
+    public var kind: ShareKind
+    public var permissions: SharePermissions?
+    public var password: String
+    /// `YYYY-MM-DD`.
+    public var expires: String?
+    public var label: String
+    public var note: String
+
+    public init(path: String, kind: ShareKind, permissions: SharePermissions? = nil, password: String = "", expires: String? = nil, label: String = "",
+                note: String = "") {
+        self.path = path
+        self.kind = kind
+        self.permissions = permissions
+        self.password = password
+        self.expires = expires
+        self.label = label
+        self.note = note
+    }
+}
+
+/// Shares: Nextcloud's files_sharing API (`/ocs/v2.php/apps/files_sharing/api/v1/…`).
+extension OCSClient {
+    struct ShareRequest: Encodable {
+        var path: String
+        var shareType: Int
+        var shareWith: String?
+        var permissions: Int?
+        var password: String
+        var expireDate: String?
+        var label: String
+        var note: String
+    }
+
+    struct ShareUpdate: Encodable {
+        var permissions: Int?
+        var password: String?
+        var expireDate: String?
+        var label: String?
+        var note: String?
+    }
+
+    static let shares = "ocs/v2.php/apps/files_sharing/api/v1/shares"
+
+    public func createShare(_ share: NewNextcloudShare) async throws(OCSError) -> NextcloudShare {
+        let request = ShareRequest(path: share.path, shareType: share.kind.shareType, shareWith: share.kind.shareWith, permissions: share.permissions?.rawValue,
+                                   password: share.password, expireDate: share.expires, label: share.label, note: share.note)
+        return try await send("POST", Self.shares, body: request, as: NextcloudShare.self)
+    }
+
+    /// The user's shares, those of `path` only when given.
+    public func shares(path: String? = nil) async throws(OCSError) -> [NextcloudShare] {
+        try await send("GET", Self.shares, query: path.map { [URLQueryItem(name: "path", value: $0)] } ?? [], as: [NextcloudShare].self)
+    }
+
+    public func share(_ id: String) async throws(OCSError) -> NextcloudShare {
+        // The API answers a list of one.
+        guard let share = try await send("GET", Self.shares + "/" + Self.segment(id), as: [NextcloudShare].self).first else {
+            throw OCSError(.notFound, method: "GET", url: Self.shares + "/" + id, detail: "no share in the answer")
+        }
+        return share
+    }
+
+    /// Changes what is given; `expires` `""` removes the expiry.
+    public func updateShare(_ id: String, permissions: SharePermissions? = nil, password: String? = nil, expires: String? = nil, label: String? = nil,
+                            note: String? = nil) async throws(OCSError) -> NextcloudShare {
+        try await send("PUT", Self.shares + "/" + Self.segment(id),
+                       body: ShareUpdate(permissions: permissions?.rawValue, password: password, expireDate: expires, label: label, note: note),
+                       as: NextcloudShare.self)
+    }
+
+    public func deleteShare(_ id: String) async throws(OCSError) {
+        _ = try await send("DELETE", Self.shares + "/" + Self.segment(id), as: Nothing.self)
+    }
+
+    /// Shares offered to the user that wait for acceptance.
+    public func pendingShares() async throws(OCSError) -> [NextcloudShare] {
+        try await send("GET", Self.shares + "/pending", as: [NextcloudShare].self)
+    }
+
+    public func acceptShare(_ id: String) async throws(OCSError) {
+        _ = try await send("POST", Self.shares + "/pending/" + Self.segment(id), as: Nothing.self)
+    }
+}

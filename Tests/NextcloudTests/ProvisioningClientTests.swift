@@ -1,0 +1,111 @@
+import Foundation
+import HTTPTransport
+import NextcloudOCS
+import SwitchboardTestSupport
+import Testing
+
+/// Users, groups and shares through the OCS client against the stateful stand-in, which
+/// checks every request and its own answers against Nextcloud's provisioning_api and
+/// files_sharing documents.
+@Suite struct ProvisioningClientTests {
+    let client = WebhookListenersClientTests()
+
+    @Test func usersAreCreatedFoundPagedEditedAndDeleted() async throws {
+        let fake = try await Peer.named("nextcloud-fake")
+        let id = "u-" + UUID().uuidString.prefix(8).lowercased()
+        let group = "g-" + UUID().uuidString.prefix(8).lowercased()
+        try await client.withOCS(fake, user: "admin", password: "admin-secret") { ocs in
+            try await ocs.createGroup(group, displayName: "Team \(group)")
+            #expect(try await ocs.groups(search: group) == [group])
+            let created = try await ocs.createUser(NewNextcloudUser(id: id, password: "Secret-\(id)", displayName: "Jürgen + Co", email: "\(id)@example.test",
+                                                                     groups: [group], quota: "5 GB"))
+            #expect(created == id)
+            var user = try await ocs.user(id)
+            #expect(user.displayName == "Jürgen + Co" && user.email == "\(id)@example.test" && user.groups == [group] && user.enabled)
+
+            // A taken id: refused with the app's own status.
+            let taken = await thrownError(OCSError.self) { try await ocs.createUser(NewNextcloudUser(id: id)) }
+            #expect(taken?.code == .invalid && taken?.ocsStatus == 102, "\(String(describing: taken))")
+
+            // The search text reaches the server whole (`+` is not a space to PHP once encoded).
+            #expect(try await ocs.users(search: "\(id)@example") == [id])
+            // Paging: every user once, in pages of 1.
+            let everyone = try await ocs.allUsers(pageSize: 1)
+            #expect(Set(everyone).isSuperset(of: ["admin", "anna", id]) && Set(everyone).count == everyone.count)
+
+            try await ocs.editUser(id, .displayName, to: "Jürgen")
+            try await ocs.editUser(id, .language, to: "de")
+            try await ocs.setUser(id, enabled: false)
+            user = try await ocs.user(id)
+            #expect(user.displayName == "Jürgen" && user.language == "de" && !user.enabled)
+            try await ocs.setUser(id, enabled: true)
+
+            try await ocs.removeUser(id, fromGroup: group)
+            #expect(try await ocs.groups(ofUser: id).isEmpty)
+            try await ocs.addUser(id, toGroup: group)
+            #expect(try await ocs.members(ofGroup: group) == [id])
+            try await ocs.setSubadmin(id, of: group, true)
+            try await ocs.resendWelcome(id)
+
+            try await ocs.deleteUser(id)
+            #expect(await thrownError(OCSError.self) { _ = try await ocs.user(id) }?.code == .notFound)
+            try await ocs.deleteGroup(group)
+            #expect(try await ocs.groups(search: group).isEmpty)
+        }
+        // Not an administrator: sees no one (as Nextcloud answers), may not create anyone.
+        try await client.withOCS(fake, user: "anna", password: "secret") { ocs in
+            let seen = try await ocs.users()
+            #expect(seen.isEmpty)
+            #expect(await thrownError(OCSError.self) { try await ocs.createUser(NewNextcloudUser(id: "x-\(id)")) }?.code == .forbidden)
+        }
+        try await client.withOCS(fake, user: "admin", password: "wrong") { ocs in
+            #expect(await thrownError(OCSError.self) { _ = try await ocs.users() }?.code == .unauthorized)
+        }
+        let violations = try await WebhookListenersClientTests.violations(fake)
+        #expect(violations.isEmpty, "\(violations)")
+    }
+
+    @Test func idsThatLookLikePathsStayOneSegment() async throws {
+        let fake = try await Peer.named("nextcloud-fake")
+        try await client.withOCS(fake, user: "admin", password: "admin-secret") { ocs in
+            // "../groups" must not reach /cloud/groups, nor "anna/disable" disable anna.
+            for id in ["../groups", "anna/disable", "a?b=c", ".."] {
+                #expect(await thrownError(OCSError.self) { _ = try await ocs.user(id) }?.code == .notFound, "\(id)")
+            }
+            let anna = try await ocs.user("anna")
+            #expect(anna.enabled)
+        }
+        let violations = try await WebhookListenersClientTests.violations(fake)
+        #expect(violations.isEmpty, "\(violations)")
+    }
+
+    @Test func sharesAreMadeListedChangedAcceptedAndRemoved() async throws {
+        let fake = try await Peer.named("nextcloud-fake")
+        let folder = "Projekte/" + UUID().uuidString.prefix(8)
+        var shareID = ""
+        try await client.withOCS(fake, user: "admin", password: "admin-secret") { ocs in
+            let link = try await ocs.createShare(NewNextcloudShare(path: folder, kind: .publicLink, permissions: .read, password: "Link-Secret-1",
+                                                                   expires: "2027-01-31", label: "Für Kunden"))
+            #expect(link.shareType == 3 && link.url != nil && link.expiration == "2027-01-31 00:00:00" && link.label == "Für Kunden")
+            let toAnna = try await ocs.createShare(NewNextcloudShare(path: folder, kind: .user("anna"), permissions: [.read, .update]))
+            #expect(toAnna.shareWith == "anna" && toAnna.permissions == 3)
+            shareID = toAnna.id
+            #expect(Set(try await ocs.shares(path: folder).map(\.id)) == [link.id, toAnna.id])
+            let changed = try await ocs.updateShare(link.id, permissions: .read, expires: "", note: "bis Ende Januar")
+            #expect(changed.expiration == nil && changed.note == "bis Ende Januar")
+            #expect(try await ocs.share(link.id).note == "bis Ende Januar")
+            try await ocs.deleteShare(link.id)
+            #expect(await thrownError(OCSError.self) { _ = try await ocs.share(link.id) }?.code == .notFound)
+            // A recipient that does not exist.
+            #expect(await thrownError(OCSError.self) { _ = try await ocs.createShare(NewNextcloudShare(path: folder, kind: .user("nobody-\(UUID())"))) }?
+                .code == .notFound)
+        }
+        try await client.withOCS(fake, user: "anna", password: "secret") { ocs in
+            #expect(try await ocs.pendingShares().map(\.id).contains(shareID))
+            try await ocs.acceptShare(shareID)
+            #expect(try await !ocs.pendingShares().map(\.id).contains(shareID))
+        }
+        let violations = try await WebhookListenersClientTests.violations(fake)
+        #expect(violations.isEmpty, "\(violations)")
+    }
+}
