@@ -37,6 +37,8 @@ public final class Hub: Sendable {
     public let files: FileService
     /// Knowledge indexes over the accounts' files.
     public let indexes: IndexService
+    /// Nextcloud's users, groups and shares.
+    public let nextcloud: NextcloudService
 
     let directory = Directory.Cache()
     /// Feeds' calendars as last made, while the store is unchanged (a minute at most: other
@@ -57,6 +59,7 @@ public final class Hub: Sendable {
         mail = MailService(store: store, accounts: bookings.clients.mailAccounts)
         files = FileService(clients: bookings.clients)
         indexes = IndexService(store: store, files: files)
+        nextcloud = NextcloudService(clients: bookings.clients)
     }
 
     /// One tenant's view: what its API keys and tokens may reach.

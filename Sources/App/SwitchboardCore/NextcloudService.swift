@@ -1,0 +1,48 @@
+public import Accounts
+import Foundation
+import HTTPTransport
+public import NextcloudOCS
+public import SwitchboardStore
+
+/// Why a Nextcloud platform call failed: the account cannot be used, or the server refused
+/// or failed (``OCSError`` names which, with Nextcloud's own status).
+public enum NextcloudError: Error, Sendable, CustomStringConvertible {
+    case account(AccountError)
+    case ocs(OCSError)
+
+    public var description: String {
+        switch self {
+        case .account(let error): error.description
+        case .ocs(let error): error.description
+        }
+    }
+}
+
+/// Nextcloud's platform APIs for an account on a Nextcloud: users, groups and shares (the
+/// account's own credentials: provisioning needs an administrator's or a group
+/// sub-administrator's app password). The OCS API is found beside the account's DAV URL.
+public struct NextcloudService: Sendable {
+    let clients: AccountClients
+
+    /// Runs `operation` with an OCS client of `account`'s server, its credentials held to
+    /// that server (and to the tenants' network policy when the account is a tenant's).
+    public func call<Value>(_ account: AccountRecord, _ operation: (OCSClient) async throws(OCSError) -> Value) async throws(NextcloudError) -> Value {
+        guard let root = PushSubscriptions.ocsRoot(ofDAV: account.serverURL), let origin = URL(string: account.serverURL) else {
+            throw .account(AccountError(.unusable, detail: "account \(account.name): \(account.serverURL) is not a URL"))
+        }
+        let transport: HTTPTransport
+        do {
+            transport = try clients.makeTransport(for: account, user: account.username, sealedPassword: account.sealedPassword, origin: origin)
+        } catch {
+            throw .account(error)
+        }
+        do {
+            let value = try await operation(OCSClient(baseURL: root, transport: transport))
+            await transport.shutdown()
+            return value
+        } catch {
+            await transport.shutdown()
+            throw .ocs(error)
+        }
+    }
+}
