@@ -88,7 +88,7 @@ let package = Package(
         // MARK: Accounts: the clients of the store's accounts, between the clients and the engines.
         .target(
             name: "Accounts",
-            dependencies: ["DAVClient", "HTTPTransport", "DAVXML", "MailClient", "MIME", "SwitchboardStore", "SyncPlanning"]
+            dependencies: ["DAVClient", "HTTPTransport", "DAVXML", "NextcloudOCS", "MailClient", "MIME", "SwitchboardStore", "SyncPlanning"]
         ),
 
         // MARK: Engines.

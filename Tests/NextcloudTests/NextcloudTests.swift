@@ -74,7 +74,7 @@ import Testing
             let refusal = try await #require(throws: OCSError.self) { try await ocs.webhookListeners() }
             #expect(refusal.code == .unauthorized)
         }
-        #expect(try await Self.violations(fake) == [])
+        #expect(try await NextcloudFake.violations(fake) == [])
     }
 
     func withOCS(_ fake: Peer, user: String, password: String, _ body: (OCSClient) async throws -> Void) async throws {
@@ -82,14 +82,6 @@ import Testing
         configuration.retry = RetryPolicy(maxAttempts: 1)
         try await HTTPTransport.withTransport(configuration: configuration) { transport in
             try await body(OCSClient(baseURL: fake.baseURL, transport: transport))
-        }
-    }
-
-    /// What the stand-in found outside Nextcloud's OpenAPI document so far.
-    static func violations(_ fake: Peer) async throws -> [String] {
-        try await HTTPTransport.withTransport(configuration: ClientConfiguration()) { transport in
-            let response = try await transport.send(HTTPRequest(method: "GET", url: fake.baseURL.appending(path: "_fake/violations")))
-            return try JSONDecoder().decode([String].self, from: Data(response.body))
         }
     }
 }

@@ -61,7 +61,7 @@ import Testing
         try await client.withOCS(fake, user: "admin", password: "wrong") { ocs in
             #expect(await thrownError(OCSError.self) { _ = try await ocs.users() }?.code == .unauthorized)
         }
-        let violations = try await WebhookListenersClientTests.violations(fake)
+        let violations = try await NextcloudFake.violations(fake)
         #expect(violations.isEmpty, "\(violations)")
     }
 
@@ -75,7 +75,7 @@ import Testing
             let anna = try await ocs.user("anna")
             #expect(anna.enabled)
         }
-        let violations = try await WebhookListenersClientTests.violations(fake)
+        let violations = try await NextcloudFake.violations(fake)
         #expect(violations.isEmpty, "\(violations)")
     }
 
@@ -105,7 +105,39 @@ import Testing
             try await ocs.acceptShare(shareID)
             #expect(try await !ocs.pendingShares().map(\.id).contains(shareID))
         }
-        let violations = try await WebhookListenersClientTests.violations(fake)
+        let violations = try await NextcloudFake.violations(fake)
         #expect(violations.isEmpty, "\(violations)")
+    }
+
+    @Test func throttledFailingAndDroppedAnswersAreRetried() async throws {
+        let fake = try await Peer.named("nextcloud-fake")
+        let group = "g-" + UUID().uuidString.prefix(8).lowercased()
+        let members = "/ocs/v2.php/cloud/groups/\(group)/users"
+        try await client.withOCS(fake, user: "admin", password: "admin-secret") { ocs in try await ocs.createGroup(group) }
+        for fault in [#"{"status": 429, "retryAfter": 1}"#, #"{"status": 503}"#, #"{"drop": true}"#] {
+            try await Self.inject(fake, prefix: members, fault)
+        }
+        var configuration = ClientConfiguration(credentials: .basic(user: "admin", password: "admin-secret"))
+        configuration.retry = RetryPolicy(maxAttempts: 4, baseDelay: 0.05, maxDelay: 0.2)
+        try await HTTPTransport.withTransport(configuration: configuration) { transport in
+            let ocs = OCSClient(baseURL: fake.baseURL, transport: transport)
+            // Throttled (Retry-After honoured), failed, dropped: the fourth attempt answers.
+            #expect(try await ocs.members(ofGroup: group).isEmpty)
+            // Failing more often than the attempts allow: a server error, said so.
+            try await Self.inject(fake, prefix: members, #"{"status": 502, "count": 4}"#)
+            let failed = await thrownError(OCSError.self) { _ = try await ocs.members(ofGroup: group) }
+            #expect(failed?.code == .server || failed?.code == .transport, "\(String(describing: failed))")
+        }
+        let violations = try await NextcloudFake.violations(fake)
+        #expect(violations.isEmpty, "\(violations)")
+    }
+
+    static func inject(_ fake: Peer, prefix: String, _ fault: String) async throws {
+        var object = try #require(try JSONSerialization.jsonObject(with: Data(fault.utf8)) as? [String: Any])
+        object["prefix"] = prefix
+        let body = Array(try JSONSerialization.data(withJSONObject: object))
+        try await HTTPTransport.withTransport(configuration: ClientConfiguration()) { transport in
+            _ = try await transport.send(HTTPRequest(method: "POST", url: fake.baseURL.appending(path: "_fake/faults"), body: body))
+        }
     }
 }

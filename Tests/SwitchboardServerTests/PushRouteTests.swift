@@ -121,7 +121,7 @@ import Testing
             #expect(try await listeners(fake, calling: againID).count == 7)
             #expect(try await harness.call(.delete, "/v1/accounts/\(harness.calendar.accountID)", key: admin).status == 204)
             #expect(try await listeners(fake, calling: againID).isEmpty)
-            #expect(try await violations(fake) == [])
+            #expect(try await NextcloudFake.violations(fake) == [])
         }
     }
 
@@ -140,13 +140,6 @@ import Testing
     func fire(_ fake: Peer, _ event: JSON) async throws -> [JSON] {
         let answer = try await exchange(fake, "POST", "_fake/fire", body: event)
         return answer.first?["calls"] as? [JSON] ?? []
-    }
-
-    func violations(_ fake: Peer) async throws -> [String] {
-        try await HTTPTransport.withTransport(configuration: ClientConfiguration()) { transport in
-            let response = try await transport.send(HTTPRequest(method: "GET", url: fake.baseURL.appending(path: "_fake/violations")))
-            return try JSONDecoder().decode([String].self, from: Data(response.body))
-        }
     }
 
     private func exchange(_ fake: Peer, _ method: String, _ path: String, body: JSON? = nil) async throws -> [JSON] {

@@ -1,6 +1,6 @@
 """A stand-in for Nextcloud's OCS APIs (no Nextcloud runs on these machines): the
 webhook_listeners app, the provisioning API (users, groups, sub-administrators) and
-files_sharing (shares, pending shares).
+files_sharing (shares, pending shares), and the capabilities (core).
 
 It keeps state (a created user can be fetched, a deleted share is gone) and checks every
 request it is sent and every response it gives against the vendor's own OpenAPI document of
@@ -25,7 +25,7 @@ auth method, its auth data. It answers with each call's status.
 Users: `admin` (password `admin-secret`, an administrator) and `anna` (`secret`, not one:
 registering is refused with 403, as Nextcloud does).
 
-    python fake_nextcloud.py PORT SPECS_DIR    (SPECS_DIR holds webhook_listeners/, provisioning_api/, files_sharing/)
+    python fake_nextcloud.py PORT SPECS_DIR    (SPECS_DIR holds webhook_listeners/, provisioning_api/, files_sharing/, core/)
 """
 
 import base64
@@ -53,6 +53,7 @@ faults = []
 PREFIX = "/ocs/v2.php/apps/webhook_listeners/api/v1/webhooks"
 PROVISIONING = "/ocs/v2.php/cloud/"
 SHARES = "/ocs/v2.php/apps/files_sharing/api/v1/shares"
+CAPABILITIES = "/ocs/v2.php/cloud/capabilities"
 
 # Errors Nextcloud sends that its documents do not list (OCSException, HTTP 400 in v2).
 UNDOCUMENTED = {
@@ -219,6 +220,8 @@ class Handler(BaseHTTPRequestHandler):
             return name, "admin" in account["groups"]
 
     def document(self, path):
+        if path == CAPABILITIES:
+            return self.documents["core"]
         if path.startswith(PREFIX):
             return self.documents["webhook_listeners"]
         if path.startswith(PROVISIONING):
@@ -314,7 +317,15 @@ class Handler(BaseHTTPRequestHandler):
                 violations.append(f"request {self.command} {self.path}: {error!r}")
             return self.send(*ocs(400, [], f"request not allowed by the spec: {error}"), checked, openapi)
         user = self.user()
-        if user is None:
+        if url.path == CAPABILITIES:
+            # A public page: anyone gets the capabilities (Nextcloud adds more for a signed-in user).
+            status, document = ocs(200, {
+                "version": {"major": 33, "minor": 0, "micro": 2, "string": "33.0.2", "edition": "", "extendedSupport": False},
+                "capabilities": {"core": {"pollinterval": 60, "webdav-root": "remote.php/webdav", "reference-api": True,
+                                          "reference-regex": "", "mod-rewrite-working": False},
+                                 "files_sharing": {"api_enabled": True}, "provisioning_api": {"version": "1.33.0"}},
+            })
+        elif user is None:
             status, document = ocs(401, [], "Current user is not logged in")
         else:
             request = json.loads(body) if body else {}
@@ -362,6 +373,8 @@ class Handler(BaseHTTPRequestHandler):
         name, admin = user
         parts = [unquote(part) for part in rest.split("/")]
         method = self.command
+        if parts == ["user"] and method == "GET":
+            return ocs(200, user_details(name, ACCOUNTS[name]))
         if parts[0] == "users" and len(parts) == 1:
             if not admin and method == "GET":
                 # UsersController::getUsers: neither admin nor sub-administrator sees nobody.
@@ -510,6 +523,7 @@ def main():
         "webhook_listeners": OpenAPI.from_file_path(f"{specs}/webhook_listeners/openapi.json"),
         "provisioning_api": OpenAPI.from_file_path(f"{specs}/provisioning_api/openapi-full.json"),
         "files_sharing": OpenAPI.from_file_path(f"{specs}/files_sharing/openapi.json"),
+        "core": OpenAPI.from_file_path(f"{specs}/core/openapi-full.json"),
     }
     ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
 

@@ -109,6 +109,11 @@ extension OCSClient {
         }
     }
 
+    /// The signed-in user (what proves the credentials: the capabilities are public).
+    public func currentUser() async throws(OCSError) -> NextcloudUser {
+        try await send("GET", "ocs/v2.php/cloud/user", as: NextcloudUser.self)
+    }
+
     public func user(_ id: String) async throws(OCSError) -> NextcloudUser {
         try await send("GET", "ocs/v2.php/cloud/users/" + Self.segment(id), as: NextcloudUser.self)
     }

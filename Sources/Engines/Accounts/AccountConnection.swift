@@ -2,8 +2,16 @@ import DAVClient
 import HTTPTransport
 import DAVXML
 public import Foundation
+import NextcloudOCS
 public import SyncPlanning
 public import SwitchboardStore
+
+/// What an account's server is: any CalDAV/CardDAV/WebDAV server, or a Nextcloud, whose OCS
+/// API (users, groups, shares) is used too.
+public enum AccountKind: String, Sendable, CaseIterable {
+    case dav
+    case nextcloud
+}
 
 /// A request to connect a groupware account.
 public struct AccountConnection: Sendable {
@@ -16,9 +24,11 @@ public struct AccountConnection: Sendable {
     /// Seconds between scheduled syncs of each collection.
     public var syncInterval: Int
     public var conflictPolicy: ConflictPolicy
+    public var kind: AccountKind
 
     public init(name: String, serverURL: URL, username: String, password: String, tenantID: String? = nil, syncInterval: Int = 300,
-                conflictPolicy: ConflictPolicy = .remoteWins) {
+                conflictPolicy: ConflictPolicy = .remoteWins, kind: AccountKind = .dav) {
+        self.kind = kind
         self.name = name
         self.serverURL = serverURL
         self.username = username
@@ -36,15 +46,34 @@ extension AccountClients {
     /// — its password sealed — with them. Nothing is stored when the server cannot be
     /// reached, refuses the credentials, offers neither collections nor files, or is not
     /// allowed; an account of that name already there is ``AccountError/Code/nameTaken``.
+    ///
+    /// A Nextcloud account (``AccountKind/nextcloud``, its URL the server's root or any URL
+    /// below `/remote.php/`) must first give its version (capabilities) and sign in to the
+    /// OCS API (the current user); its
+    /// calendars, contacts and files are then discovered below `remote.php/dav/`, and an
+    /// account whose DAV part finds nothing is kept for the OCS API alone.
     public func connect(_ request: AccountConnection, in store: any SyncStore) async throws(AccountError) -> (AccountRecord, [CollectionRecord]) {
         var configuration = baseConfiguration
         configuration.credentials = .basic(user: request.username, password: request.password)
         if request.tenantID != nil { configuration.networkPolicy = tenantPolicy }
         let transport = HTTPTransport(configuration: configuration)
-        let client = DAVClient(baseURL: request.serverURL, transport: transport)
-        var contextURL = request.serverURL
+        var davURL = request.serverURL
+        if request.kind == .nextcloud {
+            let root = Self.nextcloudRoot(of: request.serverURL)
+            do throws(OCSError) {
+                let ocs = OCSClient(baseURL: root, transport: transport)
+                _ = try await ocs.capabilities()
+                _ = try await ocs.currentUser()
+            } catch {
+                await transport.shutdown()
+                throw AccountError(.server, detail: "not a Nextcloud that takes these credentials: \(error)")
+            }
+            if !request.serverURL.path(percentEncoded: true).contains("/remote.php/") { davURL = root.appending(path: "remote.php/dav/") }
+        }
+        let client = DAVClient(baseURL: davURL, transport: transport)
+        var contextURL = davURL
         var found: [CollectionProperties] = []
-        let filesRoot: String?
+        var filesRoot: String?
         do throws(DAVError) {
             do throws(DAVError) {
                 let discovery = try await client.discover()
@@ -57,6 +86,10 @@ extension AccountClients {
                 filesRoot = root
             }
             await transport.shutdown()
+        } catch where request.kind == .nextcloud {
+            // Signed in to the OCS API already: kept for it, with no collections or files.
+            await transport.shutdown()
+            filesRoot = nil
         } catch {
             await transport.shutdown()
             throw AccountError(error)
@@ -68,7 +101,7 @@ extension AccountClients {
         let sealed = try seal(request.password)
         let account = AccountRecord(name: request.name, serverURL: contextURL.absoluteString, username: request.username,
                                     sealedPassword: sealed, tenantID: request.tenantID,
-                                    filesURL: filesRoot.flatMap { URL(string: $0, relativeTo: request.serverURL)?.absoluteURL.absoluteString })
+                                    filesURL: filesRoot.flatMap { URL(string: $0, relativeTo: davURL)?.absoluteURL.absoluteString })
         try await storeCall(store) { store throws(StoreError) in try await store.saveAccount(account) }
         var collections: [CollectionRecord] = []
         for properties in found {
@@ -90,5 +123,22 @@ extension AccountClients {
 
     private func storeCall<T>(_ store: any SyncStore, _ body: (any SyncStore) async throws(StoreError) -> T) async throws(AccountError) -> T {
         do { return try await body(store) } catch { throw AccountError(store: error) }
+    }
+}
+
+extension AccountClients {
+    /// A Nextcloud's root (where `ocs/v2.php` is): what comes before `/remote.php/` in `url`,
+    /// or `url` itself as a folder.
+    static func nextcloudRoot(of url: URL) -> URL {
+        guard var components = URLComponents(url: url, resolvingAgainstBaseURL: false) else { return url }
+        let path = components.percentEncodedPath
+        if let remote = path.range(of: "/remote.php/") {
+            components.percentEncodedPath = String(path[..<remote.lowerBound]) + "/"
+        } else if !path.hasSuffix("/") {
+            components.percentEncodedPath = path + "/"
+        }
+        components.query = nil
+        components.fragment = nil
+        return components.url ?? url
     }
 }

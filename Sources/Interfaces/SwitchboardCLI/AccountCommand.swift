@@ -35,11 +35,18 @@ struct AccountCommand: AsyncParsableCommand {
         @Option(help: "The tenant (name) whose API keys reach the account's calendars and address books.")
         var tenant: String?
 
+        @Option(help: "dav (any CalDAV/CardDAV/WebDAV server) or nextcloud (its OCS API too: signed in and its version read before the account is kept).",
+                transform: { text in
+                    guard let kind = AccountKind(rawValue: text) else { throw ValidationError("--kind is dav or nextcloud") }
+                    return kind
+                })
+        var kind: AccountKind = .dav
+
         @OptionGroup var network: NetworkOptions
 
         func run() async throws {
             let connection = AccountConnection(name: name, serverURL: try server.url(), username: server.user, password: try server.password(),
-                                               syncInterval: interval, conflictPolicy: policy)
+                                               syncInterval: interval, conflictPolicy: policy, kind: kind)
             var configuration = ClientConfiguration()
             configuration.additionalTrustRootsFile = server.caFile
             let policy = try network.policy()
