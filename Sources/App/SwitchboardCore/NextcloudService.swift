@@ -7,11 +7,14 @@ public import SwitchboardStore
 /// Why a Nextcloud platform call failed: the account cannot be used, or the server refused
 /// or failed (``OCSError`` names which, with Nextcloud's own status).
 public enum NextcloudError: Error, Sendable, CustomStringConvertible {
+    /// The account is not on a Nextcloud (it was added as `dav`).
+    case notNextcloud(String)
     case account(AccountError)
     case ocs(OCSError)
 
     public var description: String {
         switch self {
+        case .notNextcloud(let name): "the account \(name) is not a Nextcloud account (add it with kind nextcloud)"
         case .account(let error): error.description
         case .ocs(let error): error.description
         }
@@ -27,6 +30,7 @@ public struct NextcloudService: Sendable {
     /// Runs `operation` with an OCS client of `account`'s server, its credentials held to
     /// that server (and to the tenants' network policy when the account is a tenant's).
     public func call<Value>(_ account: AccountRecord, _ operation: (OCSClient) async throws(OCSError) -> Value) async throws(NextcloudError) -> Value {
+        guard account.kind == .nextcloud else { throw .notNextcloud(account.name) }
         guard let root = PushSubscriptions.ocsRoot(ofDAV: account.serverURL), let origin = URL(string: account.serverURL) else {
             throw .account(AccountError(.unusable, detail: "account \(account.name): \(account.serverURL) is not a URL"))
         }

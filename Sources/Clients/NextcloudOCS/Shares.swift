@@ -76,6 +76,20 @@ public struct NextcloudShare: Sendable, Hashable, Decodable {
     }
 }
 
+extension NextcloudShare {
+    /// `user`, `group`, `link` or `email`; `other` for the kinds this client does not make
+    /// (federated, circles, rooms, …).
+    public var typeName: String {
+        switch shareType {
+        case 0: "user"
+        case 1: "group"
+        case 3: "link"
+        case 4: "email"
+        default: "other"
+        }
+    }
+}
+
 /// A share to make: the path (below the user's files), for whom, and its settings.
 public struct NewNextcloudShare: Sendable, Hashable {
     public var path: String

@@ -6,13 +6,6 @@ import NextcloudOCS
 public import SyncPlanning
 public import SwitchboardStore
 
-/// What an account's server is: any CalDAV/CardDAV/WebDAV server, or a Nextcloud, whose OCS
-/// API (users, groups, shares) is used too.
-public enum AccountKind: String, Sendable, CaseIterable {
-    case dav
-    case nextcloud
-}
-
 /// A request to connect a groupware account.
 public struct AccountConnection: Sendable {
     public var name: String
@@ -101,7 +94,7 @@ extension AccountClients {
         let sealed = try seal(request.password)
         let account = AccountRecord(name: request.name, serverURL: contextURL.absoluteString, username: request.username,
                                     sealedPassword: sealed, tenantID: request.tenantID,
-                                    filesURL: filesRoot.flatMap { URL(string: $0, relativeTo: davURL)?.absoluteURL.absoluteString })
+                                    filesURL: filesRoot.flatMap { URL(string: $0, relativeTo: davURL)?.absoluteURL.absoluteString }, kind: request.kind)
         try await storeCall(store) { store throws(StoreError) in try await store.saveAccount(account) }
         var collections: [CollectionRecord] = []
         for properties in found {

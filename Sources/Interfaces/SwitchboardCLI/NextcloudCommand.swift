@@ -262,13 +262,7 @@ struct NextcloudCommand: AsyncParsableCommand {
 
         init(_ share: NextcloudShare) {
             id = share.id
-            type = switch share.shareType {
-            case 0: "user"
-            case 1: "group"
-            case 3: "link"
-            case 4: "email"
-            default: String(share.shareType)
-            }
+            type = share.typeName
             (with, path, permissions, expires, url) = (share.shareWith, share.path, share.permissions, share.expiration, share.url)
         }
 

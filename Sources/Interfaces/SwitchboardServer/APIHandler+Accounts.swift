@@ -44,7 +44,8 @@ extension APIHandler {
             let tenants = try await call { () throws(StoreError) in try await store.tenants() }
             guard let tenant = tenants.first(where: { $0.id == principal.tenantID }) else { throw Problem.unauthorized }
             let connection = AccountConnection(name: TenantScopedName.stored(body.name, tenantName: tenant.name), serverURL: url, username: body.username,
-                                               password: body.password, tenantID: tenant.id, syncInterval: interval, conflictPolicy: policy)
+                                               password: body.password, tenantID: tenant.id, syncInterval: interval, conflictPolicy: policy,
+                                               kind: body.kind.flatMap { AccountKind(rawValue: $0.rawValue) } ?? .dav)
             let (account, collections): (AccountRecord, [CollectionRecord])
             do throws(AccountError) {
                 (account, collections) = try await syncer.clients.connect(connection, in: store)

@@ -1047,6 +1047,23 @@ extension Components {
             }
             /// - Remark: Generated from `#/components/schemas/AccountConnect/conflictPolicy`.
             package var conflictPolicy: Components.Schemas.AccountConnect.ConflictPolicyPayload?
+            /// `nextcloud`: the URL is the Nextcloud's root; its version is read and the sign-in
+            /// checked on the OCS API before the account is kept (then its users, groups and
+            /// shares are reached under `/v1/nextcloud/{accountId}`).
+            ///
+            ///
+            /// - Remark: Generated from `#/components/schemas/AccountConnect/kind`.
+            @frozen package enum KindPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case dav = "dav"
+                case nextcloud = "nextcloud"
+            }
+            /// `nextcloud`: the URL is the Nextcloud's root; its version is read and the sign-in
+            /// checked on the OCS API before the account is kept (then its users, groups and
+            /// shares are reached under `/v1/nextcloud/{accountId}`).
+            ///
+            ///
+            /// - Remark: Generated from `#/components/schemas/AccountConnect/kind`.
+            package var kind: Components.Schemas.AccountConnect.KindPayload?
             /// Creates a new `AccountConnect`.
             ///
             /// - Parameters:
@@ -1056,13 +1073,15 @@ extension Components {
             ///   - password:
             ///   - syncIntervalSeconds:
             ///   - conflictPolicy:
+            ///   - kind: `nextcloud`: the URL is the Nextcloud's root; its version is read and the sign-in
             package init(
                 name: Swift.String,
                 url: Swift.String,
                 username: Swift.String,
                 password: Swift.String,
                 syncIntervalSeconds: Swift.Int? = nil,
-                conflictPolicy: Components.Schemas.AccountConnect.ConflictPolicyPayload? = nil
+                conflictPolicy: Components.Schemas.AccountConnect.ConflictPolicyPayload? = nil,
+                kind: Components.Schemas.AccountConnect.KindPayload? = nil
             ) {
                 self.name = name
                 self.url = url
@@ -1070,6 +1089,7 @@ extension Components {
                 self.password = password
                 self.syncIntervalSeconds = syncIntervalSeconds
                 self.conflictPolicy = conflictPolicy
+                self.kind = kind
             }
             package enum CodingKeys: String, CodingKey {
                 case name
@@ -1078,6 +1098,7 @@ extension Components {
                 case password
                 case syncIntervalSeconds
                 case conflictPolicy
+                case kind
             }
         }
         /// - Remark: Generated from `#/components/schemas/Feed`.
@@ -2714,6 +2735,472 @@ extension Components {
                 case object
                 case index
                 case embedding
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/NextcloudIds`.
+        package struct NextcloudIds: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/NextcloudIds/ids`.
+            package var ids: [Swift.String]
+            /// Creates a new `NextcloudIds`.
+            ///
+            /// - Parameters:
+            ///   - ids:
+            package init(ids: [Swift.String]) {
+                self.ids = ids
+            }
+            package enum CodingKeys: String, CodingKey {
+                case ids
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/NextcloudUser`.
+        package struct NextcloudUser: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/NextcloudUser/id`.
+            package var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/NextcloudUser/displayName`.
+            package var displayName: Swift.String
+            /// - Remark: Generated from `#/components/schemas/NextcloudUser/email`.
+            package var email: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/NextcloudUser/enabled`.
+            package var enabled: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/NextcloudUser/groups`.
+            package var groups: [Swift.String]
+            /// - Remark: Generated from `#/components/schemas/NextcloudUser/language`.
+            package var language: Swift.String
+            /// Absent when none is set.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NextcloudUser/quotaBytes`.
+            package var quotaBytes: Swift.Int64?
+            /// - Remark: Generated from `#/components/schemas/NextcloudUser/usedBytes`.
+            package var usedBytes: Swift.Int64?
+            /// Creates a new `NextcloudUser`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - displayName:
+            ///   - email:
+            ///   - enabled:
+            ///   - groups:
+            ///   - language:
+            ///   - quotaBytes: Absent when none is set.
+            ///   - usedBytes:
+            package init(
+                id: Swift.String,
+                displayName: Swift.String,
+                email: Swift.String? = nil,
+                enabled: Swift.Bool,
+                groups: [Swift.String],
+                language: Swift.String,
+                quotaBytes: Swift.Int64? = nil,
+                usedBytes: Swift.Int64? = nil
+            ) {
+                self.id = id
+                self.displayName = displayName
+                self.email = email
+                self.enabled = enabled
+                self.groups = groups
+                self.language = language
+                self.quotaBytes = quotaBytes
+                self.usedBytes = usedBytes
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case displayName
+                case email
+                case enabled
+                case groups
+                case language
+                case quotaBytes
+                case usedBytes
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/NewNextcloudUser`.
+        package struct NewNextcloudUser: Codable, Hashable, Sendable {
+            /// Nextcloud's rule for user ids.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewNextcloudUser/id`.
+            package var id: Swift.String
+            /// Empty or absent mails the user a link to set one (then email is needed).
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewNextcloudUser/password`.
+            package var password: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/NewNextcloudUser/displayName`.
+            package var displayName: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/NewNextcloudUser/email`.
+            package var email: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/NewNextcloudUser/groups`.
+            package var groups: [Swift.String]?
+            /// `5 GB`, `none`.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewNextcloudUser/quota`.
+            package var quota: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/NewNextcloudUser/language`.
+            package var language: Swift.String?
+            /// Creates a new `NewNextcloudUser`.
+            ///
+            /// - Parameters:
+            ///   - id: Nextcloud's rule for user ids.
+            ///   - password: Empty or absent mails the user a link to set one (then email is needed).
+            ///   - displayName:
+            ///   - email:
+            ///   - groups:
+            ///   - quota: `5 GB`, `none`.
+            ///   - language:
+            package init(
+                id: Swift.String,
+                password: Swift.String? = nil,
+                displayName: Swift.String? = nil,
+                email: Swift.String? = nil,
+                groups: [Swift.String]? = nil,
+                quota: Swift.String? = nil,
+                language: Swift.String? = nil
+            ) {
+                self.id = id
+                self.password = password
+                self.displayName = displayName
+                self.email = email
+                self.groups = groups
+                self.quota = quota
+                self.language = language
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case password
+                case displayName
+                case email
+                case groups
+                case quota
+                case language
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.id = try container.decode(
+                    Swift.String.self,
+                    forKey: .id
+                )
+                self.password = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .password
+                )
+                self.displayName = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .displayName
+                )
+                self.email = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .email
+                )
+                self.groups = try container.decodeIfPresent(
+                    [Swift.String].self,
+                    forKey: .groups
+                )
+                self.quota = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .quota
+                )
+                self.language = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .language
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "id",
+                    "password",
+                    "displayName",
+                    "email",
+                    "groups",
+                    "quota",
+                    "language"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/NextcloudUserChange`.
+        package struct NextcloudUserChange: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/NextcloudUserChange/displayName`.
+            package var displayName: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/NextcloudUserChange/email`.
+            package var email: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/NextcloudUserChange/quota`.
+            package var quota: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/NextcloudUserChange/language`.
+            package var language: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/NextcloudUserChange/enabled`.
+            package var enabled: Swift.Bool?
+            /// Creates a new `NextcloudUserChange`.
+            ///
+            /// - Parameters:
+            ///   - displayName:
+            ///   - email:
+            ///   - quota:
+            ///   - language:
+            ///   - enabled:
+            package init(
+                displayName: Swift.String? = nil,
+                email: Swift.String? = nil,
+                quota: Swift.String? = nil,
+                language: Swift.String? = nil,
+                enabled: Swift.Bool? = nil
+            ) {
+                self.displayName = displayName
+                self.email = email
+                self.quota = quota
+                self.language = language
+                self.enabled = enabled
+            }
+            package enum CodingKeys: String, CodingKey {
+                case displayName
+                case email
+                case quota
+                case language
+                case enabled
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.displayName = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .displayName
+                )
+                self.email = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .email
+                )
+                self.quota = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .quota
+                )
+                self.language = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .language
+                )
+                self.enabled = try container.decodeIfPresent(
+                    Swift.Bool.self,
+                    forKey: .enabled
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "displayName",
+                    "email",
+                    "quota",
+                    "language",
+                    "enabled"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/NewNextcloudGroup`.
+        package struct NewNextcloudGroup: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/NewNextcloudGroup/id`.
+            package var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/NewNextcloudGroup/displayName`.
+            package var displayName: Swift.String?
+            /// Creates a new `NewNextcloudGroup`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - displayName:
+            package init(
+                id: Swift.String,
+                displayName: Swift.String? = nil
+            ) {
+                self.id = id
+                self.displayName = displayName
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case displayName
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.id = try container.decode(
+                    Swift.String.self,
+                    forKey: .id
+                )
+                self.displayName = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .displayName
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "id",
+                    "displayName"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/NextcloudShare`.
+        package struct NextcloudShare: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/NextcloudShare/id`.
+            package var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/NextcloudShare/type`.
+            @frozen package enum _TypePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case user = "user"
+                case group = "group"
+                case link = "link"
+                case email = "email"
+                case other = "other"
+            }
+            /// - Remark: Generated from `#/components/schemas/NextcloudShare/type`.
+            package var _type: Components.Schemas.NextcloudShare._TypePayload
+            /// The user
+            ///
+            /// - Remark: Generated from `#/components/schemas/NextcloudShare/with`.
+            package var with: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/NextcloudShare/path`.
+            package var path: Swift.String?
+            /// Bits: 1 read, 2 update, 4 create, 8 delete, 16 share.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NextcloudShare/permissions`.
+            package var permissions: Swift.Int
+            /// `YYYY-MM-DD 00:00:00`.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NextcloudShare/expires`.
+            package var expires: Swift.String?
+            /// The public link.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NextcloudShare/url`.
+            package var url: Swift.String?
+            /// Creates a new `NextcloudShare`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - _type:
+            ///   - with: The user
+            ///   - path:
+            ///   - permissions: Bits: 1 read, 2 update, 4 create, 8 delete, 16 share.
+            ///   - expires: `YYYY-MM-DD 00:00:00`.
+            ///   - url: The public link.
+            package init(
+                id: Swift.String,
+                _type: Components.Schemas.NextcloudShare._TypePayload,
+                with: Swift.String? = nil,
+                path: Swift.String? = nil,
+                permissions: Swift.Int,
+                expires: Swift.String? = nil,
+                url: Swift.String? = nil
+            ) {
+                self.id = id
+                self._type = _type
+                self.with = with
+                self.path = path
+                self.permissions = permissions
+                self.expires = expires
+                self.url = url
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case _type = "type"
+                case with
+                case path
+                case permissions
+                case expires
+                case url
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/NewNextcloudShare`.
+        package struct NewNextcloudShare: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/NewNextcloudShare/path`.
+            package var path: Swift.String
+            /// - Remark: Generated from `#/components/schemas/NewNextcloudShare/type`.
+            @frozen package enum _TypePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case user = "user"
+                case group = "group"
+                case link = "link"
+                case email = "email"
+            }
+            /// - Remark: Generated from `#/components/schemas/NewNextcloudShare/type`.
+            package var _type: Components.Schemas.NewNextcloudShare._TypePayload
+            /// The user
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewNextcloudShare/with`.
+            package var with: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/NewNextcloudShare/permissions`.
+            package var permissions: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/NewNextcloudShare/password`.
+            package var password: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/NewNextcloudShare/expires`.
+            package var expires: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/NewNextcloudShare/label`.
+            package var label: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/NewNextcloudShare/note`.
+            package var note: Swift.String?
+            /// Creates a new `NewNextcloudShare`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - _type:
+            ///   - with: The user
+            ///   - permissions:
+            ///   - password:
+            ///   - expires:
+            ///   - label:
+            ///   - note:
+            package init(
+                path: Swift.String,
+                _type: Components.Schemas.NewNextcloudShare._TypePayload,
+                with: Swift.String? = nil,
+                permissions: Swift.Int? = nil,
+                password: Swift.String? = nil,
+                expires: Swift.String? = nil,
+                label: Swift.String? = nil,
+                note: Swift.String? = nil
+            ) {
+                self.path = path
+                self._type = _type
+                self.with = with
+                self.permissions = permissions
+                self.password = password
+                self.expires = expires
+                self.label = label
+                self.note = note
+            }
+            package enum CodingKeys: String, CodingKey {
+                case path
+                case _type = "type"
+                case with
+                case permissions
+                case password
+                case expires
+                case label
+                case note
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.path = try container.decode(
+                    Swift.String.self,
+                    forKey: .path
+                )
+                self._type = try container.decode(
+                    Components.Schemas.NewNextcloudShare._TypePayload.self,
+                    forKey: ._type
+                )
+                self.with = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .with
+                )
+                self.permissions = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .permissions
+                )
+                self.password = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .password
+                )
+                self.expires = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .expires
+                )
+                self.label = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .label
+                )
+                self.note = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .note
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "path",
+                    "type",
+                    "with",
+                    "permissions",
+                    "password",
+                    "expires",
+                    "label",
+                    "note"
+                ])
             }
         }
         /// - Remark: Generated from `#/components/schemas/SearchResults`.

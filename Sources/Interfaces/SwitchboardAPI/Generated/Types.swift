@@ -455,6 +455,66 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /v1/embeddings`.
     /// - Remark: Generated from `#/paths//v1/embeddings/post(createEmbeddings)`.
     func createEmbeddings(_ input: Operations.CreateEmbeddings.Input) async throws -> Operations.CreateEmbeddings.Output
+    /// The user ids on the account's Nextcloud (every page), those matching `search` (id, name or email).
+    ///
+    /// - Remark: HTTP `GET /v1/nextcloud/{accountId}/users`.
+    /// - Remark: Generated from `#/paths//v1/nextcloud/{accountId}/users/get(listNextcloudUsers)`.
+    func listNextcloudUsers(_ input: Operations.ListNextcloudUsers.Input) async throws -> Operations.ListNextcloudUsers.Output
+    /// Create a user (an admin key; the account needs an administrator's app password).
+    ///
+    /// - Remark: HTTP `POST /v1/nextcloud/{accountId}/users`.
+    /// - Remark: Generated from `#/paths//v1/nextcloud/{accountId}/users/post(createNextcloudUser)`.
+    func createNextcloudUser(_ input: Operations.CreateNextcloudUser.Input) async throws -> Operations.CreateNextcloudUser.Output
+    /// A user's name, email, groups, quota and state.
+    ///
+    /// - Remark: HTTP `GET /v1/nextcloud/{accountId}/users/{userId}`.
+    /// - Remark: Generated from `#/paths//v1/nextcloud/{accountId}/users/{userId}/get(getNextcloudUser)`.
+    func getNextcloudUser(_ input: Operations.GetNextcloudUser.Input) async throws -> Operations.GetNextcloudUser.Output
+    /// Change the fields of a user that are given (an admin key).
+    ///
+    /// - Remark: HTTP `PATCH /v1/nextcloud/{accountId}/users/{userId}`.
+    /// - Remark: Generated from `#/paths//v1/nextcloud/{accountId}/users/{userId}/patch(updateNextcloudUser)`.
+    func updateNextcloudUser(_ input: Operations.UpdateNextcloudUser.Input) async throws -> Operations.UpdateNextcloudUser.Output
+    /// Delete a user (an admin key).
+    ///
+    /// - Remark: HTTP `DELETE /v1/nextcloud/{accountId}/users/{userId}`.
+    /// - Remark: Generated from `#/paths//v1/nextcloud/{accountId}/users/{userId}/delete(deleteNextcloudUser)`.
+    func deleteNextcloudUser(_ input: Operations.DeleteNextcloudUser.Input) async throws -> Operations.DeleteNextcloudUser.Output
+    /// The group ids, those matching `search`.
+    ///
+    /// - Remark: HTTP `GET /v1/nextcloud/{accountId}/groups`.
+    /// - Remark: Generated from `#/paths//v1/nextcloud/{accountId}/groups/get(listNextcloudGroups)`.
+    func listNextcloudGroups(_ input: Operations.ListNextcloudGroups.Input) async throws -> Operations.ListNextcloudGroups.Output
+    /// Create a group (an admin key).
+    ///
+    /// - Remark: HTTP `POST /v1/nextcloud/{accountId}/groups`.
+    /// - Remark: Generated from `#/paths//v1/nextcloud/{accountId}/groups/post(createNextcloudGroup)`.
+    func createNextcloudGroup(_ input: Operations.CreateNextcloudGroup.Input) async throws -> Operations.CreateNextcloudGroup.Output
+    /// Delete a group (an admin key).
+    ///
+    /// - Remark: HTTP `DELETE /v1/nextcloud/{accountId}/groups/{groupId}`.
+    /// - Remark: Generated from `#/paths//v1/nextcloud/{accountId}/groups/{groupId}/delete(deleteNextcloudGroup)`.
+    func deleteNextcloudGroup(_ input: Operations.DeleteNextcloudGroup.Input) async throws -> Operations.DeleteNextcloudGroup.Output
+    /// The ids of a group's members.
+    ///
+    /// - Remark: HTTP `GET /v1/nextcloud/{accountId}/groups/{groupId}/members`.
+    /// - Remark: Generated from `#/paths//v1/nextcloud/{accountId}/groups/{groupId}/members/get(listNextcloudGroupMembers)`.
+    func listNextcloudGroupMembers(_ input: Operations.ListNextcloudGroupMembers.Input) async throws -> Operations.ListNextcloudGroupMembers.Output
+    /// The account user's shares, those of `path` when given.
+    ///
+    /// - Remark: HTTP `GET /v1/nextcloud/{accountId}/shares`.
+    /// - Remark: Generated from `#/paths//v1/nextcloud/{accountId}/shares/get(listNextcloudShares)`.
+    func listNextcloudShares(_ input: Operations.ListNextcloudShares.Input) async throws -> Operations.ListNextcloudShares.Output
+    /// Share a file or folder with a user, a group, an email address or by public link (an admin key).
+    ///
+    /// - Remark: HTTP `POST /v1/nextcloud/{accountId}/shares`.
+    /// - Remark: Generated from `#/paths//v1/nextcloud/{accountId}/shares/post(createNextcloudShare)`.
+    func createNextcloudShare(_ input: Operations.CreateNextcloudShare.Input) async throws -> Operations.CreateNextcloudShare.Output
+    /// Remove a share (an admin key).
+    ///
+    /// - Remark: HTTP `DELETE /v1/nextcloud/{accountId}/shares/{shareId}`.
+    /// - Remark: Generated from `#/paths//v1/nextcloud/{accountId}/shares/{shareId}/delete(deleteNextcloudShare)`.
+    func deleteNextcloudShare(_ input: Operations.DeleteNextcloudShare.Input) async throws -> Operations.DeleteNextcloudShare.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -1421,6 +1481,176 @@ extension APIProtocol {
         try await createEmbeddings(Operations.CreateEmbeddings.Input(
             headers: headers,
             body: body
+        ))
+    }
+    /// The user ids on the account's Nextcloud (every page), those matching `search` (id, name or email).
+    ///
+    /// - Remark: HTTP `GET /v1/nextcloud/{accountId}/users`.
+    /// - Remark: Generated from `#/paths//v1/nextcloud/{accountId}/users/get(listNextcloudUsers)`.
+    package func listNextcloudUsers(
+        path: Operations.ListNextcloudUsers.Input.Path,
+        query: Operations.ListNextcloudUsers.Input.Query = .init(),
+        headers: Operations.ListNextcloudUsers.Input.Headers = .init()
+    ) async throws -> Operations.ListNextcloudUsers.Output {
+        try await listNextcloudUsers(Operations.ListNextcloudUsers.Input(
+            path: path,
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Create a user (an admin key; the account needs an administrator's app password).
+    ///
+    /// - Remark: HTTP `POST /v1/nextcloud/{accountId}/users`.
+    /// - Remark: Generated from `#/paths//v1/nextcloud/{accountId}/users/post(createNextcloudUser)`.
+    package func createNextcloudUser(
+        path: Operations.CreateNextcloudUser.Input.Path,
+        headers: Operations.CreateNextcloudUser.Input.Headers = .init(),
+        body: Operations.CreateNextcloudUser.Input.Body
+    ) async throws -> Operations.CreateNextcloudUser.Output {
+        try await createNextcloudUser(Operations.CreateNextcloudUser.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// A user's name, email, groups, quota and state.
+    ///
+    /// - Remark: HTTP `GET /v1/nextcloud/{accountId}/users/{userId}`.
+    /// - Remark: Generated from `#/paths//v1/nextcloud/{accountId}/users/{userId}/get(getNextcloudUser)`.
+    package func getNextcloudUser(
+        path: Operations.GetNextcloudUser.Input.Path,
+        headers: Operations.GetNextcloudUser.Input.Headers = .init()
+    ) async throws -> Operations.GetNextcloudUser.Output {
+        try await getNextcloudUser(Operations.GetNextcloudUser.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Change the fields of a user that are given (an admin key).
+    ///
+    /// - Remark: HTTP `PATCH /v1/nextcloud/{accountId}/users/{userId}`.
+    /// - Remark: Generated from `#/paths//v1/nextcloud/{accountId}/users/{userId}/patch(updateNextcloudUser)`.
+    package func updateNextcloudUser(
+        path: Operations.UpdateNextcloudUser.Input.Path,
+        headers: Operations.UpdateNextcloudUser.Input.Headers = .init(),
+        body: Operations.UpdateNextcloudUser.Input.Body
+    ) async throws -> Operations.UpdateNextcloudUser.Output {
+        try await updateNextcloudUser(Operations.UpdateNextcloudUser.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Delete a user (an admin key).
+    ///
+    /// - Remark: HTTP `DELETE /v1/nextcloud/{accountId}/users/{userId}`.
+    /// - Remark: Generated from `#/paths//v1/nextcloud/{accountId}/users/{userId}/delete(deleteNextcloudUser)`.
+    package func deleteNextcloudUser(
+        path: Operations.DeleteNextcloudUser.Input.Path,
+        headers: Operations.DeleteNextcloudUser.Input.Headers = .init()
+    ) async throws -> Operations.DeleteNextcloudUser.Output {
+        try await deleteNextcloudUser(Operations.DeleteNextcloudUser.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// The group ids, those matching `search`.
+    ///
+    /// - Remark: HTTP `GET /v1/nextcloud/{accountId}/groups`.
+    /// - Remark: Generated from `#/paths//v1/nextcloud/{accountId}/groups/get(listNextcloudGroups)`.
+    package func listNextcloudGroups(
+        path: Operations.ListNextcloudGroups.Input.Path,
+        query: Operations.ListNextcloudGroups.Input.Query = .init(),
+        headers: Operations.ListNextcloudGroups.Input.Headers = .init()
+    ) async throws -> Operations.ListNextcloudGroups.Output {
+        try await listNextcloudGroups(Operations.ListNextcloudGroups.Input(
+            path: path,
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Create a group (an admin key).
+    ///
+    /// - Remark: HTTP `POST /v1/nextcloud/{accountId}/groups`.
+    /// - Remark: Generated from `#/paths//v1/nextcloud/{accountId}/groups/post(createNextcloudGroup)`.
+    package func createNextcloudGroup(
+        path: Operations.CreateNextcloudGroup.Input.Path,
+        headers: Operations.CreateNextcloudGroup.Input.Headers = .init(),
+        body: Operations.CreateNextcloudGroup.Input.Body
+    ) async throws -> Operations.CreateNextcloudGroup.Output {
+        try await createNextcloudGroup(Operations.CreateNextcloudGroup.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Delete a group (an admin key).
+    ///
+    /// - Remark: HTTP `DELETE /v1/nextcloud/{accountId}/groups/{groupId}`.
+    /// - Remark: Generated from `#/paths//v1/nextcloud/{accountId}/groups/{groupId}/delete(deleteNextcloudGroup)`.
+    package func deleteNextcloudGroup(
+        path: Operations.DeleteNextcloudGroup.Input.Path,
+        headers: Operations.DeleteNextcloudGroup.Input.Headers = .init()
+    ) async throws -> Operations.DeleteNextcloudGroup.Output {
+        try await deleteNextcloudGroup(Operations.DeleteNextcloudGroup.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// The ids of a group's members.
+    ///
+    /// - Remark: HTTP `GET /v1/nextcloud/{accountId}/groups/{groupId}/members`.
+    /// - Remark: Generated from `#/paths//v1/nextcloud/{accountId}/groups/{groupId}/members/get(listNextcloudGroupMembers)`.
+    package func listNextcloudGroupMembers(
+        path: Operations.ListNextcloudGroupMembers.Input.Path,
+        headers: Operations.ListNextcloudGroupMembers.Input.Headers = .init()
+    ) async throws -> Operations.ListNextcloudGroupMembers.Output {
+        try await listNextcloudGroupMembers(Operations.ListNextcloudGroupMembers.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// The account user's shares, those of `path` when given.
+    ///
+    /// - Remark: HTTP `GET /v1/nextcloud/{accountId}/shares`.
+    /// - Remark: Generated from `#/paths//v1/nextcloud/{accountId}/shares/get(listNextcloudShares)`.
+    package func listNextcloudShares(
+        path: Operations.ListNextcloudShares.Input.Path,
+        query: Operations.ListNextcloudShares.Input.Query = .init(),
+        headers: Operations.ListNextcloudShares.Input.Headers = .init()
+    ) async throws -> Operations.ListNextcloudShares.Output {
+        try await listNextcloudShares(Operations.ListNextcloudShares.Input(
+            path: path,
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Share a file or folder with a user, a group, an email address or by public link (an admin key).
+    ///
+    /// - Remark: HTTP `POST /v1/nextcloud/{accountId}/shares`.
+    /// - Remark: Generated from `#/paths//v1/nextcloud/{accountId}/shares/post(createNextcloudShare)`.
+    package func createNextcloudShare(
+        path: Operations.CreateNextcloudShare.Input.Path,
+        headers: Operations.CreateNextcloudShare.Input.Headers = .init(),
+        body: Operations.CreateNextcloudShare.Input.Body
+    ) async throws -> Operations.CreateNextcloudShare.Output {
+        try await createNextcloudShare(Operations.CreateNextcloudShare.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Remove a share (an admin key).
+    ///
+    /// - Remark: HTTP `DELETE /v1/nextcloud/{accountId}/shares/{shareId}`.
+    /// - Remark: Generated from `#/paths//v1/nextcloud/{accountId}/shares/{shareId}/delete(deleteNextcloudShare)`.
+    package func deleteNextcloudShare(
+        path: Operations.DeleteNextcloudShare.Input.Path,
+        headers: Operations.DeleteNextcloudShare.Input.Headers = .init()
+    ) async throws -> Operations.DeleteNextcloudShare.Output {
+        try await deleteNextcloudShare(Operations.DeleteNextcloudShare.Input(
+            path: path,
+            headers: headers
         ))
     }
 }

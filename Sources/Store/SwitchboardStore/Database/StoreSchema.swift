@@ -322,5 +322,9 @@ public enum StoreSchema {
             .only(.postgres, "CREATE INDEX index_chunks_search ON index_chunks USING GIN (search)"),
             "CREATE INDEX index_chunks_by_hash ON index_chunks (content_hash)",
         ]),
+        // What an account's server is: `dav`, or `nextcloud` (its OCS API reached too).
+        Version(identifier: "v20-account-kind", statements: [
+            "ALTER TABLE accounts ADD COLUMN kind TEXT NOT NULL DEFAULT 'dav'",
+        ]),
     ]
 }

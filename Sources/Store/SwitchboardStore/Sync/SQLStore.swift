@@ -295,14 +295,15 @@ extension AccountRecord {
     var row: [(column: String, value: SQLValue)] {
         [("id", .text(id)), ("name", .text(name)), ("server_url", .text(serverURL)), ("username", .text(username)),
          ("sealed_password", sealedPassword.sql(SQLValue.bytes)), ("created_at", .integer(createdAt.storeMilliseconds)),
-         ("tenant_id", tenantID.sql(SQLValue.text)), ("files_url", filesURL.sql(SQLValue.text))]
+         ("tenant_id", tenantID.sql(SQLValue.text)), ("files_url", filesURL.sql(SQLValue.text)), ("kind", .text(kind.rawValue))]
     }
 
     init(row: SQLRow) throws(StoreError) {
         self.init(id: try row.text("id"), name: try row.text("name"), serverURL: try row.text("server_url"),
                   username: try row.text("username"), sealedPassword: try row.optionalBytes("sealed_password"),
                   createdAt: Date(storeMilliseconds: try row.integer("created_at")), tenantID: try row.optionalText("tenant_id"),
-                  filesURL: try row.optionalText("files_url"))
+                  filesURL: try row.optionalText("files_url"),
+                  kind: try row.optionalText("kind").flatMap(AccountKind.init(rawValue:)) ?? .dav)
     }
 }
 

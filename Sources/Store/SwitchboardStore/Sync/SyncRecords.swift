@@ -1,6 +1,13 @@
 public import Foundation
 public import SyncPlanning
 
+/// What an account's server is: any CalDAV/CardDAV/WebDAV server, or a Nextcloud, whose OCS
+/// API (users, groups, shares) is used too.
+public enum AccountKind: String, Sendable, Hashable, Codable, CaseIterable {
+    case dav
+    case nextcloud
+}
+
 /// A groupware account: where the server is and how to sign in. The password is kept only
 /// sealed (see ``SecretBox``).
 public struct AccountRecord: Sendable, Hashable, Codable {
@@ -23,10 +30,13 @@ public struct AccountRecord: Sendable, Hashable, Codable {
     /// or a plain WebDAV server's root), when files were found; `nil` for calendars and
     /// contacts only.
     public var filesURL: String?
+    /// What the server is.
+    public var kind: AccountKind
 
     public init(id: String = UUID().uuidString, name: String, serverURL: String, username: String,
-                sealedPassword: [UInt8]?, createdAt: Date = Date(), tenantID: String? = nil, filesURL: String? = nil) {
+                sealedPassword: [UInt8]?, createdAt: Date = Date(), tenantID: String? = nil, filesURL: String? = nil, kind: AccountKind = .dav) {
         self.filesURL = filesURL
+        self.kind = kind
         self.id = id
         self.name = name
         self.serverURL = serverURL

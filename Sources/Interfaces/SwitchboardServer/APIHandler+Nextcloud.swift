@@ -1,0 +1,191 @@
+import Accounts
+import Foundation
+import NextcloudOCS
+import SwitchboardAPI
+import SwitchboardCore
+import SwitchboardStore
+
+/// Users, groups and shares on the Nextcloud of one of the tenant's accounts.
+extension APIHandler {
+    func listNextcloudUsers(_ input: Operations.ListNextcloudUsers.Input) async throws -> Operations.ListNextcloudUsers.Output {
+        await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
+            let account = try await account(input.path.accountId, of: try Principal.requiring(.read))
+            let search = input.query.search ?? ""
+            let ids = try await nextcloud(account) { ocs throws(OCSError) in try await ocs.allUsers(search: search) }
+            return .ok(.init(body: .json(.init(ids: ids))))
+        }
+    }
+
+    func createNextcloudUser(_ input: Operations.CreateNextcloudUser.Input) async throws -> Operations.CreateNextcloudUser.Output {
+        await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
+            let principal = try Principal.requiring(.admin)
+            let account = try await account(input.path.accountId, of: principal)
+            guard case .json(let body) = input.body else { throw Problem.invalid("body", "send application/json") }
+            let new = NewNextcloudUser(id: body.id, password: body.password ?? "", displayName: body.displayName ?? "", email: body.email ?? "",
+                                       groups: body.groups ?? [], quota: body.quota ?? "", language: body.language ?? "")
+            let user = try await nextcloud(account) { ocs throws(OCSError) in
+                try await ocs.createUser(new)
+                return try await ocs.user(new.userid)
+            }
+            audit("nextcloud.user.create", principal, target: "\(account.id)/\(user.id)")
+            return .created(.init(body: .json(Self.user(user))))
+        }
+    }
+
+    func getNextcloudUser(_ input: Operations.GetNextcloudUser.Input) async throws -> Operations.GetNextcloudUser.Output {
+        await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
+            let account = try await account(input.path.accountId, of: try Principal.requiring(.read))
+            let id = input.path.userId
+            return .ok(.init(body: .json(Self.user(try await nextcloud(account) { ocs throws(OCSError) in try await ocs.user(id) }))))
+        }
+    }
+
+    func updateNextcloudUser(_ input: Operations.UpdateNextcloudUser.Input) async throws -> Operations.UpdateNextcloudUser.Output {
+        await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
+            let principal = try Principal.requiring(.admin)
+            let account = try await account(input.path.accountId, of: principal)
+            guard case .json(let body) = input.body else { throw Problem.invalid("body", "send application/json") }
+            let id = input.path.userId
+            let changes: [(NextcloudUserField, String)] = [(.displayName, body.displayName), (.email, body.email), (.quota, body.quota), (.language, body.language)]
+                .compactMap { field, value in value.map { (field, $0) } }
+            let user = try await nextcloud(account) { ocs throws(OCSError) in
+                for (field, value) in changes { try await ocs.editUser(id, field, to: value) }
+                if let enabled = body.enabled { try await ocs.setUser(id, enabled: enabled) }
+                return try await ocs.user(id)
+            }
+            audit("nextcloud.user.update", principal, target: "\(account.id)/\(id)")
+            return .ok(.init(body: .json(Self.user(user))))
+        }
+    }
+
+    func deleteNextcloudUser(_ input: Operations.DeleteNextcloudUser.Input) async throws -> Operations.DeleteNextcloudUser.Output {
+        await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
+            let principal = try Principal.requiring(.admin)
+            let account = try await account(input.path.accountId, of: principal)
+            let id = input.path.userId
+            try await nextcloud(account) { ocs throws(OCSError) in try await ocs.deleteUser(id) }
+            audit("nextcloud.user.delete", principal, target: "\(account.id)/\(id)")
+            return .noContent(.init())
+        }
+    }
+
+    func listNextcloudGroups(_ input: Operations.ListNextcloudGroups.Input) async throws -> Operations.ListNextcloudGroups.Output {
+        await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
+            let account = try await account(input.path.accountId, of: try Principal.requiring(.read))
+            let search = input.query.search ?? ""
+            let ids = try await nextcloud(account) { ocs throws(OCSError) in try await ocs.groups(search: search) }
+            return .ok(.init(body: .json(.init(ids: ids))))
+        }
+    }
+
+    func createNextcloudGroup(_ input: Operations.CreateNextcloudGroup.Input) async throws -> Operations.CreateNextcloudGroup.Output {
+        await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
+            let principal = try Principal.requiring(.admin)
+            let account = try await account(input.path.accountId, of: principal)
+            guard case .json(let body) = input.body else { throw Problem.invalid("body", "send application/json") }
+            try await nextcloud(account) { ocs throws(OCSError) in try await ocs.createGroup(body.id, displayName: body.displayName ?? "") }
+            audit("nextcloud.group.create", principal, target: "\(account.id)/\(body.id)")
+            return .noContent(.init())
+        }
+    }
+
+    func deleteNextcloudGroup(_ input: Operations.DeleteNextcloudGroup.Input) async throws -> Operations.DeleteNextcloudGroup.Output {
+        await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
+            let principal = try Principal.requiring(.admin)
+            let account = try await account(input.path.accountId, of: principal)
+            let id = input.path.groupId
+            try await nextcloud(account) { ocs throws(OCSError) in try await ocs.deleteGroup(id) }
+            audit("nextcloud.group.delete", principal, target: "\(account.id)/\(id)")
+            return .noContent(.init())
+        }
+    }
+
+    func listNextcloudGroupMembers(_ input: Operations.ListNextcloudGroupMembers.Input) async throws -> Operations.ListNextcloudGroupMembers.Output {
+        await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
+            let account = try await account(input.path.accountId, of: try Principal.requiring(.read))
+            let id = input.path.groupId
+            let ids = try await nextcloud(account) { ocs throws(OCSError) in try await ocs.members(ofGroup: id) }
+            return .ok(.init(body: .json(.init(ids: ids))))
+        }
+    }
+
+    func listNextcloudShares(_ input: Operations.ListNextcloudShares.Input) async throws -> Operations.ListNextcloudShares.Output {
+        await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
+            let account = try await account(input.path.accountId, of: try Principal.requiring(.read))
+            let path = input.query.path
+            let shares = try await nextcloud(account) { ocs throws(OCSError) in try await ocs.shares(path: path) }
+            return .ok(.init(body: .json(shares.map(Self.share))))
+        }
+    }
+
+    func createNextcloudShare(_ input: Operations.CreateNextcloudShare.Input) async throws -> Operations.CreateNextcloudShare.Output {
+        await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
+            let principal = try Principal.requiring(.admin)
+            let account = try await account(input.path.accountId, of: principal)
+            guard case .json(let body) = input.body else { throw Problem.invalid("body", "send application/json") }
+            let kind: ShareKind
+            switch (body._type, body.with) {
+            case (.link, nil): kind = .publicLink
+            case (.link, _): throw Problem.invalid("with", "a link is shared with no one")
+            case (_, nil): throw Problem.invalid("with", "name the user, group or address")
+            case (.user, let with?): kind = .user(with)
+            case (.group, let with?): kind = .group(with)
+            case (.email, let with?): kind = .email(with)
+            }
+            let new = NewNextcloudShare(path: body.path, kind: kind, permissions: body.permissions.map(SharePermissions.init(rawValue:)),
+                                        password: body.password ?? "", expires: body.expires, label: body.label ?? "", note: body.note ?? "")
+            let share = try await nextcloud(account) { ocs throws(OCSError) in try await ocs.createShare(new) }
+            audit("nextcloud.share.create", principal, target: "\(account.id)/\(share.id)")
+            return .created(.init(body: .json(Self.share(share))))
+        }
+    }
+
+    func deleteNextcloudShare(_ input: Operations.DeleteNextcloudShare.Input) async throws -> Operations.DeleteNextcloudShare.Output {
+        await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
+            let principal = try Principal.requiring(.admin)
+            let account = try await account(input.path.accountId, of: principal)
+            let id = input.path.shareId
+            try await nextcloud(account) { ocs throws(OCSError) in try await ocs.deleteShare(id) }
+            audit("nextcloud.share.delete", principal, target: "\(account.id)/\(id)")
+            return .noContent(.init())
+        }
+    }
+
+    private func nextcloud<Value>(_ account: AccountRecord, _ operation: (OCSClient) async throws(OCSError) -> Value) async throws(Problem) -> Value {
+        do { return try await hub.nextcloud.call(account, operation) } catch { throw Problem(error) }
+    }
+
+    static func user(_ user: NextcloudUser) -> Components.Schemas.NextcloudUser {
+        .init(id: user.id, displayName: user.displayName, email: user.email, enabled: user.enabled, groups: user.groups, language: user.language,
+              quotaBytes: user.quota.quota.flatMap { $0 >= 0 ? $0 : nil }, usedBytes: user.quota.used)
+    }
+
+    static func share(_ share: NextcloudShare) -> Components.Schemas.NextcloudShare {
+        .init(id: share.id, _type: .init(rawValue: share.typeName) ?? .other, with: share.shareWith, path: share.path, permissions: share.permissions,
+              expires: share.expiration, url: share.url)
+    }
+}
+
+extension Problem {
+    /// The Nextcloud's answer, as the API's: what it refused is the caller's to fix (4xx),
+    /// what failed or refused the account is upstream's (502).
+    init(_ error: NextcloudError) {
+        switch error {
+        case .notNextcloud:
+            self.init(status: 409, code: "not_nextcloud", title: "Not a Nextcloud account", detail: error.description)
+        case .account(let error):
+            self.init(status: 502, code: "upstream_failed", title: "The account cannot be used", detail: error.description)
+        case .ocs(let error):
+            switch error.code {
+            case .notFound: self.init(status: 404, code: "upstream_not_found", title: "Not on the Nextcloud", detail: error.detail)
+            case .invalid: self.init(status: 422, code: "upstream_rejected", title: "The Nextcloud refused the values", detail: error.description)
+            case .conflict: self.init(status: 409, code: "upstream_conflict", title: "Conflict on the Nextcloud", detail: error.description)
+            case .rateLimited: self.init(status: 503, code: "upstream_throttled", title: "The Nextcloud is throttling", detail: error.description)
+            case .unauthorized, .forbidden:
+                self.init(status: 502, code: "upstream_unauthorized", title: "The account may not do this on the Nextcloud", detail: error.description)
+            case .server, .status, .malformedResponse, .malformedRequest, .transport:
+                self.init(status: 502, code: "upstream_failed", title: "The Nextcloud failed", detail: error.description)
+            }
+        }
+    }
+}
