@@ -32,13 +32,13 @@ import Testing
         #expect(try cli.run(nextcloud("users", "show", user)).stdout.contains("\tdisabled\t"))
         #expect(try cli.attempt(nextcloud("users", "create", user)).stderr.contains("OCS 102"))
 
-        let share = try cli.run(nextcloud("shares", "create", "Praxis/Leitlinien", "--group", group, "--permissions", "1", "--expires", "2027-03-31"))
+        let share = try cli.run(nextcloud("shares", "create", "Praxis/\(group)", "--group", group, "--permissions", "1", "--expires", "2027-03-31"))
             .stdout
-        #expect(share.contains("\tgroup\t\(group)\t/Praxis/Leitlinien\t1\t2027-03-31 00:00:00"), "\(share)")
-        let link = try cli.run(nextcloud("shares", "create", "Praxis/Leitlinien", "--public", "--json")).stdout
+        #expect(share.contains("\tgroup\t\(group)\t/Praxis/\(group)\t1\t2027-03-31 00:00:00"), "\(share)")
+        let link = try cli.run(nextcloud("shares", "create", "Praxis/\(group)", "--public", "--json")).stdout
         #expect(link.contains("\"url\" : \"http"), "\(link)")
         #expect(try cli.attempt(nextcloud("shares", "create", "x", "--user", "a", "--public")).stderr.contains("one of"))
-        #expect(try cli.run(nextcloud("shares", "list", "--path", "Praxis/Leitlinien")).stdout.split(separator: "\n").count == 2)
+        #expect(try cli.run(nextcloud("shares", "list", "--path", "Praxis/\(group)")).stdout.split(separator: "\n").count == 2)
 
         try cli.run(nextcloud("users", "delete", user))
         try cli.run(nextcloud("groups", "delete", group))

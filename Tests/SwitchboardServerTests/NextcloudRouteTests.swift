@@ -22,6 +22,7 @@ import Testing
             let base = "/v1/nextcloud/\(account)"
             let user = "u-" + UUID().uuidString.prefix(8).lowercased()
             let group = "g-" + UUID().uuidString.prefix(8).lowercased()
+            let folder = "Praxis/" + group
 
             #expect(try await harness.call(.post, "\(base)/groups", key: harness.keys[.admin], json: #"{"id": "\#(group)", "displayName": "Praxis"}"#).status == 204)
             #expect(try await harness.call(.post, "\(base)/users", key: harness.keys[.read], json: #"{"id": "\#(user)"}"#).status == 403)
@@ -40,11 +41,11 @@ import Testing
             #expect(((try await harness.call(.get, "\(base)/groups/\(group)/members", key: harness.keys[.read]).body as? JSON)?["ids"] as? [String]) == [user])
 
             let share = try await harness.call(.post, "\(base)/shares", key: harness.keys[.admin],
-                                               json: #"{"path": "Praxis/Leitlinien", "type": "group", "with": "\#(group)", "permissions": 1, "expires": "2027-03-31"}"#)
+                                               json: #"{"path": "\#(folder)", "type": "group", "with": "\#(group)", "permissions": 1, "expires": "2027-03-31"}"#)
             #expect(share.status == 201 && (share.body as? JSON)?["type"] as? String == "group", "\(String(describing: share.body))")
             let shareID = try #require((share.body as? JSON)?["id"] as? String)
             #expect(try await harness.call(.post, "\(base)/shares", key: harness.keys[.admin], json: #"{"path": "x", "type": "user"}"#).status == 400)
-            let listed = try await harness.call(.get, "\(base)/shares?path=Praxis%2FLeitlinien", key: harness.keys[.read])
+            let listed = try await harness.call(.get, "\(base)/shares?path=Praxis%2F\(group)", key: harness.keys[.read])
             #expect((listed.body as? [JSON])?.map { $0["id"] as? String } == [shareID])
             #expect(try await harness.call(.delete, "\(base)/shares/\(shareID)", key: harness.keys[.admin]).status == 204)
 
