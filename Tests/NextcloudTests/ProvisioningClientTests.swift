@@ -87,6 +87,9 @@ import Testing
             let link = try await ocs.createShare(NewNextcloudShare(path: folder, kind: .publicLink, permissions: .read, password: "Link-Secret-1",
                                                                    expires: "2027-01-31", label: "Für Kunden"))
             #expect(link.shareType == 3 && link.url != nil && link.expiration == "2027-01-31 00:00:00" && link.label == "Für Kunden")
+            // Whom to share with: "anna" exactly, then other matches.
+            let found = try await ocs.sharees(search: "anna")
+            #expect(found.first == Sharee(label: "anna", shareType: 0, shareWith: "anna", exact: true), "\(found)")
             let toAnna = try await ocs.createShare(NewNextcloudShare(path: folder, kind: .user("anna"), permissions: [.read, .update]))
             #expect(toAnna.shareWith == "anna" && toAnna.permissions == 3)
             shareID = toAnna.id

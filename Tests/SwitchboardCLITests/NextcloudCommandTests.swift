@@ -28,6 +28,7 @@ import Testing
         let decoded = try JSONSerialization.jsonObject(with: Data(shown.utf8)) as? [String: Any]
         #expect(decoded?["displayName"] as? String == "Dr. Ada" && decoded?["groups"] as? [String] == [group], "\(shown)")
         #expect(try cli.run(nextcloud("groups", "members", group)).stdout == "\(user)\n")
+        #expect(try cli.run(nextcloud("sharees", group)).stdout == "group\t\(group)\tPraxis\texact\n")
         try cli.run(nextcloud("users", "disable", user))
         #expect(try cli.run(nextcloud("users", "show", user)).stdout.contains("\tdisabled\t"))
         #expect(try cli.attempt(nextcloud("users", "create", user)).stderr.contains("OCS 102"))

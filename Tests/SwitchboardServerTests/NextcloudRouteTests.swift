@@ -38,6 +38,9 @@ import Testing
             let changed = try await harness.call(.patch, "\(base)/users/\(user)", key: harness.keys[.admin], json: #"{"displayName": "Ada", "enabled": false}"#)
             #expect((changed.body as? JSON)?["displayName"] as? String == "Ada" && (changed.body as? JSON)?["enabled"] as? Bool == false,
                     "\(String(describing: changed.body))")
+            let sharees = try await harness.call(.get, "\(base)/sharees?search=\(group)", key: harness.keys[.read])
+            #expect((sharees.body as? [JSON])?.first?["with"] as? String == group && (sharees.body as? [JSON])?.first?["exact"] as? Bool == true,
+                    "\(String(describing: sharees.body))")
             #expect(((try await harness.call(.get, "\(base)/groups/\(group)/members", key: harness.keys[.read]).body as? JSON)?["ids"] as? [String]) == [user])
 
             let share = try await harness.call(.post, "\(base)/shares", key: harness.keys[.admin],

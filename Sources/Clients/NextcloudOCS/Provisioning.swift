@@ -99,12 +99,17 @@ extension OCSClient {
         return try await send("GET", "ocs/v2.php/cloud/users", query: query, as: UserIDs.self).users
     }
 
-    /// Every user id (matching `search`), read `pageSize` at a time until a page comes back short.
+    /// Every user id (matching `search`), read `pageSize` at a time until a page comes back
+    /// short. Pages are by offset, so users created or deleted meanwhile shift them: an id
+    /// seen twice is kept once (one deleted meanwhile may shift another past the pager).
     public func allUsers(search: String = "", pageSize: Int = 500) async throws(OCSError) -> [String] {
         var all: [String] = []
+        var seen: Set<String> = []
+        var offset = 0
         while true {
-            let page = try await users(search: search, limit: pageSize, offset: all.count)
-            all += page
+            let page = try await users(search: search, limit: pageSize, offset: offset)
+            offset += page.count
+            all += page.filter { seen.insert($0).inserted }
             if page.count < pageSize { return all }
         }
     }

@@ -79,8 +79,13 @@ public struct NextcloudShare: Sendable, Hashable, Decodable {
 extension NextcloudShare {
     /// `user`, `group`, `link` or `email`; `other` for the kinds this client does not make
     /// (federated, circles, rooms, …).
-    public var typeName: String {
-        switch shareType {
+    public var typeName: String { ShareKind.name(ofShareType: shareType) }
+}
+
+extension ShareKind {
+    /// The name of a `shareType` number: `user`, `group`, `link`, `email` or `other`.
+    static func name(ofShareType type: Int) -> String {
+        switch type {
         case 0: "user"
         case 1: "group"
         case 3: "link"
@@ -88,6 +93,28 @@ extension NextcloudShare {
         default: "other"
         }
     }
+}
+
+/// Someone a file can be shared with, as the sharee search finds them.
+public struct Sharee: Sendable, Hashable {
+    /// What the server shows (a display name, a group's name, an address).
+    public var label: String
+    /// The share type to create for them (0 user, 1 group, 4 email, …).
+    public var shareType: Int
+    /// The value for `shareWith`.
+    public var shareWith: String
+    /// Whether the search text named them exactly.
+    public var exact: Bool
+
+    public init(label: String, shareType: Int, shareWith: String, exact: Bool) {
+        self.label = label
+        self.shareType = shareType
+        self.shareWith = shareWith
+        self.exact = exact
+    }
+
+    /// `user`, `group` or `email`; `other` for kinds this client does not share with.
+    public var typeName: String { ShareKind.name(ofShareType: shareType) }
 }
 
 /// A share to make: the path (below the user's files), for whom, and its settings.
@@ -165,6 +192,40 @@ extension OCSClient {
 
     public func deleteShare(_ id: String) async throws(OCSError) {
         _ = try await send("DELETE", Self.shares + "/" + Self.segment(id), as: Nothing.self)
+    }
+
+    /// The sharee search's answer: exact matches, then the others, by kind.
+    struct ShareeResult: Decodable {
+        struct Item: Decodable {
+            struct Value: Decodable { var shareType: Int; var shareWith: String }
+            var label: String
+            var value: Value
+        }
+
+        struct Lists: Decodable {
+            var users: [Item]?
+            var groups: [Item]?
+            var emails: [Item]?
+        }
+
+        var exact: Lists
+        var users: [Item]?
+        var groups: [Item]?
+        var emails: [Item]?
+    }
+
+    /// Users, groups and email addresses a file can be shared with whose name or id matches
+    /// `search`: exact matches first, at most `limit` of the others.
+    public func sharees(search: String, itemType: String = "file", limit: Int = 50) async throws(OCSError) -> [Sharee] {
+        let query = [URLQueryItem(name: "search", value: search), URLQueryItem(name: "itemType", value: itemType),
+                     URLQueryItem(name: "page", value: "1"), URLQueryItem(name: "perPage", value: String(limit)),
+                     URLQueryItem(name: "lookup", value: "false")]
+        let result = try await send("GET", "ocs/v2.php/apps/files_sharing/api/v1/sharees", query: query, as: ShareeResult.self)
+        func sharees(_ lists: [[ShareeResult.Item]?], exact: Bool) -> [Sharee] {
+            lists.flatMap { $0 ?? [] }.map { Sharee(label: $0.label, shareType: $0.value.shareType, shareWith: $0.value.shareWith, exact: exact) }
+        }
+        return sharees([result.exact.users, result.exact.groups, result.exact.emails], exact: true)
+            + sharees([result.users, result.groups, result.emails], exact: false)
     }
 
     /// Shares offered to the user that wait for acceptance.

@@ -9,7 +9,7 @@ import SwitchboardStore
 struct NextcloudCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nextcloud", abstract: "Users, groups and shares on a Nextcloud (the account needs an administrator's app password to provision).",
-        subcommands: [Users.self, Groups.self, Shares.self])
+        subcommands: [Users.self, Groups.self, Shares.self, Sharees.self])
 
     /// The Nextcloud account a command works on.
     struct AccountOptions: ParsableArguments {
@@ -230,6 +230,29 @@ struct NextcloudCommand: AsyncParsableCommand {
                 let shareID = shareID
                 try await nextcloud.call { ocs throws(OCSError) in try await ocs.deleteShare(shareID) }
             }
+        }
+    }
+
+    struct Sharees: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Users, groups and addresses to share with whose name or id matches SEARCH, exact matches first.")
+        @OptionGroup var nextcloud: AccountOptions
+        @Argument var search: String
+        @OptionGroup var output: OutputOptions
+
+        /// A sharee as `--json` prints it.
+        struct Line: Encodable {
+            var label: String
+            var type: String
+            var with: String
+            var exact: Bool
+        }
+
+        func run() async throws {
+            let search = search
+            let found = try await nextcloud.call { ocs throws(OCSError) in try await ocs.sharees(search: search) }.map { sharee in
+                Line(label: sharee.label, type: sharee.typeName, with: sharee.shareWith, exact: sharee.exact)
+            }
+            try output.print(found) { found.map { "\($0.type)\t\($0.with)\t\($0.label)\($0.exact ? "\texact" : "")" }.joined(separator: "\n") }
         }
     }
 

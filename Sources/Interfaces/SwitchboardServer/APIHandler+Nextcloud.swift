@@ -151,6 +151,17 @@ extension APIHandler {
         }
     }
 
+    func searchNextcloudSharees(_ input: Operations.SearchNextcloudSharees.Input) async throws -> Operations.SearchNextcloudSharees.Output {
+        await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
+            let account = try await account(input.path.accountId, of: try Principal.requiring(.read))
+            let search = input.query.search
+            let found = try await nextcloud(account) { ocs throws(OCSError) in try await ocs.sharees(search: search) }
+            return .ok(.init(body: .json(found.map { sharee in
+                .init(label: sharee.label, _type: .init(rawValue: sharee.typeName) ?? .other, with: sharee.shareWith, exact: sharee.exact)
+            })))
+        }
+    }
+
     private func nextcloud<Value>(_ account: AccountRecord, _ operation: (OCSClient) async throws(OCSError) -> Value) async throws(Problem) -> Value {
         do { return try await hub.nextcloud.call(account, operation) } catch { throw Problem(error) }
     }

@@ -3090,6 +3090,52 @@ extension Components {
                 case url
             }
         }
+        /// - Remark: Generated from `#/components/schemas/NextcloudSharee`.
+        package struct NextcloudSharee: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/NextcloudSharee/label`.
+            package var label: Swift.String
+            /// - Remark: Generated from `#/components/schemas/NextcloudSharee/type`.
+            @frozen package enum _TypePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case user = "user"
+                case group = "group"
+                case email = "email"
+                case other = "other"
+            }
+            /// - Remark: Generated from `#/components/schemas/NextcloudSharee/type`.
+            package var _type: Components.Schemas.NextcloudSharee._TypePayload
+            /// What `with` takes when sharing with them.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NextcloudSharee/with`.
+            package var with: Swift.String
+            /// The search named them exactly.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NextcloudSharee/exact`.
+            package var exact: Swift.Bool
+            /// Creates a new `NextcloudSharee`.
+            ///
+            /// - Parameters:
+            ///   - label:
+            ///   - _type:
+            ///   - with: What `with` takes when sharing with them.
+            ///   - exact: The search named them exactly.
+            package init(
+                label: Swift.String,
+                _type: Components.Schemas.NextcloudSharee._TypePayload,
+                with: Swift.String,
+                exact: Swift.Bool
+            ) {
+                self.label = label
+                self._type = _type
+                self.with = with
+                self.exact = exact
+            }
+            package enum CodingKeys: String, CodingKey {
+                case label
+                case _type = "type"
+                case with
+                case exact
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/NewNextcloudShare`.
         package struct NewNextcloudShare: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/NewNextcloudShare/path`.

@@ -13226,4 +13226,173 @@ package enum Operations {
             }
         }
     }
+    /// Users, groups and addresses to share with whose name or id matches `search`, exact matches first.
+    ///
+    /// - Remark: HTTP `GET /v1/nextcloud/{accountId}/sharees`.
+    /// - Remark: Generated from `#/paths//v1/nextcloud/{accountId}/sharees/get(searchNextcloudSharees)`.
+    package enum SearchNextcloudSharees {
+        package static let id: Swift.String = "searchNextcloudSharees"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/nextcloud/{accountId}/sharees/GET/path`.
+            package struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/nextcloud/{accountId}/sharees/GET/path/accountId`.
+                package var accountId: Components.Parameters.AccountID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - accountId:
+                package init(accountId: Components.Parameters.AccountID) {
+                    self.accountId = accountId
+                }
+            }
+            package var path: Operations.SearchNextcloudSharees.Input.Path
+            /// - Remark: Generated from `#/paths/v1/nextcloud/{accountId}/sharees/GET/query`.
+            package struct Query: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/nextcloud/{accountId}/sharees/GET/query/search`.
+                package var search: Swift.String
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - search:
+                package init(search: Swift.String) {
+                    self.search = search
+                }
+            }
+            package var query: Operations.SearchNextcloudSharees.Input.Query
+            /// - Remark: Generated from `#/paths/v1/nextcloud/{accountId}/sharees/GET/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.SearchNextcloudSharees.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.SearchNextcloudSharees.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.SearchNextcloudSharees.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - query:
+            ///   - headers:
+            package init(
+                path: Operations.SearchNextcloudSharees.Input.Path,
+                query: Operations.SearchNextcloudSharees.Input.Query,
+                headers: Operations.SearchNextcloudSharees.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.query = query
+                self.headers = headers
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/nextcloud/{accountId}/sharees/GET/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/nextcloud/{accountId}/sharees/GET/responses/200/content/application\/json`.
+                    case json([Components.Schemas.NextcloudSharee])
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: [Components.Schemas.NextcloudSharee] {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.SearchNextcloudSharees.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.SearchNextcloudSharees.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The sharees.
+            ///
+            /// - Remark: Generated from `#/paths//v1/nextcloud/{accountId}/sharees/get(searchNextcloudSharees)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.SearchNextcloudSharees.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.SearchNextcloudSharees.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A problem (RFC 9457).
+            ///
+            /// - Remark: Generated from `#/paths//v1/nextcloud/{accountId}/sharees/get(searchNextcloudSharees)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            package var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
 }

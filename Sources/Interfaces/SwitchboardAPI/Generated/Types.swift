@@ -515,6 +515,11 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `DELETE /v1/nextcloud/{accountId}/shares/{shareId}`.
     /// - Remark: Generated from `#/paths//v1/nextcloud/{accountId}/shares/{shareId}/delete(deleteNextcloudShare)`.
     func deleteNextcloudShare(_ input: Operations.DeleteNextcloudShare.Input) async throws -> Operations.DeleteNextcloudShare.Output
+    /// Users, groups and addresses to share with whose name or id matches `search`, exact matches first.
+    ///
+    /// - Remark: HTTP `GET /v1/nextcloud/{accountId}/sharees`.
+    /// - Remark: Generated from `#/paths//v1/nextcloud/{accountId}/sharees/get(searchNextcloudSharees)`.
+    func searchNextcloudSharees(_ input: Operations.SearchNextcloudSharees.Input) async throws -> Operations.SearchNextcloudSharees.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -1650,6 +1655,21 @@ extension APIProtocol {
     ) async throws -> Operations.DeleteNextcloudShare.Output {
         try await deleteNextcloudShare(Operations.DeleteNextcloudShare.Input(
             path: path,
+            headers: headers
+        ))
+    }
+    /// Users, groups and addresses to share with whose name or id matches `search`, exact matches first.
+    ///
+    /// - Remark: HTTP `GET /v1/nextcloud/{accountId}/sharees`.
+    /// - Remark: Generated from `#/paths//v1/nextcloud/{accountId}/sharees/get(searchNextcloudSharees)`.
+    package func searchNextcloudSharees(
+        path: Operations.SearchNextcloudSharees.Input.Path,
+        query: Operations.SearchNextcloudSharees.Input.Query,
+        headers: Operations.SearchNextcloudSharees.Input.Headers = .init()
+    ) async throws -> Operations.SearchNextcloudSharees.Output {
+        try await searchNextcloudSharees(Operations.SearchNextcloudSharees.Input(
+            path: path,
+            query: query,
             headers: headers
         ))
     }
