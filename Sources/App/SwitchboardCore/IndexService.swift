@@ -140,7 +140,6 @@ public struct IndexService: Sendable {
         model.provider = provider
     }
 
-
     /// The most roots, globs and characters of a name an index takes.
     public static let maxRoots = 50
     public static let maxGlobs = 100
@@ -340,12 +339,7 @@ public struct IndexService: Sendable {
 
     /// `hits` with the question's words marked in the snippets of those that hold any.
     private func marked(_ hits: [ChunkHit], query: FullTextQuery) async throws(IndexServiceError) -> [ChunkHit] {
-        let snippets = try await storing { () throws(StoreError) in try await store.markedSnippets(query, seqs: hits.map(\.seq)) }
-        return hits.map { hit in
-            var hit = hit
-            if let snippet = snippets[hit.seq] { hit.snippet = snippet }
-            return hit
-        }
+        hits.withSnippets(try await storing { () throws(StoreError) in try await store.markedSnippets(query, seqs: hits.map(\.seq)) })
     }
 
     /// The chunks whose vectors are closest to the question's, best first (their scores the cosine).

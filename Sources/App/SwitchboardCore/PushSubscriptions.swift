@@ -163,12 +163,8 @@ public struct PushSubscriptions: Sendable {
 
     /// The Nextcloud root of a DAV URL: what comes before `/remote.php/`, or the origin.
     public static func ocsRoot(ofDAV serverURL: String) -> URL? {
-        guard var components = URLComponents(string: serverURL), components.host != nil else { return nil }
-        let path = components.path
-        components.path = path.range(of: "/remote.php/").map { String(path[..<$0.lowerBound]) + "/" } ?? "/"
-        components.query = nil
-        components.fragment = nil
-        return components.url
+        guard let url = URL(string: serverURL), url.host() != nil else { return nil }
+        return OCSClient.root(before: url) ?? URL(string: "/", relativeTo: url)?.absoluteURL
     }
 
     private func withOCS(_ subscription: PushSubscriptionRecord, account: AccountRecord,

@@ -33,6 +33,17 @@ public struct OCSClient: Sendable {
         try await exchange(method, path, query: query, body: nil, as: answer)
     }
 
+    /// A Nextcloud's root (where `ocs/v2.php` is) in a URL below it: what comes before
+    /// `/remote.php/`, as a folder; `nil` when the URL has no `/remote.php/`.
+    public static func root(before url: URL) -> URL? {
+        guard var components = URLComponents(url: url, resolvingAgainstBaseURL: false),
+              let remote = components.percentEncodedPath.range(of: "/remote.php/") else { return nil }
+        components.percentEncodedPath = String(components.percentEncodedPath[..<remote.lowerBound]) + "/"
+        components.query = nil
+        components.fragment = nil
+        return components.url
+    }
+
     /// A value as one path segment or query value: every character but unreserved ones
     /// percent-encoded, so a user id or group name can neither leave its segment (`/`, `..`)
     /// nor start a query, and a search text keeps its `+` and `&`. Not even `.` is left: no

@@ -121,17 +121,8 @@ extension AccountClients {
 
 extension AccountClients {
     /// A Nextcloud's root (where `ocs/v2.php` is): what comes before `/remote.php/` in `url`,
-    /// or `url` itself as a folder.
+    /// or `url` itself as a folder (the root the operator typed).
     static func nextcloudRoot(of url: URL) -> URL {
-        guard var components = URLComponents(url: url, resolvingAgainstBaseURL: false) else { return url }
-        let path = components.percentEncodedPath
-        if let remote = path.range(of: "/remote.php/") {
-            components.percentEncodedPath = String(path[..<remote.lowerBound]) + "/"
-        } else if !path.hasSuffix("/") {
-            components.percentEncodedPath = path + "/"
-        }
-        components.query = nil
-        components.fragment = nil
-        return components.url ?? url
+        OCSClient.root(before: url) ?? (url.hasDirectoryPath ? url : url.appending(path: "", directoryHint: .isDirectory))
     }
 }

@@ -74,15 +74,15 @@ struct ServeCommand: AsyncParsableCommand {
         // The settings hold the environment's ranges already.
         let policy = try NetworkOptions.policy(allowing: settings.allowNetwork ?? [])
         try await EmbeddingOptions.withProvider(model: settings.embeddingModel, server: settings.embeddingServer, apiKey: settings.embeddingAPIKey) { embeddings in
-          try await store.withStore { store, secrets in
-            var logger = Logger(label: "switchboard.server")
-            logger.logLevel = .info
-            try await withHub(store: store, secrets: secrets, caFile: settings.caFile, policy: policy, reporting: BookingError.self, logger: logger) { hub in
-                hub.indexes.useEmbeddings(embeddings)
-                let sync = settings.backgroundSync ?? true ? SyncService(store: store, clients: hub.clients) : nil
-                try await SwitchboardServer.application(hub: hub, sync: sync, configuration: configuration, logger: logger).runService()
+            try await store.withStore { store, secrets in
+                var logger = Logger(label: "switchboard.server")
+                logger.logLevel = .info
+                try await withHub(store: store, secrets: secrets, caFile: settings.caFile, policy: policy, reporting: BookingError.self, logger: logger) { hub in
+                    hub.indexes.useEmbeddings(embeddings)
+                    let sync = settings.backgroundSync ?? true ? SyncService(store: store, clients: hub.clients) : nil
+                    try await SwitchboardServer.application(hub: hub, sync: sync, configuration: configuration, logger: logger).runService()
+                }
             }
-          }
         }
     }
 }

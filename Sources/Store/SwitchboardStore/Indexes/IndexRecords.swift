@@ -256,6 +256,18 @@ public struct Snippet: Sendable, Hashable {
     }
 }
 
+extension Array where Element == ChunkHit {
+    /// These hits with the snippets of ``FileIndexStore/markedSnippets(_:seqs:)`` in place of
+    /// theirs where there is one.
+    public func withSnippets(_ snippets: [Int64: Snippet]) -> [ChunkHit] {
+        map { hit in
+            var hit = hit
+            if let snippet = snippets[hit.seq] { hit.snippet = snippet }
+            return hit
+        }
+    }
+}
+
 /// Knowledge indexes: their definitions, what their runs saw, and their chunks with a
 /// full-text index. A file's chunks are replaced with its record in one transaction, so a
 /// run stopped anywhere leaves every file either as before or fully re-read.

@@ -189,12 +189,7 @@ extension SQLStore: FileIndexStore {
 
     public func searchChunks(_ query: FullTextQuery, filter: ChunkFilter, limit: Int) async throws(StoreError) -> [ChunkHit] {
         let ranked = try await rankChunks(query, filter: filter, limit: limit)
-        let snippets = try await markedSnippets(query, seqs: ranked.map(\.seq))
-        return ranked.map { hit in
-            var hit = hit
-            if let snippet = snippets[hit.seq] { hit.snippet = snippet }
-            return hit
-        }
+        return ranked.withSnippets(try await markedSnippets(query, seqs: ranked.map(\.seq)))
     }
 
     public func rankChunks(_ query: FullTextQuery, filter: ChunkFilter, limit: Int) async throws(StoreError) -> [ChunkHit] {
