@@ -92,6 +92,15 @@ def blocks(node):
     return out
 
 
+def add(questions, question, passage, folder, min_words):
+    """Appends the question when its passage has `min_words` words, its file's format the next in turn."""
+    if sum(len(t.split()) for _, t in passage) < min_words:
+        return
+    number = len(questions) + 1
+    kind = ["html", "md", "docx", "pdf"][(number - 1) % 4]
+    questions.append({"id": number, "question": question, "path": f"answers/{folder}/answer-{number:03d}.{kind}", "passage": passage})
+
+
 def faq_questions(docs):
     questions = []
     for page in ["general", "programming", "design", "library", "extending", "windows", "gui", "installed"]:
@@ -102,15 +111,7 @@ def faq_questions(docs):
             heading = next((c for c in section.children if isinstance(c, Node) and c.tag in ("h2", "h3", "h4")), None)
             if heading is None:
                 continue
-            question = " ".join(heading.text().replace("\u00b6", "").split())
-            passage = blocks(section)
-            if sum(len(t.split()) for _, t in passage) < 10:
-                continue
-            number = len(questions)
-            kind = ["html", "md", "docx", "pdf"][number % 4]
-            questions.append({"id": number + 1, "question": question,
-                              "path": f"answers/{page}/answer-{number + 1:03d}.{kind}",
-                              "passage": passage})
+            add(questions, " ".join(heading.text().replace("\u00b6", "").split()), blocks(section), page, min_words=10)
     root = parse(os.path.join(docs, "glossary.html"))
     for dl in root.find_all("dl"):
         items = [c for c in dl.children if isinstance(c, Node)]
@@ -118,14 +119,7 @@ def faq_questions(docs):
             if term.tag != "dt" or definition.tag != "dd" or not term.attrs.get("id", "").startswith("term-"):
                 continue
             name = " ".join(term.text().replace("\u00b6", "").split())
-            passage = blocks(definition)
-            if sum(len(t.split()) for _, t in passage) < 15:
-                continue
-            number = len(questions)
-            kind = ["html", "md", "docx", "pdf"][number % 4]
-            questions.append({"id": number + 1, "question": f"What is {name} in Python?",
-                              "path": f"answers/glossary/answer-{number + 1:03d}.{kind}",
-                              "passage": passage})
+            add(questions, f"What is {name} in Python?", blocks(definition), "glossary", min_words=15)
     return questions
 
 
