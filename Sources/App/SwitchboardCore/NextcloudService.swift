@@ -27,6 +27,25 @@ public enum NextcloudError: Error, Sendable, CustomStringConvertible {
 public struct NextcloudService: Sendable {
     let clients: AccountClients
 
+    /// Creates the user and answers it as the server then describes it.
+    public func createUser(_ account: AccountRecord, _ user: NewNextcloudUser) async throws(NextcloudError) -> NextcloudUser {
+        try await call(account) { ocs throws(OCSError) in
+            try await ocs.createUser(user)
+            return try await ocs.user(user.userid)
+        }
+    }
+
+    /// Sets the fields given (each a call, as the provisioning API takes one field at a time),
+    /// then the enabled state when given; answers the user as changed.
+    public func changeUser(_ account: AccountRecord, _ id: String, fields: [(NextcloudUserField, String)],
+                           enabled: Bool?) async throws(NextcloudError) -> NextcloudUser {
+        try await call(account) { ocs throws(OCSError) in
+            for (field, value) in fields { try await ocs.editUser(id, field, to: value) }
+            if let enabled { try await ocs.setUser(id, enabled: enabled) }
+            return try await ocs.user(id)
+        }
+    }
+
     /// Runs `operation` with an OCS client of `account`'s server, its credentials held to
     /// that server (and to the tenants' network policy when the account is a tenant's).
     public func call<Value>(_ account: AccountRecord, _ operation: (OCSClient) async throws(OCSError) -> Value) async throws(NextcloudError) -> Value {

@@ -23,10 +23,7 @@ extension APIHandler {
             guard case .json(let body) = input.body else { throw Problem.invalid("body", "send application/json") }
             let new = NewNextcloudUser(id: body.id, password: body.password ?? "", displayName: body.displayName ?? "", email: body.email ?? "",
                                        groups: body.groups ?? [], quota: body.quota ?? "", language: body.language ?? "")
-            let user = try await nextcloud(account) { ocs throws(OCSError) in
-                try await ocs.createUser(new)
-                return try await ocs.user(new.userid)
-            }
+            let user = try await nextcloudCall { () throws(NextcloudError) in try await hub.nextcloud.createUser(account, new) }
             audit("nextcloud.user.create", principal, target: "\(account.id)/\(user.id)")
             return .created(.init(body: .json(Self.user(user))))
         }
@@ -46,12 +43,10 @@ extension APIHandler {
             let account = try await account(input.path.accountId, of: principal)
             guard case .json(let body) = input.body else { throw Problem.invalid("body", "send application/json") }
             let id = input.path.userId
-            let changes: [(NextcloudUserField, String)] = [(.displayName, body.displayName), (.email, body.email), (.quota, body.quota), (.language, body.language)]
+            let fields: [(NextcloudUserField, String)] = [(.displayName, body.displayName), (.email, body.email), (.quota, body.quota), (.language, body.language)]
                 .compactMap { field, value in value.map { (field, $0) } }
-            let user = try await nextcloud(account) { ocs throws(OCSError) in
-                for (field, value) in changes { try await ocs.editUser(id, field, to: value) }
-                if let enabled = body.enabled { try await ocs.setUser(id, enabled: enabled) }
-                return try await ocs.user(id)
+            let user = try await nextcloudCall { () throws(NextcloudError) in
+                try await hub.nextcloud.changeUser(account, id, fields: fields, enabled: body.enabled)
             }
             audit("nextcloud.user.update", principal, target: "\(account.id)/\(id)")
             return .ok(.init(body: .json(Self.user(user))))
@@ -163,7 +158,11 @@ extension APIHandler {
     }
 
     private func nextcloud<Value>(_ account: AccountRecord, _ operation: (OCSClient) async throws(OCSError) -> Value) async throws(Problem) -> Value {
-        do { return try await hub.nextcloud.call(account, operation) } catch { throw Problem(error) }
+        try await nextcloudCall { () throws(NextcloudError) in try await hub.nextcloud.call(account, operation) }
+    }
+
+    private func nextcloudCall<Value>(_ body: () async throws(NextcloudError) -> Value) async throws(Problem) -> Value {
+        do { return try await body() } catch { throw Problem(error) }
     }
 
     static func user(_ user: NextcloudUser) -> Components.Schemas.NextcloudUser {
