@@ -64,13 +64,33 @@ import Testing
         #expect(error?.code == .timeout || error?.code == .connectionClosed, "\(String(describing: error))")
     }
 
-    @Test func responsesInjectedBeforeTLSAreRefused() async throws {
+    /// Bytes after the STARTTLS answer, in the same segment (under 64 bytes, so the client's
+    /// smallest read takes them whole), are refused whether they end a response or not: a
+    /// whole response is refused by the wait for the handshake, a partial one by the check as
+    /// TLS goes in. The credentials are never sent.
+    @Test(arguments: ["* OK [CAPABILITY IMAP4rev1] injected\r\n", "* OK [CAPABILITY IMAP4"])
+    func responsesInjectedBeforeTLSAreRefused(injected: String) async throws {
         let server = try await ScriptedServer.start(
             greeting: "* OK [CAPABILITY IMAP4rev1 STARTTLS AUTH=PLAIN] scripted\r\n",
-            replies: [Array("A1 OK begin TLS\r\n* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] injected in the clear\r\n".utf8)], closeAfterLast: false)
+            replies: [Array("A1 OK TLS\r\n\(injected)".utf8)], closeAfterLast: false)
         defer { server.stop() }
         let error = await #expect(throws: MailError.self) {
             try await IMAPConnection.withConnection(to: server.imapServer, options: Self.options()) { _ in }
+        }
+        #expect(error?.code == .protocolViolation)
+        #expect(error?.command == "STARTTLS")
+        let sent = String(decoding: server.received, as: UTF8.self)
+        #expect(sent.hasPrefix("A1 STARTTLS\r\n") && !sent.contains("anna") && !sent.contains("secret"))
+    }
+
+    @Test func anSMTPReplyInjectedBeforeTLSIsRefused() async throws {
+        let server = try await ScriptedServer.start(
+            greeting: "220 hi\r\n", replies: [Array("250-hi\r\n250 STARTTLS\r\n".utf8), Array("220 go\r\n250-inj".utf8)], closeAfterLast: false)
+        defer { server.stop() }
+        let url = try #require(URL(string: "smtp://127.0.0.1:\(server.port)"))
+        let smtp = try #require(MailServer(url: url, kind: .smtp))
+        let error = await #expect(throws: MailError.self) {
+            try await SMTPClient(server: smtp, options: Self.options()).verify()
         }
         #expect(error?.code == .protocolViolation)
         #expect(error?.command == "STARTTLS")

@@ -5,37 +5,51 @@ import NIOTLS
 
 /// A pure incremental decoder of one protocol's server messages: bytes appended as they
 /// come, whole messages taken out (IMAP's ``ResponseDecoder``, SMTP's ``SMTPReplyDecoder``).
-protocol IncrementalMailDecoder {
+protocol IncrementalMailDecoder: Sendable {
     associatedtype Message: Sendable
     associatedtype Failure: Error
     mutating func append(_ bytes: some Sequence<UInt8>)
     mutating func next() throws(Failure) -> Message?
+    /// Bytes received but not yet part of a whole message.
+    var bufferedByteCount: Int { get }
 }
 
 extension ResponseDecoder: IncrementalMailDecoder {}
 extension SMTPReplyDecoder: IncrementalMailDecoder {}
 
-/// The NIO adapter around a pure decoder: bytes in, its messages out as channel reads.
-struct MailDecoding<Decoder: IncrementalMailDecoder>: ByteToMessageDecoder {
+/// What ``MailChannel/startTLS(on:server:options:)`` asks the decoding handler, whatever
+/// protocol it decodes: whether the server has sent bytes that are not yet a whole message.
+protocol ClearTextBuffering: AnyObject {
+    var bufferedByteCount: Int { get }
+}
+
+/// The NIO adapter around a pure decoder: bytes in, its messages out as channel reads. After
+/// a decoding error it reads nothing more; the error goes down the pipeline.
+final class MailDecodingHandler<Decoder: IncrementalMailDecoder>: ChannelInboundHandler, ClearTextBuffering {
+    typealias InboundIn = ByteBuffer
     typealias InboundOut = MailChannelEvent<Decoder.Message>
 
     private var decoder: Decoder
+    private var failed = false
 
     init(_ decoder: Decoder) {
         self.decoder = decoder
     }
 
-    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        buffer.withUnsafeReadableBytes { decoder.append($0) }
-        buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
-        while let message = try decoder.next() {
-            context.fireChannelRead(wrapInboundOut(.message(message)))
-        }
-        return .needMoreData
-    }
+    var bufferedByteCount: Int { decoder.bufferedByteCount }
 
-    mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
-        try decode(context: context, buffer: &buffer)
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !failed else { return }
+        let buffer = unwrapInboundIn(data)
+        buffer.withUnsafeReadableBytes { decoder.append($0) }
+        do {
+            while let message = try decoder.next() {
+                context.fireChannelRead(wrapInboundOut(.message(message)))
+            }
+        } catch {
+            failed = true
+            context.fireErrorCaught(error)
+        }
     }
 }
 

@@ -33,7 +33,7 @@ public final class IMAPConnection {
         to server: MailServer, options: MailConnectionOptions, limits: IMAPLimits = IMAPLimits(),
         _ body: (IMAPConnection) async throws -> Result
     ) async throws -> Result {
-        try await MailStream<Response>.withStream(to: server, options: options, decoder: { MailDecoding(ResponseDecoder(limits: limits)) }) { stream in
+        try await MailStream<Response>.withStream(to: server, options: options, decoder: { ResponseDecoder(limits: limits) }) { stream in
             let connection = IMAPConnection(stream: stream)
             try await connection.open(options)
             let result = try await body(connection)

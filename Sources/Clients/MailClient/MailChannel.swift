@@ -10,10 +10,13 @@ import SMTP
 /// STARTTLS) verified against the URL's host with the system's CAs and the options' own,
 /// and a read timeout while an answer is awaited.
 enum MailChannel {
+    /// The decoding handler's name in the pipeline, where STARTTLS finds it.
+    private static let decoderName = "mail-decoder"
+
     /// A connection to `server`, its pipeline ending in `decoder`'s messages.
-    static func connect<Message: Sendable, Decoder: ByteToMessageDecoder>(
+    static func connect<Decoder: IncrementalMailDecoder>(
         to server: MailServer, options: MailConnectionOptions, decoder: @escaping @Sendable () -> Decoder
-    ) async throws(MailError) -> NIOAsyncChannel<MailChannelEvent<Message>, ByteBuffer> where Decoder.InboundOut == MailChannelEvent<Message> {
+    ) async throws(MailError) -> NIOAsyncChannel<MailChannelEvent<Decoder.Message>, ByteBuffer> {
         let address: IPAddress
         do {
             address = try await options.networkPolicy.checkedAddress(of: server.host, resolver: options.resolver)
@@ -32,9 +35,9 @@ enum MailChannel {
                         let handlers = channel.pipeline.syncOperations
                         if let tls { try handlers.addHandler(try makeTLSHandler(tls, for: server)) }
                         try handlers.addHandler(ReadTimeoutHandler(timeout: readTimeout))
-                        try handlers.addHandler(ByteToMessageHandler(decoder()))
-                        try handlers.addHandler(TLSEstablishedHandler<Message>())
-                        return try NIOAsyncChannel<MailChannelEvent<Message>, ByteBuffer>(wrappingChannelSynchronously: channel)
+                        try handlers.addHandler(MailDecodingHandler(decoder()), name: decoderName)
+                        try handlers.addHandler(TLSEstablishedHandler<Decoder.Message>())
+                        return try NIOAsyncChannel<MailChannelEvent<Decoder.Message>, ByteBuffer>(wrappingChannelSynchronously: channel)
                     }
                 }
         } catch let error as MailError {
@@ -44,15 +47,31 @@ enum MailChannel {
         }
     }
 
-    /// Puts TLS in front of a connection that has just been told STARTTLS is fine.
+    /// Puts TLS in front of a connection that has just been told STARTTLS is fine. Bytes
+    /// the server sent after its answer and the client has read are refused as an injection
+    /// (the check and the handler's insertion are one step on the event loop, so no read
+    /// falls between them); bytes still unread go to TLS, which refuses them as not TLS.
     static func startTLS(on channel: any Channel, server: MailServer, options: MailConnectionOptions) async throws(MailError) {
         let context = try makeTLSContext(for: server, options: options)
+        let clearTextBytes: Int
         do {
-            try await channel.eventLoop.submit {
-                try channel.pipeline.syncOperations.addHandler(try makeTLSHandler(context, for: server), position: .first)
+            clearTextBytes = try await channel.eventLoop.submit {
+                let pipeline = channel.pipeline.syncOperations
+                guard let decoding = try pipeline.context(name: decoderName).handler as? any ClearTextBuffering else {
+                    preconditionFailure("a mail channel decodes with a MailDecodingHandler")
+                }
+                let buffered = decoding.bufferedByteCount
+                if buffered == 0 {
+                    try pipeline.addHandler(try makeTLSHandler(context, for: server), position: .first)
+                }
+                return buffered
             }.get()
         } catch {
             throw MailError(.tls, server: server.description, command: "STARTTLS", detail: String(describing: error))
+        }
+        guard clearTextBytes == 0 else {
+            throw MailError(.protocolViolation, server: server.description, command: "STARTTLS",
+                            detail: "the server sent data in the clear after agreeing to STARTTLS")
         }
     }
 

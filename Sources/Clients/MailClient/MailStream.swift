@@ -18,10 +18,10 @@ final class MailStream<Message: Sendable> {
 
     /// Connects (``MailChannel/connect(to:options:decoder:)``), runs `body` with the stream,
     /// and closes the connection whatever happens.
-    static func withStream<Decoder: ByteToMessageDecoder, Result>(
+    static func withStream<Decoder: IncrementalMailDecoder, Result>(
         to server: MailServer, options: MailConnectionOptions, decoder: @escaping @Sendable () -> Decoder,
         _ body: (MailStream<Message>) async throws -> Result
-    ) async throws -> Result where Decoder.InboundOut == MailChannelEvent<Message> {
+    ) async throws -> Result where Decoder.Message == Message {
         let channel: NIOAsyncChannel<MailChannelEvent<Message>, ByteBuffer> = try await MailChannel.connect(to: server, options: options, decoder: decoder)
         return try await channel.executeThenClose { inbound, outbound in
             try await body(MailStream(server: server, channel: channel.channel, inbound: inbound.makeAsyncIterator(), outbound: outbound))

@@ -84,7 +84,7 @@ final class SMTPSession {
     static func withSession<Result>(server: MailServer, options: MailConnectionOptions,
                                     _ body: (SMTPSession) async throws(MailError) -> Result) async throws(MailError) -> Result {
         do {
-            return try await MailStream<SMTPReply>.withStream(to: server, options: options, decoder: { MailDecoding(SMTPReplyDecoder()) }) { stream in
+            return try await MailStream<SMTPReply>.withStream(to: server, options: options, decoder: { SMTPReplyDecoder() }) { stream in
                 let session = SMTPSession(stream: stream)
                 try await session.open(options)
                 let result = try await body(session)

@@ -59,6 +59,8 @@ public struct SMTPReplyDecoder: Sendable {
     private var buffer: [UInt8] = []
     private var start = 0
     private var pending: [(code: Int, text: String)] = []
+    /// The bytes of the lines in ``pending``, a reply not yet ended.
+    private var pendingByteCount = 0
 
     public init(maxLineBytes: Int = 4096, maxLines: Int = 256) {
         self.maxLineBytes = maxLineBytes
@@ -77,6 +79,7 @@ public struct SMTPReplyDecoder: Sendable {
     public mutating func next() throws(SMTPProtocolError) -> SMTPReply? {
         while let newline = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) {
             var line = buffer[start..<newline]
+            pendingByteCount += newline + 1 - start
             start = newline + 1
             if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
             guard line.count <= maxLineBytes else { throw SMTPProtocolError("a reply line is longer than \(maxLineBytes) bytes") }
@@ -87,13 +90,17 @@ public struct SMTPReplyDecoder: Sendable {
             pending.append((code, text))
             guard pending.count <= maxLines else { throw SMTPProtocolError("a reply has more than \(maxLines) lines") }
             if isLast {
-                defer { pending = [] }
+                defer { pending = []; pendingByteCount = 0 }
                 return Self.reply(pending)
             }
         }
         guard buffer.count - start <= maxLineBytes else { throw SMTPProtocolError("a reply line is longer than \(maxLineBytes) bytes") }
         return nil
     }
+
+    /// Bytes received but not yet a whole reply: a line not yet ended, and the lines of a
+    /// multi-line reply whose last line has not come.
+    public var bufferedByteCount: Int { buffer.count - start + pendingByteCount }
 
     private static func split(_ line: ArraySlice<UInt8>) throws(SMTPProtocolError) -> (Int, Bool, String) {
         let digits = line.prefix(3)
