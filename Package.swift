@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "CalendarEditing", targets: ["CalendarEditing"]),
         .library(name: "ContactEditing", targets: ["ContactEditing"]),
         .library(name: "NextcloudOCS", targets: ["NextcloudOCS"]),
+        .library(name: "OpenProjectAPI", targets: ["OpenProjectAPI"]),
         .library(name: "MIME", targets: ["MIME"]),
         .library(name: "IMAP", targets: ["IMAP"]),
         .library(name: "SMTP", targets: ["SMTP"]),
@@ -161,6 +162,7 @@ let package = Package(
 
         // MARK: Connectors: platform APIs over the same HTTP layer.
         .target(name: "NextcloudOCS", dependencies: ["HTTPTransport", .product(name: "NIOHTTP1", package: "swift-nio")]),
+        .target(name: "OpenProjectAPI", dependencies: ["HTTPTransport", .product(name: "NIOHTTP1", package: "swift-nio")]),
 
         // MARK: Server: the API spec, its generated types (scripts/generate-api), and the server.
         .target(
@@ -295,7 +297,7 @@ let package = Package(
                            "IMAP", "MailClient", "DAVClient", "CalendarEditing", "SyncEngine",
                            "SwitchboardTestSupport", .product(name: "Crypto", package: "swift-crypto")]
         ),
-        .testTarget(name: "NextcloudTests", dependencies: ["NextcloudOCS", "SwitchboardCore", "DAVClient", "HTTPTransport", "SwitchboardTestSupport"]),
+        .testTarget(name: "PlatformTests", dependencies: ["NextcloudOCS", "OpenProjectAPI", "SwitchboardCore", "DAVClient", "HTTPTransport", "SwitchboardTestSupport"]),
         .testTarget(
             name: "SwitchboardCLITests",
             dependencies: ["SwitchboardCLI", "SwitchboardServer", "SwitchboardTestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -315,7 +317,7 @@ let package = Package(
 let folders: [String: [String]] = [
     "Values": ["ContentLines", "ICalendar", "VCard", "DAVXML", "SyncPlanning", "SyncContent", "Availability", "CalendarEditing", "ContactEditing",
                "Caching", "FileStamps", "MIME", "IMAP", "SMTP", "TextExtraction", "CZlib", "IndexPlanning", "CBLAS", "TextEmbedding"],
-    "Clients": ["HTTPTransport", "DAVClient", "NextcloudOCS", "MailClient"],
+    "Clients": ["HTTPTransport", "DAVClient", "NextcloudOCS", "OpenProjectAPI", "MailClient"],
     "Store": ["SwitchboardStore", "SQLiteStore", "PostgresStore"],
     "Engines": ["Accounts", "SyncEngine", "Scheduling", "Webhooks", "Indexing"],
     "App": ["SwitchboardCore"],

@@ -31,7 +31,7 @@ import Testing
         #expect(try cli.run(nextcloud("sharees", group)).stdout == "group\t\(group)\tPraxis\texact\n")
         try cli.run(nextcloud("users", "disable", user))
         #expect(try cli.run(nextcloud("users", "show", user)).stdout.contains("\tdisabled\t"))
-        #expect(try cli.attempt(nextcloud("users", "create", user)).stderr.contains("OCS 102"))
+        #expect(try cli.attempt(nextcloud("users", "create", user)).stderr.contains("Nextcloud 102"))
 
         let share = try cli.run(nextcloud("shares", "create", "Praxis/\(group)", "--group", group, "--permissions", "1", "--expires", "2027-03-31"))
             .stdout
@@ -44,7 +44,7 @@ import Testing
         try cli.run(nextcloud("users", "delete", user))
         try cli.run(nextcloud("groups", "delete", group))
         #expect(try cli.attempt(nextcloud("users", "show", user)).stderr.contains("notFound"))
-        let violations = try await NextcloudFake.violations(fake)
+        let violations = try await PlatformFake.violations(fake)
         #expect(violations.isEmpty, "\(violations)")
     }
 }

@@ -63,7 +63,7 @@ import Testing
             #expect(gone.status == 404 && (gone.body as? JSON)?["code"] as? String == "upstream_not_found")
             #expect(try await harness.call(.delete, "\(base)/groups/\(group)", key: harness.keys[.admin]).status == 204)
         }
-        let violations = try await NextcloudFake.violations(fake)
+        let violations = try await PlatformFake.violations(fake)
         #expect(violations.isEmpty, "\(violations)")
     }
 }

@@ -121,7 +121,7 @@ import Testing
             #expect(try await listeners(fake, calling: againID).count == 7)
             #expect(try await harness.call(.delete, "/v1/accounts/\(harness.calendar.accountID)", key: admin).status == 204)
             #expect(try await listeners(fake, calling: againID).isEmpty)
-            #expect(try await NextcloudFake.violations(fake) == [])
+            #expect(try await PlatformFake.violations(fake) == [])
         }
     }
 

@@ -3,18 +3,11 @@ webhook_listeners app, the provisioning API (users, groups, sub-administrators) 
 files_sharing (shares, pending shares), and the capabilities (core).
 
 It keeps state (a created user can be fetched, a deleted share is gone) and checks every
-request it is sent and every response it gives against the vendor's own OpenAPI document of
-the app the path belongs to (`openapi-core`): a request the document does not allow is
-answered 400 and recorded, a response it does not allow is recorded. Tests read the record
-at `GET /_fake/violations` and expect it empty. The documents leave out the errors Nextcloud
-raises as `OCSException` (answered 400 in OCS v2 with the app's own status code in
+request and response against the vendor's own OpenAPI document of the app the path belongs
+to, and injects faults, as fake_platform describes. The documents leave out the errors
+Nextcloud raises as `OCSException` (answered 400 in OCS v2 with the app's own status code in
 `ocs.meta.statuscode`); the few the stand-in sends are listed in `UNDOCUMENTED`, with where
 the vendor's code raises them.
-
-`POST /_fake/faults` queues faults for the next requests whose path starts with a prefix:
-`{"prefix": "/ocs/v2.php/cloud/users", "status": 429, "retryAfter": 1, "count": 2}`, a 5xx
-`status`, `"delay": SECONDS` before answering, or `"drop": true` (the connection closed
-without an answer).
 
 `POST /_fake/fire` plays Nextcloud's side of an event: given a calendar event class and
 the calendar(s) it touched, it calls every registered webhook whose event and filter
@@ -25,21 +18,20 @@ auth method, its auth data. It answers with each call's status.
 Users: `admin` (password `admin-secret`, an administrator) and `anna` (`secret`, not one:
 registering is refused with 403, as Nextcloud does).
 
-    python fake_nextcloud.py PORT SPECS_DIR    (SPECS_DIR holds webhook_listeners/, provisioning_api/, files_sharing/, core/)
+    python fake_nextcloud.py PORT SPECS_DIR    (SPECS_DIR/nextcloud holds webhook_listeners/, provisioning_api/, files_sharing/, core/)
 """
 
 import base64
 import json
 import re
 import sys
-import threading
 import time
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import unquote
 
 from openapi_core import OpenAPI
-from openapi_core.testing import MockRequest, MockResponse
+
+from fake_platform import PlatformHandler, serve
 
 def new_account(userid, password, admin=False, displayname="", email=""):
     return {"password": password, "displayname": displayname or userid, "email": email or None, "enabled": True,
@@ -49,7 +41,6 @@ def new_account(userid, password, admin=False, displayname="", email=""):
 ACCOUNTS = {"admin": new_account("admin", "admin-secret", admin=True), "anna": new_account("anna", "secret")}
 GROUPS = {"admin": "Admins"}
 shares = {}
-faults = []
 PREFIX = "/ocs/v2.php/apps/webhook_listeners/api/v1/webhooks"
 PROVISIONING = "/ocs/v2.php/cloud/"
 SHARES = "/ocs/v2.php/apps/files_sharing/api/v1/shares"
@@ -69,10 +60,8 @@ UNDOCUMENTED = {
     ("delete", "/ocs/v2.php/cloud/groups/{groupId}"): {400},
 }
 
-lock = threading.Lock()
 listeners = {}
 next_id = [1]
-violations = []
 
 
 def ocs(status, data, message="OK", statuscode=None):
@@ -146,7 +135,7 @@ def fire(request):
         "time": int(time.time()),
     }
     calls = []
-    with lock:
+    with PlatformHandler.lock:
         chosen = [dict(item) for item in listeners.values() if item["event"] == request["class"]]
     for listener in chosen:
         if not filter_matches(listener.get("eventFilter"), payload):
@@ -199,12 +188,9 @@ def share_data(share):
     return data
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(PlatformHandler):
     documents = {}
-
-    def log_message(self, format, *args):
-        pass
+    undocumented = UNDOCUMENTED
 
     def user(self):
         header = self.headers.get("Authorization", "")
@@ -214,11 +200,10 @@ class Handler(BaseHTTPRequestHandler):
             name, _, password = base64.b64decode(header[6:]).decode().partition(":")
         except ValueError:
             return None
-        with lock:
-            account = ACCOUNTS.get(name)
-            if account is None or not account["enabled"] or account["password"] != password:
-                return None
-            return name, "admin" in account["groups"]
+        account = ACCOUNTS.get(name)
+        if account is None or not account["enabled"] or account["password"] != password:
+            return None
+        return name, "admin" in account["groups"]
 
     def document(self, path):
         if path == CAPABILITIES:
@@ -231,123 +216,49 @@ class Handler(BaseHTTPRequestHandler):
             return self.documents["files_sharing"]
         return None
 
-    @staticmethod
-    def template(openapi, path):
-        for candidate in openapi.spec["paths"].keys():
-            pattern = "^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(candidate)) + "$"
-            if re.match(pattern, path):
-                return candidate
-        return None
-
-    def send(self, status, document, checked=None, openapi=None):
-        body = json.dumps(document).encode()
-        if checked is not None:
-            allowed = UNDOCUMENTED.get((checked.method, self.template(openapi, checked.path)), set())
-            if status not in allowed:
-                try:
-                    openapi.validate_response(checked, MockResponse(body, status_code=status, content_type="application/json"))
-                except Exception as error:  # every kind of validation failure is a finding
-                    with lock:
-                        violations.append(f"response {status} to {checked.method.upper()} {self.path}: {error!r}")
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def fault(self, path):
-        """The first queued fault for this path, consumed."""
-        with lock:
-            for fault in faults:
-                if path.startswith(fault["prefix"]) and fault["count"] > 0:
-                    fault["count"] -= 1
-                    return dict(fault)
-        return None
-
-    def handle_any(self):
-        url = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        if url.path == "/_fake/violations":
-            with lock:
-                return self.send(200, list(violations))
+    def control(self, url, body):
         if url.path == "/_fake/listeners":
-            with lock:
-                return self.send(200, list(listeners.values()))
+            with self.lock:
+                return 200, list(listeners.values())
         if url.path == "/_fake/fire":
-            return self.send(200, fire(json.loads(body)))
-        if url.path == "/_fake/faults":
-            fault = json.loads(body)
-            fault.setdefault("count", 1)
-            with lock:
-                faults.append(fault)
-            return self.send(200, fault)
-        openapi = self.document(url.path)
-        if openapi is None:
-            return self.send(404, {"message": "no such path on the fake"})
-        fault = self.fault(url.path)
-        if fault:
-            time.sleep(fault.get("delay", 0))
-            if fault.get("drop"):
-                self.close_connection = True
-                return
-            if "status" in fault:
-                body = b'{"ocs": {"meta": {"status": "failure", "statuscode": %d, "message": "injected"}, "data": []}}' % fault["status"]
-                self.send_response(fault["status"])
-                if "retryAfter" in fault:
-                    self.send_header("Retry-After", str(fault["retryAfter"]))
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-                return
-        checked = MockRequest(
-            "http://%s" % self.headers.get("Host", "127.0.0.1"), self.command.lower(), url.path,
-            args={key: values[-1] for key, values in parse_qs(url.query).items()},
-            headers={key: value for key, value in self.headers.items()},
-            data=body or None, content_type=self.headers.get("Content-Type") if body else None,
-        )
-        try:
-            try:
-                openapi.validate_request(checked)
-            except Exception as error:
-                # openapi-core checks an absent optional parameter's default too, and the sharee
-                # search's `shareType` defaults to null under a oneOf of integer and array, which
-                # null matches neither of: leaving the parameter out is what the document allows.
-                if not (url.path == SHAREES and "shareType" not in url.query and "name='shareType'" in repr(error)):
-                    raise
-            # The spec marks the header required but gives it a default, so the validator
-            # fills it in; Nextcloud itself refuses a request without it.
-            if self.headers.get("OCS-APIRequest", "").lower() != "true":
-                raise ValueError("the required header OCS-APIRequest: true is missing")
-        except Exception as error:
-            with lock:
-                violations.append(f"request {self.command} {self.path}: {error!r}")
-            return self.send(*ocs(400, [], f"request not allowed by the spec: {error}"), checked, openapi)
+            return 200, fire(json.loads(body))
+        return None
+
+    def fault_document(self, status, message="injected"):
+        return ocs(status, [], message)[1]
+
+    def request_allowed(self, url, error):
+        # openapi-core checks an absent optional parameter's default too, and the sharee
+        # search's `shareType` defaults to null under a oneOf of integer and array, which
+        # null matches neither of: leaving the parameter out is what the document allows.
+        return url.path == SHAREES and "shareType" not in url.query and "name='shareType'" in repr(error)
+
+    def check_headers(self):
+        # The spec marks the header required but gives it a default, so the validator
+        # fills it in; Nextcloud itself refuses a request without it.
+        if self.headers.get("OCS-APIRequest", "").lower() != "true":
+            raise ValueError("the required header OCS-APIRequest: true is missing")
+
+    def respond(self, url, body, query):
         user = self.user()
         if url.path == CAPABILITIES:
             # A public page: anyone gets the capabilities (Nextcloud adds more for a signed-in user).
-            status, document = ocs(200, {
+            return ocs(200, {
                 "version": {"major": 33, "minor": 0, "micro": 2, "string": "33.0.2", "edition": "", "extendedSupport": False},
                 "capabilities": {"core": {"pollinterval": 60, "webdav-root": "remote.php/webdav", "reference-api": True,
                                           "reference-regex": "", "mod-rewrite-working": False},
                                  "files_sharing": {"api_enabled": True}, "provisioning_api": {"version": "1.33.0"}},
             })
-        elif user is None:
-            status, document = ocs(401, [], "Current user is not logged in")
-        else:
-            request = json.loads(body) if body else {}
-            query = {key: values[-1] for key, values in parse_qs(url.query).items()}
-            with lock:
-                if url.path.startswith(PREFIX):
-                    status, document = self.webhooks(url.path, request, user)
-                elif url.path == SHAREES:
-                    status, document = self.sharees(query)
-                elif url.path.startswith(PROVISIONING):
-                    status, document = self.provisioning(url.path[len(PROVISIONING):], request, query, user)
-                else:
-                    status, document = self.sharing(url.path[len(SHARES):].strip("/"), request, query, user)
-        self.send(status, document, checked, openapi)
+        if user is None:
+            return ocs(401, [], "Current user is not logged in")
+        request = json.loads(body) if body else {}
+        if url.path.startswith(PREFIX):
+            return self.webhooks(url.path, request, user)
+        if url.path == SHAREES:
+            return self.sharees(query)
+        if url.path.startswith(PROVISIONING):
+            return self.provisioning(url.path[len(PROVISIONING):], request, query, user)
+        return self.sharing(url.path[len(SHARES):].strip("/"), request, query, user)
 
     def webhooks(self, path, request, user):
         name, admin = user
@@ -548,18 +459,16 @@ class Handler(BaseHTTPRequestHandler):
             return ocs(200, [])
         return ocs(404, [], "not served by the fake")
 
-    do_GET = do_POST = do_PUT = do_DELETE = handle_any
-
 
 def main():
-    port, specs = int(sys.argv[1]), sys.argv[2]
+    port, specs = int(sys.argv[1]), sys.argv[2] + "/nextcloud"
     Handler.documents = {
         "webhook_listeners": OpenAPI.from_file_path(f"{specs}/webhook_listeners/openapi.json"),
         "provisioning_api": OpenAPI.from_file_path(f"{specs}/provisioning_api/openapi-full.json"),
         "files_sharing": OpenAPI.from_file_path(f"{specs}/files_sharing/openapi.json"),
         "core": OpenAPI.from_file_path(f"{specs}/core/openapi-full.json"),
     }
-    ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
+    serve(Handler, port)
 
 
 if __name__ == "__main__":

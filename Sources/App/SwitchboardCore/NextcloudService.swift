@@ -1,22 +1,50 @@
 public import Accounts
 import Foundation
-import HTTPTransport
+public import HTTPTransport
 public import NextcloudOCS
 public import SwitchboardStore
 
-/// Why a Nextcloud platform call failed: the account cannot be used, or the server refused
-/// or failed (``OCSError`` names which, with Nextcloud's own status).
-public enum NextcloudError: Error, Sendable, CustomStringConvertible {
-    /// The account is not on a Nextcloud (it was added as `dav`).
-    case notNextcloud(String)
+/// Why a platform call (Nextcloud, OpenProject, Zulip) failed: the account is of another
+/// kind or cannot be used, or the server refused or failed (``PlatformError`` says which,
+/// with the platform's own code).
+public enum PlatformServiceError: Error, Sendable, CustomStringConvertible {
+    /// The account is not of the platform's kind.
+    case wrongKind(account: String, expected: AccountKind)
     case account(AccountError)
-    case ocs(OCSError)
+    case upstream(PlatformError)
 
     public var description: String {
         switch self {
-        case .notNextcloud(let name): "the account \(name) is not a Nextcloud account (add it with kind nextcloud)"
+        case .wrongKind(let name, let kind): "the account \(name) is not a \(kind.rawValue) account (add it with kind \(kind.rawValue))"
         case .account(let error): error.description
-        case .ocs(let error): error.description
+        case .upstream(let error): error.description
+        }
+    }
+}
+
+extension AccountClients {
+    /// Runs `operation` with a transport to `account`'s server (its credentials held to that
+    /// origin, and to the tenants' network policy when the account is a tenant's) and shuts
+    /// the transport down after.
+    func platformCall<Value>(_ account: AccountRecord, kind: AccountKind, root: URL?,
+                             _ operation: (HTTPTransport, URL) async throws(PlatformError) -> Value) async throws(PlatformServiceError) -> Value {
+        guard account.kind == kind else { throw .wrongKind(account: account.name, expected: kind) }
+        guard let root, let origin = URL(string: account.serverURL) else {
+            throw .account(AccountError(.unusable, detail: "account \(account.name): \(account.serverURL) is not a URL"))
+        }
+        let transport: HTTPTransport
+        do {
+            transport = try makeTransport(for: account, user: account.username, sealedPassword: account.sealedPassword, origin: origin)
+        } catch {
+            throw .account(error)
+        }
+        do {
+            let value = try await operation(transport, root)
+            await transport.shutdown()
+            return value
+        } catch {
+            await transport.shutdown()
+            throw .upstream(error)
         }
     }
 }
@@ -28,8 +56,8 @@ public struct NextcloudService: Sendable {
     let clients: AccountClients
 
     /// Creates the user and answers it as the server then describes it.
-    public func createUser(_ account: AccountRecord, _ user: NewNextcloudUser) async throws(NextcloudError) -> NextcloudUser {
-        try await call(account) { ocs throws(OCSError) in
+    public func createUser(_ account: AccountRecord, _ user: NewNextcloudUser) async throws(PlatformServiceError) -> NextcloudUser {
+        try await call(account) { ocs throws(PlatformError) in
             try await ocs.createUser(user)
             return try await ocs.user(user.userid)
         }
@@ -38,8 +66,8 @@ public struct NextcloudService: Sendable {
     /// Sets the fields given (each a call, as the provisioning API takes one field at a time),
     /// then the enabled state when given; answers the user as changed.
     public func changeUser(_ account: AccountRecord, _ id: String, fields: [(NextcloudUserField, String)],
-                           enabled: Bool?) async throws(NextcloudError) -> NextcloudUser {
-        try await call(account) { ocs throws(OCSError) in
+                           enabled: Bool?) async throws(PlatformServiceError) -> NextcloudUser {
+        try await call(account) { ocs throws(PlatformError) in
             for (field, value) in fields { try await ocs.editUser(id, field, to: value) }
             if let enabled { try await ocs.setUser(id, enabled: enabled) }
             return try await ocs.user(id)
@@ -48,24 +76,9 @@ public struct NextcloudService: Sendable {
 
     /// Runs `operation` with an OCS client of `account`'s server, its credentials held to
     /// that server (and to the tenants' network policy when the account is a tenant's).
-    public func call<Value>(_ account: AccountRecord, _ operation: (OCSClient) async throws(OCSError) -> Value) async throws(NextcloudError) -> Value {
-        guard account.kind == .nextcloud else { throw .notNextcloud(account.name) }
-        guard let root = PushSubscriptions.ocsRoot(ofDAV: account.serverURL), let origin = URL(string: account.serverURL) else {
-            throw .account(AccountError(.unusable, detail: "account \(account.name): \(account.serverURL) is not a URL"))
-        }
-        let transport: HTTPTransport
-        do {
-            transport = try clients.makeTransport(for: account, user: account.username, sealedPassword: account.sealedPassword, origin: origin)
-        } catch {
-            throw .account(error)
-        }
-        do {
-            let value = try await operation(OCSClient(baseURL: root, transport: transport))
-            await transport.shutdown()
-            return value
-        } catch {
-            await transport.shutdown()
-            throw .ocs(error)
+    public func call<Value>(_ account: AccountRecord, _ operation: (OCSClient) async throws(PlatformError) -> Value) async throws(PlatformServiceError) -> Value {
+        try await clients.platformCall(account, kind: .nextcloud, root: PushSubscriptions.ocsRoot(ofDAV: account.serverURL)) { transport, root throws(PlatformError) in
+            try await operation(OCSClient(baseURL: root, transport: transport))
         }
     }
 }

@@ -2,7 +2,7 @@ public import Accounts
 public import Foundation
 public import NextcloudOCS
 import DAVClient
-import HTTPTransport
+public import HTTPTransport
 import SyncEngine
 public import SwitchboardStore
 
@@ -78,7 +78,7 @@ public struct PushSubscriptions: Sendable {
             registrations += FileNodeEvents.registrations(owner: filesOwner, uri: callback, headers: headers)
         }
         try await withOCS(subscription, account: account) { ocs throws(PushError) in
-            do throws(OCSError) {
+            do throws(PlatformError) {
                 for registration in registrations {
                     subscription.listenerIDs.append(try await ocs.register(registration).id)
                 }
@@ -103,7 +103,7 @@ public struct PushSubscriptions: Sendable {
     public func unsubscribe(_ subscription: PushSubscriptionRecord, account: AccountRecord) async throws(PushError) {
         try await withOCS(subscription, account: account) { ocs throws(PushError) in
             for id in subscription.listenerIDs {
-                do throws(OCSError) {
+                do throws(PlatformError) {
                     _ = try await ocs.deleteWebhookListener(id: id)
                 } catch {
                     throw PushError(.upstream, detail: error.description, upstream: error)
@@ -225,9 +225,9 @@ public struct PushError: Error, Sendable, CustomStringConvertible {
     public var code: Code
     public var detail: String
     /// The OCS error, for ``Code/upstream``.
-    public var upstream: OCSError?
+    public var upstream: PlatformError?
 
-    public init(_ code: Code, detail: String, upstream: OCSError? = nil) {
+    public init(_ code: Code, detail: String, upstream: PlatformError? = nil) {
         self.code = code
         self.detail = detail
         self.upstream = upstream

@@ -1,3 +1,4 @@
+public import HTTPTransport
 import Foundation
 
 /// What a Nextcloud server is and offers (`GET /ocs/v2.php/cloud/capabilities`): its version,
@@ -27,7 +28,7 @@ public struct NextcloudCapabilities: Sendable, Hashable, Decodable {
 
 extension OCSClient {
     /// The server's version and capabilities (a public page: it proves no credentials, ``currentUser()`` does).
-    public func capabilities() async throws(OCSError) -> NextcloudCapabilities {
+    public func capabilities() async throws(PlatformError) -> NextcloudCapabilities {
         try await send("GET", "ocs/v2.php/cloud/capabilities", as: NextcloudCapabilities.self)
     }
 }

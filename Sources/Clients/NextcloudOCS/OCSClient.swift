@@ -17,19 +17,19 @@ public struct OCSClient: Sendable {
     }
 
     /// Sends `body` as JSON to `path` (below ``baseURL``) and decodes the answer's `data`.
-    func send<Answer: Decodable>(_ method: String, _ path: String, body: some Encodable, as answer: Answer.Type) async throws(OCSError) -> Answer {
+    func send<Answer: Decodable>(_ method: String, _ path: String, body: some Encodable, as answer: Answer.Type) async throws(PlatformError) -> Answer {
         let bytes: [UInt8]
         do {
             bytes = Array(try JSONEncoder().encode(body))
         } catch {
-            throw OCSError(.malformedRequest, method: method, url: path, detail: "\(error)")
+            throw PlatformError(.malformedRequest, platform: "Nextcloud", method: method, url: path, detail: "\(error)")
         }
         return try await exchange(method, path, query: [], body: bytes, as: answer)
     }
 
     /// Sends a request without a body to `path` (its segments already percent-encoded where
     /// they come from outside: ``segment(_:)``), with `query`, and decodes the answer's `data`.
-    func send<Answer: Decodable>(_ method: String, _ path: String, query: [URLQueryItem] = [], as answer: Answer.Type) async throws(OCSError) -> Answer {
+    func send<Answer: Decodable>(_ method: String, _ path: String, query: [URLQueryItem] = [], as answer: Answer.Type) async throws(PlatformError) -> Answer {
         try await exchange(method, path, query: query, body: nil, as: answer)
     }
 
@@ -44,52 +44,22 @@ public struct OCSClient: Sendable {
         return components.url
     }
 
-    /// A value as one path segment or query value: every character but unreserved ones
-    /// percent-encoded, so a user id or group name can neither leave its segment (`/`, `..`)
-    /// nor start a query, and a search text keeps its `+` and `&`. Not even `.` is left: no
-    /// segment may read `..`.
-    static func segment(_ value: String) -> String {
-        value.addingPercentEncoding(withAllowedCharacters: CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_~")) ?? ""
-    }
+    /// A value as one path segment or query value (``PlatformEndpoint/segment(_:)``).
+    static func segment(_ value: String) -> String { PlatformEndpoint.segment(value) }
 
     private func exchange<Answer: Decodable>(_ method: String, _ path: String, query: [URLQueryItem], body: [UInt8]?,
-                                             as: Answer.Type) async throws(OCSError) -> Answer {
-        guard var components = URLComponents(url: baseURL, resolvingAgainstBaseURL: false) else {
-            throw OCSError(.malformedRequest, method: method, url: baseURL.absoluteString, detail: "not a URL")
-        }
-        let base = components.percentEncodedPath
-        components.percentEncodedPath = (base.hasSuffix("/") ? base : base + "/") + path
-        // PHP reads `+` in a query as a space: every value is percent-encoded but for unreserved characters.
-        components.percentEncodedQuery = query.isEmpty ? nil : query.map { Self.segment($0.name) + "=" + Self.segment($0.value ?? "") }.joined(separator: "&")
-        guard let url = components.url else {
-            throw OCSError(.malformedRequest, method: method, url: baseURL.absoluteString + path, detail: "not a URL")
-        }
+                                             as: Answer.Type) async throws(PlatformError) -> Answer {
+        let endpoint = PlatformEndpoint(platform: "Nextcloud", baseURL: baseURL, transport: transport)
+        let url = try endpoint.url(path, query: query)
         var headers: HTTPHeaders = ["OCS-APIRequest": "true", "Accept": "application/json"]
         if body != nil { headers.add(name: "Content-Type", value: "application/json") }
-        let response: HTTPResponse
-        do throws(HTTPError) {
-            response = try await transport.send(HTTPRequest(method: method, url: url, headers: headers, body: body))
-        } catch {
-            throw OCSError(.transport, method: method, url: url.absoluteString, detail: error.description, underlying: error)
-        }
+        let response = try await endpoint.send(method, url, headers: headers, body: body)
         if (200..<300).contains(response.status), let envelope = try? JSONDecoder().decode(Envelope<Answer>.self, from: Data(response.body)) {
             return envelope.ocs.data
         }
-        let code: OCSError.Code = switch response.status {
-        case 400, 422: .invalid
-        case 401: .unauthorized
-        case 403: .forbidden
-        case 404: .notFound
-        case 409: .conflict
-        case 429: .rateLimited
-        case 500...: .server
-        case 200..<300: .malformedResponse
-        default: .status
-        }
         let meta = (try? JSONDecoder().decode(Envelope<Ignored>.self, from: Data(response.body)))?.ocs.meta
-        var error = OCSError(code, method: method, url: url.absoluteString, status: response.status,
-                             detail: meta?.message ?? String(decoding: response.body.prefix(200), as: UTF8.self))
-        error.ocsStatus = meta?.statuscode
+        var error = endpoint.failure(method, url, response, message: meta?.message)
+        error.vendorCode = meta.map { String($0.statuscode) }
         throw error
     }
 

@@ -1,3 +1,4 @@
+public import HTTPTransport
 import Foundation
 
 /// A Nextcloud user as the provisioning API describes one (`GET /cloud/users/{id}`): the
@@ -93,7 +94,7 @@ extension OCSClient {
     struct Nothing: Decodable { init(from decoder: any Decoder) {} }
 
     /// One page of user ids, those matching `search` (id, name or email) when given.
-    public func users(search: String = "", limit: Int? = nil, offset: Int = 0) async throws(OCSError) -> [String] {
+    public func users(search: String = "", limit: Int? = nil, offset: Int = 0) async throws(PlatformError) -> [String] {
         var query = [URLQueryItem(name: "search", value: search), URLQueryItem(name: "offset", value: String(offset))]
         if let limit { query.append(URLQueryItem(name: "limit", value: String(limit))) }
         return try await send("GET", "ocs/v2.php/cloud/users", query: query, as: UserIDs.self).users
@@ -102,7 +103,7 @@ extension OCSClient {
     /// Every user id (matching `search`), read `pageSize` at a time until a page comes back
     /// short. Pages are by offset, so users created or deleted meanwhile shift them: an id
     /// seen twice is kept once (one deleted meanwhile may shift another past the pager).
-    public func allUsers(search: String = "", pageSize: Int = 500) async throws(OCSError) -> [String] {
+    public func allUsers(search: String = "", pageSize: Int = 500) async throws(PlatformError) -> [String] {
         var all: [String] = []
         var seen: Set<String> = []
         var offset = 0
@@ -115,48 +116,48 @@ extension OCSClient {
     }
 
     /// The signed-in user (what proves the credentials: the capabilities are public).
-    public func currentUser() async throws(OCSError) -> NextcloudUser {
+    public func currentUser() async throws(PlatformError) -> NextcloudUser {
         try await send("GET", "ocs/v2.php/cloud/user", as: NextcloudUser.self)
     }
 
-    public func user(_ id: String) async throws(OCSError) -> NextcloudUser {
+    public func user(_ id: String) async throws(PlatformError) -> NextcloudUser {
         try await send("GET", "ocs/v2.php/cloud/users/" + Self.segment(id), as: NextcloudUser.self)
     }
 
-    /// Creates the user; answers its id. A taken id is ``OCSError/Code/invalid`` with OCS status 102.
+    /// Creates the user; answers its id. A taken id is ``PlatformError/Code/invalid`` with OCS status 102.
     @discardableResult
-    public func createUser(_ user: NewNextcloudUser) async throws(OCSError) -> String {
+    public func createUser(_ user: NewNextcloudUser) async throws(PlatformError) -> String {
         try await send("POST", "ocs/v2.php/cloud/users", body: user, as: Created.self).id
     }
 
-    public func editUser(_ id: String, _ field: NextcloudUserField, to value: String) async throws(OCSError) {
+    public func editUser(_ id: String, _ field: NextcloudUserField, to value: String) async throws(PlatformError) {
         _ = try await send("PUT", "ocs/v2.php/cloud/users/" + Self.segment(id), body: Field(key: field.rawValue, value: value), as: Nothing.self)
     }
 
-    public func setUser(_ id: String, enabled: Bool) async throws(OCSError) {
+    public func setUser(_ id: String, enabled: Bool) async throws(PlatformError) {
         _ = try await send("PUT", "ocs/v2.php/cloud/users/" + Self.segment(id) + (enabled ? "/enable" : "/disable"), as: Nothing.self)
     }
 
-    public func deleteUser(_ id: String) async throws(OCSError) {
+    public func deleteUser(_ id: String) async throws(PlatformError) {
         _ = try await send("DELETE", "ocs/v2.php/cloud/users/" + Self.segment(id), as: Nothing.self)
     }
 
     /// The groups the user is in.
-    public func groups(ofUser id: String) async throws(OCSError) -> [String] {
+    public func groups(ofUser id: String) async throws(PlatformError) -> [String] {
         try await send("GET", "ocs/v2.php/cloud/users/" + Self.segment(id) + "/groups", as: GroupIDs.self).groups
     }
 
-    public func addUser(_ id: String, toGroup group: String) async throws(OCSError) {
+    public func addUser(_ id: String, toGroup group: String) async throws(PlatformError) {
         _ = try await send("POST", "ocs/v2.php/cloud/users/" + Self.segment(id) + "/groups", body: GroupName(groupid: group), as: Nothing.self)
     }
 
-    public func removeUser(_ id: String, fromGroup group: String) async throws(OCSError) {
+    public func removeUser(_ id: String, fromGroup group: String) async throws(PlatformError) {
         _ = try await send("DELETE", "ocs/v2.php/cloud/users/" + Self.segment(id) + "/groups", query: [URLQueryItem(name: "groupid", value: group)],
                            as: Nothing.self)
     }
 
     /// Makes the user (or, with `false`, stops the user being) a sub-administrator of `group`.
-    public func setSubadmin(_ id: String, of group: String, _ subadmin: Bool) async throws(OCSError) {
+    public func setSubadmin(_ id: String, of group: String, _ subadmin: Bool) async throws(PlatformError) {
         let path = "ocs/v2.php/cloud/users/" + Self.segment(id) + "/subadmins"
         if subadmin {
             _ = try await send("POST", path, body: GroupName(groupid: group), as: Nothing.self)
@@ -166,27 +167,27 @@ extension OCSClient {
     }
 
     /// Sends the user the welcome mail again (it needs an email address).
-    public func resendWelcome(_ id: String) async throws(OCSError) {
+    public func resendWelcome(_ id: String) async throws(PlatformError) {
         _ = try await send("POST", "ocs/v2.php/cloud/users/" + Self.segment(id) + "/welcome", as: Nothing.self)
     }
 
     /// One page of group ids, those matching `search` when given.
-    public func groups(search: String = "", limit: Int? = nil, offset: Int = 0) async throws(OCSError) -> [String] {
+    public func groups(search: String = "", limit: Int? = nil, offset: Int = 0) async throws(PlatformError) -> [String] {
         var query = [URLQueryItem(name: "search", value: search), URLQueryItem(name: "offset", value: String(offset))]
         if let limit { query.append(URLQueryItem(name: "limit", value: String(limit))) }
         return try await send("GET", "ocs/v2.php/cloud/groups", query: query, as: GroupIDs.self).groups
     }
 
-    public func createGroup(_ id: String, displayName: String = "") async throws(OCSError) {
+    public func createGroup(_ id: String, displayName: String = "") async throws(PlatformError) {
         _ = try await send("POST", "ocs/v2.php/cloud/groups", body: NewGroup(groupid: id, displayname: displayName), as: Nothing.self)
     }
 
-    public func deleteGroup(_ id: String) async throws(OCSError) {
+    public func deleteGroup(_ id: String) async throws(PlatformError) {
         _ = try await send("DELETE", "ocs/v2.php/cloud/groups/" + Self.segment(id), as: Nothing.self)
     }
 
     /// The ids of the group's members.
-    public func members(ofGroup id: String) async throws(OCSError) -> [String] {
+    public func members(ofGroup id: String) async throws(PlatformError) -> [String] {
         try await send("GET", "ocs/v2.php/cloud/groups/" + Self.segment(id) + "/users", as: UserIDs.self).users
     }
 }

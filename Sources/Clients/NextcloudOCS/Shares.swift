@@ -1,3 +1,4 @@
+public import HTTPTransport
 import Foundation
 
 /// Who a share is for (the API's `shareType`).
@@ -163,34 +164,34 @@ extension OCSClient {
 
     static let shares = "ocs/v2.php/apps/files_sharing/api/v1/shares"
 
-    public func createShare(_ share: NewNextcloudShare) async throws(OCSError) -> NextcloudShare {
+    public func createShare(_ share: NewNextcloudShare) async throws(PlatformError) -> NextcloudShare {
         let request = ShareRequest(path: share.path, shareType: share.kind.shareType, shareWith: share.kind.shareWith, permissions: share.permissions?.rawValue,
                                    password: share.password, expireDate: share.expires, label: share.label, note: share.note)
         return try await send("POST", Self.shares, body: request, as: NextcloudShare.self)
     }
 
     /// The user's shares, those of `path` only when given.
-    public func shares(path: String? = nil) async throws(OCSError) -> [NextcloudShare] {
+    public func shares(path: String? = nil) async throws(PlatformError) -> [NextcloudShare] {
         try await send("GET", Self.shares, query: path.map { [URLQueryItem(name: "path", value: $0)] } ?? [], as: [NextcloudShare].self)
     }
 
-    public func share(_ id: String) async throws(OCSError) -> NextcloudShare {
+    public func share(_ id: String) async throws(PlatformError) -> NextcloudShare {
         // The API answers a list of one.
         guard let share = try await send("GET", Self.shares + "/" + Self.segment(id), as: [NextcloudShare].self).first else {
-            throw OCSError(.notFound, method: "GET", url: Self.shares + "/" + id, detail: "no share in the answer")
+            throw PlatformError(.notFound, platform: "Nextcloud", method: "GET", url: Self.shares + "/" + id, detail: "no share in the answer")
         }
         return share
     }
 
     /// Changes what is given; `expires` `""` removes the expiry.
     public func updateShare(_ id: String, permissions: SharePermissions? = nil, password: String? = nil, expires: String? = nil, label: String? = nil,
-                            note: String? = nil) async throws(OCSError) -> NextcloudShare {
+                            note: String? = nil) async throws(PlatformError) -> NextcloudShare {
         try await send("PUT", Self.shares + "/" + Self.segment(id),
                        body: ShareUpdate(permissions: permissions?.rawValue, password: password, expireDate: expires, label: label, note: note),
                        as: NextcloudShare.self)
     }
 
-    public func deleteShare(_ id: String) async throws(OCSError) {
+    public func deleteShare(_ id: String) async throws(PlatformError) {
         _ = try await send("DELETE", Self.shares + "/" + Self.segment(id), as: Nothing.self)
     }
 
@@ -216,7 +217,7 @@ extension OCSClient {
 
     /// Users, groups and email addresses a file can be shared with whose name or id matches
     /// `search`: exact matches first, at most `limit` of the others.
-    public func sharees(search: String, itemType: String = "file", limit: Int = 50) async throws(OCSError) -> [Sharee] {
+    public func sharees(search: String, itemType: String = "file", limit: Int = 50) async throws(PlatformError) -> [Sharee] {
         let query = [URLQueryItem(name: "search", value: search), URLQueryItem(name: "itemType", value: itemType),
                      URLQueryItem(name: "page", value: "1"), URLQueryItem(name: "perPage", value: String(limit)),
                      URLQueryItem(name: "lookup", value: "false")]
@@ -229,11 +230,11 @@ extension OCSClient {
     }
 
     /// Shares offered to the user that wait for acceptance.
-    public func pendingShares() async throws(OCSError) -> [NextcloudShare] {
+    public func pendingShares() async throws(PlatformError) -> [NextcloudShare] {
         try await send("GET", Self.shares + "/pending", as: [NextcloudShare].self)
     }
 
-    public func acceptShare(_ id: String) async throws(OCSError) {
+    public func acceptShare(_ id: String) async throws(PlatformError) {
         _ = try await send("POST", Self.shares + "/pending/" + Self.segment(id), as: Nothing.self)
     }
 }

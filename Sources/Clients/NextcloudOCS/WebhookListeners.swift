@@ -1,3 +1,4 @@
+public import HTTPTransport
 /// A webhook registered with Nextcloud's webhook_listeners app (its `WebhookInfo`): the
 /// fields Switchboard reads.
 public struct WebhookListener: Sendable, Hashable, Decodable {
@@ -36,17 +37,17 @@ extension OCSClient {
     static let webhooksPath = "ocs/v2.php/apps/webhook_listeners/api/v1/webhooks"
 
     /// Every registered webhook.
-    public func webhookListeners() async throws(OCSError) -> [WebhookListener] {
+    public func webhookListeners() async throws(PlatformError) -> [WebhookListener] {
         try await send("GET", Self.webhooksPath, as: [WebhookListener].self)
     }
 
     /// Registers a webhook and returns it as the server keeps it.
-    public func register(_ registration: WebhookRegistration) async throws(OCSError) -> WebhookListener {
+    public func register(_ registration: WebhookRegistration) async throws(PlatformError) -> WebhookListener {
         try await send("POST", Self.webhooksPath, body: registration, as: WebhookListener.self)
     }
 
     /// Removes a webhook; `false` when the server had none by that id.
-    public func deleteWebhookListener(id: String) async throws(OCSError) -> Bool {
+    public func deleteWebhookListener(id: String) async throws(PlatformError) -> Bool {
         try await send("DELETE", Self.webhooksPath + "/" + id, as: Bool.self)
     }
 }

@@ -53,7 +53,7 @@ extension AccountClients {
         var davURL = request.serverURL
         if request.kind == .nextcloud {
             let root = Self.nextcloudRoot(of: request.serverURL)
-            do throws(OCSError) {
+            do throws(PlatformError) {
                 let ocs = OCSClient(baseURL: root, transport: transport)
                 _ = try await ocs.capabilities()
                 _ = try await ocs.currentUser()

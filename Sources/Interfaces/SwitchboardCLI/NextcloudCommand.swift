@@ -1,3 +1,4 @@
+import HTTPTransport
 import Accounts
 import ArgumentParser
 import Foundation
@@ -19,13 +20,13 @@ struct NextcloudCommand: AsyncParsableCommand {
         @OptionGroup var network: NetworkOptions
 
         /// Runs `operation` against the account's server; a Nextcloud error is printed and exits with 1.
-        func call<Value: Sendable>(_ operation: (OCSClient) async throws(OCSError) -> Value) async throws -> Value {
+        func call<Value: Sendable>(_ operation: (OCSClient) async throws(PlatformError) -> Value) async throws -> Value {
             let policy = try network.policy()
             return try await store.withStore { store, secrets in
                 guard let record = try await store.accounts().first(where: { $0.name == account }) else {
                     throw ValidationError("no account named \(account)")
                 }
-                return try await withHub(store: store, secrets: secrets, caFile: caFile, policy: policy, reporting: NextcloudError.self) { hub in
+                return try await withHub(store: store, secrets: secrets, caFile: caFile, policy: policy, reporting: PlatformServiceError.self) { hub in
                     try await hub.nextcloud.call(record, operation)
                 }
             }
@@ -44,7 +45,7 @@ struct NextcloudCommand: AsyncParsableCommand {
 
             func run() async throws {
                 let search = search
-                let users = try await nextcloud.call { ocs throws(OCSError) in try await ocs.allUsers(search: search) }
+                let users = try await nextcloud.call { ocs throws(PlatformError) in try await ocs.allUsers(search: search) }
                 try output.print(users) { users.joined(separator: "\n") }
             }
         }
@@ -57,7 +58,7 @@ struct NextcloudCommand: AsyncParsableCommand {
 
             func run() async throws {
                 let userID = userID
-                let user = UserLine(try await nextcloud.call { ocs throws(OCSError) in try await ocs.user(userID) })
+                let user = UserLine(try await nextcloud.call { ocs throws(PlatformError) in try await ocs.user(userID) })
                 try output.print(user) {
                     "\(user.id)\t\(user.displayName)\t\(user.email ?? "-")\t\(user.enabled ? "enabled" : "disabled")\t\(user.groups.joined(separator: ","))"
                 }
@@ -80,7 +81,7 @@ struct NextcloudCommand: AsyncParsableCommand {
                 let password = try passwordFile.map { try ServerOptions.password(file: $0) } ?? ""
                 let user = NewNextcloudUser(id: userID, password: password, displayName: displayName, email: email, groups: groups, quota: quota,
                                             language: language)
-                print(try await nextcloud.call { ocs throws(OCSError) in try await ocs.createUser(user) })
+                print(try await nextcloud.call { ocs throws(PlatformError) in try await ocs.createUser(user) })
             }
         }
 
@@ -99,7 +100,7 @@ struct NextcloudCommand: AsyncParsableCommand {
 
             func run() async throws {
                 let (userID, field, value) = (userID, field, value)
-                try await nextcloud.call { ocs throws(OCSError) in try await ocs.editUser(userID, field, to: value) }
+                try await nextcloud.call { ocs throws(PlatformError) in try await ocs.editUser(userID, field, to: value) }
             }
         }
 
@@ -108,7 +109,7 @@ struct NextcloudCommand: AsyncParsableCommand {
             @Argument var userID: String
             func run() async throws {
                 let userID = userID
-                try await nextcloud.call { ocs throws(OCSError) in try await ocs.setUser(userID, enabled: true) }
+                try await nextcloud.call { ocs throws(PlatformError) in try await ocs.setUser(userID, enabled: true) }
             }
         }
 
@@ -117,7 +118,7 @@ struct NextcloudCommand: AsyncParsableCommand {
             @Argument var userID: String
             func run() async throws {
                 let userID = userID
-                try await nextcloud.call { ocs throws(OCSError) in try await ocs.setUser(userID, enabled: false) }
+                try await nextcloud.call { ocs throws(PlatformError) in try await ocs.setUser(userID, enabled: false) }
             }
         }
 
@@ -126,7 +127,7 @@ struct NextcloudCommand: AsyncParsableCommand {
             @Argument var userID: String
             func run() async throws {
                 let userID = userID
-                try await nextcloud.call { ocs throws(OCSError) in try await ocs.deleteUser(userID) }
+                try await nextcloud.call { ocs throws(PlatformError) in try await ocs.deleteUser(userID) }
             }
         }
     }
@@ -141,7 +142,7 @@ struct NextcloudCommand: AsyncParsableCommand {
             @OptionGroup var output: OutputOptions
             func run() async throws {
                 let search = search
-                let groups = try await nextcloud.call { ocs throws(OCSError) in try await ocs.groups(search: search) }
+                let groups = try await nextcloud.call { ocs throws(PlatformError) in try await ocs.groups(search: search) }
                 try output.print(groups) { groups.joined(separator: "\n") }
             }
         }
@@ -152,7 +153,7 @@ struct NextcloudCommand: AsyncParsableCommand {
             @Option var displayName = ""
             func run() async throws {
                 let (groupID, displayName) = (groupID, displayName)
-                try await nextcloud.call { ocs throws(OCSError) in try await ocs.createGroup(groupID, displayName: displayName) }
+                try await nextcloud.call { ocs throws(PlatformError) in try await ocs.createGroup(groupID, displayName: displayName) }
             }
         }
 
@@ -161,7 +162,7 @@ struct NextcloudCommand: AsyncParsableCommand {
             @Argument var groupID: String
             func run() async throws {
                 let groupID = groupID
-                try await nextcloud.call { ocs throws(OCSError) in try await ocs.deleteGroup(groupID) }
+                try await nextcloud.call { ocs throws(PlatformError) in try await ocs.deleteGroup(groupID) }
             }
         }
 
@@ -171,7 +172,7 @@ struct NextcloudCommand: AsyncParsableCommand {
             @OptionGroup var output: OutputOptions
             func run() async throws {
                 let groupID = groupID
-                let members = try await nextcloud.call { ocs throws(OCSError) in try await ocs.members(ofGroup: groupID) }
+                let members = try await nextcloud.call { ocs throws(PlatformError) in try await ocs.members(ofGroup: groupID) }
                 try output.print(members) { members.joined(separator: "\n") }
             }
         }
@@ -207,7 +208,7 @@ struct NextcloudCommand: AsyncParsableCommand {
                 let kind: ShareKind = if let user { .user(user) } else if let group { .group(group) } else if let email { .email(email) } else { .publicLink }
                 let share = NewNextcloudShare(path: path, kind: kind, permissions: permissions.map(SharePermissions.init(rawValue:)),
                                               password: try passwordFile.map { try ServerOptions.password(file: $0) } ?? "", expires: expires, label: label, note: note)
-                let made = ShareLine(try await nextcloud.call { ocs throws(OCSError) in try await ocs.createShare(share) })
+                let made = ShareLine(try await nextcloud.call { ocs throws(PlatformError) in try await ocs.createShare(share) })
                 try output.print(made) { made.text }
             }
         }
@@ -218,7 +219,7 @@ struct NextcloudCommand: AsyncParsableCommand {
             @OptionGroup var output: OutputOptions
             func run() async throws {
                 let path = path
-                let shares = try await nextcloud.call { ocs throws(OCSError) in try await ocs.shares(path: path) }.map(ShareLine.init)
+                let shares = try await nextcloud.call { ocs throws(PlatformError) in try await ocs.shares(path: path) }.map(ShareLine.init)
                 try output.print(shares) { shares.map(\.text).joined(separator: "\n") }
             }
         }
@@ -228,7 +229,7 @@ struct NextcloudCommand: AsyncParsableCommand {
             @Argument var shareID: String
             func run() async throws {
                 let shareID = shareID
-                try await nextcloud.call { ocs throws(OCSError) in try await ocs.deleteShare(shareID) }
+                try await nextcloud.call { ocs throws(PlatformError) in try await ocs.deleteShare(shareID) }
             }
         }
     }
@@ -249,7 +250,7 @@ struct NextcloudCommand: AsyncParsableCommand {
 
         func run() async throws {
             let search = search
-            let found = try await nextcloud.call { ocs throws(OCSError) in try await ocs.sharees(search: search) }.map { sharee in
+            let found = try await nextcloud.call { ocs throws(PlatformError) in try await ocs.sharees(search: search) }.map { sharee in
                 Line(label: sharee.label, type: sharee.typeName, with: sharee.shareWith, exact: sharee.exact)
             }
             try output.print(found) { found.map { "\($0.type)\t\($0.with)\t\($0.label)\($0.exact ? "\texact" : "")" }.joined(separator: "\n") }

@@ -1,3 +1,4 @@
+import HTTPTransport
 import Accounts
 import Foundation
 import NextcloudOCS
@@ -11,7 +12,7 @@ extension APIHandler {
         await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
             let account = try await account(input.path.accountId, of: try Principal.requiring(.read))
             let search = input.query.search ?? ""
-            let ids = try await nextcloud(account) { ocs throws(OCSError) in try await ocs.allUsers(search: search) }
+            let ids = try await nextcloud(account) { ocs throws(PlatformError) in try await ocs.allUsers(search: search) }
             return .ok(.init(body: .json(.init(ids: ids))))
         }
     }
@@ -23,7 +24,7 @@ extension APIHandler {
             guard case .json(let body) = input.body else { throw Problem.invalid("body", "send application/json") }
             let new = NewNextcloudUser(id: body.id, password: body.password ?? "", displayName: body.displayName ?? "", email: body.email ?? "",
                                        groups: body.groups ?? [], quota: body.quota ?? "", language: body.language ?? "")
-            let user = try await nextcloudCall { () throws(NextcloudError) in try await hub.nextcloud.createUser(account, new) }
+            let user = try await nextcloudCall { () throws(PlatformServiceError) in try await hub.nextcloud.createUser(account, new) }
             audit("nextcloud.user.create", principal, target: "\(account.id)/\(user.id)")
             return .created(.init(body: .json(Self.user(user))))
         }
@@ -33,7 +34,7 @@ extension APIHandler {
         await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
             let account = try await account(input.path.accountId, of: try Principal.requiring(.read))
             let id = input.path.userId
-            return .ok(.init(body: .json(Self.user(try await nextcloud(account) { ocs throws(OCSError) in try await ocs.user(id) }))))
+            return .ok(.init(body: .json(Self.user(try await nextcloud(account) { ocs throws(PlatformError) in try await ocs.user(id) }))))
         }
     }
 
@@ -45,7 +46,7 @@ extension APIHandler {
             let id = input.path.userId
             let fields: [(NextcloudUserField, String)] = [(.displayName, body.displayName), (.email, body.email), (.quota, body.quota), (.language, body.language)]
                 .compactMap { field, value in value.map { (field, $0) } }
-            let user = try await nextcloudCall { () throws(NextcloudError) in
+            let user = try await nextcloudCall { () throws(PlatformServiceError) in
                 try await hub.nextcloud.changeUser(account, id, fields: fields, enabled: body.enabled)
             }
             audit("nextcloud.user.update", principal, target: "\(account.id)/\(id)")
@@ -58,7 +59,7 @@ extension APIHandler {
             let principal = try Principal.requiring(.admin)
             let account = try await account(input.path.accountId, of: principal)
             let id = input.path.userId
-            try await nextcloud(account) { ocs throws(OCSError) in try await ocs.deleteUser(id) }
+            try await nextcloud(account) { ocs throws(PlatformError) in try await ocs.deleteUser(id) }
             audit("nextcloud.user.delete", principal, target: "\(account.id)/\(id)")
             return .noContent(.init())
         }
@@ -68,7 +69,7 @@ extension APIHandler {
         await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
             let account = try await account(input.path.accountId, of: try Principal.requiring(.read))
             let search = input.query.search ?? ""
-            let ids = try await nextcloud(account) { ocs throws(OCSError) in try await ocs.groups(search: search) }
+            let ids = try await nextcloud(account) { ocs throws(PlatformError) in try await ocs.groups(search: search) }
             return .ok(.init(body: .json(.init(ids: ids))))
         }
     }
@@ -78,7 +79,7 @@ extension APIHandler {
             let principal = try Principal.requiring(.admin)
             let account = try await account(input.path.accountId, of: principal)
             guard case .json(let body) = input.body else { throw Problem.invalid("body", "send application/json") }
-            try await nextcloud(account) { ocs throws(OCSError) in try await ocs.createGroup(body.id, displayName: body.displayName ?? "") }
+            try await nextcloud(account) { ocs throws(PlatformError) in try await ocs.createGroup(body.id, displayName: body.displayName ?? "") }
             audit("nextcloud.group.create", principal, target: "\(account.id)/\(body.id)")
             return .noContent(.init())
         }
@@ -89,7 +90,7 @@ extension APIHandler {
             let principal = try Principal.requiring(.admin)
             let account = try await account(input.path.accountId, of: principal)
             let id = input.path.groupId
-            try await nextcloud(account) { ocs throws(OCSError) in try await ocs.deleteGroup(id) }
+            try await nextcloud(account) { ocs throws(PlatformError) in try await ocs.deleteGroup(id) }
             audit("nextcloud.group.delete", principal, target: "\(account.id)/\(id)")
             return .noContent(.init())
         }
@@ -99,7 +100,7 @@ extension APIHandler {
         await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
             let account = try await account(input.path.accountId, of: try Principal.requiring(.read))
             let id = input.path.groupId
-            let ids = try await nextcloud(account) { ocs throws(OCSError) in try await ocs.members(ofGroup: id) }
+            let ids = try await nextcloud(account) { ocs throws(PlatformError) in try await ocs.members(ofGroup: id) }
             return .ok(.init(body: .json(.init(ids: ids))))
         }
     }
@@ -108,7 +109,7 @@ extension APIHandler {
         await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
             let account = try await account(input.path.accountId, of: try Principal.requiring(.read))
             let path = input.query.path
-            let shares = try await nextcloud(account) { ocs throws(OCSError) in try await ocs.shares(path: path) }
+            let shares = try await nextcloud(account) { ocs throws(PlatformError) in try await ocs.shares(path: path) }
             return .ok(.init(body: .json(shares.map(Self.share))))
         }
     }
@@ -129,7 +130,7 @@ extension APIHandler {
             }
             let new = NewNextcloudShare(path: body.path, kind: kind, permissions: body.permissions.map(SharePermissions.init(rawValue:)),
                                         password: body.password ?? "", expires: body.expires, label: body.label ?? "", note: body.note ?? "")
-            let share = try await nextcloud(account) { ocs throws(OCSError) in try await ocs.createShare(new) }
+            let share = try await nextcloud(account) { ocs throws(PlatformError) in try await ocs.createShare(new) }
             audit("nextcloud.share.create", principal, target: "\(account.id)/\(share.id)")
             return .created(.init(body: .json(Self.share(share))))
         }
@@ -140,7 +141,7 @@ extension APIHandler {
             let principal = try Principal.requiring(.admin)
             let account = try await account(input.path.accountId, of: principal)
             let id = input.path.shareId
-            try await nextcloud(account) { ocs throws(OCSError) in try await ocs.deleteShare(id) }
+            try await nextcloud(account) { ocs throws(PlatformError) in try await ocs.deleteShare(id) }
             audit("nextcloud.share.delete", principal, target: "\(account.id)/\(id)")
             return .noContent(.init())
         }
@@ -150,18 +151,18 @@ extension APIHandler {
         await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
             let account = try await account(input.path.accountId, of: try Principal.requiring(.read))
             let search = input.query.search
-            let found = try await nextcloud(account) { ocs throws(OCSError) in try await ocs.sharees(search: search) }
+            let found = try await nextcloud(account) { ocs throws(PlatformError) in try await ocs.sharees(search: search) }
             return .ok(.init(body: .json(found.map { sharee in
                 .init(label: sharee.label, _type: .init(rawValue: sharee.typeName) ?? .other, with: sharee.shareWith, exact: sharee.exact)
             })))
         }
     }
 
-    private func nextcloud<Value>(_ account: AccountRecord, _ operation: (OCSClient) async throws(OCSError) -> Value) async throws(Problem) -> Value {
-        try await nextcloudCall { () throws(NextcloudError) in try await hub.nextcloud.call(account, operation) }
+    private func nextcloud<Value>(_ account: AccountRecord, _ operation: (OCSClient) async throws(PlatformError) -> Value) async throws(Problem) -> Value {
+        try await nextcloudCall { () throws(PlatformServiceError) in try await hub.nextcloud.call(account, operation) }
     }
 
-    private func nextcloudCall<Value>(_ body: () async throws(NextcloudError) -> Value) async throws(Problem) -> Value {
+    private func nextcloudCall<Value>(_ body: () async throws(PlatformServiceError) -> Value) async throws(Problem) -> Value {
         do { return try await body() } catch { throw Problem(error) }
     }
 
@@ -173,29 +174,5 @@ extension APIHandler {
     static func share(_ share: NextcloudShare) -> Components.Schemas.NextcloudShare {
         .init(id: share.id, _type: .init(rawValue: share.typeName) ?? .other, with: share.shareWith, path: share.path, permissions: share.permissions,
               expires: share.expiration, url: share.url)
-    }
-}
-
-extension Problem {
-    /// The Nextcloud's answer, as the API's: what it refused is the caller's to fix (4xx),
-    /// what failed or refused the account is upstream's (502).
-    init(_ error: NextcloudError) {
-        switch error {
-        case .notNextcloud:
-            self.init(status: 409, code: "not_nextcloud", title: "Not a Nextcloud account", detail: error.description)
-        case .account(let error):
-            self.init(status: 502, code: "upstream_failed", title: "The account cannot be used", detail: error.description)
-        case .ocs(let error):
-            switch error.code {
-            case .notFound: self.init(status: 404, code: "upstream_not_found", title: "Not on the Nextcloud", detail: error.detail)
-            case .invalid: self.init(status: 422, code: "upstream_rejected", title: "The Nextcloud refused the values", detail: error.description)
-            case .conflict: self.init(status: 409, code: "upstream_conflict", title: "Conflict on the Nextcloud", detail: error.description)
-            case .rateLimited: self.init(status: 503, code: "upstream_throttled", title: "The Nextcloud is throttling", detail: error.description)
-            case .unauthorized, .forbidden:
-                self.init(status: 502, code: "upstream_unauthorized", title: "The account may not do this on the Nextcloud", detail: error.description)
-            case .server, .status, .malformedResponse, .malformedRequest, .transport:
-                self.init(status: 502, code: "upstream_failed", title: "The Nextcloud failed", detail: error.description)
-            }
-        }
     }
 }

@@ -54,6 +54,8 @@ public struct Peer: Sendable, CustomStringConvertible {
         case "apache": try await apache.value
         case "postgres": try await postgres.value
         case "nextcloud-fake": try await nextcloudFake.value
+        case "openproject-fake": try await openProjectFake.value
+        case "zulip-fake": try await zulipFake.value
         default: throw PeerError(message: "unknown peer \(name)")
         }
     }
@@ -64,6 +66,8 @@ public struct Peer: Sendable, CustomStringConvertible {
     private static let apache = Task { try start("apache") }
     private static let postgres = Task { try start("postgres") }
     private static let nextcloudFake = Task { try start("nextcloud-fake") }
+    private static let openProjectFake = Task { try start("openproject-fake") }
+    private static let zulipFake = Task { try start("zulip-fake") }
 
     private static func start(_ name: String) throws -> Peer {
         let lines = try script(name, ["start", String(try freePort())])

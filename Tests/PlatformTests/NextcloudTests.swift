@@ -66,15 +66,15 @@ import Testing
             #expect(try await !ocs.webhookListeners().contains(registered))
         }
         try await withOCS(fake, user: "anna", password: "secret") { ocs in
-            let refusal = try await #require(throws: OCSError.self) { try await ocs.register(registration) }
+            let refusal = try await #require(throws: PlatformError.self) { try await ocs.register(registration) }
             #expect(refusal.code == .forbidden)
             #expect(refusal.detail.contains("admin"))
         }
         try await withOCS(fake, user: "admin", password: "wrong") { ocs in
-            let refusal = try await #require(throws: OCSError.self) { try await ocs.webhookListeners() }
+            let refusal = try await #require(throws: PlatformError.self) { try await ocs.webhookListeners() }
             #expect(refusal.code == .unauthorized)
         }
-        #expect(try await NextcloudFake.violations(fake) == [])
+        #expect(try await PlatformFake.violations(fake) == [])
     }
 
     func withOCS(_ fake: Peer, user: String, password: String, _ body: (OCSClient) async throws -> Void) async throws {

@@ -24,8 +24,8 @@ import Testing
             #expect(user.displayName == "Jürgen + Co" && user.email == "\(id)@example.test" && user.groups == [group] && user.enabled)
 
             // A taken id: refused with the app's own status.
-            let taken = await thrownError(OCSError.self) { try await ocs.createUser(NewNextcloudUser(id: id)) }
-            #expect(taken?.code == .invalid && taken?.ocsStatus == 102, "\(String(describing: taken))")
+            let taken = await thrownError(PlatformError.self) { try await ocs.createUser(NewNextcloudUser(id: id)) }
+            #expect(taken?.code == .invalid && taken?.vendorCode == "102", "\(String(describing: taken))")
 
             // The search text reaches the server whole (`+` is not a space to PHP once encoded).
             #expect(try await ocs.users(search: "\(id)@example") == [id])
@@ -48,7 +48,7 @@ import Testing
             try await ocs.resendWelcome(id)
 
             try await ocs.deleteUser(id)
-            #expect(await thrownError(OCSError.self) { _ = try await ocs.user(id) }?.code == .notFound)
+            #expect(await thrownError(PlatformError.self) { _ = try await ocs.user(id) }?.code == .notFound)
             try await ocs.deleteGroup(group)
             #expect(try await ocs.groups(search: group).isEmpty)
         }
@@ -56,12 +56,12 @@ import Testing
         try await client.withOCS(fake, user: "anna", password: "secret") { ocs in
             let seen = try await ocs.users()
             #expect(seen.isEmpty)
-            #expect(await thrownError(OCSError.self) { try await ocs.createUser(NewNextcloudUser(id: "x-\(id)")) }?.code == .forbidden)
+            #expect(await thrownError(PlatformError.self) { try await ocs.createUser(NewNextcloudUser(id: "x-\(id)")) }?.code == .forbidden)
         }
         try await client.withOCS(fake, user: "admin", password: "wrong") { ocs in
-            #expect(await thrownError(OCSError.self) { _ = try await ocs.users() }?.code == .unauthorized)
+            #expect(await thrownError(PlatformError.self) { _ = try await ocs.users() }?.code == .unauthorized)
         }
-        let violations = try await NextcloudFake.violations(fake)
+        let violations = try await PlatformFake.violations(fake)
         #expect(violations.isEmpty, "\(violations)")
     }
 
@@ -70,12 +70,12 @@ import Testing
         try await client.withOCS(fake, user: "admin", password: "admin-secret") { ocs in
             // "../groups" must not reach /cloud/groups, nor "anna/disable" disable anna.
             for id in ["../groups", "anna/disable", "a?b=c", ".."] {
-                #expect(await thrownError(OCSError.self) { _ = try await ocs.user(id) }?.code == .notFound, "\(id)")
+                #expect(await thrownError(PlatformError.self) { _ = try await ocs.user(id) }?.code == .notFound, "\(id)")
             }
             let anna = try await ocs.user("anna")
             #expect(anna.enabled)
         }
-        let violations = try await NextcloudFake.violations(fake)
+        let violations = try await PlatformFake.violations(fake)
         #expect(violations.isEmpty, "\(violations)")
     }
 
@@ -98,9 +98,9 @@ import Testing
             #expect(changed.expiration == nil && changed.note == "bis Ende Januar")
             #expect(try await ocs.share(link.id).note == "bis Ende Januar")
             try await ocs.deleteShare(link.id)
-            #expect(await thrownError(OCSError.self) { _ = try await ocs.share(link.id) }?.code == .notFound)
+            #expect(await thrownError(PlatformError.self) { _ = try await ocs.share(link.id) }?.code == .notFound)
             // A recipient that does not exist.
-            #expect(await thrownError(OCSError.self) { _ = try await ocs.createShare(NewNextcloudShare(path: folder, kind: .user("nobody-\(UUID())"))) }?
+            #expect(await thrownError(PlatformError.self) { _ = try await ocs.createShare(NewNextcloudShare(path: folder, kind: .user("nobody-\(UUID())"))) }?
                 .code == .notFound)
         }
         try await client.withOCS(fake, user: "anna", password: "secret") { ocs in
@@ -108,7 +108,7 @@ import Testing
             try await ocs.acceptShare(shareID)
             #expect(try await !ocs.pendingShares().map(\.id).contains(shareID))
         }
-        let violations = try await NextcloudFake.violations(fake)
+        let violations = try await PlatformFake.violations(fake)
         #expect(violations.isEmpty, "\(violations)")
     }
 
@@ -118,7 +118,7 @@ import Testing
         let members = "/ocs/v2.php/cloud/groups/\(group)/users"
         try await client.withOCS(fake, user: "admin", password: "admin-secret") { ocs in try await ocs.createGroup(group) }
         for fault in [#"{"status": 429, "retryAfter": 1}"#, #"{"status": 503}"#, #"{"drop": true}"#] {
-            try await Self.inject(fake, prefix: members, fault)
+            try await PlatformFake.inject(fake, prefix: members, fault)
         }
         var configuration = ClientConfiguration(credentials: .basic(user: "admin", password: "admin-secret"))
         configuration.retry = RetryPolicy(maxAttempts: 4, baseDelay: 0.05, maxDelay: 0.2)
@@ -127,20 +127,11 @@ import Testing
             // Throttled (Retry-After honoured), failed, dropped: the fourth attempt answers.
             #expect(try await ocs.members(ofGroup: group).isEmpty)
             // Failing more often than the attempts allow: a server error, said so.
-            try await Self.inject(fake, prefix: members, #"{"status": 502, "count": 4}"#)
-            let failed = await thrownError(OCSError.self) { _ = try await ocs.members(ofGroup: group) }
+            try await PlatformFake.inject(fake, prefix: members, #"{"status": 502, "count": 4}"#)
+            let failed = await thrownError(PlatformError.self) { _ = try await ocs.members(ofGroup: group) }
             #expect(failed?.code == .server || failed?.code == .transport, "\(String(describing: failed))")
         }
-        let violations = try await NextcloudFake.violations(fake)
+        let violations = try await PlatformFake.violations(fake)
         #expect(violations.isEmpty, "\(violations)")
-    }
-
-    static func inject(_ fake: Peer, prefix: String, _ fault: String) async throws {
-        var object = try #require(try JSONSerialization.jsonObject(with: Data(fault.utf8)) as? [String: Any])
-        object["prefix"] = prefix
-        let body = Array(try JSONSerialization.data(withJSONObject: object))
-        try await HTTPTransport.withTransport(configuration: ClientConfiguration()) { transport in
-            _ = try await transport.send(HTTPRequest(method: "POST", url: fake.baseURL.appending(path: "_fake/faults"), body: body))
-        }
     }
 }
