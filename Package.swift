@@ -89,7 +89,7 @@ let package = Package(
         // MARK: Accounts: the clients of the store's accounts, between the clients and the engines.
         .target(
             name: "Accounts",
-            dependencies: ["DAVClient", "HTTPTransport", "DAVXML", "NextcloudOCS", "MailClient", "MIME", "SwitchboardStore", "SyncPlanning"]
+            dependencies: ["DAVClient", "HTTPTransport", "DAVXML", "NextcloudOCS", "OpenProjectAPI", "MailClient", "MIME", "SwitchboardStore", "SyncPlanning"]
         ),
 
         // MARK: Engines.
@@ -119,7 +119,7 @@ let package = Package(
         // MARK: Application: every use case, for the server and the CLI alike.
         .target(
             name: "SwitchboardCore",
-            dependencies: ["Accounts", "SyncEngine", "Scheduling", "Webhooks", "NextcloudOCS", "DAVClient", "HTTPTransport", "MailClient", "IMAP", "MIME", "SMTP", "Indexing", "IndexPlanning", "TextEmbedding",
+            dependencies: ["Accounts", "SyncEngine", "Scheduling", "Webhooks", "NextcloudOCS", "OpenProjectAPI", "DAVClient", "HTTPTransport", "MailClient", "IMAP", "MIME", "SMTP", "Indexing", "IndexPlanning", "TextEmbedding",
                            "SwitchboardStore", "SyncPlanning",
                            "CalendarEditing", "ContactEditing", "Availability", "Caching", "ICalendar", "ContentLines", "VCard",
                            .product(name: "Logging", package: "swift-log")]
@@ -174,7 +174,7 @@ let package = Package(
         .target(
             name: "SwitchboardServer",
             dependencies: [
-                "SwitchboardAPI", "SwitchboardCore", "Scheduling", "NextcloudOCS", "ContactEditing", "MailClient", "MIME", "Caching", "Webhooks", "Accounts", "DAVClient", "HTTPTransport", "CalendarEditing", "Availability", "SwitchboardStore", "SyncEngine", "SyncPlanning",
+                "SwitchboardAPI", "SwitchboardCore", "Scheduling", "NextcloudOCS", "OpenProjectAPI", "ContactEditing", "MailClient", "MIME", "Caching", "Webhooks", "Accounts", "DAVClient", "HTTPTransport", "CalendarEditing", "Availability", "SwitchboardStore", "SyncEngine", "SyncPlanning",
                 "ICalendar", "Indexing",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),

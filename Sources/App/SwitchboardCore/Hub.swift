@@ -39,6 +39,8 @@ public final class Hub: Sendable {
     public let indexes: IndexService
     /// Nextcloud's users, groups and shares.
     public let nextcloud: NextcloudService
+    /// OpenProject's API v3 for accounts of kind `openproject`.
+    public let openProject: OpenProjectService
 
     let directory = Directory.Cache()
     /// Feeds' calendars as last made, while the store is unchanged (a minute at most: other
@@ -60,6 +62,7 @@ public final class Hub: Sendable {
         files = FileService(clients: bookings.clients)
         indexes = IndexService(store: store, files: files)
         nextcloud = NextcloudService(clients: bookings.clients)
+        openProject = OpenProjectService(clients: bookings.clients)
     }
 
     /// One tenant's view: what its API keys and tokens may reach.

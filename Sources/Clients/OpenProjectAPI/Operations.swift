@@ -252,6 +252,31 @@ extension OpenProjectClient {
         try await get(Self.path("roles"), as: HALCollection<OpenProjectNamed>.self).elements
     }
 
+    /// The status of that name (any case); none is ``PlatformError/Code/invalid`` with the field `status`.
+    public func status(named name: String) async throws(PlatformError) -> OpenProjectNamed {
+        try Self.named(name, in: try await statuses(), field: "status")
+    }
+
+    /// The type of that name (any case); none is ``PlatformError/Code/invalid`` with the field `type`.
+    public func type(named name: String) async throws(PlatformError) -> OpenProjectNamed {
+        try Self.named(name, in: try await types(), field: "type")
+    }
+
+    /// The role of that name (any case); none is ``PlatformError/Code/invalid`` with the field `role`.
+    public func role(named name: String) async throws(PlatformError) -> OpenProjectNamed {
+        try Self.named(name, in: try await roles(), field: "role")
+    }
+
+    private static func named(_ name: String, in all: [OpenProjectNamed], field: String) throws(PlatformError) -> OpenProjectNamed {
+        guard let found = all.first(where: { $0.name.lowercased() == name.lowercased() }) else {
+            var error = PlatformError(.invalid, platform: "OpenProject", method: "GET", url: path(field == "status" ? "statuses" : field + "s"),
+                                      detail: "no \(field) named \(name); there are \(all.map(\.name).joined(separator: ", "))")
+            error.field = field
+            throw error
+        }
+        return found
+    }
+
     // MARK: Memberships and users
 
     /// The memberships of a project.

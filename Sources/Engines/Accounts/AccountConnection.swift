@@ -3,6 +3,7 @@ import HTTPTransport
 import DAVXML
 public import Foundation
 import NextcloudOCS
+import OpenProjectAPI
 public import SyncPlanning
 public import SwitchboardStore
 
@@ -44,12 +45,24 @@ extension AccountClients {
     /// below `/remote.php/`) must first give its version (capabilities) and sign in to the
     /// OCS API (the current user); its
     /// calendars, contacts and files are then discovered below `remote.php/dav/`, and an
-    /// account whose DAV part finds nothing is kept for the OCS API alone.
+    /// account whose DAV part finds nothing is kept for the OCS API alone. An OpenProject or
+    /// Zulip account is signed in to its API and kept with no collections.
     public func connect(_ request: AccountConnection, in store: any SyncStore) async throws(AccountError) -> (AccountRecord, [CollectionRecord]) {
         var configuration = baseConfiguration
         configuration.credentials = .basic(user: request.username, password: request.password)
         if request.tenantID != nil { configuration.networkPolicy = tenantPolicy }
         let transport = HTTPTransport(configuration: configuration)
+        if !request.kind.hasDAV {
+            let root: URL
+            do throws(PlatformError) {
+                root = try await Self.checkPlatform(request, transport: transport)
+                await transport.shutdown()
+            } catch {
+                await transport.shutdown()
+                throw AccountError(.server, detail: "not a \(request.kind.rawValue) server that takes these credentials: \(error)")
+            }
+            return (try await save(request, serverURL: root.absoluteString, filesURL: nil, in: store), [])
+        }
         var davURL = request.serverURL
         if request.kind == .nextcloud {
             let root = Self.nextcloudRoot(of: request.serverURL)
@@ -87,15 +100,8 @@ extension AccountClients {
             await transport.shutdown()
             throw AccountError(error)
         }
-        let existing = try await storeCall(store) { store throws(StoreError) in try await store.accounts() }
-        guard !existing.contains(where: { $0.name == request.name }) else {
-            throw AccountError(.nameTaken, detail: "there is already an account named \(request.name)")
-        }
-        let sealed = try seal(request.password)
-        let account = AccountRecord(name: request.name, serverURL: contextURL.absoluteString, username: request.username,
-                                    sealedPassword: sealed, tenantID: request.tenantID,
-                                    filesURL: filesRoot.flatMap { URL(string: $0, relativeTo: davURL)?.absoluteURL.absoluteString }, kind: request.kind)
-        try await storeCall(store) { store throws(StoreError) in try await store.saveAccount(account) }
+        let account = try await save(request, serverURL: contextURL.absoluteString,
+                                     filesURL: filesRoot.flatMap { URL(string: $0, relativeTo: davURL)?.absoluteURL.absoluteString }, in: store)
         var collections: [CollectionRecord] = []
         for properties in found {
             let kind: CollectionKind
@@ -112,6 +118,33 @@ extension AccountClients {
             collections.append(collection)
         }
         return (account, collections)
+    }
+
+    /// Stores the account, its password sealed, unless one of that name is there.
+    private func save(_ request: AccountConnection, serverURL: String, filesURL: String?, in store: any SyncStore) async throws(AccountError) -> AccountRecord {
+        let existing = try await storeCall(store) { store throws(StoreError) in try await store.accounts() }
+        guard !existing.contains(where: { $0.name == request.name }) else {
+            throw AccountError(.nameTaken, detail: "there is already an account named \(request.name)")
+        }
+        let account = AccountRecord(name: request.name, serverURL: serverURL, username: request.username, sealedPassword: try seal(request.password),
+                                    tenantID: request.tenantID, filesURL: filesURL, kind: request.kind)
+        try await storeCall(store) { store throws(StoreError) in try await store.saveAccount(account) }
+        return account
+    }
+
+    /// Signs in to a platform's API and reads who the account is (OpenProject: the API root
+    /// and the current user); answers the root kept as the account's URL.
+    private static func checkPlatform(_ request: AccountConnection, transport: HTTPTransport) async throws(PlatformError) -> URL {
+        let root = request.serverURL.hasDirectoryPath ? request.serverURL : request.serverURL.appending(path: "", directoryHint: .isDirectory)
+        switch request.kind {
+        case .openproject:
+            let client = OpenProjectClient(baseURL: root, transport: transport)
+            _ = try await client.root()
+            _ = try await client.currentUser()
+        case .zulip, .dav, .nextcloud:
+            preconditionFailure("\(request.kind) accounts are not checked here")
+        }
+        return root
     }
 
     private func storeCall<T>(_ store: any SyncStore, _ body: (any SyncStore) async throws(StoreError) -> T) async throws(AccountError) -> T {

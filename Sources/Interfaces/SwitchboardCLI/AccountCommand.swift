@@ -35,9 +35,12 @@ struct AccountCommand: AsyncParsableCommand {
         @Option(help: "The tenant (name) whose API keys reach the account's calendars and address books.")
         var tenant: String?
 
-        @Option(help: "dav (any CalDAV/CardDAV/WebDAV server) or nextcloud (its OCS API too: signed in and its version read before the account is kept).",
+        @Option(help: """
+            dav (any CalDAV/CardDAV/WebDAV server), nextcloud (its OCS API too: signed in and its version read before the account is kept), \
+            openproject (user apikey, the API key as password) or zulip (the bot's email, its API key as password).
+            """,
                 transform: { text in
-                    guard let kind = AccountKind(rawValue: text) else { throw ValidationError("--kind is dav or nextcloud") }
+                    guard let kind = AccountKind(rawValue: text) else { throw ValidationError("--kind is dav, nextcloud, openproject or zulip") }
                     return kind
                 })
         var kind: AccountKind = .dav

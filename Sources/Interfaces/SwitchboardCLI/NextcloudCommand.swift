@@ -14,22 +14,11 @@ struct NextcloudCommand: AsyncParsableCommand {
 
     /// The Nextcloud account a command works on.
     struct AccountOptions: ParsableArguments {
-        @Option(help: "The account (its name; a tenant's as TENANT/NAME).") var account: String
-        @Option(help: "A PEM file of certificates to trust besides the system's.") var caFile: String?
-        @OptionGroup var store: StoreOptions
-        @OptionGroup var network: NetworkOptions
+        @OptionGroup var platform: PlatformAccountOptions
 
         /// Runs `operation` against the account's server; a Nextcloud error is printed and exits with 1.
         func call<Value: Sendable>(_ operation: (OCSClient) async throws(PlatformError) -> Value) async throws -> Value {
-            let policy = try network.policy()
-            return try await store.withStore { store, secrets in
-                guard let record = try await store.accounts().first(where: { $0.name == account }) else {
-                    throw ValidationError("no account named \(account)")
-                }
-                return try await withHub(store: store, secrets: secrets, caFile: caFile, policy: policy, reporting: PlatformServiceError.self) { hub in
-                    try await hub.nextcloud.call(record, operation)
-                }
-            }
+            try await platform.call { hub, record throws(PlatformServiceError) in try await hub.nextcloud.call(record, operation) }
         }
     }
 

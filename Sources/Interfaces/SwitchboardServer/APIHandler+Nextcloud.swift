@@ -24,7 +24,7 @@ extension APIHandler {
             guard case .json(let body) = input.body else { throw Problem.invalid("body", "send application/json") }
             let new = NewNextcloudUser(id: body.id, password: body.password ?? "", displayName: body.displayName ?? "", email: body.email ?? "",
                                        groups: body.groups ?? [], quota: body.quota ?? "", language: body.language ?? "")
-            let user = try await nextcloudCall { () throws(PlatformServiceError) in try await hub.nextcloud.createUser(account, new) }
+            let user = try await platformCall { () throws(PlatformServiceError) in try await hub.nextcloud.createUser(account, new) }
             audit("nextcloud.user.create", principal, target: "\(account.id)/\(user.id)")
             return .created(.init(body: .json(Self.user(user))))
         }
@@ -46,7 +46,7 @@ extension APIHandler {
             let id = input.path.userId
             let fields: [(NextcloudUserField, String)] = [(.displayName, body.displayName), (.email, body.email), (.quota, body.quota), (.language, body.language)]
                 .compactMap { field, value in value.map { (field, $0) } }
-            let user = try await nextcloudCall { () throws(PlatformServiceError) in
+            let user = try await platformCall { () throws(PlatformServiceError) in
                 try await hub.nextcloud.changeUser(account, id, fields: fields, enabled: body.enabled)
             }
             audit("nextcloud.user.update", principal, target: "\(account.id)/\(id)")
@@ -159,11 +159,7 @@ extension APIHandler {
     }
 
     private func nextcloud<Value>(_ account: AccountRecord, _ operation: (OCSClient) async throws(PlatformError) -> Value) async throws(Problem) -> Value {
-        try await nextcloudCall { () throws(PlatformServiceError) in try await hub.nextcloud.call(account, operation) }
-    }
-
-    private func nextcloudCall<Value>(_ body: () async throws(PlatformServiceError) -> Value) async throws(Problem) -> Value {
-        do { return try await body() } catch { throw Problem(error) }
+        try await platformCall { () throws(PlatformServiceError) in try await hub.nextcloud.call(account, operation) }
     }
 
     static func user(_ user: NextcloudUser) -> Components.Schemas.NextcloudUser {

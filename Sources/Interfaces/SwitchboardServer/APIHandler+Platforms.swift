@@ -3,6 +3,13 @@ import HTTPTransport
 import SwitchboardCore
 import SwitchboardStore
 
+extension APIHandler {
+    /// Runs a platform use case; its failure becomes the API's problem.
+    func platformCall<Value>(_ body: () async throws(PlatformServiceError) -> Value) async throws(Problem) -> Value {
+        do { return try await body() } catch { throw Problem(error) }
+    }
+}
+
 extension Problem {
     /// A platform's answer, as the API's: what it refused is the caller's to fix (4xx), what
     /// failed or refused the account is upstream's (502), its throttling a 503.

@@ -1049,17 +1049,25 @@ extension Components {
             package var conflictPolicy: Components.Schemas.AccountConnect.ConflictPolicyPayload?
             /// `nextcloud`: the URL is the Nextcloud's root; its version is read and the sign-in
             /// checked on the OCS API before the account is kept (then its users, groups and
-            /// shares are reached under `/v1/nextcloud/{accountId}`).
+            /// shares are reached under `/v1/nextcloud/{accountId}`). `openproject`: the server's
+            /// root, user `apikey` and the API key as password (`/v1/openproject/{accountId}`).
+            /// `zulip`: the organisation's URL, the bot's email and its API key
+            /// (`/v1/zulip/{accountId}`).
             ///
             ///
             /// - Remark: Generated from `#/components/schemas/AccountConnect/kind`.
             @frozen package enum KindPayload: String, Codable, Hashable, Sendable, CaseIterable {
                 case dav = "dav"
                 case nextcloud = "nextcloud"
+                case openproject = "openproject"
+                case zulip = "zulip"
             }
             /// `nextcloud`: the URL is the Nextcloud's root; its version is read and the sign-in
             /// checked on the OCS API before the account is kept (then its users, groups and
-            /// shares are reached under `/v1/nextcloud/{accountId}`).
+            /// shares are reached under `/v1/nextcloud/{accountId}`). `openproject`: the server's
+            /// root, user `apikey` and the API key as password (`/v1/openproject/{accountId}`).
+            /// `zulip`: the organisation's URL, the bot's email and its API key
+            /// (`/v1/zulip/{accountId}`).
             ///
             ///
             /// - Remark: Generated from `#/components/schemas/AccountConnect/kind`.
@@ -2981,6 +2989,456 @@ extension Components {
                     "language",
                     "enabled"
                 ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/OpenProjectProject`.
+        package struct OpenProjectProject: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/OpenProjectProject/id`.
+            package var id: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/OpenProjectProject/identifier`.
+            package var identifier: Swift.String
+            /// - Remark: Generated from `#/components/schemas/OpenProjectProject/name`.
+            package var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/OpenProjectProject/active`.
+            package var active: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/OpenProjectProject/public`.
+            package var _public: Swift.Bool?
+            /// - Remark: Generated from `#/components/schemas/OpenProjectProject/description`.
+            package var description: Swift.String?
+            /// Creates a new `OpenProjectProject`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - identifier:
+            ///   - name:
+            ///   - active:
+            ///   - _public:
+            ///   - description:
+            package init(
+                id: Swift.Int,
+                identifier: Swift.String,
+                name: Swift.String,
+                active: Swift.Bool,
+                _public: Swift.Bool? = nil,
+                description: Swift.String? = nil
+            ) {
+                self.id = id
+                self.identifier = identifier
+                self.name = name
+                self.active = active
+                self._public = _public
+                self.description = description
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case identifier
+                case name
+                case active
+                case _public = "public"
+                case description
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/NewOpenProjectProject`.
+        package struct NewOpenProjectProject: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/NewOpenProjectProject/name`.
+            package var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/NewOpenProjectProject/identifier`.
+            package var identifier: Swift.String
+            /// - Remark: Generated from `#/components/schemas/NewOpenProjectProject/description`.
+            package var description: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/NewOpenProjectProject/public`.
+            package var _public: Swift.Bool?
+            /// Creates a new `NewOpenProjectProject`.
+            ///
+            /// - Parameters:
+            ///   - name:
+            ///   - identifier:
+            ///   - description:
+            ///   - _public:
+            package init(
+                name: Swift.String,
+                identifier: Swift.String,
+                description: Swift.String? = nil,
+                _public: Swift.Bool? = nil
+            ) {
+                self.name = name
+                self.identifier = identifier
+                self.description = description
+                self._public = _public
+            }
+            package enum CodingKeys: String, CodingKey {
+                case name
+                case identifier
+                case description
+                case _public = "public"
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.name = try container.decode(
+                    Swift.String.self,
+                    forKey: .name
+                )
+                self.identifier = try container.decode(
+                    Swift.String.self,
+                    forKey: .identifier
+                )
+                self.description = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .description
+                )
+                self._public = try container.decodeIfPresent(
+                    Swift.Bool.self,
+                    forKey: ._public
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "name",
+                    "identifier",
+                    "description",
+                    "public"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/OpenProjectWorkPackage`.
+        package struct OpenProjectWorkPackage: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/OpenProjectWorkPackage/id`.
+            package var id: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/OpenProjectWorkPackage/subject`.
+            package var subject: Swift.String
+            /// - Remark: Generated from `#/components/schemas/OpenProjectWorkPackage/lockVersion`.
+            package var lockVersion: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/OpenProjectWorkPackage/description`.
+            package var description: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/OpenProjectWorkPackage/project`.
+            package var project: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/OpenProjectWorkPackage/type`.
+            package var _type: Swift.String
+            /// - Remark: Generated from `#/components/schemas/OpenProjectWorkPackage/status`.
+            package var status: Swift.String
+            /// - Remark: Generated from `#/components/schemas/OpenProjectWorkPackage/priority`.
+            package var priority: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/OpenProjectWorkPackage/assignee`.
+            package var assignee: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/OpenProjectWorkPackage/startDate`.
+            package var startDate: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/OpenProjectWorkPackage/dueDate`.
+            package var dueDate: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/OpenProjectWorkPackage/percentageDone`.
+            package var percentageDone: Swift.Int?
+            /// Creates a new `OpenProjectWorkPackage`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - subject:
+            ///   - lockVersion:
+            ///   - description:
+            ///   - project:
+            ///   - _type:
+            ///   - status:
+            ///   - priority:
+            ///   - assignee:
+            ///   - startDate:
+            ///   - dueDate:
+            ///   - percentageDone:
+            package init(
+                id: Swift.Int,
+                subject: Swift.String,
+                lockVersion: Swift.Int,
+                description: Swift.String? = nil,
+                project: Swift.Int? = nil,
+                _type: Swift.String,
+                status: Swift.String,
+                priority: Swift.String? = nil,
+                assignee: Swift.String? = nil,
+                startDate: Swift.String? = nil,
+                dueDate: Swift.String? = nil,
+                percentageDone: Swift.Int? = nil
+            ) {
+                self.id = id
+                self.subject = subject
+                self.lockVersion = lockVersion
+                self.description = description
+                self.project = project
+                self._type = _type
+                self.status = status
+                self.priority = priority
+                self.assignee = assignee
+                self.startDate = startDate
+                self.dueDate = dueDate
+                self.percentageDone = percentageDone
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case subject
+                case lockVersion
+                case description
+                case project
+                case _type = "type"
+                case status
+                case priority
+                case assignee
+                case startDate
+                case dueDate
+                case percentageDone
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/NewOpenProjectWorkPackage`.
+        package struct NewOpenProjectWorkPackage: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/NewOpenProjectWorkPackage/project`.
+            package var project: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/NewOpenProjectWorkPackage/subject`.
+            package var subject: Swift.String
+            /// A type name (Task
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewOpenProjectWorkPackage/type`.
+            package var _type: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/NewOpenProjectWorkPackage/description`.
+            package var description: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/NewOpenProjectWorkPackage/dueDate`.
+            package var dueDate: Swift.String?
+            /// Creates a new `NewOpenProjectWorkPackage`.
+            ///
+            /// - Parameters:
+            ///   - project:
+            ///   - subject:
+            ///   - _type: A type name (Task
+            ///   - description:
+            ///   - dueDate:
+            package init(
+                project: Swift.Int,
+                subject: Swift.String,
+                _type: Swift.String? = nil,
+                description: Swift.String? = nil,
+                dueDate: Swift.String? = nil
+            ) {
+                self.project = project
+                self.subject = subject
+                self._type = _type
+                self.description = description
+                self.dueDate = dueDate
+            }
+            package enum CodingKeys: String, CodingKey {
+                case project
+                case subject
+                case _type = "type"
+                case description
+                case dueDate
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.project = try container.decode(
+                    Swift.Int.self,
+                    forKey: .project
+                )
+                self.subject = try container.decode(
+                    Swift.String.self,
+                    forKey: .subject
+                )
+                self._type = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: ._type
+                )
+                self.description = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .description
+                )
+                self.dueDate = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .dueDate
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "project",
+                    "subject",
+                    "type",
+                    "description",
+                    "dueDate"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/OpenProjectWorkPackageChange`.
+        package struct OpenProjectWorkPackageChange: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/OpenProjectWorkPackageChange/lockVersion`.
+            package var lockVersion: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/OpenProjectWorkPackageChange/subject`.
+            package var subject: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/OpenProjectWorkPackageChange/description`.
+            package var description: Swift.String?
+            /// A status name.
+            ///
+            /// - Remark: Generated from `#/components/schemas/OpenProjectWorkPackageChange/status`.
+            package var status: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/OpenProjectWorkPackageChange/dueDate`.
+            package var dueDate: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/OpenProjectWorkPackageChange/percentageDone`.
+            package var percentageDone: Swift.Int?
+            /// Creates a new `OpenProjectWorkPackageChange`.
+            ///
+            /// - Parameters:
+            ///   - lockVersion:
+            ///   - subject:
+            ///   - description:
+            ///   - status: A status name.
+            ///   - dueDate:
+            ///   - percentageDone:
+            package init(
+                lockVersion: Swift.Int? = nil,
+                subject: Swift.String? = nil,
+                description: Swift.String? = nil,
+                status: Swift.String? = nil,
+                dueDate: Swift.String? = nil,
+                percentageDone: Swift.Int? = nil
+            ) {
+                self.lockVersion = lockVersion
+                self.subject = subject
+                self.description = description
+                self.status = status
+                self.dueDate = dueDate
+                self.percentageDone = percentageDone
+            }
+            package enum CodingKeys: String, CodingKey {
+                case lockVersion
+                case subject
+                case description
+                case status
+                case dueDate
+                case percentageDone
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.lockVersion = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .lockVersion
+                )
+                self.subject = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .subject
+                )
+                self.description = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .description
+                )
+                self.status = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .status
+                )
+                self.dueDate = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .dueDate
+                )
+                self.percentageDone = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .percentageDone
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "lockVersion",
+                    "subject",
+                    "description",
+                    "status",
+                    "dueDate",
+                    "percentageDone"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/NewOpenProjectTimeEntry`.
+        package struct NewOpenProjectTimeEntry: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/NewOpenProjectTimeEntry/workPackage`.
+            package var workPackage: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/NewOpenProjectTimeEntry/hours`.
+            package var hours: Swift.Double
+            /// The day; today (UTC) when left out.
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewOpenProjectTimeEntry/spentOn`.
+            package var spentOn: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/NewOpenProjectTimeEntry/comment`.
+            package var comment: Swift.String?
+            /// Creates a new `NewOpenProjectTimeEntry`.
+            ///
+            /// - Parameters:
+            ///   - workPackage:
+            ///   - hours:
+            ///   - spentOn: The day; today (UTC) when left out.
+            ///   - comment:
+            package init(
+                workPackage: Swift.Int,
+                hours: Swift.Double,
+                spentOn: Swift.String? = nil,
+                comment: Swift.String? = nil
+            ) {
+                self.workPackage = workPackage
+                self.hours = hours
+                self.spentOn = spentOn
+                self.comment = comment
+            }
+            package enum CodingKeys: String, CodingKey {
+                case workPackage
+                case hours
+                case spentOn
+                case comment
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.workPackage = try container.decode(
+                    Swift.Int.self,
+                    forKey: .workPackage
+                )
+                self.hours = try container.decode(
+                    Swift.Double.self,
+                    forKey: .hours
+                )
+                self.spentOn = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .spentOn
+                )
+                self.comment = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .comment
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "workPackage",
+                    "hours",
+                    "spentOn",
+                    "comment"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/OpenProjectTimeEntry`.
+        package struct OpenProjectTimeEntry: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/OpenProjectTimeEntry/id`.
+            package var id: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/OpenProjectTimeEntry/workPackage`.
+            package var workPackage: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/OpenProjectTimeEntry/hours`.
+            package var hours: Swift.Double
+            /// - Remark: Generated from `#/components/schemas/OpenProjectTimeEntry/spentOn`.
+            package var spentOn: Swift.String
+            /// - Remark: Generated from `#/components/schemas/OpenProjectTimeEntry/comment`.
+            package var comment: Swift.String?
+            /// Creates a new `OpenProjectTimeEntry`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - workPackage:
+            ///   - hours:
+            ///   - spentOn:
+            ///   - comment:
+            package init(
+                id: Swift.Int,
+                workPackage: Swift.Int? = nil,
+                hours: Swift.Double,
+                spentOn: Swift.String,
+                comment: Swift.String? = nil
+            ) {
+                self.id = id
+                self.workPackage = workPackage
+                self.hours = hours
+                self.spentOn = spentOn
+                self.comment = comment
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case workPackage
+                case hours
+                case spentOn
+                case comment
             }
         }
         /// - Remark: Generated from `#/components/schemas/NewNextcloudGroup`.

@@ -13395,4 +13395,1332 @@ package enum Operations {
             }
         }
     }
+    /// Every project the account can see.
+    ///
+    /// - Remark: HTTP `GET /v1/openproject/{accountId}/projects`.
+    /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/projects/get(listOpenProjectProjects)`.
+    package enum ListOpenProjectProjects {
+        package static let id: Swift.String = "listOpenProjectProjects"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/projects/GET/path`.
+            package struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/projects/GET/path/accountId`.
+                package var accountId: Components.Parameters.AccountID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - accountId:
+                package init(accountId: Components.Parameters.AccountID) {
+                    self.accountId = accountId
+                }
+            }
+            package var path: Operations.ListOpenProjectProjects.Input.Path
+            /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/projects/GET/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListOpenProjectProjects.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListOpenProjectProjects.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.ListOpenProjectProjects.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            package init(
+                path: Operations.ListOpenProjectProjects.Input.Path,
+                headers: Operations.ListOpenProjectProjects.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.headers = headers
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/projects/GET/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/projects/GET/responses/200/content/application\/json`.
+                    case json([Components.Schemas.OpenProjectProject])
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: [Components.Schemas.OpenProjectProject] {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.ListOpenProjectProjects.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.ListOpenProjectProjects.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The projects.
+            ///
+            /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/projects/get(listOpenProjectProjects)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.ListOpenProjectProjects.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.ListOpenProjectProjects.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A problem (RFC 9457).
+            ///
+            /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/projects/get(listOpenProjectProjects)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            package var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Create a project (an admin key; the account needs OpenProject's administrator rights).
+    ///
+    /// - Remark: HTTP `POST /v1/openproject/{accountId}/projects`.
+    /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/projects/post(createOpenProjectProject)`.
+    package enum CreateOpenProjectProject {
+        package static let id: Swift.String = "createOpenProjectProject"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/projects/POST/path`.
+            package struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/projects/POST/path/accountId`.
+                package var accountId: Components.Parameters.AccountID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - accountId:
+                package init(accountId: Components.Parameters.AccountID) {
+                    self.accountId = accountId
+                }
+            }
+            package var path: Operations.CreateOpenProjectProject.Input.Path
+            /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/projects/POST/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.CreateOpenProjectProject.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.CreateOpenProjectProject.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.CreateOpenProjectProject.Input.Headers
+            /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/projects/POST/requestBody`.
+            @frozen package enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/projects/POST/requestBody/content/application\/json`.
+                case json(Components.Schemas.NewOpenProjectProject)
+            }
+            package var body: Operations.CreateOpenProjectProject.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            ///   - body:
+            package init(
+                path: Operations.CreateOpenProjectProject.Input.Path,
+                headers: Operations.CreateOpenProjectProject.Input.Headers = .init(),
+                body: Operations.CreateOpenProjectProject.Input.Body
+            ) {
+                self.path = path
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Created: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/projects/POST/responses/201/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/projects/POST/responses/201/content/application\/json`.
+                    case json(Components.Schemas.OpenProjectProject)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.OpenProjectProject {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.CreateOpenProjectProject.Output.Created.Body
+                /// Creates a new `Created`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.CreateOpenProjectProject.Output.Created.Body) {
+                    self.body = body
+                }
+            }
+            /// Created.
+            ///
+            /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/projects/post(createOpenProjectProject)/responses/201`.
+            ///
+            /// HTTP response code: `201 created`.
+            case created(Operations.CreateOpenProjectProject.Output.Created)
+            /// The associated value of the enum case if `self` is `.created`.
+            ///
+            /// - Throws: An error if `self` is not `.created`.
+            /// - SeeAlso: `.created`.
+            package var created: Operations.CreateOpenProjectProject.Output.Created {
+                get throws {
+                    switch self {
+                    case let .created(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "created",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A problem (RFC 9457).
+            ///
+            /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/projects/post(createOpenProjectProject)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            package var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Work packages (every page), of a project, in a status, whose subject contains a text.
+    ///
+    /// - Remark: HTTP `GET /v1/openproject/{accountId}/work-packages`.
+    /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/work-packages/get(listOpenProjectWorkPackages)`.
+    package enum ListOpenProjectWorkPackages {
+        package static let id: Swift.String = "listOpenProjectWorkPackages"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/GET/path`.
+            package struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/GET/path/accountId`.
+                package var accountId: Components.Parameters.AccountID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - accountId:
+                package init(accountId: Components.Parameters.AccountID) {
+                    self.accountId = accountId
+                }
+            }
+            package var path: Operations.ListOpenProjectWorkPackages.Input.Path
+            /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/GET/query`.
+            package struct Query: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/GET/query/project`.
+                package var project: Swift.Int?
+                /// `open`, `closed`, `all` (the default) or a status name.
+                ///
+                /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/GET/query/status`.
+                package var status: Swift.String?
+                /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/GET/query/subject`.
+                package var subject: Swift.String?
+                /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/GET/query/limit`.
+                package var limit: Swift.Int?
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - project:
+                ///   - status: `open`, `closed`, `all` (the default) or a status name.
+                ///   - subject:
+                ///   - limit:
+                package init(
+                    project: Swift.Int? = nil,
+                    status: Swift.String? = nil,
+                    subject: Swift.String? = nil,
+                    limit: Swift.Int? = nil
+                ) {
+                    self.project = project
+                    self.status = status
+                    self.subject = subject
+                    self.limit = limit
+                }
+            }
+            package var query: Operations.ListOpenProjectWorkPackages.Input.Query
+            /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/GET/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListOpenProjectWorkPackages.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListOpenProjectWorkPackages.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.ListOpenProjectWorkPackages.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - query:
+            ///   - headers:
+            package init(
+                path: Operations.ListOpenProjectWorkPackages.Input.Path,
+                query: Operations.ListOpenProjectWorkPackages.Input.Query = .init(),
+                headers: Operations.ListOpenProjectWorkPackages.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.query = query
+                self.headers = headers
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/GET/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/GET/responses/200/content/application\/json`.
+                    case json([Components.Schemas.OpenProjectWorkPackage])
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: [Components.Schemas.OpenProjectWorkPackage] {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.ListOpenProjectWorkPackages.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.ListOpenProjectWorkPackages.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The work packages, by id.
+            ///
+            /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/work-packages/get(listOpenProjectWorkPackages)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.ListOpenProjectWorkPackages.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.ListOpenProjectWorkPackages.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A problem (RFC 9457).
+            ///
+            /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/work-packages/get(listOpenProjectWorkPackages)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            package var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Create a work package in a project.
+    ///
+    /// - Remark: HTTP `POST /v1/openproject/{accountId}/work-packages`.
+    /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/work-packages/post(createOpenProjectWorkPackage)`.
+    package enum CreateOpenProjectWorkPackage {
+        package static let id: Swift.String = "createOpenProjectWorkPackage"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/POST/path`.
+            package struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/POST/path/accountId`.
+                package var accountId: Components.Parameters.AccountID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - accountId:
+                package init(accountId: Components.Parameters.AccountID) {
+                    self.accountId = accountId
+                }
+            }
+            package var path: Operations.CreateOpenProjectWorkPackage.Input.Path
+            /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/POST/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.CreateOpenProjectWorkPackage.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.CreateOpenProjectWorkPackage.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.CreateOpenProjectWorkPackage.Input.Headers
+            /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/POST/requestBody`.
+            @frozen package enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/POST/requestBody/content/application\/json`.
+                case json(Components.Schemas.NewOpenProjectWorkPackage)
+            }
+            package var body: Operations.CreateOpenProjectWorkPackage.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            ///   - body:
+            package init(
+                path: Operations.CreateOpenProjectWorkPackage.Input.Path,
+                headers: Operations.CreateOpenProjectWorkPackage.Input.Headers = .init(),
+                body: Operations.CreateOpenProjectWorkPackage.Input.Body
+            ) {
+                self.path = path
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Created: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/POST/responses/201/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/POST/responses/201/content/application\/json`.
+                    case json(Components.Schemas.OpenProjectWorkPackage)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.OpenProjectWorkPackage {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.CreateOpenProjectWorkPackage.Output.Created.Body
+                /// Creates a new `Created`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.CreateOpenProjectWorkPackage.Output.Created.Body) {
+                    self.body = body
+                }
+            }
+            /// Created.
+            ///
+            /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/work-packages/post(createOpenProjectWorkPackage)/responses/201`.
+            ///
+            /// HTTP response code: `201 created`.
+            case created(Operations.CreateOpenProjectWorkPackage.Output.Created)
+            /// The associated value of the enum case if `self` is `.created`.
+            ///
+            /// - Throws: An error if `self` is not `.created`.
+            /// - SeeAlso: `.created`.
+            package var created: Operations.CreateOpenProjectWorkPackage.Output.Created {
+                get throws {
+                    switch self {
+                    case let .created(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "created",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A problem (RFC 9457).
+            ///
+            /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/work-packages/post(createOpenProjectWorkPackage)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            package var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// A work package, with the lockVersion a change is sent with.
+    ///
+    /// - Remark: HTTP `GET /v1/openproject/{accountId}/work-packages/{workPackageId}`.
+    /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/work-packages/{workPackageId}/get(getOpenProjectWorkPackage)`.
+    package enum GetOpenProjectWorkPackage {
+        package static let id: Swift.String = "getOpenProjectWorkPackage"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/{workPackageId}/GET/path`.
+            package struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/{workPackageId}/GET/path/accountId`.
+                package var accountId: Components.Parameters.AccountID
+                /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/{workPackageId}/GET/path/workPackageId`.
+                package var workPackageId: Components.Parameters.WorkPackageID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - accountId:
+                ///   - workPackageId:
+                package init(
+                    accountId: Components.Parameters.AccountID,
+                    workPackageId: Components.Parameters.WorkPackageID
+                ) {
+                    self.accountId = accountId
+                    self.workPackageId = workPackageId
+                }
+            }
+            package var path: Operations.GetOpenProjectWorkPackage.Input.Path
+            /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/{workPackageId}/GET/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetOpenProjectWorkPackage.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetOpenProjectWorkPackage.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.GetOpenProjectWorkPackage.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            package init(
+                path: Operations.GetOpenProjectWorkPackage.Input.Path,
+                headers: Operations.GetOpenProjectWorkPackage.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.headers = headers
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/{workPackageId}/GET/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/{workPackageId}/GET/responses/200/content/application\/json`.
+                    case json(Components.Schemas.OpenProjectWorkPackage)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.OpenProjectWorkPackage {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.GetOpenProjectWorkPackage.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.GetOpenProjectWorkPackage.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The work package.
+            ///
+            /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/work-packages/{workPackageId}/get(getOpenProjectWorkPackage)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.GetOpenProjectWorkPackage.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.GetOpenProjectWorkPackage.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A problem (RFC 9457).
+            ///
+            /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/work-packages/{workPackageId}/get(getOpenProjectWorkPackage)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            package var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Change a work package; with lockVersion, a change made on the server since that version is a 409 and nothing changes.
+    ///
+    /// - Remark: HTTP `PATCH /v1/openproject/{accountId}/work-packages/{workPackageId}`.
+    /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/work-packages/{workPackageId}/patch(changeOpenProjectWorkPackage)`.
+    package enum ChangeOpenProjectWorkPackage {
+        package static let id: Swift.String = "changeOpenProjectWorkPackage"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/{workPackageId}/PATCH/path`.
+            package struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/{workPackageId}/PATCH/path/accountId`.
+                package var accountId: Components.Parameters.AccountID
+                /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/{workPackageId}/PATCH/path/workPackageId`.
+                package var workPackageId: Components.Parameters.WorkPackageID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - accountId:
+                ///   - workPackageId:
+                package init(
+                    accountId: Components.Parameters.AccountID,
+                    workPackageId: Components.Parameters.WorkPackageID
+                ) {
+                    self.accountId = accountId
+                    self.workPackageId = workPackageId
+                }
+            }
+            package var path: Operations.ChangeOpenProjectWorkPackage.Input.Path
+            /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/{workPackageId}/PATCH/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ChangeOpenProjectWorkPackage.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ChangeOpenProjectWorkPackage.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.ChangeOpenProjectWorkPackage.Input.Headers
+            /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/{workPackageId}/PATCH/requestBody`.
+            @frozen package enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/{workPackageId}/PATCH/requestBody/content/application\/json`.
+                case json(Components.Schemas.OpenProjectWorkPackageChange)
+            }
+            package var body: Operations.ChangeOpenProjectWorkPackage.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            ///   - body:
+            package init(
+                path: Operations.ChangeOpenProjectWorkPackage.Input.Path,
+                headers: Operations.ChangeOpenProjectWorkPackage.Input.Headers = .init(),
+                body: Operations.ChangeOpenProjectWorkPackage.Input.Body
+            ) {
+                self.path = path
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/{workPackageId}/PATCH/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/{workPackageId}/PATCH/responses/200/content/application\/json`.
+                    case json(Components.Schemas.OpenProjectWorkPackage)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.OpenProjectWorkPackage {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.ChangeOpenProjectWorkPackage.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.ChangeOpenProjectWorkPackage.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The work package as changed.
+            ///
+            /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/work-packages/{workPackageId}/patch(changeOpenProjectWorkPackage)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.ChangeOpenProjectWorkPackage.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.ChangeOpenProjectWorkPackage.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A problem (RFC 9457).
+            ///
+            /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/work-packages/{workPackageId}/patch(changeOpenProjectWorkPackage)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            package var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Comment on a work package (Markdown).
+    ///
+    /// - Remark: HTTP `POST /v1/openproject/{accountId}/work-packages/{workPackageId}/comments`.
+    /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/work-packages/{workPackageId}/comments/post(commentOnOpenProjectWorkPackage)`.
+    package enum CommentOnOpenProjectWorkPackage {
+        package static let id: Swift.String = "commentOnOpenProjectWorkPackage"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/{workPackageId}/comments/POST/path`.
+            package struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/{workPackageId}/comments/POST/path/accountId`.
+                package var accountId: Components.Parameters.AccountID
+                /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/{workPackageId}/comments/POST/path/workPackageId`.
+                package var workPackageId: Components.Parameters.WorkPackageID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - accountId:
+                ///   - workPackageId:
+                package init(
+                    accountId: Components.Parameters.AccountID,
+                    workPackageId: Components.Parameters.WorkPackageID
+                ) {
+                    self.accountId = accountId
+                    self.workPackageId = workPackageId
+                }
+            }
+            package var path: Operations.CommentOnOpenProjectWorkPackage.Input.Path
+            /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/{workPackageId}/comments/POST/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.CommentOnOpenProjectWorkPackage.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.CommentOnOpenProjectWorkPackage.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.CommentOnOpenProjectWorkPackage.Input.Headers
+            /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/{workPackageId}/comments/POST/requestBody`.
+            @frozen package enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/{workPackageId}/comments/POST/requestBody/json`.
+                package struct JsonPayload: Codable, Hashable, Sendable {
+                    /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/{workPackageId}/comments/POST/requestBody/json/text`.
+                    package var text: Swift.String
+                    /// Creates a new `JsonPayload`.
+                    ///
+                    /// - Parameters:
+                    ///   - text:
+                    package init(text: Swift.String) {
+                        self.text = text
+                    }
+                    package enum CodingKeys: String, CodingKey {
+                        case text
+                    }
+                    package init(from decoder: any Swift.Decoder) throws {
+                        let container = try decoder.container(keyedBy: CodingKeys.self)
+                        self.text = try container.decode(
+                            Swift.String.self,
+                            forKey: .text
+                        )
+                        try decoder.ensureNoAdditionalProperties(knownKeys: [
+                            "text"
+                        ])
+                    }
+                }
+                /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/{workPackageId}/comments/POST/requestBody/content/application\/json`.
+                case json(Operations.CommentOnOpenProjectWorkPackage.Input.Body.JsonPayload)
+            }
+            package var body: Operations.CommentOnOpenProjectWorkPackage.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            ///   - body:
+            package init(
+                path: Operations.CommentOnOpenProjectWorkPackage.Input.Path,
+                headers: Operations.CommentOnOpenProjectWorkPackage.Input.Headers = .init(),
+                body: Operations.CommentOnOpenProjectWorkPackage.Input.Body
+            ) {
+                self.path = path
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct NoContent: Sendable, Hashable {
+                /// Creates a new `NoContent`.
+                package init() {}
+            }
+            /// Commented.
+            ///
+            /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/work-packages/{workPackageId}/comments/post(commentOnOpenProjectWorkPackage)/responses/204`.
+            ///
+            /// HTTP response code: `204 noContent`.
+            case noContent(Operations.CommentOnOpenProjectWorkPackage.Output.NoContent)
+            /// Commented.
+            ///
+            /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/work-packages/{workPackageId}/comments/post(commentOnOpenProjectWorkPackage)/responses/204`.
+            ///
+            /// HTTP response code: `204 noContent`.
+            package static var noContent: Self {
+                .noContent(.init())
+            }
+            /// The associated value of the enum case if `self` is `.noContent`.
+            ///
+            /// - Throws: An error if `self` is not `.noContent`.
+            /// - SeeAlso: `.noContent`.
+            package var noContent: Operations.CommentOnOpenProjectWorkPackage.Output.NoContent {
+                get throws {
+                    switch self {
+                    case let .noContent(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "noContent",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A problem (RFC 9457).
+            ///
+            /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/work-packages/{workPackageId}/comments/post(commentOnOpenProjectWorkPackage)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            package var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Log hours on a work package.
+    ///
+    /// - Remark: HTTP `POST /v1/openproject/{accountId}/time-entries`.
+    /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/time-entries/post(logOpenProjectTime)`.
+    package enum LogOpenProjectTime {
+        package static let id: Swift.String = "logOpenProjectTime"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/time-entries/POST/path`.
+            package struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/time-entries/POST/path/accountId`.
+                package var accountId: Components.Parameters.AccountID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - accountId:
+                package init(accountId: Components.Parameters.AccountID) {
+                    self.accountId = accountId
+                }
+            }
+            package var path: Operations.LogOpenProjectTime.Input.Path
+            /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/time-entries/POST/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.LogOpenProjectTime.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.LogOpenProjectTime.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.LogOpenProjectTime.Input.Headers
+            /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/time-entries/POST/requestBody`.
+            @frozen package enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/time-entries/POST/requestBody/content/application\/json`.
+                case json(Components.Schemas.NewOpenProjectTimeEntry)
+            }
+            package var body: Operations.LogOpenProjectTime.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            ///   - body:
+            package init(
+                path: Operations.LogOpenProjectTime.Input.Path,
+                headers: Operations.LogOpenProjectTime.Input.Headers = .init(),
+                body: Operations.LogOpenProjectTime.Input.Body
+            ) {
+                self.path = path
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Created: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/time-entries/POST/responses/201/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/time-entries/POST/responses/201/content/application\/json`.
+                    case json(Components.Schemas.OpenProjectTimeEntry)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.OpenProjectTimeEntry {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.LogOpenProjectTime.Output.Created.Body
+                /// Creates a new `Created`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.LogOpenProjectTime.Output.Created.Body) {
+                    self.body = body
+                }
+            }
+            /// Logged.
+            ///
+            /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/time-entries/post(logOpenProjectTime)/responses/201`.
+            ///
+            /// HTTP response code: `201 created`.
+            case created(Operations.LogOpenProjectTime.Output.Created)
+            /// The associated value of the enum case if `self` is `.created`.
+            ///
+            /// - Throws: An error if `self` is not `.created`.
+            /// - SeeAlso: `.created`.
+            package var created: Operations.LogOpenProjectTime.Output.Created {
+                get throws {
+                    switch self {
+                    case let .created(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "created",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A problem (RFC 9457).
+            ///
+            /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/time-entries/post(logOpenProjectTime)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            package var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
 }

@@ -520,6 +520,46 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /v1/nextcloud/{accountId}/sharees`.
     /// - Remark: Generated from `#/paths//v1/nextcloud/{accountId}/sharees/get(searchNextcloudSharees)`.
     func searchNextcloudSharees(_ input: Operations.SearchNextcloudSharees.Input) async throws -> Operations.SearchNextcloudSharees.Output
+    /// Every project the account can see.
+    ///
+    /// - Remark: HTTP `GET /v1/openproject/{accountId}/projects`.
+    /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/projects/get(listOpenProjectProjects)`.
+    func listOpenProjectProjects(_ input: Operations.ListOpenProjectProjects.Input) async throws -> Operations.ListOpenProjectProjects.Output
+    /// Create a project (an admin key; the account needs OpenProject's administrator rights).
+    ///
+    /// - Remark: HTTP `POST /v1/openproject/{accountId}/projects`.
+    /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/projects/post(createOpenProjectProject)`.
+    func createOpenProjectProject(_ input: Operations.CreateOpenProjectProject.Input) async throws -> Operations.CreateOpenProjectProject.Output
+    /// Work packages (every page), of a project, in a status, whose subject contains a text.
+    ///
+    /// - Remark: HTTP `GET /v1/openproject/{accountId}/work-packages`.
+    /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/work-packages/get(listOpenProjectWorkPackages)`.
+    func listOpenProjectWorkPackages(_ input: Operations.ListOpenProjectWorkPackages.Input) async throws -> Operations.ListOpenProjectWorkPackages.Output
+    /// Create a work package in a project.
+    ///
+    /// - Remark: HTTP `POST /v1/openproject/{accountId}/work-packages`.
+    /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/work-packages/post(createOpenProjectWorkPackage)`.
+    func createOpenProjectWorkPackage(_ input: Operations.CreateOpenProjectWorkPackage.Input) async throws -> Operations.CreateOpenProjectWorkPackage.Output
+    /// A work package, with the lockVersion a change is sent with.
+    ///
+    /// - Remark: HTTP `GET /v1/openproject/{accountId}/work-packages/{workPackageId}`.
+    /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/work-packages/{workPackageId}/get(getOpenProjectWorkPackage)`.
+    func getOpenProjectWorkPackage(_ input: Operations.GetOpenProjectWorkPackage.Input) async throws -> Operations.GetOpenProjectWorkPackage.Output
+    /// Change a work package; with lockVersion, a change made on the server since that version is a 409 and nothing changes.
+    ///
+    /// - Remark: HTTP `PATCH /v1/openproject/{accountId}/work-packages/{workPackageId}`.
+    /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/work-packages/{workPackageId}/patch(changeOpenProjectWorkPackage)`.
+    func changeOpenProjectWorkPackage(_ input: Operations.ChangeOpenProjectWorkPackage.Input) async throws -> Operations.ChangeOpenProjectWorkPackage.Output
+    /// Comment on a work package (Markdown).
+    ///
+    /// - Remark: HTTP `POST /v1/openproject/{accountId}/work-packages/{workPackageId}/comments`.
+    /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/work-packages/{workPackageId}/comments/post(commentOnOpenProjectWorkPackage)`.
+    func commentOnOpenProjectWorkPackage(_ input: Operations.CommentOnOpenProjectWorkPackage.Input) async throws -> Operations.CommentOnOpenProjectWorkPackage.Output
+    /// Log hours on a work package.
+    ///
+    /// - Remark: HTTP `POST /v1/openproject/{accountId}/time-entries`.
+    /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/time-entries/post(logOpenProjectTime)`.
+    func logOpenProjectTime(_ input: Operations.LogOpenProjectTime.Input) async throws -> Operations.LogOpenProjectTime.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -1671,6 +1711,122 @@ extension APIProtocol {
             path: path,
             query: query,
             headers: headers
+        ))
+    }
+    /// Every project the account can see.
+    ///
+    /// - Remark: HTTP `GET /v1/openproject/{accountId}/projects`.
+    /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/projects/get(listOpenProjectProjects)`.
+    package func listOpenProjectProjects(
+        path: Operations.ListOpenProjectProjects.Input.Path,
+        headers: Operations.ListOpenProjectProjects.Input.Headers = .init()
+    ) async throws -> Operations.ListOpenProjectProjects.Output {
+        try await listOpenProjectProjects(Operations.ListOpenProjectProjects.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Create a project (an admin key; the account needs OpenProject's administrator rights).
+    ///
+    /// - Remark: HTTP `POST /v1/openproject/{accountId}/projects`.
+    /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/projects/post(createOpenProjectProject)`.
+    package func createOpenProjectProject(
+        path: Operations.CreateOpenProjectProject.Input.Path,
+        headers: Operations.CreateOpenProjectProject.Input.Headers = .init(),
+        body: Operations.CreateOpenProjectProject.Input.Body
+    ) async throws -> Operations.CreateOpenProjectProject.Output {
+        try await createOpenProjectProject(Operations.CreateOpenProjectProject.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Work packages (every page), of a project, in a status, whose subject contains a text.
+    ///
+    /// - Remark: HTTP `GET /v1/openproject/{accountId}/work-packages`.
+    /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/work-packages/get(listOpenProjectWorkPackages)`.
+    package func listOpenProjectWorkPackages(
+        path: Operations.ListOpenProjectWorkPackages.Input.Path,
+        query: Operations.ListOpenProjectWorkPackages.Input.Query = .init(),
+        headers: Operations.ListOpenProjectWorkPackages.Input.Headers = .init()
+    ) async throws -> Operations.ListOpenProjectWorkPackages.Output {
+        try await listOpenProjectWorkPackages(Operations.ListOpenProjectWorkPackages.Input(
+            path: path,
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Create a work package in a project.
+    ///
+    /// - Remark: HTTP `POST /v1/openproject/{accountId}/work-packages`.
+    /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/work-packages/post(createOpenProjectWorkPackage)`.
+    package func createOpenProjectWorkPackage(
+        path: Operations.CreateOpenProjectWorkPackage.Input.Path,
+        headers: Operations.CreateOpenProjectWorkPackage.Input.Headers = .init(),
+        body: Operations.CreateOpenProjectWorkPackage.Input.Body
+    ) async throws -> Operations.CreateOpenProjectWorkPackage.Output {
+        try await createOpenProjectWorkPackage(Operations.CreateOpenProjectWorkPackage.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// A work package, with the lockVersion a change is sent with.
+    ///
+    /// - Remark: HTTP `GET /v1/openproject/{accountId}/work-packages/{workPackageId}`.
+    /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/work-packages/{workPackageId}/get(getOpenProjectWorkPackage)`.
+    package func getOpenProjectWorkPackage(
+        path: Operations.GetOpenProjectWorkPackage.Input.Path,
+        headers: Operations.GetOpenProjectWorkPackage.Input.Headers = .init()
+    ) async throws -> Operations.GetOpenProjectWorkPackage.Output {
+        try await getOpenProjectWorkPackage(Operations.GetOpenProjectWorkPackage.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Change a work package; with lockVersion, a change made on the server since that version is a 409 and nothing changes.
+    ///
+    /// - Remark: HTTP `PATCH /v1/openproject/{accountId}/work-packages/{workPackageId}`.
+    /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/work-packages/{workPackageId}/patch(changeOpenProjectWorkPackage)`.
+    package func changeOpenProjectWorkPackage(
+        path: Operations.ChangeOpenProjectWorkPackage.Input.Path,
+        headers: Operations.ChangeOpenProjectWorkPackage.Input.Headers = .init(),
+        body: Operations.ChangeOpenProjectWorkPackage.Input.Body
+    ) async throws -> Operations.ChangeOpenProjectWorkPackage.Output {
+        try await changeOpenProjectWorkPackage(Operations.ChangeOpenProjectWorkPackage.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Comment on a work package (Markdown).
+    ///
+    /// - Remark: HTTP `POST /v1/openproject/{accountId}/work-packages/{workPackageId}/comments`.
+    /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/work-packages/{workPackageId}/comments/post(commentOnOpenProjectWorkPackage)`.
+    package func commentOnOpenProjectWorkPackage(
+        path: Operations.CommentOnOpenProjectWorkPackage.Input.Path,
+        headers: Operations.CommentOnOpenProjectWorkPackage.Input.Headers = .init(),
+        body: Operations.CommentOnOpenProjectWorkPackage.Input.Body
+    ) async throws -> Operations.CommentOnOpenProjectWorkPackage.Output {
+        try await commentOnOpenProjectWorkPackage(Operations.CommentOnOpenProjectWorkPackage.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Log hours on a work package.
+    ///
+    /// - Remark: HTTP `POST /v1/openproject/{accountId}/time-entries`.
+    /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/time-entries/post(logOpenProjectTime)`.
+    package func logOpenProjectTime(
+        path: Operations.LogOpenProjectTime.Input.Path,
+        headers: Operations.LogOpenProjectTime.Input.Headers = .init(),
+        body: Operations.LogOpenProjectTime.Input.Body
+    ) async throws -> Operations.LogOpenProjectTime.Output {
+        try await logOpenProjectTime(Operations.LogOpenProjectTime.Input(
+            path: path,
+            headers: headers,
+            body: body
         ))
     }
 }

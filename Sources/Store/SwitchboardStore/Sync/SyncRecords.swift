@@ -6,6 +6,13 @@ public import SyncPlanning
 public enum AccountKind: String, Sendable, Hashable, Codable, CaseIterable {
     case dav
     case nextcloud
+    /// An OpenProject server's API v3 (user `apikey`, the API key as password).
+    case openproject
+    /// A Zulip organisation's REST API (a bot's email and API key).
+    case zulip
+
+    /// Whether the account is reached over WebDAV (calendars, contacts, files).
+    public var hasDAV: Bool { self == .dav || self == .nextcloud }
 }
 
 /// A groupware account: where the server is and how to sign in. The password is kept only
