@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "ContactEditing", targets: ["ContactEditing"]),
         .library(name: "NextcloudOCS", targets: ["NextcloudOCS"]),
         .library(name: "OpenProjectAPI", targets: ["OpenProjectAPI"]),
+        .library(name: "ZulipAPI", targets: ["ZulipAPI"]),
         .library(name: "MIME", targets: ["MIME"]),
         .library(name: "IMAP", targets: ["IMAP"]),
         .library(name: "SMTP", targets: ["SMTP"]),
@@ -89,7 +90,7 @@ let package = Package(
         // MARK: Accounts: the clients of the store's accounts, between the clients and the engines.
         .target(
             name: "Accounts",
-            dependencies: ["DAVClient", "HTTPTransport", "DAVXML", "NextcloudOCS", "OpenProjectAPI", "MailClient", "MIME", "SwitchboardStore", "SyncPlanning"]
+            dependencies: ["DAVClient", "HTTPTransport", "DAVXML", "NextcloudOCS", "OpenProjectAPI", "ZulipAPI", "MailClient", "MIME", "SwitchboardStore", "SyncPlanning"]
         ),
 
         // MARK: Engines.
@@ -119,7 +120,7 @@ let package = Package(
         // MARK: Application: every use case, for the server and the CLI alike.
         .target(
             name: "SwitchboardCore",
-            dependencies: ["Accounts", "SyncEngine", "Scheduling", "Webhooks", "NextcloudOCS", "OpenProjectAPI", "DAVClient", "HTTPTransport", "MailClient", "IMAP", "MIME", "SMTP", "Indexing", "IndexPlanning", "TextEmbedding",
+            dependencies: ["Accounts", "SyncEngine", "Scheduling", "Webhooks", "NextcloudOCS", "OpenProjectAPI", "ZulipAPI", "DAVClient", "HTTPTransport", "MailClient", "IMAP", "MIME", "SMTP", "Indexing", "IndexPlanning", "TextEmbedding",
                            "SwitchboardStore", "SyncPlanning",
                            "CalendarEditing", "ContactEditing", "Availability", "Caching", "ICalendar", "ContentLines", "VCard",
                            .product(name: "Logging", package: "swift-log")]
@@ -163,6 +164,7 @@ let package = Package(
         // MARK: Connectors: platform APIs over the same HTTP layer.
         .target(name: "NextcloudOCS", dependencies: ["HTTPTransport", .product(name: "NIOHTTP1", package: "swift-nio")]),
         .target(name: "OpenProjectAPI", dependencies: ["HTTPTransport", .product(name: "NIOHTTP1", package: "swift-nio")]),
+        .target(name: "ZulipAPI", dependencies: ["HTTPTransport", .product(name: "NIOHTTP1", package: "swift-nio")]),
 
         // MARK: Server: the API spec, its generated types (scripts/generate-api), and the server.
         .target(
@@ -174,7 +176,7 @@ let package = Package(
         .target(
             name: "SwitchboardServer",
             dependencies: [
-                "SwitchboardAPI", "SwitchboardCore", "Scheduling", "NextcloudOCS", "OpenProjectAPI", "ContactEditing", "MailClient", "MIME", "Caching", "Webhooks", "Accounts", "DAVClient", "HTTPTransport", "CalendarEditing", "Availability", "SwitchboardStore", "SyncEngine", "SyncPlanning",
+                "SwitchboardAPI", "SwitchboardCore", "Scheduling", "NextcloudOCS", "OpenProjectAPI", "ZulipAPI", "ContactEditing", "MailClient", "MIME", "Caching", "Webhooks", "Accounts", "DAVClient", "HTTPTransport", "CalendarEditing", "Availability", "SwitchboardStore", "SyncEngine", "SyncPlanning",
                 "ICalendar", "Indexing",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
@@ -297,7 +299,7 @@ let package = Package(
                            "IMAP", "MailClient", "DAVClient", "CalendarEditing", "SyncEngine",
                            "SwitchboardTestSupport", .product(name: "Crypto", package: "swift-crypto")]
         ),
-        .testTarget(name: "PlatformTests", dependencies: ["NextcloudOCS", "OpenProjectAPI", "SwitchboardCore", "DAVClient", "HTTPTransport", "SwitchboardTestSupport"]),
+        .testTarget(name: "PlatformTests", dependencies: ["NextcloudOCS", "OpenProjectAPI", "ZulipAPI", "SwitchboardCore", "DAVClient", "HTTPTransport", "SwitchboardTestSupport"]),
         .testTarget(
             name: "SwitchboardCLITests",
             dependencies: ["SwitchboardCLI", "SwitchboardServer", "SwitchboardTestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -317,7 +319,7 @@ let package = Package(
 let folders: [String: [String]] = [
     "Values": ["ContentLines", "ICalendar", "VCard", "DAVXML", "SyncPlanning", "SyncContent", "Availability", "CalendarEditing", "ContactEditing",
                "Caching", "FileStamps", "MIME", "IMAP", "SMTP", "TextExtraction", "CZlib", "IndexPlanning", "CBLAS", "TextEmbedding"],
-    "Clients": ["HTTPTransport", "DAVClient", "NextcloudOCS", "OpenProjectAPI", "MailClient"],
+    "Clients": ["HTTPTransport", "DAVClient", "NextcloudOCS", "OpenProjectAPI", "ZulipAPI", "MailClient"],
     "Store": ["SwitchboardStore", "SQLiteStore", "PostgresStore"],
     "Engines": ["Accounts", "SyncEngine", "Scheduling", "Webhooks", "Indexing"],
     "App": ["SwitchboardCore"],

@@ -71,6 +71,10 @@ class PlatformHandler(BaseHTTPRequestHandler):
         """The body of an error the stand-in makes up (an injected fault, a refused request)."""
         return {"message": message, "status": status}
 
+    def parameters(self, query, body):
+        """The request's parameters and body as its document describes them: (args, data)."""
+        return query, body
+
     def request_allowed(self, url, error):
         """Whether a validation error is a known limit of openapi-core, not a finding."""
         return False
@@ -159,10 +163,11 @@ class PlatformHandler(BaseHTTPRequestHandler):
                     headers["Retry-After"] = fault["retryAfter"]
                 return self.send(fault["status"], self.fault_document(fault["status"]), headers=headers)
         query = {key: values[-1] for key, values in parse_qs(url.query).items()}
+        args, data = self.parameters(query, body)
         checked = MockRequest(
             "http://%s" % self.headers.get("Host", "127.0.0.1"), self.command.lower(), url.path,
-            args=query, headers={key: value for key, value in self.headers.items()},
-            data=body or None, content_type=self.headers.get("Content-Type") if body else None,
+            args=args, headers={key: value for key, value in self.headers.items()},
+            data=data or None, content_type=self.headers.get("Content-Type") if data else None,
         )
         try:
             try:
