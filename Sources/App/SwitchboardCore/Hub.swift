@@ -41,6 +41,8 @@ public final class Hub: Sendable {
     public let nextcloud: NextcloudService
     /// OpenProject's API v3 for accounts of kind `openproject`.
     public let openProject: OpenProjectService
+    /// Zulip's REST API for accounts of kind `zulip`.
+    public let zulip: ZulipService
 
     let directory = Directory.Cache()
     /// Feeds' calendars as last made, while the store is unchanged (a minute at most: other
@@ -63,6 +65,7 @@ public final class Hub: Sendable {
         indexes = IndexService(store: store, files: files)
         nextcloud = NextcloudService(clients: bookings.clients)
         openProject = OpenProjectService(clients: bookings.clients)
+        zulip = ZulipService(clients: bookings.clients)
     }
 
     /// One tenant's view: what its API keys and tokens may reach.

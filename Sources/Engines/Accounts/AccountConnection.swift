@@ -4,6 +4,7 @@ import DAVXML
 public import Foundation
 import NextcloudOCS
 import OpenProjectAPI
+import ZulipAPI
 public import SyncPlanning
 public import SwitchboardStore
 
@@ -133,7 +134,8 @@ extension AccountClients {
     }
 
     /// Signs in to a platform's API and reads who the account is (OpenProject: the API root
-    /// and the current user); answers the root kept as the account's URL.
+    /// and the current user; Zulip: the server's version and the bot); answers the root kept
+    /// as the account's URL.
     private static func checkPlatform(_ request: AccountConnection, transport: HTTPTransport) async throws(PlatformError) -> URL {
         let root = request.serverURL.hasDirectoryPath ? request.serverURL : request.serverURL.appending(path: "", directoryHint: .isDirectory)
         switch request.kind {
@@ -141,8 +143,12 @@ extension AccountClients {
             let client = OpenProjectClient(baseURL: root, transport: transport)
             _ = try await client.root()
             _ = try await client.currentUser()
-        case .zulip, .dav, .nextcloud:
-            preconditionFailure("\(request.kind) accounts are not checked here")
+        case .zulip:
+            let client = ZulipClient(baseURL: root, transport: transport)
+            _ = try await client.serverSettings()
+            _ = try await client.currentUser()
+        case .dav, .nextcloud:
+            preconditionFailure("\(request.kind) accounts are discovered over DAV, not checked here")
         }
         return root
     }

@@ -3441,6 +3441,210 @@ extension Components {
                 case comment
             }
         }
+        /// - Remark: Generated from `#/components/schemas/ZulipMessage`.
+        package struct ZulipMessage: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ZulipMessage/id`.
+            package var id: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/ZulipMessage/sender`.
+            package var sender: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ZulipMessage/topic`.
+            package var topic: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ZulipMessage/content`.
+            package var content: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ZulipMessage/timestamp`.
+            package var timestamp: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/ZulipMessage/recipients`.
+            package var recipients: [Swift.String]?
+            /// Creates a new `ZulipMessage`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - sender:
+            ///   - topic:
+            ///   - content:
+            ///   - timestamp:
+            ///   - recipients:
+            package init(
+                id: Swift.Int,
+                sender: Swift.String,
+                topic: Swift.String,
+                content: Swift.String,
+                timestamp: Foundation.Date,
+                recipients: [Swift.String]? = nil
+            ) {
+                self.id = id
+                self.sender = sender
+                self.topic = topic
+                self.content = content
+                self.timestamp = timestamp
+                self.recipients = recipients
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case sender
+                case topic
+                case content
+                case timestamp
+                case recipients
+            }
+        }
+        /// A stream with a topic, or `to` (emails).
+        ///
+        /// - Remark: Generated from `#/components/schemas/NewZulipMessage`.
+        package struct NewZulipMessage: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/NewZulipMessage/stream`.
+            package var stream: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/NewZulipMessage/topic`.
+            package var topic: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/NewZulipMessage/to`.
+            package var to: [Swift.String]?
+            /// - Remark: Generated from `#/components/schemas/NewZulipMessage/content`.
+            package var content: Swift.String
+            /// Creates a new `NewZulipMessage`.
+            ///
+            /// - Parameters:
+            ///   - stream:
+            ///   - topic:
+            ///   - to:
+            ///   - content:
+            package init(
+                stream: Swift.String? = nil,
+                topic: Swift.String? = nil,
+                to: [Swift.String]? = nil,
+                content: Swift.String
+            ) {
+                self.stream = stream
+                self.topic = topic
+                self.to = to
+                self.content = content
+            }
+            package enum CodingKeys: String, CodingKey {
+                case stream
+                case topic
+                case to
+                case content
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.stream = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .stream
+                )
+                self.topic = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .topic
+                )
+                self.to = try container.decodeIfPresent(
+                    [Swift.String].self,
+                    forKey: .to
+                )
+                self.content = try container.decode(
+                    Swift.String.self,
+                    forKey: .content
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "stream",
+                    "topic",
+                    "to",
+                    "content"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ZulipStream`.
+        package struct ZulipStream: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ZulipStream/id`.
+            package var id: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/ZulipStream/name`.
+            package var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ZulipStream/description`.
+            package var description: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ZulipStream/private`.
+            package var _private: Swift.Bool
+            /// Creates a new `ZulipStream`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - name:
+            ///   - description:
+            ///   - _private:
+            package init(
+                id: Swift.Int,
+                name: Swift.String,
+                description: Swift.String,
+                _private: Swift.Bool
+            ) {
+                self.id = id
+                self.name = name
+                self.description = description
+                self._private = _private
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case name
+                case description
+                case _private = "private"
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/NewZulipStream`.
+        package struct NewZulipStream: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/NewZulipStream/name`.
+            package var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/NewZulipStream/description`.
+            package var description: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/NewZulipStream/members`.
+            package var members: [Swift.String]?
+            /// - Remark: Generated from `#/components/schemas/NewZulipStream/private`.
+            package var _private: Swift.Bool?
+            /// Creates a new `NewZulipStream`.
+            ///
+            /// - Parameters:
+            ///   - name:
+            ///   - description:
+            ///   - members:
+            ///   - _private:
+            package init(
+                name: Swift.String,
+                description: Swift.String? = nil,
+                members: [Swift.String]? = nil,
+                _private: Swift.Bool? = nil
+            ) {
+                self.name = name
+                self.description = description
+                self.members = members
+                self._private = _private
+            }
+            package enum CodingKeys: String, CodingKey {
+                case name
+                case description
+                case members
+                case _private = "private"
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.name = try container.decode(
+                    Swift.String.self,
+                    forKey: .name
+                )
+                self.description = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .description
+                )
+                self.members = try container.decodeIfPresent(
+                    [Swift.String].self,
+                    forKey: .members
+                )
+                self._private = try container.decodeIfPresent(
+                    Swift.Bool.self,
+                    forKey: ._private
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "name",
+                    "description",
+                    "members",
+                    "private"
+                ])
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/NewNextcloudGroup`.
         package struct NewNextcloudGroup: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/NewNextcloudGroup/id`.

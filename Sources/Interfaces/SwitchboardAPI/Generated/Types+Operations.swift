@@ -14723,4 +14723,682 @@ package enum Operations {
             }
         }
     }
+    /// The newest messages of a stream (and topic), or matching a search, newest last.
+    ///
+    /// - Remark: HTTP `GET /v1/zulip/{accountId}/messages`.
+    /// - Remark: Generated from `#/paths//v1/zulip/{accountId}/messages/get(listZulipMessages)`.
+    package enum ListZulipMessages {
+        package static let id: Swift.String = "listZulipMessages"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/zulip/{accountId}/messages/GET/path`.
+            package struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/zulip/{accountId}/messages/GET/path/accountId`.
+                package var accountId: Components.Parameters.AccountID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - accountId:
+                package init(accountId: Components.Parameters.AccountID) {
+                    self.accountId = accountId
+                }
+            }
+            package var path: Operations.ListZulipMessages.Input.Path
+            /// - Remark: Generated from `#/paths/v1/zulip/{accountId}/messages/GET/query`.
+            package struct Query: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/zulip/{accountId}/messages/GET/query/stream`.
+                package var stream: Swift.String?
+                /// - Remark: Generated from `#/paths/v1/zulip/{accountId}/messages/GET/query/topic`.
+                package var topic: Swift.String?
+                /// - Remark: Generated from `#/paths/v1/zulip/{accountId}/messages/GET/query/search`.
+                package var search: Swift.String?
+                /// - Remark: Generated from `#/paths/v1/zulip/{accountId}/messages/GET/query/count`.
+                package var count: Swift.Int?
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - stream:
+                ///   - topic:
+                ///   - search:
+                ///   - count:
+                package init(
+                    stream: Swift.String? = nil,
+                    topic: Swift.String? = nil,
+                    search: Swift.String? = nil,
+                    count: Swift.Int? = nil
+                ) {
+                    self.stream = stream
+                    self.topic = topic
+                    self.search = search
+                    self.count = count
+                }
+            }
+            package var query: Operations.ListZulipMessages.Input.Query
+            /// - Remark: Generated from `#/paths/v1/zulip/{accountId}/messages/GET/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListZulipMessages.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListZulipMessages.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.ListZulipMessages.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - query:
+            ///   - headers:
+            package init(
+                path: Operations.ListZulipMessages.Input.Path,
+                query: Operations.ListZulipMessages.Input.Query = .init(),
+                headers: Operations.ListZulipMessages.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.query = query
+                self.headers = headers
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/zulip/{accountId}/messages/GET/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/zulip/{accountId}/messages/GET/responses/200/content/application\/json`.
+                    case json([Components.Schemas.ZulipMessage])
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: [Components.Schemas.ZulipMessage] {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.ListZulipMessages.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.ListZulipMessages.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The messages.
+            ///
+            /// - Remark: Generated from `#/paths//v1/zulip/{accountId}/messages/get(listZulipMessages)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.ListZulipMessages.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.ListZulipMessages.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A problem (RFC 9457).
+            ///
+            /// - Remark: Generated from `#/paths//v1/zulip/{accountId}/messages/get(listZulipMessages)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            package var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Send a message to a stream's topic, or to people directly.
+    ///
+    /// - Remark: HTTP `POST /v1/zulip/{accountId}/messages`.
+    /// - Remark: Generated from `#/paths//v1/zulip/{accountId}/messages/post(sendZulipMessage)`.
+    package enum SendZulipMessage {
+        package static let id: Swift.String = "sendZulipMessage"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/zulip/{accountId}/messages/POST/path`.
+            package struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/zulip/{accountId}/messages/POST/path/accountId`.
+                package var accountId: Components.Parameters.AccountID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - accountId:
+                package init(accountId: Components.Parameters.AccountID) {
+                    self.accountId = accountId
+                }
+            }
+            package var path: Operations.SendZulipMessage.Input.Path
+            /// - Remark: Generated from `#/paths/v1/zulip/{accountId}/messages/POST/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.SendZulipMessage.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.SendZulipMessage.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.SendZulipMessage.Input.Headers
+            /// - Remark: Generated from `#/paths/v1/zulip/{accountId}/messages/POST/requestBody`.
+            @frozen package enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/zulip/{accountId}/messages/POST/requestBody/content/application\/json`.
+                case json(Components.Schemas.NewZulipMessage)
+            }
+            package var body: Operations.SendZulipMessage.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            ///   - body:
+            package init(
+                path: Operations.SendZulipMessage.Input.Path,
+                headers: Operations.SendZulipMessage.Input.Headers = .init(),
+                body: Operations.SendZulipMessage.Input.Body
+            ) {
+                self.path = path
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Created: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/zulip/{accountId}/messages/POST/responses/201/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/zulip/{accountId}/messages/POST/responses/201/content/json`.
+                    package struct JsonPayload: Codable, Hashable, Sendable {
+                        /// - Remark: Generated from `#/paths/v1/zulip/{accountId}/messages/POST/responses/201/content/json/id`.
+                        package var id: Swift.Int
+                        /// Creates a new `JsonPayload`.
+                        ///
+                        /// - Parameters:
+                        ///   - id:
+                        package init(id: Swift.Int) {
+                            self.id = id
+                        }
+                        package enum CodingKeys: String, CodingKey {
+                            case id
+                        }
+                    }
+                    /// - Remark: Generated from `#/paths/v1/zulip/{accountId}/messages/POST/responses/201/content/application\/json`.
+                    case json(Operations.SendZulipMessage.Output.Created.Body.JsonPayload)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Operations.SendZulipMessage.Output.Created.Body.JsonPayload {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.SendZulipMessage.Output.Created.Body
+                /// Creates a new `Created`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.SendZulipMessage.Output.Created.Body) {
+                    self.body = body
+                }
+            }
+            /// Sent.
+            ///
+            /// - Remark: Generated from `#/paths//v1/zulip/{accountId}/messages/post(sendZulipMessage)/responses/201`.
+            ///
+            /// HTTP response code: `201 created`.
+            case created(Operations.SendZulipMessage.Output.Created)
+            /// The associated value of the enum case if `self` is `.created`.
+            ///
+            /// - Throws: An error if `self` is not `.created`.
+            /// - SeeAlso: `.created`.
+            package var created: Operations.SendZulipMessage.Output.Created {
+                get throws {
+                    switch self {
+                    case let .created(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "created",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A problem (RFC 9457).
+            ///
+            /// - Remark: Generated from `#/paths//v1/zulip/{accountId}/messages/post(sendZulipMessage)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            package var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// The streams the account's bot can see.
+    ///
+    /// - Remark: HTTP `GET /v1/zulip/{accountId}/streams`.
+    /// - Remark: Generated from `#/paths//v1/zulip/{accountId}/streams/get(listZulipStreams)`.
+    package enum ListZulipStreams {
+        package static let id: Swift.String = "listZulipStreams"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/zulip/{accountId}/streams/GET/path`.
+            package struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/zulip/{accountId}/streams/GET/path/accountId`.
+                package var accountId: Components.Parameters.AccountID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - accountId:
+                package init(accountId: Components.Parameters.AccountID) {
+                    self.accountId = accountId
+                }
+            }
+            package var path: Operations.ListZulipStreams.Input.Path
+            /// - Remark: Generated from `#/paths/v1/zulip/{accountId}/streams/GET/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListZulipStreams.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListZulipStreams.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.ListZulipStreams.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            package init(
+                path: Operations.ListZulipStreams.Input.Path,
+                headers: Operations.ListZulipStreams.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.headers = headers
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/zulip/{accountId}/streams/GET/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/zulip/{accountId}/streams/GET/responses/200/content/application\/json`.
+                    case json([Components.Schemas.ZulipStream])
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: [Components.Schemas.ZulipStream] {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.ListZulipStreams.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.ListZulipStreams.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The streams.
+            ///
+            /// - Remark: Generated from `#/paths//v1/zulip/{accountId}/streams/get(listZulipStreams)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.ListZulipStreams.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.ListZulipStreams.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A problem (RFC 9457).
+            ///
+            /// - Remark: Generated from `#/paths//v1/zulip/{accountId}/streams/get(listZulipStreams)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            package var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Create a stream (or join it) with the bot and the members subscribed (an admin key).
+    ///
+    /// - Remark: HTTP `POST /v1/zulip/{accountId}/streams`.
+    /// - Remark: Generated from `#/paths//v1/zulip/{accountId}/streams/post(createZulipStream)`.
+    package enum CreateZulipStream {
+        package static let id: Swift.String = "createZulipStream"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/zulip/{accountId}/streams/POST/path`.
+            package struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/zulip/{accountId}/streams/POST/path/accountId`.
+                package var accountId: Components.Parameters.AccountID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - accountId:
+                package init(accountId: Components.Parameters.AccountID) {
+                    self.accountId = accountId
+                }
+            }
+            package var path: Operations.CreateZulipStream.Input.Path
+            /// - Remark: Generated from `#/paths/v1/zulip/{accountId}/streams/POST/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.CreateZulipStream.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.CreateZulipStream.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.CreateZulipStream.Input.Headers
+            /// - Remark: Generated from `#/paths/v1/zulip/{accountId}/streams/POST/requestBody`.
+            @frozen package enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/zulip/{accountId}/streams/POST/requestBody/content/application\/json`.
+                case json(Components.Schemas.NewZulipStream)
+            }
+            package var body: Operations.CreateZulipStream.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            ///   - body:
+            package init(
+                path: Operations.CreateZulipStream.Input.Path,
+                headers: Operations.CreateZulipStream.Input.Headers = .init(),
+                body: Operations.CreateZulipStream.Input.Body
+            ) {
+                self.path = path
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Created: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/zulip/{accountId}/streams/POST/responses/201/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/zulip/{accountId}/streams/POST/responses/201/content/application\/json`.
+                    case json(Components.Schemas.ZulipStream)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.ZulipStream {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.CreateZulipStream.Output.Created.Body
+                /// Creates a new `Created`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.CreateZulipStream.Output.Created.Body) {
+                    self.body = body
+                }
+            }
+            /// Created or joined.
+            ///
+            /// - Remark: Generated from `#/paths//v1/zulip/{accountId}/streams/post(createZulipStream)/responses/201`.
+            ///
+            /// HTTP response code: `201 created`.
+            case created(Operations.CreateZulipStream.Output.Created)
+            /// The associated value of the enum case if `self` is `.created`.
+            ///
+            /// - Throws: An error if `self` is not `.created`.
+            /// - SeeAlso: `.created`.
+            package var created: Operations.CreateZulipStream.Output.Created {
+                get throws {
+                    switch self {
+                    case let .created(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "created",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A problem (RFC 9457).
+            ///
+            /// - Remark: Generated from `#/paths//v1/zulip/{accountId}/streams/post(createZulipStream)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            package var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
 }

@@ -560,6 +560,26 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /v1/openproject/{accountId}/time-entries`.
     /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/time-entries/post(logOpenProjectTime)`.
     func logOpenProjectTime(_ input: Operations.LogOpenProjectTime.Input) async throws -> Operations.LogOpenProjectTime.Output
+    /// The newest messages of a stream (and topic), or matching a search, newest last.
+    ///
+    /// - Remark: HTTP `GET /v1/zulip/{accountId}/messages`.
+    /// - Remark: Generated from `#/paths//v1/zulip/{accountId}/messages/get(listZulipMessages)`.
+    func listZulipMessages(_ input: Operations.ListZulipMessages.Input) async throws -> Operations.ListZulipMessages.Output
+    /// Send a message to a stream's topic, or to people directly.
+    ///
+    /// - Remark: HTTP `POST /v1/zulip/{accountId}/messages`.
+    /// - Remark: Generated from `#/paths//v1/zulip/{accountId}/messages/post(sendZulipMessage)`.
+    func sendZulipMessage(_ input: Operations.SendZulipMessage.Input) async throws -> Operations.SendZulipMessage.Output
+    /// The streams the account's bot can see.
+    ///
+    /// - Remark: HTTP `GET /v1/zulip/{accountId}/streams`.
+    /// - Remark: Generated from `#/paths//v1/zulip/{accountId}/streams/get(listZulipStreams)`.
+    func listZulipStreams(_ input: Operations.ListZulipStreams.Input) async throws -> Operations.ListZulipStreams.Output
+    /// Create a stream (or join it) with the bot and the members subscribed (an admin key).
+    ///
+    /// - Remark: HTTP `POST /v1/zulip/{accountId}/streams`.
+    /// - Remark: Generated from `#/paths//v1/zulip/{accountId}/streams/post(createZulipStream)`.
+    func createZulipStream(_ input: Operations.CreateZulipStream.Input) async throws -> Operations.CreateZulipStream.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -1824,6 +1844,64 @@ extension APIProtocol {
         body: Operations.LogOpenProjectTime.Input.Body
     ) async throws -> Operations.LogOpenProjectTime.Output {
         try await logOpenProjectTime(Operations.LogOpenProjectTime.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// The newest messages of a stream (and topic), or matching a search, newest last.
+    ///
+    /// - Remark: HTTP `GET /v1/zulip/{accountId}/messages`.
+    /// - Remark: Generated from `#/paths//v1/zulip/{accountId}/messages/get(listZulipMessages)`.
+    package func listZulipMessages(
+        path: Operations.ListZulipMessages.Input.Path,
+        query: Operations.ListZulipMessages.Input.Query = .init(),
+        headers: Operations.ListZulipMessages.Input.Headers = .init()
+    ) async throws -> Operations.ListZulipMessages.Output {
+        try await listZulipMessages(Operations.ListZulipMessages.Input(
+            path: path,
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Send a message to a stream's topic, or to people directly.
+    ///
+    /// - Remark: HTTP `POST /v1/zulip/{accountId}/messages`.
+    /// - Remark: Generated from `#/paths//v1/zulip/{accountId}/messages/post(sendZulipMessage)`.
+    package func sendZulipMessage(
+        path: Operations.SendZulipMessage.Input.Path,
+        headers: Operations.SendZulipMessage.Input.Headers = .init(),
+        body: Operations.SendZulipMessage.Input.Body
+    ) async throws -> Operations.SendZulipMessage.Output {
+        try await sendZulipMessage(Operations.SendZulipMessage.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// The streams the account's bot can see.
+    ///
+    /// - Remark: HTTP `GET /v1/zulip/{accountId}/streams`.
+    /// - Remark: Generated from `#/paths//v1/zulip/{accountId}/streams/get(listZulipStreams)`.
+    package func listZulipStreams(
+        path: Operations.ListZulipStreams.Input.Path,
+        headers: Operations.ListZulipStreams.Input.Headers = .init()
+    ) async throws -> Operations.ListZulipStreams.Output {
+        try await listZulipStreams(Operations.ListZulipStreams.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Create a stream (or join it) with the bot and the members subscribed (an admin key).
+    ///
+    /// - Remark: HTTP `POST /v1/zulip/{accountId}/streams`.
+    /// - Remark: Generated from `#/paths//v1/zulip/{accountId}/streams/post(createZulipStream)`.
+    package func createZulipStream(
+        path: Operations.CreateZulipStream.Input.Path,
+        headers: Operations.CreateZulipStream.Input.Headers = .init(),
+        body: Operations.CreateZulipStream.Input.Body
+    ) async throws -> Operations.CreateZulipStream.Output {
+        try await createZulipStream(Operations.CreateZulipStream.Input(
             path: path,
             headers: headers,
             body: body
