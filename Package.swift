@@ -213,6 +213,8 @@ let package = Package(
                 "SwitchboardServer",
                 "Webhooks",
                 "SwitchboardCore",
+                "OpenProjectAPI",
+                "ZulipAPI",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
