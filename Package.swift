@@ -298,7 +298,7 @@ let package = Package(
         .testTarget(
             name: "SwitchboardCoreTests",
             dependencies: ["SwitchboardCore", "Accounts", "Availability", "Scheduling", "SwitchboardStore", "Webhooks", "HTTPTransport", "MIME",
-                           "IMAP", "MailClient", "DAVClient", "CalendarEditing", "SyncEngine",
+                           "IMAP", "MailClient", "DAVClient", "CalendarEditing", "SyncEngine", "NextcloudOCS", "OpenProjectAPI", "ZulipAPI",
                            "SwitchboardTestSupport", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(name: "PlatformTests", dependencies: ["NextcloudOCS", "OpenProjectAPI", "ZulipAPI", "SwitchboardCore", "DAVClient", "HTTPTransport", "SwitchboardTestSupport"]),

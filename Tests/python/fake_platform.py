@@ -12,6 +12,9 @@ where the vendor's code raises them.
 `{"prefix": "/api/v3/work_packages", "status": 429, "retryAfter": 1, "count": 2}`, a 5xx
 `status`, `"delay": SECONDS` before answering, or `"drop": true` (the connection closed
 without an answer). `"headers"` adds response headers (Zulip's `X-RateLimit-*`).
+`"contains": TEXT` narrows a fault to requests whose path, query or body holds the text (so
+one test's fault is not met by another's requests), `"method"` to requests of that method.
+`DELETE /_fake/faults` drops them all.
 """
 
 import json
@@ -19,7 +22,7 @@ import re
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, unquote_plus, urlsplit
 
 from openapi_core import Config, OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
@@ -123,11 +126,14 @@ class PlatformHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def fault(self, path):
-        """The first queued fault for this path, consumed."""
+    def fault(self, path, body):
+        """The first queued fault for this request, consumed."""
+        seen = unquote(self.path) + "\n" + body.decode(errors="replace").replace("\\/", "/")
+        seen += "\n" + unquote_plus(body.decode(errors="replace"))
         with self.lock:
             for fault in self.faults:
-                if path.startswith(fault["prefix"]) and fault["count"] > 0:
+                if path.startswith(fault["prefix"]) and fault["count"] > 0 and fault.get("contains", "") in seen \
+                        and fault.get("method", self.command) == self.command:
                     fault["count"] -= 1
                     return dict(fault)
         return None
@@ -139,6 +145,10 @@ class PlatformHandler(BaseHTTPRequestHandler):
         if url.path == "/_fake/violations":
             with self.lock:
                 return self.send(200, list(self.violations))
+        if url.path == "/_fake/faults" and self.command == "DELETE":
+            with self.lock:
+                self.faults.clear()
+            return self.send(200, [])
         if url.path == "/_fake/faults":
             fault = json.loads(body)
             fault.setdefault("count", 1)
@@ -151,7 +161,7 @@ class PlatformHandler(BaseHTTPRequestHandler):
         openapi = self.document(url.path)
         if openapi is None:
             return self.send(404, {"message": "no such path on the stand-in"})
-        fault = self.fault(url.path)
+        fault = self.fault(url.path, body)
         if fault:
             time.sleep(fault.get("delay", 0))
             if fault.get("drop"):

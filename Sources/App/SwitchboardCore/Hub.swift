@@ -6,8 +6,8 @@ public import SwitchboardStore
 public import Webhooks
 
 /// Everything the application keeps: the sync store with bookings, access, webhooks, push
-/// subscriptions, mail accounts and knowledge indexes.
-public typealias AppStore = BookingStore & AccessStore & WebhookStore & PushStore & MailAccountStore & FileIndexStore
+/// subscriptions, mail accounts, knowledge indexes and workspaces.
+public typealias AppStore = BookingStore & AccessStore & WebhookStore & PushStore & MailAccountStore & FileIndexStore & WorkspaceStore
 
 /// The application: every use case of Switchboard over one store, for the HTTP server and
 /// the CLI alike. Interfaces translate a request or a command into calls on a tenant's view
@@ -43,6 +43,8 @@ public final class Hub: Sendable {
     public let openProject: OpenProjectService
     /// Zulip's REST API for accounts of kind `zulip`.
     public let zulip: ZulipService
+    /// Workspaces across Nextcloud, OpenProject and Zulip.
+    public let workspaces: WorkspaceService
 
     let directory = Directory.Cache()
     /// Feeds' calendars as last made, while the store is unchanged (a minute at most: other
@@ -66,6 +68,7 @@ public final class Hub: Sendable {
         nextcloud = NextcloudService(clients: bookings.clients)
         openProject = OpenProjectService(clients: bookings.clients)
         zulip = ZulipService(clients: bookings.clients)
+        workspaces = WorkspaceService(store: store, nextcloud: nextcloud, openProject: openProject, zulip: zulip, files: files)
     }
 
     /// One tenant's view: what its API keys and tokens may reach.

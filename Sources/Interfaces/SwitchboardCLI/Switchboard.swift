@@ -9,7 +9,7 @@ public struct Switchboard: AsyncParsableCommand {
             ICSCommand.self, VCardCommand.self, DAVCommand.self, CalendarsCommand.self, EventsCommand.self, ContactsCommand.self,
             AccountCommand.self, SyncCommand.self, ResourcesCommand.self, FreeBusyCommand.self, SlotsCommand.self, BookCommand.self,
             BookingsCommand.self, ConflictsCommand.self, BenchCommand.self, ServeCommand.self, TenantsCommand.self, KeysCommand.self,
-            MailCommand.self, FilesCommand.self, IndexCommand.self, SearchCommand.self, NextcloudCommand.self, OpenProjectCommand.self, ZulipCommand.self,
+            MailCommand.self, FilesCommand.self, IndexCommand.self, SearchCommand.self, NextcloudCommand.self, OpenProjectCommand.self, ZulipCommand.self, WorkspaceCommand.self,
         ]
     )
 

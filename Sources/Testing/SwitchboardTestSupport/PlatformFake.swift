@@ -25,6 +25,13 @@ extension PlatformFake {
         try await control(fake, "_fake/faults", Array(try JSONSerialization.data(withJSONObject: object)))
     }
 
+    /// Drops every fault still queued.
+    public static func clearFaults(_ fake: Peer) async throws {
+        try await HTTPTransport.withTransport(configuration: ClientConfiguration()) { transport in
+            _ = try await transport.send(HTTPRequest(method: "DELETE", url: fake.baseURL.appending(path: "_fake/faults")))
+        }
+    }
+
     /// Posts `body` to one of the stand-in's own routes (`_fake/…`).
     public static func control(_ fake: Peer, _ path: String, _ body: [UInt8]) async throws {
         try await HTTPTransport.withTransport(configuration: ClientConfiguration()) { transport in

@@ -129,19 +129,23 @@ extension SQLStore: BookingStore {
             bookings: try rows[0].map { row throws(StoreError) in try BookingRecord(row: row) })
     }
 
-    static func json(_ strings: [String]) throws(StoreError) -> String {
+    static func json(_ value: some Encodable) throws(StoreError) -> String {
         do {
-            return String(decoding: try JSONEncoder().encode(strings), as: UTF8.self)
+            return String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
         } catch {
             throw StoreError(.database, operation: "encode", detail: "\(error)")
         }
     }
 
     static func strings(_ json: String) throws(StoreError) -> [String] {
+        try decodeJSON([String].self, json)
+    }
+
+    static func decodeJSON<Value: Decodable>(_ type: Value.Type, _ json: String) throws(StoreError) -> Value {
         do {
-            return try JSONDecoder().decode([String].self, from: Data(json.utf8))
+            return try JSONDecoder().decode(type, from: Data(json.utf8))
         } catch {
-            throw StoreError(.corrupt, operation: "read", detail: "a JSON list: \(error)")
+            throw StoreError(.corrupt, operation: "read", detail: "JSON of \(type): \(error)")
         }
     }
 }

@@ -326,5 +326,17 @@ public enum StoreSchema {
         Version(identifier: "v20-account-kind", statements: [
             "ALTER TABLE accounts ADD COLUMN kind TEXT NOT NULL DEFAULT 'dav'",
         ]),
+        // Workspaces across platforms and the record of their steps (a JSON list: read and
+        // written whole, by one run at a time).
+        Version(identifier: "v21-workspaces", statements: [
+            """
+            CREATE TABLE workspaces (
+                id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, tenant_id TEXT REFERENCES tenants (id) ON DELETE CASCADE,
+                members TEXT NOT NULL, nextcloud_account_id TEXT REFERENCES accounts (id) ON DELETE SET NULL,
+                openproject_account_id TEXT REFERENCES accounts (id) ON DELETE SET NULL,
+                zulip_account_id TEXT REFERENCES accounts (id) ON DELETE SET NULL, state TEXT NOT NULL, steps TEXT NOT NULL,
+                created_at {int} NOT NULL, updated_at {int} NOT NULL)
+            """,
+        ]),
     ]
 }
