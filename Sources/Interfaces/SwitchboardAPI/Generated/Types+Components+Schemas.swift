@@ -3441,6 +3441,182 @@ extension Components {
                 case comment
             }
         }
+        /// - Remark: Generated from `#/components/schemas/NewWorkspace`.
+        package struct NewWorkspace: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/NewWorkspace/name`.
+            package var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/NewWorkspace/members`.
+            package var members: [Swift.String]
+            /// - Remark: Generated from `#/components/schemas/NewWorkspace/nextcloudAccountId`.
+            package var nextcloudAccountId: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/NewWorkspace/openProjectAccountId`.
+            package var openProjectAccountId: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/NewWorkspace/zulipAccountId`.
+            package var zulipAccountId: Swift.String?
+            /// Creates a new `NewWorkspace`.
+            ///
+            /// - Parameters:
+            ///   - name:
+            ///   - members:
+            ///   - nextcloudAccountId:
+            ///   - openProjectAccountId:
+            ///   - zulipAccountId:
+            package init(
+                name: Swift.String,
+                members: [Swift.String],
+                nextcloudAccountId: Swift.String? = nil,
+                openProjectAccountId: Swift.String? = nil,
+                zulipAccountId: Swift.String? = nil
+            ) {
+                self.name = name
+                self.members = members
+                self.nextcloudAccountId = nextcloudAccountId
+                self.openProjectAccountId = openProjectAccountId
+                self.zulipAccountId = zulipAccountId
+            }
+            package enum CodingKeys: String, CodingKey {
+                case name
+                case members
+                case nextcloudAccountId
+                case openProjectAccountId
+                case zulipAccountId
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.name = try container.decode(
+                    Swift.String.self,
+                    forKey: .name
+                )
+                self.members = try container.decode(
+                    [Swift.String].self,
+                    forKey: .members
+                )
+                self.nextcloudAccountId = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .nextcloudAccountId
+                )
+                self.openProjectAccountId = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .openProjectAccountId
+                )
+                self.zulipAccountId = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .zulipAccountId
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "name",
+                    "members",
+                    "nextcloudAccountId",
+                    "openProjectAccountId",
+                    "zulipAccountId"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Workspace`.
+        package struct Workspace: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Workspace/id`.
+            package var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Workspace/name`.
+            package var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Workspace/state`.
+            @frozen package enum StatePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case provisioning = "provisioning"
+                case ready = "ready"
+                case failed = "failed"
+                case archiving = "archiving"
+                case archived = "archived"
+            }
+            /// - Remark: Generated from `#/components/schemas/Workspace/state`.
+            package var state: Components.Schemas.Workspace.StatePayload
+            /// - Remark: Generated from `#/components/schemas/Workspace/members`.
+            package var members: [Swift.String]
+            /// - Remark: Generated from `#/components/schemas/Workspace/StepsPayload`.
+            package struct StepsPayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/Workspace/StepsPayload/name`.
+                package var name: Swift.String
+                /// - Remark: Generated from `#/components/schemas/Workspace/StepsPayload/status`.
+                @frozen package enum StatusPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case started = "started"
+                    case done = "done"
+                    case failed = "failed"
+                    case undone = "undone"
+                }
+                /// - Remark: Generated from `#/components/schemas/Workspace/StepsPayload/status`.
+                package var status: Components.Schemas.Workspace.StepsPayloadPayload.StatusPayload
+                /// - Remark: Generated from `#/components/schemas/Workspace/StepsPayload/resource`.
+                package var resource: Swift.String?
+                /// - Remark: Generated from `#/components/schemas/Workspace/StepsPayload/createdHere`.
+                package var createdHere: Swift.Bool
+                /// - Remark: Generated from `#/components/schemas/Workspace/StepsPayload/note`.
+                package var note: Swift.String?
+                /// - Remark: Generated from `#/components/schemas/Workspace/StepsPayload/at`.
+                package var at: Foundation.Date
+                /// Creates a new `StepsPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - name:
+                ///   - status:
+                ///   - resource:
+                ///   - createdHere:
+                ///   - note:
+                ///   - at:
+                package init(
+                    name: Swift.String,
+                    status: Components.Schemas.Workspace.StepsPayloadPayload.StatusPayload,
+                    resource: Swift.String? = nil,
+                    createdHere: Swift.Bool,
+                    note: Swift.String? = nil,
+                    at: Foundation.Date
+                ) {
+                    self.name = name
+                    self.status = status
+                    self.resource = resource
+                    self.createdHere = createdHere
+                    self.note = note
+                    self.at = at
+                }
+                package enum CodingKeys: String, CodingKey {
+                    case name
+                    case status
+                    case resource
+                    case createdHere
+                    case note
+                    case at
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/Workspace/steps`.
+            package typealias StepsPayload = [Components.Schemas.Workspace.StepsPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/Workspace/steps`.
+            package var steps: Components.Schemas.Workspace.StepsPayload
+            /// Creates a new `Workspace`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - name:
+            ///   - state:
+            ///   - members:
+            ///   - steps:
+            package init(
+                id: Swift.String,
+                name: Swift.String,
+                state: Components.Schemas.Workspace.StatePayload,
+                members: [Swift.String],
+                steps: Components.Schemas.Workspace.StepsPayload
+            ) {
+                self.id = id
+                self.name = name
+                self.state = state
+                self.members = members
+                self.steps = steps
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case name
+                case state
+                case members
+                case steps
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/ZulipMessage`.
         package struct ZulipMessage: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/ZulipMessage/id`.

@@ -580,6 +580,32 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /v1/zulip/{accountId}/streams`.
     /// - Remark: Generated from `#/paths//v1/zulip/{accountId}/streams/post(createZulipStream)`.
     func createZulipStream(_ input: Operations.CreateZulipStream.Input) async throws -> Operations.CreateZulipStream.Output
+    /// The tenant's workspaces and their states.
+    ///
+    /// - Remark: HTTP `GET /v1/workspaces`.
+    /// - Remark: Generated from `#/paths//v1/workspaces/get(listWorkspaces)`.
+    func listWorkspaces(_ input: Operations.ListWorkspaces.Input) async throws -> Operations.ListWorkspaces.Output
+    /// Make a workspace (a Nextcloud group with a shared folder, an OpenProject project, a Zulip stream), or resume one whose run stopped.
+    ///
+    /// Runs its steps in order, each recorded before and after it acts. A step that fails
+    /// answers 502 (`workspace_step_failed`) with the workspace's id; `GET` shows where it
+    /// stopped, and posting the same name again resumes there, making nothing twice. A
+    /// ready workspace is answered as it is.
+    ///
+    ///
+    /// - Remark: HTTP `POST /v1/workspaces`.
+    /// - Remark: Generated from `#/paths//v1/workspaces/post(createWorkspace)`.
+    func createWorkspace(_ input: Operations.CreateWorkspace.Input) async throws -> Operations.CreateWorkspace.Output
+    /// A workspace, step by step.
+    ///
+    /// - Remark: HTTP `GET /v1/workspaces/{workspaceId}`.
+    /// - Remark: Generated from `#/paths//v1/workspaces/{workspaceId}/get(getWorkspace)`.
+    func getWorkspace(_ input: Operations.GetWorkspace.Input) async throws -> Operations.GetWorkspace.Output
+    /// Undo a workspace's steps in reverse; what it made is removed (its project and stream archived), what it found is left.
+    ///
+    /// - Remark: HTTP `POST /v1/workspaces/{workspaceId}/archive`.
+    /// - Remark: Generated from `#/paths//v1/workspaces/{workspaceId}/archive/post(archiveWorkspace)`.
+    func archiveWorkspace(_ input: Operations.ArchiveWorkspace.Input) async throws -> Operations.ArchiveWorkspace.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -1905,6 +1931,58 @@ extension APIProtocol {
             path: path,
             headers: headers,
             body: body
+        ))
+    }
+    /// The tenant's workspaces and their states.
+    ///
+    /// - Remark: HTTP `GET /v1/workspaces`.
+    /// - Remark: Generated from `#/paths//v1/workspaces/get(listWorkspaces)`.
+    package func listWorkspaces(headers: Operations.ListWorkspaces.Input.Headers = .init()) async throws -> Operations.ListWorkspaces.Output {
+        try await listWorkspaces(Operations.ListWorkspaces.Input(headers: headers))
+    }
+    /// Make a workspace (a Nextcloud group with a shared folder, an OpenProject project, a Zulip stream), or resume one whose run stopped.
+    ///
+    /// Runs its steps in order, each recorded before and after it acts. A step that fails
+    /// answers 502 (`workspace_step_failed`) with the workspace's id; `GET` shows where it
+    /// stopped, and posting the same name again resumes there, making nothing twice. A
+    /// ready workspace is answered as it is.
+    ///
+    ///
+    /// - Remark: HTTP `POST /v1/workspaces`.
+    /// - Remark: Generated from `#/paths//v1/workspaces/post(createWorkspace)`.
+    package func createWorkspace(
+        headers: Operations.CreateWorkspace.Input.Headers = .init(),
+        body: Operations.CreateWorkspace.Input.Body
+    ) async throws -> Operations.CreateWorkspace.Output {
+        try await createWorkspace(Operations.CreateWorkspace.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// A workspace, step by step.
+    ///
+    /// - Remark: HTTP `GET /v1/workspaces/{workspaceId}`.
+    /// - Remark: Generated from `#/paths//v1/workspaces/{workspaceId}/get(getWorkspace)`.
+    package func getWorkspace(
+        path: Operations.GetWorkspace.Input.Path,
+        headers: Operations.GetWorkspace.Input.Headers = .init()
+    ) async throws -> Operations.GetWorkspace.Output {
+        try await getWorkspace(Operations.GetWorkspace.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Undo a workspace's steps in reverse; what it made is removed (its project and stream archived), what it found is left.
+    ///
+    /// - Remark: HTTP `POST /v1/workspaces/{workspaceId}/archive`.
+    /// - Remark: Generated from `#/paths//v1/workspaces/{workspaceId}/archive/post(archiveWorkspace)`.
+    package func archiveWorkspace(
+        path: Operations.ArchiveWorkspace.Input.Path,
+        headers: Operations.ArchiveWorkspace.Input.Headers = .init()
+    ) async throws -> Operations.ArchiveWorkspace.Output {
+        try await archiveWorkspace(Operations.ArchiveWorkspace.Input(
+            path: path,
+            headers: headers
         ))
     }
 }
