@@ -123,7 +123,7 @@ let package = Package(
             dependencies: ["Accounts", "SyncEngine", "Scheduling", "Webhooks", "NextcloudOCS", "OpenProjectAPI", "ZulipAPI", "DAVClient", "HTTPTransport", "MailClient", "IMAP", "MIME", "SMTP", "Indexing", "IndexPlanning", "TextEmbedding",
                            "SwitchboardStore", "SyncPlanning",
                            "CalendarEditing", "ContactEditing", "Availability", "Caching", "ICalendar", "ContentLines", "VCard",
-                           .product(name: "Logging", package: "swift-log")]
+                           .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto")]
         ),
 
         // MARK: Network: the HTTP transport every client uses, and the WebDAV/CalDAV/CardDAV client on top of it.

@@ -45,6 +45,8 @@ public final class Hub: Sendable {
     public let zulip: ZulipService
     /// Workspaces across Nextcloud, OpenProject and Zulip.
     public let workspaces: WorkspaceService
+    /// OpenProject's and Zulip's webhook calls, passed on as the tenants' events.
+    public let platformHooks: PlatformHooks
 
     let directory = Directory.Cache()
     /// Feeds' calendars as last made, while the store is unchanged (a minute at most: other
@@ -68,6 +70,7 @@ public final class Hub: Sendable {
         nextcloud = NextcloudService(clients: bookings.clients)
         openProject = OpenProjectService(clients: bookings.clients)
         zulip = ZulipService(clients: bookings.clients)
+        platformHooks = PlatformHooks(store: store, clients: bookings.clients, webhooks: webhooks)
         workspaces = WorkspaceService(store: store, nextcloud: nextcloud, openProject: openProject, zulip: zulip, files: files)
     }
 

@@ -75,6 +75,15 @@ public final class AccountClients: Sendable {
         return HTTPTransport(configuration: configuration)
     }
 
+    /// Opens a secret sealed by ``seal(_:)``.
+    public func open(_ sealed: [UInt8]) throws(AccountError) -> String {
+        do {
+            return try secrets.open(sealed)
+        } catch {
+            throw AccountError(.unusable, detail: "a sealed secret cannot be opened: \(error)")
+        }
+    }
+
     /// Seals a password the way the store keeps account passwords.
     public func seal(_ password: String) throws(AccountError) -> [UInt8] {
         do {

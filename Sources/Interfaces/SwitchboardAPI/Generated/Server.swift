@@ -1103,6 +1103,39 @@ extension APIProtocol {
             method: .post,
             path: server.apiPathComponentsWithServerPrefix("/v1/workspaces/{workspaceId}/archive")
         )
+        try transport.register(
+            {
+                try await server.receiveOpenProjectEvent(
+                    request: $0,
+                    body: $1,
+                    metadata: $2
+                )
+            },
+            method: .post,
+            path: server.apiPathComponentsWithServerPrefix("/hooks/openproject/{accountId}")
+        )
+        try transport.register(
+            {
+                try await server.receiveZulipEvent(
+                    request: $0,
+                    body: $1,
+                    metadata: $2
+                )
+            },
+            method: .post,
+            path: server.apiPathComponentsWithServerPrefix("/hooks/zulip/{accountId}")
+        )
+        try transport.register(
+            {
+                try await server.setAccountHookSecret(
+                    request: $0,
+                    body: $1,
+                    metadata: $2
+                )
+            },
+            method: .put,
+            path: server.apiPathComponentsWithServerPrefix("/v1/accounts/{accountId}/hook-secret")
+        )
     }
 }
 
@@ -3483,7 +3516,9 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
     /// Subscribe a URL to events; deliveries are signed (Standard Webhooks) with the secret in the answer.
     ///
     /// Events: `booking.created`, `booking.confirmed`, `booking.rescheduled`, `booking.cancelled`,
-    /// `calendar.changed` (a sync brought changes from the server), `sync.failed`, or `*`.
+    /// `calendar.changed` (a sync brought changes from the server), `sync.failed`,
+    /// `openproject.work_package.created`, `openproject.work_package.updated` and
+    /// `zulip.message.received` (the platforms' own webhook calls, checked and passed on), or `*`.
     /// Each delivery is a POST of `{"type", "timestamp", "data"}` with `webhook-id`,
     /// `webhook-timestamp` and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
     /// `id.timestamp.body` under the secret). Failed deliveries are retried with backoff and,
@@ -9287,6 +9322,287 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                         )
                     }
                     return (response, body)
+                case let .`default`(statusCode, value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: statusCode)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .applicationProblemJson(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/problem+json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/problem+json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                }
+            }
+        )
+    }
+    /// A call from an OpenProject webhook (no API key; signed with the account's hook secret).
+    ///
+    /// `X-OP-Signature` must be `sha1=` and the hex HMAC-SHA1 of the body under the secret
+    /// set with `PUT /v1/accounts/{accountId}/hook-secret`. A work package created or updated
+    /// is passed on as the tenant's `openproject.work_package.created` or `.updated` event;
+    /// other actions are acknowledged and left alone.
+    ///
+    ///
+    /// - Remark: HTTP `POST /hooks/openproject/{accountId}`.
+    /// - Remark: Generated from `#/paths//hooks/openproject/{accountId}/post(receiveOpenProjectEvent)`.
+    func receiveOpenProjectEvent(
+        request: HTTPTypes.HTTPRequest,
+        body: OpenAPIRuntime.HTTPBody?,
+        metadata: OpenAPIRuntime.ServerRequestMetadata
+    ) async throws -> (HTTPTypes.HTTPResponse, OpenAPIRuntime.HTTPBody?) {
+        try await handle(
+            request: request,
+            requestBody: body,
+            metadata: metadata,
+            forOperation: Operations.ReceiveOpenProjectEvent.id,
+            using: {
+                APIHandler.receiveOpenProjectEvent($0)
+            },
+            deserializer: { request, requestBody, metadata in
+                let path: Operations.ReceiveOpenProjectEvent.Input.Path = .init(accountId: try converter.getPathParameterAsURI(
+                    in: metadata.pathParameters,
+                    name: "accountId",
+                    as: Swift.String.self
+                ))
+                let headers: Operations.ReceiveOpenProjectEvent.Input.Headers = .init(
+                    xOPSignature: try converter.getOptionalHeaderFieldAsURI(
+                        in: request.headerFields,
+                        name: "X-OP-Signature",
+                        as: Swift.String.self
+                    ),
+                    accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields)
+                )
+                let contentType = converter.extractContentTypeIfPresent(in: request.headerFields)
+                let body: Operations.ReceiveOpenProjectEvent.Input.Body
+                let chosenContentType = try converter.bestContentType(
+                    received: contentType,
+                    options: [
+                        "*/*"
+                    ]
+                )
+                switch chosenContentType {
+                case "*/*":
+                    body = try converter.getRequiredRequestBodyAsBinary(
+                        OpenAPIRuntime.HTTPBody.self,
+                        from: requestBody,
+                        transforming: { value in
+                            .any(value)
+                        }
+                    )
+                default:
+                    preconditionFailure("bestContentType chose an invalid content type.")
+                }
+                return Operations.ReceiveOpenProjectEvent.Input(
+                    path: path,
+                    headers: headers,
+                    body: body
+                )
+            },
+            serializer: { output, request in
+                switch output {
+                case let .accepted(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 202)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .`default`(statusCode, value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: statusCode)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .applicationProblemJson(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/problem+json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/problem+json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                }
+            }
+        )
+    }
+    /// A call from a Zulip outgoing-webhook bot (no API key; the bot's token in the body).
+    ///
+    /// The token must be the account's hook secret (`PUT /v1/accounts/{accountId}/hook-secret`:
+    /// the token Zulip shows for the bot). The message is passed on as the tenant's
+    /// `zulip.message.received` event; the answer tells Zulip no reply is posted.
+    ///
+    ///
+    /// - Remark: HTTP `POST /hooks/zulip/{accountId}`.
+    /// - Remark: Generated from `#/paths//hooks/zulip/{accountId}/post(receiveZulipEvent)`.
+    func receiveZulipEvent(
+        request: HTTPTypes.HTTPRequest,
+        body: OpenAPIRuntime.HTTPBody?,
+        metadata: OpenAPIRuntime.ServerRequestMetadata
+    ) async throws -> (HTTPTypes.HTTPResponse, OpenAPIRuntime.HTTPBody?) {
+        try await handle(
+            request: request,
+            requestBody: body,
+            metadata: metadata,
+            forOperation: Operations.ReceiveZulipEvent.id,
+            using: {
+                APIHandler.receiveZulipEvent($0)
+            },
+            deserializer: { request, requestBody, metadata in
+                let path: Operations.ReceiveZulipEvent.Input.Path = .init(accountId: try converter.getPathParameterAsURI(
+                    in: metadata.pathParameters,
+                    name: "accountId",
+                    as: Swift.String.self
+                ))
+                let headers: Operations.ReceiveZulipEvent.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
+                let contentType = converter.extractContentTypeIfPresent(in: request.headerFields)
+                let body: Operations.ReceiveZulipEvent.Input.Body
+                let chosenContentType = try converter.bestContentType(
+                    received: contentType,
+                    options: [
+                        "*/*"
+                    ]
+                )
+                switch chosenContentType {
+                case "*/*":
+                    body = try converter.getRequiredRequestBodyAsBinary(
+                        OpenAPIRuntime.HTTPBody.self,
+                        from: requestBody,
+                        transforming: { value in
+                            .any(value)
+                        }
+                    )
+                default:
+                    preconditionFailure("bestContentType chose an invalid content type.")
+                }
+                return Operations.ReceiveZulipEvent.Input(
+                    path: path,
+                    headers: headers,
+                    body: body
+                )
+            },
+            serializer: { output, request in
+                switch output {
+                case let .ok(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 200)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .`default`(statusCode, value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: statusCode)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .applicationProblemJson(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/problem+json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/problem+json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                }
+            }
+        )
+    }
+    /// Set the secret an OpenProject or Zulip account's webhook calls are checked with (an admin key).
+    ///
+    /// - Remark: HTTP `PUT /v1/accounts/{accountId}/hook-secret`.
+    /// - Remark: Generated from `#/paths//v1/accounts/{accountId}/hook-secret/put(setAccountHookSecret)`.
+    func setAccountHookSecret(
+        request: HTTPTypes.HTTPRequest,
+        body: OpenAPIRuntime.HTTPBody?,
+        metadata: OpenAPIRuntime.ServerRequestMetadata
+    ) async throws -> (HTTPTypes.HTTPResponse, OpenAPIRuntime.HTTPBody?) {
+        try await handle(
+            request: request,
+            requestBody: body,
+            metadata: metadata,
+            forOperation: Operations.SetAccountHookSecret.id,
+            using: {
+                APIHandler.setAccountHookSecret($0)
+            },
+            deserializer: { request, requestBody, metadata in
+                let path: Operations.SetAccountHookSecret.Input.Path = .init(accountId: try converter.getPathParameterAsURI(
+                    in: metadata.pathParameters,
+                    name: "accountId",
+                    as: Components.Parameters.AccountID.self
+                ))
+                let headers: Operations.SetAccountHookSecret.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
+                let contentType = converter.extractContentTypeIfPresent(in: request.headerFields)
+                let body: Operations.SetAccountHookSecret.Input.Body
+                let chosenContentType = try converter.bestContentType(
+                    received: contentType,
+                    options: [
+                        "application/json"
+                    ]
+                )
+                switch chosenContentType {
+                case "application/json":
+                    body = try await converter.getRequiredRequestBodyAsJSON(
+                        Operations.SetAccountHookSecret.Input.Body.JsonPayload.self,
+                        from: requestBody,
+                        transforming: { value in
+                            .json(value)
+                        }
+                    )
+                default:
+                    preconditionFailure("bestContentType chose an invalid content type.")
+                }
+                return Operations.SetAccountHookSecret.Input(
+                    path: path,
+                    headers: headers,
+                    body: body
+                )
+            },
+            serializer: { output, request in
+                switch output {
+                case let .noContent(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 204)
+                    suppressMutabilityWarning(&response)
+                    return (response, nil)
                 case let .`default`(statusCode, value):
                     suppressUnusedWarning(value)
                     var response = HTTPTypes.HTTPResponse(soar_statusCode: statusCode)

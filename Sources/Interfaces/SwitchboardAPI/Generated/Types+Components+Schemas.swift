@@ -1566,6 +1566,9 @@ extension Components {
                 case booking_cancelled = "booking.cancelled"
                 case calendar_changed = "calendar.changed"
                 case sync_failed = "sync.failed"
+                case openproject_workPackage_created = "openproject.work_package.created"
+                case openproject_workPackage_updated = "openproject.work_package.updated"
+                case zulip_message_received = "zulip.message.received"
             }
             /// - Remark: Generated from `#/components/schemas/NewWebhook/events`.
             package typealias EventsPayload = [Components.Schemas.NewWebhook.EventsPayloadPayload]

@@ -4756,7 +4756,9 @@ package enum Operations {
     /// Subscribe a URL to events; deliveries are signed (Standard Webhooks) with the secret in the answer.
     ///
     /// Events: `booking.created`, `booking.confirmed`, `booking.rescheduled`, `booking.cancelled`,
-    /// `calendar.changed` (a sync brought changes from the server), `sync.failed`, or `*`.
+    /// `calendar.changed` (a sync brought changes from the server), `sync.failed`,
+    /// `openproject.work_package.created`, `openproject.work_package.updated` and
+    /// `zulip.message.received` (the platforms' own webhook calls, checked and passed on), or `*`.
     /// Each delivery is a POST of `{"type", "timestamp", "data"}` with `webhook-id`,
     /// `webhook-timestamp` and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
     /// `id.timestamp.body` under the secret). Failed deliveries are retried with backoff and,
@@ -15989,6 +15991,543 @@ package enum Operations {
             package static var allCases: [Self] {
                 [
                     .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// A call from an OpenProject webhook (no API key; signed with the account's hook secret).
+    ///
+    /// `X-OP-Signature` must be `sha1=` and the hex HMAC-SHA1 of the body under the secret
+    /// set with `PUT /v1/accounts/{accountId}/hook-secret`. A work package created or updated
+    /// is passed on as the tenant's `openproject.work_package.created` or `.updated` event;
+    /// other actions are acknowledged and left alone.
+    ///
+    ///
+    /// - Remark: HTTP `POST /hooks/openproject/{accountId}`.
+    /// - Remark: Generated from `#/paths//hooks/openproject/{accountId}/post(receiveOpenProjectEvent)`.
+    package enum ReceiveOpenProjectEvent {
+        package static let id: Swift.String = "receiveOpenProjectEvent"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/hooks/openproject/{accountId}/POST/path`.
+            package struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/hooks/openproject/{accountId}/POST/path/accountId`.
+                package var accountId: Swift.String
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - accountId:
+                package init(accountId: Swift.String) {
+                    self.accountId = accountId
+                }
+            }
+            package var path: Operations.ReceiveOpenProjectEvent.Input.Path
+            /// - Remark: Generated from `#/paths/hooks/openproject/{accountId}/POST/header`.
+            package struct Headers: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/hooks/openproject/{accountId}/POST/header/X-OP-Signature`.
+                package var xOPSignature: Swift.String?
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ReceiveOpenProjectEvent.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - xOPSignature:
+                ///   - accept:
+                package init(
+                    xOPSignature: Swift.String? = nil,
+                    accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ReceiveOpenProjectEvent.AcceptableContentType>] = .defaultValues()
+                ) {
+                    self.xOPSignature = xOPSignature
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.ReceiveOpenProjectEvent.Input.Headers
+            /// - Remark: Generated from `#/paths/hooks/openproject/{accountId}/POST/requestBody`.
+            @frozen package enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/hooks/openproject/{accountId}/POST/requestBody/content/*\/*`.
+                case any(OpenAPIRuntime.HTTPBody)
+            }
+            package var body: Operations.ReceiveOpenProjectEvent.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            ///   - body:
+            package init(
+                path: Operations.ReceiveOpenProjectEvent.Input.Path,
+                headers: Operations.ReceiveOpenProjectEvent.Input.Headers = .init(),
+                body: Operations.ReceiveOpenProjectEvent.Input.Body
+            ) {
+                self.path = path
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Accepted: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/hooks/openproject/{accountId}/POST/responses/202/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/hooks/openproject/{accountId}/POST/responses/202/content/json`.
+                    package struct JsonPayload: Codable, Hashable, Sendable {
+                        /// - Remark: Generated from `#/paths/hooks/openproject/{accountId}/POST/responses/202/content/json/event`.
+                        package var event: Swift.String?
+                        /// Creates a new `JsonPayload`.
+                        ///
+                        /// - Parameters:
+                        ///   - event:
+                        package init(event: Swift.String? = nil) {
+                            self.event = event
+                        }
+                        package enum CodingKeys: String, CodingKey {
+                            case event
+                        }
+                    }
+                    /// - Remark: Generated from `#/paths/hooks/openproject/{accountId}/POST/responses/202/content/application\/json`.
+                    case json(Operations.ReceiveOpenProjectEvent.Output.Accepted.Body.JsonPayload)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Operations.ReceiveOpenProjectEvent.Output.Accepted.Body.JsonPayload {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.ReceiveOpenProjectEvent.Output.Accepted.Body
+                /// Creates a new `Accepted`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.ReceiveOpenProjectEvent.Output.Accepted.Body) {
+                    self.body = body
+                }
+            }
+            /// Accepted.
+            ///
+            /// - Remark: Generated from `#/paths//hooks/openproject/{accountId}/post(receiveOpenProjectEvent)/responses/202`.
+            ///
+            /// HTTP response code: `202 accepted`.
+            case accepted(Operations.ReceiveOpenProjectEvent.Output.Accepted)
+            /// The associated value of the enum case if `self` is `.accepted`.
+            ///
+            /// - Throws: An error if `self` is not `.accepted`.
+            /// - SeeAlso: `.accepted`.
+            package var accepted: Operations.ReceiveOpenProjectEvent.Output.Accepted {
+                get throws {
+                    switch self {
+                    case let .accepted(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "accepted",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A problem (RFC 9457).
+            ///
+            /// - Remark: Generated from `#/paths//hooks/openproject/{accountId}/post(receiveOpenProjectEvent)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            package var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// A call from a Zulip outgoing-webhook bot (no API key; the bot's token in the body).
+    ///
+    /// The token must be the account's hook secret (`PUT /v1/accounts/{accountId}/hook-secret`:
+    /// the token Zulip shows for the bot). The message is passed on as the tenant's
+    /// `zulip.message.received` event; the answer tells Zulip no reply is posted.
+    ///
+    ///
+    /// - Remark: HTTP `POST /hooks/zulip/{accountId}`.
+    /// - Remark: Generated from `#/paths//hooks/zulip/{accountId}/post(receiveZulipEvent)`.
+    package enum ReceiveZulipEvent {
+        package static let id: Swift.String = "receiveZulipEvent"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/hooks/zulip/{accountId}/POST/path`.
+            package struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/hooks/zulip/{accountId}/POST/path/accountId`.
+                package var accountId: Swift.String
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - accountId:
+                package init(accountId: Swift.String) {
+                    self.accountId = accountId
+                }
+            }
+            package var path: Operations.ReceiveZulipEvent.Input.Path
+            /// - Remark: Generated from `#/paths/hooks/zulip/{accountId}/POST/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ReceiveZulipEvent.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ReceiveZulipEvent.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.ReceiveZulipEvent.Input.Headers
+            /// - Remark: Generated from `#/paths/hooks/zulip/{accountId}/POST/requestBody`.
+            @frozen package enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/hooks/zulip/{accountId}/POST/requestBody/content/*\/*`.
+                case any(OpenAPIRuntime.HTTPBody)
+            }
+            package var body: Operations.ReceiveZulipEvent.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            ///   - body:
+            package init(
+                path: Operations.ReceiveZulipEvent.Input.Path,
+                headers: Operations.ReceiveZulipEvent.Input.Headers = .init(),
+                body: Operations.ReceiveZulipEvent.Input.Body
+            ) {
+                self.path = path
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/hooks/zulip/{accountId}/POST/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/hooks/zulip/{accountId}/POST/responses/200/content/json`.
+                    package struct JsonPayload: Codable, Hashable, Sendable {
+                        /// - Remark: Generated from `#/paths/hooks/zulip/{accountId}/POST/responses/200/content/json/response_not_required`.
+                        package var responseNotRequired: Swift.Bool
+                        /// Creates a new `JsonPayload`.
+                        ///
+                        /// - Parameters:
+                        ///   - responseNotRequired:
+                        package init(responseNotRequired: Swift.Bool) {
+                            self.responseNotRequired = responseNotRequired
+                        }
+                        package enum CodingKeys: String, CodingKey {
+                            case responseNotRequired = "response_not_required"
+                        }
+                    }
+                    /// - Remark: Generated from `#/paths/hooks/zulip/{accountId}/POST/responses/200/content/application\/json`.
+                    case json(Operations.ReceiveZulipEvent.Output.Ok.Body.JsonPayload)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Operations.ReceiveZulipEvent.Output.Ok.Body.JsonPayload {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.ReceiveZulipEvent.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.ReceiveZulipEvent.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// Accepted.
+            ///
+            /// - Remark: Generated from `#/paths//hooks/zulip/{accountId}/post(receiveZulipEvent)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.ReceiveZulipEvent.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.ReceiveZulipEvent.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A problem (RFC 9457).
+            ///
+            /// - Remark: Generated from `#/paths//hooks/zulip/{accountId}/post(receiveZulipEvent)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            package var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Set the secret an OpenProject or Zulip account's webhook calls are checked with (an admin key).
+    ///
+    /// - Remark: HTTP `PUT /v1/accounts/{accountId}/hook-secret`.
+    /// - Remark: Generated from `#/paths//v1/accounts/{accountId}/hook-secret/put(setAccountHookSecret)`.
+    package enum SetAccountHookSecret {
+        package static let id: Swift.String = "setAccountHookSecret"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/accounts/{accountId}/hook-secret/PUT/path`.
+            package struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/accounts/{accountId}/hook-secret/PUT/path/accountId`.
+                package var accountId: Components.Parameters.AccountID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - accountId:
+                package init(accountId: Components.Parameters.AccountID) {
+                    self.accountId = accountId
+                }
+            }
+            package var path: Operations.SetAccountHookSecret.Input.Path
+            /// - Remark: Generated from `#/paths/v1/accounts/{accountId}/hook-secret/PUT/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.SetAccountHookSecret.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.SetAccountHookSecret.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.SetAccountHookSecret.Input.Headers
+            /// - Remark: Generated from `#/paths/v1/accounts/{accountId}/hook-secret/PUT/requestBody`.
+            @frozen package enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/accounts/{accountId}/hook-secret/PUT/requestBody/json`.
+                package struct JsonPayload: Codable, Hashable, Sendable {
+                    /// - Remark: Generated from `#/paths/v1/accounts/{accountId}/hook-secret/PUT/requestBody/json/secret`.
+                    package var secret: Swift.String
+                    /// Creates a new `JsonPayload`.
+                    ///
+                    /// - Parameters:
+                    ///   - secret:
+                    package init(secret: Swift.String) {
+                        self.secret = secret
+                    }
+                    package enum CodingKeys: String, CodingKey {
+                        case secret
+                    }
+                    package init(from decoder: any Swift.Decoder) throws {
+                        let container = try decoder.container(keyedBy: CodingKeys.self)
+                        self.secret = try container.decode(
+                            Swift.String.self,
+                            forKey: .secret
+                        )
+                        try decoder.ensureNoAdditionalProperties(knownKeys: [
+                            "secret"
+                        ])
+                    }
+                }
+                /// - Remark: Generated from `#/paths/v1/accounts/{accountId}/hook-secret/PUT/requestBody/content/application\/json`.
+                case json(Operations.SetAccountHookSecret.Input.Body.JsonPayload)
+            }
+            package var body: Operations.SetAccountHookSecret.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            ///   - body:
+            package init(
+                path: Operations.SetAccountHookSecret.Input.Path,
+                headers: Operations.SetAccountHookSecret.Input.Headers = .init(),
+                body: Operations.SetAccountHookSecret.Input.Body
+            ) {
+                self.path = path
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct NoContent: Sendable, Hashable {
+                /// Creates a new `NoContent`.
+                package init() {}
+            }
+            /// Kept.
+            ///
+            /// - Remark: Generated from `#/paths//v1/accounts/{accountId}/hook-secret/put(setAccountHookSecret)/responses/204`.
+            ///
+            /// HTTP response code: `204 noContent`.
+            case noContent(Operations.SetAccountHookSecret.Output.NoContent)
+            /// Kept.
+            ///
+            /// - Remark: Generated from `#/paths//v1/accounts/{accountId}/hook-secret/put(setAccountHookSecret)/responses/204`.
+            ///
+            /// HTTP response code: `204 noContent`.
+            package static var noContent: Self {
+                .noContent(.init())
+            }
+            /// The associated value of the enum case if `self` is `.noContent`.
+            ///
+            /// - Throws: An error if `self` is not `.noContent`.
+            /// - SeeAlso: `.noContent`.
+            package var noContent: Operations.SetAccountHookSecret.Output.NoContent {
+                get throws {
+                    switch self {
+                    case let .noContent(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "noContent",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A problem (RFC 9457).
+            ///
+            /// - Remark: Generated from `#/paths//v1/accounts/{accountId}/hook-secret/put(setAccountHookSecret)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            package var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
                     .applicationProblemJson
                 ]
             }

@@ -203,7 +203,9 @@ package protocol APIProtocol: Sendable {
     /// Subscribe a URL to events; deliveries are signed (Standard Webhooks) with the secret in the answer.
     ///
     /// Events: `booking.created`, `booking.confirmed`, `booking.rescheduled`, `booking.cancelled`,
-    /// `calendar.changed` (a sync brought changes from the server), `sync.failed`, or `*`.
+    /// `calendar.changed` (a sync brought changes from the server), `sync.failed`,
+    /// `openproject.work_package.created`, `openproject.work_package.updated` and
+    /// `zulip.message.received` (the platforms' own webhook calls, checked and passed on), or `*`.
     /// Each delivery is a POST of `{"type", "timestamp", "data"}` with `webhook-id`,
     /// `webhook-timestamp` and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
     /// `id.timestamp.body` under the secret). Failed deliveries are retried with backoff and,
@@ -606,6 +608,32 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /v1/workspaces/{workspaceId}/archive`.
     /// - Remark: Generated from `#/paths//v1/workspaces/{workspaceId}/archive/post(archiveWorkspace)`.
     func archiveWorkspace(_ input: Operations.ArchiveWorkspace.Input) async throws -> Operations.ArchiveWorkspace.Output
+    /// A call from an OpenProject webhook (no API key; signed with the account's hook secret).
+    ///
+    /// `X-OP-Signature` must be `sha1=` and the hex HMAC-SHA1 of the body under the secret
+    /// set with `PUT /v1/accounts/{accountId}/hook-secret`. A work package created or updated
+    /// is passed on as the tenant's `openproject.work_package.created` or `.updated` event;
+    /// other actions are acknowledged and left alone.
+    ///
+    ///
+    /// - Remark: HTTP `POST /hooks/openproject/{accountId}`.
+    /// - Remark: Generated from `#/paths//hooks/openproject/{accountId}/post(receiveOpenProjectEvent)`.
+    func receiveOpenProjectEvent(_ input: Operations.ReceiveOpenProjectEvent.Input) async throws -> Operations.ReceiveOpenProjectEvent.Output
+    /// A call from a Zulip outgoing-webhook bot (no API key; the bot's token in the body).
+    ///
+    /// The token must be the account's hook secret (`PUT /v1/accounts/{accountId}/hook-secret`:
+    /// the token Zulip shows for the bot). The message is passed on as the tenant's
+    /// `zulip.message.received` event; the answer tells Zulip no reply is posted.
+    ///
+    ///
+    /// - Remark: HTTP `POST /hooks/zulip/{accountId}`.
+    /// - Remark: Generated from `#/paths//hooks/zulip/{accountId}/post(receiveZulipEvent)`.
+    func receiveZulipEvent(_ input: Operations.ReceiveZulipEvent.Input) async throws -> Operations.ReceiveZulipEvent.Output
+    /// Set the secret an OpenProject or Zulip account's webhook calls are checked with (an admin key).
+    ///
+    /// - Remark: HTTP `PUT /v1/accounts/{accountId}/hook-secret`.
+    /// - Remark: Generated from `#/paths//v1/accounts/{accountId}/hook-secret/put(setAccountHookSecret)`.
+    func setAccountHookSecret(_ input: Operations.SetAccountHookSecret.Input) async throws -> Operations.SetAccountHookSecret.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -1002,7 +1030,9 @@ extension APIProtocol {
     /// Subscribe a URL to events; deliveries are signed (Standard Webhooks) with the secret in the answer.
     ///
     /// Events: `booking.created`, `booking.confirmed`, `booking.rescheduled`, `booking.cancelled`,
-    /// `calendar.changed` (a sync brought changes from the server), `sync.failed`, or `*`.
+    /// `calendar.changed` (a sync brought changes from the server), `sync.failed`,
+    /// `openproject.work_package.created`, `openproject.work_package.updated` and
+    /// `zulip.message.received` (the platforms' own webhook calls, checked and passed on), or `*`.
     /// Each delivery is a POST of `{"type", "timestamp", "data"}` with `webhook-id`,
     /// `webhook-timestamp` and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
     /// `id.timestamp.body` under the secret). Failed deliveries are retried with backoff and,
@@ -1983,6 +2013,62 @@ extension APIProtocol {
         try await archiveWorkspace(Operations.ArchiveWorkspace.Input(
             path: path,
             headers: headers
+        ))
+    }
+    /// A call from an OpenProject webhook (no API key; signed with the account's hook secret).
+    ///
+    /// `X-OP-Signature` must be `sha1=` and the hex HMAC-SHA1 of the body under the secret
+    /// set with `PUT /v1/accounts/{accountId}/hook-secret`. A work package created or updated
+    /// is passed on as the tenant's `openproject.work_package.created` or `.updated` event;
+    /// other actions are acknowledged and left alone.
+    ///
+    ///
+    /// - Remark: HTTP `POST /hooks/openproject/{accountId}`.
+    /// - Remark: Generated from `#/paths//hooks/openproject/{accountId}/post(receiveOpenProjectEvent)`.
+    package func receiveOpenProjectEvent(
+        path: Operations.ReceiveOpenProjectEvent.Input.Path,
+        headers: Operations.ReceiveOpenProjectEvent.Input.Headers = .init(),
+        body: Operations.ReceiveOpenProjectEvent.Input.Body
+    ) async throws -> Operations.ReceiveOpenProjectEvent.Output {
+        try await receiveOpenProjectEvent(Operations.ReceiveOpenProjectEvent.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// A call from a Zulip outgoing-webhook bot (no API key; the bot's token in the body).
+    ///
+    /// The token must be the account's hook secret (`PUT /v1/accounts/{accountId}/hook-secret`:
+    /// the token Zulip shows for the bot). The message is passed on as the tenant's
+    /// `zulip.message.received` event; the answer tells Zulip no reply is posted.
+    ///
+    ///
+    /// - Remark: HTTP `POST /hooks/zulip/{accountId}`.
+    /// - Remark: Generated from `#/paths//hooks/zulip/{accountId}/post(receiveZulipEvent)`.
+    package func receiveZulipEvent(
+        path: Operations.ReceiveZulipEvent.Input.Path,
+        headers: Operations.ReceiveZulipEvent.Input.Headers = .init(),
+        body: Operations.ReceiveZulipEvent.Input.Body
+    ) async throws -> Operations.ReceiveZulipEvent.Output {
+        try await receiveZulipEvent(Operations.ReceiveZulipEvent.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Set the secret an OpenProject or Zulip account's webhook calls are checked with (an admin key).
+    ///
+    /// - Remark: HTTP `PUT /v1/accounts/{accountId}/hook-secret`.
+    /// - Remark: Generated from `#/paths//v1/accounts/{accountId}/hook-secret/put(setAccountHookSecret)`.
+    package func setAccountHookSecret(
+        path: Operations.SetAccountHookSecret.Input.Path,
+        headers: Operations.SetAccountHookSecret.Input.Headers = .init(),
+        body: Operations.SetAccountHookSecret.Input.Body
+    ) async throws -> Operations.SetAccountHookSecret.Output {
+        try await setAccountHookSecret(Operations.SetAccountHookSecret.Input(
+            path: path,
+            headers: headers,
+            body: body
         ))
     }
 }

@@ -338,5 +338,9 @@ public enum StoreSchema {
                 created_at {int} NOT NULL, updated_at {int} NOT NULL)
             """,
         ]),
+        // The secret a platform's webhook calls to `/hooks/openproject|zulip/{account}` are checked with.
+        Version(identifier: "v22-account-hook-secret", statements: [
+            "ALTER TABLE accounts ADD COLUMN sealed_hook_secret {bytes}",
+        ]),
     ]
 }

@@ -295,7 +295,8 @@ extension AccountRecord {
     var row: [(column: String, value: SQLValue)] {
         [("id", .text(id)), ("name", .text(name)), ("server_url", .text(serverURL)), ("username", .text(username)),
          ("sealed_password", sealedPassword.sql(SQLValue.bytes)), ("created_at", .integer(createdAt.storeMilliseconds)),
-         ("tenant_id", tenantID.sql(SQLValue.text)), ("files_url", filesURL.sql(SQLValue.text)), ("kind", .text(kind.rawValue))]
+         ("tenant_id", tenantID.sql(SQLValue.text)), ("files_url", filesURL.sql(SQLValue.text)), ("kind", .text(kind.rawValue)),
+         ("sealed_hook_secret", sealedHookSecret.sql(SQLValue.bytes))]
     }
 
     init(row: SQLRow) throws(StoreError) {
@@ -304,6 +305,7 @@ extension AccountRecord {
                   createdAt: Date(storeMilliseconds: try row.integer("created_at")), tenantID: try row.optionalText("tenant_id"),
                   filesURL: try row.optionalText("files_url"),
                   kind: try row.optionalText("kind").flatMap(AccountKind.init(rawValue:)) ?? .dav)
+        sealedHookSecret = try row.optionalBytes("sealed_hook_secret")
     }
 }
 

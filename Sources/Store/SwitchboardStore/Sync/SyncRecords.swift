@@ -39,6 +39,10 @@ public struct AccountRecord: Sendable, Hashable, Codable {
     public var filesURL: String?
     /// What the server is.
     public var kind: AccountKind
+    /// The secret the platform's own webhook calls are checked with (OpenProject's signature
+    /// key, a Zulip outgoing-webhook bot's token), sealed like the password; `nil` until the
+    /// operator gives one.
+    public var sealedHookSecret: [UInt8]?
 
     public init(id: String = UUID().uuidString, name: String, serverURL: String, username: String,
                 sealedPassword: [UInt8]?, createdAt: Date = Date(), tenantID: String? = nil, filesURL: String? = nil, kind: AccountKind = .dav) {
