@@ -135,3 +135,49 @@ import Testing
         #expect(violations.isEmpty, "\(violations)")
     }
 }
+
+/// Unified search and user status through the OCS client against the stand-in (core's and
+/// user_status's documents).
+@Suite struct SearchAndStatusClientTests {
+    let client = WebhookListenersClientTests()
+
+    @Test func unifiedSearchPagesByCursor() async throws {
+        let fake = try await Peer.named("nextcloud-fake")
+        try await client.withOCS(fake, user: "admin", password: "admin-secret") { ocs in
+            #expect(try await ocs.searchProviders().map(\.id).contains("users"))
+            let first = try await ocs.search("a", provider: "users", limit: 1)
+            #expect(first.entries.count == 1 && first.isPaginated && first.cursor != nil)
+            let second = try await ocs.search("a", provider: "users", limit: 1, cursor: first.cursor)
+            #expect(second.entries.first?.subline != first.entries.first?.subline)
+            let rest = try await ocs.search("a", provider: "users", limit: 10_000, cursor: second.cursor)
+            #expect(rest.entries.count < 10_000)
+            #expect(await thrownError(PlatformError.self) { _ = try await ocs.search("a", provider: "no such") }?.code == .invalid)
+        }
+        #expect(try await PlatformFake.violations(fake).isEmpty)
+    }
+
+    @Test func aUserSetsTheirStatusAndOthersSeeIt() async throws {
+        let fake = try await Peer.named("nextcloud-fake")
+        try await client.withOCS(fake, user: "anna", password: "secret") { ocs in
+            #expect(try await ocs.setStatus(.dnd).status == "dnd")
+            let clear = Date(timeIntervalSince1970: 2_000_000_000)
+            let message = try await ocs.setStatusMessage("In surgery until 14:00", icon: "🩺", clearAt: clear)
+            #expect(message.message == "In surgery until 14:00" && message.icon == "🩺" && message.clearAt == 2_000_000_000)
+            #expect(try await ocs.currentStatus().status == "dnd")
+        }
+        try await client.withOCS(fake, user: "admin", password: "admin-secret") { ocs in
+            let seen = try await ocs.status(of: "anna")
+            #expect(seen.status == "dnd" && seen.message == "In surgery until 14:00")
+            #expect(await thrownError(PlatformError.self) { _ = try await ocs.status(of: "nobody-\(UUID())") }?.code == .notFound)
+        }
+        try await client.withOCS(fake, user: "anna", password: "secret") { ocs in
+            try await ocs.clearStatusMessage()
+            _ = try await ocs.setStatus(.invisible)
+        }
+        try await client.withOCS(fake, user: "admin", password: "admin-secret") { ocs in
+            let hidden = try await ocs.status(of: "anna")
+            #expect(hidden.status == "offline")
+        }
+        #expect(try await PlatformFake.violations(fake).isEmpty)
+    }
+}

@@ -1,6 +1,7 @@
 """A stand-in for Nextcloud's OCS APIs (no Nextcloud runs on these machines): the
-webhook_listeners app, the provisioning API (users, groups, sub-administrators) and
-files_sharing (shares, pending shares), and the capabilities (core).
+webhook_listeners app, the provisioning API (users, groups, sub-administrators),
+files_sharing (shares, pending shares), user_status, and core's capabilities and unified
+search.
 
 It keeps state (a created user can be fetched, a deleted share is gone) and checks every
 request and response against the vendor's own OpenAPI document of the app the path belongs
@@ -18,7 +19,8 @@ auth method, its auth data. It answers with each call's status.
 Users: `admin` (password `admin-secret`, an administrator) and `anna` (`secret`, not one:
 registering is refused with 403, as Nextcloud does).
 
-    python fake_nextcloud.py PORT SPECS_DIR    (SPECS_DIR/nextcloud holds webhook_listeners/, provisioning_api/, files_sharing/, core/)
+    python fake_nextcloud.py PORT SPECS_DIR    (SPECS_DIR/nextcloud holds webhook_listeners/, provisioning_api/, files_sharing/,
+                                                user_status/, core/)
 """
 
 import base64
@@ -27,7 +29,7 @@ import re
 import sys
 import time
 import urllib.request
-from urllib.parse import unquote
+from urllib.parse import parse_qs, unquote
 
 from openapi_core import OpenAPI
 
@@ -46,6 +48,9 @@ PROVISIONING = "/ocs/v2.php/cloud/"
 SHARES = "/ocs/v2.php/apps/files_sharing/api/v1/shares"
 SHAREES = "/ocs/v2.php/apps/files_sharing/api/v1/sharees"
 CAPABILITIES = "/ocs/v2.php/cloud/capabilities"
+SEARCH = "/ocs/v2.php/search/providers"
+USER_STATUS = "/ocs/v2.php/apps/user_status/api/v1/"
+statuses = {}
 
 # Errors Nextcloud sends that its documents do not list (OCSException, HTTP 400 in v2).
 UNDOCUMENTED = {
@@ -206,8 +211,10 @@ class Handler(PlatformHandler):
         return name, "admin" in account["groups"]
 
     def document(self, path):
-        if path == CAPABILITIES:
+        if path == CAPABILITIES or path.startswith(SEARCH):
             return self.documents["core"]
+        if path.startswith(USER_STATUS):
+            return self.documents["user_status"]
         if path.startswith(PREFIX):
             return self.documents["webhook_listeners"]
         if path.startswith(PROVISIONING):
@@ -228,10 +235,11 @@ class Handler(PlatformHandler):
         return ocs(status, [], message)[1]
 
     def request_allowed(self, url, error):
-        # openapi-core checks an absent optional parameter's default too, and the sharee
-        # search's `shareType` defaults to null under a oneOf of integer and array, which
-        # null matches neither of: leaving the parameter out is what the document allows.
-        return url.path == SHAREES and "shareType" not in url.query and "name='shareType'" in repr(error)
+        # openapi-core checks an absent optional parameter's default too, and some defaults are
+        # null under a oneOf that null matches no branch of (the sharee search's `shareType`,
+        # unified search's `cursor`): a parameter left out is what the document allows.
+        named = re.search(r"InvalidParameter\(name='([^']+)', location='query'\)", repr(error))
+        return named is not None and named.group(1) not in parse_qs(url.query) and "None is not valid" in self.explain(error)
 
     def check_headers(self):
         # The spec marks the header required but gives it a default, so the validator
@@ -254,6 +262,10 @@ class Handler(PlatformHandler):
         request = json.loads(body) if body else {}
         if url.path.startswith(PREFIX):
             return self.webhooks(url.path, request, user)
+        if url.path.startswith(SEARCH):
+            return self.search(url.path[len(SEARCH):].strip("/"), query)
+        if url.path.startswith(USER_STATUS):
+            return self.user_status(url.path[len(USER_STATUS):], request, user)
         if url.path == SHAREES:
             return self.sharees(query)
         if url.path.startswith(PROVISIONING):
@@ -387,6 +399,59 @@ class Handler(PlatformHandler):
         return ocs(404, [], "not served by the fake")
 
     @staticmethod
+    def search(rest, query):
+        """Unified search with one provider, `users`, over the stand-in's accounts (cursor: an offset)."""
+        provider = {"id": "users", "appId": "provisioning_api", "name": "Users", "icon": "icon-user", "order": 10, "isExternalProvider": False,
+                    "triggers": ["users"], "filters": {"term": "string"}, "inAppSearch": False}
+        if rest == "":
+            return ocs(200, [provider])
+        if rest != "users/search":
+            return ocs(400, "Provider not found", "Provider not found")
+        term = query.get("term", "").lower()
+        limit, start = int(query.get("limit") or 25), int(query.get("cursor") or 0)
+        found = [u for u in sorted(ACCOUNTS) if term in u.lower() or term in ACCOUNTS[u]["displayname"].lower()]
+        page = found[start:start + limit]
+        # SearchResult::paginated: the cursor is the next offset, there or not; a short page is the last.
+        return ocs(200, {"name": "Users", "isPaginated": True, "cursor": start + len(page),
+                         "entries": [{"thumbnailUrl": "", "title": ACCOUNTS[u]["displayname"], "subline": u, "resourceUrl": "/u/" + u,
+                                      "icon": "icon-user", "rounded": True, "attributes": []} for u in page]})
+
+    @staticmethod
+    def user_status(rest, request, user):
+        """The user_status app: one's own status and message, others' as the public see them."""
+        name, _ = user
+
+        def private(uid):
+            state = statuses.setdefault(uid, {"status": "offline", "message": None, "icon": None, "clearAt": None, "userDefined": False})
+            return {"userId": uid, "status": state["status"], "message": state["message"], "icon": state["icon"], "clearAt": state["clearAt"],
+                    "messageId": None, "messageIsPredefined": False, "statusIsUserDefined": state["userDefined"]}
+
+        if rest == "user_status":
+            return ocs(200, private(name))
+        if rest == "user_status/status":
+            if request.get("statusType") not in ("online", "away", "dnd", "invisible", "offline"):
+                return ocs(400, [], "Status-type is invalid")
+            statuses.setdefault(name, {"message": None, "icon": None, "clearAt": None})
+            statuses[name].update(status=request["statusType"], userDefined=True)
+            return ocs(200, private(name))
+        if rest == "user_status/message/custom":
+            private(name)
+            statuses[name].update(message=request.get("message"), icon=request.get("statusIcon"), clearAt=request.get("clearAt"))
+            return ocs(200, private(name))
+        if rest == "user_status/message":
+            private(name)
+            statuses[name].update(message=None, icon=None, clearAt=None)
+            return ocs(200, [])
+        if rest.startswith("statuses/"):
+            uid = unquote(rest[len("statuses/"):])
+            if uid not in ACCOUNTS:
+                return ocs(404, [], "No status for the requested userId")
+            shown = private(uid)
+            status = "offline" if shown["status"] == "invisible" else shown["status"]
+            return ocs(200, {key: shown[key] for key in ("userId", "message", "icon", "clearAt")} | {"status": status})
+        return ocs(404, [], "not served by the stand-in")
+
+    @staticmethod
     def sharees(query):
         """ShareesAPIController::search over the stand-in's users and groups: exact id matches apart."""
         search = query.get("search", "").lower()
@@ -467,6 +532,7 @@ def main():
         "provisioning_api": OpenAPI.from_file_path(f"{specs}/provisioning_api/openapi-full.json"),
         "files_sharing": OpenAPI.from_file_path(f"{specs}/files_sharing/openapi.json"),
         "core": OpenAPI.from_file_path(f"{specs}/core/openapi-full.json"),
+        "user_status": OpenAPI.from_file_path(f"{specs}/user_status/openapi.json"),
     }
     serve(Handler, port)
 
