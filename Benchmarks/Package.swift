@@ -33,6 +33,15 @@ let package = Package(
             ]
         ),
         .executableTarget(
+            name: "PlatformBench",
+            dependencies: [
+                .product(name: "NextcloudOCS", package: "Switchboard"),
+                .product(name: "OpenProjectAPI", package: "Switchboard"),
+                .product(name: "ZulipAPI", package: "Switchboard"),
+                .product(name: "HTTPTransport", package: "Switchboard"),
+            ]
+        ),
+        .executableTarget(
             name: "EmbedBench",
             dependencies: [.product(name: "TextEmbedding", package: "Switchboard")]
         ),

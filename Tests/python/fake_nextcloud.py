@@ -196,6 +196,26 @@ def share_data(share):
 class Handler(PlatformHandler):
     documents = {}
     undocumented = UNDOCUMENTED
+    v1 = False
+
+    def handle_any(self):
+        # OCS v1 (`/ocs/v1.php/`) is v2 with other status codes: every answer is HTTP 200, its
+        # `meta.statuscode` 100 for success (OC\AppFramework\OCS\V1Response). It is served and
+        # checked as v2; an error's v1 answer is not what the documents describe.
+        self.v1 = self.path.startswith("/ocs/v1.php/")
+        if self.v1:
+            self.path = "/ocs/v2.php/" + self.path[len("/ocs/v1.php/"):]
+        super().handle_any()
+
+    def adapt(self, status, document):
+        if not self.v1 or not isinstance(document, dict) or "ocs" not in document:
+            return status, document, True
+        meta = document["ocs"]["meta"]
+        if 200 <= status < 300:
+            meta["statuscode"] = 100
+            return 200, document, True
+        meta["statuscode"] = {401: 997, 404: 998}.get(status, meta["statuscode"])
+        return 200, document, False
 
     def user(self):
         header = self.headers.get("Authorization", "")
@@ -224,6 +244,11 @@ class Handler(PlatformHandler):
         return None
 
     def control(self, url, body):
+        if url.path == "/_fake/seed_users":
+            with self.lock:
+                for number in range(json.loads(body)["count"]):
+                    ACCOUNTS[f"seeded-{len(ACCOUNTS):06d}"] = new_account(f"seeded-{number}", "x", displayname=f"Seeded {number}")
+            return 200, {"users": len(ACCOUNTS)}
         if url.path == "/_fake/listeners":
             with self.lock:
                 return 200, list(listeners.values())
