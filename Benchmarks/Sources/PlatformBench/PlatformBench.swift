@@ -45,7 +45,7 @@ struct PlatformBench {
         print("{\"tool\": \"switchboard\", \"task\": \"\(arguments[0])\", \"seconds\": \(seconds), \"count\": \(count), \"peak_rss_kib\": \(usage.ru_maxrss)}")
     }
 
-    static func withTransport<Value: Sendable>(user: String, password: String, _ body: (HTTPTransport) async throws -> Value) async throws -> Value {
+    static func withTransport<Value: Sendable>(user: String, password: String, _ body: @Sendable (HTTPTransport) async throws -> Value) async throws -> Value {
         var configuration = ClientConfiguration(credentials: .basic(user: user, password: password))
         configuration.networkPolicy = NetworkPolicy(allowing: [IPRange("127.0.0.0/8")!])
         return try await HTTPTransport.withTransport(configuration: configuration, body)
