@@ -12,7 +12,8 @@ import ZulipAPI
 ///       every work package of a project, following the server's nextByOffset links
 ///   PlatformBench zulip-users BASE_URL EMAIL API_KEY
 ///       every user of the organisation
-/// Each prints one JSON line: the tool, the seconds, the count, and the peak RSS in KiB.
+/// Each prints one JSON line: the tool, the seconds, the client's own CPU seconds (user and
+/// system, the process's whole life), the count, and the peak RSS in KiB.
 @main
 struct PlatformBench {
     static func main() async throws {
@@ -42,7 +43,8 @@ struct PlatformBench {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        print("{\"tool\": \"switchboard\", \"task\": \"\(arguments[0])\", \"seconds\": \(seconds), \"count\": \(count), \"peak_rss_kib\": \(usage.ru_maxrss)}")
+        let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+        print("{\"tool\": \"switchboard\", \"task\": \"\(arguments[0])\", \"seconds\": \(seconds), \"cpu_seconds\": \(cpu), \"count\": \(count), \"peak_rss_kib\": \(usage.ru_maxrss)}")
     }
 
     static func withTransport<Value: Sendable>(user: String, password: String, _ body: @Sendable (HTTPTransport) async throws -> Value) async throws -> Value {
