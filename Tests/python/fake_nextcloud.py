@@ -243,6 +243,9 @@ class Handler(PlatformHandler):
             return self.documents["files_sharing"]
         return None
 
+    def documents_served(self):
+        return self.documents
+
     def control(self, url, body):
         if url.path == "/_fake/seed_users":
             with self.lock:

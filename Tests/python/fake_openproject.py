@@ -251,6 +251,9 @@ class Handler(PlatformHandler):
         identifier = {429: "TooManyRequests", 400: "InvalidRequestBody"}.get(status, "InternalServerError")
         return error(status, identifier, message)[1]
 
+    def documents_served(self):
+        return {"openproject": self.openapi}
+
     def document(self, path):
         return self.openapi if path == API or path.startswith(API + "/") else None
 

@@ -14,7 +14,8 @@ where the vendor's code raises them.
 without an answer). `"headers"` adds response headers (Zulip's `X-RateLimit-*`).
 `"contains": TEXT` narrows a fault to requests whose path, query or body holds the text (so
 one test's fault is not met by another's requests), `"method"` to requests of that method.
-`DELETE /_fake/faults` drops them all.
+`DELETE /_fake/faults` drops them all. `GET /_fake/coverage` lists, per document, the
+operations requested so far and those not.
 
 With `FAKE_VALIDATION=off` in the environment nothing is checked (benchmarks only: they time
 the clients, not openapi-core).
@@ -53,6 +54,8 @@ class PlatformHandler(BaseHTTPRequestHandler):
     lock = threading.Lock()
     violations = []
     faults = []
+    # (document, method, path template) of every request answered.
+    seen = set()
     undocumented = {}
     content_type = "application/json"
     validating = os.environ.get("FAKE_VALIDATION", "on") != "off"
@@ -155,6 +158,8 @@ class PlatformHandler(BaseHTTPRequestHandler):
         if url.path == "/_fake/violations":
             with self.lock:
                 return self.send(200, list(self.violations))
+        if url.path == "/_fake/coverage":
+            return self.send(200, self.coverage())
         if url.path == "/_fake/faults" and self.command == "DELETE":
             with self.lock:
                 self.faults.clear()
@@ -201,9 +206,26 @@ class PlatformHandler(BaseHTTPRequestHandler):
             self.record(f"request {self.command} {self.path}: {self.explain(error)}")
             return self.send(400, self.fault_document(400, f"request not allowed by the spec: {error}"), checked, openapi)
         with self.lock:
+            self.seen.add((id(openapi), checked.method, self.template(openapi, url.path)))
             answer = self.respond(url, body, query)
         status, document = answer[0], answer[1]
         self.send(status, document, checked, openapi, headers=answer[2] if len(answer) > 2 else None)
+
+    def documents_served(self):
+        """Every document the stand-in serves, by name."""
+        return {}
+
+    def coverage(self):
+        """Per document: its operations, those requested so far, and those not."""
+        report = {}
+        for name, openapi in self.documents_served().items():
+            operations = {(method, path) for path, item in openapi.spec["paths"].items()
+                          for method in ("get", "put", "post", "delete", "patch") if method in item}
+            with self.lock:
+                used = {(method, path) for document, method, path in self.seen if document == id(openapi)}
+            report[name] = {"operations": len(operations), "used": sorted(f"{m.upper()} {p}" for m, p in used & operations),
+                            "unused": sorted(f"{m.upper()} {p}" for m, p in operations - used)}
+        return report
 
     def do_GET(self):
         self.handle_any()  # a stand-in's own handle_any, when it has one

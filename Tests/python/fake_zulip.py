@@ -122,6 +122,9 @@ class Handler(PlatformHandler):
     def fault_document(self, status, message="injected"):
         return failure(message, "RATE_LIMIT_HIT" if status == 429 else "BAD_REQUEST", status)[1]
 
+    def documents_served(self):
+        return {"zulip": self.openapi}
+
     def document(self, path):
         return self.openapi if path.startswith(API + "/") else None
 

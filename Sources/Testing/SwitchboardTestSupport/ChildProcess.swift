@@ -45,8 +45,20 @@ public enum ChildProcess {
         var argv = arguments.map { strdup($0) } + [nil]
         var envp = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { for pointer in argv + envp { free(pointer) } }
+        // No signal blocked or ignored: the runner's threads block most of them, and a child
+        // would inherit that — a peer started here then ignores the SIGTERM that stops it.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t()
+        var all = sigset_t()
+        sigemptyset(&none)
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, arguments[0], &actions, nil, &argv, &envp)
+        let spawned = posix_spawn(&pid, arguments[0], &actions, &attributes, &argv, &envp)
         guard spawned == 0 else { throw ChildProcessError(description: "cannot run \(arguments[0]): error \(spawned)") }
         return Running(pid: pid, outputPath: outputPath, errorPath: errorPath)
     }
