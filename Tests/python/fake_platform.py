@@ -58,6 +58,8 @@ class PlatformHandler(BaseHTTPRequestHandler):
     seen = set()
     undocumented = {}
     content_type = "application/json"
+    # What the document's server URL puts before its paths (Zulip's `/api/v1`).
+    path_prefix = ""
     validating = os.environ.get("FAKE_VALIDATION", "on") != "off"
 
     def log_message(self, format, *args):
@@ -99,8 +101,9 @@ class PlatformHandler(BaseHTTPRequestHandler):
 
     # The harness.
 
-    @staticmethod
-    def template(openapi, path):
+    @classmethod
+    def template(cls, openapi, path):
+        path = path[len(cls.path_prefix):] if path.startswith(cls.path_prefix) else path
         for candidate in openapi.spec["paths"].keys():
             pattern = "^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(candidate)) + "$"
             if re.match(pattern, path):

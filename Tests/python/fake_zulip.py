@@ -114,6 +114,7 @@ def push(kind, payload, users, stream=None):
 
 class Handler(PlatformHandler):
     openapi = None
+    path_prefix = API
     undocumented = {
         # zerver/middleware.py: any request without valid credentials (401, UNAUTHORIZED).
         ("*", "*"): {401},
