@@ -67,7 +67,8 @@ import Testing
     /// Bytes after the STARTTLS answer, in the same segment (under 64 bytes, so the client's
     /// smallest read takes them whole), are refused whether they end a response or not: a
     /// whole response is refused by the wait for the handshake, a partial one by the check as
-    /// TLS goes in. The credentials are never sent.
+    /// TLS goes in. The credentials are never sent. The read timeout is long: a full parallel
+    /// run starves the event loops at its start for more than the default 10 s.
     @Test(arguments: ["* OK [CAPABILITY IMAP4rev1] injected\r\n", "* OK [CAPABILITY IMAP4"])
     func responsesInjectedBeforeTLSAreRefused(injected: String) async throws {
         let server = try await ScriptedServer.start(
@@ -75,7 +76,7 @@ import Testing
             replies: [Array("A1 OK TLS\r\n\(injected)".utf8)], closeAfterLast: false)
         defer { server.stop() }
         let error = await #expect(throws: MailError.self) {
-            try await IMAPConnection.withConnection(to: server.imapServer, options: Self.options()) { _ in }
+            try await IMAPConnection.withConnection(to: server.imapServer, options: Self.options(readTimeout: .seconds(60))) { _ in }
         }
         #expect(error?.code == .protocolViolation)
         #expect(error?.command == "STARTTLS")
@@ -90,7 +91,7 @@ import Testing
         let url = try #require(URL(string: "smtp://127.0.0.1:\(server.port)"))
         let smtp = try #require(MailServer(url: url, kind: .smtp))
         let error = await #expect(throws: MailError.self) {
-            try await SMTPClient(server: smtp, options: Self.options()).verify()
+            try await SMTPClient(server: smtp, options: Self.options(readTimeout: .seconds(60))).verify()
         }
         #expect(error?.code == .protocolViolation)
         #expect(error?.command == "STARTTLS")

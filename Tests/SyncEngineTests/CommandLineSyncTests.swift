@@ -81,9 +81,9 @@ import Testing
             #expect(mode?.intValue == 0o600, "\(file)")
         }
         for name in try FileManager.default.contentsOfDirectory(atPath: state.path) where name.hasPrefix("switchboard.sqlite") {
-            // The schema names columns `sealed_secret` and `secret_hash`: that text is not the password.
+            // The schema names columns `sealed_hook_secret`, `sealed_secret` and `secret_hash`: that text is not the password.
             var bytes = try Data(contentsOf: state.appendingPathComponent(name))
-            for column in ["sealed_secret", "secret_hash"] {
+            for column in ["sealed_hook_secret", "sealed_secret", "secret_hash"] {
                 while let found = bytes.range(of: Data(column.utf8)) { bytes.removeSubrange(found) }
             }
             #expect(bytes.range(of: Data("secret\n".utf8)) == nil && bytes.range(of: Data("secret".utf8)) == nil,
