@@ -120,6 +120,12 @@ func base64URL(_ data: some DataProtocol) -> String {
                 let fields = ((answer.body as? [String: Any])?["errors"] as? [[String: Any]])?.compactMap { $0["field"] as? String }
                 #expect(answer.status == 400 && fields?.first == field, "\(uri) \(field): \(answer.status) \(String(describing: answer.body))")
             }
+            // Header parameters too: an If-Match past its limit is refused before the handler.
+            let longTag = try await harness.call(.put, "/v1/calendars/\(harness.calendar.id)/events/e1", key: key,
+                                                 json: #"{"summary": "x", "start": "2028-03-06T09:00:00Z", "end": "2028-03-06T10:00:00Z"}"#,
+                                                 headers: [.ifMatch: String(repeating: "0", count: 300)])
+            let fields = ((longTag.body as? [String: Any])?["errors"] as? [[String: Any]])?.compactMap { $0["field"] as? String }
+            #expect(longTag.status == 400 && fields?.first == "if-match", "\(longTag.status) \(String(describing: longTag.body))")
         }
     }
 

@@ -91,6 +91,8 @@ struct RequestSchema: Sendable {
         var segments: [String]
         var body: JSONValue?
         var query: [(name: String, required: Bool, schema: JSONValue)]
+        /// Header parameters, their names in lower case.
+        var headers: [(name: String, required: Bool, schema: JSONValue)]
     }
 
     let document: JSONValue
@@ -106,13 +108,15 @@ struct RequestSchema: Sendable {
             guard case .object(let methods) = item else { continue }
             for (method, operation) in methods where ["get", "put", "post", "delete", "patch"].contains(method) {
                 let parameters = (item["parameters"]?.list ?? []) + (operation["parameters"]?.list ?? [])
-                let query = parameters.map { Self.resolve($0, in: document) }.compactMap { parameter -> (String, Bool, JSONValue)? in
-                    guard parameter["in"]?.string == "query", let name = parameter["name"]?.string, let schema = parameter["schema"] else { return nil }
-                    return (name, parameter["required"] == .bool(true), schema)
+                func located(_ location: String) -> [(String, Bool, JSONValue)] {
+                    parameters.map { Self.resolve($0, in: document) }.compactMap { parameter -> (String, Bool, JSONValue)? in
+                        guard parameter["in"]?.string == location, let name = parameter["name"]?.string, let schema = parameter["schema"] else { return nil }
+                        return (location == "header" ? name.lowercased() : name, parameter["required"] == .bool(true), schema)
+                    }
                 }
                 let body = operation["requestBody"].map { Self.resolve($0, in: document) }?["content"]?["application/json"]?["schema"]
                 operations.append(Operation(method: method.uppercased(), segments: path.split(separator: "/").map(String.init),
-                                            body: body, query: query))
+                                            body: body, query: located("query"), headers: located("header")))
             }
         }
         self.operations = operations
@@ -127,9 +131,18 @@ struct RequestSchema: Sendable {
         }
     }
 
-    /// The first way `query` and `body` break `operation`'s schema, if any.
-    /// `query` holds each parameter's values in order (an array parameter repeats: `type=a&type=b`).
-    func violation(of operation: Operation, query: [String: [String]], body: JSONValue?) -> SchemaViolation? {
+    /// The first way `query`, `headers` and `body` break `operation`'s schema, if any.
+    /// `query` holds each parameter's values in order (an array parameter repeats: `type=a&type=b`);
+    /// `headers` the request's, by lower-case name.
+    func violation(of operation: Operation, query: [String: [String]], headers: [String: String] = [:], body: JSONValue?) -> SchemaViolation? {
+        for parameter in operation.headers {
+            guard let text = headers[parameter.name] else {
+                if parameter.required { return SchemaViolation(field: parameter.name, message: "is required") }
+                continue
+            }
+            let schema = Self.resolve(parameter.schema, in: document)
+            if let violation = violation(of: Self.queryValue(text, as: schema), against: schema, at: parameter.name) { return violation }
+        }
         for parameter in operation.query {
             guard let texts = query[parameter.name], let text = texts.first else {
                 if parameter.required { return SchemaViolation(field: parameter.name, message: "is required") }
@@ -282,7 +295,9 @@ struct RequestSchemaMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         var query: [String: [String]] = [:]
         for (name, value) in request.uri.queryParameters { query[String(name), default: []].append(String(value)) }
-        if let violation = schema.violation(of: operation, query: query, body: body) {
+        var headers: [String: String] = [:]
+        for field in request.headers { headers[field.name.canonicalName] = field.value }
+        if let violation = schema.violation(of: operation, query: query, headers: headers, body: body) {
             throw Problem.invalid(violation.field, violation.message)
         }
         return try await next(request, context)
