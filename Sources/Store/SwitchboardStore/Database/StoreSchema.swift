@@ -339,7 +339,7 @@ public enum StoreSchema {
             """,
         ]),
         // The secret a platform's webhook calls to `/hooks/openproject|zulip/{account}` are checked with.
-        Version(identifier: "v22-account-hook-secret", statements: [
+        Version(identifier: "v22-platform-hooks", statements: [
             "ALTER TABLE accounts ADD COLUMN sealed_hook_secret {bytes}",
         ]),
     ]
