@@ -126,6 +126,44 @@ import Testing
         }
     }
 
+    @Test func attachmentsRelationsVersionsAndSavedQueries() async throws {
+        try await withClient { client, _ in
+            let project = try await client.createProject(name: "Files", identifier: Self.unique("files"))
+            let first = try await client.createWorkPackage(project: project.id, NewWorkPackage(subject: "Guideline"))
+            let second = try await client.createWorkPackage(project: project.id, NewWorkPackage(subject: "Review"))
+
+            // A file with a name that could break its part header, and bytes of every value.
+            let bytes = (0..<3_000).map { UInt8($0 % 256) }
+            let attached = try await client.attach(to: first.id, fileName: "Leitlinie \"2026\"\r\n.pdf", contentType: "application/pdf", bytes: bytes,
+                                                   description: "Hypertonie")
+            // The name travels whole in the JSON metadata; the part header carries it escaped.
+            #expect(attached.fileName == "Leitlinie \"2026\"\r\n.pdf" && attached.fileSize == 3_000 && attached.contentType == "application/pdf")
+            #expect(try await client.attachments(of: first.id).map(\.id) == [attached.id])
+            let local = FileManager.default.temporaryDirectory.appendingPathComponent("attachment-\(UUID().uuidString)").path
+            defer { try? FileManager.default.removeItem(atPath: local) }
+            #expect(try await client.download(attached, to: local) == 3_000)
+            #expect(try Data(contentsOf: URL(fileURLWithPath: local)) == Data(bytes))
+            try await client.deleteAttachment(attached.id)
+            #expect(try await client.attachments(of: first.id).isEmpty)
+
+            let relation = try await client.relate(first.id, to: second.id, type: "blocks")
+            #expect(relation.type == "blocks" && relation.to?.id == second.id)
+            #expect(try await client.relations(of: second.id).map(\.id) == [relation.id])
+            let twice = await thrownError(PlatformError.self) { _ = try await client.relate(second.id, to: first.id, type: "relates") }
+            #expect(twice?.code == .conflict)
+            try await client.deleteRelation(relation.id)
+            #expect(try await client.relations(of: first.id).isEmpty)
+
+            let version = try await client.createVersion(in: project.id, name: "Sprint 1", startDate: "2026-12-07", endDate: "2026-12-18")
+            #expect(try await client.versions(of: project.id).map(\.name) == ["Sprint 1"] && version.endDate == "2026-12-18")
+
+            let query = try #require(try await client.savedQueries().first { $0.name == "Open work" })
+            let listed = try await client.workPackages(savedQuery: query.id).map(\.id)
+            #expect(listed.contains(first.id) && listed.contains(second.id))
+            try await client.deleteProject(project.id)
+        }
+    }
+
     /// Faults on this test's own project only (the suites share the stand-in).
     @Test func throttlingIsWaitedOutAndFailuresAreTyped() async throws {
         try await withClient(retries: 3) { client, fake in

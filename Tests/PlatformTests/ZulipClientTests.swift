@@ -120,6 +120,17 @@ import ZulipAPI
         }
     }
 
+    @Test func aFileIsUploadedAndLinkedInAMessage() async throws {
+        try await withClient { client, _ in
+            let uri = try await client.upload(fileName: "Befund März.pdf", contentType: "application/pdf", bytes: Array("%PDF-1.4".utf8))
+            #expect(uri.hasPrefix("/user_uploads/") && uri.hasSuffix(".pdf"))
+            let stream = Self.unique("files")
+            try await client.subscribe(to: stream)
+            _ = try await client.send("[Befund](\(uri))", to: .stream(stream, topic: "Befunde"))
+            #expect(try await client.messages([.stream(stream)]).first?.content.contains(uri) == true)
+        }
+    }
+
     @Test func anOutgoingWebhookIsReadAndItsTokenComparedWhole() throws {
         let payload = #"""
         {"bot_email": "bot@zulip.test", "bot_full_name": "Bot", "data": "status?", "trigger": "mention", "token": "s3cret",
@@ -129,5 +140,23 @@ import ZulipAPI
         let hook = try JSONDecoder().decode(ZulipOutgoingWebhook.self, from: Data(payload.utf8))
         #expect(hook.data == "status?" && hook.message.senderEmail == "anna@zulip.test" && hook.message.recipients == ["praxis"])
         #expect(hook.hasToken("s3cret") && !hook.hasToken("s3cre") && !hook.hasToken("s3cretx") && !hook.hasToken(""))
+    }
+}
+
+/// Multipart bodies: a name or file name cannot end its header, a media type cannot carry
+/// more than itself, and the boundary is in no part.
+@Suite struct MultipartFormTests {
+    @Test func namesAreQuotedAndTheBoundaryIsInNoPart() throws {
+        var form = MultipartForm()
+        form.add("meta\"data", value: "{}", contentType: "application/json\r\nX-Injected: 1")
+        form.add("file", fileName: "a\"b\r\nContent-Type: text/html; x=\".pdf", contentType: "application/pdf; name=evil", bytes: Array("--sb-".utf8))
+        let (type, body) = form.encoded()
+        let boundary = try #require(type.split(separator: "=").last.map(String.init))
+        let text = String(decoding: body, as: UTF8.self)
+        #expect(type.hasPrefix("multipart/form-data; boundary=sb-") && boundary.count == 35)
+        #expect(text.components(separatedBy: "--" + boundary).count == 4)
+        #expect(text.contains("name=\"meta%22data\"") && text.contains("filename=\"a%22b%0D%0AContent-Type: text/html; x=%22.pdf\""))
+        #expect(text.contains("Content-Type: application/json\r\n") && !text.contains("X-Injected") && text.contains("Content-Type: application/pdf\r\n"))
+        #expect(text.hasSuffix("--" + boundary + "--\r\n"))
     }
 }

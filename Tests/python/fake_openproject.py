@@ -14,6 +14,9 @@ benchmarks).
 """
 
 import base64
+import email.parser
+import email.policy
+import hashlib
 import json
 import re
 import sys
@@ -39,6 +42,10 @@ work_packages = {}
 activities = {}
 time_entries = {}
 memberships = {}
+attachments = {}
+relations = {}
+versions = {}
+QUERIES = {1: {"name": "Open work", "filters": [{"status": {"operator": "o", "values": []}}]}}
 next_id = [100]
 
 
@@ -168,6 +175,35 @@ def time_entry_json(entry):
     }
 
 
+def attachment_json(attachment):
+    aid = attachment["id"]
+    return {
+        "_type": "Attachment", "id": aid, "fileName": attachment["fileName"], "fileSize": len(attachment["bytes"]),
+        "description": formattable(attachment["description"]), "status": "uploaded", "contentType": attachment["contentType"],
+        "digest": {"algorithm": "md5", "hash": hashlib.md5(attachment["bytes"]).hexdigest()}, "createdAt": NOW,
+        "_links": {"self": link(f"{API}/attachments/{aid}", attachment["fileName"]),
+                   "container": link(f"{API}/work_packages/{attachment['workPackage']}"),
+                   "author": link(f"{API}/users/{attachment['author']}", user_name(attachment["author"])),
+                   "downloadLocation": link(f"{API}/attachments/{aid}/content")},
+    }
+
+
+def relation_json(relation):
+    rid = relation["id"]
+    return {"_type": "Relation", "id": rid, "name": relation["type"], "type": relation["type"], "reverseType": relation["type"], "lag": 0,
+            "_links": {"self": link(f"{API}/relations/{rid}"), "from": link(f"{API}/work_packages/{relation['from']}"),
+                       "to": link(f"{API}/work_packages/{relation['to']}")}}
+
+
+def version_json(version):
+    vid = version["id"]
+    return {"_type": "Version", "id": vid, "name": version["name"], "description": formattable(""), "startDate": version["startDate"],
+            "endDate": version["endDate"], "status": "open", "sharing": "none", "createdAt": NOW, "updatedAt": NOW,
+            "_links": {"self": link(f"{API}/versions/{vid}", version["name"]), "schema": link(f"{API}/versions/schema"),
+                       "definingProject": link(f"{API}/projects/{version['project']}"),
+                       "availableInProjects": link(f"{API}/versions/{vid}/projects")}}
+
+
 def plain_collection(elements, href):
     return {"_type": "Collection", "total": len(elements), "count": len(elements), "_embedded": {"elements": elements}, "_links": {"self": link(href)}}
 
@@ -258,6 +294,19 @@ class Handler(PlatformHandler):
         return self.openapi if path == API or path.startswith(API + "/") else None
 
     def control(self, url, body):
+        # OpenProject's downloadLocation (`/api/v3/attachments/{id}/content`), which its
+        # document does not list: the bytes as uploaded, to a signed-in user.
+        content = re.fullmatch(r"/api/v3/attachments/(\d+)/content", url.path)
+        if content and self.command == "GET":
+            attachment = attachments.get(int(content.group(1)))
+            if self.user() is None or attachment is None:
+                return 404, error(404, "NotFound", "The requested resource could not be found.")[1]
+            self.send_response(200)
+            self.send_header("Content-Type", attachment["contentType"])
+            self.send_header("Content-Length", str(len(attachment["bytes"])))
+            self.end_headers()
+            self.wfile.write(attachment["bytes"])
+            return "sent"
         if url.path == "/_fake/seed":
             request = json.loads(body)
             with self.lock:
@@ -297,7 +346,8 @@ class Handler(PlatformHandler):
         uid = self.user()
         if uid is None:
             return error(401, "Unauthenticated", "You did not provide the correct credentials.")
-        request = json.loads(body) if body else {}
+        self.raw_body = body
+        request = json.loads(body) if body and self.headers.get("Content-Type", "").startswith("application/json") else {}
         parts = url.path[len(API):].strip("/").split("/") if url.path != API else []
         method = self.command
         admin = USERS[uid]["admin"]
@@ -320,6 +370,31 @@ class Handler(PlatformHandler):
             return 200, plain_collection([priority_json(p) for p in PRIORITIES], f"{API}/priorities")
         if head == "roles" and len(parts) == 1:
             return 200, plain_collection([role_json(r) for r in ROLES], f"{API}/roles")
+        if head == "attachments" and len(parts) == 2 and parts[1].isdigit() and method == "DELETE":
+            if attachments.pop(int(parts[1]), None) is None:
+                return error(404, "NotFound", "The requested resource could not be found.")
+            return 204, None
+        if head == "relations":
+            return self.relations(parts[1:], method, query)
+        if head == "versions" and len(parts) == 1 and method == "POST":
+            project = int((((request.get("_links") or {}).get("definingProject") or {}).get("href") or "/0").rsplit("/", 1)[1])
+            if project not in projects or not request.get("name"):
+                return error(422, "PropertyConstraintViolation", "Name can't be blank.", "name")
+            vid = new_id()
+            versions[vid] = {"id": vid, "project": project, "name": request["name"], "startDate": request.get("startDate"),
+                             "endDate": request.get("endDate")}
+            return 201, version_json(versions[vid])
+        if head == "queries" and len(parts) == 1:
+            return 200, plain_collection([{"_type": "Query", "id": qid, "name": q["name"], "createdAt": NOW, "updatedAt": NOW,
+                                           "_links": {"self": link(f"{API}/queries/{qid}", q["name"])}} for qid, q in QUERIES.items()], f"{API}/queries")
+        if head == "queries" and len(parts) == 2 and parts[1].isdigit():
+            saved = QUERIES.get(int(parts[1]))
+            if saved is None:
+                return error(404, "NotFound", "The requested resource could not be found.")
+            shown = {p for p in projects if self.visible(uid, projects[p])}
+            status, results = self.list_work_packages({**query, "filters": json.dumps(saved["filters"])}, shown, f"{API}/work_packages")
+            return 200, {"_type": "Query", "id": int(parts[1]), "name": saved["name"], "createdAt": NOW, "updatedAt": NOW,
+                         "_embedded": {"results": results}, "_links": {"self": link(f"{API}/queries/{parts[1]}", saved["name"])}}
         if head == "memberships":
             return self.memberships(parts[1:], method, request, query, admin)
         if head == "time_entries" and len(parts) == 1:
@@ -369,6 +444,8 @@ class Handler(PlatformHandler):
                 for key in [k for k, v in store.items() if v["project"] == project["id"]]:
                     del store[key]
             return 204, None
+        if rest[1:] == ["versions"] and method == "GET":
+            return 200, plain_collection([version_json(v) for v in versions.values() if v["project"] == project["id"]], f"{API}/projects/{project['id']}/versions")
         if rest[1:] == ["work_packages"] and method == "GET":
             return self.list_work_packages(query, {project["id"]}, f"{API}/projects/{project['id']}/work_packages")
         if rest[1:] == ["work_packages"] and method == "POST":
@@ -417,6 +494,20 @@ class Handler(PlatformHandler):
         if len(rest) == 1 and method == "DELETE":
             del work_packages[wp["id"]]
             return 204, None
+        if rest[1:] == ["attachments"] and method == "GET":
+            found = [attachment_json(a) for a in attachments.values() if a["workPackage"] == wp["id"]]
+            return 200, plain_collection(found, f"{API}/work_packages/{wp['id']}/attachments")
+        if rest[1:] == ["attachments"] and method == "POST":
+            return self.attach(wp, uid)
+        if rest[1:] == ["relations"] and method == "POST":
+            target = int((((request.get("_links") or {}).get("to") or {}).get("href") or "/0").rsplit("/", 1)[1])
+            if target not in work_packages or target == wp["id"]:
+                return error(422, "PropertyConstraintViolation", "Related work package is invalid.", "to")
+            if any({r["from"], r["to"]} == {wp["id"], target} for r in relations.values()):
+                return error(409, "UpdateConflict", "A relation between these work packages exists already.")
+            rid = new_id()
+            relations[rid] = {"id": rid, "from": wp["id"], "to": target, "type": request.get("type", "relates")}
+            return 201, relation_json(relations[rid])
         if rest[1:] == ["activities"] and method == "GET":
             found = [activity_json(a) for a in activities.values() if a["workPackage"] == wp["id"]]
             return 200, plain_collection(found, f"{API}/work_packages/{wp['id']}/activities")
@@ -426,6 +517,34 @@ class Handler(PlatformHandler):
                                "createdAt": NOW}
             return 201, activity_json(activities[aid])
         return error(404, "NotFound", "The requested resource could not be found.")
+
+    def attach(self, wp, uid):
+        """A multipart upload: `metadata` (JSON with fileName) and `file`."""
+        head = f"Content-Type: {self.headers.get('Content-Type', '')}\r\n\r\n".encode()
+        message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + self.raw_body)
+        fields = {part.get_param("name", header="content-disposition"): part for part in message.iter_parts()}
+        if "metadata" not in fields or "file" not in fields:
+            return error(422, "PropertyConstraintViolation", "File and metadata are required.", "file")
+        metadata = json.loads(fields["metadata"].get_payload(decode=True))
+        aid = new_id()
+        attachments[aid] = {"id": aid, "workPackage": wp["id"], "author": uid, "fileName": metadata["fileName"],
+                            "description": (metadata.get("description") or {}).get("raw", ""),
+                            "contentType": fields["file"].get_content_type(), "bytes": fields["file"].get_payload(decode=True) or b""}
+        return 200, attachment_json(attachments[aid])
+
+    def relations(self, rest, method, query):
+        if not rest and method == "GET":
+            filters = json.loads(query.get("filters") or "[]")
+            involved = [int(v) for c in filters if "involved" in c for v in c["involved"]["values"]]
+            found = [relation_json(r) for r in relations.values() if not involved or r["from"] in involved or r["to"] in involved]
+            return 200, plain_collection(found, f"{API}/relations")
+        relation = relations.get(int(rest[0])) if rest and rest[0].isdigit() else None
+        if relation is None:
+            return error(404, "NotFound", "The requested resource could not be found.")
+        if method == "DELETE":
+            del relations[relation["id"]]
+            return 204, None
+        return 200, relation_json(relation)
 
     def memberships(self, rest, method, request, query, admin):
         if not admin:

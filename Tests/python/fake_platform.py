@@ -77,7 +77,8 @@ class PlatformHandler(BaseHTTPRequestHandler):
         raise NotImplementedError
 
     def control(self, url, body):
-        """A stand-in's own `/_fake/…` route: (status, document), or None."""
+        """A stand-in's own `/_fake/…` route (or one its document leaves out): (status,
+        document), "sent" when it answered itself, or None."""
         return None
 
     def fault_document(self, status, message="injected"):
@@ -174,6 +175,8 @@ class PlatformHandler(BaseHTTPRequestHandler):
                 self.faults.append(fault)
             return self.send(200, fault)
         answer = self.control(url, body)
+        if answer == "sent":
+            return None
         if answer is not None:
             return self.send(*answer)
         openapi = self.document(url.path)

@@ -20,11 +20,13 @@ administrator), `anna@zulip.test` / `zulip-anna-key` (a member).
 """
 
 import base64
+import email.parser
+import email.policy
 import json
 import sys
 import threading
 import time
-from urllib.parse import parse_qs, unquote
+from urllib.parse import parse_qs, quote, unquote
 
 from fake_platform import PlatformHandler, load_document, serve
 
@@ -39,6 +41,7 @@ subscriptions = {}
 messages = {}
 groups = {}
 queues = {}
+uploads = {}
 next_id = [100]
 arrived = threading.Condition(PlatformHandler.lock)
 
@@ -173,6 +176,7 @@ class Handler(PlatformHandler):
         uid = self.signed_in()
         if uid is None:
             return (*failure("Invalid API key", "UNAUTHORIZED", 401), self.rate_headers())
+        self.raw_body = body
         params, _ = self.parameters(query, body)
         parts = [unquote(part) for part in path.strip("/").split("/")]
         answer = self.route(parts, self.command, params, uid)
@@ -301,6 +305,16 @@ class Handler(PlatformHandler):
             gid = new_id()
             groups[gid] = {"id": gid, "name": params["name"], "description": params["description"], "members": json.loads(params["members"])}
             return success()
+        if parts == ["user_uploads"] and method == "POST":
+            head = f"Content-Type: {self.headers.get('Content-Type', '')}\r\n\r\n".encode()
+            message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + self.raw_body)
+            files = [part for part in message.iter_parts() if part.get_filename()]
+            if not files:
+                return failure("You must specify a file to upload")
+            name = files[0].get_filename()
+            path = f"/user_uploads/2/{new_id():02x}/{quote(name)}"
+            uploads[path] = files[0].get_payload(decode=True) or b""
+            return success(uri=path)
         if parts == ["register"] and method == "POST":
             queue = f"q{new_id()}"
             queues[queue] = {"user": uid, "types": json.loads(params.get("event_types") or "[]"), "events": [], "last": -1,

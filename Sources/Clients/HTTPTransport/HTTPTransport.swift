@@ -147,6 +147,18 @@ public final class HTTPTransport: Sendable {
         }
     }
 
+    /// Streams a successful response's body into a new file at `path` (replacing one that is
+    /// there) without holding it in memory, telling `progress` the bytes written. Throws the
+    /// transport's `HTTPError`, or the file system's error for the local file.
+    public func download(_ request: HTTPRequest, to path: String, progress: (@Sendable (Int64) -> Void)? = nil) async throws -> HTTPResponse {
+        try await FileSystem.shared.withFileHandle(forWritingAt: FilePath(path), options: .newFile(replaceExisting: true)) { file in
+            try await stream(request) { chunk, offset in
+                try await file.write(contentsOf: chunk.readableBytesView, toAbsoluteOffset: offset)
+                progress?(offset + Int64(chunk.readableBytes))
+            }
+        }
+    }
+
     /// Reads a response's body once its head arrived.
     private typealias ResponseReader = @Sendable (HTTPClientResponse, URL) async throws(HTTPError) -> HTTPResponse
 

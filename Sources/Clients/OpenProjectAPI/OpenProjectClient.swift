@@ -77,11 +77,11 @@ public struct OpenProjectClient: Sendable {
         }
     }
 
-    private func exchange<Answer: Decodable>(_ method: String, _ path: String, query: [URLQueryItem], body: [UInt8]?,
-                                             as: Answer.Type) async throws(PlatformError) -> Answer {
+    func exchange<Answer: Decodable>(_ method: String, _ path: String, query: [URLQueryItem], body: [UInt8]?,
+                                     contentType: String = "application/json", as: Answer.Type) async throws(PlatformError) -> Answer {
         let url = try endpoint.url(path, query: query)
         var headers: HTTPHeaders = ["Accept": "application/hal+json"]
-        if body != nil { headers.add(name: "Content-Type", value: "application/json") }
+        if body != nil { headers.add(name: "Content-Type", value: contentType) }
         let response = try await endpoint.send(method, url, headers: headers, body: body)
         guard (200..<300).contains(response.status) else {
             let problem = try? JSONDecoder().decode(HALError.self, from: Data(response.body))

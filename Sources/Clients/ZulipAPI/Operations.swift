@@ -178,3 +178,13 @@ extension ZulipClient {
         return clients.filter { $0.key != "aggregated" }.values.max { $0.timestamp < $1.timestamp }?.status ?? clients["aggregated"]?.status
     }
 }
+
+extension ZulipClient {
+    /// Uploads a file; answers its path on the server (`/user_uploads/…`), to link in a message.
+    public func upload(fileName: String, contentType: String, bytes: [UInt8]) async throws(PlatformError) -> String {
+        var form = MultipartForm()
+        form.add("filename", fileName: fileName, contentType: contentType, bytes: bytes)
+        struct Uploaded: Decodable { var uri: String }
+        return try await call("POST", Self.path("user_uploads"), form: form, as: Uploaded.self).uri
+    }
+}

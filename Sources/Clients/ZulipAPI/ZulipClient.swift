@@ -62,13 +62,18 @@ public struct ZulipClient: Sendable {
         }
     }
 
-    /// Sends a request: a GET's parameters in the query, any other's as a form body.
-    func call<Answer: Decodable>(_ method: String, _ path: String, _ parameters: Parameters = Parameters(),
+    /// Sends a request: a GET's parameters in the query, any other's as a form body (or
+    /// `form`, multipart, for an upload).
+    func call<Answer: Decodable>(_ method: String, _ path: String, _ parameters: Parameters = Parameters(), form: MultipartForm? = nil,
                                  as answer: Answer.Type) async throws(PlatformError) -> Answer {
         let url = try endpoint.url(path, query: method == "GET" ? parameters.items : [])
         var headers: HTTPHeaders = ["Accept": "application/json"]
         var body: [UInt8]?
-        if method != "GET", !parameters.items.isEmpty {
+        if let form {
+            let (type, bytes) = form.encoded()
+            headers.add(name: "Content-Type", value: type)
+            body = bytes
+        } else if method != "GET", !parameters.items.isEmpty {
             headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
             body = parameters.form
         }

@@ -2,7 +2,6 @@ public import DAVXML
 import Foundation
 public import HTTPTransport
 import NIOCore
-import NIOFileSystem
 import NIOHTTP1
 
 /// A file or folder with its href in the client's canonical form.
@@ -135,12 +134,7 @@ extension DAVClient {
         let request = HTTPRequest(method: "GET", url: try url(href), headers: headers)
         let response: HTTPResponse
         do {
-            response = try await FileSystem.shared.withFileHandle(forWritingAt: FilePath(path), options: .newFile(replaceExisting: true)) { file in
-                try await transport.stream(request) { chunk, offset in
-                    try await file.write(contentsOf: chunk.readableBytesView, toAbsoluteOffset: offset)
-                    progress?(offset + Int64(chunk.readableBytes))
-                }
-            }
+            response = try await transport.download(request, to: path, progress: progress)
         } catch let error as HTTPError {
             throw DAVError(error)
         } catch {
