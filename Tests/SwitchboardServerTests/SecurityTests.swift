@@ -276,6 +276,15 @@ func base64URL(_ data: some DataProtocol) -> String {
 
     /// A caller that keeps asking stays limited while a flood of new names (rotated token
     /// subjects) passes the bucket limit: eviction takes the least recently used, never all.
+    @Test func aBucketRefillsAtItsRate() {
+        let buckets = TokenBuckets(limit: RateLimit(perSecond: 0.1, burst: 2), capacity: 10)
+        let start = ContinuousClock.now
+        #expect(buckets.take("key", now: start) == nil && buckets.take("key", now: start) == nil)
+        #expect((buckets.take("key", now: start + .seconds(1)) ?? 0) > 8)
+        #expect(buckets.take("key", now: start + .seconds(10.5)) == nil)
+        #expect(buckets.take("key", now: start + .seconds(10.6)) != nil)
+    }
+
     @Test func manyNamesCannotResetABusyBucket() {
         let buckets = TokenBuckets(limit: RateLimit(perSecond: 0.001, burst: 2), capacity: 100)
         let start = ContinuousClock.now

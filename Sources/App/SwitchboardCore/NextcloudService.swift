@@ -1,4 +1,5 @@
 public import Accounts
+import DAVClient
 import Foundation
 public import HTTPTransport
 public import NextcloudOCS
@@ -23,27 +24,24 @@ public enum PlatformServiceError: Error, Sendable, CustomStringConvertible {
 }
 
 extension AccountClients {
-    /// Runs `operation` with a transport to `account`'s server (its credentials held to that
-    /// origin, and to the tenants' network policy when the account is a tenant's) and shuts
-    /// the transport down after.
+    /// Runs `operation` with the account's pooled transport (the one its DAV client uses:
+    /// its credentials held to the account's origin, and to the tenants' network policy when
+    /// the account is a tenant's), kept open for the next call and closed with the clients.
     func platformCall<Value>(_ account: AccountRecord, kind: AccountKind, root: URL?,
                              _ operation: (HTTPTransport, URL) async throws(PlatformError) -> Value) async throws(PlatformServiceError) -> Value {
         guard account.kind == kind else { throw .wrongKind(account: account.name, expected: kind) }
-        guard let root, let origin = URL(string: account.serverURL) else {
+        guard let root else {
             throw .account(AccountError(.unusable, detail: "account \(account.name): \(account.serverURL) is not a URL"))
         }
         let transport: HTTPTransport
         do {
-            transport = try makeTransport(for: account, user: account.username, sealedPassword: account.sealedPassword, origin: origin)
+            transport = try client(for: account).transport
         } catch {
             throw .account(error)
         }
         do {
-            let value = try await operation(transport, root)
-            await transport.shutdown()
-            return value
+            return try await operation(transport, root)
         } catch {
-            await transport.shutdown()
             throw .upstream(error)
         }
     }
