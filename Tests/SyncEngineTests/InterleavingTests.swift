@@ -110,7 +110,9 @@ import Testing
             }
             stop.set()
             await background.value
-            phone.kill()
+            // SIGTERM: the phone finishes the action in hand and prints it (a SIGKILL between a
+            // DELETE and its line would leave a deletion the log does not show).
+            phone.kill(SIGTERM)
             let phoneLog = phone.wait().stdout
             // What the phone deleted after an answered edit is gone by its later word.
             let deletedByPhone = Set(phoneLog.split(separator: "\n").filter { $0.hasPrefix("deleted ") }.map { String($0.dropFirst(8)) })

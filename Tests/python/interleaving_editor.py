@@ -4,12 +4,14 @@
 
 Until SECONDS have passed: changes the LOCATION of a random event (never its SUMMARY,
 which the API's writers own), now and then deletes one, and creates events of its own
-(`phone-…`). Prints one line per action and ends with `done`. Uses python `caldav`
+(`phone-…`). Prints one line per action and ends with `done`; SIGTERM ends it after the
+action in hand, so every deletion it made is printed. Uses python `caldav`
 (PyPI), as an app or a phone would, and writes as a careful client does: every change and
 deletion carries the ETag it read (If-Match), so a write that loses a race (412, 404) is
 skipped, never a blind overwrite of what another client just wrote.
 """
 import random
+import signal
 import sys
 import time
 import uuid
@@ -32,7 +34,9 @@ def main():
     calendar = client.calendar(url=calendar_url)
     deadline = time.monotonic() + float(seconds)
     actions = 0
-    while time.monotonic() < deadline:
+    stopping = []
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    while time.monotonic() < deadline and not stopping:
         try:
             choice = rng.random()
             if choice < 0.15:
