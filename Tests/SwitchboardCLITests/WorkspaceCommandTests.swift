@@ -24,7 +24,7 @@ import Testing
         let failed = try cli.attempt(create)
         #expect(failed.status == 1 && failed.stdout.hasPrefix("nextcloud.group\tdone\t\(name)\n") && failed.stdout.contains("openproject.project\tfailed"),
                 "\(failed.stdout)\(failed.stderr)")
-        try await PlatformFake.clearFaults(openProject)
+        try await PlatformFake.clearFaults(openProject, contains: name)
         let resumed = try cli.run(create).stdout
         #expect(resumed.hasPrefix("openproject.project\tdone\t") && resumed.hasSuffix("\(name): ready\n"), "\(resumed)")
         #expect(try cli.run(["workspace", "show", name]).stdout.hasPrefix("\(name): ready\nnextcloud.group\tdone\t\(name)\n"))

@@ -119,7 +119,7 @@ import ZulipAPI
                 }
                 #expect(step == failure.step && record.state == .failed)
                 #expect(record.steps.filter { $0.status == .done }.map(\.name) == Array(WorkspaceService.steps.prefix { $0 != failure.step }))
-                try await PlatformFake.clearFaults(failure.fake)
+                try await PlatformFake.clearFaults(failure.fake, contains: failure.contains(name).replacingOccurrences(of: "\\\"", with: "\""))
 
                 let done = try await world.hub.workspaces.create(world.request(name), tenantID: nil) { step in heard.append(step.name) }
                 #expect(done.state == .ready && done.steps.allSatisfy { $0.status == .done })
@@ -152,7 +152,7 @@ import ZulipAPI
                 Issue.record("\(String(describing: failed))")
                 return
             }
-            try await PlatformFake.clearFaults(world.fakes.openProject)
+            try await PlatformFake.clearFaults(world.fakes.openProject, contains: slug)
             #expect(partial.step("nextcloud.group")?.createdHere == false && partial.step("nextcloud.share")?.createdHere == true)
 
             let archived = try await world.hub.workspaces.archive(partial)

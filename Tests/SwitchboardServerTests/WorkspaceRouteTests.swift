@@ -26,7 +26,7 @@ import Testing
             try await PlatformFake.inject(zulip, prefix: "/api/v1/users/me/subscriptions", #"{"status": 500, "method": "POST", "contains": "\#(name)"}"#)
             let failed = try await harness.call(.post, "/v1/workspaces", key: harness.keys[.admin], json: body)
             #expect(failed.status == 502 && (failed.body as? JSON)?["code"] as? String == "workspace_step_failed", "\(String(describing: failed.body))")
-            try await PlatformFake.clearFaults(zulip)
+            try await PlatformFake.clearFaults(zulip, contains: name)
             let listed = try await harness.call(.get, "/v1/workspaces", key: harness.keys[.read])
             let id = try #require((listed.body as? [JSON])?.first { $0["name"] as? String == name }?["id"] as? String)
             let stopped = try await harness.call(.get, "/v1/workspaces/\(id)", key: harness.keys[.read])

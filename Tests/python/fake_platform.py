@@ -14,7 +14,7 @@ where the vendor's code raises them.
 without an answer). `"headers"` adds response headers (Zulip's `X-RateLimit-*`).
 `"contains": TEXT` narrows a fault to requests whose path, query or body holds the text (so
 one test's fault is not met by another's requests), `"method"` to requests of that method.
-`DELETE /_fake/faults` drops them all. `GET /_fake/coverage` lists, per document, the
+`DELETE /_fake/faults?contains=TEXT` drops the faults narrowed by that text (all without it). `GET /_fake/coverage` lists, per document, the
 operations requested so far and those not.
 
 With `FAKE_VALIDATION=off` in the environment nothing is checked (benchmarks only: they time
@@ -165,8 +165,10 @@ class PlatformHandler(BaseHTTPRequestHandler):
         if url.path == "/_fake/coverage":
             return self.send(200, self.coverage())
         if url.path == "/_fake/faults" and self.command == "DELETE":
+            # Only a test's own faults (by their `contains`): the suites share the stand-in.
+            contains = parse_qs(url.query).get("contains", [None])[-1]
             with self.lock:
-                self.faults.clear()
+                self.faults[:] = [fault for fault in self.faults if contains is not None and fault.get("contains") != contains]
             return self.send(200, [])
         if url.path == "/_fake/faults":
             fault = json.loads(body)

@@ -25,10 +25,12 @@ extension PlatformFake {
         try await control(fake, "_fake/faults", Array(try JSONSerialization.data(withJSONObject: object)))
     }
 
-    /// Drops every fault still queued.
-    public static func clearFaults(_ fake: Peer) async throws {
+    /// Drops the faults still queued that were narrowed by `contains` (a test's own: the
+    /// suites share the stand-ins).
+    public static func clearFaults(_ fake: Peer, contains: String) async throws {
+        let url = fake.baseURL.appending(path: "_fake/faults").appending(queryItems: [URLQueryItem(name: "contains", value: contains)])
         try await HTTPTransport.withTransport(configuration: ClientConfiguration()) { transport in
-            _ = try await transport.send(HTTPRequest(method: "DELETE", url: fake.baseURL.appending(path: "_fake/faults")))
+            _ = try await transport.send(HTTPRequest(method: "DELETE", url: url))
         }
     }
 
