@@ -40,6 +40,15 @@ import Testing
             == "\(id)\tTask\tClosed\tOrder gloves\n")
         try cli.run(openProject("work-packages", "comment", String(id), "Ordered"))
 
+        let masks = try cli.run(openProject("work-packages", "create", "--project", String(project), "--subject", "Order masks", "--json")).stdout
+        let masksID = try #require((try JSONSerialization.jsonObject(with: Data(masks.utf8)) as? [String: Any])?["id"] as? Int)
+        #expect(Int(try cli.run(openProject("work-packages", "relate", String(id), "--to", String(masksID), "--type", "blocks")).stdout.dropLast()) != nil)
+        let file = cli.home.appendingPathComponent("Lieferschein.txt").path
+        try Data("12 boxes".utf8).write(to: URL(fileURLWithPath: file))
+        #expect(try cli.run(openProject("work-packages", "attach", String(id), file, "--content-type", "text/plain")).stdout.hasSuffix("\tLieferschein.txt\n"))
+        try cli.run(openProject("versions", "create", "Sprint 1", "--project", String(project), "--end", "2026-12-18"))
+        #expect(try cli.run(openProject("versions", "list", "--project", String(project))).stdout.hasSuffix("\tSprint 1\topen\t2026-12-18\n"))
+
         #expect(try cli.run(openProject("time", "log", "--work-package", String(id), "--hours", "1.5", "--on", "2026-12-07")).stdout.hasSuffix("\t1.5 h\t2026-12-07\n"))
         #expect(try cli.attempt(openProject("time", "log", "--work-package", String(id), "--hours", "25")).status != 0)
         #expect(try await PlatformFake.violations(fake).isEmpty)

@@ -1,5 +1,7 @@
 import Foundation
 import HTTPTypes
+import HummingbirdTesting
+import NIOCore
 import SwitchboardStore
 import SwitchboardTestSupport
 import Testing
@@ -43,6 +45,27 @@ import Testing
             let logged = try await harness.call(.post, "\(base)/time-entries", key: harness.keys[.book], json: #"{"workPackage": \#(id), "hours": 0.75}"#)
             #expect(logged.status == 201 && (logged.body as? JSON)?["hours"] as? Double == 0.75, "\(String(describing: logged.body))")
             #expect(try await harness.call(.get, "\(base)/work-packages/\(id)", key: harness.keys[.read]).status == 200)
+
+            // Relations, versions and attachments.
+            let other = try await harness.call(.post, "\(base)/work-packages", key: harness.keys[.book], json: #"{"project": \#(projectID), "subject": "Order masks"}"#)
+            let otherID = try #require((other.body as? JSON)?["id"] as? Int)
+            let related = try await harness.call(.post, "\(base)/work-packages/\(id)/relations", key: harness.keys[.book], json: #"{"to": \#(otherID), "type": "blocks"}"#)
+            #expect(related.status == 201 && (related.body as? JSON)?["to"] as? Int == otherID, "\(String(describing: related.body))")
+            let again = try await harness.call(.post, "\(base)/work-packages/\(otherID)/relations", key: harness.keys[.book], json: #"{"to": \#(id), "type": "relates"}"#)
+            #expect(again.status == 409)
+            let relationID = try #require((related.body as? JSON)?["id"] as? Int)
+            #expect(((try await harness.call(.get, "\(base)/work-packages/\(otherID)/relations", key: harness.keys[.read]).body as? [JSON])?.map { $0["id"] as? Int }) == [relationID])
+            #expect(try await harness.call(.delete, "\(base)/relations/\(relationID)", key: harness.keys[.book]).status == 204)
+            let version = try await harness.call(.post, "\(base)/projects/\(projectID)/versions", key: harness.keys[.admin], json: #"{"name": "Sprint 1", "endDate": "2026-12-18"}"#)
+            #expect(version.status == 201 && (version.body as? JSON)?["status"] as? String == "open", "\(String(describing: version.body))")
+            #expect(((try await harness.call(.get, "\(base)/projects/\(projectID)/versions", key: harness.keys[.read]).body as? [JSON])?.map { $0["name"] as? String }) == ["Sprint 1"])
+            let file = try await harness.client.execute(uri: "\(base)/work-packages/\(id)/attachments?fileName=Befund%20M%C3%A4rz.pdf&contentType=application/pdf", method: .post,
+                                                      headers: [.authorization: "Bearer " + (harness.keys[.book] ?? ""), .contentType: "application/pdf"],
+                                                      body: ByteBuffer(string: "%PDF-1.4 test")) { response in
+                (Int(response.status.code), try? JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? JSON)
+            }
+            #expect(file.0 == 201 && file.1?["fileName"] as? String == "Befund März.pdf" && file.1?["size"] as? Int == 13, "\(String(describing: file.1))")
+            #expect(((try await harness.call(.get, "\(base)/work-packages/\(id)/attachments", key: harness.keys[.read]).body as? [JSON])?.count) == 1)
             #expect(try await harness.call(.get, "\(base)/work-packages/999999", key: harness.keys[.read]).status == 404)
 
             // A calendar account is not OpenProject; the other tenant does not see the account.

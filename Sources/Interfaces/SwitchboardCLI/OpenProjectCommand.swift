@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import HTTPTransport
 import OpenProjectAPI
 import SwitchboardCore
@@ -7,7 +8,7 @@ import SwitchboardCore
 struct OpenProjectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "openproject", abstract: "Projects, work packages and time on OpenProject (an account of kind openproject).",
-        subcommands: [Projects.self, WorkPackages.self, Time.self])
+        subcommands: [Projects.self, WorkPackages.self, Versions.self, Time.self])
 
     /// The OpenProject account a command works on.
     struct AccountOptions: ParsableArguments {
@@ -52,8 +53,8 @@ struct OpenProjectCommand: AsyncParsableCommand {
     }
 
     struct WorkPackages: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "work-packages", abstract: "Work packages: list, create, update, comment.",
-                                                        subcommands: [List.self, Create.self, Update.self, Comment.self])
+        static let configuration = CommandConfiguration(commandName: "work-packages", abstract: "Work packages: list, create, update, comment, relate, attach.",
+                                                        subcommands: [List.self, Create.self, Update.self, Comment.self, Relate.self, Attach.self])
 
         struct List: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Work packages (all pages), of a project, in a status, matching a text.")
@@ -113,6 +114,37 @@ struct OpenProjectCommand: AsyncParsableCommand {
             }
         }
 
+        struct Relate: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Relate a work package to another (relates, blocks, precedes, follows, duplicates…).")
+            @OptionGroup var openProject: AccountOptions
+            @Argument var id: Int
+            @Option var to: Int
+            @Option var type = "relates"
+
+            func run() async throws {
+                let (id, to, type) = (id, to, type)
+                let relation = try await openProject.call { client throws(PlatformError) in try await client.relate(id, to: to, type: type) }
+                StandardOutput.write(Array("\(relation.id)\n".utf8))
+            }
+        }
+
+        struct Attach: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Attach a local file to a work package.")
+            @OptionGroup var openProject: AccountOptions
+            @Argument var id: Int
+            @Argument(help: "The local file.") var file: String
+            @Option(help: "Its media type.") var contentType = "application/octet-stream"
+
+            func run() async throws {
+                let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: file)))
+                let (id, name, type) = (id, URL(fileURLWithPath: file).lastPathComponent, contentType)
+                let attachment = try await openProject.call { client throws(PlatformError) in
+                    try await client.attach(to: id, fileName: name, contentType: type, bytes: bytes)
+                }
+                StandardOutput.write(Array("\(attachment.id)\t\(attachment.fileName)\n".utf8))
+            }
+        }
+
         struct Comment: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Comment on a work package.")
             @OptionGroup var openProject: AccountOptions
@@ -122,6 +154,38 @@ struct OpenProjectCommand: AsyncParsableCommand {
             func run() async throws {
                 let (id, text) = (id, text)
                 _ = try await openProject.call { client throws(PlatformError) in try await client.comment(on: id, text) }
+            }
+        }
+    }
+
+    struct Versions: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "A project's versions: list, create.", subcommands: [List.self, Create.self])
+
+        struct List: AsyncParsableCommand {
+            @OptionGroup var openProject: AccountOptions
+            @Option var project: Int
+            @OptionGroup var output: OutputOptions
+
+            func run() async throws {
+                let project = project
+                let versions = try await openProject.call { client throws(PlatformError) in try await client.versions(of: project) }.map(VersionLine.init)
+                try output.print(versions) { versions.map { "\($0.id)\t\($0.name)\t\($0.status)\t\($0.endDate ?? "-")" }.joined(separator: "\n") }
+            }
+        }
+
+        struct Create: AsyncParsableCommand {
+            @OptionGroup var openProject: AccountOptions
+            @Argument var name: String
+            @Option var project: Int
+            @Option(help: "YYYY-MM-DD.") var start: String?
+            @Option(help: "YYYY-MM-DD.") var end: String?
+
+            func run() async throws {
+                let (name, project, start, end) = (name, project, start, end)
+                let version = try await openProject.call { client throws(PlatformError) in
+                    try await client.createVersion(in: project, name: name, startDate: start, endDate: end)
+                }
+                StandardOutput.write(Array("\(version.id)\n".utf8))
             }
         }
     }
@@ -150,6 +214,17 @@ struct OpenProjectCommand: AsyncParsableCommand {
                 let line = TimeLine(id: entry.id, workPackage: entry.workPackage?.id, hours: entry.hours, spentOn: entry.spentOn)
                 try output.print(line) { "\(line.id)\t\(line.hours) h\t\(line.spentOn)" }
             }
+        }
+    }
+
+    struct VersionLine: Encodable {
+        var id: Int
+        var name: String
+        var status: String
+        var endDate: String?
+
+        init(_ version: OpenProjectVersion) {
+            (id, name, status, endDate) = (version.id, version.name, version.status, version.endDate)
         }
     }
 

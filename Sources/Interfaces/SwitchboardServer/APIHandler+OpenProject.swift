@@ -110,6 +110,115 @@ extension APIHandler {
         }
     }
 
+    func listOpenProjectRelations(_ input: Operations.ListOpenProjectRelations.Input) async throws -> Operations.ListOpenProjectRelations.Output {
+        await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
+            let account = try await account(input.path.accountId, of: try Principal.requiring(.read))
+            let id = input.path.workPackageId
+            let relations = try await platformCall { () throws(PlatformServiceError) in
+                try await hub.openProject.call(account) { client throws(PlatformError) in try await client.relations(of: id) }
+            }
+            return .ok(.init(body: .json(relations.map(Self.relation))))
+        }
+    }
+
+    func relateOpenProjectWorkPackages(_ input: Operations.RelateOpenProjectWorkPackages.Input) async throws -> Operations.RelateOpenProjectWorkPackages.Output {
+        await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
+            let principal = try Principal.requiring(.book)
+            let account = try await account(input.path.accountId, of: principal)
+            guard case .json(let body) = input.body else { throw Problem.invalid("body", "send application/json") }
+            let id = input.path.workPackageId
+            let relation = try await platformCall { () throws(PlatformServiceError) in
+                try await hub.openProject.call(account) { client throws(PlatformError) in try await client.relate(id, to: body.to, type: body._type.rawValue) }
+            }
+            audit("openproject.relation.create", principal, target: "\(account.id)/\(relation.id)")
+            return .created(.init(body: .json(Self.relation(relation))))
+        }
+    }
+
+    func deleteOpenProjectRelation(_ input: Operations.DeleteOpenProjectRelation.Input) async throws -> Operations.DeleteOpenProjectRelation.Output {
+        await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
+            let principal = try Principal.requiring(.book)
+            let account = try await account(input.path.accountId, of: principal)
+            let id = input.path.relationId
+            try await platformCall { () throws(PlatformServiceError) in
+                try await hub.openProject.call(account) { client throws(PlatformError) in try await client.deleteRelation(id) }
+            }
+            audit("openproject.relation.delete", principal, target: "\(account.id)/\(id)")
+            return .noContent(.init())
+        }
+    }
+
+    func listOpenProjectVersions(_ input: Operations.ListOpenProjectVersions.Input) async throws -> Operations.ListOpenProjectVersions.Output {
+        await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
+            let account = try await account(input.path.accountId, of: try Principal.requiring(.read))
+            let project = input.path.projectId
+            let versions = try await platformCall { () throws(PlatformServiceError) in
+                try await hub.openProject.call(account) { client throws(PlatformError) in try await client.versions(of: project) }
+            }
+            return .ok(.init(body: .json(versions.map(Self.version))))
+        }
+    }
+
+    func createOpenProjectVersion(_ input: Operations.CreateOpenProjectVersion.Input) async throws -> Operations.CreateOpenProjectVersion.Output {
+        await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
+            let principal = try Principal.requiring(.admin)
+            let account = try await account(input.path.accountId, of: principal)
+            guard case .json(let body) = input.body else { throw Problem.invalid("body", "send application/json") }
+            let project = input.path.projectId
+            let version = try await platformCall { () throws(PlatformServiceError) in
+                try await hub.openProject.call(account) { client throws(PlatformError) in
+                    try await client.createVersion(in: project, name: body.name, startDate: body.startDate, endDate: body.endDate)
+                }
+            }
+            audit("openproject.version.create", principal, target: "\(account.id)/\(version.id)")
+            return .created(.init(body: .json(Self.version(version))))
+        }
+    }
+
+    func listOpenProjectAttachments(_ input: Operations.ListOpenProjectAttachments.Input) async throws -> Operations.ListOpenProjectAttachments.Output {
+        await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
+            let account = try await account(input.path.accountId, of: try Principal.requiring(.read))
+            let id = input.path.workPackageId
+            let attachments = try await platformCall { () throws(PlatformServiceError) in
+                try await hub.openProject.call(account) { client throws(PlatformError) in try await client.attachments(of: id) }
+            }
+            return .ok(.init(body: .json(attachments.map(Self.attachment))))
+        }
+    }
+
+    func attachToOpenProjectWorkPackage(_ input: Operations.AttachToOpenProjectWorkPackage.Input) async throws -> Operations.AttachToOpenProjectWorkPackage.Output {
+        await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
+            let principal = try Principal.requiring(.book)
+            let account = try await account(input.path.accountId, of: principal)
+            guard case .any(let stream) = input.body else { throw Problem.invalid("body", "send the file") }
+            let bytes = try await Self.bytes(of: stream, upTo: Self.attachmentLimit)
+            let (id, name) = (input.path.workPackageId, input.query.fileName)
+            let type = input.query.contentType ?? "application/octet-stream"
+            let attachment = try await platformCall { () throws(PlatformServiceError) in
+                try await hub.openProject.call(account) { client throws(PlatformError) in
+                    try await client.attach(to: id, fileName: name, contentType: type, bytes: bytes)
+                }
+            }
+            audit("openproject.attachment.create", principal, target: "\(account.id)/\(attachment.id)")
+            return .created(.init(body: .json(Self.attachment(attachment))))
+        }
+    }
+
+    /// The most an attachment sent through the API may hold (the server's body limit applies first).
+    static let attachmentLimit = 64 << 20
+
+    static func relation(_ relation: OpenProjectRelation) -> Components.Schemas.OpenProjectRelation {
+        .init(id: relation.id, _type: relation.type, from: relation.from?.id, to: relation.to?.id)
+    }
+
+    static func version(_ version: OpenProjectVersion) -> Components.Schemas.OpenProjectVersion {
+        .init(id: version.id, name: version.name, status: version.status, startDate: version.startDate, endDate: version.endDate)
+    }
+
+    static func attachment(_ attachment: OpenProjectAttachment) -> Components.Schemas.OpenProjectAttachment {
+        .init(id: attachment.id, fileName: attachment.fileName, contentType: attachment.contentType, size: attachment.fileSize.map(Int.init))
+    }
+
     static func project(_ project: OpenProjectProject) -> Components.Schemas.OpenProjectProject {
         .init(id: project.id, identifier: project.identifier, name: project.name, active: project.active, _public: project.isPublic,
               description: project.description)

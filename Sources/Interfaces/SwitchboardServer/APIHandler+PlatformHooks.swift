@@ -13,7 +13,7 @@ extension APIHandler {
     func receiveOpenProjectEvent(_ input: Operations.ReceiveOpenProjectEvent.Input) async throws -> Operations.ReceiveOpenProjectEvent.Output {
         await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
             guard case .any(let stream) = input.body else { throw Problem.invalid("body", "send the webhook's body") }
-            let body = try await Self.bytes(of: stream)
+            let body = try await Self.bytes(of: stream, upTo: Self.platformHookLimit)
             let event = try await hookCall { () throws(PlatformHookError) in
                 try await hub.platformHooks.receiveOpenProject(accountID: input.path.accountId, body: body, signature: input.headers.xOPSignature)
             }
@@ -24,7 +24,7 @@ extension APIHandler {
     func receiveZulipEvent(_ input: Operations.ReceiveZulipEvent.Input) async throws -> Operations.ReceiveZulipEvent.Output {
         await answer(problem: { .default(statusCode: $0.status, $0.document) }) { () throws(Problem) in
             guard case .any(let stream) = input.body else { throw Problem.invalid("body", "send the webhook's body") }
-            let body = try await Self.bytes(of: stream)
+            let body = try await Self.bytes(of: stream, upTo: Self.platformHookLimit)
             _ = try await hookCall { () throws(PlatformHookError) in try await hub.platformHooks.receiveZulip(accountID: input.path.accountId, body: body) }
             return .ok(.init(body: .json(.init(responseNotRequired: true))))
         }
@@ -38,14 +38,6 @@ extension APIHandler {
             try await hookCall { () throws(PlatformHookError) in try await hub.platformHooks.setSecret(account, body.secret) }
             audit("account.hook-secret", principal, target: account.id)
             return .noContent(.init())
-        }
-    }
-
-    private static func bytes(of body: HTTPBody) async throws(Problem) -> [UInt8] {
-        do {
-            return Array(try await Data(collecting: body, upTo: platformHookLimit))
-        } catch {
-            throw Problem(status: 413, code: "too_large", title: "The call is too large", detail: "at most \(platformHookLimit) bytes")
         }
     }
 

@@ -1,9 +1,20 @@
 import Accounts
+import Foundation
 import HTTPTransport
+import OpenAPIRuntime
 import SwitchboardCore
 import SwitchboardStore
 
 extension APIHandler {
+    /// A raw request body (a file, a signed webhook call) whole, up to `limit` bytes.
+    static func bytes(of body: HTTPBody, upTo limit: Int) async throws(Problem) -> [UInt8] {
+        do {
+            return Array(try await Data(collecting: body, upTo: limit))
+        } catch {
+            throw Problem(status: 413, code: "too_large", title: "The body is too large", detail: "at most \(limit) bytes")
+        }
+    }
+
     /// Runs a platform use case; its failure becomes the API's problem.
     func platformCall<Value>(_ body: () async throws(PlatformServiceError) -> Value) async throws(Problem) -> Value {
         do { return try await body() } catch { throw Problem(error) }

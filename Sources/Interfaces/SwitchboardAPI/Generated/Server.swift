@@ -1136,6 +1136,83 @@ extension APIProtocol {
             method: .put,
             path: server.apiPathComponentsWithServerPrefix("/v1/accounts/{accountId}/hook-secret")
         )
+        try transport.register(
+            {
+                try await server.listOpenProjectRelations(
+                    request: $0,
+                    body: $1,
+                    metadata: $2
+                )
+            },
+            method: .get,
+            path: server.apiPathComponentsWithServerPrefix("/v1/openproject/{accountId}/work-packages/{workPackageId}/relations")
+        )
+        try transport.register(
+            {
+                try await server.relateOpenProjectWorkPackages(
+                    request: $0,
+                    body: $1,
+                    metadata: $2
+                )
+            },
+            method: .post,
+            path: server.apiPathComponentsWithServerPrefix("/v1/openproject/{accountId}/work-packages/{workPackageId}/relations")
+        )
+        try transport.register(
+            {
+                try await server.deleteOpenProjectRelation(
+                    request: $0,
+                    body: $1,
+                    metadata: $2
+                )
+            },
+            method: .delete,
+            path: server.apiPathComponentsWithServerPrefix("/v1/openproject/{accountId}/relations/{relationId}")
+        )
+        try transport.register(
+            {
+                try await server.listOpenProjectVersions(
+                    request: $0,
+                    body: $1,
+                    metadata: $2
+                )
+            },
+            method: .get,
+            path: server.apiPathComponentsWithServerPrefix("/v1/openproject/{accountId}/projects/{projectId}/versions")
+        )
+        try transport.register(
+            {
+                try await server.createOpenProjectVersion(
+                    request: $0,
+                    body: $1,
+                    metadata: $2
+                )
+            },
+            method: .post,
+            path: server.apiPathComponentsWithServerPrefix("/v1/openproject/{accountId}/projects/{projectId}/versions")
+        )
+        try transport.register(
+            {
+                try await server.listOpenProjectAttachments(
+                    request: $0,
+                    body: $1,
+                    metadata: $2
+                )
+            },
+            method: .get,
+            path: server.apiPathComponentsWithServerPrefix("/v1/openproject/{accountId}/work-packages/{workPackageId}/attachments")
+        )
+        try transport.register(
+            {
+                try await server.attachToOpenProjectWorkPackage(
+                    request: $0,
+                    body: $1,
+                    metadata: $2
+                )
+            },
+            method: .post,
+            path: server.apiPathComponentsWithServerPrefix("/v1/openproject/{accountId}/work-packages/{workPackageId}/attachments")
+        )
     }
 }
 
@@ -9603,6 +9680,619 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                     var response = HTTPTypes.HTTPResponse(soar_statusCode: 204)
                     suppressMutabilityWarning(&response)
                     return (response, nil)
+                case let .`default`(statusCode, value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: statusCode)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .applicationProblemJson(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/problem+json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/problem+json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                }
+            }
+        )
+    }
+    /// The relations a work package takes part in.
+    ///
+    /// - Remark: HTTP `GET /v1/openproject/{accountId}/work-packages/{workPackageId}/relations`.
+    /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/work-packages/{workPackageId}/relations/get(listOpenProjectRelations)`.
+    func listOpenProjectRelations(
+        request: HTTPTypes.HTTPRequest,
+        body: OpenAPIRuntime.HTTPBody?,
+        metadata: OpenAPIRuntime.ServerRequestMetadata
+    ) async throws -> (HTTPTypes.HTTPResponse, OpenAPIRuntime.HTTPBody?) {
+        try await handle(
+            request: request,
+            requestBody: body,
+            metadata: metadata,
+            forOperation: Operations.ListOpenProjectRelations.id,
+            using: {
+                APIHandler.listOpenProjectRelations($0)
+            },
+            deserializer: { request, requestBody, metadata in
+                let path: Operations.ListOpenProjectRelations.Input.Path = .init(
+                    accountId: try converter.getPathParameterAsURI(
+                        in: metadata.pathParameters,
+                        name: "accountId",
+                        as: Components.Parameters.AccountID.self
+                    ),
+                    workPackageId: try converter.getPathParameterAsURI(
+                        in: metadata.pathParameters,
+                        name: "workPackageId",
+                        as: Components.Parameters.WorkPackageID.self
+                    )
+                )
+                let headers: Operations.ListOpenProjectRelations.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
+                return Operations.ListOpenProjectRelations.Input(
+                    path: path,
+                    headers: headers
+                )
+            },
+            serializer: { output, request in
+                switch output {
+                case let .ok(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 200)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .`default`(statusCode, value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: statusCode)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .applicationProblemJson(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/problem+json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/problem+json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                }
+            }
+        )
+    }
+    /// Relate the work package to another (a relation between them already is a 409).
+    ///
+    /// - Remark: HTTP `POST /v1/openproject/{accountId}/work-packages/{workPackageId}/relations`.
+    /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/work-packages/{workPackageId}/relations/post(relateOpenProjectWorkPackages)`.
+    func relateOpenProjectWorkPackages(
+        request: HTTPTypes.HTTPRequest,
+        body: OpenAPIRuntime.HTTPBody?,
+        metadata: OpenAPIRuntime.ServerRequestMetadata
+    ) async throws -> (HTTPTypes.HTTPResponse, OpenAPIRuntime.HTTPBody?) {
+        try await handle(
+            request: request,
+            requestBody: body,
+            metadata: metadata,
+            forOperation: Operations.RelateOpenProjectWorkPackages.id,
+            using: {
+                APIHandler.relateOpenProjectWorkPackages($0)
+            },
+            deserializer: { request, requestBody, metadata in
+                let path: Operations.RelateOpenProjectWorkPackages.Input.Path = .init(
+                    accountId: try converter.getPathParameterAsURI(
+                        in: metadata.pathParameters,
+                        name: "accountId",
+                        as: Components.Parameters.AccountID.self
+                    ),
+                    workPackageId: try converter.getPathParameterAsURI(
+                        in: metadata.pathParameters,
+                        name: "workPackageId",
+                        as: Components.Parameters.WorkPackageID.self
+                    )
+                )
+                let headers: Operations.RelateOpenProjectWorkPackages.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
+                let contentType = converter.extractContentTypeIfPresent(in: request.headerFields)
+                let body: Operations.RelateOpenProjectWorkPackages.Input.Body
+                let chosenContentType = try converter.bestContentType(
+                    received: contentType,
+                    options: [
+                        "application/json"
+                    ]
+                )
+                switch chosenContentType {
+                case "application/json":
+                    body = try await converter.getRequiredRequestBodyAsJSON(
+                        Operations.RelateOpenProjectWorkPackages.Input.Body.JsonPayload.self,
+                        from: requestBody,
+                        transforming: { value in
+                            .json(value)
+                        }
+                    )
+                default:
+                    preconditionFailure("bestContentType chose an invalid content type.")
+                }
+                return Operations.RelateOpenProjectWorkPackages.Input(
+                    path: path,
+                    headers: headers,
+                    body: body
+                )
+            },
+            serializer: { output, request in
+                switch output {
+                case let .created(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 201)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .`default`(statusCode, value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: statusCode)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .applicationProblemJson(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/problem+json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/problem+json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                }
+            }
+        )
+    }
+    /// Remove a relation.
+    ///
+    /// - Remark: HTTP `DELETE /v1/openproject/{accountId}/relations/{relationId}`.
+    /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/relations/{relationId}/delete(deleteOpenProjectRelation)`.
+    func deleteOpenProjectRelation(
+        request: HTTPTypes.HTTPRequest,
+        body: OpenAPIRuntime.HTTPBody?,
+        metadata: OpenAPIRuntime.ServerRequestMetadata
+    ) async throws -> (HTTPTypes.HTTPResponse, OpenAPIRuntime.HTTPBody?) {
+        try await handle(
+            request: request,
+            requestBody: body,
+            metadata: metadata,
+            forOperation: Operations.DeleteOpenProjectRelation.id,
+            using: {
+                APIHandler.deleteOpenProjectRelation($0)
+            },
+            deserializer: { request, requestBody, metadata in
+                let path: Operations.DeleteOpenProjectRelation.Input.Path = .init(
+                    accountId: try converter.getPathParameterAsURI(
+                        in: metadata.pathParameters,
+                        name: "accountId",
+                        as: Components.Parameters.AccountID.self
+                    ),
+                    relationId: try converter.getPathParameterAsURI(
+                        in: metadata.pathParameters,
+                        name: "relationId",
+                        as: Swift.Int.self
+                    )
+                )
+                let headers: Operations.DeleteOpenProjectRelation.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
+                return Operations.DeleteOpenProjectRelation.Input(
+                    path: path,
+                    headers: headers
+                )
+            },
+            serializer: { output, request in
+                switch output {
+                case let .noContent(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 204)
+                    suppressMutabilityWarning(&response)
+                    return (response, nil)
+                case let .`default`(statusCode, value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: statusCode)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .applicationProblemJson(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/problem+json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/problem+json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                }
+            }
+        )
+    }
+    /// A project's versions.
+    ///
+    /// - Remark: HTTP `GET /v1/openproject/{accountId}/projects/{projectId}/versions`.
+    /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/projects/{projectId}/versions/get(listOpenProjectVersions)`.
+    func listOpenProjectVersions(
+        request: HTTPTypes.HTTPRequest,
+        body: OpenAPIRuntime.HTTPBody?,
+        metadata: OpenAPIRuntime.ServerRequestMetadata
+    ) async throws -> (HTTPTypes.HTTPResponse, OpenAPIRuntime.HTTPBody?) {
+        try await handle(
+            request: request,
+            requestBody: body,
+            metadata: metadata,
+            forOperation: Operations.ListOpenProjectVersions.id,
+            using: {
+                APIHandler.listOpenProjectVersions($0)
+            },
+            deserializer: { request, requestBody, metadata in
+                let path: Operations.ListOpenProjectVersions.Input.Path = .init(
+                    accountId: try converter.getPathParameterAsURI(
+                        in: metadata.pathParameters,
+                        name: "accountId",
+                        as: Components.Parameters.AccountID.self
+                    ),
+                    projectId: try converter.getPathParameterAsURI(
+                        in: metadata.pathParameters,
+                        name: "projectId",
+                        as: Components.Parameters.OpenProjectProjectID.self
+                    )
+                )
+                let headers: Operations.ListOpenProjectVersions.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
+                return Operations.ListOpenProjectVersions.Input(
+                    path: path,
+                    headers: headers
+                )
+            },
+            serializer: { output, request in
+                switch output {
+                case let .ok(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 200)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .`default`(statusCode, value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: statusCode)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .applicationProblemJson(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/problem+json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/problem+json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                }
+            }
+        )
+    }
+    /// Make a version in a project (an admin key).
+    ///
+    /// - Remark: HTTP `POST /v1/openproject/{accountId}/projects/{projectId}/versions`.
+    /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/projects/{projectId}/versions/post(createOpenProjectVersion)`.
+    func createOpenProjectVersion(
+        request: HTTPTypes.HTTPRequest,
+        body: OpenAPIRuntime.HTTPBody?,
+        metadata: OpenAPIRuntime.ServerRequestMetadata
+    ) async throws -> (HTTPTypes.HTTPResponse, OpenAPIRuntime.HTTPBody?) {
+        try await handle(
+            request: request,
+            requestBody: body,
+            metadata: metadata,
+            forOperation: Operations.CreateOpenProjectVersion.id,
+            using: {
+                APIHandler.createOpenProjectVersion($0)
+            },
+            deserializer: { request, requestBody, metadata in
+                let path: Operations.CreateOpenProjectVersion.Input.Path = .init(
+                    accountId: try converter.getPathParameterAsURI(
+                        in: metadata.pathParameters,
+                        name: "accountId",
+                        as: Components.Parameters.AccountID.self
+                    ),
+                    projectId: try converter.getPathParameterAsURI(
+                        in: metadata.pathParameters,
+                        name: "projectId",
+                        as: Components.Parameters.OpenProjectProjectID.self
+                    )
+                )
+                let headers: Operations.CreateOpenProjectVersion.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
+                let contentType = converter.extractContentTypeIfPresent(in: request.headerFields)
+                let body: Operations.CreateOpenProjectVersion.Input.Body
+                let chosenContentType = try converter.bestContentType(
+                    received: contentType,
+                    options: [
+                        "application/json"
+                    ]
+                )
+                switch chosenContentType {
+                case "application/json":
+                    body = try await converter.getRequiredRequestBodyAsJSON(
+                        Operations.CreateOpenProjectVersion.Input.Body.JsonPayload.self,
+                        from: requestBody,
+                        transforming: { value in
+                            .json(value)
+                        }
+                    )
+                default:
+                    preconditionFailure("bestContentType chose an invalid content type.")
+                }
+                return Operations.CreateOpenProjectVersion.Input(
+                    path: path,
+                    headers: headers,
+                    body: body
+                )
+            },
+            serializer: { output, request in
+                switch output {
+                case let .created(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 201)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .`default`(statusCode, value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: statusCode)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .applicationProblemJson(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/problem+json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/problem+json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                }
+            }
+        )
+    }
+    /// The files attached to a work package.
+    ///
+    /// - Remark: HTTP `GET /v1/openproject/{accountId}/work-packages/{workPackageId}/attachments`.
+    /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/work-packages/{workPackageId}/attachments/get(listOpenProjectAttachments)`.
+    func listOpenProjectAttachments(
+        request: HTTPTypes.HTTPRequest,
+        body: OpenAPIRuntime.HTTPBody?,
+        metadata: OpenAPIRuntime.ServerRequestMetadata
+    ) async throws -> (HTTPTypes.HTTPResponse, OpenAPIRuntime.HTTPBody?) {
+        try await handle(
+            request: request,
+            requestBody: body,
+            metadata: metadata,
+            forOperation: Operations.ListOpenProjectAttachments.id,
+            using: {
+                APIHandler.listOpenProjectAttachments($0)
+            },
+            deserializer: { request, requestBody, metadata in
+                let path: Operations.ListOpenProjectAttachments.Input.Path = .init(
+                    accountId: try converter.getPathParameterAsURI(
+                        in: metadata.pathParameters,
+                        name: "accountId",
+                        as: Components.Parameters.AccountID.self
+                    ),
+                    workPackageId: try converter.getPathParameterAsURI(
+                        in: metadata.pathParameters,
+                        name: "workPackageId",
+                        as: Components.Parameters.WorkPackageID.self
+                    )
+                )
+                let headers: Operations.ListOpenProjectAttachments.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
+                return Operations.ListOpenProjectAttachments.Input(
+                    path: path,
+                    headers: headers
+                )
+            },
+            serializer: { output, request in
+                switch output {
+                case let .ok(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 200)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .`default`(statusCode, value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: statusCode)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .applicationProblemJson(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/problem+json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/problem+json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                }
+            }
+        )
+    }
+    /// Attach a file (the body is the file; its name in `fileName`, its media type in `contentType`).
+    ///
+    /// - Remark: HTTP `POST /v1/openproject/{accountId}/work-packages/{workPackageId}/attachments`.
+    /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/work-packages/{workPackageId}/attachments/post(attachToOpenProjectWorkPackage)`.
+    func attachToOpenProjectWorkPackage(
+        request: HTTPTypes.HTTPRequest,
+        body: OpenAPIRuntime.HTTPBody?,
+        metadata: OpenAPIRuntime.ServerRequestMetadata
+    ) async throws -> (HTTPTypes.HTTPResponse, OpenAPIRuntime.HTTPBody?) {
+        try await handle(
+            request: request,
+            requestBody: body,
+            metadata: metadata,
+            forOperation: Operations.AttachToOpenProjectWorkPackage.id,
+            using: {
+                APIHandler.attachToOpenProjectWorkPackage($0)
+            },
+            deserializer: { request, requestBody, metadata in
+                let path: Operations.AttachToOpenProjectWorkPackage.Input.Path = .init(
+                    accountId: try converter.getPathParameterAsURI(
+                        in: metadata.pathParameters,
+                        name: "accountId",
+                        as: Components.Parameters.AccountID.self
+                    ),
+                    workPackageId: try converter.getPathParameterAsURI(
+                        in: metadata.pathParameters,
+                        name: "workPackageId",
+                        as: Components.Parameters.WorkPackageID.self
+                    )
+                )
+                let query: Operations.AttachToOpenProjectWorkPackage.Input.Query = .init(
+                    fileName: try converter.getRequiredQueryItemAsURI(
+                        in: request.soar_query,
+                        style: .form,
+                        explode: true,
+                        name: "fileName",
+                        as: Swift.String.self
+                    ),
+                    contentType: try converter.getOptionalQueryItemAsURI(
+                        in: request.soar_query,
+                        style: .form,
+                        explode: true,
+                        name: "contentType",
+                        as: Swift.String.self
+                    )
+                )
+                let headers: Operations.AttachToOpenProjectWorkPackage.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
+                let contentType = converter.extractContentTypeIfPresent(in: request.headerFields)
+                let body: Operations.AttachToOpenProjectWorkPackage.Input.Body
+                let chosenContentType = try converter.bestContentType(
+                    received: contentType,
+                    options: [
+                        "*/*"
+                    ]
+                )
+                switch chosenContentType {
+                case "*/*":
+                    body = try converter.getRequiredRequestBodyAsBinary(
+                        OpenAPIRuntime.HTTPBody.self,
+                        from: requestBody,
+                        transforming: { value in
+                            .any(value)
+                        }
+                    )
+                default:
+                    preconditionFailure("bestContentType chose an invalid content type.")
+                }
+                return Operations.AttachToOpenProjectWorkPackage.Input(
+                    path: path,
+                    query: query,
+                    headers: headers,
+                    body: body
+                )
+            },
+            serializer: { output, request in
+                switch output {
+                case let .created(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 201)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
                 case let .`default`(statusCode, value):
                     suppressUnusedWarning(value)
                     var response = HTTPTypes.HTTPResponse(soar_statusCode: statusCode)

@@ -18,6 +18,8 @@ package import struct Foundation.Date
 extension Components {
     /// Types generated from the `#/components/parameters` section of the OpenAPI document.
     package enum Parameters {
+        /// - Remark: Generated from `#/components/parameters/OpenProjectProjectID`.
+        package typealias OpenProjectProjectID = Swift.Int
         /// - Remark: Generated from `#/components/parameters/WorkspaceID`.
         package typealias WorkspaceID = Swift.String
         /// - Remark: Generated from `#/components/parameters/WorkPackageID`.

@@ -3341,6 +3341,117 @@ extension Components {
                 ])
             }
         }
+        /// - Remark: Generated from `#/components/schemas/OpenProjectRelation`.
+        package struct OpenProjectRelation: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/OpenProjectRelation/id`.
+            package var id: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/OpenProjectRelation/type`.
+            package var _type: Swift.String
+            /// - Remark: Generated from `#/components/schemas/OpenProjectRelation/from`.
+            package var from: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/OpenProjectRelation/to`.
+            package var to: Swift.Int?
+            /// Creates a new `OpenProjectRelation`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - _type:
+            ///   - from:
+            ///   - to:
+            package init(
+                id: Swift.Int,
+                _type: Swift.String,
+                from: Swift.Int? = nil,
+                to: Swift.Int? = nil
+            ) {
+                self.id = id
+                self._type = _type
+                self.from = from
+                self.to = to
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case _type = "type"
+                case from
+                case to
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/OpenProjectVersion`.
+        package struct OpenProjectVersion: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/OpenProjectVersion/id`.
+            package var id: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/OpenProjectVersion/name`.
+            package var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/OpenProjectVersion/status`.
+            package var status: Swift.String
+            /// - Remark: Generated from `#/components/schemas/OpenProjectVersion/startDate`.
+            package var startDate: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/OpenProjectVersion/endDate`.
+            package var endDate: Swift.String?
+            /// Creates a new `OpenProjectVersion`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - name:
+            ///   - status:
+            ///   - startDate:
+            ///   - endDate:
+            package init(
+                id: Swift.Int,
+                name: Swift.String,
+                status: Swift.String,
+                startDate: Swift.String? = nil,
+                endDate: Swift.String? = nil
+            ) {
+                self.id = id
+                self.name = name
+                self.status = status
+                self.startDate = startDate
+                self.endDate = endDate
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case name
+                case status
+                case startDate
+                case endDate
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/OpenProjectAttachment`.
+        package struct OpenProjectAttachment: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/OpenProjectAttachment/id`.
+            package var id: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/OpenProjectAttachment/fileName`.
+            package var fileName: Swift.String
+            /// - Remark: Generated from `#/components/schemas/OpenProjectAttachment/contentType`.
+            package var contentType: Swift.String
+            /// - Remark: Generated from `#/components/schemas/OpenProjectAttachment/size`.
+            package var size: Swift.Int?
+            /// Creates a new `OpenProjectAttachment`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - fileName:
+            ///   - contentType:
+            ///   - size:
+            package init(
+                id: Swift.Int,
+                fileName: Swift.String,
+                contentType: Swift.String,
+                size: Swift.Int? = nil
+            ) {
+                self.id = id
+                self.fileName = fileName
+                self.contentType = contentType
+                self.size = size
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case fileName
+                case contentType
+                case size
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/NewOpenProjectTimeEntry`.
         package struct NewOpenProjectTimeEntry: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/NewOpenProjectTimeEntry/workPackage`.

@@ -16533,4 +16533,1253 @@ package enum Operations {
             }
         }
     }
+    /// The relations a work package takes part in.
+    ///
+    /// - Remark: HTTP `GET /v1/openproject/{accountId}/work-packages/{workPackageId}/relations`.
+    /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/work-packages/{workPackageId}/relations/get(listOpenProjectRelations)`.
+    package enum ListOpenProjectRelations {
+        package static let id: Swift.String = "listOpenProjectRelations"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/{workPackageId}/relations/GET/path`.
+            package struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/{workPackageId}/relations/GET/path/accountId`.
+                package var accountId: Components.Parameters.AccountID
+                /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/{workPackageId}/relations/GET/path/workPackageId`.
+                package var workPackageId: Components.Parameters.WorkPackageID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - accountId:
+                ///   - workPackageId:
+                package init(
+                    accountId: Components.Parameters.AccountID,
+                    workPackageId: Components.Parameters.WorkPackageID
+                ) {
+                    self.accountId = accountId
+                    self.workPackageId = workPackageId
+                }
+            }
+            package var path: Operations.ListOpenProjectRelations.Input.Path
+            /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/{workPackageId}/relations/GET/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListOpenProjectRelations.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListOpenProjectRelations.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.ListOpenProjectRelations.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            package init(
+                path: Operations.ListOpenProjectRelations.Input.Path,
+                headers: Operations.ListOpenProjectRelations.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.headers = headers
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/{workPackageId}/relations/GET/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/{workPackageId}/relations/GET/responses/200/content/application\/json`.
+                    case json([Components.Schemas.OpenProjectRelation])
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: [Components.Schemas.OpenProjectRelation] {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.ListOpenProjectRelations.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.ListOpenProjectRelations.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The relations.
+            ///
+            /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/work-packages/{workPackageId}/relations/get(listOpenProjectRelations)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.ListOpenProjectRelations.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.ListOpenProjectRelations.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A problem (RFC 9457).
+            ///
+            /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/work-packages/{workPackageId}/relations/get(listOpenProjectRelations)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            package var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Relate the work package to another (a relation between them already is a 409).
+    ///
+    /// - Remark: HTTP `POST /v1/openproject/{accountId}/work-packages/{workPackageId}/relations`.
+    /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/work-packages/{workPackageId}/relations/post(relateOpenProjectWorkPackages)`.
+    package enum RelateOpenProjectWorkPackages {
+        package static let id: Swift.String = "relateOpenProjectWorkPackages"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/{workPackageId}/relations/POST/path`.
+            package struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/{workPackageId}/relations/POST/path/accountId`.
+                package var accountId: Components.Parameters.AccountID
+                /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/{workPackageId}/relations/POST/path/workPackageId`.
+                package var workPackageId: Components.Parameters.WorkPackageID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - accountId:
+                ///   - workPackageId:
+                package init(
+                    accountId: Components.Parameters.AccountID,
+                    workPackageId: Components.Parameters.WorkPackageID
+                ) {
+                    self.accountId = accountId
+                    self.workPackageId = workPackageId
+                }
+            }
+            package var path: Operations.RelateOpenProjectWorkPackages.Input.Path
+            /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/{workPackageId}/relations/POST/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.RelateOpenProjectWorkPackages.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.RelateOpenProjectWorkPackages.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.RelateOpenProjectWorkPackages.Input.Headers
+            /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/{workPackageId}/relations/POST/requestBody`.
+            @frozen package enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/{workPackageId}/relations/POST/requestBody/json`.
+                package struct JsonPayload: Codable, Hashable, Sendable {
+                    /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/{workPackageId}/relations/POST/requestBody/json/to`.
+                    package var to: Swift.Int
+                    /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/{workPackageId}/relations/POST/requestBody/json/type`.
+                    @frozen package enum _TypePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                        case relates = "relates"
+                        case duplicates = "duplicates"
+                        case duplicated = "duplicated"
+                        case blocks = "blocks"
+                        case blocked = "blocked"
+                        case precedes = "precedes"
+                        case follows = "follows"
+                        case includes = "includes"
+                        case partof = "partof"
+                        case requires = "requires"
+                        case required = "required"
+                    }
+                    /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/{workPackageId}/relations/POST/requestBody/json/type`.
+                    package var _type: Operations.RelateOpenProjectWorkPackages.Input.Body.JsonPayload._TypePayload
+                    /// Creates a new `JsonPayload`.
+                    ///
+                    /// - Parameters:
+                    ///   - to:
+                    ///   - _type:
+                    package init(
+                        to: Swift.Int,
+                        _type: Operations.RelateOpenProjectWorkPackages.Input.Body.JsonPayload._TypePayload
+                    ) {
+                        self.to = to
+                        self._type = _type
+                    }
+                    package enum CodingKeys: String, CodingKey {
+                        case to
+                        case _type = "type"
+                    }
+                    package init(from decoder: any Swift.Decoder) throws {
+                        let container = try decoder.container(keyedBy: CodingKeys.self)
+                        self.to = try container.decode(
+                            Swift.Int.self,
+                            forKey: .to
+                        )
+                        self._type = try container.decode(
+                            Operations.RelateOpenProjectWorkPackages.Input.Body.JsonPayload._TypePayload.self,
+                            forKey: ._type
+                        )
+                        try decoder.ensureNoAdditionalProperties(knownKeys: [
+                            "to",
+                            "type"
+                        ])
+                    }
+                }
+                /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/{workPackageId}/relations/POST/requestBody/content/application\/json`.
+                case json(Operations.RelateOpenProjectWorkPackages.Input.Body.JsonPayload)
+            }
+            package var body: Operations.RelateOpenProjectWorkPackages.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            ///   - body:
+            package init(
+                path: Operations.RelateOpenProjectWorkPackages.Input.Path,
+                headers: Operations.RelateOpenProjectWorkPackages.Input.Headers = .init(),
+                body: Operations.RelateOpenProjectWorkPackages.Input.Body
+            ) {
+                self.path = path
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Created: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/{workPackageId}/relations/POST/responses/201/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/{workPackageId}/relations/POST/responses/201/content/application\/json`.
+                    case json(Components.Schemas.OpenProjectRelation)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.OpenProjectRelation {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.RelateOpenProjectWorkPackages.Output.Created.Body
+                /// Creates a new `Created`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.RelateOpenProjectWorkPackages.Output.Created.Body) {
+                    self.body = body
+                }
+            }
+            /// Related.
+            ///
+            /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/work-packages/{workPackageId}/relations/post(relateOpenProjectWorkPackages)/responses/201`.
+            ///
+            /// HTTP response code: `201 created`.
+            case created(Operations.RelateOpenProjectWorkPackages.Output.Created)
+            /// The associated value of the enum case if `self` is `.created`.
+            ///
+            /// - Throws: An error if `self` is not `.created`.
+            /// - SeeAlso: `.created`.
+            package var created: Operations.RelateOpenProjectWorkPackages.Output.Created {
+                get throws {
+                    switch self {
+                    case let .created(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "created",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A problem (RFC 9457).
+            ///
+            /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/work-packages/{workPackageId}/relations/post(relateOpenProjectWorkPackages)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            package var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Remove a relation.
+    ///
+    /// - Remark: HTTP `DELETE /v1/openproject/{accountId}/relations/{relationId}`.
+    /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/relations/{relationId}/delete(deleteOpenProjectRelation)`.
+    package enum DeleteOpenProjectRelation {
+        package static let id: Swift.String = "deleteOpenProjectRelation"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/relations/{relationId}/DELETE/path`.
+            package struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/relations/{relationId}/DELETE/path/accountId`.
+                package var accountId: Components.Parameters.AccountID
+                /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/relations/{relationId}/DELETE/path/relationId`.
+                package var relationId: Swift.Int
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - accountId:
+                ///   - relationId:
+                package init(
+                    accountId: Components.Parameters.AccountID,
+                    relationId: Swift.Int
+                ) {
+                    self.accountId = accountId
+                    self.relationId = relationId
+                }
+            }
+            package var path: Operations.DeleteOpenProjectRelation.Input.Path
+            /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/relations/{relationId}/DELETE/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.DeleteOpenProjectRelation.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.DeleteOpenProjectRelation.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.DeleteOpenProjectRelation.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            package init(
+                path: Operations.DeleteOpenProjectRelation.Input.Path,
+                headers: Operations.DeleteOpenProjectRelation.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.headers = headers
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct NoContent: Sendable, Hashable {
+                /// Creates a new `NoContent`.
+                package init() {}
+            }
+            /// Removed.
+            ///
+            /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/relations/{relationId}/delete(deleteOpenProjectRelation)/responses/204`.
+            ///
+            /// HTTP response code: `204 noContent`.
+            case noContent(Operations.DeleteOpenProjectRelation.Output.NoContent)
+            /// Removed.
+            ///
+            /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/relations/{relationId}/delete(deleteOpenProjectRelation)/responses/204`.
+            ///
+            /// HTTP response code: `204 noContent`.
+            package static var noContent: Self {
+                .noContent(.init())
+            }
+            /// The associated value of the enum case if `self` is `.noContent`.
+            ///
+            /// - Throws: An error if `self` is not `.noContent`.
+            /// - SeeAlso: `.noContent`.
+            package var noContent: Operations.DeleteOpenProjectRelation.Output.NoContent {
+                get throws {
+                    switch self {
+                    case let .noContent(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "noContent",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A problem (RFC 9457).
+            ///
+            /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/relations/{relationId}/delete(deleteOpenProjectRelation)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            package var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// A project's versions.
+    ///
+    /// - Remark: HTTP `GET /v1/openproject/{accountId}/projects/{projectId}/versions`.
+    /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/projects/{projectId}/versions/get(listOpenProjectVersions)`.
+    package enum ListOpenProjectVersions {
+        package static let id: Swift.String = "listOpenProjectVersions"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/projects/{projectId}/versions/GET/path`.
+            package struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/projects/{projectId}/versions/GET/path/accountId`.
+                package var accountId: Components.Parameters.AccountID
+                /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/projects/{projectId}/versions/GET/path/projectId`.
+                package var projectId: Components.Parameters.OpenProjectProjectID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - accountId:
+                ///   - projectId:
+                package init(
+                    accountId: Components.Parameters.AccountID,
+                    projectId: Components.Parameters.OpenProjectProjectID
+                ) {
+                    self.accountId = accountId
+                    self.projectId = projectId
+                }
+            }
+            package var path: Operations.ListOpenProjectVersions.Input.Path
+            /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/projects/{projectId}/versions/GET/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListOpenProjectVersions.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListOpenProjectVersions.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.ListOpenProjectVersions.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            package init(
+                path: Operations.ListOpenProjectVersions.Input.Path,
+                headers: Operations.ListOpenProjectVersions.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.headers = headers
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/projects/{projectId}/versions/GET/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/projects/{projectId}/versions/GET/responses/200/content/application\/json`.
+                    case json([Components.Schemas.OpenProjectVersion])
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: [Components.Schemas.OpenProjectVersion] {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.ListOpenProjectVersions.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.ListOpenProjectVersions.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The versions.
+            ///
+            /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/projects/{projectId}/versions/get(listOpenProjectVersions)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.ListOpenProjectVersions.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.ListOpenProjectVersions.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A problem (RFC 9457).
+            ///
+            /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/projects/{projectId}/versions/get(listOpenProjectVersions)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            package var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Make a version in a project (an admin key).
+    ///
+    /// - Remark: HTTP `POST /v1/openproject/{accountId}/projects/{projectId}/versions`.
+    /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/projects/{projectId}/versions/post(createOpenProjectVersion)`.
+    package enum CreateOpenProjectVersion {
+        package static let id: Swift.String = "createOpenProjectVersion"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/projects/{projectId}/versions/POST/path`.
+            package struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/projects/{projectId}/versions/POST/path/accountId`.
+                package var accountId: Components.Parameters.AccountID
+                /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/projects/{projectId}/versions/POST/path/projectId`.
+                package var projectId: Components.Parameters.OpenProjectProjectID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - accountId:
+                ///   - projectId:
+                package init(
+                    accountId: Components.Parameters.AccountID,
+                    projectId: Components.Parameters.OpenProjectProjectID
+                ) {
+                    self.accountId = accountId
+                    self.projectId = projectId
+                }
+            }
+            package var path: Operations.CreateOpenProjectVersion.Input.Path
+            /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/projects/{projectId}/versions/POST/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.CreateOpenProjectVersion.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.CreateOpenProjectVersion.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.CreateOpenProjectVersion.Input.Headers
+            /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/projects/{projectId}/versions/POST/requestBody`.
+            @frozen package enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/projects/{projectId}/versions/POST/requestBody/json`.
+                package struct JsonPayload: Codable, Hashable, Sendable {
+                    /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/projects/{projectId}/versions/POST/requestBody/json/name`.
+                    package var name: Swift.String
+                    /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/projects/{projectId}/versions/POST/requestBody/json/startDate`.
+                    package var startDate: Swift.String?
+                    /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/projects/{projectId}/versions/POST/requestBody/json/endDate`.
+                    package var endDate: Swift.String?
+                    /// Creates a new `JsonPayload`.
+                    ///
+                    /// - Parameters:
+                    ///   - name:
+                    ///   - startDate:
+                    ///   - endDate:
+                    package init(
+                        name: Swift.String,
+                        startDate: Swift.String? = nil,
+                        endDate: Swift.String? = nil
+                    ) {
+                        self.name = name
+                        self.startDate = startDate
+                        self.endDate = endDate
+                    }
+                    package enum CodingKeys: String, CodingKey {
+                        case name
+                        case startDate
+                        case endDate
+                    }
+                    package init(from decoder: any Swift.Decoder) throws {
+                        let container = try decoder.container(keyedBy: CodingKeys.self)
+                        self.name = try container.decode(
+                            Swift.String.self,
+                            forKey: .name
+                        )
+                        self.startDate = try container.decodeIfPresent(
+                            Swift.String.self,
+                            forKey: .startDate
+                        )
+                        self.endDate = try container.decodeIfPresent(
+                            Swift.String.self,
+                            forKey: .endDate
+                        )
+                        try decoder.ensureNoAdditionalProperties(knownKeys: [
+                            "name",
+                            "startDate",
+                            "endDate"
+                        ])
+                    }
+                }
+                /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/projects/{projectId}/versions/POST/requestBody/content/application\/json`.
+                case json(Operations.CreateOpenProjectVersion.Input.Body.JsonPayload)
+            }
+            package var body: Operations.CreateOpenProjectVersion.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            ///   - body:
+            package init(
+                path: Operations.CreateOpenProjectVersion.Input.Path,
+                headers: Operations.CreateOpenProjectVersion.Input.Headers = .init(),
+                body: Operations.CreateOpenProjectVersion.Input.Body
+            ) {
+                self.path = path
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Created: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/projects/{projectId}/versions/POST/responses/201/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/projects/{projectId}/versions/POST/responses/201/content/application\/json`.
+                    case json(Components.Schemas.OpenProjectVersion)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.OpenProjectVersion {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.CreateOpenProjectVersion.Output.Created.Body
+                /// Creates a new `Created`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.CreateOpenProjectVersion.Output.Created.Body) {
+                    self.body = body
+                }
+            }
+            /// Made.
+            ///
+            /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/projects/{projectId}/versions/post(createOpenProjectVersion)/responses/201`.
+            ///
+            /// HTTP response code: `201 created`.
+            case created(Operations.CreateOpenProjectVersion.Output.Created)
+            /// The associated value of the enum case if `self` is `.created`.
+            ///
+            /// - Throws: An error if `self` is not `.created`.
+            /// - SeeAlso: `.created`.
+            package var created: Operations.CreateOpenProjectVersion.Output.Created {
+                get throws {
+                    switch self {
+                    case let .created(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "created",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A problem (RFC 9457).
+            ///
+            /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/projects/{projectId}/versions/post(createOpenProjectVersion)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            package var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// The files attached to a work package.
+    ///
+    /// - Remark: HTTP `GET /v1/openproject/{accountId}/work-packages/{workPackageId}/attachments`.
+    /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/work-packages/{workPackageId}/attachments/get(listOpenProjectAttachments)`.
+    package enum ListOpenProjectAttachments {
+        package static let id: Swift.String = "listOpenProjectAttachments"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/{workPackageId}/attachments/GET/path`.
+            package struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/{workPackageId}/attachments/GET/path/accountId`.
+                package var accountId: Components.Parameters.AccountID
+                /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/{workPackageId}/attachments/GET/path/workPackageId`.
+                package var workPackageId: Components.Parameters.WorkPackageID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - accountId:
+                ///   - workPackageId:
+                package init(
+                    accountId: Components.Parameters.AccountID,
+                    workPackageId: Components.Parameters.WorkPackageID
+                ) {
+                    self.accountId = accountId
+                    self.workPackageId = workPackageId
+                }
+            }
+            package var path: Operations.ListOpenProjectAttachments.Input.Path
+            /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/{workPackageId}/attachments/GET/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListOpenProjectAttachments.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListOpenProjectAttachments.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.ListOpenProjectAttachments.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            package init(
+                path: Operations.ListOpenProjectAttachments.Input.Path,
+                headers: Operations.ListOpenProjectAttachments.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.headers = headers
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/{workPackageId}/attachments/GET/responses/200/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/{workPackageId}/attachments/GET/responses/200/content/application\/json`.
+                    case json([Components.Schemas.OpenProjectAttachment])
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: [Components.Schemas.OpenProjectAttachment] {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.ListOpenProjectAttachments.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.ListOpenProjectAttachments.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The attachments.
+            ///
+            /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/work-packages/{workPackageId}/attachments/get(listOpenProjectAttachments)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.ListOpenProjectAttachments.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            package var ok: Operations.ListOpenProjectAttachments.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A problem (RFC 9457).
+            ///
+            /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/work-packages/{workPackageId}/attachments/get(listOpenProjectAttachments)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            package var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Attach a file (the body is the file; its name in `fileName`, its media type in `contentType`).
+    ///
+    /// - Remark: HTTP `POST /v1/openproject/{accountId}/work-packages/{workPackageId}/attachments`.
+    /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/work-packages/{workPackageId}/attachments/post(attachToOpenProjectWorkPackage)`.
+    package enum AttachToOpenProjectWorkPackage {
+        package static let id: Swift.String = "attachToOpenProjectWorkPackage"
+        package struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/{workPackageId}/attachments/POST/path`.
+            package struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/{workPackageId}/attachments/POST/path/accountId`.
+                package var accountId: Components.Parameters.AccountID
+                /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/{workPackageId}/attachments/POST/path/workPackageId`.
+                package var workPackageId: Components.Parameters.WorkPackageID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - accountId:
+                ///   - workPackageId:
+                package init(
+                    accountId: Components.Parameters.AccountID,
+                    workPackageId: Components.Parameters.WorkPackageID
+                ) {
+                    self.accountId = accountId
+                    self.workPackageId = workPackageId
+                }
+            }
+            package var path: Operations.AttachToOpenProjectWorkPackage.Input.Path
+            /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/{workPackageId}/attachments/POST/query`.
+            package struct Query: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/{workPackageId}/attachments/POST/query/fileName`.
+                package var fileName: Swift.String
+                /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/{workPackageId}/attachments/POST/query/contentType`.
+                package var contentType: Swift.String?
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - fileName:
+                ///   - contentType:
+                package init(
+                    fileName: Swift.String,
+                    contentType: Swift.String? = nil
+                ) {
+                    self.fileName = fileName
+                    self.contentType = contentType
+                }
+            }
+            package var query: Operations.AttachToOpenProjectWorkPackage.Input.Query
+            /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/{workPackageId}/attachments/POST/header`.
+            package struct Headers: Sendable, Hashable {
+                package var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.AttachToOpenProjectWorkPackage.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                package init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.AttachToOpenProjectWorkPackage.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            package var headers: Operations.AttachToOpenProjectWorkPackage.Input.Headers
+            /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/{workPackageId}/attachments/POST/requestBody`.
+            @frozen package enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/{workPackageId}/attachments/POST/requestBody/content/*\/*`.
+                case any(OpenAPIRuntime.HTTPBody)
+            }
+            package var body: Operations.AttachToOpenProjectWorkPackage.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - query:
+            ///   - headers:
+            ///   - body:
+            package init(
+                path: Operations.AttachToOpenProjectWorkPackage.Input.Path,
+                query: Operations.AttachToOpenProjectWorkPackage.Input.Query,
+                headers: Operations.AttachToOpenProjectWorkPackage.Input.Headers = .init(),
+                body: Operations.AttachToOpenProjectWorkPackage.Input.Body
+            ) {
+                self.path = path
+                self.query = query
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen package enum Output: Sendable, Hashable {
+            package struct Created: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/{workPackageId}/attachments/POST/responses/201/content`.
+                @frozen package enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/openproject/{accountId}/work-packages/{workPackageId}/attachments/POST/responses/201/content/application\/json`.
+                    case json(Components.Schemas.OpenProjectAttachment)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    package var json: Components.Schemas.OpenProjectAttachment {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                package var body: Operations.AttachToOpenProjectWorkPackage.Output.Created.Body
+                /// Creates a new `Created`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                package init(body: Operations.AttachToOpenProjectWorkPackage.Output.Created.Body) {
+                    self.body = body
+                }
+            }
+            /// Attached.
+            ///
+            /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/work-packages/{workPackageId}/attachments/post(attachToOpenProjectWorkPackage)/responses/201`.
+            ///
+            /// HTTP response code: `201 created`.
+            case created(Operations.AttachToOpenProjectWorkPackage.Output.Created)
+            /// The associated value of the enum case if `self` is `.created`.
+            ///
+            /// - Throws: An error if `self` is not `.created`.
+            /// - SeeAlso: `.created`.
+            package var created: Operations.AttachToOpenProjectWorkPackage.Output.Created {
+                get throws {
+                    switch self {
+                    case let .created(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "created",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// A problem (RFC 9457).
+            ///
+            /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/work-packages/{workPackageId}/attachments/post(attachToOpenProjectWorkPackage)/responses/default`.
+            ///
+            /// HTTP response code: `default`.
+            case `default`(statusCode: Swift.Int, Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.`default``.
+            ///
+            /// - Throws: An error if `self` is not `.`default``.
+            /// - SeeAlso: `.`default``.
+            package var `default`: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .`default`(_, response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "default",
+                            response: self
+                        )
+                    }
+                }
+            }
+        }
+        @frozen package enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            package init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            package var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            package static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
 }

@@ -634,6 +634,41 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `PUT /v1/accounts/{accountId}/hook-secret`.
     /// - Remark: Generated from `#/paths//v1/accounts/{accountId}/hook-secret/put(setAccountHookSecret)`.
     func setAccountHookSecret(_ input: Operations.SetAccountHookSecret.Input) async throws -> Operations.SetAccountHookSecret.Output
+    /// The relations a work package takes part in.
+    ///
+    /// - Remark: HTTP `GET /v1/openproject/{accountId}/work-packages/{workPackageId}/relations`.
+    /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/work-packages/{workPackageId}/relations/get(listOpenProjectRelations)`.
+    func listOpenProjectRelations(_ input: Operations.ListOpenProjectRelations.Input) async throws -> Operations.ListOpenProjectRelations.Output
+    /// Relate the work package to another (a relation between them already is a 409).
+    ///
+    /// - Remark: HTTP `POST /v1/openproject/{accountId}/work-packages/{workPackageId}/relations`.
+    /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/work-packages/{workPackageId}/relations/post(relateOpenProjectWorkPackages)`.
+    func relateOpenProjectWorkPackages(_ input: Operations.RelateOpenProjectWorkPackages.Input) async throws -> Operations.RelateOpenProjectWorkPackages.Output
+    /// Remove a relation.
+    ///
+    /// - Remark: HTTP `DELETE /v1/openproject/{accountId}/relations/{relationId}`.
+    /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/relations/{relationId}/delete(deleteOpenProjectRelation)`.
+    func deleteOpenProjectRelation(_ input: Operations.DeleteOpenProjectRelation.Input) async throws -> Operations.DeleteOpenProjectRelation.Output
+    /// A project's versions.
+    ///
+    /// - Remark: HTTP `GET /v1/openproject/{accountId}/projects/{projectId}/versions`.
+    /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/projects/{projectId}/versions/get(listOpenProjectVersions)`.
+    func listOpenProjectVersions(_ input: Operations.ListOpenProjectVersions.Input) async throws -> Operations.ListOpenProjectVersions.Output
+    /// Make a version in a project (an admin key).
+    ///
+    /// - Remark: HTTP `POST /v1/openproject/{accountId}/projects/{projectId}/versions`.
+    /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/projects/{projectId}/versions/post(createOpenProjectVersion)`.
+    func createOpenProjectVersion(_ input: Operations.CreateOpenProjectVersion.Input) async throws -> Operations.CreateOpenProjectVersion.Output
+    /// The files attached to a work package.
+    ///
+    /// - Remark: HTTP `GET /v1/openproject/{accountId}/work-packages/{workPackageId}/attachments`.
+    /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/work-packages/{workPackageId}/attachments/get(listOpenProjectAttachments)`.
+    func listOpenProjectAttachments(_ input: Operations.ListOpenProjectAttachments.Input) async throws -> Operations.ListOpenProjectAttachments.Output
+    /// Attach a file (the body is the file; its name in `fileName`, its media type in `contentType`).
+    ///
+    /// - Remark: HTTP `POST /v1/openproject/{accountId}/work-packages/{workPackageId}/attachments`.
+    /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/work-packages/{workPackageId}/attachments/post(attachToOpenProjectWorkPackage)`.
+    func attachToOpenProjectWorkPackage(_ input: Operations.AttachToOpenProjectWorkPackage.Input) async throws -> Operations.AttachToOpenProjectWorkPackage.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -2067,6 +2102,105 @@ extension APIProtocol {
     ) async throws -> Operations.SetAccountHookSecret.Output {
         try await setAccountHookSecret(Operations.SetAccountHookSecret.Input(
             path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// The relations a work package takes part in.
+    ///
+    /// - Remark: HTTP `GET /v1/openproject/{accountId}/work-packages/{workPackageId}/relations`.
+    /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/work-packages/{workPackageId}/relations/get(listOpenProjectRelations)`.
+    package func listOpenProjectRelations(
+        path: Operations.ListOpenProjectRelations.Input.Path,
+        headers: Operations.ListOpenProjectRelations.Input.Headers = .init()
+    ) async throws -> Operations.ListOpenProjectRelations.Output {
+        try await listOpenProjectRelations(Operations.ListOpenProjectRelations.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Relate the work package to another (a relation between them already is a 409).
+    ///
+    /// - Remark: HTTP `POST /v1/openproject/{accountId}/work-packages/{workPackageId}/relations`.
+    /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/work-packages/{workPackageId}/relations/post(relateOpenProjectWorkPackages)`.
+    package func relateOpenProjectWorkPackages(
+        path: Operations.RelateOpenProjectWorkPackages.Input.Path,
+        headers: Operations.RelateOpenProjectWorkPackages.Input.Headers = .init(),
+        body: Operations.RelateOpenProjectWorkPackages.Input.Body
+    ) async throws -> Operations.RelateOpenProjectWorkPackages.Output {
+        try await relateOpenProjectWorkPackages(Operations.RelateOpenProjectWorkPackages.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Remove a relation.
+    ///
+    /// - Remark: HTTP `DELETE /v1/openproject/{accountId}/relations/{relationId}`.
+    /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/relations/{relationId}/delete(deleteOpenProjectRelation)`.
+    package func deleteOpenProjectRelation(
+        path: Operations.DeleteOpenProjectRelation.Input.Path,
+        headers: Operations.DeleteOpenProjectRelation.Input.Headers = .init()
+    ) async throws -> Operations.DeleteOpenProjectRelation.Output {
+        try await deleteOpenProjectRelation(Operations.DeleteOpenProjectRelation.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// A project's versions.
+    ///
+    /// - Remark: HTTP `GET /v1/openproject/{accountId}/projects/{projectId}/versions`.
+    /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/projects/{projectId}/versions/get(listOpenProjectVersions)`.
+    package func listOpenProjectVersions(
+        path: Operations.ListOpenProjectVersions.Input.Path,
+        headers: Operations.ListOpenProjectVersions.Input.Headers = .init()
+    ) async throws -> Operations.ListOpenProjectVersions.Output {
+        try await listOpenProjectVersions(Operations.ListOpenProjectVersions.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Make a version in a project (an admin key).
+    ///
+    /// - Remark: HTTP `POST /v1/openproject/{accountId}/projects/{projectId}/versions`.
+    /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/projects/{projectId}/versions/post(createOpenProjectVersion)`.
+    package func createOpenProjectVersion(
+        path: Operations.CreateOpenProjectVersion.Input.Path,
+        headers: Operations.CreateOpenProjectVersion.Input.Headers = .init(),
+        body: Operations.CreateOpenProjectVersion.Input.Body
+    ) async throws -> Operations.CreateOpenProjectVersion.Output {
+        try await createOpenProjectVersion(Operations.CreateOpenProjectVersion.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// The files attached to a work package.
+    ///
+    /// - Remark: HTTP `GET /v1/openproject/{accountId}/work-packages/{workPackageId}/attachments`.
+    /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/work-packages/{workPackageId}/attachments/get(listOpenProjectAttachments)`.
+    package func listOpenProjectAttachments(
+        path: Operations.ListOpenProjectAttachments.Input.Path,
+        headers: Operations.ListOpenProjectAttachments.Input.Headers = .init()
+    ) async throws -> Operations.ListOpenProjectAttachments.Output {
+        try await listOpenProjectAttachments(Operations.ListOpenProjectAttachments.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Attach a file (the body is the file; its name in `fileName`, its media type in `contentType`).
+    ///
+    /// - Remark: HTTP `POST /v1/openproject/{accountId}/work-packages/{workPackageId}/attachments`.
+    /// - Remark: Generated from `#/paths//v1/openproject/{accountId}/work-packages/{workPackageId}/attachments/post(attachToOpenProjectWorkPackage)`.
+    package func attachToOpenProjectWorkPackage(
+        path: Operations.AttachToOpenProjectWorkPackage.Input.Path,
+        query: Operations.AttachToOpenProjectWorkPackage.Input.Query,
+        headers: Operations.AttachToOpenProjectWorkPackage.Input.Headers = .init(),
+        body: Operations.AttachToOpenProjectWorkPackage.Input.Body
+    ) async throws -> Operations.AttachToOpenProjectWorkPackage.Output {
+        try await attachToOpenProjectWorkPackage(Operations.AttachToOpenProjectWorkPackage.Input(
+            path: path,
+            query: query,
             headers: headers,
             body: body
         ))
