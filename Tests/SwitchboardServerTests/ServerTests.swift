@@ -132,6 +132,11 @@ struct ServerHarness {
                     await group.triggerGracefulShutdown()
                     try await serving.value
                 } else if backgroundSync {
+                    // The test client opens its connection at once and may send nothing for a
+                    // while (a peer written first, on a loaded machine): the head timeout that
+                    // guards against slow clients would close it under the test.
+                    var configuration = configuration
+                    configuration.headerTimeout = .seconds(300)
                     let application = try SwitchboardServer.application(
                         hub: hub,
                         sync: SyncService(store: store, clients: clients, tick: .milliseconds(100)),
