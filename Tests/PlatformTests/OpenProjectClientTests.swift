@@ -127,7 +127,7 @@ import Testing
     }
 
     @Test func attachmentsRelationsVersionsAndSavedQueries() async throws {
-        try await withClient { client, _ in
+        try await withClient { client, fake in
             let project = try await client.createProject(name: "Files", identifier: Self.unique("files"))
             let first = try await client.createWorkPackage(project: project.id, NewWorkPackage(subject: "Guideline"))
             let second = try await client.createWorkPackage(project: project.id, NewWorkPackage(subject: "Review"))
@@ -157,9 +157,12 @@ import Testing
             let version = try await client.createVersion(in: project.id, name: "Sprint 1", startDate: "2026-12-07", endDate: "2026-12-18")
             #expect(try await client.versions(of: project.id).map(\.name) == ["Sprint 1"] && version.endDate == "2026-12-18")
 
-            let query = try #require(try await client.savedQueries().first { $0.name == "Open work" })
-            let listed = try await client.workPackages(savedQuery: query.id).map(\.id)
-            #expect(listed.contains(first.id) && listed.contains(second.id))
+            // A query of this project only: the suites share the stand-in, and a query over all
+            // projects pages through others' changes (offset pages shift under them).
+            let name = Self.unique("query")
+            try await PlatformFake.control(fake, "_fake/seed_query", Array(#"{"project": \#(project.id), "name": "\#(name)"}"#.utf8))
+            let query = try #require(try await client.savedQueries().first { $0.name == name })
+            #expect(try await client.workPackages(savedQuery: query.id).map(\.id) == [first.id, second.id])
             try await client.deleteProject(project.id)
         }
     }

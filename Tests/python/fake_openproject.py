@@ -8,7 +8,8 @@ It keeps state and speaks HAL: collections are paged by `offset` (the page numbe
 `op-admin-key` (an administrator) or `op-anna-key` (a user, member of nothing).
 
 `POST /_fake/seed {"project": ID, "count": N}` adds N work packages to a project at once (for
-benchmarks).
+benchmarks); `POST /_fake/seed_query {"project": ID, "name": N}` keeps a saved query of that
+project's work packages (OpenProject's users make them in its web page).
 
     python fake_openproject.py PORT SPECS_DIR    (SPECS_DIR holds openproject/openapi-bundled.json)
 """
@@ -45,7 +46,7 @@ memberships = {}
 attachments = {}
 relations = {}
 versions = {}
-QUERIES = {1: {"name": "Open work", "filters": [{"status": {"operator": "o", "values": []}}]}}
+QUERIES = {}
 next_id = [100]
 
 
@@ -307,6 +308,12 @@ class Handler(PlatformHandler):
             self.end_headers()
             self.wfile.write(attachment["bytes"])
             return "sent"
+        if url.path == "/_fake/seed_query":
+            request = json.loads(body)
+            with self.lock:
+                qid = new_id()
+                QUERIES[qid] = {"name": request["name"], "filters": [{"project": {"operator": "=", "values": [str(request["project"])]}}]}
+            return 200, {"id": qid}
         if url.path == "/_fake/seed":
             request = json.loads(body)
             with self.lock:
